@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"realty/internal/postgres/migrations"
+)
+
+// RiverSchema is the schema holding River's job tables.
+const RiverSchema = "river"
+
+// OwnerRole owns every object of realty's schema; RuntimeRole is the role the
+// server runs as (no ownership, no BYPASSRLS).
+const (
+	OwnerRole   = "realty_owner"
+	RuntimeRole = "realty_app"
+)
+
+// Migrator applies realty's schema through an administrative connection (a
+// superuser, or a role that may create roles and the contrib extensions).
+// Migration 0001 runs as that role and creates realty_owner; every later
+// migration, and River's, runs as realty_owner, so it owns what they create.
+type Migrator struct {
+	url string
+	log *slog.Logger
+}
+
+// NewMigrator returns a Migrator for the database at adminURL.
+func NewMigrator(adminURL string, log *slog.Logger) *Migrator {
+	return &Migrator{url: adminURL, log: log}
+}
+
+// Up applies every pending migration, realty's then River's. It is safe to
+// run from several processes at once (a session advisory lock serialises
+// them) and does nothing on a current schema.
+func (m *Migrator) Up(ctx context.Context) error {
+	if err := m.withGoose(ctx, false, func(p *goose.Provider) error {
+		res, err := p.UpTo(ctx, 1)
+		m.report(res)
+		return err
+	}); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	if err := m.withGoose(ctx, true, func(p *goose.Provider) error {
+		res, err := p.Up(ctx)
+		m.report(res)
+		return err
+	}); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	return m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
+		res, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil && len(res.Versions) > 0 {
+			m.log.Info("river migrations applied", "count", len(res.Versions))
+		}
+		return err
+	})
+}
+
+// Down rolls back the newest steps migrations of realty's schema. Rolling back
+// migration 0001 also removes River's tables first.
+func (m *Migrator) Down(ctx context.Context, steps int) error {
+	return m.withGoose(ctx, true, func(p *goose.Provider) error {
+		for range steps {
+			current, err := p.GetDBVersion(ctx)
+			if err != nil || current == 0 {
+				return err
+			}
+			if current == 1 {
+				if err := m.riverDownAll(ctx); err != nil {
+					return err
+				}
+			}
+			res, err := p.Down(ctx)
+			m.report([]*goose.MigrationResult{res})
+			if err != nil {
+				return fmt.Errorf("migrate down: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Reset rolls back every migration, River's included.
+func (m *Migrator) Reset(ctx context.Context) error {
+	return m.Down(ctx, int(migrations.Latest()))
+}
+
+// Redo rolls back the newest migration and applies it again.
+func (m *Migrator) Redo(ctx context.Context) error {
+	if err := m.Down(ctx, 1); err != nil {
+		return err
+	}
+	return m.Up(ctx)
+}
+
+func (m *Migrator) riverDownAll(ctx context.Context) error {
+	return m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
+		_, err := rm.Migrate(ctx, rivermigrate.DirectionDown, &rivermigrate.MigrateOpts{TargetVersion: -1})
+		return err
+	})
+}
+
+func (m *Migrator) report(results []*goose.MigrationResult) {
+	for _, r := range results {
+		if r == nil || r.Source == nil {
+			continue
+		}
+		m.log.Info("migration applied", "version", r.Source.Version, "direction", r.Direction,
+			"file", r.Source.Path, "duration", r.Duration)
+	}
+}
+
+// withGoose runs fn with a goose provider on a single connection; asOwner sets
+// the connection's role to realty_owner first.
+func (m *Migrator) withGoose(ctx context.Context, asOwner bool, fn func(*goose.Provider) error) error {
+	db, err := m.openSQL(asOwner)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS,
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return err
+	}
+	return fn(p)
+}
+
+func (m *Migrator) openSQL(asOwner bool) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(m.url)
+	if err != nil {
+		return nil, fmt.Errorf("admin database url: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, conn *pgx.Conn) error {
+		if !asOwner {
+			return nil
+		}
+		return setOwnerRole(ctx, conn)
+	}))
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// setOwnerRole switches a migrating session to realty_owner, when the role
+// exists (before migration 0001 it does not).
+func setOwnerRole(ctx context.Context, conn *pgx.Conn) error {
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)", OwnerRole).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return nil
+	}
+	_, err := conn.Exec(ctx, "SET ROLE "+OwnerRole)
+	return err
+}
+
+func (m *Migrator) withRiver(ctx context.Context, fn func(*rivermigrate.Migrator[pgx.Tx]) error) error {
+	cfg, err := pgxpool.ParseConfig(m.url)
+	if err != nil {
+		return fmt.Errorf("admin database url: %w", err)
+	}
+	cfg.MaxConns = 1
+	cfg.AfterConnect = setOwnerRole
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rm, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: RiverSchema, Logger: m.log})
+	if err != nil {
+		return err
+	}
+	return fn(rm)
+}
+
+// Status is one migration's state.
+type Status struct {
+	Line    string // "realty" or "river"
+	Version int64
+	Name    string
+	Applied bool
+}
+
+// Status lists realty's and River's migrations with whether each is applied.
+func (m *Migrator) Status(ctx context.Context) ([]Status, error) {
+	var out []Status
+	err := m.withGoose(ctx, true, func(p *goose.Provider) error {
+		list, err := p.Status(ctx)
+		for _, s := range list {
+			out = append(out, Status{Line: "realty", Version: s.Source.Version, Name: s.Source.Path,
+				Applied: s.State == goose.StateApplied})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	err = m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
+		existing, err := rm.ExistingVersions(ctx)
+		if err != nil && !isUndefinedTable(err) {
+			return err
+		}
+		applied := map[int]bool{}
+		for _, e := range existing {
+			applied[e.Version] = true
+		}
+		for _, v := range rm.AllVersions() {
+			out = append(out, Status{Line: "river", Version: int64(v.Version), Name: v.Name, Applied: applied[v.Version]})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SchemaCurrent reports whether every migration (realty's and River's) is
+// applied, reading through any connection, the runtime pool included.
+func SchemaCurrent(ctx context.Context, db DB) (bool, error) {
+	var applied int64
+	err := db.QueryRow(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version").Scan(&applied)
+	if isUndefinedTable(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("schema version: %w", err)
+	}
+	if applied < migrations.Latest() {
+		return false, nil
+	}
+	var river int
+	err = db.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM river.river_migration WHERE line = 'main'").Scan(&river)
+	if isUndefinedTable(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("river schema version: %w", err)
+	}
+	return river >= LatestRiverVersion(), nil
+}
+
+// LatestRiverVersion returns the newest of River's migrations this build carries.
+func LatestRiverVersion() int {
+	rm, err := rivermigrate.New[pgx.Tx](riverpgxv5.New(nil), &rivermigrate.Config{Schema: RiverSchema})
+	if err != nil {
+		return 0
+	}
+	all := rm.AllVersions()
+	return all[len(all)-1].Version
+}
+
+// isUndefinedTable reports a missing table, or one the role may not read:
+// either way the schema is not (yet) realty's.
+func isUndefinedTable(err error) bool {
+	var pe interface{ SQLState() string }
+	return errors.As(err, &pe) && (pe.SQLState() == "42P01" || pe.SQLState() == "42501" || pe.SQLState() == "3F000")
+}

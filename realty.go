@@ -1,0 +1,137 @@
+// Package realty holds the vocabulary every other package speaks: identifiers,
+// the Actor on whose behalf a call runs, and the one error type. It imports
+// nothing outside the standard library.
+package realty
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ID identifies a row: a UUID, version 7 when realty made it.
+type ID [16]byte
+
+// NewID returns a fresh UUIDv7: 48 bits of Unix milliseconds, then random
+// bits, so ids made later sort later and index pages fill in order.
+func NewID() ID {
+	var id ID
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails on supported platforms
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(time.Now().UnixMilli()))
+	copy(id[0:6], ms[2:8])
+	id[6] = id[6]&0x0f | 0x70 // version 7
+	id[8] = id[8]&0x3f | 0x80 // RFC 9562 variant
+	return id
+}
+
+// ParseID parses the canonical 36-character form (any case). It returns an
+// Invalid error naming the value when s is not a UUID.
+func ParseID(s string) (ID, error) {
+	var id ID
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return id, &Error{Kind: Invalid, Message: fmt.Sprintf("%q is not a valid id", s)}
+	}
+	src := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
+	if _, err := hex.Decode(id[:], []byte(src)); err != nil {
+		return ID{}, &Error{Kind: Invalid, Message: fmt.Sprintf("%q is not a valid id", s)}
+	}
+	return id, nil
+}
+
+// String returns the canonical lower-case form.
+func (id ID) String() string {
+	var b [36]byte
+	hex.Encode(b[0:8], id[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], id[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], id[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], id[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], id[10:])
+	return string(b[:])
+}
+
+// IsZero reports whether id is the zero (nil) UUID.
+func (id ID) IsZero() bool { return id == ID{} }
+
+// MarshalText encodes the canonical form, so IDs are strings in JSON.
+func (id ID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+
+// UnmarshalText decodes the canonical form; it returns an Invalid error for
+// anything else.
+func (id *ID) UnmarshalText(b []byte) error {
+	parsed, err := ParseID(string(b))
+	if err != nil {
+		return err
+	}
+	*id = parsed
+	return nil
+}
+
+// Actor is who a domain call acts for: a member of one organization with the
+// permissions of their roles, or the System acting for an organization in a
+// background job. Every domain method takes one and checks it.
+type Actor struct {
+	OrgID    ID
+	UserID   ID // zero for System
+	MemberID ID // zero for System
+	// Permissions are the effective permission names ("listing.read").
+	Permissions []string
+	// PropertyScope limits property-bound work to these properties; nil
+	// means every property of the organization.
+	PropertyScope []ID
+	system        bool
+}
+
+// System returns the Actor background jobs use for one organization: every
+// permission, no property scope, no user.
+func System(orgID ID) Actor {
+	return Actor{OrgID: orgID, system: true}
+}
+
+// IsSystem reports whether a is the System actor.
+func (a Actor) IsSystem() bool { return a.system }
+
+// Can reports whether a holds the permission.
+func (a Actor) Can(perm string) bool {
+	return a.system || slices.Contains(a.Permissions, perm)
+}
+
+// Require returns a Forbidden error unless a holds the permission, and an
+// Unauthenticated error when a belongs to no organization.
+func (a Actor) Require(perm string) error {
+	if a.OrgID.IsZero() {
+		return &Error{Kind: Unauthenticated, Message: "sign in required"}
+	}
+	if !a.Can(perm) {
+		return &Error{Kind: Forbidden, Message: "missing permission " + perm}
+	}
+	return nil
+}
+
+// InScope reports whether a may act on the property: always when a has no
+// property scope.
+func (a Actor) InScope(propertyID ID) bool {
+	return a.PropertyScope == nil || slices.Contains(a.PropertyScope, propertyID)
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying the request id that logs and the audit
+// trail record.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
