@@ -1,0 +1,129 @@
+// Package api is realty's JSON API at /api/v1, built with huma: typed inputs
+// and outputs, validation, RFC 9457 problem+json errors mapped from
+// realty.Error, and the OpenAPI document at /api/openapi.json with its docs at
+// /api/docs. Handlers parse, call one domain method and render.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"realty"
+	"realty/internal/postgres"
+)
+
+// Prefix is where the API's operations live.
+const Prefix = "/api/v1"
+
+// Deps are what the API's handlers call.
+type Deps struct {
+	Log     *slog.Logger
+	Pool    *postgres.Pool
+	Version string
+}
+
+// Mount registers every operation on mux, plus the OpenAPI document and the
+// docs page, and returns the huma API (for tests that walk its operations).
+func Mount(mux *http.ServeMux, d Deps) huma.API {
+	mapErrorsOnce.Do(installErrorMapping)
+	cfg := huma.DefaultConfig("realty API", d.Version)
+	cfg.CreateHooks = nil // no $schema field in every body
+	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
+	cfg.RejectUnknownQueryParameters = true
+	cfg.Info.Description = "Brokerage CRM, listings, deals and property management. Errors are RFC 9457 problem+json."
+	a := humago.New(mux, cfg)
+	a.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
+		next(huma.WithValue(ctx, loggerKey{}, d.Log))
+	})
+	routeSystem(a, d)
+	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(a.OpenAPI())
+	})
+	mux.HandleFunc("GET /api/docs", handleDocs)
+	return a
+}
+
+// WriteNoRoute answers a request under /api/ that names no operation (status
+// 404) or names one with another method (405), as problem+json like every
+// other API error.
+func WriteNoRoute(w http.ResponseWriter, status int) {
+	detail := "no such API operation"
+	if status == http.StatusMethodNotAllowed {
+		detail = "method not allowed for this operation"
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: detail})
+}
+
+type loggerKey struct{}
+
+var mapErrorsOnce sync.Once
+
+// installErrorMapping makes huma render every handler error through
+// problem: the one place a realty.Error becomes an HTTP status.
+func installErrorMapping() {
+	fallback := huma.NewErrorWithContext
+	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		for _, err := range errs {
+			if err == nil {
+				continue
+			}
+			var re *realty.Error
+			if errors.As(err, &re) || status >= 500 {
+				return problem(hctx.Context(), err)
+			}
+		}
+		if status >= 500 {
+			return problem(hctx.Context(), errors.New(msg))
+		}
+		return fallback(hctx, status, msg, errs...)
+	}
+}
+
+// statusOf maps each kind of realty error to its HTTP status.
+var statusOf = map[realty.Kind]int{
+	realty.Invalid:         http.StatusUnprocessableEntity,
+	realty.NotFound:        http.StatusNotFound,
+	realty.Conflict:        http.StatusConflict,
+	realty.Unauthenticated: http.StatusUnauthorized,
+	realty.Forbidden:       http.StatusForbidden,
+	realty.RateLimited:     http.StatusTooManyRequests,
+	realty.Internal:        http.StatusInternalServerError,
+}
+
+// problem renders err as problem+json: the caller-safe message and the fields
+// at fault. An Internal error is logged with the request id and shown only as
+// "internal error".
+func problem(ctx context.Context, err error) huma.StatusError {
+	kind := realty.KindOf(err)
+	status := statusOf[kind]
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) {
+		kind, status = realty.Invalid, http.StatusRequestEntityTooLarge
+	}
+	if kind == realty.Internal {
+		if log, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+			log.ErrorContext(ctx, "internal error", "err", err)
+		}
+	}
+	m := &huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: realty.MessageOf(err)}
+	if status == http.StatusRequestEntityTooLarge {
+		m.Detail = "request body too large"
+	}
+	fields := realty.FieldsOf(err)
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: field, Message: fields[field]})
+	}
+	return m
+}

@@ -1,0 +1,129 @@
+// Package cli is realty's command line: one file per subcommand, and the only
+// place where the parts of realty are wired together.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"realty"
+)
+
+// version is the build's version, set with -ldflags "-X realty/internal/cli.version=…";
+// otherwise it comes from the module's build information.
+var version = ""
+
+// Version returns the build version: the linker-set one, the module version,
+// the VCS revision, or "dev".
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// env is what every command receives: its arguments, the environment and the
+// output streams.
+type env struct {
+	args   []string
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, e env) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the HTTP server (and the embedded PostgreSQL unless REALTY_DATABASE_URL is set)", runServe},
+		{"migrate", "apply or inspect schema migrations: up, down [-n N], status, redo", runMigrate},
+		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
+		{"version", "print realty's and PostgreSQL's versions", runVersion},
+	}
+}
+
+// Run runs the command named by args[0] and returns the process exit code:
+// 0 on success, 1 when the command failed, 2 for a usage error.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, env{args: args[1:], getenv: getenv, stdout: stdout, stderr: stderr})
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "realty %s: %v\n", c.name, err)
+			return 2
+		case errors.Is(err, errChecksFailed):
+			return 1
+		}
+		fmt.Fprintf(stderr, "realty %s: %s\n", c.name, describe(err))
+		return 1
+	}
+	fmt.Fprintf(stderr, "realty: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// describe shows an error to the operator: a realty.Error's message with the
+// fields it names, anything else in full (the operator may see causes).
+func describe(err error) string {
+	var re *realty.Error
+	if errors.As(err, &re) && re.Kind == realty.Invalid && len(re.Fields) > 0 {
+		return re.Message
+	}
+	return err.Error()
+}
+
+var (
+	errUsage        = errors.New("usage")
+	errChecksFailed = errors.New("checks failed")
+)
+
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("realty runs a real-estate business on PostgreSQL.\n\nUsage: realty <command> [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nConfiguration comes from REALTY_* environment variables (see README.md); 'realty <command> -h' lists a command's flags.\n")
+	fmt.Fprint(w, b.String())
+}
+
+// flags returns a flag set for a subcommand that reports errors instead of
+// exiting, and prints its usage to e.stderr.
+func (e env) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("realty "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"realty/internal/api"
+	"realty/internal/config"
+	"realty/internal/postgres"
+	"realty/internal/server"
+	"realty/internal/web"
+)
+
+// runServe wires realty together in one straight line and tears it down in
+// reverse order when ctx ends (SIGINT or SIGTERM).
+func runServe(ctx context.Context, e env) error {
+	fs := e.flags("serve")
+	demo := fs.Bool("demo", false, "load the demo organization into an empty database and print its logins")
+	demoPassword := fs.String("demo-password", "", "password for every demo login (default: random, printed)")
+	cfg, err := e.config(fs, "http-addr", "data-dir")
+	if err != nil {
+		return err
+	}
+	log := server.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
+
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(log, "embedded PostgreSQL", db.close)
+	pool, err := openRuntime(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if *demo {
+		if err := loadDemo(ctx, pool, e.stdout, *demoPassword); err != nil {
+			return err
+		}
+	}
+	jobs, err := startJobs(ctx, pool, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(log, "background jobs", jobs.Stop)
+
+	srv, err := server.New(server.Options{
+		Addr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
+		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
+		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
+		API: api.Deps{Log: log, Pool: pool, Version: Version()},
+		Web: web.Deps{Log: log, Pool: pool, Version: Version()},
+	})
+	if err != nil {
+		return err
+	}
+	return listenAndServe(ctx, srv, cfg, db, log)
+}
+
+// openRuntime migrates the embedded database (an external one must already
+// be current), then opens the runtime pool and checks its role cannot bypass
+// row-level security.
+func openRuntime(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) (*postgres.Pool, error) {
+	if cfg.Embedded() {
+		if err := postgres.NewMigrator(db.adminURL, log).Up(ctx); err != nil {
+			return nil, err
+		}
+	}
+	pool, err := postgres.OpenPool(ctx, db.appURL, cfg.PoolSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.CheckRuntimeRole(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	current, err := postgres.SchemaCurrent(ctx, pool)
+	if err == nil && !current {
+		err = errors.New("the database schema is behind this build of realty: run `realty migrate up` (with REALTY_ADMIN_DATABASE_URL set to a role that may migrate)")
+	}
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// listenAndServe serves until ctx ends, the server fails, or an embedded
+// PostgreSQL this process started exits; then it drains in-flight requests.
+func listenAndServe(ctx context.Context, srv *http.Server, cfg config.Config, db *database, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (REALTY_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	log.Info("realty serving", "url", "http://"+ln.Addr().String(), "version", Version())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-db.done():
+		err = errors.New("embedded PostgreSQL exited unexpectedly; see postgres.log in the data directory")
+	case <-ctx.Done():
+		log.Info("shutting down")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(shutdownCtx); serr != nil {
+		log.Warn("http shutdown", "err", serr)
+	}
+	return err
+}
+
+// closeLogged runs a shutdown step with a fresh deadline and logs its failure.
+func closeLogged(log *slog.Logger, what string, stop func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("stop "+what, "err", err)
+	}
+}

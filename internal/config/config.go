@@ -1,0 +1,212 @@
+// Package config loads realty's one Config from REALTY_* environment
+// variables, lets command-line flags override them, and validates the result
+// naming the variable at fault.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"realty"
+)
+
+// Config is every setting realty reads. The zero value is not usable: call
+// Load.
+type Config struct {
+	// DatabaseURL names an external PostgreSQL server, connecting as the
+	// runtime role; empty runs the embedded cluster in DataDir.
+	DatabaseURL string
+	// AdminDatabaseURL is used for migrations against an external server (a
+	// superuser or a role allowed to create roles and extensions); it
+	// defaults to DatabaseURL.
+	AdminDatabaseURL string
+	// DataDir holds the embedded cluster, uploaded files and the generated
+	// server key.
+	DataDir string
+	// PGBinDir holds initdb and postgres; empty finds them.
+	PGBinDir string
+	// PGSettings override the embedded server's settings ("k=v,k=v").
+	PGSettings map[string]string
+	// PoolSize caps the runtime pool; 0 means twice the usable cores.
+	PoolSize int
+
+	HTTPAddr        string
+	MaxBodyBytes    int64
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+
+	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
+	LogFormat string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// variable describes one setting: its environment name, default, and how to
+// set the field from a string.
+type variable struct {
+	env, def, usage string
+	set             func(c *Config, v string) error
+}
+
+func variables() []variable {
+	return []variable{
+		{"REALTY_DATABASE_URL", "", "external PostgreSQL URL (runtime role); empty runs the embedded cluster", setString(func(c *Config) *string { return &c.DatabaseURL })},
+		{"REALTY_ADMIN_DATABASE_URL", "", "PostgreSQL URL for migrations on an external server (default REALTY_DATABASE_URL)", setString(func(c *Config) *string { return &c.AdminDatabaseURL })},
+		{"REALTY_DATA_DIR", "./realty-data", "directory of the embedded cluster, uploads and the server key", setString(func(c *Config) *string { return &c.DataDir })},
+		{"REALTY_PG_BINDIR", "", "directory holding initdb and postgres (default: found on PATH or /usr/lib/postgresql)", setString(func(c *Config) *string { return &c.PGBinDir })},
+		{"REALTY_PG_SETTINGS", "", "embedded server settings, k=v,k=v (e.g. shared_buffers=256MB)", setSettings},
+		{"REALTY_POOL_SIZE", "0", "database connections at most (0: twice the cores)", setInt(func(c *Config) *int { return &c.PoolSize })},
+		{"REALTY_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", setString(func(c *Config) *string { return &c.HTTPAddr })},
+		{"REALTY_MAX_BODY_BYTES", "10485760", "largest request body accepted, in bytes", setInt64(func(c *Config) *int64 { return &c.MaxBodyBytes })},
+		{"REALTY_HTTP_READ_TIMEOUT", "30s", "time to read a whole request", setDuration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
+		{"REALTY_HTTP_WRITE_TIMEOUT", "60s", "time to write a response", setDuration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
+		{"REALTY_HTTP_IDLE_TIMEOUT", "120s", "keep-alive idle time", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+		{"REALTY_SHUTDOWN_TIMEOUT", "20s", "time granted to in-flight requests and jobs at shutdown", setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
+		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
+	}
+}
+
+// Load reads every setting from getenv, falling back to defaults, and
+// validates the result. The error names the variable at fault.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, v := range variables() {
+		raw := getenv(v.env)
+		if raw == "" {
+			raw = v.def
+		}
+		if err := v.set(&c, raw); err != nil {
+			return c, realty.FieldError(v.env, err.Error())
+		}
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the settings together; the error names the variable at
+// fault.
+func (c *Config) Validate() error {
+	if c.AdminDatabaseURL == "" {
+		c.AdminDatabaseURL = c.DatabaseURL
+	}
+	for env, u := range map[string]string{"REALTY_DATABASE_URL": c.DatabaseURL, "REALTY_ADMIN_DATABASE_URL": c.AdminDatabaseURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
+			return realty.FieldError(env, "must be a postgres:// URL")
+		}
+	}
+	if c.DataDir == "" {
+		return realty.FieldError("REALTY_DATA_DIR", "must not be empty")
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return realty.FieldError("REALTY_DATA_DIR", err.Error())
+	}
+	c.DataDir = abs
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return realty.FieldError("REALTY_HTTP_ADDR", "must be host:port")
+	}
+	if c.PoolSize < 0 || c.PoolSize > 1000 {
+		return realty.FieldError("REALTY_POOL_SIZE", "must be between 0 and 1000")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return realty.FieldError("REALTY_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	if !slices.Contains([]string{"auto", "text", "json"}, c.LogFormat) {
+		return realty.FieldError("REALTY_LOG_FORMAT", "must be auto, text or json")
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
+		return realty.FieldError("REALTY_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	return nil
+}
+
+// Embedded reports whether realty runs its own PostgreSQL cluster.
+func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
+
+// BindFlags registers a flag for each named setting on fs, defaulting to the
+// loaded value; after fs.Parse, call Validate again. Names are the variables'
+// names without REALTY_, lower-cased with dashes (REALTY_HTTP_ADDR → -http-addr).
+func (c *Config) BindFlags(fs *flag.FlagSet, names ...string) {
+	for _, v := range variables() {
+		name := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(v.env, "REALTY_"), "_", "-"))
+		if !slices.Contains(names, name) {
+			continue
+		}
+		fs.Func(name, v.usage+" ("+v.env+")", func(s string) error { return v.set(c, s) })
+	}
+}
+
+// Doc lists every variable with its default and meaning, for help output
+// and the README's configuration table.
+func Doc() [][3]string {
+	var out [][3]string
+	for _, v := range variables() {
+		out = append(out, [3]string{v.env, v.def, v.usage})
+	}
+	return out
+}
+
+func setString(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func setInt(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("must be a whole number")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setInt64(field func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("must be a whole number")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setDuration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive duration such as 30s")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func setSettings(c *Config, v string) error {
+	c.PGSettings = map[string]string{}
+	for _, kv := range strings.Split(v, ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return fmt.Errorf("%q is not key=value", kv)
+		}
+		c.PGSettings[strings.TrimSpace(k)] = strings.TrimSpace(val)
+	}
+	return nil
+}

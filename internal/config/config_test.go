@@ -1,0 +1,80 @@
+package config
+
+import (
+	"flag"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"realty"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	t.Run("OKDefaults", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := filepath.Abs("./realty-data")
+		if c.DataDir != want || c.HTTPAddr != "127.0.0.1:8080" || !c.Embedded() || c.ReadTimeout != 30*time.Second {
+			t.Fatalf("defaults: %+v", c)
+		}
+	})
+	t.Run("OKExternal", func(t *testing.T) {
+		c, err := Load(env(map[string]string{
+			"REALTY_DATABASE_URL": "postgres://realty_app@db/realty",
+			"REALTY_PG_SETTINGS":  "shared_buffers=256MB, work_mem=16MB",
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Embedded() || c.AdminDatabaseURL != c.DatabaseURL || c.PGSettings["work_mem"] != "16MB" {
+			t.Fatalf("external: %+v", c)
+		}
+	})
+	bad := map[string]string{
+		"REALTY_POOL_SIZE":          "many",
+		"REALTY_HTTP_ADDR":          "8080",
+		"REALTY_LOG_FORMAT":         "xml",
+		"REALTY_HTTP_READ_TIMEOUT":  "-1s",
+		"REALTY_DATABASE_URL":       "mysql://x",
+		"REALTY_PG_SETTINGS":        "shared_buffers",
+		"REALTY_MAX_BODY_BYTES":     "10",
+		"REALTY_ADMIN_DATABASE_URL": "http://x",
+	}
+	for name, value := range bad {
+		t.Run("Err/"+name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{name: value}))
+			if realty.KindOf(err) != realty.Invalid || realty.FieldsOf(err)[name] == "" {
+				t.Fatalf("%s=%q: err %v does not name the variable", name, value, err)
+			}
+		})
+	}
+}
+
+func TestBindFlags(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"REALTY_HTTP_ADDR": "127.0.0.1:9000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.BindFlags(fs, "http-addr", "data-dir")
+	if err := fs.Parse([]string{"-http-addr", "127.0.0.1:9100"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9100" {
+		t.Fatalf("flag did not override the environment: %s", c.HTTPAddr)
+	}
+	if fs.Lookup("pool-size") != nil {
+		t.Fatal("flag bound that was not asked for")
+	}
+}

@@ -1,0 +1,187 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"realty/internal/api"
+	"realty/internal/postgres/pgtest"
+	"realty/internal/server"
+	"realty/internal/web"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type setupResult struct {
+	db   *pgtest.DB
+	url  string
+	logs *syncBuffer
+}
+
+func setup(t *testing.T) setupResult {
+	t.Helper()
+	db := pgtest.New(t)
+	logs := &syncBuffer{}
+	log := server.NewLogger(logs, "json", "debug")
+	srv, err := server.New(server.Options{
+		Addr: "127.0.0.1:0", MaxBodyBytes: 4096,
+		Log: log, Pool: db.Pool, Metrics: server.NewMetrics(db.Pool, log),
+		API: api.Deps{Log: log, Pool: db.Pool, Version: "test"},
+		Web: web.Deps{Log: log, Pool: db.Pool, Version: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler)
+	t.Cleanup(ts.Close)
+	return setupResult{db: db, url: ts.URL, logs: logs}
+}
+
+type scenario struct {
+	name        string
+	method      string
+	path        string
+	header      map[string]string
+	body        string
+	status      int
+	contentType string
+	contains    []string
+	lacks       []string
+}
+
+func (s setupResult) run(t *testing.T, c scenario) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(c.method, s.url+c.path, strings.NewReader(c.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range c.header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != c.status {
+		t.Fatalf("%s %s = %d, want %d: %s", c.method, c.path, resp.StatusCode, c.status, body)
+	}
+	if c.contentType != "" && !strings.HasPrefix(resp.Header.Get("Content-Type"), c.contentType) {
+		t.Errorf("content type %q, want %q", resp.Header.Get("Content-Type"), c.contentType)
+	}
+	for _, want := range c.contains {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("body lacks %q: %.400s", want, body)
+		}
+	}
+	for _, bad := range c.lacks {
+		if strings.Contains(string(body), bad) {
+			t.Errorf("body contains %q", bad)
+		}
+	}
+	return resp
+}
+
+func TestEndpoints(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	big := strings.Repeat("x", 8192)
+	scenarios := []scenario{
+		{name: "OKHealthz", method: "GET", path: "/healthz", status: 200, contains: []string{`"ok"`}},
+		{name: "OKReadyz", method: "GET", path: "/readyz", status: 200, contains: []string{`"ready"`}},
+		{name: "OKVersion", method: "GET", path: "/api/v1/version", status: 200, contentType: "application/json",
+			contains: []string{`"version":"test"`, `"postgres_version":"15`}},
+		{name: "OKOpenAPI", method: "GET", path: "/api/openapi.json", status: 200,
+			contains: []string{`"openapi":"3.1.0"`, `"/api/v1/version"`}, lacks: []string{`$schema`}},
+		{name: "OKDocsServedLocally", method: "GET", path: "/api/docs", status: 200, contentType: "text/html",
+			contains: []string{"/static/vendor/swagger-ui/swagger-ui-bundle.js"}, lacks: []string{"https://", "http://"}},
+		{name: "OKDashboard", method: "GET", path: "/", status: 200, contentType: "text/html",
+			contains: []string{"<h1>realty</h1>", "current"}},
+		{name: "OKStatic", method: "GET", path: "/static/app.css", status: 200, contentType: "text/css"},
+		{name: "ErrAPINotFound", method: "GET", path: "/api/v1/nothing-here", status: 404,
+			contentType: "application/problem+json", contains: []string{`"status":404`}},
+		{name: "ErrPageNotFound", method: "GET", path: "/nothing-here", status: 404, contentType: "text/html"},
+		{name: "ErrUnknownQueryParameter", method: "GET", path: "/api/v1/version?sort=x", status: 422,
+			contentType: "application/problem+json", contains: []string{"sort"}},
+		{name: "ErrBodyTooLarge", method: "POST", path: "/api/v1/version", body: big, status: 413,
+			contentType: "application/problem+json"},
+		{name: "ErrCrossOriginPost", method: "POST", path: "/api/v1/version", status: 403,
+			header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+		{name: "ErrMethodNotAllowed", method: "DELETE", path: "/healthz", status: 405},
+	}
+	for _, c := range scenarios {
+		t.Run(c.name, func(t *testing.T) { s.run(t, c) })
+	}
+	t.Run("OKRequestIDEchoed", func(t *testing.T) {
+		resp := s.run(t, scenario{method: "GET", path: "/healthz", status: 200, header: map[string]string{"X-Request-ID": "trace-abc-123"}})
+		if got := resp.Header.Get("X-Request-ID"); got != "trace-abc-123" {
+			t.Fatalf("request id %q", got)
+		}
+		resp = s.run(t, scenario{method: "GET", path: "/healthz", status: 200, header: map[string]string{"X-Request-ID": "bad id; drop table"}})
+		if got := resp.Header.Get("X-Request-ID"); len(got) != 24 {
+			t.Fatalf("malformed caller id kept or no fresh one made: %q", got)
+		}
+	})
+	t.Run("OKMetrics", func(t *testing.T) {
+		s.run(t, scenario{method: "GET", path: "/metrics", status: 200, contains: []string{
+			`realty_http_request_duration_seconds_count{method="GET",route="GET /api/v1/version",status="200"}`,
+			`realty_db_pool_max_connections 4`,
+			`go_goroutines`,
+		}})
+	})
+}
+
+// TestReadyzSchemaBehind serves a database missing its newest River
+// migration: /readyz must say so with 503.
+func TestReadyzSchemaBehind(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, s.db.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DELETE FROM river.river_migration WHERE version = (SELECT max(version) FROM river.river_migration)"); err != nil {
+		t.Fatal(err)
+	}
+	s.run(t, scenario{method: "GET", path: "/readyz", status: 503, contains: []string{"schema not current"}})
+}
+
+func TestNewLogger(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	log := server.NewLogger(&buf, "auto", "info")
+	log.Debug("hidden")
+	log.InfoContext(context.Background(), "shown")
+	if strings.Contains(buf.String(), "hidden") || !strings.HasPrefix(buf.String(), "{") {
+		t.Fatalf("auto on a buffer must be JSON at info: %s", buf.String())
+	}
+}
