@@ -146,7 +146,7 @@ func TestLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-c.Done()
-				c, err = Open(ctx, cfg)
+		c, err = Open(ctx, cfg)
 		if err != nil {
 			t.Fatalf("restart after crash: %v", err)
 		}
