@@ -2,6 +2,9 @@ package config
 
 import (
 	"flag"
+	"fmt"
+	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -76,5 +79,25 @@ func TestBindFlags(t *testing.T) {
 	}
 	if fs.Lookup("pool-size") != nil {
 		t.Fatal("flag bound that was not asked for")
+	}
+}
+
+// TestREADMEDocumentsEveryVariable keeps the README's configuration table in
+// step with the code: every variable with its default.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Doc() {
+		def := "—"
+		if d[1] != "" {
+			def = "`" + d[1] + "`"
+		}
+		row := fmt.Sprintf("| `%s` | %s |", d[0], def)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md lacks the row for %s (want it to start %q)", d[0], row)
+		}
 	}
 }
