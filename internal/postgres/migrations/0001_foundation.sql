@@ -132,7 +132,7 @@ CREATE TABLE audit.changes (
     new_data        jsonb,
     user_id         uuid,
     request_id      text,
-    changed_at      timestamptz NOT NULL DEFAULT now(),
+    changed_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (organization_id, changed_at, id)
 ) PARTITION BY RANGE (changed_at);
 
