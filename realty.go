@@ -104,11 +104,11 @@ func (a Actor) Can(perm string) bool {
 	return a.system || slices.Contains(a.Permissions, perm)
 }
 
-// Require returns a Forbidden error unless a holds the permission, and an
-// Unauthenticated error when a belongs to no organization.
+// Require returns a Forbidden error unless a holds the permission within an
+// organization.
 func (a Actor) Require(perm string) error {
 	if a.OrgID.IsZero() {
-		return &Error{Kind: Unauthenticated, Message: "sign in required"}
+		return &Error{Kind: Forbidden, Message: "no active organization: choose one first"}
 	}
 	if !a.Can(perm) {
 		return &Error{Kind: Forbidden, Message: "missing permission " + perm}
@@ -120,6 +120,19 @@ func (a Actor) Require(perm string) error {
 // property scope.
 func (a Actor) InScope(propertyID ID) bool {
 	return a.PropertyScope == nil || slices.Contains(a.PropertyScope, propertyID)
+}
+
+// Permission is one thing an actor may be allowed to do, named
+// "resource.action". Each domain declares its own.
+type Permission struct {
+	Name        string
+	Description string
+	// Roles lists the system roles granted this permission besides owner
+	// (every permission), admin (every one not OwnerOnly) and read_only
+	// (every one whose action is "read").
+	Roles []string
+	// OwnerOnly keeps the permission from admins.
+	OwnerOnly bool
 }
 
 type requestIDKey struct{}

@@ -89,9 +89,9 @@ func TestActor(t *testing.T) {
 			t.Fatalf("kind = %q, want forbidden", k)
 		}
 	})
-	t.Run("ErrUnauthenticated", func(t *testing.T) {
-		if k := realty.KindOf(realty.Actor{}.Require("listing.read")); k != realty.Unauthenticated {
-			t.Fatalf("kind = %q, want unauthenticated", k)
+	t.Run("ErrNoOrganization", func(t *testing.T) {
+		if k := realty.KindOf(realty.Actor{UserID: realty.NewID()}.Require("listing.read")); k != realty.Forbidden {
+			t.Fatalf("kind = %q, want forbidden", k)
 		}
 	})
 	t.Run("OKSystem", func(t *testing.T) {

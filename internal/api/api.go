@@ -18,6 +18,9 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"realty"
+	"realty/internal/audit"
+	"realty/internal/identity"
+	"realty/internal/org"
 	"realty/internal/postgres"
 )
 
@@ -26,9 +29,12 @@ const Prefix = "/api/v1"
 
 // Deps are what the API's handlers call.
 type Deps struct {
-	Log     *slog.Logger
-	Pool    *postgres.Pool
-	Version string
+	Log      *slog.Logger
+	Pool     *postgres.Pool
+	Version  string
+	Identity *identity.Service
+	Org      *org.Service
+	Audit    *audit.Service
 }
 
 // Mount registers every operation on mux, plus the OpenAPI document and the
@@ -40,11 +46,19 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
 	cfg.RejectUnknownQueryParameters = true
 	cfg.Info.Description = "Brokerage CRM, listings, deals and property management. Errors are RFC 9457 problem+json."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "a session token from /auth/login, or an API key rk_…"},
+	}
 	a := humago.New(mux, cfg)
 	a.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
 		next(huma.WithValue(ctx, loggerKey{}, d.Log))
-	})
-	routeSystem(a, d)
+	}, withClient, authenticate(a, d.Org))
+	for _, routes := range []func(huma.API, Deps){
+		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
+		routeRoles, routeAPIKeys, routeAudit,
+	} {
+		routes(a, d)
+	}
 	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(a.OpenAPI())

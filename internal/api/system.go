@@ -18,13 +18,13 @@ type VersionOutput struct {
 }
 
 func routeSystem(a huma.API, d Deps) {
-	huma.Register(a, huma.Operation{
+	Register(a, huma.Operation{
 		OperationID: "get-version",
 		Method:      http.MethodGet,
 		Path:        Prefix + "/version",
 		Summary:     "Build and database versions",
 		Tags:        []string{"System"},
-	}, func(ctx context.Context, _ *struct{}) (*VersionOutput, error) {
+	}, Access{Public: true}, func(ctx context.Context, _ *struct{}) (*VersionOutput, error) {
 		out := &VersionOutput{}
 		out.Body.Version, out.Body.GoVersion = d.Version, runtime.Version()
 		if err := d.Pool.QueryRow(ctx, "SHOW server_version").Scan(&out.Body.PostgresVersion); err != nil {

@@ -1,5 +1,3 @@
-// Package audit reads the trail of changes and security events, and keeps
-// the monthly partitions of audit.changes created ahead of time.
 package audit
 
 import (

@@ -44,6 +44,16 @@ type Config struct {
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 
+	// SecretKey is the server key (base64 of 32 bytes) that encrypts MFA
+	// secrets; empty reads or generates DataDir/secret.key.
+	SecretKey string
+	// SessionIdleTimeout ends an unused session; SessionLifetime ends any.
+	SessionIdleTimeout time.Duration
+	SessionLifetime    time.Duration
+	// CookieSecure is auto (Secure when the request came over TLS), always
+	// or never.
+	CookieSecure string
+
 	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
 	LogFormat string
 	// LogLevel is debug, info, warn or error.
@@ -71,6 +81,10 @@ func variables() []variable {
 		{"REALTY_HTTP_WRITE_TIMEOUT", "60s", "time to write a response", setDuration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 		{"REALTY_HTTP_IDLE_TIMEOUT", "120s", "keep-alive idle time", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 		{"REALTY_SHUTDOWN_TIMEOUT", "20s", "time granted to in-flight requests and jobs at shutdown", setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"REALTY_SECRET_KEY", "", "server key, base64 of 32 random bytes; empty: generated into REALTY_DATA_DIR/secret.key", setString(func(c *Config) *string { return &c.SecretKey })},
+		{"REALTY_SESSION_IDLE_TIMEOUT", "30m", "a session unused this long ends", setDuration(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
+		{"REALTY_SESSION_LIFETIME", "12h", "a session ends this long after sign-in, however used", setDuration(func(c *Config) *time.Duration { return &c.SessionLifetime })},
+		{"REALTY_COOKIE_SECURE", "auto", "dashboard cookies' Secure flag: auto (when served over TLS), always or never", setString(func(c *Config) *string { return &c.CookieSecure })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -122,6 +136,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		return realty.FieldError("REALTY_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	if !slices.Contains([]string{"auto", "always", "never"}, c.CookieSecure) {
+		return realty.FieldError("REALTY_COOKIE_SECURE", "must be auto, always or never")
+	}
+	if c.SessionIdleTimeout > c.SessionLifetime {
+		return realty.FieldError("REALTY_SESSION_IDLE_TIMEOUT", "must not exceed REALTY_SESSION_LIFETIME")
 	}
 	if !slices.Contains([]string{"auto", "text", "json"}, c.LogFormat) {
 		return realty.FieldError("REALTY_LOG_FORMAT", "must be auto, text or json")
