@@ -36,8 +36,8 @@ func TestProblemMapping(t *testing.T) {
 		"unauth":    &realty.Error{Kind: realty.Unauthenticated, Message: "sign in required"},
 		"limited":   &realty.Error{Kind: realty.RateLimited, Message: "too many attempts"},
 	}
-	huma.Register(a, huma.Operation{OperationID: "fail", Method: http.MethodGet, Path: "/api/v1/fail/{kind}"},
-		func(_ context.Context, in *struct {
+	api.Register(a, huma.Operation{OperationID: "fail", Method: http.MethodGet, Path: "/api/v1/fail/{kind}"},
+		api.Access{Public: true}, func(_ context.Context, in *struct {
 			Kind string `path:"kind"`
 		}) (*struct{}, error) {
 			return nil, failures[in.Kind]

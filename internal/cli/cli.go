@@ -42,6 +42,7 @@ func Version() string {
 type env struct {
 	args   []string
 	getenv func(string) string
+	stdin  io.Reader // nil: the process's
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -55,6 +56,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server (and the embedded PostgreSQL unless REALTY_DATABASE_URL is set)", runServe},
 		{"migrate", "apply or inspect schema migrations: up, down [-n N], status, redo", runMigrate},
+		{"org", "administer organizations: create --name NAME --slug SLUG", runOrg},
+		{"user", "administer users: create --email E --org SLUG --role ROLE | reset-password --email E", runUser},
 		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
 		{"version", "print realty's and PostgreSQL's versions", runVersion},
 	}

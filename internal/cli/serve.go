@@ -37,8 +37,12 @@ func runServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer pool.Close()
+	svc, err := newServices(cfg, pool)
+	if err != nil {
+		return err
+	}
 	if *demo {
-		if err := loadDemo(ctx, pool, e.stdout, *demoPassword); err != nil {
+		if err := loadDemo(ctx, svc, e.stdout, *demoPassword, "http://"+cfg.HTTPAddr); err != nil {
 			return err
 		}
 	}
@@ -52,8 +56,8 @@ func runServe(ctx context.Context, e env) error {
 		Addr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
 		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
-		API: api.Deps{Log: log, Pool: pool, Version: Version()},
-		Web: web.Deps{Log: log, Pool: pool, Version: Version()},
+		API: api.Deps{Log: log, Pool: pool, Version: Version(), Identity: svc.Identity, Org: svc.Org, Audit: svc.Audit},
+		Web: web.Deps{Log: log, Pool: pool, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
 	})
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"path"
 	"strings"
 
+	"realty/internal/fixture"
 	"realty/internal/postgres"
 )
 
@@ -25,9 +26,12 @@ var staticFS embed.FS
 
 // Deps are what the dashboard's handlers call.
 type Deps struct {
-	Log     *slog.Logger
-	Pool    *postgres.Pool
-	Version string
+	Log      *slog.Logger
+	Pool     *postgres.Pool
+	Version  string
+	Services fixture.Services
+	// CookieSecure is auto (Secure when served over TLS), always or never.
+	CookieSecure string
 }
 
 // site holds the parsed pages and dependencies of the dashboard.

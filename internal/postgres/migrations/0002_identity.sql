@@ -214,6 +214,12 @@ CREATE TABLE identity.api_key_prefixes (
     prefix          text PRIMARY KEY,
     organization_id uuid NOT NULL REFERENCES org.organizations (id) ON DELETE CASCADE
 );
+-- Anyone may look a prefix up; only its organization may write it.
+ALTER TABLE identity.api_key_prefixes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE identity.api_key_prefixes FORCE ROW LEVEL SECURITY;
+CREATE POLICY org_isolation ON identity.api_key_prefixes
+    USING (organization_id = app.current_org_id()) WITH CHECK (organization_id = app.current_org_id());
+CREATE POLICY lookup ON identity.api_key_prefixes FOR SELECT USING (true);
 
 -- Sign-ins, failures, lockouts, MFA changes, key use. Events of an
 -- organization are readable within it; the runtime role cannot write or

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+
+	"realty"
+	"realty/internal/audit"
+	"realty/internal/config"
+	"realty/internal/fixture"
+	"realty/internal/identity"
+	"realty/internal/org"
+	"realty/internal/postgres"
+	"realty/internal/server"
+)
+
+// newServices builds every domain service over the runtime pool.
+func newServices(cfg config.Config, pool *postgres.Pool) (fixture.Services, error) {
+	key, err := identity.LoadSecretKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return fixture.Services{}, err
+	}
+	id, err := identity.New(pool, identity.Config{SecretKey: key, IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime})
+	if err != nil {
+		return fixture.Services{}, err
+	}
+	return fixture.Services{Pool: pool, Identity: id, Org: org.New(pool, id, nil), Audit: audit.New(pool)}, nil
+}
+
+// orgBySlug finds an organization's id through the administrative
+// connection: operators name organizations by slug, and row-level security
+// rightly hides every organization from a runtime connection that acts in
+// none.
+func orgBySlug(ctx context.Context, adminURL, slug string) (realty.ID, error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return realty.ID{}, fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var id realty.ID
+	err = conn.QueryRow(ctx, `SELECT id FROM org.organizations WHERE slug = $1`, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return id, realty.FieldError("org", "no organization with slug "+slug)
+	}
+	return id, err
+}
+
+// session is an opened database with services, for commands that act on
+// data: closing it closes the pool and stops a cluster this process started.
+type session struct {
+	db   *database
+	pool *postgres.Pool
+	svc  fixture.Services
+	log  *slog.Logger
+}
+
+// openSession opens the database (migrated: the schema must be current) and
+// builds the services.
+func openSession(ctx context.Context, e env, cfg config.Config) (*session, error) {
+	log := server.NewLogger(e.stderr, cfg.LogFormat, "warn")
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := openRuntime(ctx, cfg, db, log)
+	if err != nil {
+		_ = db.close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	svc, err := newServices(cfg, pool)
+	if err != nil {
+		pool.Close()
+		_ = db.close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return &session{db: db, pool: pool, svc: svc, log: log}, nil
+}
+
+func (s *session) close() {
+	s.pool.Close()
+	closeLogged(s.log, "embedded PostgreSQL", s.db.close)
+}
