@@ -198,11 +198,12 @@ func splitKey(key string) (prefix, secret string, ok bool) {
 }
 
 // lookupKey finds a key by prefix in one round trip: the scoping statement
-// takes the organization from the global prefix index, so the key row is
-// read under its own organization's row-level security.
+// takes the organization from the prefix (through a definer function that
+// resolves one prefix, never lists them), so the key row is read under its
+// own organization's row-level security.
 func (s *Service) lookupKey(ctx context.Context, prefix string) (keyAuth, error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('app.org_id', coalesce((SELECT organization_id::text FROM identity.api_key_prefixes WHERE prefix = $1), ''), true)`, prefix)
+	b.Queue(`SELECT set_config('app.org_id', coalesce(identity.api_key_organization($1)::text, ''), true)`, prefix)
 	b.Queue(`SELECT k.organization_id, k.key_hash, `+postgres.Prefix("k", apiKeyColumns)+`,
 			coalesce(m.status = 'active' AND u.status = 'active', false) AS creator_active
 		FROM identity.api_keys k

@@ -214,12 +214,21 @@ CREATE TABLE identity.api_key_prefixes (
     prefix          text PRIMARY KEY,
     organization_id uuid NOT NULL REFERENCES org.organizations (id) ON DELETE CASCADE
 );
--- Anyone may look a prefix up; only its organization may write it.
+-- Only its organization sees or writes a prefix row; a key presented
+-- before any organization is known is resolved one prefix at a time through
+-- identity.api_key_organization, so nobody can list other organizations'.
 ALTER TABLE identity.api_key_prefixes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE identity.api_key_prefixes FORCE ROW LEVEL SECURITY;
 CREATE POLICY org_isolation ON identity.api_key_prefixes
     USING (organization_id = app.current_org_id()) WITH CHECK (organization_id = app.current_org_id());
-CREATE POLICY lookup ON identity.api_key_prefixes FOR SELECT USING (true);
+CREATE POLICY lookup ON identity.api_key_prefixes FOR SELECT TO realty_owner USING (true);
+
+-- +goose StatementBegin
+CREATE FUNCTION identity.api_key_organization(p_prefix text) RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT organization_id FROM identity.api_key_prefixes WHERE prefix = p_prefix;
+$$;
+-- +goose StatementEnd
 
 -- Sign-ins, failures, lockouts, MFA changes, key use. Events of an
 -- organization are readable within it; the runtime role cannot write or
@@ -253,6 +262,7 @@ $$;
 -- +goose Down
 DROP FUNCTION audit.record_security_event(text, uuid, uuid, inet, text, jsonb);
 DROP TABLE audit.security_events;
+DROP FUNCTION identity.api_key_organization(text);
 DROP TABLE identity.api_key_prefixes;
 DROP TABLE identity.api_keys;
 DROP TABLE identity.login_throttle;

@@ -1,0 +1,197 @@
+package api_test
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"realty"
+)
+
+// accessMatrix says, for every operation, who may call it — written out by
+// hand, independently of the permission declarations it checks:
+//
+//	public — no credential needed (every caller gets the same answer)
+//	any    — every credential: a signed-in persona or an API key
+//	users  — every signed-in persona, no API key
+//	else   — the system roles allowed, plus "key" when the test's API key
+//	         (holding only member.read) is.
+//
+// A new operation without an entry fails TestAccessMatrix.
+var accessMatrix = map[string]string{
+	"get-version":               "public",
+	"login":                     "public",
+	"login-mfa":                 "public",
+	"refresh":                   "public",
+	"accept-invitation":         "public",
+	"me":                        "any",
+	"logout":                    "users",
+	"switch-organization":       "users",
+	"update-profile":            "users",
+	"change-password":           "users",
+	"list-sessions":             "users",
+	"revoke-session":            "users",
+	"begin-mfa":                 "users",
+	"confirm-mfa":               "users",
+	"disable-mfa":               "users",
+	"regenerate-recovery-codes": "users",
+	"list-my-organizations":     "users",
+	"create-organization":       "users",
+	"get-organization":          "owner admin broker agent property_manager accountant maintenance read_only",
+	"update-organization":       "owner admin",
+	"list-members":              "owner admin broker agent property_manager accountant maintenance read_only key",
+	"get-member":                "owner admin broker agent property_manager accountant maintenance read_only key",
+	"update-member":             "owner admin",
+	"remove-member":             "owner admin",
+	"list-invitations":          "owner admin broker agent property_manager accountant maintenance read_only key",
+	"create-invitation":         "owner admin broker property_manager",
+	"revoke-invitation":         "owner admin broker property_manager",
+	"list-permissions":          "owner admin broker property_manager read_only",
+	"list-roles":                "owner admin broker property_manager read_only",
+	"get-role":                  "owner admin broker property_manager read_only",
+	"create-role":               "owner admin",
+	"update-role":               "owner admin",
+	"delete-role":               "owner admin",
+	"list-role-assignments":     "owner admin broker property_manager read_only",
+	"create-role-assignment":    "owner admin broker property_manager",
+	"delete-role-assignment":    "owner admin broker property_manager",
+	"list-api-keys":             "owner admin read_only",
+	"create-api-key":            "owner admin",
+	"revoke-api-key":            "owner admin",
+	"list-audit-changes":        "owner admin read_only",
+	"list-security-events":      "owner admin read_only",
+}
+
+// caller is one column of the matrix.
+type caller struct {
+	name       string // a role key, "anonymous" or "key"
+	credential string
+}
+
+// TestAccessMatrix calls every operation as every persona of one
+// organization, anonymously, and with an API key holding one permission, and
+// checks each answer against accessMatrix.
+func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, key := h.apiKey(h.a, "member.read")
+	callers := []caller{{"anonymous", ""}, {"key", key}}
+	for _, r := range fixtureRoles(h) {
+		callers = append(callers, caller{r, h.tokens["acme:"+r]})
+	}
+	reqs := newRequests(h)
+	checked := 0
+	for _, op := range h.operations() {
+		rule, ok := accessMatrix[op.OperationID]
+		if !ok {
+			t.Errorf("operation %s (%s %s) has no entry in accessMatrix", op.OperationID, op.Method, op.Path)
+			continue
+		}
+		var statuses []int
+		for _, c := range callers {
+			credential := c.credential
+			if op.OperationID == "logout" && c.name != "anonymous" && c.name != "key" {
+				credential = h.login(h.a.Personas[c.name].Email, "acme") // keep the shared token alive
+			}
+			path, body := reqs.build(op)
+			status, resp := h.do(op.Method, path, credential, body)
+			statuses = append(statuses, status)
+			checked++
+			if msg := judge(rule, c.name, status); msg != "" {
+				t.Errorf("%s %s as %s: %d — %s: %.200s", op.Method, op.Path, c.name, status, msg, resp)
+			}
+		}
+		if rule == "public" && slices.Max(statuses) != slices.Min(statuses) {
+			t.Errorf("public %s answered differently by caller: %v", op.OperationID, statuses)
+		}
+	}
+	for id := range accessMatrix {
+		if !slices.ContainsFunc(h.operations(), func(op *huma.Operation) bool { return op.OperationID == id }) {
+			t.Errorf("accessMatrix names %s, which is not an operation", id)
+		}
+	}
+	t.Logf("access matrix: %d operations × %d callers = %d requests checked", len(h.operations()), len(callers), checked)
+}
+
+func fixtureRoles(h *harness) []string {
+	var roles []string
+	for r := range h.a.Personas {
+		roles = append(roles, r)
+	}
+	sort.Strings(roles)
+	return roles
+}
+
+// judge returns why status is wrong for caller under rule, or "".
+func judge(rule, caller string, status int) string {
+	if status >= 500 {
+		return "server error"
+	}
+	allowed := false
+	switch rule {
+	case "public":
+		return ""
+	case "any":
+		allowed = caller != "anonymous"
+	case "users":
+		allowed = caller != "anonymous" && caller != "key"
+	default:
+		allowed = slices.Contains(strings.Fields(rule), caller)
+	}
+	switch {
+	case caller == "anonymous" && status != 401:
+		return "want 401 without credential"
+	case caller == "anonymous":
+		return ""
+	case allowed && (status == 401 || status == 403):
+		return "allowed caller refused"
+	case !allowed && status != 403:
+		return "want 403"
+	}
+	return ""
+}
+
+// requests builds a plausible request for each operation: valid bodies where
+// a caller is allowed to get past validation, random ids in paths (so
+// destructive operations touch nothing), unique names for creations.
+type requests struct {
+	h       *harness
+	agent   realty.ID
+	reader  realty.ID
+	counter atomic.Int64
+}
+
+func newRequests(h *harness) *requests {
+	return &requests{h: h, agent: h.roleID(h.a, "agent"), reader: h.a.Personas["read_only"].MemberID}
+}
+
+func (r *requests) build(op *huma.Operation) (string, any) {
+	n := r.counter.Add(1)
+	path := strings.ReplaceAll(op.Path, "{id}", realty.NewID().String())
+	bodies := map[string]any{
+		"login":                     map[string]any{"email": "owner@acme.example", "password": "correct horse battery staple"},
+		"login-mfa":                 map[string]any{"mfa_token": "nope", "code": "000000"},
+		"refresh":                   map[string]any{"refresh_token": "nope"},
+		"accept-invitation":         map[string]any{"token": "inv_nope"},
+		"switch-organization":       map[string]any{"organization": "acme"},
+		"update-profile":            map[string]any{"first_name": "Same", "last_name": "Person"},
+		"change-password":           map[string]any{"current_password": "wrong password!!", "new_password": "another long passphrase"},
+		"confirm-mfa":               map[string]any{"code": "000000"},
+		"disable-mfa":               map[string]any{"password": "wrong password!!", "code": "000000"},
+		"regenerate-recovery-codes": map[string]any{"password": "wrong password!!"},
+		"create-organization":       map[string]any{"name": "Spin-off", "slug": fmt.Sprintf("spin-off-%d", n)},
+		"update-organization":       map[string]any{"name": "Org acme"},
+		"update-member":             map[string]any{"title": "Same"},
+		"create-invitation":         map[string]any{"email": fmt.Sprintf("invitee%d@example.com", n), "role_id": r.agent},
+		"create-role":               map[string]any{"key": fmt.Sprintf("custom_%d", n), "name": "Custom", "permissions": []string{"member.read"}},
+		"update-role":               map[string]any{"name": "Custom", "permissions": []string{"member.read"}},
+		"create-role-assignment":    map[string]any{"member_id": r.reader, "role_id": r.agent},
+		"create-api-key":            map[string]any{"name": "matrix", "permissions": []string{"member.read"}},
+	}
+	return path, bodies[op.OperationID]
+}

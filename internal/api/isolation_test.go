@@ -1,0 +1,198 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"realty"
+	"realty/internal/api"
+	"realty/internal/org"
+)
+
+func TestEveryOperationDeclaresAccess(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, op := range h.operations() {
+		rule, ok := op.Metadata["access"].(api.Access)
+		if !ok {
+			t.Errorf("%s declares no access rule", op.OperationID)
+			continue
+		}
+		if !rule.Public && !rule.User && !rule.Authenticated && rule.Permission == "" {
+			t.Errorf("%s declares an empty access rule", op.OperationID)
+		}
+		if rule.Permission != "" && !strings.Contains(rule.Permission, ".") {
+			t.Errorf("%s: permission %q is not resource.action", op.OperationID, rule.Permission)
+		}
+	}
+}
+
+// globexIDs creates one resource of every kind in globex and returns their
+// ids by the operation that takes such an id.
+func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
+	ctx := context.Background()
+	owner := h.b.Personas["owner"].Actor
+	role, err := h.env.Org.CreateRole(ctx, owner, org.RoleInput{Key: "globex_only", Name: "Globex only", Permissions: []string{"member.read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := h.env.Org.Invite(ctx, owner, org.NewInvitation{Email: "someone@globex.example", RoleID: h.roleID(h.b, "agent")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := h.env.Org.Assign(ctx, owner, org.NewAssignment{MemberID: h.b.Personas["read_only"].MemberID, RoleID: role.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := h.apiKey(h.b, "member.read")
+	sessions, err := h.env.Identity.Sessions(ctx, h.b.Personas["owner"].User.ID)
+	if err != nil || len(sessions) == 0 {
+		t.Fatalf("globex owner sessions: %v %v", sessions, err)
+	}
+	member := h.b.Personas["agent"].MemberID
+	return map[string]realty.ID{
+		"get-member": member, "update-member": member, "remove-member": member,
+		"get-role": role.ID, "update-role": role.ID, "delete-role": role.ID,
+		"delete-role-assignment": as.ID, "revoke-invitation": inv.ID, "revoke-api-key": key.ID,
+		"revoke-session": sessions[0].ID,
+	}
+}
+
+// TestBOLA asks for another organization's resources by id, as that
+// organization's peer with every permission: each answer must be the same 404
+// as for an id that exists nowhere.
+func TestBOLA(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	foreign := globexIDs(t, h)
+	reqs := newRequests(h)
+	owner := h.tokens["acme:owner"]
+	probes := 0
+	for _, op := range h.operations() {
+		if !strings.Contains(op.Path, "{id}") {
+			continue
+		}
+		id, ok := foreign[op.OperationID]
+		if !ok {
+			t.Errorf("%s takes an id but TestBOLA has no foreign one for it", op.OperationID)
+			continue
+		}
+		_, body := reqs.build(op)
+		s1, b1 := h.do(op.Method, strings.ReplaceAll(op.Path, "{id}", id.String()), owner, body)
+		s2, b2 := h.do(op.Method, strings.ReplaceAll(op.Path, "{id}", realty.NewID().String()), owner, body)
+		probes += 2
+		if s1 != 404 || s2 != 404 || detail(b1) != detail(b2) {
+			t.Errorf("%s: foreign id → %d %s; unknown id → %d %s; want the same 404", op.OperationID, s1, b1, s2, b2)
+		}
+	}
+	// The foreign resources are untouched.
+	members, err := h.env.Org.Members(context.Background(), h.b.Personas["owner"].Actor)
+	if err != nil || len(members) != len(h.b.Personas) {
+		t.Fatalf("globex members after probes: %d, %v", len(members), err)
+	}
+	t.Logf("BOLA: %d probes", probes)
+}
+
+func detail(body []byte) string {
+	var p struct {
+		Detail string `json:"detail"`
+	}
+	_ = json.Unmarshal(body, &p)
+	return p.Detail
+}
+
+// TestIsolation lists everything as acme's owner and finds nothing of
+// globex's, and refuses references from acme to globex's rows.
+func TestIsolation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	foreign := globexIDs(t, h)
+	owner := h.tokens["acme:owner"]
+	globexUser := h.b.Personas["owner"].User.ID.String()
+	lists := []string{"/members", "/roles", "/invitations", "/api-keys", "/role-assignments", "/audit/changes?limit=200",
+		"/audit/security-events?limit=200", "/organizations", "/organization", "/account/sessions", "/auth/me"}
+	for _, path := range lists {
+		status, body := h.do("GET", "/api/v1"+path, owner, nil)
+		if status != 200 {
+			t.Errorf("GET %s: %d %s", path, status, body)
+			continue
+		}
+		for op, id := range foreign {
+			if strings.Contains(string(body), id.String()) {
+				t.Errorf("GET %s shows globex's %s id %s", path, op, id)
+			}
+		}
+		if strings.Contains(string(body), h.b.Organization.ID.String()) || strings.Contains(string(body), globexUser) {
+			t.Errorf("GET %s shows globex or its owner", path)
+		}
+	}
+	refs := []struct {
+		path, field string
+		body        map[string]any
+	}{
+		{"/invitations", "role_id", map[string]any{"email": "x@example.com", "role_id": foreign["get-role"]}},
+		{"/role-assignments", "member_id", map[string]any{"member_id": foreign["get-member"], "role_id": h.roleID(h.a, "agent")}},
+		{"/role-assignments", "role_id", map[string]any{"member_id": h.a.Personas["agent"].MemberID, "role_id": foreign["get-role"]}},
+	}
+	for _, r := range refs {
+		status, body := h.do("POST", "/api/v1"+r.path, owner, r.body)
+		if status != 422 || !strings.Contains(string(body), `"location":"`+r.field+`"`) {
+			t.Errorf("POST %s referring to globex's %s: %d %s, want 422 naming it", r.path, r.field, status, body)
+		}
+	}
+}
+
+// TestMassAssignment sends fields a caller may never set; each request is
+// refused and nothing changes.
+func TestMassAssignment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.tokens["acme:owner"]
+	agent := h.a.Personas["agent"].MemberID
+	cases := []struct {
+		method, path string
+		body         map[string]any
+	}{
+		{"POST", "/roles", map[string]any{"key": "sneaky", "name": "S", "permissions": []string{"member.read"}, "organization_id": h.b.Organization.ID}},
+		{"POST", "/roles", map[string]any{"key": "sneaky2", "name": "S", "permissions": []string{"member.read"}, "system": true}},
+		{"PATCH", "/members/" + agent.String(), map[string]any{"title": "x", "status": "inactive"}},
+		{"PATCH", "/members/" + agent.String(), map[string]any{"title": "x", "user_id": h.b.Personas["owner"].User.ID}},
+		{"POST", "/api-keys", map[string]any{"name": "k", "permissions": []string{"member.read"}, "organization_id": h.b.Organization.ID}},
+		{"PATCH", "/organization", map[string]any{"name": "Renamed", "id": h.b.Organization.ID}},
+		{"PATCH", "/organization", map[string]any{"status": "closed"}},
+		{"POST", "/organizations", map[string]any{"name": "N", "slug": "new-org", "owner_id": h.b.Personas["owner"].User.ID}},
+		{"PATCH", "/account", map[string]any{"first_name": "A", "last_name": "B", "email": "owner@globex.example"}},
+		{"PATCH", "/account", map[string]any{"first_name": "A", "last_name": "B", "status": "active", "mfa_enabled": true}},
+	}
+	for _, c := range cases {
+		status, body := h.do(c.method, "/api/v1"+c.path, owner, c.body)
+		if status != 422 {
+			t.Errorf("%s %s with a protected field: %d %s, want 422", c.method, c.path, status, body)
+		}
+	}
+	ctx := context.Background()
+	roles, _ := h.env.Org.Roles(ctx, h.a.Personas["owner"].Actor)
+	for _, r := range roles {
+		if strings.HasPrefix(r.Key, "sneaky") {
+			t.Errorf("role %s was created", r.Key)
+		}
+	}
+	m, err := h.env.Org.Member(ctx, h.a.Personas["owner"].Actor, agent)
+	if err != nil || m.Status != "active" || m.Title != "Sales associate" {
+		t.Errorf("agent member changed: %+v %v", m, err)
+	}
+	o, err := h.env.Org.Organization(ctx, h.a.Personas["owner"].Actor)
+	if err != nil || o.Name != "Org acme" || o.Status != "active" {
+		t.Errorf("organization changed: %+v %v", o, err)
+	}
+	keys, _ := h.env.Identity.APIKeys(ctx, h.a.Personas["owner"].Actor)
+	if len(keys) != 0 {
+		t.Errorf("%d api keys created", len(keys))
+	}
+	u, _ := h.env.Identity.GetUser(ctx, h.a.Personas["owner"].User.ID)
+	if u.Email != "owner@acme.example" || u.FirstName != "Olivia" {
+		t.Errorf("user changed: %+v", u)
+	}
+}
