@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -53,6 +54,9 @@ func (s *Service) VerifyLogin(ctx context.Context, email, password string, c Cli
 	if until, err := lockedUntil(ctx, s.pool, keys, now); err != nil {
 		return User{}, err
 	} else if until.After(now) {
+		if until, err = countThrottled(ctx, s.pool, keys[0], until, now); err != nil {
+			return User{}, err
+		}
 		return User{}, errThrottled(until, now)
 	}
 	u, hash, err := s.loginRow(ctx, email)
@@ -92,6 +96,27 @@ func (s *Service) loginRow(ctx context.Context, email string) (User, string, err
 		return u, s.dummyHash, nil
 	}
 	return u, *hash, nil
+}
+
+// countThrottled counts an attempt refused by the lock towards the account's
+// hourly cap (not its consecutive failures), extending the lock to the end of
+// the hour once the cap is reached. It returns the lock's end.
+func countThrottled(ctx context.Context, db postgres.DB, account string, until, now time.Time) (time.Time, error) {
+	err := db.QueryRow(ctx, `
+		UPDATE identity.login_throttle SET
+			hour_failures = CASE WHEN hour_start > $2::timestamptz - interval '1 hour' THEN hour_failures + 1 ELSE 1 END,
+			hour_start = CASE WHEN hour_start > $2::timestamptz - interval '1 hour' THEN hour_start ELSE $2 END,
+			updated_at = $2
+		WHERE key = $1
+		RETURNING CASE WHEN hour_failures >= $3 THEN greatest(locked_until, hour_start + interval '1 hour') ELSE locked_until END`,
+		account, now, HourlyCap).Scan(&until)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return until, postgres.MapError(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE identity.login_throttle SET locked_until = $2 WHERE key = $1 AND locked_until < $2`, account, until); err != nil {
+		return until, postgres.MapError(err)
+	}
+	return until, nil
 }
 
 func lockedUntil(ctx context.Context, db postgres.DB, keys []string, now time.Time) (time.Time, error) {
