@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -48,6 +49,7 @@ func run(t *testing.T, vars map[string]string, args ...string) (code int, stdout
 // started is a serve command running in the background.
 type started struct {
 	url    string
+	stdout *output
 	stderr *output
 	stop   func() int
 }
@@ -67,7 +69,7 @@ func serve(t *testing.T, vars map[string]string, args ...string) started {
 	deadline := time.After(60 * time.Second)
 	for {
 		if m := servingURL.FindStringSubmatch(errs.String()); m != nil {
-			return started{url: m[1], stderr: &errs, stop: stop}
+			return started{url: m[1], stdout: &out, stderr: &errs, stop: stop}
 		}
 		select {
 		case code := <-done:
@@ -224,4 +226,91 @@ func scratchDir(t *testing.T) string {
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	return dir
+}
+
+var printedPassword = regexp.MustCompile(`password: (\S+)`)
+
+func TestOrgAndUserCommands(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	vars := map[string]string{"REALTY_DATABASE_URL": db.AppURL, "REALTY_ADMIN_DATABASE_URL": db.AdminURL,
+		"REALTY_DATA_DIR": t.TempDir(), "REALTY_HTTP_ADDR": "127.0.0.1:0"}
+	code, stdout, stderr := run(t, vars, "org", "create", "--name", "Acme Realty", "--slug", "acme")
+	if code != 0 || !regexp.MustCompile(`^[0-9a-f-]{36}\n$`).MatchString(stdout) {
+		t.Fatalf("org create: exit %d %q %s", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, vars, "org", "create", "--name", "Again", "--slug", "acme"); code != 1 || !strings.Contains(stderr, "slug") {
+		t.Fatalf("duplicate slug: exit %d %s", code, stderr)
+	}
+	code, stdout, stderr = run(t, vars, "user", "create", "--email", "boss@acme.example", "--org", "acme", "--role", "owner")
+	m := printedPassword.FindStringSubmatch(stdout)
+	if code != 0 || m == nil {
+		t.Fatalf("user create: exit %d %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, vars, "user", "create", "--email", "x@acme.example", "--org", "nope", "--role", "owner"); code != 1 || !strings.Contains(stderr, "no organization with slug nope") {
+		t.Fatalf("unknown org: exit %d %s", code, stderr)
+	}
+	code, stdout, stderr = run(t, vars, "user", "reset-password", "--email", "boss@acme.example")
+	m2 := printedPassword.FindStringSubmatch(stdout)
+	if code != 0 || m2 == nil || m2[1] == m[1] {
+		t.Fatalf("reset-password: exit %d %s %s", code, stdout, stderr)
+	}
+	s := serve(t, vars)
+	defer s.stop()
+	if status, body := login(t, s.url, "boss@acme.example", m[1]); status != 401 {
+		t.Fatalf("old password after reset: %d %s", status, body)
+	}
+	if status, body := login(t, s.url, "boss@acme.example", m2[1]); status != 200 || !strings.Contains(body, `"token"`) {
+		t.Fatalf("new password: %d %s", status, body)
+	}
+}
+
+func TestServeDemo(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	vars := map[string]string{"REALTY_DATABASE_URL": db.AppURL, "REALTY_DATA_DIR": t.TempDir(), "REALTY_HTTP_ADDR": "127.0.0.1:0"}
+	var out output
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var errs output
+	go func() {
+		done <- Run(ctx, []string{"serve", "--demo", "--demo-password", "demo passphrase 2026"}, func(k string) string { return vars[k] }, &out, &errs)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for servingURL.FindStringSubmatch(errs.String()) == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	url := servingURL.FindStringSubmatch(errs.String())
+	if url == nil {
+		cancel()
+		t.Fatalf("serve --demo did not start: %s", errs.String())
+	}
+	for _, role := range []string{"owner", "broker", "agent", "property_manager", "accountant", "maintenance", "resident", "client"} {
+		if !strings.Contains(out.String(), role+"@demo.example") {
+			t.Errorf("demo output lacks the %s login:\n%s", role, out.String())
+		}
+	}
+	if status, body := login(t, url[1], "agent@demo.example", "demo passphrase 2026"); status != 200 {
+		t.Errorf("demo agent sign-in: %d %s", status, body)
+	}
+	cancel()
+	<-done
+	second := serve(t, vars, "--demo")
+	defer second.stop()
+	if !strings.Contains(second.stdout.String(), "already holds data") {
+		t.Fatalf("second --demo: %q", second.stdout.String())
+	}
+}
+
+func login(t *testing.T, base, email, password string) (int, string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"email":%q,"password":%q}`, email, password)
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
 }
