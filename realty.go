@@ -6,6 +6,7 @@ package realty
 import (
 	"context"
 	"crypto/rand"
+	"database/sql/driver"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -148,3 +149,75 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
+
+// Date is a calendar day, without time of day or zone: lease and invoice
+// dates, listing dates. It is "2006-01-02" in JSON and a SQL date in
+// PostgreSQL.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns the calendar day of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// ParseDate parses "2006-01-02"; it returns an Invalid error otherwise.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, &Error{Kind: Invalid, Message: fmt.Sprintf("%q is not a date (YYYY-MM-DD)", s)}
+	}
+	return DateOf(t), nil
+}
+
+// String returns "2006-01-02".
+func (d Date) String() string { return d.Time().Format(time.DateOnly) }
+
+// Time returns midnight UTC of the day.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// AddDays returns the day n days later (earlier when negative).
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
+// Before reports whether d comes before e.
+func (d Date) Before(e Date) bool { return d.Time().Before(e.Time()) }
+
+// DaysSince returns the whole days from e to d.
+func (d Date) DaysSince(e Date) int { return int(d.Time().Sub(e.Time()).Hours() / 24) }
+
+// MarshalText encodes "2006-01-02".
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText decodes "2006-01-02"; anything else is an Invalid error.
+func (d *Date) UnmarshalText(b []byte) error {
+	parsed, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = parsed
+	return nil
+}
+
+// Scan reads a SQL date (database/sql.Scanner; pgx uses it too).
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*d = DateOf(v)
+		return nil
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case []byte:
+		return d.UnmarshalText(v)
+	}
+	return fmt.Errorf("cannot scan %T into a Date", src)
+}
+
+// Value writes a SQL date (database/sql/driver.Valuer).
+func (d Date) Value() (driver.Value, error) { return d.String(), nil }

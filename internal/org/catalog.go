@@ -7,6 +7,8 @@ import (
 	"realty"
 	"realty/internal/audit"
 	"realty/internal/identity"
+	"realty/internal/listing"
+	"realty/internal/property"
 )
 
 // Permissions are the org domain's permissions.
@@ -48,7 +50,7 @@ var SystemRoles = []SystemRole{
 // Catalog is every permission realty knows, declared by each domain.
 // Domains never import org, so org can gather them all here.
 func Catalog() []realty.Permission {
-	return slices.Concat(Permissions, identity.Permissions, audit.Permissions)
+	return slices.Concat(Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions)
 }
 
 // catalog answers which permissions exist and which system roles hold them.

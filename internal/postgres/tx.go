@@ -60,18 +60,28 @@ func Tx(ctx context.Context, pool *Pool, actor realty.Actor, fn func(pgx.Tx) err
 // server runs as one implicit transaction. scan consumes the rows; its error,
 // or the query's, is returned mapped by MapError.
 func Read(ctx context.Context, pool *Pool, actor realty.Actor, scan func(pgx.Rows) error, sql string, args ...any) error {
+	return ReadBatch(ctx, pool, actor, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		err = scan(rows)
+		rows.Close()
+		return errors.Join(err, rows.Err())
+	})
+}
+
+// ReadBatch runs several read-only queries scoped to actor's organization in
+// one round trip, like Read: queue adds the queries, read consumes their
+// results in order. Errors are mapped by MapError.
+func ReadBatch(ctx context.Context, pool *Pool, actor realty.Actor, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
 	b.Queue(setContextSQL, contextArgs(ctx, actor)...)
-	b.Queue(sql, args...)
+	queue(b)
 	br := pool.SendBatch(ctx, b)
 	_, err := br.Exec()
 	if err == nil {
-		var rows pgx.Rows
-		if rows, err = br.Query(); err == nil {
-			err = scan(rows)
-			rows.Close()
-			err = errors.Join(err, rows.Err())
-		}
+		err = read(br)
 	}
 	return MapError(errors.Join(err, br.Close()))
 }
