@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,6 +12,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"realty"
+	"realty/internal/fixture/fixturetest"
+	"realty/internal/identity"
 )
 
 // accessMatrix says, for every operation, who may call it — written out by
@@ -65,7 +68,40 @@ var accessMatrix = map[string]string{
 	"revoke-api-key":            "owner admin",
 	"list-audit-changes":        "owner admin read_only",
 	"list-security-events":      "owner admin read_only",
+	"list-properties":           propertyReaders,
+	"get-property":              propertyReaders,
+	"list-buildings":            propertyReaders,
+	"list-units":                propertyReaders,
+	"list-media":                propertyReaders,
+	"get-media-content":         propertyReaders,
+	"create-property":           propertyWriters,
+	"replace-property":          propertyWriters,
+	"delete-property":           propertyWriters,
+	"create-building":           propertyWriters,
+	"create-unit":               propertyWriters,
+	"replace-unit":              propertyWriters,
+	"upload-media":              propertyWriters,
+	"add-media-link":            propertyWriters,
+	"update-media":              propertyWriters,
+	"delete-media":              propertyWriters,
+	"search-listings":           listingReaders,
+	"get-listing":               listingReaders,
+	"listing-history":           listingReaders,
+	"list-open-houses":          listingReaders,
+	"list-mls-statuses":         listingReaders,
+	"create-listing":            listingWriters,
+	"update-listing":            listingWriters,
+	"schedule-open-house":       listingWriters,
+	"cancel-open-house":         listingWriters,
+	"map-mls-status":            "owner admin broker",
 }
+
+const (
+	propertyReaders = "owner admin broker agent property_manager accountant maintenance read_only"
+	propertyWriters = "owner admin broker agent property_manager"
+	listingReaders  = "owner admin broker agent property_manager accountant read_only"
+	listingWriters  = "owner admin broker agent property_manager"
+)
 
 // caller is one column of the matrix.
 type caller struct {
@@ -166,8 +202,19 @@ type requests struct {
 	counter atomic.Int64
 }
 
+// newRequests prepares targets; role grants go to a spare member who is not
+// one of the callers, so the matrix never changes what a caller may do.
 func newRequests(h *harness) *requests {
-	return &requests{h: h, agent: h.roleID(h.a, "agent"), reader: h.a.Personas["read_only"].MemberID}
+	ctx := context.Background()
+	u, err := h.env.Identity.CreateUser(ctx, identity.NewUser{Email: "spare@acme.example", Password: fixturetest.Password})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	m, err := h.env.Org.AddMember(ctx, realty.System(h.a.Organization.ID), u.ID, "client", "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &requests{h: h, agent: h.roleID(h.a, "agent"), reader: m.ID}
 }
 
 func (r *requests) build(op *huma.Operation) (string, any) {
@@ -192,6 +239,18 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-role":               map[string]any{"name": "Custom", "permissions": []string{"member.read"}},
 		"create-role-assignment":    map[string]any{"member_id": r.reader, "role_id": r.agent},
 		"create-api-key":            map[string]any{"name": "matrix", "permissions": []string{"member.read"}},
+		"create-property":           map[string]any{"address_line1": "1 Matrix Way", "city": "Springfield"},
+		"replace-property":          map[string]any{"address_line1": "1 Matrix Way", "city": "Springfield"},
+		"create-building":           map[string]any{"name": fmt.Sprintf("Block %d", n)},
+		"create-unit":               map[string]any{"unit_number": fmt.Sprintf("%d", n)},
+		"replace-unit":              map[string]any{"unit_number": "1"},
+		"upload-media":              photoUpload(),
+		"add-media-link":            map[string]any{"kind": "video", "url": "https://video.example/tour"},
+		"update-media":              map[string]any{"caption": "Front", "position": 0},
+		"create-listing":            map[string]any{"property": map[string]any{"address_line1": "2 Matrix Way", "city": "Springfield"}, "list_price": "250000"},
+		"update-listing":            map[string]any{"list_price": "260000"},
+		"schedule-open-house":       map[string]any{"starts_at": "2030-05-01T14:00:00Z", "ends_at": "2030-05-01T16:00:00Z"},
+		"map-mls-status":            map[string]any{"mls_status": "A", "standard_status": "Active"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -20,8 +20,10 @@ import (
 	"realty"
 	"realty/internal/audit"
 	"realty/internal/identity"
+	"realty/internal/listing"
 	"realty/internal/org"
 	"realty/internal/postgres"
+	"realty/internal/property"
 )
 
 // Prefix is where the API's operations live.
@@ -35,6 +37,8 @@ type Deps struct {
 	Identity *identity.Service
 	Org      *org.Service
 	Audit    *audit.Service
+	Property *property.Service
+	Listing  *listing.Service
 }
 
 // Mount registers every operation on mux, plus the OpenAPI document and the
@@ -52,10 +56,10 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	a := humago.New(mux, cfg)
 	a.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
 		next(huma.WithValue(ctx, loggerKey{}, d.Log))
-	}, withClient, authenticate(a, d.Org))
+	}, withClient, withQuery, authenticate(a, d.Org))
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
-		routeRoles, routeAPIKeys, routeAudit,
+		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings,
 	} {
 		routes(a, d)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -39,7 +40,8 @@ func newHarness(t *testing.T) *harness {
 	env := fixturetest.New(t)
 	h := &harness{t: t, env: env, a: env.Organization(t, "acme"), b: env.Organization(t, "globex"), tokens: map[string]string{}}
 	log := server.NewLogger(io.Discard, "json", "error")
-	deps := api.Deps{Log: log, Pool: env.Pool, Version: "test", Identity: env.Identity, Org: env.Org, Audit: env.Audit}
+	deps := api.Deps{Log: log, Pool: env.Pool, Version: "test", Identity: env.Identity, Org: env.Org, Audit: env.Audit,
+		Property: env.Property, Listing: env.Listing}
 	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Log: log, Pool: env.Pool,
 		Metrics: server.NewMetrics(env.Pool, log), API: deps, Web: web.Deps{Log: log, Pool: env.Pool, Version: "test", Services: env.Services}})
 	if err != nil {
@@ -77,19 +79,24 @@ func (h *harness) login(email, slug string) string {
 func (h *harness) do(method, path, credential string, body any) (int, []byte) {
 	h.t.Helper()
 	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	contentType := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case rawBody:
+		r, contentType = bytes.NewReader(b.data), b.contentType
+	default:
+		data, err := json.Marshal(body)
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		r = bytes.NewReader(b)
+		r = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, h.url+path, r)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if credential != "" {
 		req.Header.Set("Authorization", "Bearer "+credential)
@@ -141,4 +148,25 @@ func (h *harness) operations() []*huma.Operation {
 		}
 	}
 	return ops
+}
+
+// rawBody is a request body sent as is.
+type rawBody struct {
+	contentType string
+	data        []byte
+}
+
+// pngBytes is a minimal PNG header: enough for content sniffing.
+var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+
+// photoUpload is a multipart upload of a small PNG as a photo.
+func photoUpload() rawBody {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("kind", "photo")
+	_ = w.WriteField("caption", "Front")
+	part, _ := w.CreateFormFile("file", "front.png")
+	_, _ = part.Write(pngBytes)
+	_ = w.Close()
+	return rawBody{contentType: w.FormDataContentType(), data: buf.Bytes()}
 }

@@ -1,14 +1,20 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"realty"
 	"realty/internal/api"
+	"realty/internal/listing"
 	"realty/internal/org"
+	"realty/internal/property"
 )
 
 func TestEveryOperationDeclaresAccess(t *testing.T) {
@@ -52,8 +58,31 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatalf("globex owner sessions: %v %v", sessions, err)
 	}
 	member := h.b.Personas["agent"].MemberID
+	l, err := h.env.Listing.Create(ctx, owner, listing.Input{Property: &property.Input{AddressLine1: "9 Globex Street", City: "Shelbyville"},
+		Fields: listing.Fields{ListPrice: ptr(decimal.RequireFromString("300000"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, err := h.env.Property.CreateUnit(ctx, owner, l.PropertyID, property.UnitInput{UnitNumber: "1A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	media, err := h.env.Property.Upload(ctx, owner, l.PropertyID, "photo", "front", bytes.NewReader(pngBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oh, err := h.env.Listing.ScheduleOpenHouse(ctx, owner, l.ID, listing.OpenHouseInput{StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prop := l.PropertyID
 	return map[string]realty.ID{
-		"get-member": member, "update-member": member, "remove-member": member,
+		"get-property": prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
+		"list-units": prop, "create-unit": prop, "list-media": prop, "upload-media": prop, "add-media-link": prop,
+		"replace-unit": unit.ID, "update-media": media.ID, "delete-media": media.ID, "get-media-content": media.ID,
+		"get-listing": l.ID, "update-listing": l.ID, "listing-history": l.ID, "list-open-houses": l.ID, "schedule-open-house": l.ID,
+		"cancel-open-house": oh.ID,
+		"get-member":        member, "update-member": member, "remove-member": member,
 		"get-role": role.ID, "update-role": role.ID, "delete-role": role.ID,
 		"delete-role-assignment": as.ID, "revoke-invitation": inv.ID, "revoke-api-key": key.ID,
 		"revoke-session": sessions[0].ID,
@@ -196,3 +225,5 @@ func TestMassAssignment(t *testing.T) {
 		t.Errorf("user changed: %+v", u)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

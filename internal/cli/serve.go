@@ -56,7 +56,8 @@ func runServe(ctx context.Context, e env) error {
 		Addr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
 		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
-		API: api.Deps{Log: log, Pool: pool, Version: Version(), Identity: svc.Identity, Org: svc.Org, Audit: svc.Audit},
+		API: api.Deps{Log: log, Pool: pool, Version: Version(), Identity: svc.Identity, Org: svc.Org, Audit: svc.Audit,
+			Property: svc.Property, Listing: svc.Listing},
 		Web: web.Deps{Log: log, Pool: pool, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
 	})
 	if err != nil {

@@ -5,16 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/jackc/pgx/v5"
 
 	"realty"
 	"realty/internal/audit"
+	"realty/internal/blob"
 	"realty/internal/config"
 	"realty/internal/fixture"
 	"realty/internal/identity"
+	"realty/internal/listing"
 	"realty/internal/org"
 	"realty/internal/postgres"
+	"realty/internal/property"
 	"realty/internal/server"
 )
 
@@ -28,7 +32,13 @@ func newServices(cfg config.Config, pool *postgres.Pool) (fixture.Services, erro
 	if err != nil {
 		return fixture.Services{}, err
 	}
-	return fixture.Services{Pool: pool, Identity: id, Org: org.New(pool, id, nil), Audit: audit.New(pool)}, nil
+	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return fixture.Services{}, err
+	}
+	props := property.New(pool, blobs, cfg.MediaMaxBytes)
+	return fixture.Services{Pool: pool, Blobs: blobs, Identity: id, Org: org.New(pool, id, nil), Audit: audit.New(pool),
+		Property: props, Listing: listing.New(pool, props)}, nil
 }
 
 // orgBySlug finds an organization's id through the administrative

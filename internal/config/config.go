@@ -39,6 +39,7 @@ type Config struct {
 
 	HTTPAddr        string
 	MaxBodyBytes    int64
+	MediaMaxBytes   int64
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
@@ -77,6 +78,7 @@ func variables() []variable {
 		{"REALTY_POOL_SIZE", "0", "database connections at most (0: twice the cores)", setInt(func(c *Config) *int { return &c.PoolSize })},
 		{"REALTY_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", setString(func(c *Config) *string { return &c.HTTPAddr })},
 		{"REALTY_MAX_BODY_BYTES", "10485760", "largest request body accepted, in bytes", setInt64(func(c *Config) *int64 { return &c.MaxBodyBytes })},
+		{"REALTY_MEDIA_MAX_BYTES", "8388608", "largest photo, floor plan or document accepted, in bytes", setInt64(func(c *Config) *int64 { return &c.MediaMaxBytes })},
 		{"REALTY_HTTP_READ_TIMEOUT", "30s", "time to read a whole request", setDuration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
 		{"REALTY_HTTP_WRITE_TIMEOUT", "60s", "time to write a response", setDuration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 		{"REALTY_HTTP_IDLE_TIMEOUT", "120s", "keep-alive idle time", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
@@ -112,12 +114,12 @@ func (c *Config) Validate() error {
 	if c.AdminDatabaseURL == "" {
 		c.AdminDatabaseURL = c.DatabaseURL
 	}
-	for env, u := range map[string]string{"REALTY_DATABASE_URL": c.DatabaseURL, "REALTY_ADMIN_DATABASE_URL": c.AdminDatabaseURL} {
-		if u == "" {
+	for _, v := range [][2]string{{"REALTY_DATABASE_URL", c.DatabaseURL}, {"REALTY_ADMIN_DATABASE_URL", c.AdminDatabaseURL}} {
+		if v[1] == "" {
 			continue
 		}
-		if p, err := url.Parse(u); err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
-			return realty.FieldError(env, "must be a postgres:// URL")
+		if p, err := url.Parse(v[1]); err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
+			return realty.FieldError(v[0], "must be a postgres:// URL")
 		}
 	}
 	if c.DataDir == "" {
@@ -136,6 +138,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		return realty.FieldError("REALTY_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	if c.MediaMaxBytes < 1024 || c.MediaMaxBytes > c.MaxBodyBytes-64*1024 {
+		return realty.FieldError("REALTY_MEDIA_MAX_BYTES", "must be at least 1024 and 64 KiB below REALTY_MAX_BODY_BYTES")
 	}
 	if !slices.Contains([]string{"auto", "always", "never"}, c.CookieSecure) {
 		return realty.FieldError("REALTY_COOKIE_SECURE", "must be auto, always or never")
