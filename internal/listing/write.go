@@ -81,6 +81,17 @@ type Input struct {
 	Fields
 }
 
+// emptyLists turns lists set to nil into empty lists, so "set to nothing"
+// clears a list rather than leaving it (SQL NULL means "unchanged" in a
+// patch).
+func emptyLists(f *Fields) {
+	for _, l := range []*[]string{f.Features, f.Appliances, f.Cooling, f.Heating, f.Flooring, f.View, f.PoolFeatures} {
+		if l != nil && *l == nil {
+			*l = []string{}
+		}
+	}
+}
+
 // checkFields validates the fields set; the error names the field.
 func checkFields(f Fields) error {
 	if f.StandardStatus != nil && !slices.Contains(StandardStatuses, *f.StandardStatus) {
@@ -214,6 +225,8 @@ func or[T any](a, b *T) *T {
 
 func list(v *[]string, def []string) []string {
 	switch {
+	case v != nil && *v == nil:
+		return []string{}
 	case v != nil:
 		return *v
 	case def != nil:
@@ -230,6 +243,7 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 	if err := checkFields(f); err != nil {
 		return Listing{}, err
 	}
+	emptyLists(&f)
 	var out Listing
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		cur, err := getTx(ctx, tx, actor, id)
