@@ -2,11 +2,9 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -66,37 +64,20 @@ type Page[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// cursor is the keyset position: the last row's time and id.
-type cursor struct {
-	at time.Time
-	id realty.ID
-}
-
 func encodeCursor(at time.Time, id realty.ID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "_" + id.String()))
-}
-
-func decodeCursor(s string) (*cursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	micros, idText, ok := strings.Cut(string(b), "_")
-	n, perr := strconv.ParseInt(micros, 10, 64)
-	id, ierr := realty.ParseID(idText)
-	if err != nil || !ok || perr != nil || ierr != nil {
-		return nil, realty.FieldError("cursor", "is not a cursor this API returned")
-	}
-	return &cursor{at: time.UnixMicro(n), id: id}, nil
+	return postgres.EncodeCursor(at.UnixMicro(), id)
 }
 
 // where builds the shared filter clauses; timeColumn is the row's instant.
 func (f Filter) where(orgID realty.ID, timeColumn string) ([]string, pgx.NamedArgs, error) {
 	where := []string{"organization_id = @org"}
 	args := pgx.NamedArgs{"org": orgID}
-	c, err := decodeCursor(f.Cursor)
-	if err != nil {
-		return nil, nil, err
+	var micros int64
+	var cursorID realty.ID
+	if f.Cursor != "" {
+		if err := postgres.DecodeCursor(f.Cursor, &micros, &cursorID); err != nil {
+			return nil, nil, err
+		}
 	}
 	add := func(clause, name string, v any) {
 		where = append(where, clause)
@@ -120,9 +101,9 @@ func (f Filter) where(orgID realty.ID, timeColumn string) ([]string, pgx.NamedAr
 	if f.To != nil {
 		add(timeColumn+" < @to", "to", *f.To)
 	}
-	if c != nil {
+	if f.Cursor != "" {
 		where = append(where, fmt.Sprintf("(%s, id) < (@cursor_at, @cursor_id)", timeColumn))
-		args["cursor_at"], args["cursor_id"] = c.at, c.id
+		args["cursor_at"], args["cursor_id"] = time.UnixMicro(micros), cursorID
 	}
 	return where, args, nil
 }
