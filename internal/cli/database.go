@@ -14,6 +14,7 @@ import (
 	"realty/internal/config"
 	"realty/internal/postgres"
 	"realty/internal/postgres/cluster"
+	"realty/internal/server"
 )
 
 // databaseName is the database realty uses in its embedded cluster.
@@ -115,4 +116,22 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return fmt.Errorf("%w: %v", errUsage, err)
+}
+
+// withAdmin opens the database and runs fn on an administrative connection
+// (diagnostics and version need to see the whole server), stopping an
+// embedded cluster this process started afterwards.
+func withAdmin(ctx context.Context, e env, cfg config.Config, fn func(*pgx.Conn) error) error {
+	log := server.NewLogger(e.stderr, cfg.LogFormat, "warn")
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(log, "embedded PostgreSQL", db.close)
+	conn, err := pgx.Connect(ctx, db.adminURL)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return fn(conn)
 }

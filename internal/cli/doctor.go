@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty/internal/postgres"
-	"realty/internal/server"
 )
 
 // runDoctor prints every health check with its status and recommendation. It
@@ -20,18 +19,11 @@ func runDoctor(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(e.stderr, cfg.LogFormat, "warn")
-	db, err := openDatabase(ctx, cfg, log)
-	if err != nil {
+	var checks []postgres.Check
+	err = withAdmin(ctx, e, cfg, func(conn *pgx.Conn) error {
+		checks, err = postgres.Diagnose(ctx, conn)
 		return err
-	}
-	defer closeLogged(log, "embedded PostgreSQL", db.close)
-	conn, err := pgx.Connect(ctx, db.adminURL)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	checks, err := postgres.Diagnose(ctx, conn)
+	})
 	if err != nil {
 		return err
 	}

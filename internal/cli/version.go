@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty/internal/postgres"
-	"realty/internal/server"
 )
 
 // runVersion prints realty's version and the database server's, warning when
@@ -20,18 +19,11 @@ func runVersion(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "realty %s (%s %s/%s)\n", Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	log := server.NewLogger(e.stderr, cfg.LogFormat, "warn")
-	db, err := openDatabase(ctx, cfg, log)
-	if err != nil {
+	var v postgres.Version
+	err = withAdmin(ctx, e, cfg, func(conn *pgx.Conn) error {
+		v, err = postgres.ServerVersion(ctx, conn)
 		return err
-	}
-	defer closeLogged(log, "embedded PostgreSQL", db.close)
-	conn, err := pgx.Connect(ctx, db.adminURL)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	v, err := postgres.ServerVersion(ctx, conn)
+	})
 	if err != nil {
 		return err
 	}
