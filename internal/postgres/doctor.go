@@ -87,6 +87,7 @@ func checks() []checker {
 		{"Migrations", checkMigrations},
 		{"Runtime role", checkRuntimeRoleSafe},
 		{"Row-level security", checkRLS},
+		{"Leakproof comparisons", checkLeakproof},
 		{"pg_stat_statements", checkStatStatements},
 		{"Connections in use", checkConnections},
 		{"Long-running queries", checkLongQueries},
@@ -172,6 +173,32 @@ func checkRLS(ctx context.Context, db DB) Check {
 		return Check{"", Fail, fmt.Sprintf("%d of %d organization tables without forced RLS", unprotected, tables), "apply app.apply_org_kit to them in a migration"}
 	}
 	return Check{"", OK, fmt.Sprintf("forced on all %d organization tables", tables), "none"}
+}
+
+// checkLeakproof verifies the comparisons migration 0001 marks LEAKPROOF:
+// without the mark, row-level security keeps filters off their indexes.
+func checkLeakproof(ctx context.Context, db DB) Check {
+	var missing []string
+	rows, err := db.Query(ctx, `SELECT p.oid::regprocedure::text FROM pg_proc p
+		WHERE p.proname IN ('numeric_eq','numeric_lt','numeric_le','numeric_gt','numeric_ge','enum_eq','enum_ne','ts_match_vq',
+		                    'texticlike','cube_contained','ll_to_earth') AND NOT p.proleakproof`)
+	if err != nil {
+		return failed(err)
+	}
+	for rows.Next() {
+		var fn string
+		if err := rows.Scan(&fn); err != nil {
+			rows.Close()
+			return failed(err)
+		}
+		missing = append(missing, fn)
+	}
+	rows.Close()
+	if len(missing) > 0 {
+		return Check{"", Warning, "not leakproof: " + strings.Join(missing, ", "),
+			"run migration 0001 as a superuser (ALTER FUNCTION … LEAKPROOF), or searches scan whole organizations"}
+	}
+	return Check{"", OK, "search comparisons can use their indexes under RLS", "none"}
 }
 
 func checkStatStatements(ctx context.Context, db DB) Check {

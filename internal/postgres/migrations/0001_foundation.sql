@@ -38,6 +38,31 @@ CREATE EXTENSION IF NOT EXISTS citext;
 CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 
+-- Row-level security lets a query use an index only for conditions whose
+-- functions are LEAKPROOF (they cannot reveal anything about rows the policy
+-- hides). These built-in comparisons cannot, but are not marked so; without
+-- the mark every filter on a price, a status, a location or a text search
+-- would scan the whole organization. Marking them needs a superuser.
+ALTER FUNCTION pg_catalog.numeric_eq(numeric, numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_ne(numeric, numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_lt(numeric, numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_le(numeric, numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_gt(numeric, numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_ge(numeric, numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_eq(anyenum, anyenum) LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_ne(anyenum, anyenum) LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_lt(anyenum, anyenum) LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_le(anyenum, anyenum) LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_gt(anyenum, anyenum) LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_ge(anyenum, anyenum) LEAKPROOF;
+ALTER FUNCTION pg_catalog.float8(numeric) LEAKPROOF;
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
+ALTER FUNCTION pg_catalog.textlike(text, text) LEAKPROOF;
+ALTER FUNCTION pg_catalog.texticlike(text, text) LEAKPROOF;
+ALTER FUNCTION public.cube_contains(cube, cube) LEAKPROOF;
+ALTER FUNCTION public.cube_contained(cube, cube) LEAKPROOF;
+ALTER FUNCTION public.ll_to_earth(float8, float8) LEAKPROOF;
+
 -- goose's own table was made by the migrating role; hand it to the owner so
 -- later migrations, run as realty_owner, can record themselves.
 ALTER TABLE goose_db_version OWNER TO realty_owner;
@@ -259,6 +284,22 @@ REVOKE SELECT ON goose_db_version FROM realty_app;
 
 -- Back to the migrating role for what only it may undo.
 RESET ROLE;
+ALTER FUNCTION pg_catalog.numeric_eq(numeric, numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_ne(numeric, numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_lt(numeric, numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_le(numeric, numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_gt(numeric, numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.numeric_ge(numeric, numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_eq(anyenum, anyenum) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_ne(anyenum, anyenum) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_lt(anyenum, anyenum) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_le(anyenum, anyenum) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_gt(anyenum, anyenum) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.enum_ge(anyenum, anyenum) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.float8(numeric) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.textlike(text, text) NOT LEAKPROOF;
+ALTER FUNCTION pg_catalog.texticlike(text, text) NOT LEAKPROOF;
 DROP EXTENSION IF EXISTS pg_stat_statements, unaccent, citext, pgcrypto, earthdistance, cube, pg_trgm, btree_gist;
 ALTER TABLE goose_db_version OWNER TO CURRENT_USER;
 
