@@ -156,8 +156,8 @@ type keyAuth struct {
 
 // AuthenticateAPIKey returns the Actor of an API key: its organization and
 // permissions, no user. The key must be well-formed, unrevoked, unexpired,
-// and its creator still an active member and user; anything else is
-// Unauthenticated. Use is recorded (and logged) at most once a minute.
+// and its creator (when a member made it rather than an operator) still an
+// active member and user; anything else is Unauthenticated. Use is recorded (and logged) at most once a minute.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, key string, c Client) (realty.Actor, APIKey, error) {
 	prefix, secret, ok := splitKey(key)
 	if !ok {
@@ -205,7 +205,7 @@ func (s *Service) lookupKey(ctx context.Context, prefix string) (keyAuth, error)
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('app.org_id', coalesce(identity.api_key_organization($1)::text, ''), true)`, prefix)
 	b.Queue(`SELECT k.organization_id, k.key_hash, `+postgres.Prefix("k", apiKeyColumns)+`,
-			coalesce(m.status = 'active' AND u.status = 'active', false) AS creator_active
+			coalesce(m.status = 'active' AND u.status = 'active', k.created_by IS NULL) AS creator_active
 		FROM identity.api_keys k
 		LEFT JOIN org.members m ON m.organization_id = k.organization_id AND m.id = k.created_by
 		LEFT JOIN identity.users u ON u.id = m.user_id
