@@ -9,6 +9,7 @@ import (
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/org"
+	"realty/internal/property"
 
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/postgres/pgtest"
@@ -163,7 +164,10 @@ func TestPropertyScopeAndMFAPolicy(t *testing.T) {
 	ctx := context.Background()
 	owner := o.Personas["owner"].Actor
 	pm := o.Personas["property_manager"]
-	property := realty.NewID()
+	scope, err := env.Property.Create(ctx, owner, property.Input{AddressLine1: "1 Scope Street", City: "Springfield"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	as, err := env.Org.Assignments(ctx, owner, &pm.MemberID)
 	if err != nil || len(as) != 1 {
 		t.Fatal(as, err)
@@ -171,11 +175,11 @@ func TestPropertyScopeAndMFAPolicy(t *testing.T) {
 	if err := env.Org.Unassign(ctx, owner, as[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.Org.Assign(ctx, owner, org.NewAssignment{MemberID: pm.MemberID, RoleID: as[0].RoleID, PropertyID: &property}); err != nil {
+	if _, err := env.Org.Assign(ctx, owner, org.NewAssignment{MemberID: pm.MemberID, RoleID: as[0].RoleID, PropertyID: &scope.ID}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := env.Org.ActorFor(ctx, o.Organization.ID, pm.User.ID)
-	if err != nil || !a.InScope(property) || a.InScope(realty.NewID()) || !a.Can("member.invite") {
+	if err != nil || !a.InScope(scope.ID) || a.InScope(realty.NewID()) || !a.Can("member.invite") {
 		t.Fatalf("property-scoped actor %+v %v", a, err)
 	}
 	roles := []string{"broker"}
