@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"realty/internal/audit"
+	"realty/internal/listing"
 	"realty/internal/postgres"
 )
 
@@ -19,9 +20,10 @@ const stopTimeout = 20 * time.Second
 
 // startJobs starts River on the runtime pool with every domain's workers and
 // periodic jobs.
-func startJobs(ctx context.Context, pool *postgres.Pool, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+func startJobs(ctx context.Context, pool *postgres.Pool, imports *listing.Imports, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &audit.PartitionWorker{Pool: pool})
+	river.AddWorker(workers, &listing.ImportWorker{Imports: imports})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:       postgres.RiverSchema,
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
