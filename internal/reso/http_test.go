@@ -1,0 +1,171 @@
+package reso_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// q builds a Property query string from name/value pairs.
+func q(pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i < len(pairs); i += 2 {
+		v.Set(pairs[i], pairs[i+1])
+	}
+	return "/reso/odata/Property?" + v.Encode()
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, c := range []struct {
+		name, path, credential string
+		status                 int
+	}{
+		{"ErrNoCredential", "/reso/odata/Property", "", 401},
+		{"ErrNoCredentialMetadata", "/reso/odata/$metadata", "", 401},
+		{"ErrNoCredentialRoot", "/reso/odata/", "", 401},
+		{"ErrBadKey", "/reso/odata/Property", "rk_000000000000_notakeyatallnotakeyatallnotakeyatall00000", 401},
+		{"ErrNotAToken", "/reso/odata/Property", "garbage", 401},
+		{"ErrNoListingRead", "/reso/odata/Property", h.keyNo, 403},
+		{"ErrMemberNeedsMemberRead", "/reso/odata/Member", h.keyMin, 403},
+		{"ErrMediaNeedsPropertyRead", "/reso/odata/Media", h.keyMin, 403},
+		{"ErrUnknownSet", "/reso/odata/Nope", h.keyA, 404},
+		{"ErrDeeperPath", "/reso/odata/Property/ListPrice", h.keyA, 404},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h.odataError(c.path, c.credential, c.status)
+		})
+	}
+	t.Run("OKListingReadOnly", func(t *testing.T) {
+		if c := h.page("/reso/odata/Property", h.keyMin); len(c.Value) != 8 {
+			t.Fatalf("%d listings", len(c.Value))
+		}
+	})
+	t.Run("OKChallenge", func(t *testing.T) {
+		resp, _ := h.get("/reso/odata/Property", "")
+		if !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Fatalf("WWW-Authenticate %q", resp.Header.Get("WWW-Authenticate"))
+		}
+	})
+	t.Run("ErrReadOnly", func(t *testing.T) {
+		resp, err := http.Post(h.url+"/reso/odata/Property", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Fatalf("POST = %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	})
+}
+
+func TestServiceDocument(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, path := range []string{"/reso/odata/", "/reso/odata"} {
+		c := h.page(path, h.keyA)
+		if c.Context != h.url+"/reso/odata/$metadata" || len(c.Value) != 4 {
+			t.Fatalf("%s: %+v", path, c)
+		}
+		for i, name := range []string{"Property", "Member", "OpenHouse", "Media"} {
+			if c.Value[i]["name"] != name || c.Value[i]["kind"] != "EntitySet" || c.Value[i]["url"] != name {
+				t.Errorf("%s: set %d is %v", path, i, c.Value[i])
+			}
+		}
+	}
+}
+
+func TestIsolation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	a := h.page(q("$count", "true", "$top", "1000"), h.keyA)
+	if *a.Count != 8 || len(a.Value) != 8 || slices.Contains(keys(a, "ListingKey"), "B-1") {
+		t.Fatalf("acme sees %d (count %d): %v", len(a.Value), *a.Count, keys(a, "ListingKey"))
+	}
+	for _, v := range a.Value {
+		if v["ListPrice"].(interface{ String() string }).String() == "999999.00" {
+			t.Fatalf("acme sees globex's A-1: %v", v)
+		}
+	}
+	h.odataError("/reso/odata/Property('B-1')", h.keyA, 404)
+	mine := h.page("/reso/odata/Property?$filter="+url.QueryEscape("City eq 'Austin'")+"&$orderby=ListingKey", h.keyA)
+	if got := keys(mine, "ListingKey"); !slices.Equal(got, []string{"A-1", "O'Brien-2"}) {
+		t.Fatalf("acme's Austin listings %v", got)
+	}
+	resp, body := h.get("/reso/odata/Property('A-1')", h.keyB)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"ListPrice":999999.00`) {
+		t.Fatalf("globex's own A-1: %d %s", resp.StatusCode, body)
+	}
+	b := h.page("/reso/odata/Property", h.keyB)
+	if got := keys(b, "ListingKey"); len(got) != 2 {
+		t.Fatalf("globex sees %v", got)
+	}
+	h.odataError("/reso/odata/OpenHouse('"+h.ohB.ID.String()+"')", h.keyA, 404)
+	if oh := h.page("/reso/odata/OpenHouse", h.keyA); len(oh.Value) != 1 || oh.Value[0]["OpenHouseKey"] != h.ohA.ID.String() {
+		t.Fatalf("acme's open houses %v", oh.Value)
+	}
+	if m := h.page("/reso/odata/Media", h.keyB); len(m.Value) != 0 {
+		t.Fatalf("globex sees media %v", m.Value)
+	}
+	h.odataError("/reso/odata/Media('"+h.mediaA[0].ID.String()+"')", h.keyB, 404)
+	h.odataError("/reso/odata/Member('"+h.b.Personas["agent"].MemberID.String()+"')", h.keyA, 404)
+	for _, m := range h.page("/reso/odata/Member", h.keyA).Value {
+		if !strings.HasSuffix(m["MemberEmail"].(string), "@acme.example") {
+			t.Fatalf("acme sees member %v", m)
+		}
+	}
+}
+
+func TestFilters(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	houston := []string{"H-1", "H-2", "H-3", "H-4", "H-5"}
+	all := append([]string{"A-1", "A-3"}, append(houston, "O'Brien-2")...)
+	for _, c := range []struct {
+		filter string
+		want   []string
+	}{
+		{"StandardStatus eq 'Active' and City eq 'austin'", []string{"A-1"}},
+		{"StandardStatus eq org.reso.metadata.enums.StandardStatus'Pending'", []string{"O'Brien-2"}},
+		{"StandardStatus has org.reso.metadata.enums.StandardStatus'Pending'", []string{"O'Brien-2"}},
+		{"StandardStatus ne 'Active'", []string{"O'Brien-2"}},
+		{"StandardStatus in ('Pending', 'Closed')", []string{"O'Brien-2"}},
+		{"Appliances/any(a: a eq 'Dishwasher')", []string{"A-1", "O'Brien-2"}},
+		{"Appliances/any(a: a eq 'Refrigerator' or a eq 'Washer')", []string{"A-1"}},
+		{"Appliances/all(a: a eq 'Dishwasher')", append([]string{"A-3"}, append(houston, "O'Brien-2")...)},
+		{"Appliances/any()", []string{"A-1", "O'Brien-2"}},
+		{"Appliances has 'Refrigerator' and Cooling/any(c: c eq 'CentralAir')", []string{"A-1"}},
+		{"OnMarketDate ge 2024-06-01", []string{"O'Brien-2"}},
+		{"OnMarketDate lt 2024-06-01", []string{"A-1"}},
+		{"OnMarketDate eq null and City ne 'Houston'", []string{"A-3"}},
+		{"ModificationTimestamp gt 2000-01-01T00:00:00Z", all},
+		{"ModificationTimestamp gt now()", nil},
+		{"OriginalEntryTimestamp le now() and ListPrice lt 300000.01", []string{"A-3"}},
+		{"ListPrice ge 400003 and ListPrice lt 500000", []string{"H-3", "H-4", "H-5"}},
+		{"not (ListPrice le 500000)", []string{"O'Brien-2"}},
+		{"ListingKey eq 'O''Brien-2'", []string{"O'Brien-2"}},
+		{"BathroomsTotalInteger eq 3 and BedroomsTotal eq 3", []string{"A-1"}},
+		{"City in ('Dallas', 'HOUSTON')", append([]string{"A-3"}, houston...)},
+		{"ListAgentKey eq '" + h.a.Personas["agent"].MemberID.String() + "' and City eq 'Dallas'", []string{"A-3"}},
+		{"PublicRemarks ne null", []string{"A-1"}},
+	} {
+		t.Run(c.filter, func(t *testing.T) {
+			got := keys(h.page(q("$filter", c.filter, "$orderby", "ListingKey"), h.keyA), "ListingKey")
+			if !slices.Equal(got, c.want) && (len(got) != 0 || len(c.want) != 0) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+	t.Run("ErrTypeMismatch", func(t *testing.T) {
+		msg := h.odataError(q("$filter", "ListPrice eq 'cheap'"), h.keyA, 400)
+		if !strings.Contains(msg, "cannot compare ListPrice") {
+			t.Fatal(msg)
+		}
+	})
+	t.Run("ErrPrivateRemarks", func(t *testing.T) {
+		h.odataError(q("$filter", "PrivateRemarks eq 'gate code 1234'"), h.keyA, 400)
+	})
+}
