@@ -28,5 +28,8 @@ func loadDemo(ctx context.Context, svc fixture.Services, stdout io.Writer, passw
 		p := o.Personas[role]
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", role, p.Email, p.Password)
 	}
+	for _, email := range fixture.DemoAgentEmails(o.Organization.Slug) {
+		fmt.Fprintf(tw, "  agent\t%s\t%s\n", email, o.Personas["owner"].Password)
+	}
 	return tw.Flush()
 }
