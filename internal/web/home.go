@@ -8,24 +8,23 @@ import (
 	"realty/internal/postgres"
 )
 
-// homeData is what the home page shows.
+// homeData is what the home page shows: the system's status, for anyone.
 type homeData struct {
-	Title    string
-	Version  string
 	Database string
 	Ready    bool
 }
 
+// handleHome shows the system status to anyone and greets a signed-in user.
 func (s *site) handleHome(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	d := homeData{Title: "realty", Version: s.Version}
+	var d homeData
 	if err := s.Pool.QueryRow(ctx, "SHOW server_version").Scan(&d.Database); err == nil {
 		d.Ready, _ = postgres.SchemaCurrent(ctx, s.Pool)
 	}
-	s.render(w, r, http.StatusOK, "home", d)
+	s.render(w, r, http.StatusOK, "home", s.newView(r, "", d))
 }
 
 func (s *site) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusNotFound, "notfound", homeData{Title: "Not found", Version: s.Version})
+	s.render(w, r, http.StatusNotFound, "notfound", s.newView(r, "Not found", nil))
 }

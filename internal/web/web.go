@@ -1,19 +1,28 @@
 // Package web is realty's dashboard: server-rendered html/template pages with
 // htmx, parsed once at start from embedded files, and the static assets they
 // use (vendored from npm, see static/VENDORED.md).
+//
+// Handlers are thin: they parse the form, call the one domain method that
+// does the work (and checks the permission, exactly as the JSON API's
+// operation of the same purpose does) and render. Browser sessions live in
+// the realty_session cookie; cross-site form posts are refused by
+// http.CrossOriginProtection, which the server wraps around everything.
 package web
 
 import (
-	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
+	"realty"
 	"realty/internal/fixture"
 	"realty/internal/postgres"
 )
@@ -50,8 +59,54 @@ func Mount(mux *http.ServeMux, d Deps) error {
 	s := &site{Deps: d, pages: pages}
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
-	mux.HandleFunc("GET /{$}", s.handleHome)
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.gate(rt.level, rt.handler))
+	}
 	return nil
+}
+
+type route struct {
+	pattern string
+	level   access
+	handler http.HandlerFunc
+}
+
+// routes lists every page and form target with the access level its gate
+// applies; permissions are checked by the domain call each handler makes.
+func (s *site) routes() []route {
+	return []route{
+		{"GET /{$}", anyone, s.handleHome},
+		{"GET /login", anyone, s.handleLoginShow},
+		{"POST /login", anyone, s.handleLoginSubmit},
+		{"GET /login/mfa", anyone, s.handleMFAShow},
+		{"POST /login/mfa", anyone, s.handleMFASubmit},
+		{"POST /logout", anyone, s.handleLogout},
+		{"POST /switch", user, s.handleOrganizationSwitch},
+		{"GET /invitations/accept", anyone, s.handleInvitationAcceptShow},
+		{"POST /invitations/accept", anyone, s.handleInvitationAccept},
+		{"GET /account", user, s.handleAccountShow},
+		{"POST /account/password", user, s.handlePasswordChange},
+		{"POST /account/mfa", user, s.handleMFABegin},
+		{"POST /account/mfa/confirm", user, s.handleMFAConfirm},
+		{"POST /account/mfa/disable", user, s.handleMFADisable},
+		{"POST /account/mfa/recovery-codes", user, s.handleRecoveryCodesRegenerate},
+		{"POST /account/sessions/{id}/revoke", user, s.handleSessionRevoke},
+		{"GET /admin/members", enrolled, s.handleMemberList},
+		{"POST /admin/members/{id}", enrolled, s.handleMemberUpdate},
+		{"POST /admin/members/{id}/remove", enrolled, s.handleMemberRemove},
+		{"GET /admin/invitations", enrolled, s.handleInvitationList},
+		{"POST /admin/invitations", enrolled, s.handleInvitationCreate},
+		{"POST /admin/invitations/{id}/revoke", enrolled, s.handleInvitationRevoke},
+		{"GET /admin/roles", enrolled, s.handleRoleList},
+		{"POST /admin/roles", enrolled, s.handleRoleCreate},
+		{"POST /admin/roles/{id}/delete", enrolled, s.handleRoleDelete},
+		{"POST /admin/role-assignments", enrolled, s.handleAssignmentCreate},
+		{"POST /admin/role-assignments/{id}/delete", enrolled, s.handleAssignmentDelete},
+		{"GET /admin/api-keys", enrolled, s.handleAPIKeyList},
+		{"POST /admin/api-keys", enrolled, s.handleAPIKeyCreate},
+		{"POST /admin/api-keys/{id}/revoke", enrolled, s.handleAPIKeyRevoke},
+		{"GET /admin/audit", enrolled, s.handleAuditList},
+	}
 }
 
 // NotFound renders the dashboard's page for an address with nothing at it.
@@ -61,11 +116,12 @@ func NotFound(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	s := &site{Deps: d, pages: pages}
-	return http.HandlerFunc(s.handleNotFound), nil
+	return s.gate(anyone, s.handleNotFound), nil
 }
 
-// parsePages parses templates/layout.html with each templates/pages/*.html
-// into one template per page, named by the page's file name.
+// parsePages parses templates/layout.html and the partials with each
+// templates/pages/*.html into one template per page, named by the page's
+// file name.
 func parsePages() (map[string]*template.Template, error) {
 	layout, err := template.New("layout.html").Funcs(funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
@@ -88,29 +144,49 @@ func parsePages() (map[string]*template.Template, error) {
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"join": strings.Join,
+		"join":     strings.Join,
+		"contains": slices.Contains[[]string],
+		"when":     when,
+		"text":     func(b json.RawMessage) string { return string(b) },
+		"row":      func(v *view, it any) row { return row{V: v, It: it} },
+		"past":     func(t time.Time) bool { return time.Now().After(t) },
 	}
 }
 
-// render writes page with data at status, buffering so a template error
-// becomes a clean 500 rather than half a page.
-func (s *site) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	t, ok := s.pages[page]
-	if !ok {
-		s.Log.ErrorContext(r.Context(), "unknown dashboard page", "page", page)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+// when formats an instant (a time.Time or *time.Time; "" for nil) in UTC.
+func when(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.UTC().Format("2006-01-02 15:04 UTC")
+	case *time.Time:
+		if v != nil {
+			return when(*v)
+		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
-		s.Log.ErrorContext(r.Context(), "render dashboard page", "page", page, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+	return ""
+}
+
+// parseDay reads a YYYY-MM-DD form value as the start of that day in UTC;
+// nil when empty, Invalid naming field when malformed.
+func parseDay(field, value string) (*time.Time, error) {
+	if value == "" {
+		return nil, nil
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	t, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		return nil, realty.FieldError(field, "is not a date (YYYY-MM-DD)")
+	}
+	return &t, nil
+}
+
+// pathID parses the {id} of the route; a malformed one is NotFound, like an
+// unknown one.
+func pathID(r *http.Request) (realty.ID, error) {
+	id, err := realty.ParseID(r.PathValue("id"))
+	if err != nil {
+		return id, &realty.Error{Kind: realty.NotFound, Message: "not found"}
+	}
+	return id, nil
 }
 
 // cacheStatic lets browsers keep static files for an hour.

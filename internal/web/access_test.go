@@ -1,0 +1,119 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"realty/internal/fixture/fixturetest"
+)
+
+// pageAccess says who may use each page or form, written out by hand like
+// the API's access matrix (the system roles allowed), independently of the
+// permission declarations it checks. Every other persona must get 403. A
+// form posted empty reaches the domain's validation (422) only when the
+// permission is held.
+var pageAccess = []struct {
+	method, path string
+	form         url.Values
+	ok           int
+	allowed      string
+}{
+	{"GET", "/admin/members", nil, 200, "owner admin broker agent property_manager accountant maintenance read_only"},
+	{"GET", "/admin/invitations", nil, 200, "owner admin broker agent property_manager accountant maintenance read_only"},
+	{"GET", "/admin/roles", nil, 200, "owner admin broker property_manager read_only"},
+	{"GET", "/admin/api-keys", nil, 200, "owner admin read_only"},
+	{"GET", "/admin/audit", nil, 200, "owner admin read_only"},
+	{"GET", "/admin/audit?tab=events", nil, 200, "owner admin read_only"},
+	{"GET", "/admin/audit?user=bad", nil, 422, "owner admin read_only"},
+	{"GET", "/account", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
+	{"POST", "/admin/invitations", url.Values{}, 422, "owner admin broker property_manager"},
+	{"POST", "/admin/roles", url.Values{}, 422, "owner admin"},
+	{"POST", "/admin/role-assignments", url.Values{}, 422, "owner admin broker property_manager"},
+	{"POST", "/admin/api-keys", url.Values{}, 422, "owner admin"},
+	{"POST", "/admin/members/{client}", url.Values{"title": {strings.Repeat("x", 101)}}, 422, "owner admin"},
+	{"POST", "/admin/members/{client}/remove", url.Values{}, 404, "owner admin"},
+}
+
+// TestPageAccess signs in every persona and checks every page and form
+// against pageAccess: the dashboard enforces the same permissions as the
+// API because it calls the same domain methods.
+func TestPageAccess(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	o := h.env.Organization(t, "acme")
+	other := h.env.Organization(t, "globex") // its member id is not found in acme
+	sessions := map[string]*http.Cookie{}
+	for _, role := range fixturetest.AllRoles() {
+		sessions[role] = h.login(o.Personas[role].Email, "acme")
+	}
+	for _, c := range pageAccess {
+		path := strings.ReplaceAll(c.path, "{client}", other.Personas["client"].MemberID.String())
+		if !strings.HasSuffix(c.path, "/remove") {
+			path = strings.ReplaceAll(c.path, "{client}", o.Personas["client"].MemberID.String())
+		}
+		for _, role := range fixturetest.AllRoles() {
+			want := http.StatusForbidden
+			if slices.Contains(strings.Fields(c.allowed), role) {
+				want = c.ok
+			}
+			r := h.do(c.method, path, c.form, cookies(sessions[role]))
+			if r.StatusCode != want {
+				t.Errorf("%s %s as %s = %d, want %d: %.300s", c.method, c.path, role, r.StatusCode, want, r.body)
+			}
+		}
+	}
+}
+
+// TestNavHidesWhatTheActorLacks shows each persona only the admin links it
+// may use (the pages refuse the others regardless: TestPageAccess).
+func TestNavHidesWhatTheActorLacks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	o := h.env.Organization(t, "acme")
+	links := []string{`href="/admin/members"`, `href="/admin/invitations"`, `href="/admin/roles"`, `href="/admin/api-keys"`, `href="/admin/audit"`}
+	for role, shown := range map[string]int{"owner": 5, "read_only": 5, "broker": 3, "agent": 2, "resident": 0} {
+		body := h.get("/account", h.login(o.Personas[role].Email, "")).body
+		n := 0
+		for _, l := range links {
+			if strings.Contains(body, l) {
+				n++
+			}
+		}
+		if n != shown {
+			t.Errorf("%s sees %d admin links, want %d", role, n, shown)
+		}
+	}
+}
+
+// TestAnonymousGoesToLogin sends a visitor without session to the sign-in
+// page, coming back afterwards; a form post goes there too, without next.
+func TestAnonymousGoesToLogin(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for path, want := range map[string]string{
+		"/admin/members":              "/login?next=%2Fadmin%2Fmembers",
+		"/admin/audit?tab=events":     "/login?next=%2Fadmin%2Faudit%3Ftab%3Devents",
+		"/account":                    "/login?next=%2Faccount",
+		"/invitations/accept?token=x": "",
+	} {
+		r := h.get(path, nil)
+		if want == "" {
+			expect(t, r, http.StatusOK, "Accept invitation")
+			continue
+		}
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != want {
+			t.Errorf("GET %s = %d to %q, want %q", path, r.StatusCode, r.Header.Get("Location"), want)
+		}
+	}
+	r := h.post("/admin/api-keys", url.Values{"name": {"x"}}, nil)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+		t.Errorf("anonymous POST = %d to %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	r = h.post("/admin/api-keys/"+"0190a0b0-0000-7000-8000-000000000000"+"/revoke", nil, nil, "HX-Request", "true")
+	if r.Header.Get("HX-Redirect") != "/login" {
+		t.Errorf("anonymous htmx POST: HX-Redirect %q", r.Header.Get("HX-Redirect"))
+	}
+}
