@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"slices"
 	"sort"
 	"strings"
@@ -94,13 +96,17 @@ var accessMatrix = map[string]string{
 	"schedule-open-house":       listingWriters,
 	"cancel-open-house":         listingWriters,
 	"map-mls-status":            "owner admin broker",
+	"create-listing-import":     listingImporters,
+	"list-listing-imports":      listingImporters,
+	"get-listing-import":        listingImporters,
 }
 
 const (
-	propertyReaders = "owner admin broker agent property_manager accountant maintenance read_only"
-	propertyWriters = "owner admin broker agent property_manager"
-	listingReaders  = "owner admin broker agent property_manager accountant read_only"
-	listingWriters  = "owner admin broker agent property_manager"
+	propertyReaders  = "owner admin broker agent property_manager accountant maintenance read_only"
+	propertyWriters  = "owner admin broker agent property_manager"
+	listingReaders   = "owner admin broker agent property_manager accountant read_only"
+	listingWriters   = "owner admin broker agent property_manager"
+	listingImporters = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -251,6 +257,17 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-listing":            map[string]any{"list_price": "260000"},
 		"schedule-open-house":       map[string]any{"starts_at": "2030-05-01T14:00:00Z", "ends_at": "2030-05-01T16:00:00Z"},
 		"map-mls-status":            map[string]any{"mls_status": "A", "standard_status": "Active"},
+		"create-listing-import":     importWithoutFile(), // refused before anything is stored or queued
 	}
 	return path, bodies[op.OperationID]
+}
+
+// importWithoutFile is an import upload lacking its file: allowed callers
+// get past the access rule and are refused by validation.
+func importWithoutFile() rawBody {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("source", "MATRIX")
+	_ = w.Close()
+	return rawBody{contentType: w.FormDataContentType(), data: buf.Bytes()}
 }

@@ -39,6 +39,9 @@ type Deps struct {
 	Audit    *audit.Service
 	Property *property.Service
 	Listing  *listing.Service
+	// Imports runs uploaded MLS files as jobs; without it uploads are
+	// refused.
+	Imports *listing.Imports
 }
 
 // Mount registers every operation on mux, plus the OpenAPI document and the
@@ -59,7 +62,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	}, withClient, withQuery, authenticate(a, d.Org))
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
-		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings,
+		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,
 	} {
 		routes(a, d)
 	}

@@ -75,9 +75,18 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	imports, err := listing.NewImports(h.env.Listing, h.env.Blobs, 1<<20, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := imports.Upload(ctx, owner, "globex.csv", strings.NewReader("ListingKey,ListPrice,UnparsedAddress,City\nG1,1,1 Globex Way,Shelbyville\n"), "", "GLOBEX")
+	if err != nil {
+		t.Fatal(err)
+	}
 	prop := l.PropertyID
 	return map[string]realty.ID{
-		"get-property": prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
+		"get-listing-import": imp.ID,
+		"get-property":       prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
 		"list-units": prop, "create-unit": prop, "list-media": prop, "upload-media": prop, "add-media-link": prop,
 		"replace-unit": unit.ID, "update-media": media.ID, "delete-media": media.ID, "get-media-content": media.ID,
 		"get-listing": l.ID, "update-listing": l.ID, "listing-history": l.ID, "list-open-houses": l.ID, "schedule-open-house": l.ID,

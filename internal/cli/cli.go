@@ -58,6 +58,9 @@ func commands() []command {
 		{"migrate", "apply or inspect schema migrations: up, down [-n N], status, redo", runMigrate},
 		{"org", "administer organizations: create --name NAME --slug SLUG", runOrg},
 		{"user", "administer users: create --email E --org SLUG --role ROLE | reset-password --email E", runUser},
+		{"import", "import MLS listings: reso --org SLUG FILE [--source NAME] [--rejects FILE]", runImport},
+		{"apikey", "create an API key for an organization: create --org SLUG --name N --permissions P,P", runAPIKey},
+		{"seed", "load deterministic benchmark data: --scale [--orgs N --listings M --seed S]", runSeed},
 		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
 		{"version", "print realty's and PostgreSQL's versions", runVersion},
 	}

@@ -314,3 +314,33 @@ func login(t *testing.T, base, email, password string) (int, string) {
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, b.String()
 }
+
+func TestAPIKeyCommand(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	vars := map[string]string{"REALTY_DATABASE_URL": db.AppURL, "REALTY_ADMIN_DATABASE_URL": db.AdminURL,
+		"REALTY_DATA_DIR": t.TempDir(), "REALTY_HTTP_ADDR": "127.0.0.1:0"}
+	if code, _, stderr := run(t, vars, "org", "create", "--name", "Acme", "--slug", "acme"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, vars, "apikey", "create", "--org", "acme", "--name", "feed", "--permissions", "listing.nope"); code != 1 || !strings.Contains(stderr, "unknown permission") {
+		t.Fatalf("unknown permission: exit %d %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, vars, "apikey", "create", "--org", "acme", "--name", "feed", "--permissions", "member.read,listing.read")
+	key := strings.TrimSpace(stdout)
+	if code != 0 || !strings.HasPrefix(key, "rk_") {
+		t.Fatalf("apikey create: exit %d %q %s", code, stdout, stderr)
+	}
+	s := serve(t, vars)
+	defer s.stop()
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/members", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("operator key refused: %d", resp.StatusCode)
+	}
+}

@@ -10,7 +10,9 @@ import (
 
 	"realty/internal/api"
 	"realty/internal/config"
+	"realty/internal/listing"
 	"realty/internal/postgres"
+	"realty/internal/reso"
 	"realty/internal/server"
 	"realty/internal/web"
 )
@@ -46,7 +48,11 @@ func runServe(ctx context.Context, e env) error {
 			return err
 		}
 	}
-	jobs, err := startJobs(ctx, pool, log)
+	imports, err := listing.NewImports(svc.Listing, svc.Blobs, cfg.MaxBodyBytes, svc.Org.ActorFor, log)
+	if err != nil {
+		return err
+	}
+	jobs, err := startJobs(ctx, pool, imports, log)
 	if err != nil {
 		return err
 	}
@@ -57,8 +63,9 @@ func runServe(ctx context.Context, e env) error {
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
 		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
 		API: api.Deps{Log: log, Pool: pool, Version: Version(), Identity: svc.Identity, Org: svc.Org, Audit: svc.Audit,
-			Property: svc.Property, Listing: svc.Listing},
-		Web: web.Deps{Log: log, Pool: pool, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
+			Property: svc.Property, Listing: svc.Listing, Imports: imports},
+		Web:  web.Deps{Log: log, Pool: pool, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
+		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org},
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"realty/internal/api"
 	"realty/internal/postgres"
+	"realty/internal/reso"
 	"realty/internal/web"
 )
 
@@ -29,6 +30,7 @@ type Options struct {
 	Metrics *Metrics
 	API     api.Deps
 	Web     web.Deps
+	RESO    reso.Deps
 }
 
 // New returns the configured http.Server. It fails when the dashboard's
@@ -39,6 +41,7 @@ func New(o Options) (*http.Server, error) {
 	mux.Handle("GET /readyz", readyz(o.Pool))
 	mux.Handle("GET /metrics", o.Metrics.Handler())
 	api.Mount(mux, o.API)
+	reso.Mount(mux, o.RESO)
 	if err := web.Mount(mux, o.Web); err != nil {
 		return nil, err
 	}
