@@ -274,3 +274,11 @@ func keyset(spec sortSpec, sort, cursor string, args pgx.NamedArgs) (string, err
 	args["c_value"] = d
 	return "(" + spec.key + ", id)" + cmp + "(@c_value::numeric, @c_id)", nil
 }
+
+// SearchSQL is the statement Search runs for q on actor's behalf, with its
+// named arguments, for measurements that run the same SQL without realty
+// (the benchmark harness and docs/search.md). Errors as Search's.
+func SearchSQL(actor realty.Actor, q Query) (string, pgx.NamedArgs, error) {
+	p, err := planSearch(actor, q)
+	return p.sql, p.args, err
+}

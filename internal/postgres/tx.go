@@ -14,7 +14,12 @@ import (
 // a request. is_local = true: the values vanish at commit or rollback, so a
 // pooled connection (or PgBouncer in transaction mode) never carries one
 // request's organization into the next.
-const setContextSQL = `SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true), set_config('app.request_id', $3, true)`
+const setContextSQL = ContextSQL
+
+// ContextSQL is the statement that scopes a transaction: $1 organization id,
+// $2 user id, $3 request id (empty strings for none). Exported for
+// measurements that replay realty's SQL without it.
+const ContextSQL = `SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true), set_config('app.request_id', $3, true)`
 
 func contextArgs(ctx context.Context, actor realty.Actor) []any {
 	org, user := "", ""

@@ -159,3 +159,20 @@ func decodeSkipToken(token string) (time.Time, realty.ID, error) {
 	}
 	return ts, id, nil
 }
+
+// CollectionSQL is the statement a GET of the named entity set with the
+// given query string (e.g. "$filter=...&$top=20") runs on actor's behalf,
+// with its arguments, for measurements that run the same SQL without
+// realty. Invalid errors as the endpoint's 400s; NotFound for an unknown set.
+func CollectionSQL(actor realty.Actor, setName, rawQuery string) (string, []any, error) {
+	set := entitySetNamed(setName)
+	if set == nil {
+		return "", nil, realty.Errorf(realty.NotFound, "no entity set %q", setName)
+	}
+	o, err := parseOptions(set, rawQuery, false)
+	if err != nil {
+		return "", nil, err
+	}
+	q, err := collectionQuery(set, actor, o)
+	return q.sql, q.args, err
+}
