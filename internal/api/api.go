@@ -50,6 +50,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	mapErrorsOnce.Do(installErrorMapping)
 	cfg := huma.DefaultConfig("realty API", d.Version)
 	cfg.CreateHooks = nil // no $schema field in every body
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
 	cfg.RejectUnknownQueryParameters = true
 	cfg.Info.Description = "Brokerage CRM, listings, deals and property management. Errors are RFC 9457 problem+json."

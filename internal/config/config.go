@@ -55,6 +55,10 @@ type Config struct {
 	// or never.
 	CookieSecure string
 
+	// DebugAddr, when set, serves net/http/pprof there (a separate
+	// listener, never the public address).
+	DebugAddr string
+
 	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
 	LogFormat string
 	// LogLevel is debug, info, warn or error.
@@ -87,6 +91,7 @@ func variables() []variable {
 		{"REALTY_SESSION_IDLE_TIMEOUT", "30m", "a session unused this long ends", setDuration(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 		{"REALTY_SESSION_LIFETIME", "12h", "a session ends this long after sign-in, however used", setDuration(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{"REALTY_COOKIE_SECURE", "auto", "dashboard cookies' Secure flag: auto (when served over TLS), always or never", setString(func(c *Config) *string { return &c.CookieSecure })},
+		{"REALTY_DEBUG_ADDR", "", "address serving Go profiles (net/http/pprof) for diagnosis; empty: off", setString(func(c *Config) *string { return &c.DebugAddr })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -132,6 +137,11 @@ func (c *Config) Validate() error {
 	c.DataDir = abs
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return realty.FieldError("REALTY_HTTP_ADDR", "must be host:port")
+	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			return realty.FieldError("REALTY_DEBUG_ADDR", "must be host:port")
+		}
 	}
 	if c.PoolSize < 0 || c.PoolSize > 1000 {
 		return realty.FieldError("REALTY_POOL_SIZE", "must be between 0 and 1000")

@@ -163,11 +163,11 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string, c Client) 
 	if !ok {
 		return realty.Actor{}, APIKey{}, errBadKey
 	}
-	k, err := s.lookupKey(ctx, prefix)
+	now := s.cfg.Now()
+	k, err := s.cachedKey(ctx, prefix, now)
 	if err != nil {
 		return realty.Actor{}, APIKey{}, err
 	}
-	now := s.cfg.Now()
 	if subtle.ConstantTimeCompare(k.KeyHash, hashToken(secret)) != 1 || k.RevokedAt != nil || !k.CreatorActive ||
 		(k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)) {
 		return realty.Actor{}, APIKey{}, errBadKey
@@ -184,8 +184,24 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string, c Client) 
 		if err != nil {
 			return realty.Actor{}, APIKey{}, err
 		}
+		s.keys.touched(prefix, now)
 	}
 	return actor, k.APIKey, nil
+}
+
+// cachedKey is lookupKey through the key cache: a key resolved less than
+// keyCacheTTL ago, with no credential change announced since, is not read
+// again.
+func (s *Service) cachedKey(ctx context.Context, prefix string, now time.Time) (keyAuth, error) {
+	k, ok, gen := s.keys.get(prefix, now)
+	if ok {
+		return k, nil
+	}
+	k, err := s.lookupKey(ctx, prefix)
+	if err == nil {
+		s.keys.put(prefix, k, gen, now)
+	}
+	return k, err
 }
 
 func splitKey(key string) (prefix, secret string, ok bool) {

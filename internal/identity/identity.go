@@ -39,6 +39,7 @@ type Service struct {
 	cfg       Config
 	mfaSeal   sealer
 	dummyHash string // verified against for unknown emails, to equalise timing
+	keys      keyCache
 }
 
 // New returns the identity service. It fails when the secret key is not

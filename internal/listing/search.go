@@ -78,7 +78,11 @@ type Results struct {
 	Total      *int      `json:"total,omitempty" doc:"all matches, when count=true"`
 }
 
-const summaryColumns = `id, listing_key, standard_status::text AS standard_status, list_type, property_type, list_price,
+// summaryColumns send decimals as integers scaled to their stored digits
+// ((list_price * 100)::int8): decoding an int8 is far cheaper than a numeric,
+// and the value is exact. scaled turns them back.
+const summaryColumns = `id, listing_key, standard_status::text AS standard_status, list_type, property_type,
+	(list_price * 100)::int8 AS list_price,
 	street_address, city, state_province, postal_code, latitude::float8 AS latitude, longitude::float8 AS longitude,
 	bedrooms_total, bathrooms_total::float8 AS bathrooms_total, living_area::float8 AS living_area, primary_photo,
 	photos_count, list_agent_id, ` + daysOnMarket + ` AS days_on_market, original_entry_timestamp, modification_timestamp`
@@ -100,8 +104,10 @@ type sortSpec struct {
 }
 
 var sorts = map[string]sortSpec{
-	"price_asc":  {"list_price", false},
-	"price_desc": {"list_price", true},
+	// Qualified: the SELECT list's list_price is the scaled integer, and a
+	// bare name in ORDER BY would sort by it instead of the indexed column.
+	"price_asc":  {"listings.list_price", false},
+	"price_desc": {"listings.list_price", true},
 	"newest":     {"original_entry_timestamp", true},
 	"distance":   {distanceExpr, false},
 	"relevance":  {rankExpr, true},
@@ -131,7 +137,7 @@ func (s *Service) Search(ctx context.Context, actor realty.Actor, q Query) (Resu
 		if err != nil {
 			return err
 		}
-		if res.Items, err = pgx.CollectRows(rows, pgx.RowToStructByName[Summary]); err != nil {
+		if res.Items, err = pgx.CollectRows(rows, scanSummary); err != nil {
 			return err
 		}
 		if q.Count {
@@ -233,8 +239,8 @@ func planSearch(actor realty.Actor, q Query) (plan, error) {
 	if spec.desc {
 		dir = " DESC"
 	}
-	p.sql = `SELECT ` + summaryColumns + `, ` + optional(q.Lat != nil, distanceExpr) + ` AS distance_m, ` +
-		optional(q.Q != "", rankExpr) + ` AS relevance FROM listing.listings WHERE ` + strings.Join(where, " AND ") +
+	p.sql = `SELECT ` + summaryColumns + `, ` + optional(q.Lat != nil, `(`+distanceExpr+` * 1000)::int8`) + ` AS distance_m, ` +
+		optional(q.Q != "", `(`+rankExpr+` * 1000000)::int8`) + ` AS relevance FROM listing.listings WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY ` + spec.key + dir + `, id` + dir + ` LIMIT @limit`
 	p.countSQL = `SELECT count(*) FROM listing.listings WHERE ` + strings.Join(countWhere, " AND ")
 	return p, nil
@@ -244,7 +250,7 @@ func optional(on bool, expr string) string {
 	if on {
 		return expr
 	}
-	return "NULL::numeric"
+	return "NULL::int8"
 }
 
 // keyset returns the clause continuing after the cursor's position.
