@@ -288,3 +288,10 @@ func SearchSQL(actor realty.Actor, q Query) (string, pgx.NamedArgs, error) {
 	p, err := planSearch(actor, q)
 	return p.sql, p.args, err
 }
+
+// SearchCountSQL is the count Search runs beside the page when q.Count is
+// set, like SearchSQL.
+func SearchCountSQL(actor realty.Actor, q Query) (string, pgx.NamedArgs, error) {
+	p, err := planSearch(actor, q)
+	return p.countSQL, p.args, err
+}
