@@ -38,7 +38,7 @@ func main() {
 
 type options struct {
 	dataDir, dbURL, adminURL, base, key, slug, out string
-	n                                    int
+	n                                              int
 }
 
 func run() error {
