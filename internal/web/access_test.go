@@ -35,6 +35,11 @@ var pageAccess = []struct {
 	{"POST", "/admin/api-keys", url.Values{}, 422, "owner admin"},
 	{"POST", "/admin/members/{client}", url.Values{"title": {strings.Repeat("x", 101)}}, 422, "owner admin"},
 	{"POST", "/admin/members/{client}/remove", url.Values{}, 404, "owner admin"},
+	{"GET", "/listings", nil, 200, "owner admin broker agent property_manager accountant read_only"},
+	{"GET", "/listings?min_price=x", nil, 422, "owner admin broker agent property_manager accountant read_only"},
+	{"GET", "/listings/new", nil, 200, "owner admin broker agent property_manager"},
+	{"POST", "/listings", url.Values{}, 422, "owner admin broker agent property_manager"},
+	{"GET", "/properties", nil, 200, "owner admin broker agent property_manager accountant maintenance read_only"},
 }
 
 // TestPageAccess signs in every persona and checks every page and form

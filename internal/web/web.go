@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -106,6 +107,19 @@ func (s *site) routes() []route {
 		{"POST /admin/api-keys", enrolled, s.handleAPIKeyCreate},
 		{"POST /admin/api-keys/{id}/revoke", enrolled, s.handleAPIKeyRevoke},
 		{"GET /admin/audit", enrolled, s.handleAuditList},
+		{"GET /listings", enrolled, s.handleListingSearch},
+		{"GET /listings/new", enrolled, s.handleListingNew},
+		{"POST /listings", enrolled, s.handleListingCreate},
+		{"GET /listings/{id}", enrolled, s.handleListingShow},
+		{"GET /listings/{id}/photo", enrolled, s.handleListingPhoto},
+		{"GET /listings/{id}/edit", enrolled, s.handleListingEdit},
+		{"POST /listings/{id}", enrolled, s.handleListingUpdate},
+		{"GET /properties", enrolled, s.handlePropertyList},
+		{"GET /properties/{id}", enrolled, s.handlePropertyShow},
+		{"POST /properties/{id}/buildings", enrolled, s.handleBuildingCreate},
+		{"POST /properties/{id}/units", enrolled, s.handleUnitCreate},
+		{"POST /properties/{id}/media", enrolled, s.handleMediaUpload},
+		{"GET /media/{id}/content", enrolled, s.handleMediaContent},
 	}
 }
 
@@ -150,7 +164,50 @@ func funcs() template.FuncMap {
 		"text":     func(b json.RawMessage) string { return string(b) },
 		"row":      func(v *view, it any) row { return row{V: v, It: it} },
 		"past":     func(t time.Time) bool { return time.Now().After(t) },
+		"money":    money,
+		"list":     func(s ...string) []string { return s },
+		"fields":   fields,
+		"deref":    func(p *int) int { return *p },
+		"deref64":  func(p *float64) float64 { return *p },
+		"has":      func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 	}
+}
+
+// formField is a form input's name and label.
+type formField struct{ Name, Label string }
+
+// fields pairs names and labels (name, label, name, label, …), in order,
+// for a template that renders a row of similar inputs.
+func fields(kv ...string) []formField {
+	var out []formField
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, formField{kv[i], kv[i+1]})
+	}
+	return out
+}
+
+// money formats an amount with thousands separators ("1,250,000"; cents
+// only when there are any).
+func money(d fmt.Stringer) string {
+	s := d.String()
+	whole, frac, _ := strings.Cut(s, ".")
+	neg := strings.HasPrefix(whole, "-")
+	whole = strings.TrimPrefix(whole, "-")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + (frac + "0")[:2]
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
 }
 
 // when formats an instant (a time.Time or *time.Time; "" for nil) in UTC.

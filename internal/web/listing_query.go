@@ -1,0 +1,170 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"realty"
+	"realty/internal/listing"
+)
+
+// searchQuery reads the search form (the same filters as GET
+// /api/v1/listings) into a listing.Query, always counting. Invalid names
+// the field that is not a number, date or id.
+func searchQuery(v url.Values) (listing.Query, error) {
+	q := listing.Query{Statuses: v["status"], ListType: v.Get("list_type"), SubType: strings.TrimSpace(v.Get("property_sub_type")),
+		City: strings.TrimSpace(v.Get("city")), PostalCode: strings.TrimSpace(v.Get("postal_code")), Q: strings.TrimSpace(v.Get("q")),
+		Sort: v.Get("sort"), Cursor: v.Get("cursor"), Count: true}
+	if t := v.Get("property_type"); t != "" {
+		q.PropertyTypes = []string{t}
+	}
+	var err error
+	for _, f := range []func() error{
+		func() error { q.MinPrice, err = decimalField(v, "min_price"); return err },
+		func() error { q.MaxPrice, err = decimalField(v, "max_price"); return err },
+		func() error { q.MinBeds, err = intField(v, "min_beds"); return err },
+		func() error { q.MinBaths, err = floatField(v, "min_baths"); return err },
+		func() error { q.MinArea, err = floatField(v, "min_area"); return err },
+		func() error { q.MaxArea, err = floatField(v, "max_area"); return err },
+		func() error { q.Lat, err = floatField(v, "lat"); return err },
+		func() error { q.Lng, err = floatField(v, "lng"); return err },
+		func() error { q.RadiusKm, err = floatField(v, "radius_km"); return err },
+		func() error { q.AgentID, err = idField(v, "agent"); return err },
+		func() error { q.ModifiedSince, err = parseDay("modified_since", v.Get("modified_since")); return err },
+	} {
+		if err := f(); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+func decimalField(v url.Values, name string) (*decimal.Decimal, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return nil, nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return nil, realty.FieldError(name, "is not a number")
+	}
+	return &d, nil
+}
+
+func intField(v url.Values, name string) (*int, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, realty.FieldError(name, "is not a whole number")
+	}
+	return &n, nil
+}
+
+func floatField(v url.Values, name string) (*float64, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, realty.FieldError(name, "is not a number")
+	}
+	return &f, nil
+}
+
+func idField(v url.Values, name string) (*realty.ID, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return nil, nil
+	}
+	id, err := realty.ParseID(s)
+	if err != nil {
+		return nil, realty.FieldError(name, "is not an id")
+	}
+	return &id, nil
+}
+
+func textField(v url.Values, name string) *string {
+	if _, ok := v[name]; !ok {
+		return nil
+	}
+	s := strings.TrimSpace(v.Get(name))
+	return &s
+}
+
+func dateField(v url.Values, name string) (*realty.Date, error) {
+	t, err := parseDay(name, strings.TrimSpace(v.Get(name)))
+	if err != nil || t == nil {
+		return nil, err
+	}
+	d := realty.DateOf(*t)
+	return &d, nil
+}
+
+// listingFields reads the listing form's changeable fields. A field absent
+// from the form stays unchanged; lists are comma-separated. Invalid names
+// the field that does not parse.
+func listingFields(v url.Values) (listing.Fields, error) {
+	f := listing.Fields{StandardStatus: nonEmpty(textField(v, "standard_status")), PropertyType: nonEmpty(textField(v, "property_type")),
+		PropertySubType: textField(v, "property_sub_type"), PublicRemarks: textField(v, "public_remarks")}
+	var err error
+	for _, p := range []func() error{
+		func() error { f.ListPrice, err = decimalField(v, "list_price"); return err },
+		func() error { f.ClosePrice, err = decimalField(v, "close_price"); return err },
+		func() error { f.BedroomsTotal, err = intField(v, "bedrooms_total"); return err },
+		func() error { f.BathroomsTotal, err = floatField(v, "bathrooms_total"); return err },
+		func() error { f.LivingArea, err = floatField(v, "living_area"); return err },
+		func() error { f.YearBuilt, err = intField(v, "year_built"); return err },
+		func() error { f.OnMarketDate, err = dateField(v, "on_market_date"); return err },
+		func() error { f.CloseDate, err = dateField(v, "close_date"); return err },
+	} {
+		if err := p(); err != nil {
+			return f, err
+		}
+	}
+	if _, ok := v["features"]; ok {
+		list := []string{}
+		for _, s := range strings.Split(v.Get("features"), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				list = append(list, s)
+			}
+		}
+		f.Features = &list
+	}
+	return f, nil
+}
+
+func nonEmpty(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
+}
+
+// listingForm is a listing as the form shows it: every field as text, so
+// a refused form comes back with what the user typed.
+func listingForm(l listing.Listing) url.Values {
+	v := url.Values{"standard_status": {l.StandardStatus}, "property_type": {l.PropertyType}, "list_price": {l.ListPrice.String()},
+		"listing_key": {l.ListingKey}, "list_type": {l.ListType}, "features": {strings.Join(l.Features, ", ")}}
+	set := func(name string, ok bool, s func() string) {
+		if ok {
+			v.Set(name, s())
+		}
+	}
+	set("property_sub_type", l.PropertySubType != nil, func() string { return *l.PropertySubType })
+	set("public_remarks", l.PublicRemarks != nil, func() string { return *l.PublicRemarks })
+	set("bedrooms_total", l.BedroomsTotal != nil, func() string { return strconv.Itoa(*l.BedroomsTotal) })
+	set("bathrooms_total", l.BathroomsTotal != nil, func() string { return strconv.FormatFloat(*l.BathroomsTotal, 'f', -1, 64) })
+	set("living_area", l.LivingArea != nil, func() string { return strconv.FormatFloat(*l.LivingArea, 'f', -1, 64) })
+	set("year_built", l.YearBuilt != nil, func() string { return strconv.Itoa(*l.YearBuilt) })
+	set("close_price", l.ClosePrice != nil, func() string { return l.ClosePrice.String() })
+	set("on_market_date", l.OnMarketDate != nil, func() string { return l.OnMarketDate.String() })
+	set("close_date", l.CloseDate != nil, func() string { return l.CloseDate.String() })
+	return v
+}
