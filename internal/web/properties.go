@@ -161,7 +161,10 @@ func unitInput(r *http.Request) (property.UnitInput, error) {
 		func() error { in.Bedrooms, err = intField(f, "bedrooms"); return err },
 		func() error { in.Bathrooms, err = floatField(f, "bathrooms"); return err },
 		func() error { in.MarketRent, err = decimalField(f, "market_rent"); return err },
-		func() error { in.AvailabilityDate, err = parseDay("availability_date", f.Get("availability_date")); return err },
+		func() error {
+			in.AvailabilityDate, err = parseDay("availability_date", f.Get("availability_date"))
+			return err
+		},
 	} {
 		if err := p(); err != nil {
 			return in, err
