@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// machine describes where the figures were measured.
+type machine struct {
+	CPU      string `json:"cpu"`
+	Cores    int    `json:"cores"`
+	MemoryGB int    `json:"memory_gib"`
+	Kernel   string `json:"kernel"`
+	Go       string `json:"go"`
+	Postgres string `json:"postgres"`
+}
+
+func readMachine(ctx context.Context, adminURL string) machine {
+	m := machine{Cores: runtime.NumCPU(), Go: runtime.Version()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				m.CPU = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	m.MemoryGB = (rssLine("/proc/meminfo", "MemTotal") + 512*1024) / (1024 * 1024)
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	if conn, err := pgx.Connect(ctx, adminURL); err == nil {
+		_ = conn.QueryRow(ctx, "SHOW server_version").Scan(&m.Postgres)
+		conn.Close(ctx)
+	}
+	return m
+}
+
+// rssLine reads a "Name: N kB" line of a /proc file.
+func rssLine(path, name string) int {
+	b, _ := os.ReadFile(path)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			var n int
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &n)
+			return n
+		}
+	}
+	return 0
+}
+
+// goal is one target of the benchmark issue and whether it was met.
+type goal struct {
+	What string
+	Met  bool
+	Seen string
+}
+
+func goals(rep *report) []goal {
+	var out []goal
+	for _, r := range rep.Results {
+		switch r.ID {
+		case "W1":
+			out = append(out, goal{fmt.Sprintf("W1 %s ≥ 0.50× raw, p99 ≤ 5 ms at %d connections", r.Name, rep.Config.Clients),
+				r.Ratio >= 0.5 && r.Realty.P99 <= 5, fmt.Sprintf("%.2f×, p99 %.2f ms", r.Ratio, r.Realty.P99)})
+			for peer, want := range map[string]float64{"pocketbase": 4, "directus": 40} {
+				if p, ok := r.Peers[peer]; ok && p.Throughput > 0 {
+					x := r.Realty.Throughput / p.Throughput
+					out = append(out, goal{fmt.Sprintf("W1 %s ≥ %.0f× %s", r.Name, want, peer), x >= want, fmt.Sprintf("%.1f×", x)})
+				} else if why, ok := r.PeerErrors[peer]; ok {
+					out = append(out, goal{fmt.Sprintf("W1 %s ≥ %.0f× %s", r.Name, want, peer), false, "not measured: " + why})
+				}
+			}
+		default:
+			out = append(out, goal{fmt.Sprintf("%s %s ≥ 0.40× raw", r.ID, r.Name), r.Ratio >= 0.4, fmt.Sprintf("%.2f×", r.Ratio)})
+		}
+	}
+	if rep.CopyRate > 0 {
+		x := rep.ImportRate / rep.CopyRate
+		out = append(out, goal{"W4 import ≥ 0.70× raw COPY", x >= 0.7, fmt.Sprintf("%.2f×", x)})
+	}
+	return out
+}
+
+// writeReport writes the JSON results and, unless smoke, docs/benchmarks.md.
+// A smoke run fails when any workload erred or did nothing.
+func writeReport(cfg config, rep *report, repo string) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if cfg.Smoke {
+		path := filepath.Join(repo, "bench", "work", "smoke.json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprint(os.Stderr, markdown(rep))
+		if len(rep.Errors) > 0 || len(rep.Results) == 0 || (wants(cfg, "W4") && rep.ImportRate == 0) {
+			return errors.New("smoke run failed: " + strings.Join(rep.Errors, "; "))
+		}
+		return nil
+	}
+	dir := filepath.Join(repo, cfg.Results)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	name := strings.NewReplacer(":", "", "-", "").Replace(rep.Date[:16]) + ".json"
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(repo, cfg.Out), []byte(markdown(rep)), 0o644)
+}
+
+func markdown(rep *report) string {
+	var b strings.Builder
+	c, m := rep.Config, rep.Machine
+	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `bench/` (see bench/README.md) on %s. Command:\n\n    %s\n\n", rep.Date, rep.Command)
+	fmt.Fprintf(&b, "Machine: %s, %d cores, %d GiB, Linux %s, %s, PostgreSQL %s. ", m.CPU, m.Cores, m.MemoryGB, m.Kernel, m.Go, m.Postgres)
+	fmt.Fprintf(&b, "Data: %d listings over %d organizations (`realty seed --scale`, seed 1), embedded cluster in `%s`. ", c.Listings, c.Orgs, c.DataDir)
+	fmt.Fprintf(&b, "Each figure is the median of %d runs of %s after %s of warm-up, %d clients in a closed loop.\n\n", c.Runs, c.Duration, c.Warmup, c.Clients)
+	b.WriteString(`**How the cores are shared.** The load generator (this harness, Go, keep-alive HTTP), realty and
+PostgreSQL run on the same machine and share its cores; nothing is pinned. The raw-SQL side runs the
+same statements realty sends (the scoping statement and the query in one pipeline, prepared, rows
+decoded) from the harness through pgx with as many connections as clients, so "raw" is the database's
+limit on this machine with a client of the same kind, not a free lunch. CPU columns are CPU-milliseconds
+per request: of the server process (realty or a peer), of all PostgreSQL processes, and of the
+generator itself.
+
+`)
+	b.WriteString("| workload | side | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | generator CPU ms/req | × raw |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	row := func(name, side string, r run, ratio string) {
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %s |\n", name, side, r.Throughput, r.P50, r.P95, r.P99,
+			r.ServerCPU, r.DatabaseCPU, r.GeneratorCPU, ratio)
+	}
+	for _, r := range rep.Results {
+		name := r.ID + " " + r.Name
+		row(name, "realty", r.Realty, fmt.Sprintf("**%.2f**", r.Ratio))
+		row(name, "raw SQL", r.Raw, "1")
+		for peer, p := range r.Peers {
+			row(name, peer, p, fmt.Sprintf("%.3f", p.Throughput/max(r.Raw.Throughput, 1)))
+		}
+	}
+	if rep.CopyRate > 0 {
+		fmt.Fprintf(&b, "\n**W4 import** of %d RESO CSV rows into a fresh organization: `realty import reso` (the CLI, process start included) "+
+			"%.0f rows/s; a raw COPY of the same rows (a property and a listing each, superuser, one transaction) %.0f rows/s: **%.2f×**.\n",
+			c.ImportRows, rep.ImportRate, rep.CopyRate, rep.ImportRate/rep.CopyRate)
+	}
+	fmt.Fprintf(&b, "\nPeak resident memory: realty %.0f MiB; PostgreSQL (all processes) %.0f MiB.\n\n## Goals\n\n| goal | seen | met |\n|---|---|---|\n",
+		rep.RealtyPeakMiB, rep.PostgresPeakMiB)
+	for _, g := range goals(rep) {
+		met := "no"
+		if g.Met {
+			met = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.What, g.Seen, met)
+	}
+	for _, r := range rep.Results {
+		for peer, why := range r.PeerErrors {
+			fmt.Fprintf(&b, "\nPeer %s was not measured on %s %s: %s\n", peer, r.ID, r.Name, why)
+		}
+	}
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(&b, "\n## Errors\n\n- %s\n", strings.Join(rep.Errors, "\n- "))
+	}
+	return b.String()
+}
