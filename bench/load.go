@@ -182,6 +182,17 @@ func rssKiB(pids []int, field string) int {
 	return total
 }
 
+// pssKiB is the proportional set size of the processes, summed: shared
+// memory (PostgreSQL's shared buffers) counts once in all, not once per
+// process as a sum of RSS would.
+func pssKiB(pids []int) int {
+	total := 0
+	for _, pid := range pids {
+		total += rssLine(filepath.Join("/proc", strconv.Itoa(pid), "smaps_rollup"), "Pss")
+	}
+	return total
+}
+
 // median is the run with the median throughput.
 func median(runs []run) run {
 	if len(runs) == 0 {

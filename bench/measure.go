@@ -58,7 +58,7 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 		for i := range cfg.Runs {
 			rs = append(rs, closedLoop(ctx, cfg.Clients, cfg.Warmup, cfg.Duration, w.realty.do, w.realty.server, srv.postgres))
 			raws = append(raws, closedLoop(ctx, cfg.Clients, cfg.Warmup, cfg.Duration, w.raw.do, w.raw.server, srv.postgres))
-			pgPeak = max(pgPeak, rssKiB(srv.postgres(), "VmRSS"))
+			pgPeak = max(pgPeak, pssKiB(srv.postgres()))
 			fmt.Fprintf(os.Stderr, "  %s %-18s run %d: realty %8.0f/s p99 %6.2f ms | raw %8.0f/s p99 %6.2f ms\n",
 				w.ID, w.Name, i+1, rs[i].Throughput, rs[i].P99, raws[i].Throughput, raws[i].P99)
 		}
@@ -75,7 +75,7 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 	}
 	if wants(cfg, "W4") {
 		fmt.Fprintf(os.Stderr, "== W4: import %d rows\n", cfg.ImportRows)
-		rep.ImportRate, rep.CopyRate, err = w4(ctx, srv, e.orgs, work, cfg.ImportRows, cfg.Runs)
+		rep.ImportRate, rep.CopyRate, err = w4(ctx, srv, work, cfg.ImportRows, cfg.Runs)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "W4: "+err.Error())
 		}
@@ -86,7 +86,7 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 		}
 	}
 	rep.RealtyPeakMiB = float64(rssKiB(srv.pid(), "VmHWM")) / 1024
-	rep.PostgresPeakMiB = float64(max(pgPeak, rssKiB(srv.postgres(), "VmRSS"))) / 1024
+	rep.PostgresPeakMiB = float64(max(pgPeak, pssKiB(srv.postgres()))) / 1024
 	return rep, nil
 }
 

@@ -154,7 +154,7 @@ generator itself.
 			"%.0f rows/s; a raw COPY of the same rows (a property and a listing each, superuser, one transaction) %.0f rows/s: **%.2f×**.\n",
 			c.ImportRows, rep.ImportRate, rep.CopyRate, rep.ImportRate/rep.CopyRate)
 	}
-	fmt.Fprintf(&b, "\nPeak resident memory: realty %.0f MiB; PostgreSQL (all processes) %.0f MiB.\n\n## Goals\n\n| goal | seen | met |\n|---|---|---|\n",
+	fmt.Fprintf(&b, "\nPeak memory: realty %.0f MiB (VmHWM); PostgreSQL %.0f MiB (the largest sum of its processes' proportional set size seen after a run, shared buffers counted once).\n\n## Goals\n\n| goal | seen | met |\n|---|---|---|\n",
 		rep.RealtyPeakMiB, rep.PostgresPeakMiB)
 	for _, g := range goals(rep) {
 		met := "no"
@@ -163,9 +163,13 @@ generator itself.
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.What, g.Seen, met)
 	}
+	said := map[string]bool{}
 	for _, r := range rep.Results {
 		for peer, why := range r.PeerErrors {
-			fmt.Fprintf(&b, "\nPeer %s was not measured on %s %s: %s\n", peer, r.ID, r.Name, why)
+			if !said[peer] {
+				said[peer] = true
+				fmt.Fprintf(&b, "\nPeer %s was not measured: %s\n", peer, why)
+			}
 		}
 	}
 	if len(rep.Errors) > 0 {
