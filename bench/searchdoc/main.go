@@ -132,11 +132,8 @@ func loadData(ctx context.Context, pool *postgres.Pool, admin *pgx.Conn, slug st
 	if err != nil {
 		return d, err
 	}
-	for _, c := range d.cities {
-		d.listings += c.Listings
-	}
-	err = admin.QueryRow(ctx, `SELECT (SELECT reltuples::int FROM pg_class WHERE oid = 'listing.listings'::regclass),
-		(SELECT count(*) FROM org.organizations), version()`).Scan(&d.total, &d.orgs, &d.pg)
+	err = admin.QueryRow(ctx, `SELECT (SELECT count(*) FROM listing.listings), (SELECT count(*) FROM listing.listings WHERE organization_id = $1),
+		(SELECT count(*) FROM org.organizations), version()`, orgID).Scan(&d.total, &d.listings, &d.orgs, &d.pg)
 	if len(d.cities) == 0 || len(d.agents) == 0 {
 		return d, fmt.Errorf("organization %s has no listings with cities and agents: seed it first", slug)
 	}
