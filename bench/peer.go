@@ -102,6 +102,12 @@ type Running interface {
 	Stop() error
 }
 
+// Describer is a peer that says, for the report, what it is and how it was
+// set up (version, storage, how tenants are kept apart).
+type Describer interface {
+	Describe() string
+}
+
 // peers are the peers the harness knows, by name.
 var peers = map[string]Peer{}
 

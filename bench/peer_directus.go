@@ -80,6 +80,24 @@ type directusPeer struct{}
 
 func (directusPeer) Name() string { return "directus" }
 
+// Describe is the report's note on Directus.
+func (directusPeer) Describe() string {
+	return "Directus 12.4.0 (npm, Node " + nodeVersion() + ") on the same PostgreSQL cluster, in a database of its own " +
+		"(`directus_bench`) holding the same listings with realty's indexes; items API with one static token per " +
+		"organization, caching and the pressure limiter off. Directus 12 without a licence key refuses row-filter " +
+		"permission rules, so the organization is a filter of each request rather than a rule of the policy " +
+		"(bench/peers/directus/README.md)."
+}
+
+// nodeVersion is the installed Node.js version, for the report.
+func nodeVersion() string {
+	out, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // directusServer is a started Directus.
 type directusServer struct {
 	base   string            // http://127.0.0.1:port

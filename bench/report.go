@@ -163,6 +163,7 @@ generator itself.
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.What, g.Seen, met)
 	}
+	b.WriteString(peerNotes(rep))
 	said := map[string]bool{}
 	for _, r := range rep.Results {
 		for peer, why := range r.PeerErrors {
@@ -174,6 +175,21 @@ generator itself.
 	}
 	if len(rep.Errors) > 0 {
 		fmt.Fprintf(&b, "\n## Errors\n\n- %s\n", strings.Join(rep.Errors, "\n- "))
+	}
+	return b.String()
+}
+
+// peerNotes describes each peer that was measured.
+func peerNotes(rep *report) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, r := range rep.Results {
+		for name := range r.Peers {
+			if d, ok := peers[name].(Describer); ok && !seen[name] {
+				seen[name] = true
+				fmt.Fprintf(&b, "\n**%s.** %s\n", name, d.Describe())
+			}
+		}
 	}
 	return b.String()
 }
