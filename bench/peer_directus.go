@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -103,8 +102,7 @@ type directusServer struct {
 	base   string            // http://127.0.0.1:port
 	fields string            // the fields parameter: ExportColumns
 	tokens map[string]string // organization id → its user's static token
-	cmd    *exec.Cmd
-	done   chan struct{}
+	*peerProc
 }
 
 func (directusPeer) Start(ctx context.Context, env PeerEnv) (Running, error) {
@@ -152,15 +150,14 @@ func (directusPeer) Start(ctx context.Context, env PeerEnv) (Running, error) {
 	}
 
 	logf("start on %s", env.Addr)
-	s := &directusServer{base: "http://" + env.Addr, fields: strings.Join(ExportColumns, ","), tokens: tokens, done: make(chan struct{})}
-	s.cmd = exec.Command("node", directusCLI(env.Work), "start")
-	s.cmd.Dir, s.cmd.Env, s.cmd.Stdout, s.cmd.Stderr = env.Work, vars, env.Log, env.Log
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
+	cmd := exec.Command("node", directusCLI(env.Work), "start")
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = env.Work, vars, env.Log, env.Log
+	proc, err := startProc(cmd)
+	if err != nil {
 		return nil, err
 	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	if err := s.waitHealthy(ctx, adminToken, 3*time.Minute); err != nil {
+	s := &directusServer{base: "http://" + env.Addr, fields: strings.Join(ExportColumns, ","), tokens: tokens, peerProc: proc}
+	if err := s.waitHealthy(ctx, "directus", s.base+"/server/health", "Bearer "+adminToken, 3*time.Minute); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}
@@ -368,36 +365,6 @@ func directusSetTokens(ctx context.Context, admin *pgx.ConnConfig, adminToken st
 	return missing, nil
 }
 
-// waitHealthy waits until GET /server/health answers the administrator 200.
-func (s *directusServer) waitHealthy(ctx context.Context, token string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	last := "no answer"
-	for time.Now().Before(deadline) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/server/health", nil)
-		if err != nil {
-			return err
-		}
-		// Directus 12 answers the health check to authenticated users only.
-		req.Header.Set("Authorization", "Bearer "+token)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = fmt.Sprintf("%d %.300s", res.StatusCode, body)
-		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("directus exited before it was ready (%v)", s.cmd.ProcessState)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("directus did not become healthy: /server/health: %s", last)
-}
-
 // directusPolicy is the policy of the organizations' users: read all of
 // listings. Directus 12's Core licence has no item permission rules
 // (custom_permission_rules_enabled is false without a licence key, and
@@ -528,63 +495,6 @@ func (s *directusServer) Do(ctx context.Context, client *http.Client, q Search) 
 	}
 	if res.StatusCode/100 != 2 || !bytes.HasPrefix(body, []byte(`{"data":[`)) {
 		return fmt.Errorf("GET %s: %d %.200s", path, res.StatusCode, body)
-	}
-	return nil
-}
-
-// PIDs are the node process and any children it has.
-func (s *directusServer) PIDs() []int {
-	if s.cmd.Process == nil {
-		return nil
-	}
-	return directusTree(s.cmd.Process.Pid)
-}
-
-// directusTree is pid and its descendants.
-func directusTree(pid int) []int {
-	children := map[int][]int{}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid …: comm may hold spaces, so split after ')'.
-		if i := bytes.LastIndexByte(b, ')'); i >= 0 {
-			if f := strings.Fields(string(b[i+1:])); len(f) > 1 {
-				if pp, err := strconv.Atoi(f[1]); err == nil {
-					children[pp] = append(children[pp], p)
-				}
-			}
-		}
-	}
-	out := []int{pid}
-	for i := 0; i < len(out); i++ {
-		out = append(out, children[out[i]]...)
-	}
-	return out
-}
-
-// Stop interrupts Directus and waits, killing it after 10 s.
-func (s *directusServer) Stop() error {
-	if s.cmd.Process == nil {
-		return nil
-	}
-	select {
-	case <-s.done:
-		return nil
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
 	}
 	return nil
 }
