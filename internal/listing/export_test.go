@@ -1,4 +1,21 @@
 package listing
 
+import "github.com/jackc/pgx/v5"
+
 // SummaryTargets exposes the positional scan destinations to tests.
 func (s *Summary) SummaryTargets() []any { return s.summaryTargets() }
+
+// DecodeSummaryRow decodes the current row from its wire bytes, reporting
+// whether the fast path took it.
+func DecodeSummaryRow(rows pgx.Rows) (Summary, bool) {
+	var s Summary
+	ok := decodeSummary(s.summaryTargets(), rows.FieldDescriptions(), rows.RawValues())
+	return s, ok
+}
+
+// ScanSummaryRow reads the current row through pgx's Scan alone.
+func ScanSummaryRow(rows pgx.Rows) (Summary, error) {
+	var s Summary
+	err := rows.Scan(s.summaryTargets()...)
+	return s, err
+}

@@ -137,7 +137,7 @@ func (s *Service) Search(ctx context.Context, actor realty.Actor, q Query) (Resu
 		if err != nil {
 			return err
 		}
-		if res.Items, err = pgx.CollectRows(rows, scanSummary); err != nil {
+		if res.Items, err = collectSummaries(rows); err != nil {
 			return err
 		}
 		if q.Count {

@@ -3,7 +3,6 @@ package listing
 import (
 	"errors"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
@@ -122,11 +121,4 @@ func (s nullScaled) ScanInt64(v pgtype.Int8) error {
 		*s.dst = &d
 	}
 	return nil
-}
-
-// scanSummary reads one search row.
-func scanSummary(row pgx.CollectableRow) (Summary, error) {
-	var s Summary
-	err := row.Scan(s.summaryTargets()...)
-	return s, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -142,5 +143,65 @@ func TestSummaryScanByPosition(t *testing.T) {
 	}
 	if len(tags) != v.NumField() {
 		t.Fatalf("%d scan targets for %d Summary fields", len(tags), v.NumField())
+	}
+}
+
+// TestSearchDecodeMatchesScan: search rows decoded from their wire bytes
+// equal what pgx's Scan makes of them, NULL or not, and the fast path is
+// the one taken for the search statement.
+func TestSearchDecodeMatchesScan(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	o := s.env.Organization(t, "acme")
+	seedRandom(t, s, o, 80, rand.New(rand.NewPCG(5, 6)))
+	actor := o.Personas["broker"].Actor
+	lat, lng := 30.27, -97.74
+	queries := []listing.Query{
+		{Limit: 100},
+		{Lat: &lat, Lng: &lng, RadiusKm: ptrTo(500.0), Q: "garden", Limit: 100},
+	}
+	nulls, values := 0, 0
+	for _, q := range queries {
+		sql, args, err := listing.SearchSQL(actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		err = postgres.Read(context.Background(), s.env.Pool, actor, func(rows pgx.Rows) error {
+			for rows.Next() {
+				n++
+				fast, ok := listing.DecodeSummaryRow(rows)
+				if !ok {
+					return fmt.Errorf("query %+v: row %d not taken by the fast path (%v)", q, n, rows.FieldDescriptions())
+				}
+				slow, err := listing.ScanSummaryRow(rows)
+				if err != nil {
+					return err
+				}
+				if !reflect.DeepEqual(fast, slow) {
+					return fmt.Errorf("row %d:\ndecoded %+v\nscanned %+v", n, fast, slow)
+				}
+				v := reflect.ValueOf(fast)
+				for i := range v.NumField() {
+					if f := v.Field(i); f.Kind() == reflect.Pointer {
+						if f.IsNil() {
+							nulls++
+						} else {
+							values++
+						}
+					}
+				}
+			}
+			return rows.Err()
+		}, sql, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Fatalf("query %+v found nothing", q)
+		}
+	}
+	if nulls == 0 || values == 0 {
+		t.Fatalf("%d NULL and %d set optional fields: the data does not exercise both", nulls, values)
 	}
 }
