@@ -38,12 +38,29 @@ type request func(ctx context.Context, client, i int) error
 // as the last one answered, for warmup (not measured) and then duration.
 // server and database name the processes whose CPU time is charged.
 func closedLoop(ctx context.Context, clients int, warmup, duration time.Duration, do request, server, database func() []int) run {
+	return loop(ctx, clients, 0, warmup, duration, do, server, database)
+}
+
+// pacedLoop offers rate requests a second in all, spread evenly over
+// clients goroutines (connections), for warmup and then duration. Each
+// request's latency runs from the moment it was due, not from when it was
+// sent whenever the client was still busy with the last one, so a slow
+// answer is charged to the requests queued behind it (no coordinated
+// omission); the sleep of a client that is early is not charged.
+func pacedLoop(ctx context.Context, clients int, rate float64, warmup, duration time.Duration, do request, server, database func() []int) run {
+	return loop(ctx, clients, time.Duration(float64(clients)*float64(time.Second)/rate), warmup, duration, do, server, database)
+}
+
+// loop is closedLoop when interval is 0, else pacedLoop with each client
+// due every interval.
+func loop(ctx context.Context, clients int, interval, warmup, duration time.Duration, do request, server, database func() []int) run {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	lat := make([][]time.Duration, clients)
 	errs := make([]int, clients)
 	var firstErr string
-	measureFrom := time.Now().Add(warmup)
+	begin := time.Now()
+	measureFrom := begin.Add(warmup)
 	end := measureFrom.Add(duration)
 	var cpuServer0, cpuDB0, cpuGen0 float64
 	var once sync.Once
@@ -54,8 +71,20 @@ func closedLoop(ctx context.Context, clients int, warmup, duration time.Duration
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			due := begin.Add(interval * time.Duration(c) / time.Duration(clients))
 			for i := 0; ; i++ {
 				start := time.Now()
+				if interval > 0 {
+					// Late because the last answer was slow: the wait counts.
+					// Early: sleep, and the timer's overshoot does not.
+					if wait := due.Sub(start); wait > 0 {
+						time.Sleep(wait)
+						start = time.Now()
+					} else {
+						start = due
+					}
+					due = due.Add(interval)
+				}
 				if start.After(end) || ctx.Err() != nil {
 					return
 				}

@@ -19,6 +19,10 @@ type result struct {
 	Raw    run            `json:"raw_sql"`
 	Ratio  float64        `json:"realty_to_raw"`
 	Peers  map[string]run `json:"peers,omitempty"`
+	// RealtyPaced and RawPaced are W1 at a fixed offered rate (-paced)
+	// rather than in a closed loop: latency when not saturated.
+	RealtyPaced *run `json:"realty_paced,omitempty"`
+	RawPaced    *run `json:"raw_sql_paced,omitempty"`
 	// PeerErrors are peers that could not be measured, with the reason.
 	PeerErrors map[string]string `json:"peer_errors,omitempty"`
 }
@@ -63,6 +67,9 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 				w.ID, w.Name, i+1, rs[i].Throughput, rs[i].P99, raws[i].Throughput, raws[i].P99)
 		}
 		res.Realty, res.Raw = median(rs), median(raws)
+		if w.ID == "W1" && cfg.Paced > 0 {
+			res.RealtyPaced, res.RawPaced = paced(ctx, cfg, w, srv)
+		}
 		if res.Raw.Throughput > 0 {
 			res.Ratio = res.Realty.Throughput / res.Raw.Throughput
 		}
@@ -88,6 +95,16 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 	rep.RealtyPeakMiB = float64(rssKiB(srv.pid(), "VmHWM")) / 1024
 	rep.PostgresPeakMiB = float64(max(pgPeak, pssKiB(srv.postgres()))) / 1024
 	return rep, nil
+}
+
+// paced runs the workload at cfg.Paced requests a second on cfg.Clients
+// connections, realty and raw once each.
+func paced(ctx context.Context, cfg config, w workload, srv *server) (*run, *run) {
+	r := pacedLoop(ctx, cfg.Clients, cfg.Paced, cfg.Warmup, cfg.Duration, w.realty.do, w.realty.server, srv.postgres)
+	raw := pacedLoop(ctx, cfg.Clients, cfg.Paced, cfg.Warmup, cfg.Duration, w.raw.do, w.raw.server, srv.postgres)
+	fmt.Fprintf(os.Stderr, "  %s %-18s at %.0f/s: realty p50 %5.2f p99 %6.2f ms | raw p50 %5.2f p99 %6.2f ms\n",
+		w.ID, w.Name, cfg.Paced, r.P50, r.P99, raw.P50, raw.P99)
+	return &r, &raw
 }
 
 // measurePeers exports the listings once and runs the W1 shapes through
