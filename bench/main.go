@@ -104,6 +104,11 @@ func runBench() error {
 	if err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		// An interrupted run measured only part of the workloads; its zeros
+		// must not replace the last complete report.
+		return fmt.Errorf("interrupted: no report written")
+	}
 	return writeReport(cfg, rep, repo)
 }
 
