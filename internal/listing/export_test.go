@@ -19,3 +19,21 @@ func ScanSummaryRow(rows pgx.Rows) (Summary, error) {
 	err := rows.Scan(s.summaryTargets()...)
 	return s, err
 }
+
+// CreateStaging is the statement that makes an import batch's staging table.
+const CreateStaging = createStaging
+
+// MergeStep is one statement of an import merge, in order.
+type MergeStep struct {
+	SQL    string
+	Ranged bool // takes the organization and a range of staged rows
+}
+
+// MergeSteps lists the statements a merge of one range sends.
+func MergeSteps() []MergeStep {
+	out := make([]MergeStep, len(mergeSteps))
+	for i, st := range mergeSteps {
+		out[i] = MergeStep{SQL: st.sql, Ranged: st.ranged}
+	}
+	return out
+}

@@ -223,27 +223,60 @@ func mergeRange(ctx context.Context, tx pgx.Tx, org realty.ID, rows []importRow,
 	return mergeRange(ctx, tx, org, rows, mid, hi, out, reject)
 }
 
+// Plan modes of the merge statements. The probes of an organization's
+// listings and properties (markExisting, linkProperties, updateListings)
+// run with generic plans: a custom plan takes the statistics' view of the
+// organization, which lags behind an import (an organization that had no
+// listings at the last ANALYZE "has" none), and then scans the whole
+// organization by any index that starts with organization_id, once per
+// staged row; a generic plan assumes an average organization and probes the
+// unique or address index. The statements over the staging table alone keep
+// custom plans, where the batch's own statistics are exact.
+const (
+	genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
+	customPlans  = "SET LOCAL plan_cache_mode = force_custom_plan"
+)
+
+// mergeStep is one statement of a merge; ranged ones take the
+// organization and the range [lo, hi) as $1, $2 and $3.
+type mergeStep struct {
+	sql    string
+	ranged bool
+}
+
+// mergeSteps are mergeOnce's statements in order.
+var mergeSteps = []mergeStep{{"SAVEPOINT import_range", false}, {genericPlans, false},
+	{markExisting, true}, {linkProperties, true}, {customPlans, false}, {createProperties, true},
+	{insertListings, true}, {genericPlans, false}, {updateListings, true}, {"RELEASE SAVEPOINT import_range", false}}
+
 // mergeOnce runs the merge statements for one range in one round trip.
 func mergeOnce(ctx context.Context, tx pgx.Tx, org realty.ID, lo, hi int) (mergeCounts, error) {
 	b := &pgx.Batch{}
-	b.Queue("SAVEPOINT import_range")
-	for _, sql := range []string{markExisting, linkProperties, createProperties, insertListings, updateListings} {
-		b.Queue(sql, org, lo, hi)
+	for _, st := range mergeSteps {
+		if st.ranged {
+			b.Queue(st.sql, org, lo, hi)
+		} else {
+			b.Queue(st.sql)
+		}
 	}
-	b.Queue("RELEASE SAVEPOINT import_range")
 	br := tx.SendBatch(ctx, b)
 	var c mergeCounts
-	var tags [7]pgconn.CommandTag
 	var err error
-	for i := range tags {
-		if tags[i], err = br.Exec(); err != nil {
+	for _, st := range mergeSteps {
+		var tag pgconn.CommandTag
+		if tag, err = br.Exec(); err != nil {
 			break
+		}
+		switch st.sql {
+		case insertListings:
+			c.inserted = int(tag.RowsAffected())
+		case updateListings:
+			c.updated = int(tag.RowsAffected())
 		}
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	c.inserted, c.updated = int(tags[4].RowsAffected()), int(tags[5].RowsAffected())
 	return c, err
 }
 
