@@ -230,11 +230,13 @@ func mergeRange(ctx context.Context, tx pgx.Tx, org realty.ID, rows []importRow,
 // listings at the last ANALYZE "has" none), and then scans the whole
 // organization by any index that starts with organization_id, once per
 // staged row; a generic plan assumes an average organization and probes the
-// unique or address index. The statements over the staging table alone keep
-// custom plans, where the batch's own statistics are exact.
+// unique or address index. The other statements go back to the default
+// mode, not to forced custom plans: the mode also rules the statements of
+// the triggers an insert fires, which would then be planned again for every
+// row.
 const (
 	genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
-	customPlans  = "SET LOCAL plan_cache_mode = force_custom_plan"
+	defaultPlans = "SET LOCAL plan_cache_mode TO DEFAULT"
 )
 
 // mergeStep is one statement of a merge; ranged ones take the
@@ -246,7 +248,7 @@ type mergeStep struct {
 
 // mergeSteps are mergeOnce's statements in order.
 var mergeSteps = []mergeStep{{"SAVEPOINT import_range", false}, {genericPlans, false},
-	{markExisting, true}, {linkProperties, true}, {customPlans, false}, {createProperties, true},
+	{markExisting, true}, {linkProperties, true}, {defaultPlans, false}, {createProperties, true},
 	{insertListings, true}, {genericPlans, false}, {updateListings, true}, {"RELEASE SAVEPOINT import_range", false}}
 
 // mergeOnce runs the merge statements for one range in one round trip.
