@@ -87,10 +87,11 @@ const summaryColumns = `id, listing_key, standard_status::text AS standard_statu
 	bedrooms_total, bathrooms_total::float8 AS bathrooms_total, living_area::float8 AS living_area, primary_photo,
 	photos_count, list_agent_id, ` + daysOnMarket + ` AS days_on_market, original_entry_timestamp, modification_timestamp`
 
-// Search-related expressions, matching the indexes in migration 0004.
+// Search-related expressions, matching the indexes of migrations 0004, 0008
+// and 0009 (app.geo_point is ll_to_earth bound to its schemas).
 const (
-	pointExpr    = `ll_to_earth(latitude::float8, longitude::float8)`
-	centreExpr   = `ll_to_earth(@lat::float8, @lng::float8)`
+	pointExpr    = `app.geo_point(latitude::float8, longitude::float8)`
+	centreExpr   = `app.geo_point(@lat::float8, @lng::float8)`
 	distanceExpr = `round(earth_distance(` + centreExpr + `, ` + pointExpr + `)::numeric, 3)`
 	tsqueryExpr  = `websearch_to_tsquery('english', @q)`
 	rankExpr     = `round(ts_rank(search_document, ` + tsqueryExpr + `)::numeric, 6)`

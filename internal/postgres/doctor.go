@@ -181,7 +181,7 @@ func checkLeakproof(ctx context.Context, db DB) Check {
 	var missing []string
 	rows, err := db.Query(ctx, `SELECT p.oid::regprocedure::text FROM pg_proc p
 		WHERE p.proname IN ('numeric_eq','numeric_lt','numeric_le','numeric_gt','numeric_ge','enum_eq','enum_ne','ts_match_vq',
-		                    'texticlike','cube_contained','ll_to_earth') AND NOT p.proleakproof`)
+		                    'texticlike','cube_contained','ll_to_earth','geo_point') AND NOT p.proleakproof`)
 	if err != nil {
 		return failed(err)
 	}
