@@ -162,12 +162,20 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	}
 }
 
-// seeText fails the test unless the first element matching css has text
-// holding want.
+// seeText fails the test unless the first element matching css comes to
+// have text holding want within a few seconds: after a click, htmx may swap
+// the element in only after the old one was already visible.
 func seeText(t *testing.T, ctx context.Context, css, want string) {
 	t.Helper()
-	got, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(css)))
-	if err != nil || !strings.Contains(got, want) {
-		t.Fatalf("%s: text %q (%v), want it to hold %q", css, got, err, want)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(css)))
+		if err == nil && strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: text %q (%v), want it to hold %q", css, got, err, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
