@@ -118,7 +118,7 @@ func writeReport(cfg config, rep *report, repo string) error {
 		}
 		return nil
 	}
-	dir := filepath.Join(repo, cfg.Results)
+	dir := inRepo(repo, cfg.Results)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -126,7 +126,16 @@ func writeReport(cfg config, rep *report, repo string) error {
 	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(repo, cfg.Out), []byte(markdown(rep)), 0o644)
+	return os.WriteFile(inRepo(repo, cfg.Out), []byte(markdown(rep)), 0o644)
+}
+
+// inRepo resolves a path given on the command line: relative to the
+// repository, or as given when absolute.
+func inRepo(repo, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(repo, path)
 }
 
 // pacedTable shows W1 at the fixed offered rate, when it was measured.
