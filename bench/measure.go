@@ -110,7 +110,9 @@ func paced(ctx context.Context, cfg config, w workload, srv *server) (*run, *run
 // measurePeers exports the listings once and runs the W1 shapes through
 // each peer, recording a peer that fails as failed.
 func measurePeers(ctx context.Context, cfg config, e *env, rep *report, work string) error {
-	csv := filepath.Join(work, fmt.Sprintf("listings-%d-%d.csv", cfg.Listings, cfg.Orgs))
+	// In the data directory, so a new seed (new organization ids) never
+	// meets the export of an old one.
+	csv := filepath.Join(cfg.DataDir, "peers-listings.csv")
 	if err := exportListings(ctx, e.srv, csv); err != nil {
 		return err
 	}

@@ -479,22 +479,12 @@ func (s *directusServer) Do(ctx context.Context, client *http.Client, q Search) 
 		return fmt.Errorf("directus: no user for organization %s", q.OrgID)
 	}
 	path := "/items/listings?" + directusQuery(q, s.fields).Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+	status, body, err := fetch(ctx, client, s.base+path, "Bearer "+token)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode/100 != 2 || !bytes.HasPrefix(body, []byte(`{"data":[`)) {
-		return fmt.Errorf("GET %s: %d %.200s", path, res.StatusCode, body)
+	if status/100 != 2 || !bytes.HasPrefix(body, []byte(`{"data":[`)) {
+		return fmt.Errorf("GET %s: %d %.200s", path, status, body)
 	}
 	return nil
 }

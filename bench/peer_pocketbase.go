@@ -168,22 +168,12 @@ func (s *pocketbaseServer) Do(ctx context.Context, client *http.Client, q Search
 		return fmt.Errorf("pocketbase: no user for organization %s", q.OrgID)
 	}
 	path := "/api/collections/listings/records?" + pocketbaseQuery(q).Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+	status, body, err := fetch(ctx, client, s.base+path, token)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", token)
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode/100 != 2 || !bytes.Contains(body, []byte(`"items":[`)) {
-		return fmt.Errorf("GET %s: %d %.200s", path, res.StatusCode, body)
+	if status/100 != 2 || !bytes.Contains(body, []byte(`"items":[`)) {
+		return fmt.Errorf("GET %s: %d %.200s", path, status, body)
 	}
 	return nil
 }

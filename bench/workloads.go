@@ -64,24 +64,31 @@ type env struct {
 // get sends an authenticated GET and checks a 200 whose body starts with
 // prefix.
 func (e *env) get(ctx context.Context, path, key, prefix string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.srv.url+path, nil)
+	status, body, err := fetch(ctx, e.client, e.srv.url+path, "Bearer "+key)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := e.client.Do(req)
+	if status != http.StatusOK || !bytes.HasPrefix(body, []byte(prefix)) {
+		return fmt.Errorf("GET %s: %d %.200s", path, status, body)
+	}
+	return nil
+}
+
+// fetch sends a GET with an Authorization header and returns the status
+// and the whole body.
+func fetch(ctx context.Context, client *http.Client, url, authorization string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return err
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", authorization)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode != http.StatusOK || !bytes.HasPrefix(body, []byte(prefix)) {
-		return fmt.Errorf("GET %s: %d %.200s", path, res.StatusCode, body)
-	}
-	return nil
+	return res.StatusCode, body, err
 }
 
 // sql sends what realty sends for a read: the scoping statement and the
