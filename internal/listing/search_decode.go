@@ -58,44 +58,23 @@ func decodeColumn(target any, fd pgconn.FieldDescription, v []byte) bool {
 	case *string:
 		return v != nil && isText(fd) && setString(t, v)
 	case **string:
-		*t = nil
-		if v == nil {
-			return true
-		}
-		var s string
-		*t = &s
-		return isText(fd) && setString(&s, v)
+		return decodeNull(t, v, func(s *string) bool { return isText(fd) && setString(s, v) })
 	case *realty.ID:
 		return v != nil && wire(fd, pgtype.UUIDOID, v, 16) && copy(t[:], v) == 16
 	case **realty.ID:
-		*t = nil
-		if v == nil {
-			return true
-		}
-		var id realty.ID
-		*t = &id
-		return wire(fd, pgtype.UUIDOID, v, 16) && copy(id[:], v) == 16
+		return decodeNull(t, v, func(id *realty.ID) bool { return wire(fd, pgtype.UUIDOID, v, 16) && copy(id[:], v) == 16 })
 	case *int:
 		return v != nil && wire(fd, pgtype.Int4OID, v, 4) && setInt(t, v)
 	case **int:
-		*t = nil
-		if v == nil {
-			return true
-		}
-		var n int
-		*t = &n
-		return wire(fd, pgtype.Int4OID, v, 4) && setInt(&n, v)
+		return decodeNull(t, v, func(n *int) bool { return wire(fd, pgtype.Int4OID, v, 4) && setInt(n, v) })
 	case **float64:
-		*t = nil
-		if v == nil {
+		return decodeNull(t, v, func(f *float64) bool {
+			if !wire(fd, pgtype.Float8OID, v, 8) {
+				return false
+			}
+			*f = math.Float64frombits(binary.BigEndian.Uint64(v))
 			return true
-		}
-		if !wire(fd, pgtype.Float8OID, v, 8) {
-			return false
-		}
-		f := math.Float64frombits(binary.BigEndian.Uint64(v))
-		*t = &f
-		return true
+		})
 	case *time.Time:
 		return v != nil && wire(fd, pgtype.TimestamptzOID, v, 8) && setTime(t, v)
 	case scaled:
@@ -105,18 +84,27 @@ func decodeColumn(target any, fd pgconn.FieldDescription, v []byte) bool {
 		*t.dst = decimal.New(int64(binary.BigEndian.Uint64(v)), t.exp)
 		return true
 	case nullScaled:
-		*t.dst = nil
-		if v == nil {
+		return decodeNull(t.dst, v, func(d *decimal.Decimal) bool {
+			if !wire(fd, pgtype.Int8OID, v, 8) {
+				return false
+			}
+			*d = decimal.New(int64(binary.BigEndian.Uint64(v)), t.exp)
 			return true
-		}
-		if !wire(fd, pgtype.Int8OID, v, 8) {
-			return false
-		}
-		d := decimal.New(int64(binary.BigEndian.Uint64(v)), t.exp)
-		*t.dst = &d
-		return true
+		})
 	}
 	return false
+}
+
+// decodeNull decodes a nullable column: nil for a NULL, else a new value
+// that dec fills from the column (false when it cannot).
+func decodeNull[T any](dst **T, v []byte, dec func(*T) bool) bool {
+	*dst = nil
+	if v == nil {
+		return true
+	}
+	x := new(T)
+	*dst = x
+	return dec(x)
 }
 
 // wire reports whether the column is the binary form of the type, of size
