@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"realty/internal/app"
 	"slices"
 	"sync"
 
@@ -18,30 +19,17 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"realty"
-	"realty/internal/audit"
-	"realty/internal/identity"
-	"realty/internal/listing"
-	"realty/internal/org"
-	"realty/internal/postgres"
-	"realty/internal/property"
 )
 
 // Prefix is where the API's operations live.
 const Prefix = "/api/v1"
 
-// Deps are what the API's handlers call.
+// Deps are what the API's handlers call: the services, and the version the
+// OpenAPI document states. Uploaded MLS files run through Services.Imports.
 type Deps struct {
-	Log      *slog.Logger
-	Pool     *postgres.Pool
-	Version  string
-	Identity *identity.Service
-	Org      *org.Service
-	Audit    *audit.Service
-	Property *property.Service
-	Listing  *listing.Service
-	// Imports runs uploaded MLS files as jobs; without it uploads are
-	// refused.
-	Imports *listing.Imports
+	Log     *slog.Logger
+	Version string
+	app.Services
 }
 
 // Mount registers every operation on mux, plus the OpenAPI document and the

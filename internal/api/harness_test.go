@@ -40,10 +40,9 @@ func newHarness(t *testing.T) *harness {
 	env := fixturetest.New(t)
 	h := &harness{t: t, env: env, a: env.Organization(t, "acme"), b: env.Organization(t, "globex"), tokens: map[string]string{}}
 	log := server.NewLogger(io.Discard, "json", "error")
-	deps := api.Deps{Log: log, Pool: env.Pool, Version: "test", Identity: env.Identity, Org: env.Org, Audit: env.Audit,
-		Property: env.Property, Listing: env.Listing}
+	deps := api.Deps{Log: log, Version: "test", Services: env.Services}
 	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Log: log, Pool: env.Pool,
-		Metrics: server.NewMetrics(env.Pool, log), API: deps, Web: web.Deps{Log: log, Pool: env.Pool, Version: "test", Services: env.Services}})
+		Metrics: server.NewMetrics(env.Pool, log), API: deps, Web: web.Deps{Log: log, Version: "test", Services: env.Services}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,11 +75,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imports, err := listing.NewImports(h.env.Listing, h.env.Blobs, 1<<20, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imp, err := imports.Upload(ctx, owner, "globex.csv", strings.NewReader("ListingKey,ListPrice,UnparsedAddress,City\nG1,1,1 Globex Way,Shelbyville\n"), "", "GLOBEX")
+	imp, err := h.env.Imports.Upload(ctx, owner, "globex.csv", strings.NewReader("ListingKey,ListPrice,UnparsedAddress,City\nG1,1,1 Globex Way,Shelbyville\n"), "", "GLOBEX")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,13 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"realty/internal/app"
 	"realty/internal/fixture"
 )
 
 // loadDemo loads the demo organization into an empty database and prints
 // its logins; on a database with data it says so and changes nothing.
-func loadDemo(ctx context.Context, svc fixture.Services, stdout io.Writer, password, url string) error {
+func loadDemo(ctx context.Context, svc app.Services, stdout io.Writer, password, url string) error {
 	o, err := fixture.Demo(ctx, svc, password)
 	if errors.Is(err, fixture.ErrNotEmpty) {
 		fmt.Fprintln(stdout, "demo: the database already holds data; serving it unchanged")

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"realty/internal/app"
 	"realty/internal/audit"
 	"realty/internal/listing"
 	"realty/internal/postgres"
@@ -20,10 +21,10 @@ const stopTimeout = 20 * time.Second
 
 // startJobs starts River on the runtime pool with every domain's workers and
 // periodic jobs.
-func startJobs(ctx context.Context, pool *postgres.Pool, imports *listing.Imports, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &audit.PartitionWorker{Pool: pool})
-	river.AddWorker(workers, &listing.ImportWorker{Imports: imports})
+	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:       postgres.RiverSchema,
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},

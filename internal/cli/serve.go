@@ -15,7 +15,6 @@ import (
 	"realty/internal/api"
 	"realty/internal/config"
 	"realty/internal/identity"
-	"realty/internal/listing"
 	"realty/internal/postgres"
 	"realty/internal/reso"
 	"realty/internal/server"
@@ -45,7 +44,7 @@ func runServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer pool.Close()
-	svc, err := newServices(cfg, pool)
+	svc, err := newServices(cfg, pool, log)
 	if err != nil {
 		return err
 	}
@@ -56,11 +55,7 @@ func runServe(ctx context.Context, e env) error {
 			return err
 		}
 	}
-	imports, err := listing.NewImports(svc.Listing, svc.Blobs, cfg.MaxBodyBytes, svc.Org.ActorFor, log)
-	if err != nil {
-		return err
-	}
-	jobs, err := startJobs(ctx, pool, imports, log)
+	jobs, err := startJobs(ctx, pool, svc, log)
 	if err != nil {
 		return err
 	}
@@ -70,9 +65,8 @@ func runServe(ctx context.Context, e env) error {
 		Addr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
 		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
-		API: api.Deps{Log: log, Pool: pool, Version: Version(), Identity: svc.Identity, Org: svc.Org, Audit: svc.Audit,
-			Property: svc.Property, Listing: svc.Listing, Imports: imports},
-		Web:  web.Deps{Log: log, Pool: pool, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
+		API:  api.Deps{Log: log, Version: Version(), Services: svc},
+		Web:  web.Deps{Log: log, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
 		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org},
 	})
 	if err != nil {

@@ -10,35 +10,26 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty"
-	"realty/internal/audit"
+	"realty/internal/app"
 	"realty/internal/blob"
 	"realty/internal/config"
-	"realty/internal/fixture"
 	"realty/internal/identity"
-	"realty/internal/listing"
-	"realty/internal/org"
 	"realty/internal/postgres"
-	"realty/internal/property"
 	"realty/internal/server"
 )
 
 // newServices builds every domain service over the runtime pool.
-func newServices(cfg config.Config, pool *postgres.Pool) (fixture.Services, error) {
+func newServices(cfg config.Config, pool *postgres.Pool, log *slog.Logger) (app.Services, error) {
 	key, err := identity.LoadSecretKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
-		return fixture.Services{}, err
-	}
-	id, err := identity.New(pool, identity.Config{SecretKey: key, IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime})
-	if err != nil {
-		return fixture.Services{}, err
+		return app.Services{}, err
 	}
 	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
-		return fixture.Services{}, err
+		return app.Services{}, err
 	}
-	props := property.New(pool, blobs, cfg.MediaMaxBytes)
-	return fixture.Services{Pool: pool, Blobs: blobs, Identity: id, Org: org.New(pool, id, nil), Audit: audit.New(pool),
-		Property: props, Listing: listing.New(pool, props)}, nil
+	return app.New(pool, app.Options{SecretKey: key, Blobs: blobs, MediaMaxBytes: cfg.MediaMaxBytes, ImportMaxBytes: cfg.MaxBodyBytes,
+		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionLifetime: cfg.SessionLifetime, Log: log})
 }
 
 // orgBySlug finds an organization's id through the administrative
@@ -64,7 +55,7 @@ func orgBySlug(ctx context.Context, adminURL, slug string) (realty.ID, error) {
 type session struct {
 	db   *database
 	pool *postgres.Pool
-	svc  fixture.Services
+	svc  app.Services
 	log  *slog.Logger
 }
 
@@ -81,7 +72,7 @@ func openSession(ctx context.Context, e env, cfg config.Config) (*session, error
 		_ = db.close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	svc, err := newServices(cfg, pool)
+	svc, err := newServices(cfg, pool, log)
 	if err != nil {
 		pool.Close()
 		_ = db.close(context.WithoutCancel(ctx))

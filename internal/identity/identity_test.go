@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"realty"
+	"realty/internal/app"
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/identity"
@@ -55,7 +56,7 @@ func setup(t *testing.T) setupResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return setupResult{env: env, id: id, orgs: org.New(env.Pool, id, c.Now), clock: c, acme: env.Organization(t, "acme"),
+	return setupResult{env: env, id: id, orgs: org.New(env.Pool, id, app.Permissions(), c.Now), clock: c, acme: env.Organization(t, "acme"),
 		ip: identity.Client{IP: netip.MustParseAddr("192.0.2.7"), UserAgent: "test"}}
 }
 

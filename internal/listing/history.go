@@ -39,10 +39,38 @@ func (s *Service) History(ctx context.Context, actor realty.Actor, listingID rea
 	if _, err := s.Get(ctx, actor, listingID); err != nil {
 		return nil, err
 	}
-	return postgres.ReadAll[HistoryEntry](ctx, s.pool, actor, `SELECT h.id, h.change_type, h.field, h.previous_value, h.new_value,
-		h.changed_by, nullif(btrim(u.first_name || ' ' || u.last_name), '') AS changed_by_name, h.changed_at
-		FROM listing.listing_history h LEFT JOIN identity.users u ON u.id = h.changed_by
-		WHERE h.organization_id = $1 AND h.listing_id = $2 ORDER BY h.changed_at, h.id`, actor.OrgID, listingID)
+	entries, err := postgres.ReadAll[HistoryEntry](ctx, s.pool, actor, `SELECT id, change_type, field, previous_value, new_value,
+		changed_by, NULL::text AS changed_by_name, changed_at
+		FROM listing.listing_history WHERE organization_id = $1 AND listing_id = $2 ORDER BY changed_at, id`, actor.OrgID, listingID)
+	if err != nil {
+		return nil, err
+	}
+	return entries, s.nameChangers(ctx, actor, entries)
+}
+
+// nameChangers fills in the names of the members who made the changes.
+func (s *Service) nameChangers(ctx context.Context, actor realty.Actor, entries []HistoryEntry) error {
+	var ids []realty.ID
+	for _, e := range entries {
+		if e.ChangedBy != nil && !slices.Contains(ids, *e.ChangedBy) {
+			ids = append(ids, *e.ChangedBy)
+		}
+	}
+	names, err := s.orgs.UserNames(ctx, actor, ids)
+	for i, e := range entries {
+		if name, ok := names[ptrValue(e.ChangedBy)]; ok && e.ChangedBy != nil {
+			entries[i].ChangedByName = &name
+		}
+	}
+	return err
+}
+
+func ptrValue[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
 }
 
 // OpenHouse is a time a listing can be visited.

@@ -115,39 +115,24 @@ func (s *Service) ImportFile(ctx context.Context, actor realty.Actor, r io.Reade
 	return res, err
 }
 
-// importLookups loads what rows map onto, in one round trip: the MLS
-// status mapping and the active members' emails.
+// importLookups loads what rows map onto: the MLS status mapping, and the
+// active members by e-mail (from org) for the rows' agents.
 func (s *Service) importLookups(ctx context.Context, actor realty.Actor, source string) (*importLookups, error) {
-	lk := &importLookups{statuses: map[string]string{}, agents: map[string]realty.ID{}, source: strings.TrimSpace(source)}
-	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {
-		b.Queue(`SELECT mls_status, standard_status::text FROM listing.mls_statuses WHERE organization_id = $1`, actor.OrgID)
-		b.Queue(`SELECT lower(u.email::text), m.id FROM org.members m JOIN identity.users u ON u.id = m.user_id
-			WHERE m.organization_id = $1 AND m.status = 'active'`, actor.OrgID)
-	}, func(br pgx.BatchResults) error {
-		rows, err := br.Query()
-		if err != nil {
-			return err
-		}
+	lk := &importLookups{statuses: map[string]string{}, source: strings.TrimSpace(source)}
+	err := postgres.Read(ctx, s.pool, actor, func(rows pgx.Rows) error {
 		var local, standard string
-		if _, err := pgx.ForEachRow(rows, []any{&local, &standard}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&local, &standard}, func() error {
 			lk.statuses[local] = standard
 			if _, taken := lk.statuses[strings.ToLower(local)]; !taken {
 				lk.statuses[strings.ToLower(local)] = standard
 			}
 			return nil
-		}); err != nil {
-			return err
-		}
-		if rows, err = br.Query(); err != nil {
-			return err
-		}
-		var email string
-		var member realty.ID
-		_, err = pgx.ForEachRow(rows, []any{&email, &member}, func() error {
-			lk.agents[email] = member
-			return nil
 		})
 		return err
-	})
+	}, `SELECT mls_status, standard_status::text FROM listing.mls_statuses WHERE organization_id = $1`, actor.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	lk.agents, err = s.orgs.MemberEmails(ctx, actor)
 	return lk, err
 }

@@ -3,7 +3,6 @@ package listing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"realty"
 	"realty/internal/blob"
@@ -106,10 +104,6 @@ func (s *Service) Imports(ctx context.Context, actor realty.Actor, cursor string
 	return p, nil
 }
 
-// ActorResolver returns the actor a member's user is in an organization
-// now, with their current permissions (org.Service.ActorFor).
-type ActorResolver func(ctx context.Context, orgID, userID realty.ID) (realty.Actor, error)
-
 // Imports runs uploaded import files as background jobs: Upload stores the
 // file and enqueues the job in the transaction recording it, Run (the
 // job) imports it.
@@ -117,21 +111,16 @@ type Imports struct {
 	listings *Service
 	blobs    blob.Store
 	maxBytes int64
-	actorFor ActorResolver
 	jobs     *river.Client[pgx.Tx]
 	log      *slog.Logger
 }
 
 // NewImports returns the import runner: files up to maxBytes go to blobs,
-// and the job acts as the member who uploaded the file, resolved with
-// actorFor when the job runs (as System when nil). It enqueues through an
-// insert-only River client of its own on the listing service's pool.
-func NewImports(listings *Service, blobs blob.Store, maxBytes int64, actorFor ActorResolver, log *slog.Logger) (*Imports, error) {
-	jobs, err := river.NewClient(riverpgxv5.New(listings.pool), &river.Config{Schema: postgres.RiverSchema, Logger: log})
-	if err != nil {
-		return nil, fmt.Errorf("import jobs: %w", err)
-	}
-	return &Imports{listings: listings, blobs: blobs, maxBytes: maxBytes, actorFor: actorFor, jobs: jobs, log: log}, nil
+// jobs are enqueued through jobs (an insert-only River client on the same
+// database) in the transaction recording the upload, and each job acts as
+// the member who uploaded the file, with their permissions when it runs.
+func NewImports(listings *Service, blobs blob.Store, maxBytes int64, jobs *river.Client[pgx.Tx], log *slog.Logger) *Imports {
+	return &Imports{listings: listings, blobs: blobs, maxBytes: maxBytes, jobs: jobs, log: log}
 }
 
 // Upload stores an import file and queues its import. The format comes
@@ -210,7 +199,7 @@ type importJob struct {
 	Format                string     `db:"format"`
 	OriginatingSystemName string     `db:"originating_system_name"`
 	BlobKey               *string    `db:"blob_key"`
-	UploaderUserID        *realty.ID `db:"uploader_user_id"`
+	CreatedBy             *realty.ID `db:"created_by"` // the uploading member
 }
 
 // Run imports an uploaded file: the job's work. It acts as the member who
@@ -222,10 +211,8 @@ type importJob struct {
 // returned; a refused import is recorded and cancels the job.
 func (im *Imports) Run(ctx context.Context, orgID, id realty.ID) error {
 	sys := realty.System(orgID)
-	rows, err := postgres.ReadAll[importJob](ctx, im.listings.pool, sys, `SELECT i.status, i.format, i.originating_system_name,
-		i.blob_key, m.user_id AS uploader_user_id FROM listing.imports i
-		LEFT JOIN org.members m ON m.organization_id = i.organization_id AND m.id = i.created_by
-		WHERE i.organization_id = $1 AND i.id = $2`, orgID, id)
+	rows, err := postgres.ReadAll[importJob](ctx, im.listings.pool, sys, `SELECT status, format, originating_system_name,
+		blob_key, created_by FROM listing.imports WHERE organization_id = $1 AND id = $2`, orgID, id)
 	switch {
 	case err != nil:
 		return err
@@ -256,10 +243,10 @@ func (im *Imports) Run(ctx context.Context, orgID, id realty.ID) error {
 // runAs is the actor an import runs as: its uploader, who must still be
 // allowed to import, or System when none is recorded.
 func (im *Imports) runAs(ctx context.Context, orgID realty.ID, job importJob) (realty.Actor, error) {
-	if job.UploaderUserID == nil || im.actorFor == nil {
+	if job.CreatedBy == nil {
 		return realty.System(orgID), nil
 	}
-	actor, err := im.actorFor(ctx, orgID, *job.UploaderUserID)
+	actor, err := im.listings.orgs.MemberActor(ctx, orgID, *job.CreatedBy)
 	if err != nil {
 		return actor, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"realty"
+	"realty/internal/org"
 	"realty/internal/postgres"
 	"realty/internal/property"
 )
@@ -39,12 +40,14 @@ var PropertyTypes = []string{"BusinessOpportunity", "CommercialLease", "Commerci
 type Service struct {
 	pool       *postgres.Pool
 	properties *property.Service
+	orgs       *org.Service
 	now        func() time.Time
 }
 
-// New returns the listing service.
-func New(pool *postgres.Pool, properties *property.Service) *Service {
-	return &Service{pool: pool, properties: properties, now: time.Now}
+// New returns the listing service: listings of the properties in
+// properties, listed by the members orgs knows.
+func New(pool *postgres.Pool, properties *property.Service, orgs *org.Service) *Service {
+	return &Service{pool: pool, properties: properties, orgs: orgs, now: time.Now}
 }
 
 // Listing is one offer of a property (or unit) for sale or lease.

@@ -7,7 +7,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"realty"
-	"realty/internal/blob"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/listing"
 	"realty/internal/postgres/pgtest"
@@ -25,12 +24,7 @@ type setupResult struct {
 func setup(t *testing.T) setupResult {
 	t.Helper()
 	env := fixturetest.New(t)
-	blobs, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	props := property.New(env.Pool, blobs, 1<<20)
-	return setupResult{env: env, listings: listing.New(env.Pool, props), props: props}
+	return setupResult{env: env, listings: env.Listing, props: env.Property}
 }
 
 func price(s string) *decimal.Decimal {

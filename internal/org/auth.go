@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/postgres"
@@ -56,6 +58,23 @@ func (s *Service) ActorFor(ctx context.Context, orgID, userID realty.ID) (realty
 	}
 	p, err := s.withOrganization(ctx, Principal{User: &u, Actor: realty.Actor{UserID: userID}}, orgID)
 	return p.Actor, err
+}
+
+// MemberActor returns the Actor of a member of the organization (by member
+// id) now, from their current role assignments: what a job acting for the
+// member who queued it runs as. An actor without organization when the
+// membership is no longer active; NotFound for an unknown member.
+func (s *Service) MemberActor(ctx context.Context, orgID, memberID realty.ID) (realty.Actor, error) {
+	var userID realty.ID
+	err := postgres.Read(ctx, s.pool, realty.System(orgID), func(rows pgx.Rows) error {
+		var err error
+		userID, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[realty.ID])
+		return err
+	}, `SELECT user_id FROM org.members WHERE organization_id = $1 AND id = $2`, orgID, memberID)
+	if err != nil {
+		return realty.Actor{}, err
+	}
+	return s.ActorFor(ctx, orgID, userID)
 }
 
 // grant is one role a member holds, as the actor query returns it.

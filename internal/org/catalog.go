@@ -5,10 +5,6 @@ import (
 	"strings"
 
 	"realty"
-	"realty/internal/audit"
-	"realty/internal/identity"
-	"realty/internal/listing"
-	"realty/internal/property"
 )
 
 // Permissions are the org domain's permissions.
@@ -45,12 +41,6 @@ var SystemRoles = []SystemRole{
 	{"resident", "Resident", "A tenant using the resident portal"},
 	{"client", "Client", "A buyer or seller following their deal"},
 	{"read_only", "Read only", "Sees everything, changes nothing"},
-}
-
-// Catalog is every permission realty knows, declared by each domain.
-// Domains never import org, so org can gather them all here.
-func Catalog() []realty.Permission {
-	return slices.Concat(Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions)
 }
 
 // catalog answers which permissions exist and which system roles hold them.

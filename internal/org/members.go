@@ -187,3 +187,45 @@ func guardOwners(ctx context.Context, tx pgx.Tx, actor realty.Actor, member real
 	}
 	return nil
 }
+
+// MemberEmails maps the lower-cased e-mail address of every active member of
+// the actor's organization to their member id: how records arriving from
+// outside (an MLS file's agent e-mail) name the member they belong to. It
+// checks no permission of its own: callers are domains resolving references
+// within a use case whose permission they have checked.
+func (s *Service) MemberEmails(ctx context.Context, actor realty.Actor) (map[string]realty.ID, error) {
+	out := map[string]realty.ID{}
+	err := postgres.Read(ctx, s.pool, actor, func(rows pgx.Rows) error {
+		var email string
+		var member realty.ID
+		_, err := pgx.ForEachRow(rows, []any{&email, &member}, func() error {
+			out[email] = member
+			return nil
+		})
+		return err
+	}, `SELECT lower(u.email::text), m.id FROM org.members m JOIN identity.users u ON u.id = m.user_id
+		WHERE m.organization_id = $1 AND m.status = 'active'`, actor.OrgID)
+	return out, err
+}
+
+// UserNames returns the display names ("First Last") of the users among ids
+// who are or were members of the actor's organization; others are left out.
+// Like MemberEmails it checks no permission: it names who did something in
+// a record the caller may already read.
+func (s *Service) UserNames(ctx context.Context, actor realty.Actor, ids []realty.ID) (map[realty.ID]string, error) {
+	out := map[realty.ID]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := postgres.Read(ctx, s.pool, actor, func(rows pgx.Rows) error {
+		var id realty.ID
+		var name string
+		_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+			out[id] = name
+			return nil
+		})
+		return err
+	}, `SELECT u.id, btrim(u.first_name || ' ' || u.last_name) FROM org.members m JOIN identity.users u ON u.id = m.user_id
+		WHERE m.organization_id = $1 AND m.user_id = ANY($2) AND btrim(u.first_name || ' ' || u.last_name) <> ''`, actor.OrgID, ids)
+	return out, err
+}

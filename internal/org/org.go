@@ -2,8 +2,9 @@
 // roles, role assignments and invitations, and turns a credential into the
 // Actor every domain call takes.
 //
-// Domains never import org: org gathers their permission declarations into
-// one catalog.
+// org sits below the business domains: they import it (for members and the
+// actor), never the other way round. The permission catalog is handed to New
+// by the wiring code, which gathers every domain's declarations.
 package org
 
 import (
@@ -38,12 +39,14 @@ type Service struct {
 	now      func() time.Time
 }
 
-// New returns the org service over the full permission catalog.
-func New(pool *postgres.Pool, id *identity.Service, now func() time.Time) *Service {
+// New returns the org service over the permission catalog perms: every
+// permission realty knows, each domain's declarations gathered by the
+// wiring code (app.Permissions).
+func New(pool *postgres.Pool, id *identity.Service, perms []realty.Permission, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, identity: id, catalog: newCatalog(Catalog()), now: now}
+	return &Service{pool: pool, identity: id, catalog: newCatalog(perms), now: now}
 }
 
 // Permissions returns the catalog.

@@ -54,8 +54,8 @@ func newHarness(t *testing.T) *harness {
 	log := server.NewLogger(io.Discard, "json", "error")
 	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Log: log, Pool: env.Pool,
 		Metrics: server.NewMetrics(env.Pool, log),
-		API:     api.Deps{Log: log, Pool: env.Pool, Version: "test", Identity: env.Identity, Org: env.Org, Property: env.Property, Listing: env.Listing},
-		Web:     web.Deps{Log: log, Pool: env.Pool, Version: "test", Services: env.Services},
+		API:     api.Deps{Log: log, Version: "test", Services: env.Services},
+		Web:     web.Deps{Log: log, Version: "test", Services: env.Services},
 		RESO:    reso.Deps{Log: log, Pool: env.Pool, Org: env.Org}})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty/internal/api"
+	"realty/internal/app"
 	"realty/internal/postgres/pgtest"
 	"realty/internal/server"
 	"realty/internal/web"
@@ -52,8 +53,8 @@ func setup(t *testing.T) setupResult {
 	srv, err := server.New(server.Options{
 		Addr: "127.0.0.1:0", MaxBodyBytes: 4096,
 		Log: log, Pool: db.Pool, Metrics: server.NewMetrics(db.Pool, log),
-		API: api.Deps{Log: log, Pool: db.Pool, Version: "test"},
-		Web: web.Deps{Log: log, Pool: db.Pool, Version: "test"},
+		API: api.Deps{Log: log, Version: "test", Services: app.Services{Pool: db.Pool}},
+		Web: web.Deps{Log: log, Version: "test", Services: app.Services{Pool: db.Pool}},
 	})
 	if err != nil {
 		t.Fatal(err)

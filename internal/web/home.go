@@ -19,8 +19,8 @@ func (s *site) handleHome(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	var d homeData
-	if err := s.Pool.QueryRow(ctx, "SHOW server_version").Scan(&d.Database); err == nil {
-		d.Ready, _ = postgres.SchemaCurrent(ctx, s.Pool)
+	if err := s.Services.Pool.QueryRow(ctx, "SHOW server_version").Scan(&d.Database); err == nil {
+		d.Ready, _ = postgres.SchemaCurrent(ctx, s.Services.Pool)
 	}
 	s.render(w, r, http.StatusOK, "home", s.newView(r, "", d))
 }

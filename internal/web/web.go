@@ -24,8 +24,7 @@ import (
 	"time"
 
 	"realty"
-	"realty/internal/fixture"
-	"realty/internal/postgres"
+	"realty/internal/app"
 )
 
 //go:embed templates
@@ -37,9 +36,8 @@ var staticFS embed.FS
 // Deps are what the dashboard's handlers call.
 type Deps struct {
 	Log      *slog.Logger
-	Pool     *postgres.Pool
 	Version  string
-	Services fixture.Services
+	Services app.Services
 	// CookieSecure is auto (Secure when served over TLS), always or never.
 	CookieSecure string
 }

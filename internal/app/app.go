@@ -1,0 +1,102 @@
+// Package app builds realty's services: one Services bundle and one
+// constructor that every entry point uses (the serve and operator commands,
+// the test fixtures, the API and the dashboard). It is wiring only: no
+// business rule, no SQL and no globals live here.
+//
+// A new domain adds its service to Services, its construction to New and its
+// permissions to Permissions; nothing else outside the domain's own package
+// (besides its migration and its API and dashboard files) changes.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"realty"
+	"realty/internal/audit"
+	"realty/internal/blob"
+	"realty/internal/identity"
+	"realty/internal/listing"
+	"realty/internal/org"
+	"realty/internal/postgres"
+	"realty/internal/property"
+)
+
+// Options are the settings the services take. Zero values choose the
+// defaults noted on each field.
+type Options struct {
+	// SecretKey is the server key (identity.SecretKeySize bytes) that
+	// encrypts MFA secrets. Required.
+	SecretKey []byte
+	// Blobs stores uploaded files. Required.
+	Blobs blob.Store
+	// MediaMaxBytes bounds one uploaded photo or document.
+	MediaMaxBytes int64
+	// ImportMaxBytes bounds one uploaded MLS import file.
+	ImportMaxBytes int64
+	// SessionIdleTimeout and SessionLifetime end sessions (identity's
+	// defaults when zero).
+	SessionIdleTimeout time.Duration
+	SessionLifetime    time.Duration
+	// Argon2 sets password hashing costs (identity's defaults when zero;
+	// tests make it cheap).
+	Argon2 identity.Argon2Params
+	// Log receives the services' own logs (slog.Default when nil).
+	Log *slog.Logger
+	// Now is the clock of services whose rules depend on time (time.Now
+	// when nil).
+	Now func() time.Time
+}
+
+// Services is every domain service over one pool, plus what they share: the
+// blob store and an insert-only River client that enqueues jobs inside the
+// callers' transactions (the workers run in serve's own River client).
+type Services struct {
+	Pool     *postgres.Pool
+	Blobs    blob.Store
+	Jobs     *river.Client[pgx.Tx]
+	Identity *identity.Service
+	Org      *org.Service
+	Audit    *audit.Service
+	Property *property.Service
+	Listing  *listing.Service
+	Imports  *listing.Imports
+}
+
+// Permissions is every permission realty knows, each domain's declaration
+// in one catalog for org.
+func Permissions() []realty.Permission {
+	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions)
+}
+
+// New builds every service over pool. It returns an error for a missing or
+// malformed option.
+func New(pool *postgres.Pool, o Options) (Services, error) {
+	if o.Blobs == nil {
+		return Services{}, fmt.Errorf("services: no blob store")
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	ids, err := identity.New(pool, identity.Config{SecretKey: o.SecretKey, IdleTimeout: o.SessionIdleTimeout,
+		Lifetime: o.SessionLifetime, Argon2: o.Argon2})
+	if err != nil {
+		return Services{}, err
+	}
+	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: postgres.RiverSchema, Logger: o.Log.With("component", "river")})
+	if err != nil {
+		return Services{}, fmt.Errorf("job client: %w", err)
+	}
+	s := Services{Pool: pool, Blobs: o.Blobs, Jobs: jobs, Identity: ids, Audit: audit.New(pool)}
+	s.Org = org.New(pool, ids, Permissions(), o.Now)
+	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
+	s.Listing = listing.New(pool, s.Property, s.Org)
+	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
+	return s, nil
+}
