@@ -12,6 +12,7 @@ import (
 	"maps"
 	"net/http"
 	"realty/internal/app"
+	"realty/internal/problem"
 	"slices"
 	"sync"
 
@@ -91,38 +92,22 @@ func installErrorMapping() {
 			}
 			var re *realty.Error
 			if errors.As(err, &re) || status >= 500 {
-				return problem(hctx.Context(), err)
+				return toProblem(hctx.Context(), err)
 			}
 		}
 		if status >= 500 {
-			return problem(hctx.Context(), errors.New(msg))
+			return toProblem(hctx.Context(), errors.New(msg))
 		}
 		return fallback(hctx, status, msg, errs...)
 	}
 }
 
-// statusOf maps each kind of realty error to its HTTP status.
-var statusOf = map[realty.Kind]int{
-	realty.Invalid:         http.StatusUnprocessableEntity,
-	realty.NotFound:        http.StatusNotFound,
-	realty.Conflict:        http.StatusConflict,
-	realty.Unauthenticated: http.StatusUnauthorized,
-	realty.Forbidden:       http.StatusForbidden,
-	realty.RateLimited:     http.StatusTooManyRequests,
-	realty.Internal:        http.StatusInternalServerError,
-}
-
-// problem renders err as problem+json: the caller-safe message and the fields
+// toProblem renders err as problem+json: the caller-safe message and the fields
 // at fault. An Internal error is logged with the request id and shown only as
 // "internal error".
-func problem(ctx context.Context, err error) huma.StatusError {
-	kind := realty.KindOf(err)
-	status := statusOf[kind]
-	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		kind, status = realty.Invalid, http.StatusRequestEntityTooLarge
-	}
-	if kind == realty.Internal {
+func toProblem(ctx context.Context, err error) huma.StatusError {
+	status := problem.Status(err)
+	if status == http.StatusInternalServerError {
 		if log, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
 			log.ErrorContext(ctx, "internal error", "err", err)
 		}

@@ -3,11 +3,10 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
+	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/shopspring/decimal"
 
 	"realty"
 	"realty/internal/listing"
@@ -39,57 +38,6 @@ type SearchInput struct {
 	Count         bool      `query:"count" doc:"also return the total number of matches"`
 }
 
-// query turns the parameters into a listing.Query; the error names the bad
-// parameter. Zero numbers mean "not given" except where a zero is
-// meaningful, which huma cannot tell apart, so presence is read from the URL.
-func (in SearchInput) query(given func(string) bool) (listing.Query, error) {
-	q := listing.Query{Statuses: csv(in.Status), ListType: in.ListType, PropertyTypes: csv(in.PropertyType), SubType: in.SubType,
-		City: in.City, PostalCode: in.PostalCode, Q: in.Q, Sort: in.Sort, Cursor: in.Cursor, Limit: in.Limit, Count: in.Count}
-	for name, dst := range map[string]**decimal.Decimal{"min_price": &q.MinPrice, "max_price": &q.MaxPrice} {
-		raw := map[string]string{"min_price": in.MinPrice, "max_price": in.MaxPrice}[name]
-		if raw == "" {
-			continue
-		}
-		d, err := decimal.NewFromString(raw)
-		if err != nil {
-			return q, realty.FieldError(name, "must be a decimal number")
-		}
-		*dst = &d
-	}
-	setIf(given("min_beds"), &q.MinBeds, in.MinBeds)
-	setIf(given("min_baths"), &q.MinBaths, in.MinBaths)
-	setIf(given("min_area"), &q.MinArea, in.MinArea)
-	setIf(given("max_area"), &q.MaxArea, in.MaxArea)
-	setIf(given("lat"), &q.Lat, in.Lat)
-	setIf(given("lng"), &q.Lng, in.Lng)
-	setIf(given("radius_km"), &q.RadiusKm, in.RadiusKm)
-	setIf(given("modified_since"), &q.ModifiedSince, in.ModifiedSince)
-	if in.Agent != "" {
-		id, err := realty.ParseID(in.Agent)
-		if err != nil {
-			return q, realty.FieldError("agent", "is not a valid id")
-		}
-		q.AgentID = &id
-	}
-	return q, nil
-}
-
-func setIf[T any](given bool, dst **T, v T) {
-	if given {
-		*dst = &v
-	}
-}
-
-func csv(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if p := strings.TrimSpace(part); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // SearchOutput is a page of results.
 type SearchOutput struct{ Body listing.Results }
 
@@ -102,7 +50,7 @@ func routeListings(a huma.API, d Deps) {
 	Register(a, huma.Operation{OperationID: "search-listings", Method: http.MethodGet, Path: Prefix + "/listings", Tags: tags,
 		Summary: "Search listings", Description: "Filters combine with AND. Pages continue with next_cursor; total only with count=true."},
 		read, func(ctx context.Context, in *SearchInput) (*SearchOutput, error) {
-			q, err := in.query(func(name string) bool { return queryGiven(ctx, name) })
+			q, err := listing.ParseQuery(rawQuery(ctx)) // in: huma's validation of the same parameters
 			if err != nil {
 				return nil, err
 			}
@@ -134,16 +82,16 @@ func routeListings(a huma.API, d Deps) {
 
 type queryKey struct{}
 
-// queryGiven reports whether a query parameter was present in the request.
-func queryGiven(ctx context.Context, name string) bool {
-	given, _ := ctx.Value(queryKey{}).(map[string][]string)
-	_, ok := given[name]
-	return ok
+// rawQuery returns the request's query parameters as sent.
+func rawQuery(ctx context.Context) url.Values {
+	v, _ := ctx.Value(queryKey{}).(url.Values)
+	return v
 }
 
-// withQuery keeps the raw query parameters for handlers that must tell an
-// absent parameter from a zero.
+// withQuery keeps the raw query parameters for handlers that parse them
+// with the domain's own parser (which tells an absent parameter from a
+// zero, as huma's typed inputs cannot).
 func withQuery(ctx huma.Context, next func(huma.Context)) {
 	u := ctx.URL()
-	next(huma.WithValue(ctx, queryKey{}, map[string][]string(u.Query())))
+	next(huma.WithValue(ctx, queryKey{}, u.Query()))
 }

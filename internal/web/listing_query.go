@@ -12,34 +12,13 @@ import (
 )
 
 // searchQuery reads the search form (the same filters as GET
-// /api/v1/listings) into a listing.Query, always counting. Invalid names
-// the field that is not a number, date or id.
+// /api/v1/listings, parsed by the same listing.ParseQuery) into a
+// listing.Query, always counting. Invalid names the field that does not
+// parse.
 func searchQuery(v url.Values) (listing.Query, error) {
-	q := listing.Query{Statuses: v["status"], ListType: v.Get("list_type"), SubType: strings.TrimSpace(v.Get("property_sub_type")),
-		City: strings.TrimSpace(v.Get("city")), PostalCode: strings.TrimSpace(v.Get("postal_code")), Q: strings.TrimSpace(v.Get("q")),
-		Sort: v.Get("sort"), Cursor: v.Get("cursor"), Count: true}
-	if t := v.Get("property_type"); t != "" {
-		q.PropertyTypes = []string{t}
-	}
-	var err error
-	for _, f := range []func() error{
-		func() error { q.MinPrice, err = decimalField(v, "min_price"); return err },
-		func() error { q.MaxPrice, err = decimalField(v, "max_price"); return err },
-		func() error { q.MinBeds, err = intField(v, "min_beds"); return err },
-		func() error { q.MinBaths, err = floatField(v, "min_baths"); return err },
-		func() error { q.MinArea, err = floatField(v, "min_area"); return err },
-		func() error { q.MaxArea, err = floatField(v, "max_area"); return err },
-		func() error { q.Lat, err = floatField(v, "lat"); return err },
-		func() error { q.Lng, err = floatField(v, "lng"); return err },
-		func() error { q.RadiusKm, err = floatField(v, "radius_km"); return err },
-		func() error { q.AgentID, err = idField(v, "agent"); return err },
-		func() error { q.ModifiedSince, err = parseDay("modified_since", v.Get("modified_since")); return err },
-	} {
-		if err := f(); err != nil {
-			return q, err
-		}
-	}
-	return q, nil
+	q, err := listing.ParseQuery(v)
+	q.Count = true
+	return q, err
 }
 
 func decimalField(v url.Values, name string) (*decimal.Decimal, error) {

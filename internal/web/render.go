@@ -2,12 +2,12 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/org"
+	"realty/internal/problem"
 )
 
 // view is what every page's template sees: what the layout needs (who is
@@ -106,30 +106,8 @@ func (s *site) withErr(r *http.Request, v *view, err error) *view {
 	return v
 }
 
-// statusOf maps each kind of realty error to its HTTP status, as the API
-// does.
-var statusOf = map[realty.Kind]int{
-	realty.Invalid:         http.StatusUnprocessableEntity,
-	realty.NotFound:        http.StatusNotFound,
-	realty.Conflict:        http.StatusConflict,
-	realty.Unauthenticated: http.StatusUnauthorized,
-	realty.Forbidden:       http.StatusForbidden,
-	realty.RateLimited:     http.StatusTooManyRequests,
-	realty.Internal:        http.StatusInternalServerError,
-}
-
-// status is the HTTP status of err: its kind's, or 413 for a form past the
-// server's body limit.
-func status(err error) int {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge
-	}
-	if st, ok := statusOf[realty.KindOf(err)]; ok {
-		return st
-	}
-	return http.StatusInternalServerError
-}
+// status is the HTTP status of err, as the API answers it.
+func status(err error) int { return problem.Status(err) }
 
 // fail answers a request whose domain call failed: to the sign-in page when
 // the session ended, else the error page (or, for htmx, the message swapped
