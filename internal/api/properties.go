@@ -113,7 +113,7 @@ func routeProperties(a huma.API, d Deps) {
 	Register(a, huma.Operation{OperationID: "delete-property", Method: http.MethodDelete, Path: Prefix + "/properties/{id}", Tags: tags,
 		Summary: "Remove a property without listings on the market", DefaultStatus: http.StatusNoContent}, write,
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
-			return nil, d.Property.Delete(ctx, actor(ctx), in.ID)
+			return nil, d.Listing.DeleteProperty(ctx, actor(ctx), in.ID)
 		})
 	routeUnits(a, d, tags)
 	routeMedia(a, d, tags)

@@ -63,7 +63,7 @@ func userCreate(ctx context.Context, e env) error {
 	u, err := s.svc.Identity.CreateUser(ctx, identity.NewUser{Email: *email, Password: password, FirstName: *first, LastName: *last})
 	existing := realty.KindOf(err) == realty.Conflict
 	if existing {
-		u, err = s.svc.Identity.UserByEmailTx(ctx, s.pool, *email)
+		u, err = s.svc.Identity.UserByEmail(ctx, *email)
 	}
 	if err != nil {
 		return err

@@ -136,11 +136,11 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor realty.Actor, id realt
 	})
 }
 
-// RevokeMemberKeysTx revokes every key a member created (their membership
-// ended).
-func RevokeMemberKeysTx(ctx context.Context, tx pgx.Tx, orgID, memberID realty.ID) error {
+// RevokeMemberKeysTx revokes every key a member of actor's organization
+// created (their membership ended).
+func (s *Service) RevokeMemberKeysTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, memberID realty.ID) error {
 	_, err := tx.Exec(ctx, `UPDATE identity.api_keys SET revoked_at = now()
-		WHERE organization_id = $1 AND created_by = $2 AND revoked_at IS NULL`, orgID, memberID)
+		WHERE organization_id = $1 AND created_by = $2 AND revoked_at IS NULL`, actor.OrgID, memberID)
 	return err
 }
 

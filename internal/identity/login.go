@@ -82,7 +82,7 @@ func (s *Service) VerifyLogin(ctx context.Context, email, password string, c Cli
 // verification costs the same.
 func (s *Service) loginRow(ctx context.Context, email string) (User, string, error) {
 	var hash *string
-	u, err := s.UserByEmailTx(ctx, s.pool, email)
+	u, err := userByEmail(ctx, s.pool, email)
 	if realty.KindOf(err) == realty.NotFound {
 		return User{}, s.dummyHash, nil
 	}

@@ -271,10 +271,10 @@ func revokeUserSessions(ctx context.Context, tx pgx.Tx, userID realty.ID, keep *
 	return err
 }
 
-// RevokeOrgSessionsTx revokes a user's sessions acting in one organization
-// (their membership there ended).
-func RevokeOrgSessionsTx(ctx context.Context, tx pgx.Tx, userID, orgID realty.ID) error {
+// RevokeOrgSessionsTx revokes a user's sessions acting in actor's
+// organization (their membership there ended).
+func (s *Service) RevokeOrgSessionsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, userID realty.ID) error {
 	_, err := tx.Exec(ctx, `UPDATE identity.sessions SET revoked_at = now(), revoke_reason = 'membership_ended'
-		WHERE user_id = $1 AND active_org_id = $2 AND revoked_at IS NULL`, userID, orgID)
+		WHERE user_id = $1 AND active_org_id = $2 AND revoked_at IS NULL`, userID, actor.OrgID)
 	return err
 }

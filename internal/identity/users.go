@@ -84,9 +84,11 @@ func (u NewUser) validate() (NewUser, error) {
 	return u, nil
 }
 
-// CreateUserTx creates a user within tx. It returns Invalid for a bad email
-// or password and Conflict when the email is registered.
-func (s *Service) CreateUserTx(ctx context.Context, tx pgx.Tx, u NewUser) (User, error) {
+// CreateUserTx creates a user within tx, on behalf of actor (the invitation's
+// organization when a person accepts one; users themselves belong to no
+// organization). It returns Invalid for a bad email or password and Conflict
+// when the email is registered.
+func (s *Service) CreateUserTx(ctx context.Context, tx pgx.Tx, _ realty.Actor, u NewUser) (User, error) {
 	u, err := u.validate()
 	if err != nil {
 		return User{}, err
@@ -110,14 +112,24 @@ func (s *Service) CreateUser(ctx context.Context, u NewUser) (User, error) {
 	var out User
 	err := postgres.Tx(ctx, s.pool, global, func(tx pgx.Tx) error {
 		var err error
-		out, err = s.CreateUserTx(ctx, tx, u)
+		out, err = s.CreateUserTx(ctx, tx, global, u)
 		return err
 	})
 	return out, err
 }
 
-// UserByEmailTx returns the user with that email (any case), or NotFound.
-func (s *Service) UserByEmailTx(ctx context.Context, db postgres.DB, email string) (User, error) {
+// UserByEmail returns the user with that email (any case), or NotFound.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	return userByEmail(ctx, s.pool, email)
+}
+
+// UserByEmailTx is UserByEmail within tx, for another domain's use case
+// (accepting an invitation). Users are global: actor scopes nothing here.
+func (s *Service) UserByEmailTx(ctx context.Context, tx pgx.Tx, _ realty.Actor, email string) (User, error) {
+	return userByEmail(ctx, tx, email)
+}
+
+func userByEmail(ctx context.Context, db postgres.DB, email string) (User, error) {
 	rows, err := db.Query(ctx, `SELECT `+userColumns+` FROM identity.users WHERE email = $1`, strings.TrimSpace(email))
 	if err != nil {
 		return User{}, err
@@ -197,15 +209,6 @@ func (s *Service) setPasswordTx(ctx context.Context, tx pgx.Tx, userID realty.ID
 	return err
 }
 
-// SetPasswordTx sets a user's password within tx (accepting an invitation).
-// It returns Invalid naming password when the password is refused.
-func (s *Service) SetPasswordTx(ctx context.Context, tx pgx.Tx, userID realty.ID, password string) error {
-	if err := CheckPassword("password", password); err != nil {
-		return err
-	}
-	return s.setPasswordTx(ctx, tx, userID, password)
-}
-
 // ResetPassword sets a new password for the user with that email — the one
 // given, or a generated one — revokes all their sessions, and returns it.
 // For operators (the CLI); NotFound when no user has the email.
@@ -217,7 +220,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, password string) (st
 		return "", err
 	}
 	err := postgres.Tx(ctx, s.pool, global, func(tx pgx.Tx) error {
-		u, err := s.UserByEmailTx(ctx, tx, email)
+		u, err := userByEmail(ctx, tx, email)
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,10 @@ var Permissions = []realty.Permission{
 	{Name: "listing.import", Description: "Import MLS listing files (RESO JSON or CSV)", Roles: []string{"broker"}},
 }
 
+// OnMarketStatuses are the standard statuses of a listing still on the
+// market: its property is offered, promised or about to be.
+var OnMarketStatuses = []string{"Active", "ActiveUnderContract", "Pending", "ComingSoon", "Hold"}
+
 // StandardStatuses are RESO's closed StandardStatus values, the only ones a
 // listing can have.
 var StandardStatuses = []string{"Active", "ActiveUnderContract", "Canceled", "Closed", "ComingSoon", "Delete", "Expired",

@@ -72,6 +72,9 @@ func TestCreateAndHistory(t *testing.T) {
 		if e.ChangedBy == nil || *e.ChangedBy != agent.UserID {
 			t.Errorf("entry %+v not attributed to the agent", e)
 		}
+		if name := o.Personas["agent"].User.Name(); e.ChangedByName == nil || *e.ChangedByName != name {
+			t.Errorf("entry %+v not named after the agent %q", e, name)
+		}
 	}
 	want := []string{"NewListing", "PriceChange", "Pending", "BackOnMarket"}
 	if len(types) != len(want) {

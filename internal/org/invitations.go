@@ -172,7 +172,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, in Acceptance) (Organiza
 		if err != nil {
 			return gone
 		}
-		if user, err = s.invitee(ctx, tx, inv.Email, in); err != nil {
+		if user, err = s.invitee(ctx, tx, realty.System(orgID), inv.Email, in); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, user.ID.String()); err != nil {
@@ -200,8 +200,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, in Acceptance) (Organiza
 // invitee returns the account an invitation is for: the signed-in user
 // (whose email must match), the existing account with that email, or a new
 // one made with the acceptance's password.
-func (s *Service) invitee(ctx context.Context, tx pgx.Tx, email string, in Acceptance) (identity.User, error) {
-	u, err := s.identity.UserByEmailTx(ctx, tx, email)
+func (s *Service) invitee(ctx context.Context, tx pgx.Tx, actor realty.Actor, email string, in Acceptance) (identity.User, error) {
+	u, err := s.identity.UserByEmailTx(ctx, tx, actor, email)
 	switch {
 	case err == nil && in.SignedIn != nil && u.ID != *in.SignedIn:
 		return identity.User{}, &realty.Error{Kind: realty.Forbidden, Message: "this invitation is for another email address"}
@@ -215,5 +215,5 @@ func (s *Service) invitee(ctx context.Context, tx pgx.Tx, email string, in Accep
 	if in.Password == "" {
 		return identity.User{}, realty.FieldError("password", "is required to create your account")
 	}
-	return s.identity.CreateUserTx(ctx, tx, identity.NewUser{Email: email, Password: in.Password, FirstName: in.FirstName, LastName: in.LastName})
+	return s.identity.CreateUserTx(ctx, tx, actor, identity.NewUser{Email: email, Password: in.Password, FirstName: in.FirstName, LastName: in.LastName})
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty"
-	"realty/internal/identity"
 	"realty/internal/postgres"
 )
 
@@ -154,10 +153,10 @@ func (s *Service) RemoveMember(ctx context.Context, actor realty.Actor, id realt
 		if _, err := tx.Exec(ctx, `DELETE FROM org.role_assignments WHERE organization_id = $1 AND member_id = $2`, actor.OrgID, id); err != nil {
 			return err
 		}
-		if err := identity.RevokeOrgSessionsTx(ctx, tx, userID, actor.OrgID); err != nil {
+		if err := s.identity.RevokeOrgSessionsTx(ctx, tx, actor, userID); err != nil {
 			return err
 		}
-		return identity.RevokeMemberKeysTx(ctx, tx, actor.OrgID, id)
+		return s.identity.RevokeMemberKeysTx(ctx, tx, actor, id)
 	})
 }
 

@@ -317,27 +317,20 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 	return out, err
 }
 
-// Delete removes a property from view (its history stays). Conflict while a
-// listing of it is on the market. Forbidden without property.write.
-func (s *Service) Delete(ctx context.Context, actor realty.Actor, id realty.ID) error {
+// DeleteTx removes a property from view (its history stays) within tx.
+// Domains that hold rows about properties decide first whether it may go
+// (listing.Service.DeleteProperty refuses while a listing is on the market).
+// Forbidden without property.write; NotFound for another organization's
+// property or one outside the actor's scope.
+func DeleteTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) error {
 	if err := actor.Require("property.write"); err != nil {
 		return err
 	}
-	return postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		var live bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM listing.listings WHERE organization_id = $1 AND property_id = $2
-			AND standard_status IN ('Active', 'ActiveUnderContract', 'Pending', 'ComingSoon', 'Hold'))`, actor.OrgID, id).Scan(&live); err != nil {
-			return err
-		}
-		if live {
-			return &realty.Error{Kind: realty.Conflict, Message: "the property has a listing on the market; take it off first"}
-		}
-		tag, err := tx.Exec(ctx, `UPDATE property.properties SET deleted_at = now()
-			WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL AND ($3::uuid[] IS NULL OR id = ANY($3))`,
-			actor.OrgID, id, scopeArg(actor))
-		if err == nil && tag.RowsAffected() == 0 {
-			return errNotFound
-		}
-		return err
-	})
+	tag, err := tx.Exec(ctx, `UPDATE property.properties SET deleted_at = now()
+		WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL AND ($3::uuid[] IS NULL OR id = ANY($3))`,
+		actor.OrgID, id, scopeArg(actor))
+	if err == nil && tag.RowsAffected() == 0 {
+		return errNotFound
+	}
+	return err
 }
