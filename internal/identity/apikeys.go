@@ -19,7 +19,7 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"api_keys_name_check": {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 100 characters"},
+		"identity.api_keys_name_check": {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 100 characters"},
 	})
 }
 

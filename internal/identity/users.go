@@ -17,8 +17,8 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"users_email_key":   {Kind: realty.Conflict, Field: "email", Message: "is already registered"},
-		"users_email_check": {Kind: realty.Invalid, Field: "email", Message: "is not a valid email address"},
+		"identity.users_email_key":   {Kind: realty.Conflict, Field: "email", Message: "is already registered"},
+		"identity.users_email_check": {Kind: realty.Invalid, Field: "email", Message: "is not a valid email address"},
 	})
 }
 

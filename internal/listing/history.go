@@ -14,9 +14,9 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"open_houses_time_check": {Kind: realty.Invalid, Field: "ends_at", Message: "must be after starts_at, within 24 hours"},
-		"open_houses_type_check": {Kind: realty.Invalid, Field: "open_house_type", Message: "must be Broker, Office, Public, Association or Virtual"},
-		"mls_statuses_key":       {Kind: realty.Conflict, Field: "mls_status", Message: "is already mapped"},
+		"listing.open_houses_time_check": {Kind: realty.Invalid, Field: "ends_at", Message: "must be after starts_at, within 24 hours"},
+		"listing.open_houses_type_check": {Kind: realty.Invalid, Field: "open_house_type", Message: "must be Broker, Office, Public, Association or Virtual"},
+		"listing.mls_statuses_key":       {Kind: realty.Conflict, Field: "mls_status", Message: "is already mapped"},
 	})
 }
 

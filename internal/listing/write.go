@@ -15,20 +15,20 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"listings_key_key":             {Kind: realty.Conflict, Field: "listing_key", Message: "is taken by another listing"},
-		"listings_key_check":           {Kind: realty.Invalid, Field: "listing_key", Message: "must be 1 to 255 characters"},
-		"listings_origin_key":          {Kind: realty.Conflict, Field: "originating_system_key", Message: "is taken by another listing from that system"},
-		"listings_list_type_check":     {Kind: realty.Invalid, Field: "list_type", Message: "must be sale or lease"},
-		"listings_property_type_check": {Kind: realty.Invalid, Field: "property_type", Message: "must be a RESO PropertyType"},
-		"listings_list_price_check":    {Kind: realty.Invalid, Field: "list_price", Message: "must be positive"},
-		"listings_close_price_check":   {Kind: realty.Invalid, Field: "close_price", Message: "must be positive"},
-		"listings_bedrooms_check":      {Kind: realty.Invalid, Field: "bedrooms_total", Message: "must be between 0 and 200"},
-		"listings_bathrooms_check":     {Kind: realty.Invalid, Field: "bathrooms_total", Message: "must be between 0 and 200"},
-		"listings_living_area_check":   {Kind: realty.Invalid, Field: "living_area", Message: "must be positive"},
-		"listings_property_fkey":       {Kind: realty.Invalid, Field: "property_id", Message: "no such property"},
-		"listings_unit_fkey":           {Kind: realty.Invalid, Field: "unit_id", Message: "no such unit"},
-		"listings_agent_fkey":          {Kind: realty.Invalid, Field: "list_agent_id", Message: "no such member"},
-		"listings_dates_check":         {Kind: realty.Invalid, Field: "off_market_date", Message: "must not be before the on-market date"},
+		"listing.listings_key_key":             {Kind: realty.Conflict, Field: "listing_key", Message: "is taken by another listing"},
+		"listing.listings_key_check":           {Kind: realty.Invalid, Field: "listing_key", Message: "must be 1 to 255 characters"},
+		"listing.listings_origin_key":          {Kind: realty.Conflict, Field: "originating_system_key", Message: "is taken by another listing from that system"},
+		"listing.listings_list_type_check":     {Kind: realty.Invalid, Field: "list_type", Message: "must be sale or lease"},
+		"listing.listings_property_type_check": {Kind: realty.Invalid, Field: "property_type", Message: "must be a RESO PropertyType"},
+		"listing.listings_list_price_check":    {Kind: realty.Invalid, Field: "list_price", Message: "must be positive"},
+		"listing.listings_close_price_check":   {Kind: realty.Invalid, Field: "close_price", Message: "must be positive"},
+		"listing.listings_bedrooms_check":      {Kind: realty.Invalid, Field: "bedrooms_total", Message: "must be between 0 and 200"},
+		"listing.listings_bathrooms_check":     {Kind: realty.Invalid, Field: "bathrooms_total", Message: "must be between 0 and 200"},
+		"listing.listings_living_area_check":   {Kind: realty.Invalid, Field: "living_area", Message: "must be positive"},
+		"listing.listings_property_fkey":       {Kind: realty.Invalid, Field: "property_id", Message: "no such property"},
+		"listing.listings_unit_fkey":           {Kind: realty.Invalid, Field: "unit_id", Message: "no such unit"},
+		"listing.listings_agent_fkey":          {Kind: realty.Invalid, Field: "list_agent_id", Message: "no such member"},
+		"listing.listings_dates_check":         {Kind: realty.Invalid, Field: "off_market_date", Message: "must not be before the on-market date"},
 	})
 }
 

@@ -18,8 +18,8 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"invitations_open_email_key": {Kind: realty.Conflict, Field: "email", Message: "already has an open invitation"},
-		"invitations_role_fkey":      {Kind: realty.Invalid, Field: "role_id", Message: "no such role"},
+		"org.invitations_open_email_key": {Kind: realty.Conflict, Field: "email", Message: "already has an open invitation"},
+		"org.invitations_role_fkey":      {Kind: realty.Invalid, Field: "role_id", Message: "no such role"},
 	})
 }
 

@@ -22,12 +22,12 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"organizations_slug_key":       {Kind: realty.Conflict, Field: "slug", Message: "is taken"},
-		"organizations_slug_check":     {Kind: realty.Invalid, Field: "slug", Message: "must be 1 to 63 lower-case letters, digits and inner dashes"},
-		"organizations_name_check":     {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
-		"organizations_kind_check":     {Kind: realty.Invalid, Field: "kind", Message: "must be brokerage, property_manager or both"},
-		"organizations_currency_check": {Kind: realty.Invalid, Field: "currency", Message: "must be an ISO 4217 code such as USD"},
-		"members_user_key":             {Kind: realty.Conflict, Field: "email", Message: "is already a member"},
+		"org.organizations_slug_key":       {Kind: realty.Conflict, Field: "slug", Message: "is taken"},
+		"org.organizations_slug_check":     {Kind: realty.Invalid, Field: "slug", Message: "must be 1 to 63 lower-case letters, digits and inner dashes"},
+		"org.organizations_name_check":     {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
+		"org.organizations_kind_check":     {Kind: realty.Invalid, Field: "kind", Message: "must be brokerage, property_manager or both"},
+		"org.organizations_currency_check": {Kind: realty.Invalid, Field: "currency", Message: "must be an ISO 4217 code such as USD"},
+		"org.members_user_key":             {Kind: realty.Conflict, Field: "email", Message: "is already a member"},
 	})
 }
 

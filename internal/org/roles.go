@@ -14,12 +14,12 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"roles_key_key":                {Kind: realty.Conflict, Field: "key", Message: "is taken by another role"},
-		"roles_key_check":              {Kind: realty.Invalid, Field: "key", Message: "must be 2 to 40 lower-case letters, digits and underscores, starting with a letter"},
-		"roles_name_check":             {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 100 characters"},
-		"role_assignments_key":         {Kind: realty.Conflict, Field: "role_id", Message: "is already held by this member for this scope"},
-		"role_assignments_member_fkey": {Kind: realty.Invalid, Field: "member_id", Message: "no such member"},
-		"role_assignments_role_fkey":   {Kind: realty.Invalid, Field: "role_id", Message: "no such role"},
+		"org.roles_key_key":                {Kind: realty.Conflict, Field: "key", Message: "is taken by another role"},
+		"org.roles_key_check":              {Kind: realty.Invalid, Field: "key", Message: "must be 2 to 40 lower-case letters, digits and underscores, starting with a letter"},
+		"org.roles_name_check":             {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 100 characters"},
+		"org.role_assignments_key":         {Kind: realty.Conflict, Field: "role_id", Message: "is already held by this member for this scope"},
+		"org.role_assignments_member_fkey": {Kind: realty.Invalid, Field: "member_id", Message: "no such member"},
+		"org.role_assignments_role_fkey":   {Kind: realty.Invalid, Field: "role_id", Message: "no such role"},
 	})
 }
 

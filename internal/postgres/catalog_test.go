@@ -66,14 +66,8 @@ ORDER BY 1`
 // so every new table is held to it.
 func TestCatalog(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.AdminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, tablesSQL)
+	conn := adminConn(t, pgtest.New(t))
+	rows, err := conn.Query(ctx0, tablesSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,22 +108,21 @@ func checkTable(t *testing.T, tb table) {
 }
 
 // checkForeignKeys requires every foreign key between two organization
-// tables to include organization_id on both sides, so no row can point into
-// another organization. References to org.organizations(id) are the
-// organization key itself.
+// tables to pair their distribution columns (organization_id, or id for
+// org.organizations), so no row can point into another organization and
+// Citus can keep both rows on one shard.
 func checkForeignKeys(t *testing.T, conn *pgx.Conn) {
 	t.Helper()
-	rows, err := conn.Query(ctx0, `
+	rows, err := conn.Query(ctx0, `WITH owned AS (`+ownedTablesSQL+`)
 		SELECT con.conname, con.conrelid::regclass::text, con.confrelid::regclass::text
 		FROM pg_constraint con
+		JOIN owned f ON f.oid = con.conrelid
+		JOIN owned r ON r.oid = con.confrelid
 		WHERE con.contype = 'f'
-		  AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = con.conrelid AND a.attname = 'organization_id')
-		  AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = con.confrelid AND a.attname = 'organization_id')
-		  AND con.confrelid <> 'org.organizations'::regclass
 		  AND NOT EXISTS (
 		      SELECT FROM unnest(con.conkey, con.confkey) k(a, b)
-		      JOIN pg_attribute x ON x.attrelid = con.conrelid AND x.attnum = k.a AND x.attname = 'organization_id'
-		      JOIN pg_attribute y ON y.attrelid = con.confrelid AND y.attnum = k.b AND y.attname = 'organization_id')`)
+		      JOIN pg_attribute x ON x.attrelid = con.conrelid AND x.attnum = k.a AND x.attname = f.dist
+		      JOIN pg_attribute y ON y.attrelid = con.confrelid AND y.attnum = k.b AND y.attname = r.dist)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +133,9 @@ func checkForeignKeys(t *testing.T, conn *pgx.Conn) {
 			t.Fatal(err)
 		}
 		t.Errorf("foreign key %s from %s to %s does not pair organization_id", name, from, to)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 }
 

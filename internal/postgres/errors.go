@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"errors"
+	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -24,24 +27,46 @@ var (
 	constraints   = map[string]Constraint{}
 )
 
-// RegisterConstraints declares the meaning of constraints by name. Domain
-// packages call it from init for the constraints their migrations create, so
-// MapError can name the field a violation is about.
+// RegisterConstraints declares the meaning of constraints by schema-qualified
+// name ("org.organizations_slug_key"; a unique index counts as a constraint).
+// Domain packages call it from init for the constraints their migrations
+// create, so MapError can name the field a violation is about. It panics on a
+// name without its schema or registered twice: two meanings for one
+// constraint is a programming error, found when the binary starts.
 func RegisterConstraints(m map[string]Constraint) {
 	constraintsMu.Lock()
 	defer constraintsMu.Unlock()
-	maps.Copy(constraints, m)
+	for name, c := range m {
+		if schema, rest, ok := strings.Cut(name, "."); !ok || schema == "" || rest == "" {
+			panic(fmt.Sprintf("postgres: constraint %q is not schema-qualified", name))
+		}
+		if _, dup := constraints[name]; dup {
+			panic(fmt.Sprintf("postgres: constraint %q registered twice", name))
+		}
+		constraints[name] = c
+	}
 }
 
-func lookupConstraint(name string) (Constraint, bool) {
+// RegisteredConstraints returns the schema-qualified names of every
+// registered constraint, sorted, so a test can hold them to the schema.
+func RegisteredConstraints() []string {
 	constraintsMu.RLock()
 	defer constraintsMu.RUnlock()
-	c, ok := constraints[name]
+	return slices.Sorted(maps.Keys(constraints))
+}
+
+func lookupConstraint(schema, name string) (Constraint, bool) {
+	if name == "" {
+		return Constraint{}, false
+	}
+	constraintsMu.RLock()
+	defer constraintsMu.RUnlock()
+	c, ok := constraints[schema+"."+name]
 	return c, ok
 }
 
 // MapError turns a database error into a *realty.Error, by SQLSTATE and
-// constraint name only (never by message text). nil stays nil, a *realty.Error
+// schema-qualified constraint name only (never by message text). nil stays nil, a *realty.Error
 // passes through, pgx.ErrNoRows becomes NotFound, and anything unrecognised is
 // returned unchanged (an Internal error to the edges).
 func MapError(err error) error {
@@ -59,7 +84,7 @@ func MapError(err error) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
-	if c, ok := lookupConstraint(pe.ConstraintName); ok && pe.ConstraintName != "" {
+	if c, ok := lookupConstraint(pe.SchemaName, pe.ConstraintName); ok {
 		e := &realty.Error{Kind: c.Kind, Message: c.Message, Err: err}
 		if c.Field != "" {
 			e.Fields = map[string]string{c.Field: c.Message}

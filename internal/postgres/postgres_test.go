@@ -97,13 +97,18 @@ func TestAuditTrail(t *testing.T) {
 	})
 }
 
+// The probe table's check, registered once per test binary as a domain
+// registers its own from init.
+func init() {
+	postgres.RegisterConstraints(map[string]postgres.Constraint{
+		"app.probe_qty_positive": {Kind: realty.Invalid, Field: "qty", Message: "must not be negative"},
+	})
+}
+
 func TestMapError(t *testing.T) {
 	t.Parallel()
 	s := setup(t)
 	ctx := context.Background()
-	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"probe_qty_positive": {Kind: realty.Invalid, Field: "qty", Message: "must not be negative"},
-	})
 	run := func(sql string) error {
 		return postgres.Tx(ctx, s.db.Pool, s.a, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, sql)

@@ -15,9 +15,9 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"media_kind_check":    {Kind: realty.Invalid, Field: "kind", Message: "must be photo, floor_plan, video, virtual_tour or document"},
-		"media_property_fkey": {Kind: realty.NotFound, Message: "property not found"},
-		"media_source_check":  {Kind: realty.Invalid, Field: "url", Message: "a medium is either an uploaded file or a link"},
+		"property.media_kind_check":    {Kind: realty.Invalid, Field: "kind", Message: "must be photo, floor_plan, video, virtual_tour or document"},
+		"property.media_property_fkey": {Kind: realty.NotFound, Message: "property not found"},
+		"property.media_source_check":  {Kind: realty.Invalid, Field: "url", Message: "a medium is either an uploaded file or a link"},
 	})
 }
 

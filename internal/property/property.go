@@ -18,20 +18,20 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"properties_name_check":        {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
-		"properties_type_check":        {Kind: realty.Invalid, Field: "property_type", Message: "must be residential, commercial, industrial, land or mixed"},
-		"properties_status_check":      {Kind: realty.Invalid, Field: "status", Message: "must be active, inactive, under_construction or sold"},
-		"properties_address_check":     {Kind: realty.Invalid, Field: "address_line1", Message: "must be 1 to 200 characters"},
-		"properties_city_check":        {Kind: realty.Invalid, Field: "city", Message: "must be 1 to 100 characters"},
-		"properties_country_check":     {Kind: realty.Invalid, Field: "country", Message: "must be an ISO 3166 two-letter code such as US"},
-		"properties_latitude_check":    {Kind: realty.Invalid, Field: "latitude", Message: "must be between -90 and 90"},
-		"properties_longitude_check":   {Kind: realty.Invalid, Field: "longitude", Message: "must be between -180 and 180"},
-		"properties_location_check":    {Kind: realty.Invalid, Field: "latitude", Message: "latitude and longitude go together"},
-		"properties_year_built_check":  {Kind: realty.Invalid, Field: "year_built", Message: "must be between 1600 and 2200"},
-		"properties_living_area_check": {Kind: realty.Invalid, Field: "living_area", Message: "must be positive"},
-		"properties_bedrooms_check":    {Kind: realty.Invalid, Field: "bedrooms", Message: "must be between 0 and 200"},
-		"properties_bathrooms_check":   {Kind: realty.Invalid, Field: "bathrooms", Message: "must be between 0 and 200"},
-		"properties_manager_fkey":      {Kind: realty.Invalid, Field: "manager_id", Message: "no such member"},
+		"property.properties_name_check":        {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
+		"property.properties_type_check":        {Kind: realty.Invalid, Field: "property_type", Message: "must be residential, commercial, industrial, land or mixed"},
+		"property.properties_status_check":      {Kind: realty.Invalid, Field: "status", Message: "must be active, inactive, under_construction or sold"},
+		"property.properties_address_check":     {Kind: realty.Invalid, Field: "address_line1", Message: "must be 1 to 200 characters"},
+		"property.properties_city_check":        {Kind: realty.Invalid, Field: "city", Message: "must be 1 to 100 characters"},
+		"property.properties_country_check":     {Kind: realty.Invalid, Field: "country", Message: "must be an ISO 3166 two-letter code such as US"},
+		"property.properties_latitude_check":    {Kind: realty.Invalid, Field: "latitude", Message: "must be between -90 and 90"},
+		"property.properties_longitude_check":   {Kind: realty.Invalid, Field: "longitude", Message: "must be between -180 and 180"},
+		"property.properties_location_check":    {Kind: realty.Invalid, Field: "latitude", Message: "latitude and longitude go together"},
+		"property.properties_year_built_check":  {Kind: realty.Invalid, Field: "year_built", Message: "must be between 1600 and 2200"},
+		"property.properties_living_area_check": {Kind: realty.Invalid, Field: "living_area", Message: "must be positive"},
+		"property.properties_bedrooms_check":    {Kind: realty.Invalid, Field: "bedrooms", Message: "must be between 0 and 200"},
+		"property.properties_bathrooms_check":   {Kind: realty.Invalid, Field: "bathrooms", Message: "must be between 0 and 200"},
+		"property.properties_manager_fkey":      {Kind: realty.Invalid, Field: "manager_id", Message: "no such member"},
 	})
 }
 

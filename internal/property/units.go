@@ -14,15 +14,15 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"buildings_name_check":    {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 100 characters"},
-		"buildings_name_key":      {Kind: realty.Conflict, Field: "name", Message: "is taken by another building of this property"},
-		"buildings_property_fkey": {Kind: realty.NotFound, Message: "property not found"},
-		"units_number_check":      {Kind: realty.Invalid, Field: "unit_number", Message: "must be 1 to 25 characters"},
-		"units_number_key":        {Kind: realty.Conflict, Field: "unit_number", Message: "is taken by another unit of this property"},
-		"units_status_check":      {Kind: realty.Invalid, Field: "status", Message: "must be vacant, occupied, maintenance or unavailable"},
-		"units_market_rent_check": {Kind: realty.Invalid, Field: "market_rent", Message: "must not be negative"},
-		"units_property_fkey":     {Kind: realty.NotFound, Message: "property not found"},
-		"units_building_fkey":     {Kind: realty.Invalid, Field: "building_id", Message: "no such building"},
+		"property.buildings_name_check":    {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 100 characters"},
+		"property.buildings_name_key":      {Kind: realty.Conflict, Field: "name", Message: "is taken by another building of this property"},
+		"property.buildings_property_fkey": {Kind: realty.NotFound, Message: "property not found"},
+		"property.units_number_check":      {Kind: realty.Invalid, Field: "unit_number", Message: "must be 1 to 25 characters"},
+		"property.units_number_key":        {Kind: realty.Conflict, Field: "unit_number", Message: "is taken by another unit of this property"},
+		"property.units_status_check":      {Kind: realty.Invalid, Field: "status", Message: "must be vacant, occupied, maintenance or unavailable"},
+		"property.units_market_rent_check": {Kind: realty.Invalid, Field: "market_rent", Message: "must not be negative"},
+		"property.units_property_fkey":     {Kind: realty.NotFound, Message: "property not found"},
+		"property.units_building_fkey":     {Kind: realty.Invalid, Field: "building_id", Message: "no such building"},
 	})
 }
 

@@ -1,0 +1,9 @@
+package structure
+
+import (
+	"testing"
+
+	"realty/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
