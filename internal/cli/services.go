@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"realty/internal/blob"
 	"realty/internal/config"
 	"realty/internal/identity"
+	"realty/internal/org"
 	"realty/internal/postgres"
 	"realty/internal/server"
 )
@@ -42,12 +42,7 @@ func orgBySlug(ctx context.Context, adminURL, slug string) (realty.ID, error) {
 		return realty.ID{}, fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	var id realty.ID
-	err = conn.QueryRow(ctx, `SELECT id FROM org.organizations WHERE slug = $1`, slug).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return id, realty.FieldError("org", "no organization with slug "+slug)
-	}
-	return id, err
+	return org.IDBySlug(ctx, conn, slug)
 }
 
 // session is an opened database with services, for commands that act on

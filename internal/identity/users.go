@@ -267,3 +267,11 @@ func (s *Service) DisableUser(ctx context.Context, userID realty.ID) error {
 		return recordEvent(ctx, tx, EventUserDisabled, nil, &userID, Client{}, nil)
 	})
 }
+
+// AnyUsers reports whether any user exists: an empty database is one a
+// first-run setup (the demo data) may fill.
+func (s *Service) AnyUsers(ctx context.Context) (bool, error) {
+	var exists bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM identity.users)`).Scan(&exists)
+	return exists, err
+}

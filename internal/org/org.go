@@ -9,6 +9,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -259,4 +260,18 @@ func (s *Service) Memberships(ctx context.Context, userID realty.ID) ([]Membersh
 		FROM org.members m JOIN org.organizations o ON o.id = m.organization_id
 		WHERE m.user_id = $1 AND m.status = 'active' AND o.status = 'active'
 		ORDER BY m.created_at, m.id`, userID)
+}
+
+// IDBySlug returns the id of the organization with that slug, read through
+// db: an administrative connection, since row-level security hides every
+// organization from a runtime connection acting in none (operators' commands
+// name organizations by slug before they act in one). Invalid naming org
+// when there is none.
+func IDBySlug(ctx context.Context, db postgres.DB, slug string) (realty.ID, error) {
+	var id realty.ID
+	err := db.QueryRow(ctx, `SELECT id FROM org.organizations WHERE slug = $1`, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return id, realty.FieldError("org", "no organization with slug "+slug)
+	}
+	return id, err
 }
