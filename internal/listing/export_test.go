@@ -1,6 +1,10 @@
 package listing
 
-import "github.com/jackc/pgx/v5"
+import (
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // SummaryTargets exposes the positional scan destinations to tests.
 func (s *Summary) SummaryTargets() []any { return s.summaryTargets() }
@@ -21,7 +25,7 @@ func ScanSummaryRow(rows pgx.Rows) (Summary, error) {
 }
 
 // CreateStaging is the statement that makes an import batch's staging table.
-const CreateStaging = createStaging
+var CreateStaging = createStaging
 
 // MergeStep is one statement of an import merge, in order.
 type MergeStep struct {
@@ -29,11 +33,12 @@ type MergeStep struct {
 	Ranged bool // takes the organization and a range of staged rows
 }
 
-// MergeSteps lists the statements a merge of one range sends.
+// MergeSteps lists the statements a merge of one range sends itself, in
+// order (property.EnsureByAddressTx sends its own between them).
 func MergeSteps() []MergeStep {
-	out := make([]MergeStep, len(mergeSteps))
-	for i, st := range mergeSteps {
-		out[i] = MergeStep{SQL: st.sql, Ranged: st.ranged}
+	var out []MergeStep
+	for _, st := range slices.Concat(mergeBefore, mergeAfter) {
+		out = append(out, MergeStep{SQL: st.sql, Ranged: st.ranged && !st.staged}) // staged steps read no organization table
 	}
 	return out
 }

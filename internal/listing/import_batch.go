@@ -278,11 +278,12 @@ func (p *pipeline) writeBatch(ctx context.Context, b *importBatch) (mergeCounts,
 			return err
 		}
 		// Statistics (the row count, and that no row is matched yet) let the
-		// planner hash-join the batch instead of looping over it.
-		if _, err := tx.Exec(ctx, "ANALYZE pg_temp.import_rows (seq, target_id, property_id)"); err != nil {
+		// planner hash-join the batch instead of looping over it (p_id: no row
+		// has been given a property yet).
+		if _, err := tx.Exec(ctx, "ANALYZE pg_temp.import_rows (seq, target_id, property_id, p_id)"); err != nil {
 			return fmt.Errorf("analyze staging table: %w", err)
 		}
-		return mergeRange(ctx, tx, p.actor.OrgID, b.rows, 0, len(b.rows), &counts, func(r Reject) { rejects = append(rejects, r) })
+		return mergeRange(ctx, tx, p.actor, b.rows, 0, len(b.rows), &counts, func(r Reject) { rejects = append(rejects, r) })
 	})
 	return counts, rejects, err
 }

@@ -12,12 +12,14 @@ import (
 
 	"realty"
 	"realty/internal/postgres"
+	"realty/internal/property"
 )
 
 // createStaging makes the batch's staging table: the rows as the file gave
 // them, typed and validated, plus what the merge resolves (the listing
-// already imported, the property). It lives until the transaction ends.
-const createStaging = `CREATE TEMPORARY TABLE import_rows (
+// already imported, the property, found or made by property.EnsureByAddressTx
+// in the columns it names). It lives until the transaction ends.
+var createStaging = `CREATE TEMPORARY TABLE import_rows (
 	seq int NOT NULL, row_no int NOT NULL, present bigint NOT NULL,
 	listing_key text NOT NULL, listing_id text, originating_system_name text NOT NULL, originating_system_key text NOT NULL,
 	standard_status text, mls_status text, property_type text, property_sub_type text, list_type text,
@@ -29,12 +31,14 @@ const createStaging = `CREATE TEMPORARY TABLE import_rows (
 	bedrooms_total int, bathrooms_total numeric(4, 1), living_area numeric(12, 2), lot_size_area numeric(14, 2), year_built int,
 	appliances text[], cooling text[], heating text[], flooring text[], view text[], pool_features text[],
 	target_id uuid, property_id uuid, features text[],
-	-- The address as property.properties.address_key has it. A column, so
-	-- that matching it is plain text equality: under row-level security a
-	-- condition calling lower() (not LEAKPROOF) cannot use an index.
-	addr_key text GENERATED ALWAYS AS (lower(street_address) || chr(31) || lower(city) || chr(31) ||
-		lower(coalesce(postal_code, ''))) STORED
+	-- The kind of property a RESO PropertyType is, for a property made from the row.
+	property_kind text GENERATED ALWAYS AS (CASE WHEN property_type IN ('CommercialSale', 'CommercialLease', 'BusinessOpportunity')
+		THEN 'commercial' WHEN property_type IN ('Land', 'Farm') THEN 'land' ELSE 'residential' END) STORED,
+	` + property.AddressColumns + `
 ) ON COMMIT DROP`
+
+// stagingTable is createStaging's table, as property.EnsureByAddressTx takes it.
+var stagingTable = pgx.Identifier{"pg_temp", "import_rows"}
 
 // stagingColumns are the staging columns COPY fills, in encodeRow's order.
 var stagingColumns = []string{"seq", "row_no", "present",
@@ -82,48 +86,21 @@ FROM (
 	WHERE r.`+inRange+`) m
 WHERE s.seq = m.seq`, hasState, hasCountry, hasLocation, hasPostalCode)
 
-// linkProperties links rows needing a property to the organization's
-// oldest property at the same address, taking its location, its amenities
-// as features, and its facts where the row says nothing.
-var linkProperties = fmt.Sprintf(`UPDATE pg_temp.import_rows s SET property_id = m.id,
-	street_address = m.address_line1, city = m.city, postal_code = m.postal_code, state_province = m.state_province,
-	country = m.country, latitude = m.latitude, longitude = m.longitude, features = m.amenities,
-	bedrooms_total = CASE WHEN s.present & %[1]d <> 0 THEN s.bedrooms_total ELSE m.bedrooms END,
-	bathrooms_total = CASE WHEN s.present & %[2]d <> 0 THEN s.bathrooms_total ELSE m.bathrooms END,
-	living_area = CASE WHEN s.present & %[3]d <> 0 THEN s.living_area ELSE m.living_area END,
-	lot_size_area = CASE WHEN s.present & %[4]d <> 0 THEN s.lot_size_area ELSE m.lot_size END,
-	year_built = CASE WHEN s.present & %[5]d <> 0 THEN s.year_built ELSE m.year_built END
-FROM (
-	SELECT r.seq, p.* FROM pg_temp.import_rows r
-	CROSS JOIN LATERAL (SELECT * FROM (SELECT p.id, p.address_line1, p.city, p.postal_code, p.state_province, p.country,
-			p.latitude, p.longitude, p.amenities, p.bedrooms, p.bathrooms, p.living_area, p.lot_size, p.year_built
-			FROM property.properties p WHERE p.organization_id = $1 AND p.deleted_at IS NULL AND p.address_key = r.addr_key
-			OFFSET 0) same_address -- planned apart: by the address index, never by id order under the LIMIT
-		ORDER BY id LIMIT 1) p
-	WHERE r.property_id IS NULL AND r.`+inRange+`) m
-WHERE s.seq = m.seq`, hasBedrooms, hasBathrooms, hasLivingArea, hasLotSize, hasYearBuilt)
-
-// createProperties creates one property per address still unmatched, from
-// the first row naming it, and links every row at that address to it.
-var createProperties = `WITH need AS (
-	SELECT DISTINCT ON (addr_key) street_address, city, state_province, postal_code, country, latitude, longitude, property_type, property_sub_type,
-		year_built, living_area, lot_size_area, bedrooms_total, bathrooms_total
-	FROM pg_temp.import_rows WHERE property_id IS NULL AND ` + inRange + `
-	ORDER BY addr_key, seq),
-made AS (
-	INSERT INTO property.properties (organization_id, name, property_type, subtype, address_line1, city, state_province,
-		postal_code, country, latitude, longitude, year_built, living_area, lot_size, bedrooms, bathrooms)
-	SELECT $1, street_address, CASE WHEN property_type IN ('CommercialSale', 'CommercialLease', 'BusinessOpportunity') THEN 'commercial'
-			WHEN property_type IN ('Land', 'Farm') THEN 'land' ELSE 'residential' END,
-		property_sub_type, street_address, city, coalesce(state_province, ''), postal_code, coalesce(country, 'US'),
-		latitude, longitude, year_built, living_area, lot_size_area, bedrooms_total, bathrooms_total
-	FROM need
-	RETURNING id, address_key, address_line1, city, state_province, postal_code, country, latitude, longitude)
-UPDATE pg_temp.import_rows s SET property_id = made.id, street_address = made.address_line1, city = made.city,
-	state_province = made.state_province, postal_code = made.postal_code, country = made.country,
-	latitude = made.latitude, longitude = made.longitude
-FROM made
-WHERE s.property_id IS NULL AND s.` + inRange + ` AND made.address_key = s.addr_key`
+// applyProperties (over the rows seq in [$1, $2): the staging table holds
+// only the organization's rows) takes each row's property (found or made by
+// property.EnsureByAddressTx) with its address and location. A property
+// found at the address also gives its amenities as features, and its facts
+// where the row says nothing; one just made from the row has the row's own.
+var applyProperties = fmt.Sprintf(`UPDATE pg_temp.import_rows SET property_id = p_id,
+	street_address = p_address_line1, city = p_city, postal_code = p_postal_code, state_province = p_state_province,
+	country = p_country, latitude = p_latitude, longitude = p_longitude,
+	features = CASE WHEN p_created THEN features ELSE p_amenities END,
+	bedrooms_total = CASE WHEN NOT p_created AND present & %[1]d = 0 THEN p_bedrooms ELSE bedrooms_total END,
+	bathrooms_total = CASE WHEN NOT p_created AND present & %[2]d = 0 THEN p_bathrooms ELSE bathrooms_total END,
+	living_area = CASE WHEN NOT p_created AND present & %[3]d = 0 THEN p_living_area ELSE living_area END,
+	lot_size_area = CASE WHEN NOT p_created AND present & %[4]d = 0 THEN p_lot_size ELSE lot_size_area END,
+	year_built = CASE WHEN NOT p_created AND present & %[5]d = 0 THEN p_year_built ELSE year_built END
+WHERE property_id IS NULL AND p_id IS NOT NULL AND seq >= $1 AND seq < $2`, hasBedrooms, hasBathrooms, hasLivingArea, hasLotSize, hasYearBuilt)
 
 // insertListings inserts the rows no listing matched. The database's
 // triggers set the timestamps and search document and write the
@@ -199,8 +176,8 @@ type mergeCounts struct{ inserted, updated int }
 // and split in halves until the row is alone, so the rest goes in and the
 // row is rejected, naming the constraint; nothing of it is written. Other
 // errors end the batch.
-func mergeRange(ctx context.Context, tx pgx.Tx, org realty.ID, rows []importRow, lo, hi int, out *mergeCounts, reject func(Reject)) error {
-	c, err := mergeOnce(ctx, tx, org, lo, hi)
+func mergeRange(ctx context.Context, tx pgx.Tx, actor realty.Actor, rows []importRow, lo, hi int, out *mergeCounts, reject func(Reject)) error {
+	c, err := mergeOnce(ctx, tx, actor, lo, hi)
 	if err == nil {
 		out.inserted += c.inserted
 		out.updated += c.updated
@@ -217,54 +194,71 @@ func mergeRange(ctx context.Context, tx pgx.Tx, org realty.ID, rows []importRow,
 		return nil
 	}
 	mid := lo + (hi-lo)/2
-	if err := mergeRange(ctx, tx, org, rows, lo, mid, out, reject); err != nil {
+	if err := mergeRange(ctx, tx, actor, rows, lo, mid, out, reject); err != nil {
 		return err
 	}
-	return mergeRange(ctx, tx, org, rows, mid, hi, out, reject)
+	return mergeRange(ctx, tx, actor, rows, mid, hi, out, reject)
 }
 
 // Plan modes of the merge statements. The probes of an organization's
-// listings and properties (markExisting, linkProperties, updateListings)
-// run with generic plans: a custom plan takes the statistics' view of the
-// organization, which lags behind an import (an organization that had no
-// listings at the last ANALYZE "has" none), and then scans the whole
-// organization by any index that starts with organization_id, once per
-// staged row; a generic plan assumes an average organization and probes the
-// unique or address index. The other statements go back to the default
-// mode, not to forced custom plans: the mode also rules the statements of
-// the triggers an insert fires, which would then be planned again for every
-// row.
-const (
-	genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
-	defaultPlans = "SET LOCAL plan_cache_mode TO DEFAULT"
-)
+// listings and properties (markExisting, property.EnsureByAddressTx's
+// lookup, updateListings) run with generic plans: a custom plan takes the
+// statistics' view of the organization, which lags behind an import (an
+// organization that had no listings at the last ANALYZE "has" none), and
+// then scans the whole organization by any index that starts with
+// organization_id, once per staged row; a generic plan assumes an average
+// organization and probes the unique or address index. The other statements
+// go back to the default mode (postgres.DefaultPlans says why).
 
 // mergeStep is one statement of a merge; ranged ones take the
 // organization and the range [lo, hi) as $1, $2 and $3.
 type mergeStep struct {
 	sql    string
 	ranged bool
+	// staged: the statement reads and writes the staging table alone and
+	// takes only the range, as $1 and $2.
+	staged bool
 }
 
-// mergeSteps are mergeOnce's statements in order.
-var mergeSteps = []mergeStep{{"SAVEPOINT import_range", false}, {genericPlans, false},
-	{markExisting, true}, {linkProperties, true}, {defaultPlans, false}, {createProperties, true},
-	{insertListings, true}, {genericPlans, false}, {updateListings, true}, {"RELEASE SAVEPOINT import_range", false}}
+// Around property.EnsureByAddressTx, which gives the rows their properties,
+// a merge sends these statements, each list in one round trip.
+var (
+	mergeBefore = []mergeStep{{sql: "SAVEPOINT import_range"}, {sql: postgres.GenericPlans}, {sql: markExisting, ranged: true}}
+	mergeAfter  = []mergeStep{{sql: postgres.DefaultPlans}, {sql: applyProperties, ranged: true, staged: true},
+		{sql: insertListings, ranged: true}, {sql: postgres.GenericPlans}, {sql: updateListings, ranged: true},
+		{sql: "RELEASE SAVEPOINT import_range"}}
+)
 
-// mergeOnce runs the merge statements for one range in one round trip.
-func mergeOnce(ctx context.Context, tx pgx.Tx, org realty.ID, lo, hi int) (mergeCounts, error) {
+// mergeOnce runs the merge statements for one range: listings matched, then
+// properties found or made, then listings inserted and updated.
+func mergeOnce(ctx context.Context, tx pgx.Tx, actor realty.Actor, lo, hi int) (mergeCounts, error) {
+	var c mergeCounts
+	if err := sendSteps(ctx, tx, actor.OrgID, lo, hi, mergeBefore, &c); err != nil {
+		return c, err
+	}
+	if err := property.EnsureByAddressTx(ctx, tx, actor, stagingTable, lo, hi); err != nil {
+		return c, err
+	}
+	return c, sendSteps(ctx, tx, actor.OrgID, lo, hi, mergeAfter, &c)
+}
+
+// sendSteps sends steps in one round trip and counts the listings inserted
+// and updated.
+func sendSteps(ctx context.Context, tx pgx.Tx, org realty.ID, lo, hi int, steps []mergeStep, c *mergeCounts) error {
 	b := &pgx.Batch{}
-	for _, st := range mergeSteps {
-		if st.ranged {
+	for _, st := range steps {
+		switch {
+		case st.staged:
+			b.Queue(st.sql, lo, hi)
+		case st.ranged:
 			b.Queue(st.sql, org, lo, hi)
-		} else {
+		default:
 			b.Queue(st.sql)
 		}
 	}
 	br := tx.SendBatch(ctx, b)
-	var c mergeCounts
 	var err error
-	for _, st := range mergeSteps {
+	for _, st := range steps {
 		var tag pgconn.CommandTag
 		if tag, err = br.Exec(); err != nil {
 			break
@@ -279,7 +273,7 @@ func mergeOnce(ctx context.Context, tx pgx.Tx, org realty.ID, lo, hi int) (merge
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	return c, err
+	return err
 }
 
 // isRowError reports whether err is a row's data breaking a rule (SQLSTATE

@@ -24,9 +24,6 @@ import (
 // domain's schema, keyed "package directory -> schema.name", each with why.
 // The test fails on a reference not listed here and on an entry that no
 // longer matches anything, so the table only shrinks.
-//
-// Entries marked MOVE should go: the reading belongs in the owning domain,
-// behind one of its functions.
 var schemaExceptions = map[string]string{
 	// The one write entry point audit publishes: identity records sign-in
 	// events through it, never into audit's tables.
@@ -72,9 +69,6 @@ var schemaExceptions = map[string]string{
 	"internal/fixture/bulk -> org.organizations":       "bulk loader refuses to seed over existing seed organizations",
 	"internal/fixture/bulk -> org.members":             "bulk loader analyzes the tables it filled through the services",
 	"internal/fixture/bulk -> identity.users":          "bulk loader analyzes the tables it filled through the services",
-
-	// MOVE: each entry below should become a function of the owning domain.
-	"internal/listing -> property.properties": "MOVE: import matches and creates properties in bulk; property should own that SQL, called in the import's transaction",
 }
 
 // infrastructure are package directories that may name every schema:
