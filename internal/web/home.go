@@ -8,6 +8,13 @@ import (
 	"realty/internal/postgres"
 )
 
+// routesHome are the routes of the start page.
+func (s *site) routesHome() []route {
+	return []route{
+		{"GET /{$}", anyone, s.handleHome},
+	}
+}
+
 // homeData is what the home page shows: the system's status, for anyone.
 type homeData struct {
 	Database string

@@ -10,6 +10,15 @@ import (
 	"realty/internal/property"
 )
 
+// routesListings are the routes of searching and reading listings (the edit forms are in listing_edit.go).
+func (s *site) routesListings() []route {
+	return []route{
+		{"GET /listings", enrolled, s.handleListingSearch},
+		{"GET /listings/{id}", enrolled, s.handleListingShow},
+		{"GET /listings/{id}/photo", enrolled, s.handleListingPhoto},
+	}
+}
+
 // listingsData is the search page: the form as typed, the page of results
 // and the link to the next one.
 type listingsData struct {

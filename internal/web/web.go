@@ -70,55 +70,18 @@ type route struct {
 	handler http.HandlerFunc
 }
 
-// routes lists every page and form target with the access level its gate
-// applies; permissions are checked by the domain call each handler makes.
+// routes collects every page group's routes: each page-group file lists
+// its own, with the access level its gate applies; permissions are checked
+// by the domain call each handler makes.
 func (s *site) routes() []route {
-	return []route{
-		{"GET /{$}", anyone, s.handleHome},
-		{"GET /login", anyone, s.handleLoginShow},
-		{"POST /login", anyone, s.handleLoginSubmit},
-		{"GET /login/mfa", anyone, s.handleMFAShow},
-		{"POST /login/mfa", anyone, s.handleMFASubmit},
-		{"POST /logout", anyone, s.handleLogout},
-		{"POST /switch", user, s.handleOrganizationSwitch},
-		{"GET /invitations/accept", anyone, s.handleInvitationAcceptShow},
-		{"POST /invitations/accept", anyone, s.handleInvitationAccept},
-		{"GET /account", user, s.handleAccountShow},
-		{"POST /account/password", user, s.handlePasswordChange},
-		{"POST /account/mfa", user, s.handleMFABegin},
-		{"POST /account/mfa/confirm", user, s.handleMFAConfirm},
-		{"POST /account/mfa/disable", user, s.handleMFADisable},
-		{"POST /account/mfa/recovery-codes", user, s.handleRecoveryCodesRegenerate},
-		{"POST /account/sessions/{id}/revoke", user, s.handleSessionRevoke},
-		{"GET /admin/members", enrolled, s.handleMemberList},
-		{"POST /admin/members/{id}", enrolled, s.handleMemberUpdate},
-		{"POST /admin/members/{id}/remove", enrolled, s.handleMemberRemove},
-		{"GET /admin/invitations", enrolled, s.handleInvitationList},
-		{"POST /admin/invitations", enrolled, s.handleInvitationCreate},
-		{"POST /admin/invitations/{id}/revoke", enrolled, s.handleInvitationRevoke},
-		{"GET /admin/roles", enrolled, s.handleRoleList},
-		{"POST /admin/roles", enrolled, s.handleRoleCreate},
-		{"POST /admin/roles/{id}/delete", enrolled, s.handleRoleDelete},
-		{"POST /admin/role-assignments", enrolled, s.handleAssignmentCreate},
-		{"POST /admin/role-assignments/{id}/delete", enrolled, s.handleAssignmentDelete},
-		{"GET /admin/api-keys", enrolled, s.handleAPIKeyList},
-		{"POST /admin/api-keys", enrolled, s.handleAPIKeyCreate},
-		{"POST /admin/api-keys/{id}/revoke", enrolled, s.handleAPIKeyRevoke},
-		{"GET /admin/audit", enrolled, s.handleAuditList},
-		{"GET /listings", enrolled, s.handleListingSearch},
-		{"GET /listings/new", enrolled, s.handleListingNew},
-		{"POST /listings", enrolled, s.handleListingCreate},
-		{"GET /listings/{id}", enrolled, s.handleListingShow},
-		{"GET /listings/{id}/photo", enrolled, s.handleListingPhoto},
-		{"GET /listings/{id}/edit", enrolled, s.handleListingEdit},
-		{"POST /listings/{id}", enrolled, s.handleListingUpdate},
-		{"GET /properties", enrolled, s.handlePropertyList},
-		{"GET /properties/{id}", enrolled, s.handlePropertyShow},
-		{"POST /properties/{id}/buildings", enrolled, s.handleBuildingCreate},
-		{"POST /properties/{id}/units", enrolled, s.handleUnitCreate},
-		{"POST /properties/{id}/media", enrolled, s.handleMediaUpload},
-		{"GET /media/{id}/content", enrolled, s.handleMediaContent},
+	var all []route
+	for _, group := range []func() []route{
+		s.routesHome, s.routesAuth, s.routesInvitations, s.routesAccount, s.routesMembers, s.routesRoles,
+		s.routesAPIKeys, s.routesAudit, s.routesListings, s.routesListingEdit, s.routesProperties,
+	} {
+		all = append(all, group()...)
 	}
+	return all
 }
 
 // NotFound renders the dashboard's page for an address with nothing at it.
