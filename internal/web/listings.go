@@ -37,7 +37,7 @@ type listingsData struct {
 func (s *site) handleListingSearch(w http.ResponseWriter, r *http.Request) {
 	actor := principalOf(r).Actor
 	form := r.URL.Query()
-	d := listingsData{Form: form, Statuses: listing.StandardStatuses, PropertyTypes: listing.PropertyTypes,
+	d := listingsData{Form: form, Statuses: listing.SearchableStatuses, PropertyTypes: listing.PropertyTypes,
 		Sorts: []string{"newest", "price_asc", "price_desc", "distance", "relevance"}}
 	if err := actor.Require("listing.read"); err != nil {
 		s.fail(w, r, err)

@@ -34,7 +34,8 @@ func listed(t *testing.T, h *harness, o fixture.Org, persona, street, city strin
 	return l
 }
 
-// TestListingPages: search with filters, counts and field errors in place;
+// TestListingPages: search with filters (statuses in words, without Delete
+// and Incomplete), counts and field errors in place;
 // the listing page with its history; editing the price writes history and
 // a bad price comes back in place; another organization's listing is 404.
 func TestListingPages(t *testing.T) {
@@ -48,6 +49,10 @@ func TestListingPages(t *testing.T) {
 
 	expect(t, h.get("/listings?city=Austin&status=Active", agent), http.StatusOK, "12 Elm Street", "1 listings match", `value="Austin"`)
 	r := h.get("/listings?city=Austin", agent)
+	expect(t, r, http.StatusOK, `value="ActiveUnderContract"> Active under contract</label>`, "Coming soon")
+	if strings.Contains(r.body, `value="Delete"`) || strings.Contains(r.body, `value="Incomplete"`) {
+		t.Error("the search offers Delete or Incomplete as a status filter")
+	}
 	if strings.Contains(r.body, "99 Foreign Road") || strings.Contains(r.body, "14 Oak Avenue") {
 		t.Fatalf("the search shows another city or organization: %.500s", r.body)
 	}

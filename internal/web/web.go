@@ -126,62 +126,14 @@ func funcs() template.FuncMap {
 		"row":      func(v *view, it any) row { return row{V: v, It: it} },
 		"past":     func(t time.Time) bool { return time.Now().After(t) },
 		"money":    money,
+		"label":    label,
+		"labels":   joinLabels,
 		"list":     func(s ...string) []string { return s },
 		"fields":   fields,
 		"deref":    func(p *int) int { return *p },
 		"deref64":  func(p *float64) float64 { return *p },
 		"has":      func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 	}
-}
-
-// formField is a form input's name and label.
-type formField struct{ Name, Label string }
-
-// fields pairs names and labels (name, label, name, label, …), in order,
-// for a template that renders a row of similar inputs.
-func fields(kv ...string) []formField {
-	var out []formField
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, formField{kv[i], kv[i+1]})
-	}
-	return out
-}
-
-// money formats an amount with thousands separators ("1,250,000"; cents
-// only when there are any).
-func money(d fmt.Stringer) string {
-	s := d.String()
-	whole, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + (frac + "0")[:2]
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
-// when formats an instant (a time.Time or *time.Time; "" for nil) in UTC.
-func when(t any) string {
-	switch v := t.(type) {
-	case time.Time:
-		return v.UTC().Format("2006-01-02 15:04 UTC")
-	case *time.Time:
-		if v != nil {
-			return when(*v)
-		}
-	}
-	return ""
 }
 
 // parseDay reads a YYYY-MM-DD form value as the start of that day in UTC;
