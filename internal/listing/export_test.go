@@ -1,6 +1,10 @@
 package listing
 
-import "github.com/jackc/pgx/v5"
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // SummaryTargets exposes the positional scan destinations to tests.
 func (s *Summary) SummaryTargets() []any { return s.summaryTargets() }
@@ -37,3 +41,6 @@ func MergeSteps() []MergeStep {
 	}
 	return out
 }
+
+// SetClock makes the service read the time from now.
+func SetClock(s *Service, now func() time.Time) { s.now = now }
