@@ -60,9 +60,7 @@ type propertyData struct {
 }
 
 // UnitStatuses are the statuses a unit may have.
-func (propertyData) UnitStatuses() []string {
-	return []string{"vacant", "occupied", "maintenance", "unavailable"}
-}
+func (propertyData) UnitStatuses() []string { return property.UnitStatuses }
 
 // BuildingName names a unit's building.
 func (d propertyData) BuildingName(id *realty.ID) string {
