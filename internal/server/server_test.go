@@ -124,7 +124,7 @@ func TestEndpoints(t *testing.T) {
 		{name: "OKDocsServedLocally", method: "GET", path: "/api/docs", status: 200, contentType: "text/html",
 			contains: []string{"/static/vendor/swagger-ui/swagger-ui-bundle.js"}, lacks: []string{"https://", "http://"}},
 		{name: "OKDashboard", method: "GET", path: "/", status: 200, contentType: "text/html",
-			contains: []string{"<h1>realty</h1>", "current"}},
+			contains: []string{"<h1>realty</h1>", `href="/login"`}, lacks: []string{"PostgreSQL"}},
 		{name: "OKStatic", method: "GET", path: "/static/app.css", status: 200, contentType: "text/css"},
 		{name: "ErrAPINotFound", method: "GET", path: "/api/v1/nothing-here", status: 404,
 			contentType: "application/problem+json", contains: []string{`"status":404`}},
