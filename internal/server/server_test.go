@@ -159,6 +159,28 @@ func TestEndpoints(t *testing.T) {
 	})
 }
 
+// TestContentSecurityPolicy: dashboard pages (signed in or sent to sign
+// in), static files, the API docs and API responses, errors included, all
+// carry the policy.
+func TestContentSecurityPolicy(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	for _, path := range []string{"/", "/login", "/account", "/listings", "/admin/audit", "/nothing-here", "/static/app.css",
+		"/api/docs", "/api/openapi.json", "/api/v1/version", "/api/v1/nothing-here", "/healthz"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Security-Policy"); got != server.ContentSecurityPolicy {
+			t.Errorf("GET %s (%d): Content-Security-Policy %q", path, resp.StatusCode, got)
+		}
+	}
+	if !strings.Contains(server.ContentSecurityPolicy, "script-src 'self';") || strings.Contains(server.ContentSecurityPolicy, "unsafe") {
+		t.Errorf("policy %q allows more than realty's own scripts", server.ContentSecurityPolicy)
+	}
+}
+
 // TestReadyzSchemaBehind serves a database missing its newest River
 // migration: /readyz must say so with 503.
 func TestReadyzSchemaBehind(t *testing.T) {
