@@ -77,6 +77,14 @@ func label(v string) string {
 	return strings.Join(words, " ")
 }
 
+// plural picks the word for n of something.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // joinLabels labels each value and joins them with commas.
 func joinLabels(vs []string) string {
 	out := make([]string, len(vs))

@@ -122,7 +122,7 @@ func TestHomePortal(t *testing.T) {
 	for _, role := range []string{"resident", "client"} {
 		r := h.get("/", h.login(acme.Personas[role].Email, "acme"))
 		expect(t, r, http.StatusOK, `id="greeting"`, "This is your portal at Org acme", `href="/account#mfa"`, `href="/account#sessions"`)
-		for _, bad := range []string{"missing permission", `id="listing-overview"`, `id="property-overview"`, `href="/listings"`} {
+		for _, bad := range []string{"missing permission", `id="listing-overview"`, `id="property-overview"`, `href="/listings"`, `class="menu-button"`} {
 			if strings.Contains(r.body, bad) {
 				t.Errorf("%s's start page holds %q", role, bad)
 			}

@@ -86,7 +86,8 @@ func (v *view) Nav() []navGroup {
 }
 
 // Workspace reports whether the member may use any page beyond the start
-// page: staff do, residents and clients (today) do not.
+// page: staff do, residents and clients (today) do not, and see neither
+// the side navigation nor the menu.
 func (v *view) Workspace() bool {
 	for _, g := range v.Nav() {
 		for _, l := range g.Links {

@@ -127,6 +127,7 @@ func funcs() template.FuncMap {
 		"past":     func(t time.Time) bool { return time.Now().After(t) },
 		"money":    money,
 		"label":    label,
+		"plural":   plural,
 		"labels":   joinLabels,
 		"list":     func(s ...string) []string { return s },
 		"fields":   fields,
