@@ -2,6 +2,7 @@ package listing
 
 import (
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -42,3 +43,6 @@ func MergeSteps() []MergeStep {
 	}
 	return out
 }
+
+// SetClock makes the service read the time from now.
+func SetClock(s *Service, now func() time.Time) { s.now = now }

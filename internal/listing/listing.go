@@ -36,6 +36,13 @@ var OnMarketStatuses = []string{"Active", "ActiveUnderContract", "Pending", "Com
 var StandardStatuses = []string{"Active", "ActiveUnderContract", "Canceled", "Closed", "ComingSoon", "Delete", "Expired",
 	"Hold", "Incomplete", "Pending", "Withdrawn"}
 
+// SearchableStatuses are the statuses a search offers as filters: every
+// StandardStatus but Delete (a record withdrawn from the feed, kept only
+// until it is purged) and Incomplete (a listing still being entered).
+// Search still accepts those two for callers that ask for them by name.
+var SearchableStatuses = []string{"Active", "ActiveUnderContract", "ComingSoon", "Pending", "Hold", "Withdrawn", "Expired",
+	"Canceled", "Closed"}
+
 // PropertyTypes are RESO's PropertyType values.
 var PropertyTypes = []string{"BusinessOpportunity", "CommercialLease", "CommercialSale", "Farm", "Land", "ManufacturedInPark",
 	"Residential", "ResidentialIncome", "ResidentialLease"}

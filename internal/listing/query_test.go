@@ -2,6 +2,7 @@ package listing_test
 
 import (
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -52,5 +53,22 @@ func TestParseQuery(t *testing.T) {
 				t.Errorf("%s=%s: %v, want Invalid naming %s", param, value, err, param)
 			}
 		})
+	}
+}
+
+// TestSearchableStatuses offers every StandardStatus as a search filter but
+// Delete and Incomplete, each one a real StandardStatus.
+func TestSearchableStatuses(t *testing.T) {
+	t.Parallel()
+	for _, s := range listing.SearchableStatuses {
+		if !slices.Contains(listing.StandardStatuses, s) {
+			t.Errorf("%s is not a StandardStatus", s)
+		}
+	}
+	for _, s := range listing.StandardStatuses {
+		want := s != "Delete" && s != "Incomplete"
+		if slices.Contains(listing.SearchableStatuses, s) != want {
+			t.Errorf("%s offered = %v, want %v", s, !want, want)
+		}
 	}
 }

@@ -124,7 +124,7 @@ func TestEndpoints(t *testing.T) {
 		{name: "OKDocsServedLocally", method: "GET", path: "/api/docs", status: 200, contentType: "text/html",
 			contains: []string{"/static/vendor/swagger-ui/swagger-ui-bundle.js"}, lacks: []string{"https://", "http://"}},
 		{name: "OKDashboard", method: "GET", path: "/", status: 200, contentType: "text/html",
-			contains: []string{"<h1>realty</h1>", "current"}},
+			contains: []string{"<h1>realty</h1>", `href="/login"`}, lacks: []string{"PostgreSQL"}},
 		{name: "OKStatic", method: "GET", path: "/static/app.css", status: 200, contentType: "text/css"},
 		{name: "ErrAPINotFound", method: "GET", path: "/api/v1/nothing-here", status: 404,
 			contentType: "application/problem+json", contains: []string{`"status":404`}},
@@ -157,6 +157,28 @@ func TestEndpoints(t *testing.T) {
 			`go_goroutines`,
 		}})
 	})
+}
+
+// TestContentSecurityPolicy: dashboard pages (signed in or sent to sign
+// in), static files, the API docs and API responses, errors included, all
+// carry the policy.
+func TestContentSecurityPolicy(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	for _, path := range []string{"/", "/login", "/account", "/listings", "/admin/audit", "/nothing-here", "/static/app.css",
+		"/api/docs", "/api/openapi.json", "/api/v1/version", "/api/v1/nothing-here", "/healthz"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Security-Policy"); got != server.ContentSecurityPolicy {
+			t.Errorf("GET %s (%d): Content-Security-Policy %q", path, resp.StatusCode, got)
+		}
+	}
+	if !strings.Contains(server.ContentSecurityPolicy, "script-src 'self';") || strings.Contains(server.ContentSecurityPolicy, "unsafe") {
+		t.Errorf("policy %q allows more than realty's own scripts", server.ContentSecurityPolicy)
+	}
 }
 
 // TestReadyzSchemaBehind serves a database missing its newest River

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"realty/internal/fixture/fixturetest"
+	"realty/internal/server"
+	"realty/internal/web"
 )
 
 // pageAccess says who may use each page or form, written out by hand like
@@ -120,5 +122,27 @@ func TestAnonymousGoesToLogin(t *testing.T) {
 	r = h.post("/admin/api-keys/"+"0190a0b0-0000-7000-8000-000000000000"+"/revoke", nil, nil, "HX-Request", "true")
 	if r.Header.Get("HX-Redirect") != "/login" {
 		t.Errorf("anonymous htmx POST: HX-Redirect %q", r.Header.Get("HX-Redirect"))
+	}
+}
+
+// TestEveryPageCarriesCSP opens every GET page of the route table as the
+// owner and as a visitor: each answer carries the Content-Security-Policy.
+func TestEveryPageCarriesCSP(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.env.Organization(t, "acme")
+	ids := pageData(t, h, acme)
+	owner := h.login(acme.Personas["owner"].Email, "acme")
+	for _, pattern := range web.PagePaths() {
+		path, ok := pagePath(t, pattern, ids)
+		if !ok {
+			continue
+		}
+		for _, session := range []*http.Cookie{owner, nil} {
+			r := h.get(path, session)
+			if got := r.Header.Get("Content-Security-Policy"); got != server.ContentSecurityPolicy {
+				t.Errorf("GET %s (%d, signed in %v): Content-Security-Policy %q", path, r.StatusCode, session != nil, got)
+			}
+		}
 	}
 }

@@ -7,6 +7,19 @@ import (
 	"realty/internal/identity"
 )
 
+// routesAccount are the routes of the signed-in user's own account: password, MFA and sessions; open to a user who must still enrol in MFA.
+func (s *site) routesAccount() []route {
+	return []route{
+		{"GET /account", user, s.handleAccountShow},
+		{"POST /account/password", user, s.handlePasswordChange},
+		{"POST /account/mfa", user, s.handleMFABegin},
+		{"POST /account/mfa/confirm", user, s.handleMFAConfirm},
+		{"POST /account/mfa/disable", user, s.handleMFADisable},
+		{"POST /account/mfa/recovery-codes", user, s.handleRecoveryCodesRegenerate},
+		{"POST /account/sessions/{id}/revoke", user, s.handleSessionRevoke},
+	}
+}
+
 // accountData is the account page: the user, their sessions, and what an
 // MFA step just produced (shown once, never stored here).
 type accountData struct {

@@ -141,10 +141,10 @@ func TestRoles(t *testing.T) {
 	tomorrow := time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
 	expect(t, h.post("/admin/role-assignments", url.Values{"member_id": {agent}, "role_id": {roleID}, "expires_on": {tomorrow}}, c), http.StatusSeeOther)
 	page = h.get("/admin/roles", c)
-	expect(t, page, http.StatusOK, "Arjun Agent &lt;agent@acme.example&gt;</td>\n      <td><code>showing_agent</code>")
+	expect(t, page, http.StatusOK, "Arjun Agent &lt;agent@acme.example&gt;</td>\n      <td>Showing agent</td>")
 	expect(t, h.post("/admin/roles/"+roleID+"/delete", nil, c), http.StatusConflict, "withdraw it first")
 
-	assignment := regexp.MustCompile(`/admin/role-assignments/([0-9a-f-]{36})/delete" hx-post="[^"]+"\s+hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Withdraw showing_agent`).FindStringSubmatch(page.body)
+	assignment := regexp.MustCompile(`/admin/role-assignments/([0-9a-f-]{36})/delete" hx-post="[^"]+"\s+hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Withdraw Showing agent`).FindStringSubmatch(page.body)
 	if assignment == nil {
 		t.Fatal("no withdraw form for the new assignment")
 	}
@@ -171,7 +171,7 @@ func TestMembers(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/admin/members?notice=removed" {
 		t.Fatalf("remove = %d to %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	expect(t, h.get("/admin/members?notice=removed", c), http.StatusOK, "Removed.", ">inactive<")
+	expect(t, h.get("/admin/members?notice=removed", c), http.StatusOK, "Removed.", ">Inactive<")
 	expect(t, h.get("/account", agentSession), http.StatusSeeOther)
 	expect(t, h.post("/admin/members/"+o.Personas["owner"].MemberID.String()+"/remove", nil, c),
 		http.StatusForbidden, "only an owner can change an owner")

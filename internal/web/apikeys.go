@@ -8,6 +8,15 @@ import (
 	"realty/internal/identity"
 )
 
+// routesAPIKeys are the routes of the API keys page.
+func (s *site) routesAPIKeys() []route {
+	return []route{
+		{"GET /admin/api-keys", enrolled, s.handleAPIKeyList},
+		{"POST /admin/api-keys", enrolled, s.handleAPIKeyCreate},
+		{"POST /admin/api-keys/{id}/revoke", enrolled, s.handleAPIKeyRevoke},
+	}
+}
+
 // apiKeysData is the API keys page.
 type apiKeysData struct {
 	Keys        []identity.APIKey

@@ -10,6 +10,13 @@ import (
 	"realty/internal/org"
 )
 
+// routesAudit are the routes of the audit log.
+func (s *site) routesAudit() []route {
+	return []route{
+		{"GET /admin/audit", enrolled, s.handleAuditList},
+	}
+}
+
 // auditData is the audit log viewer: one tab of row changes or security
 // events, filtered, one page at a time.
 type auditData struct {

@@ -10,6 +10,18 @@ import (
 	"realty/internal/org"
 )
 
+// routesAuth are the routes of signing in and out and choosing the organization to act in.
+func (s *site) routesAuth() []route {
+	return []route{
+		{"GET /login", anyone, s.handleLoginShow},
+		{"POST /login", anyone, s.handleLoginSubmit},
+		{"GET /login/mfa", anyone, s.handleMFAShow},
+		{"POST /login/mfa", anyone, s.handleMFASubmit},
+		{"POST /logout", anyone, s.handleLogout},
+		{"POST /switch", user, s.handleOrganizationSwitch},
+	}
+}
+
 // loginForm is what the sign-in pages show back: never the password.
 type loginForm struct {
 	Email        string

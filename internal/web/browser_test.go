@@ -106,13 +106,19 @@ func browserOrgs(t *testing.T, h *harness) (fixture.Org, fixture.Org) {
 // or after 20 s, whichever is first.
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return startBrowserFor(t, 20*time.Second)
+}
+
+// startBrowserFor is startBrowser with Chromium killed after limit.
+func startBrowserFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "realty-browser-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { removeAll(t, dir) })
-	limit, cancelLimit := context.WithTimeout(context.Background(), 20*time.Second)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(limit,
+	limited, cancelLimit := context.WithTimeout(context.Background(), limit)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(limited,
 		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),

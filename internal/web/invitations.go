@@ -9,6 +9,17 @@ import (
 	"realty/internal/org"
 )
 
+// routesInvitations are the routes of the invitations page and accepting an invitation.
+func (s *site) routesInvitations() []route {
+	return []route{
+		{"GET /invitations/accept", anyone, s.handleInvitationAcceptShow},
+		{"POST /invitations/accept", anyone, s.handleInvitationAccept},
+		{"GET /admin/invitations", enrolled, s.handleInvitationList},
+		{"POST /admin/invitations", enrolled, s.handleInvitationCreate},
+		{"POST /admin/invitations/{id}/revoke", enrolled, s.handleInvitationRevoke},
+	}
+}
+
 // invitationsData is the invitations page.
 type invitationsData struct {
 	Invitations []org.Invitation

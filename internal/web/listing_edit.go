@@ -10,6 +10,16 @@ import (
 	"realty/internal/property"
 )
 
+// routesListingEdit are the routes of the listing forms.
+func (s *site) routesListingEdit() []route {
+	return []route{
+		{"GET /listings/new", enrolled, s.handleListingNew},
+		{"POST /listings", enrolled, s.handleListingCreate},
+		{"GET /listings/{id}/edit", enrolled, s.handleListingEdit},
+		{"POST /listings/{id}", enrolled, s.handleListingUpdate},
+	}
+}
+
 // listingFormData is the create or edit form: the values as typed and, when
 // editing, the listing.
 type listingFormData struct {

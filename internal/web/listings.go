@@ -10,6 +10,15 @@ import (
 	"realty/internal/property"
 )
 
+// routesListings are the routes of searching and reading listings (the edit forms are in listing_edit.go).
+func (s *site) routesListings() []route {
+	return []route{
+		{"GET /listings", enrolled, s.handleListingSearch},
+		{"GET /listings/{id}", enrolled, s.handleListingShow},
+		{"GET /listings/{id}/photo", enrolled, s.handleListingPhoto},
+	}
+}
+
 // listingsData is the search page: the form as typed, the page of results
 // and the link to the next one.
 type listingsData struct {
@@ -28,7 +37,7 @@ type listingsData struct {
 func (s *site) handleListingSearch(w http.ResponseWriter, r *http.Request) {
 	actor := principalOf(r).Actor
 	form := r.URL.Query()
-	d := listingsData{Form: form, Statuses: listing.StandardStatuses, PropertyTypes: listing.PropertyTypes,
+	d := listingsData{Form: form, Statuses: listing.SearchableStatuses, PropertyTypes: listing.PropertyTypes,
 		Sorts: []string{"newest", "price_asc", "price_desc", "distance", "relevance"}}
 	if err := actor.Require("listing.read"); err != nil {
 		s.fail(w, r, err)

@@ -80,6 +80,19 @@ func TestListingPages(t *testing.T) {
 	expect(t, h.get(strings.Split(r.Header.Get("Location"), "?")[0], agent), http.StatusOK, "5 New Lane", "$310,000")
 }
 
+// TestListingSearchStatuses: the search offers its status filters in
+// words, without Delete and Incomplete.
+func TestListingSearchStatuses(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.env.Organization(t, "acme")
+	r := h.get("/listings", h.login(acme.Personas["agent"].Email, "acme"))
+	expect(t, r, http.StatusOK, `value="ActiveUnderContract"> Active under contract</label>`, "Coming soon")
+	if strings.Contains(r.body, `value="Delete"`) || strings.Contains(r.body, `value="Incomplete"`) {
+		t.Error("the search offers Delete or Incomplete as a status filter")
+	}
+}
+
 func pngOf(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer

@@ -6,6 +6,15 @@ import (
 	"realty/internal/org"
 )
 
+// routesMembers are the routes of the members page.
+func (s *site) routesMembers() []route {
+	return []route{
+		{"GET /admin/members", enrolled, s.handleMemberList},
+		{"POST /admin/members/{id}", enrolled, s.handleMemberUpdate},
+		{"POST /admin/members/{id}/remove", enrolled, s.handleMemberRemove},
+	}
+}
+
 // membersData is the members page.
 type membersData struct {
 	Members []org.Member

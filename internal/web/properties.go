@@ -9,6 +9,18 @@ import (
 	"realty/internal/property"
 )
 
+// routesProperties are the routes of the portfolio: properties, their buildings, units and media.
+func (s *site) routesProperties() []route {
+	return []route{
+		{"GET /properties", enrolled, s.handlePropertyList},
+		{"GET /properties/{id}", enrolled, s.handlePropertyShow},
+		{"POST /properties/{id}/buildings", enrolled, s.handleBuildingCreate},
+		{"POST /properties/{id}/units", enrolled, s.handleUnitCreate},
+		{"POST /properties/{id}/media", enrolled, s.handleMediaUpload},
+		{"GET /media/{id}/content", enrolled, s.handleMediaContent},
+	}
+}
+
 // propertiesData is the portfolio list.
 type propertiesData struct {
 	Page  property.Page
@@ -48,9 +60,7 @@ type propertyData struct {
 }
 
 // UnitStatuses are the statuses a unit may have.
-func (propertyData) UnitStatuses() []string {
-	return []string{"vacant", "occupied", "maintenance", "unavailable"}
-}
+func (propertyData) UnitStatuses() []string { return property.UnitStatuses }
 
 // BuildingName names a unit's building.
 func (d propertyData) BuildingName(id *realty.ID) string {

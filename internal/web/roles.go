@@ -8,6 +8,17 @@ import (
 	"realty/internal/org"
 )
 
+// routesRoles are the routes of the roles page and role assignments.
+func (s *site) routesRoles() []route {
+	return []route{
+		{"GET /admin/roles", enrolled, s.handleRoleList},
+		{"POST /admin/roles", enrolled, s.handleRoleCreate},
+		{"POST /admin/roles/{id}/delete", enrolled, s.handleRoleDelete},
+		{"POST /admin/role-assignments", enrolled, s.handleAssignmentCreate},
+		{"POST /admin/role-assignments/{id}/delete", enrolled, s.handleAssignmentDelete},
+	}
+}
+
 // rolesData is the roles page: roles with their permissions, the catalog
 // for the new-role form, and who holds which role.
 type rolesData struct {

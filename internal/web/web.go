@@ -70,55 +70,18 @@ type route struct {
 	handler http.HandlerFunc
 }
 
-// routes lists every page and form target with the access level its gate
-// applies; permissions are checked by the domain call each handler makes.
+// routes collects every page group's routes: each page-group file lists
+// its own, with the access level its gate applies; permissions are checked
+// by the domain call each handler makes.
 func (s *site) routes() []route {
-	return []route{
-		{"GET /{$}", anyone, s.handleHome},
-		{"GET /login", anyone, s.handleLoginShow},
-		{"POST /login", anyone, s.handleLoginSubmit},
-		{"GET /login/mfa", anyone, s.handleMFAShow},
-		{"POST /login/mfa", anyone, s.handleMFASubmit},
-		{"POST /logout", anyone, s.handleLogout},
-		{"POST /switch", user, s.handleOrganizationSwitch},
-		{"GET /invitations/accept", anyone, s.handleInvitationAcceptShow},
-		{"POST /invitations/accept", anyone, s.handleInvitationAccept},
-		{"GET /account", user, s.handleAccountShow},
-		{"POST /account/password", user, s.handlePasswordChange},
-		{"POST /account/mfa", user, s.handleMFABegin},
-		{"POST /account/mfa/confirm", user, s.handleMFAConfirm},
-		{"POST /account/mfa/disable", user, s.handleMFADisable},
-		{"POST /account/mfa/recovery-codes", user, s.handleRecoveryCodesRegenerate},
-		{"POST /account/sessions/{id}/revoke", user, s.handleSessionRevoke},
-		{"GET /admin/members", enrolled, s.handleMemberList},
-		{"POST /admin/members/{id}", enrolled, s.handleMemberUpdate},
-		{"POST /admin/members/{id}/remove", enrolled, s.handleMemberRemove},
-		{"GET /admin/invitations", enrolled, s.handleInvitationList},
-		{"POST /admin/invitations", enrolled, s.handleInvitationCreate},
-		{"POST /admin/invitations/{id}/revoke", enrolled, s.handleInvitationRevoke},
-		{"GET /admin/roles", enrolled, s.handleRoleList},
-		{"POST /admin/roles", enrolled, s.handleRoleCreate},
-		{"POST /admin/roles/{id}/delete", enrolled, s.handleRoleDelete},
-		{"POST /admin/role-assignments", enrolled, s.handleAssignmentCreate},
-		{"POST /admin/role-assignments/{id}/delete", enrolled, s.handleAssignmentDelete},
-		{"GET /admin/api-keys", enrolled, s.handleAPIKeyList},
-		{"POST /admin/api-keys", enrolled, s.handleAPIKeyCreate},
-		{"POST /admin/api-keys/{id}/revoke", enrolled, s.handleAPIKeyRevoke},
-		{"GET /admin/audit", enrolled, s.handleAuditList},
-		{"GET /listings", enrolled, s.handleListingSearch},
-		{"GET /listings/new", enrolled, s.handleListingNew},
-		{"POST /listings", enrolled, s.handleListingCreate},
-		{"GET /listings/{id}", enrolled, s.handleListingShow},
-		{"GET /listings/{id}/photo", enrolled, s.handleListingPhoto},
-		{"GET /listings/{id}/edit", enrolled, s.handleListingEdit},
-		{"POST /listings/{id}", enrolled, s.handleListingUpdate},
-		{"GET /properties", enrolled, s.handlePropertyList},
-		{"GET /properties/{id}", enrolled, s.handlePropertyShow},
-		{"POST /properties/{id}/buildings", enrolled, s.handleBuildingCreate},
-		{"POST /properties/{id}/units", enrolled, s.handleUnitCreate},
-		{"POST /properties/{id}/media", enrolled, s.handleMediaUpload},
-		{"GET /media/{id}/content", enrolled, s.handleMediaContent},
+	var all []route
+	for _, group := range []func() []route{
+		s.routesHome, s.routesAuth, s.routesInvitations, s.routesAccount, s.routesMembers, s.routesRoles,
+		s.routesAPIKeys, s.routesAudit, s.routesListings, s.routesListingEdit, s.routesProperties,
+	} {
+		all = append(all, group()...)
 	}
+	return all
 }
 
 // NotFound renders the dashboard's page for an address with nothing at it.
@@ -163,62 +126,15 @@ func funcs() template.FuncMap {
 		"row":      func(v *view, it any) row { return row{V: v, It: it} },
 		"past":     func(t time.Time) bool { return time.Now().After(t) },
 		"money":    money,
+		"label":    label,
+		"plural":   plural,
+		"labels":   joinLabels,
 		"list":     func(s ...string) []string { return s },
 		"fields":   fields,
 		"deref":    func(p *int) int { return *p },
 		"deref64":  func(p *float64) float64 { return *p },
 		"has":      func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 	}
-}
-
-// formField is a form input's name and label.
-type formField struct{ Name, Label string }
-
-// fields pairs names and labels (name, label, name, label, …), in order,
-// for a template that renders a row of similar inputs.
-func fields(kv ...string) []formField {
-	var out []formField
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, formField{kv[i], kv[i+1]})
-	}
-	return out
-}
-
-// money formats an amount with thousands separators ("1,250,000"; cents
-// only when there are any).
-func money(d fmt.Stringer) string {
-	s := d.String()
-	whole, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + (frac + "0")[:2]
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
-// when formats an instant (a time.Time or *time.Time; "" for nil) in UTC.
-func when(t any) string {
-	switch v := t.(type) {
-	case time.Time:
-		return v.UTC().Format("2006-01-02 15:04 UTC")
-	case *time.Time:
-		if v != nil {
-			return when(*v)
-		}
-	}
-	return ""
 }
 
 // parseDay reads a YYYY-MM-DD form value as the start of that day in UTC;

@@ -2,8 +2,11 @@ package web
 
 import (
 	"crypto/tls"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -74,5 +77,35 @@ func TestCookieSecure(t *testing.T) {
 		if got.Secure != c.want || !got.HttpOnly || got.SameSite != http.SameSiteLaxMode || got.MaxAge != 0 {
 			t.Errorf("%q tls=%v: cookie %+v, want Secure=%v HttpOnly SameSite=Lax session", c.setting, c.tls, got, c.want)
 		}
+	}
+}
+
+// TestTemplatesNeedNoInlineCode keeps every template within the
+// Content-Security-Policy: no inline script, no style attribute, no event
+// handler attribute (behaviour belongs in static files and hx- attributes).
+func TestTemplatesNeedNoInlineCode(t *testing.T) {
+	t.Parallel()
+	inlineScript := regexp.MustCompile(`(?i)<script\b[^>]*>`)
+	forbidden := regexp.MustCompile(`(?i)\sstyle\s*=|\son[a-z]+\s*=`)
+	err := fs.WalkDir(templateFS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(templateFS, path)
+		if err != nil {
+			return err
+		}
+		for _, tag := range inlineScript.FindAllString(string(b), -1) {
+			if !strings.Contains(tag, " src=") {
+				t.Errorf("%s: inline script %s", path, tag)
+			}
+		}
+		for _, m := range forbidden.FindAllString(string(b), -1) {
+			t.Errorf("%s: inline attribute %q", path, strings.TrimSpace(m))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

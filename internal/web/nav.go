@@ -1,0 +1,120 @@
+package web
+
+import (
+	"slices"
+	"strings"
+)
+
+// navItem is one link of the side navigation: shown to a member holding
+// any of Perms (to every signed-in member when Perms is empty). Permissions
+// only decide what is shown; every page still calls the domain method that
+// checks them.
+type navItem struct {
+	Label string
+	Href  string
+	Perms []string
+	// About says what the page is for, on the start page.
+	About string
+}
+
+// navArea is a group of the side navigation.
+type navArea struct {
+	Label string
+	Items []navItem
+}
+
+// navAreas is the side navigation: every area of realty in order, each with
+// the pages it has today. A new page is a new row here; an area without a
+// page the member may use is not shown.
+var navAreas = []navArea{
+	{"Home", []navItem{{"Start", "/", nil, "Your start page"}}},
+	{"CRM", nil},
+	{"Listings", []navItem{
+		{"Search listings", "/listings", []string{"listing.read"}, "Find listings by place, price, size and status"},
+		{"New listing", "/listings/new", []string{"listing.write"}, "Put a property on the market"},
+	}},
+	{"Deals", nil},
+	{"Properties", []navItem{
+		{"Properties", "/properties", []string{"property.read"}, "Properties, their buildings, units and photos"},
+	}},
+	{"Leasing", nil},
+	{"Accounting", nil},
+	{"Maintenance", nil},
+	{"Messages", nil},
+	{"Reports", nil},
+	{"Admin", []navItem{
+		{"Members", "/admin/members", []string{"member.read"}, "The people of the organization and their roles"},
+		{"Invitations", "/admin/invitations", []string{"member.read", "member.invite"}, "Invite people and follow open invitations"},
+		{"Roles", "/admin/roles", []string{"role.read"}, "Roles, their permissions and who holds them"},
+		{"API keys", "/admin/api-keys", []string{"apikey.read"}, "Keys for programs using the API"},
+		{"Audit log", "/admin/audit", []string{"audit.read"}, "Every change and security event"},
+	}},
+}
+
+// navLink is an item as the layout shows it.
+type navLink struct {
+	navItem
+	Current bool
+}
+
+// navGroup is an area as the layout shows it: only its visible items.
+type navGroup struct {
+	Label string
+	Links []navLink
+}
+
+// Nav returns the areas and items the signed-in member may use, the item
+// of the current page marked; nil for an anonymous visitor.
+func (v *view) Nav() []navGroup {
+	if v.User == nil {
+		return nil
+	}
+	var out []navGroup
+	current := currentHref(v)
+	for _, a := range navAreas {
+		g := navGroup{Label: a.Label}
+		for _, it := range a.Items {
+			if v.mayUse(it) {
+				g.Links = append(g.Links, navLink{navItem: it, Current: it.Href == current})
+			}
+		}
+		if len(g.Links) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Workspace reports whether the member may use any page beyond the start
+// page: staff do, residents and clients (today) do not, and see neither
+// the side navigation nor the menu.
+func (v *view) Workspace() bool {
+	for _, g := range v.Nav() {
+		for _, l := range g.Links {
+			if len(l.Perms) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (v *view) mayUse(it navItem) bool {
+	return len(it.Perms) == 0 || slices.ContainsFunc(it.Perms, v.Can)
+}
+
+// currentHref is the href of the item the current page belongs to: the
+// longest one that is the path or a parent of it ("/listings" for
+// "/listings/{id}", "/listings/new" for itself).
+func currentHref(v *view) string {
+	best := ""
+	for _, a := range navAreas {
+		for _, it := range a.Items {
+			match := v.Path == it.Href || (it.Href != "/" && strings.HasPrefix(v.Path, it.Href+"/"))
+			if match && len(it.Href) > len(best) {
+				best = it.Href
+			}
+		}
+	}
+	return best
+}
