@@ -55,7 +55,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server (and the embedded PostgreSQL unless REALTY_DATABASE_URL is set)", runServe},
-		{"migrate", "apply or inspect schema migrations: up, down [-n N], status, redo", runMigrate},
+		{"migrate", "apply or inspect schema migrations: up, down [-n N], status, redo, distribute --print", runMigrate},
 		{"org", "administer organizations: create --name NAME --slug SLUG", runOrg},
 		{"user", "administer users: create --email E --org SLUG --role ROLE | reset-password --email E", runUser},
 		{"import", "import MLS listings: reso --org SLUG FILE [--source NAME] [--rejects FILE]", runImport},

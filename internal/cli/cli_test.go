@@ -105,7 +105,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{"OKHelp", []string{"help"}, nil, 0, "Commands:"},
 		{"ErrUnknownCommand", []string{"frobnicate"}, nil, 2, `unknown command "frobnicate"`},
-		{"ErrMigrateNoAction", []string{"migrate"}, nil, 2, "want up, down, status or redo"},
+		{"ErrMigrateNoAction", []string{"migrate"}, nil, 2, "want up, down, status, redo or distribute --print"},
 		{"ErrBadFlag", []string{"serve", "-no-such-flag"}, nil, 2, "no-such-flag"},
 		{"ErrBadEnvironment", []string{"serve"}, map[string]string{"REALTY_HTTP_ADDR": "nonsense"}, 1, "REALTY_HTTP_ADDR: must be host:port"},
 	}
@@ -189,6 +189,14 @@ func TestEmbedded(t *testing.T) {
 	code, stdout, stderr = run(t, vars, "doctor")
 	if code != 0 || !strings.Contains(stdout, "Row-level security") {
 		t.Fatalf("doctor: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, vars, "migrate", "distribute", "--print")
+	if code != 0 || !strings.Contains(stdout, "SELECT create_distributed_table('org.organizations', 'id');") ||
+		!strings.Contains(stdout, "colocate_with => 'org.organizations'") {
+		t.Fatalf("migrate distribute --print: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr = run(t, vars, "migrate", "distribute"); code != 2 || !strings.Contains(stderr, "only --print") {
+		t.Fatalf("migrate distribute without --print: exit %d\n%s", code, stderr)
 	}
 	if pidAfter, _ := os.ReadFile(pidFile); !bytes.Equal(pidBefore, pidAfter) {
 		t.Fatal("a second postmaster was started on the data directory")

@@ -5,20 +5,24 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/jackc/pgx/v5"
+
 	"realty/internal/postgres"
 	"realty/internal/server"
 )
 
 // runMigrate applies (up), rolls back (down -n N), lists (status) or
-// re-applies the newest (redo) migrations, through the administrative URL.
+// re-applies the newest (redo) migrations, or prints how the schema would be
+// distributed on Citus (distribute --print), through the administrative URL.
 func runMigrate(ctx context.Context, e env) error {
 	if len(e.args) == 0 {
-		return usageErr("want up, down, status or redo")
+		return usageErr("want up, down, status, redo or distribute --print")
 	}
 	action := e.args[0]
 	e.args = e.args[1:]
 	fs := e.flags("migrate " + action)
 	steps := fs.Int("n", 1, "how many migrations to roll back (down)")
+	printSQL := fs.Bool("print", false, "print the SQL that distributes the schema on Citus (distribute)")
 	cfg, err := e.config(fs, "data-dir")
 	if err != nil {
 		return err
@@ -42,8 +46,13 @@ func runMigrate(ctx context.Context, e env) error {
 		return m.Redo(ctx)
 	case "status":
 		return printStatus(ctx, e, m)
+	case "distribute":
+		if !*printSQL {
+			return usageErr("distribute: only --print is supported: review the SQL, then run it on the Citus coordinator (docs/operations.md)")
+		}
+		return printDistribution(ctx, e, db.adminURL)
 	}
-	return usageErr("unknown action %q: want up, down, status or redo", action)
+	return usageErr("unknown action %q: want up, down, status, redo or distribute --print", action)
 }
 
 func printStatus(ctx context.Context, e env, m *postgres.Migrator) error {
@@ -65,5 +74,29 @@ func printStatus(ctx context.Context, e env, m *postgres.Migrator) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d migrations, %d pending\n", len(list), pending)
+	return nil
+}
+
+// printDistribution prints the SQL that distributes the migrated schema on
+// Citus (postgres.DistributionSQL), with a summary in SQL comments.
+func printDistribution(ctx context.Context, e env, adminURL string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	tables, err := postgres.Distribution(ctx, conn)
+	if err != nil {
+		return err
+	}
+	byColumn := map[string]int{}
+	for _, t := range tables {
+		byColumn[t.Column]++
+	}
+	fmt.Fprintf(e.stdout, "-- realty on Citus: org.organizations by id, %d tables by organization_id colocated with it, %d reference tables\n",
+		byColumn["organization_id"], byColumn[""])
+	for _, stmt := range postgres.DistributionSQL(tables) {
+		fmt.Fprintln(e.stdout, stmt)
+	}
 	return nil
 }
