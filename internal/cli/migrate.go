@@ -93,7 +93,7 @@ func printDistribution(ctx context.Context, e env, adminURL string) error {
 	for _, t := range tables {
 		byColumn[t.Column]++
 	}
-	fmt.Fprintf(e.stdout, "-- realty on Citus: org.organizations by id, %d tables by organization_id colocated with it, %d reference tables\n",
+	fmt.Fprintf(e.stdout, "-- realty on Citus: organizations by id, %d tables by organization_id colocated with them, %d reference tables\n",
 		byColumn["organization_id"], byColumn[""])
 	for _, stmt := range postgres.DistributionSQL(tables) {
 		fmt.Fprintln(e.stdout, stmt)

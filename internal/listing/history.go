@@ -58,19 +58,14 @@ func (s *Service) nameChangers(ctx context.Context, actor realty.Actor, entries 
 	}
 	names, err := s.orgs.UserNames(ctx, actor, ids)
 	for i, e := range entries {
-		if name, ok := names[ptrValue(e.ChangedBy)]; ok && e.ChangedBy != nil {
+		if e.ChangedBy == nil {
+			continue
+		}
+		if name, ok := names[*e.ChangedBy]; ok {
 			entries[i].ChangedByName = &name
 		}
 	}
 	return err
-}
-
-func ptrValue[T any](p *T) T {
-	var v T
-	if p != nil {
-		v = *p
-	}
-	return v
 }
 
 // OpenHouse is a time a listing can be visited.
