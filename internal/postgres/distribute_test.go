@@ -21,11 +21,7 @@ func TestDistributionSQL(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, db.AdminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
+	admin := adminConn(t, db)
 	tables, err := postgres.Distribution(ctx, admin)
 	if err != nil {
 		t.Fatal(err)
