@@ -93,14 +93,7 @@ func uniqueWithoutDistribution(t *testing.T, conn *pgx.Conn) []distributionViola
 		  AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = o.dist
 		      AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))
 		ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[distributionViolation])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return found
+	return collectViolations(t, rows, err)
 }
 
 // globalReferences returns the foreign keys from global tables (realty's
@@ -120,14 +113,7 @@ func globalReferences(t *testing.T, conn *pgx.Conn) []distributionViolation {
 		  AND con.conrelid NOT IN (SELECT oid FROM owned)
 		  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'river')
 		ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[distributionViolation])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return found
+	return collectViolations(t, rows, err)
 }
 
 // adminConn connects to db as the superuser, for reading the catalog.
@@ -139,4 +125,17 @@ func adminConn(t *testing.T, db *pgtest.DB) *pgx.Conn {
 	}
 	t.Cleanup(func() { conn.Close(ctx0) })
 	return conn
+}
+
+// collectViolations reads the violations a catalog query returned.
+func collectViolations(t *testing.T, rows pgx.Rows, err error) []distributionViolation {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[distributionViolation])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }

@@ -10,7 +10,6 @@ import (
 	// domain's init has registered its constraints before the tests run.
 	_ "realty/internal/cli"
 	"realty/internal/postgres"
-	"realty/internal/postgres/pgtest"
 )
 
 // TestRegisteredConstraintsExist holds every constraint a domain registers
@@ -23,13 +22,8 @@ func TestRegisteredConstraintsExist(t *testing.T) {
 	if len(names) < 20 {
 		t.Fatalf("only %d constraints registered: the domains' init did not run", len(names))
 	}
-	db := pgtest.New(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.AdminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := migratedAdmin(t)
 	rows, err := conn.Query(ctx, `
 		SELECT name FROM unnest($1::text[]) name
 		WHERE NOT EXISTS (SELECT FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace

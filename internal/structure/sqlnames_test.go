@@ -16,8 +16,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"realty/internal/postgres/pgtest"
 )
 
 // schemaExceptions are the places where a package's SQL names another
@@ -143,13 +141,8 @@ func owner(dir string) string {
 // relations, types and functions in a freshly migrated database.
 func catalogNames(t *testing.T) map[string]map[string]bool {
 	t.Helper()
-	db := pgtest.New(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.AdminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := migratedAdmin(t)
 	rows, err := conn.Query(ctx, `
 		SELECT n.nspname, x.name FROM pg_namespace n, LATERAL (
 			SELECT relname::text FROM pg_class WHERE relnamespace = n.oid
