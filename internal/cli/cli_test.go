@@ -192,7 +192,9 @@ func TestEmbedded(t *testing.T) {
 	}
 	code, stdout, stderr = run(t, vars, "migrate", "distribute", "--print")
 	if code != 0 || !strings.Contains(stdout, "SELECT create_distributed_table('org.organizations', 'id');") ||
-		!strings.Contains(stdout, "colocate_with => 'org.organizations'") {
+		!strings.Contains(stdout, "colocate_with => 'org.organizations'") ||
+		!strings.Contains(stdout, "FROM run_command_on_workers('ALTER FUNCTION pg_catalog.numeric_eq(numeric, numeric) LEAKPROOF');") ||
+		!strings.Contains(stdout, "SET citus.propagate_set_commands = 'local';") {
 		t.Fatalf("migrate distribute --print: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if code, _, stderr = run(t, vars, "migrate", "distribute"); code != 2 || !strings.Contains(stderr, "only --print") {

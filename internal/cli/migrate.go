@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/jackc/pgx/v5"
@@ -48,7 +49,7 @@ func runMigrate(ctx context.Context, e env) error {
 		return printStatus(ctx, e, m)
 	case "distribute":
 		if !*printSQL {
-			return usageErr("distribute: only --print is supported: review the SQL, then run it on the Citus coordinator (docs/operations.md)")
+			return usageErr("distribute: only --print is supported: migrate up runs this SQL itself on a Citus coordinator (docs/scale-out.md)")
 		}
 		return printDistribution(ctx, e, db.adminURL)
 	}
@@ -77,8 +78,9 @@ func printStatus(ctx context.Context, e env, m *postgres.Migrator) error {
 	return nil
 }
 
-// printDistribution prints the SQL that distributes the migrated schema on
-// Citus (postgres.DistributionSQL), with a summary in SQL comments.
+// printDistribution prints the SQL migrate up would run on a Citus
+// coordinator besides the migrations (postgres.Citus): the bootstrap before
+// them and the distribution after them, with a summary in SQL comments.
 func printDistribution(ctx context.Context, e env, adminURL string) error {
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
@@ -89,14 +91,23 @@ func printDistribution(ctx context.Context, e env, adminURL string) error {
 	if err != nil {
 		return err
 	}
+	plan, err := postgres.Citus(ctx, conn)
+	if err != nil {
+		return err
+	}
 	byColumn := map[string]int{}
 	for _, t := range tables {
 		byColumn[t.Column]++
 	}
 	fmt.Fprintf(e.stdout, "-- realty on Citus: organizations by id, %d tables by organization_id colocated with them, %d reference tables\n",
 		byColumn["organization_id"], byColumn[""])
-	for _, stmt := range postgres.DistributionSQL(tables) {
-		fmt.Fprintln(e.stdout, stmt)
+	fmt.Fprintln(e.stdout, "-- before the migrations (superuser, each statement in its own transaction):")
+	for _, stmt := range plan.Before {
+		fmt.Fprintln(e.stdout, stmt+";")
+	}
+	fmt.Fprintln(e.stdout, "-- after the migrations (tables Citus already holds are left out):")
+	for _, stmt := range plan.After {
+		fmt.Fprintln(e.stdout, strings.TrimSuffix(stmt, ";")+";")
 	}
 	return nil
 }

@@ -35,17 +35,63 @@ const (
 type Migrator struct {
 	url string
 	log *slog.Logger
+	// hasCitus tells whether the database is a Citus coordinator (HasCitus;
+	// tests replace it).
+	hasCitus func(context.Context, DB) (bool, error)
+	// citus is set by Up when it is: migration sessions then allow
+	// triggers on distributed tables.
+	citus bool
 }
 
 // NewMigrator returns a Migrator for the database at adminURL.
 func NewMigrator(adminURL string, log *slog.Logger) *Migrator {
-	return &Migrator{url: adminURL, log: log}
+	return &Migrator{url: adminURL, log: log, hasCitus: HasCitus}
 }
 
 // Up applies every pending migration, realty's then River's. It is safe to
 // run from several processes at once (a session advisory lock serialises
-// them) and does nothing on a current schema.
+// them) and does nothing on a current schema. On a Citus coordinator it also
+// bootstraps the roles and grants first and distributes the tables after
+// (see CitusPlan), idempotently.
 func (m *Migrator) Up(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, m.url)
+	if err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if m.citus, err = m.hasCitus(ctx, conn); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	if m.citus {
+		before, err := CitusBootstrapSQL(ctx, conn)
+		if err != nil {
+			return fmt.Errorf("migrate up: %w", err)
+		}
+		if err := runCitus(ctx, conn, before); err != nil {
+			return fmt.Errorf("migrate up: %w", err)
+		}
+		m.log.Info("citus bootstrap done", "statements", len(before))
+	}
+	if err := m.migrate(ctx); err != nil {
+		return err
+	}
+	if !m.citus {
+		return nil
+	}
+	after, err := CitusDistributeSQL(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	if err := runCitus(ctx, conn, after); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	m.log.Info("citus distribution done", "statements", len(after))
+	return nil
+}
+
+// migrate applies realty's migrations (0001 as the administrative role, the
+// rest as realty_owner), then River's.
+func (m *Migrator) migrate(ctx context.Context) error {
 	if err := m.withGoose(ctx, false, func(p *goose.Provider) error {
 		res, err := p.UpTo(ctx, 1)
 		m.report(res)
@@ -152,7 +198,10 @@ func (m *Migrator) openSQL(asOwner bool) (*sql.DB, error) {
 		if !asOwner {
 			return nil
 		}
-		return setOwnerRole(ctx, conn)
+		if err := setOwnerRole(ctx, conn); err != nil {
+			return err
+		}
+		return m.allowTriggers(ctx, conn)
 	}))
 	db.SetMaxOpenConns(1)
 	return db, nil
@@ -172,13 +221,28 @@ func setOwnerRole(ctx context.Context, conn *pgx.Conn) error {
 	return err
 }
 
+// allowTriggers lets a migration session on Citus create triggers on
+// distributed tables (realty's touch only colocated rows).
+func (m *Migrator) allowTriggers(ctx context.Context, conn *pgx.Conn) error {
+	if !m.citus {
+		return nil
+	}
+	_, err := conn.Exec(ctx, "SET citus.enable_unsafe_triggers = on")
+	return err
+}
+
 func (m *Migrator) withRiver(ctx context.Context, fn func(*rivermigrate.Migrator[pgx.Tx]) error) error {
 	cfg, err := pgxpool.ParseConfig(m.url)
 	if err != nil {
 		return fmt.Errorf("admin database url: %w", err)
 	}
 	cfg.MaxConns = 1
-	cfg.AfterConnect = setOwnerRole
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		if err := setOwnerRole(ctx, conn); err != nil {
+			return err
+		}
+		return m.allowTriggers(ctx, conn)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return err
