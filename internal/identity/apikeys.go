@@ -60,7 +60,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor realty.Actor, in NewAP
 	prefix, secret := keyParts()
 	var out APIKey
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO identity.api_key_prefixes (prefix, organization_id) VALUES ($1, $2)`, prefix, actor.OrgID); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO identity.api_key_prefixes (prefix, org_id) VALUES ($1, $2)`, prefix, actor.OrgID); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO identity.api_keys (organization_id, name, prefix, key_hash, permissions, created_by, expires_at)
@@ -132,6 +132,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor realty.Actor, id realt
 		if tag.RowsAffected() == 0 {
 			return &realty.Error{Kind: realty.NotFound, Message: "API key not found"}
 		}
+		if err := AnnounceAuthChange(ctx, tx, ChangedAPIKeys); err != nil {
+			return err
+		}
 		return recordEvent(ctx, tx, EventAPIKeyRevoked, &actor.OrgID, idPtr(actor.UserID), c, map[string]any{"key_id": id})
 	})
 }
@@ -139,9 +142,12 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor realty.Actor, id realt
 // RevokeMemberKeysTx revokes every key a member of actor's organization
 // created (their membership ended).
 func (s *Service) RevokeMemberKeysTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, memberID realty.ID) error {
-	_, err := tx.Exec(ctx, `UPDATE identity.api_keys SET revoked_at = now()
+	tag, err := tx.Exec(ctx, `UPDATE identity.api_keys SET revoked_at = now()
 		WHERE organization_id = $1 AND created_by = $2 AND revoked_at IS NULL`, actor.OrgID, memberID)
-	return err
+	if err != nil || tag.RowsAffected() == 0 {
+		return err
+	}
+	return AnnounceAuthChange(ctx, tx, ChangedAPIKeys)
 }
 
 var errBadKey = &realty.Error{Kind: realty.Unauthenticated, Message: "invalid or revoked API key"}

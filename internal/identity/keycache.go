@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -10,10 +11,33 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// AuthChannel is the PostgreSQL notification channel migration 0006
-// announces credential changes on: a key revoked, expired early or given
+// AuthChannel is the PostgreSQL notification channel credential changes are
+// announced on (AnnounceAuthChange): a key revoked, expired early or given
 // other permissions; a membership or an account ended.
 const AuthChannel = "realty_auth"
+
+// Credential changes announced on AuthChannel, as the payload names them.
+const (
+	ChangedAPIKeys = "identity.api_keys"
+	ChangedMembers = "org.members"
+	ChangedUsers   = "identity.users"
+)
+
+// AnnounceAuthChange tells every process caching API keys (WatchAuthChanges)
+// that what a key's validity depends on changed: a key's revocation, expiry
+// or permissions (ChangedAPIKeys), a membership's status (ChangedMembers),
+// an account's status (ChangedUsers). Call it in the transaction that makes
+// the change: the notification is delivered at commit, and only if the
+// transaction commits. It is the one place realty notifies (triggers do not,
+// so that the schema can be distributed on Citus); a statement that changes
+// one of those columns without it leaves other processes a stale key for up
+// to keyCacheTTL. Errors are the database's.
+func AnnounceAuthChange(ctx context.Context, tx pgx.Tx, what string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, AuthChannel, what); err != nil {
+		return fmt.Errorf("announce %s change: %w", what, err)
+	}
+	return nil
+}
 
 // keyCacheTTL bounds how long a resolved key is reused even when no change
 // is announced (a belt to the notifications' braces).

@@ -15,8 +15,7 @@ import (
 )
 
 // TestKeyCacheFollowsChanges: with a change listener, a resolved key is
-// served from memory (a change made behind the announcing trigger's back
-// goes unseen), and a revocation made by another process ends the key at
+// served from memory (a change made without announcing it goes unseen), and a revocation made by another process ends the key at
 // once. Without the listener every request reads the key again.
 func TestKeyCacheFollowsChanges(t *testing.T) {
 	t.Parallel()
@@ -75,8 +74,8 @@ func TestKeyCacheFollowsChanges(t *testing.T) {
 	}
 }
 
-// unannounced runs an update as the superuser with the announcing trigger
-// disabled, so no listener hears of it.
+// unannounced runs an update as the superuser without announcing it (only
+// the application announces credential changes), so no listener hears of it.
 func unannounced(t *testing.T, env fixturetest.Env, sql string, key identity.APIKey, orgID realty.ID) {
 	t.Helper()
 	ctx := context.Background()
@@ -92,15 +91,8 @@ func unannounced(t *testing.T, env fixturetest.Env, sql string, key identity.API
 	if _, err := tx.Exec(ctx, `SELECT set_config('app.org_id', $1, true)`, orgID.String()); err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{`ALTER TABLE identity.api_keys DISABLE TRIGGER announce_auth_change`, sql,
-		`ALTER TABLE identity.api_keys ENABLE TRIGGER announce_auth_change`} {
-		args := []any{}
-		if stmt == sql {
-			args = append(args, key.ID)
-		}
-		if _, err := tx.Exec(ctx, stmt, args...); err != nil {
-			t.Fatal(stmt, err)
-		}
+	if _, err := tx.Exec(ctx, sql, key.ID); err != nil {
+		t.Fatal(sql, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -116,4 +108,76 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestAuthChangesAnnounced: every change a cached key's validity depends on
+// is announced on the channel by the transaction that makes it (no trigger
+// does), and a listening process stops honouring the key at once.
+func TestAuthChangesAnnounced(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	o := env.Organization(t, "acme")
+	ctx := context.Background()
+	owner, agent := o.Personas["owner"], o.Personas["agent"]
+	listener, err := pgx.Connect(ctx, env.DB.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(ctx)
+	if _, err := listener.Exec(ctx, "LISTEN "+identity.AuthChannel); err != nil {
+		t.Fatal(err)
+	}
+	heard := func(t *testing.T, want string) {
+		t.Helper()
+		wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		for {
+			n, err := listener.WaitForNotification(wait)
+			if err != nil {
+				t.Fatalf("no %q announced: %v", want, err)
+			}
+			if n.Payload == want {
+				return
+			}
+		}
+	}
+	key, _, err := env.Identity.CreateAPIKey(ctx, owner.Actor, identity.NewAPIKey{Name: "feed", Permissions: []string{"listing.read"}}, identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Identity.RevokeAPIKey(ctx, owner.Actor, key.ID, identity.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	heard(t, identity.ChangedAPIKeys)
+	if err := env.Org.RemoveMember(ctx, owner.Actor, agent.MemberID); err != nil {
+		t.Fatal(err)
+	}
+	heard(t, identity.ChangedMembers)
+	if _, err := env.Org.AddMember(ctx, owner.Actor, agent.User.ID, "agent", ""); err != nil {
+		t.Fatal(err)
+	}
+	heard(t, identity.ChangedMembers)
+
+	// A disabled creator ends their keys in a listening process at once,
+	// though the key rows themselves do not change.
+	_, secret, err := env.Identity.CreateAPIKey(ctx, owner.Actor, identity.NewAPIKey{Name: "feed 2", Permissions: []string{"listing.read"}}, identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	watch, stop := context.WithCancel(ctx)
+	defer stop()
+	go env.Identity.WatchAuthChanges(watch, func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, env.DB.AppURL) },
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	waitFor(t, "the listener to connect", env.Identity.KeyCacheOn)
+	if _, _, err := env.Identity.AuthenticateAPIKey(ctx, secret, identity.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Identity.DisableUser(ctx, owner.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	heard(t, identity.ChangedUsers)
+	waitFor(t, "the disabled creator's key to end", func() bool {
+		_, _, err := env.Identity.AuthenticateAPIKey(ctx, secret, identity.Client{})
+		return realty.KindOf(err) == realty.Unauthenticated
+	})
 }

@@ -71,7 +71,7 @@ func (s *Service) VerifyLogin(ctx context.Context, email, password string, c Cli
 		if _, err := tx.Exec(ctx, `UPDATE identity.login_throttle SET failures = 0 WHERE key = ANY($1)`, keys); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE identity.users SET last_login_at = $2 WHERE id = $1`, u.ID, now)
+		_, err := tx.Exec(ctx, `UPDATE identity.users SET last_login_at = $2, updated_at = now() WHERE id = $1`, u.ID, now)
 		return err
 	})
 	return u, err

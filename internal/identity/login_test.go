@@ -88,7 +88,7 @@ func TestLockout(t *testing.T) {
 		defer admin.Close(ctx)
 		var failures, lockouts int
 		if err := admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE kind = 'login.failed'), count(*) FILTER (WHERE kind = 'login.locked_out')
-			FROM audit.security_events`).Scan(&failures, &lockouts); err != nil {
+			FROM audit.account_events`).Scan(&failures, &lockouts); err != nil {
 			t.Fatal(err)
 		}
 		if failures < 10 || lockouts < 2 {

@@ -43,7 +43,7 @@ func (s *Service) BeginMFA(ctx context.Context, actor realty.Actor) (Enrolment, 
 	if err != nil {
 		return Enrolment{}, err
 	}
-	_, err = s.pool.Exec(ctx, `UPDATE identity.users SET mfa_secret = $2, mfa_last_step = NULL WHERE id = $1`,
+	_, err = s.pool.Exec(ctx, `UPDATE identity.users SET mfa_secret = $2, mfa_last_step = NULL, updated_at = now() WHERE id = $1`,
 		u.ID, s.mfaSeal.seal([]byte(key.Secret())))
 	if err != nil {
 		return Enrolment{}, postgres.MapError(err)
@@ -67,7 +67,7 @@ func (s *Service) ConfirmMFA(ctx context.Context, actor realty.Actor, code strin
 		if err := s.checkTOTP(ctx, tx, actor.UserID, secret, code); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE identity.users SET mfa_enabled_at = $2 WHERE id = $1`, actor.UserID, s.cfg.Now()); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE identity.users SET mfa_enabled_at = $2, updated_at = now() WHERE id = $1`, actor.UserID, s.cfg.Now()); err != nil {
 			return err
 		}
 		if codes, err = replaceRecoveryCodes(ctx, tx, actor.UserID); err != nil {
@@ -114,7 +114,7 @@ func (s *Service) checkTOTP(ctx context.Context, tx pgx.Tx, userID realty.ID, se
 			return err
 		}
 		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && (last == nil || step > *last) {
-			_, err := tx.Exec(ctx, `UPDATE identity.users SET mfa_last_step = $2 WHERE id = $1`, userID, step)
+			_, err := tx.Exec(ctx, `UPDATE identity.users SET mfa_last_step = $2, updated_at = now() WHERE id = $1`, userID, step)
 			return err
 		}
 	}
@@ -241,7 +241,7 @@ func (s *Service) DisableMFA(ctx context.Context, actor realty.Actor, password, 
 		if _, err := s.secondFactor(ctx, tx, actor.UserID, code, recovery); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE identity.users SET mfa_secret = NULL, mfa_enabled_at = NULL, mfa_last_step = NULL WHERE id = $1`, actor.UserID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE identity.users SET mfa_secret = NULL, mfa_enabled_at = NULL, mfa_last_step = NULL, updated_at = now() WHERE id = $1`, actor.UserID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM identity.mfa_recovery_codes WHERE user_id = $1`, actor.UserID); err != nil {

@@ -158,7 +158,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor realty.Actor, first, 
 	}
 	var out User
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE identity.users SET first_name = $2, last_name = $3, phone = $4
+		rows, err := tx.Query(ctx, `UPDATE identity.users SET first_name = $2, last_name = $3, phone = $4, updated_at = now()
 			WHERE id = $1 RETURNING `+userColumns, actor.UserID, first, last, phone)
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ func (s *Service) checkOwnPassword(ctx context.Context, userID realty.ID, passwo
 }
 
 func (s *Service) setPasswordTx(ctx context.Context, tx pgx.Tx, userID realty.ID, password string) error {
-	_, err := tx.Exec(ctx, `UPDATE identity.users SET password_hash = $2 WHERE id = $1`, userID, hashPassword(password, s.cfg.Argon2))
+	_, err := tx.Exec(ctx, `UPDATE identity.users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, hashPassword(password, s.cfg.Argon2))
 	return err
 }
 
@@ -254,12 +254,15 @@ func GeneratePassword() string {
 // creator). NotFound when no such user.
 func (s *Service) DisableUser(ctx context.Context, userID realty.ID) error {
 	return postgres.Tx(ctx, s.pool, global, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE identity.users SET status = 'disabled' WHERE id = $1`, userID)
+		tag, err := tx.Exec(ctx, `UPDATE identity.users SET status = 'disabled', updated_at = now() WHERE id = $1`, userID)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return &realty.Error{Kind: realty.NotFound, Message: "user not found"}
+		}
+		if err := AnnounceAuthChange(ctx, tx, ChangedUsers); err != nil {
+			return err
 		}
 		if err := revokeUserSessions(ctx, tx, userID, nil, "user_disabled"); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty"
+	"realty/internal/identity"
 	"realty/internal/postgres"
 )
 
@@ -105,7 +106,11 @@ func insertMember(ctx context.Context, tx pgx.Tx, orgID, userID realty.ID, invit
 		VALUES ($1, $2, 'active', $3, now())
 		ON CONFLICT (organization_id, user_id) DO UPDATE SET status = 'active', joined_at = now()
 		RETURNING id`, orgID, userID, invitedBy).Scan(&id)
-	return id, err
+	if err != nil {
+		return id, err
+	}
+	// A membership made active again revives the keys its member created.
+	return id, identity.AnnounceAuthChange(ctx, tx, identity.ChangedMembers)
 }
 
 // UpdateMember changes a member's title. Forbidden without member.write;
@@ -151,6 +156,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor realty.Actor, id realt
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM org.role_assignments WHERE organization_id = $1 AND member_id = $2`, actor.OrgID, id); err != nil {
+			return err
+		}
+		if err := identity.AnnounceAuthChange(ctx, tx, identity.ChangedMembers); err != nil {
 			return err
 		}
 		if err := s.identity.RevokeOrgSessionsTx(ctx, tx, actor, userID); err != nil {

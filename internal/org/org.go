@@ -23,12 +23,13 @@ import (
 
 func init() {
 	postgres.RegisterConstraints(map[string]postgres.Constraint{
-		"org.organizations_slug_key":       {Kind: realty.Conflict, Field: "slug", Message: "is taken"},
-		"org.organizations_slug_check":     {Kind: realty.Invalid, Field: "slug", Message: "must be 1 to 63 lower-case letters, digits and inner dashes"},
-		"org.organizations_name_check":     {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
-		"org.organizations_kind_check":     {Kind: realty.Invalid, Field: "kind", Message: "must be brokerage, property_manager or both"},
-		"org.organizations_currency_check": {Kind: realty.Invalid, Field: "currency", Message: "must be an ISO 4217 code such as USD"},
-		"org.members_user_key":             {Kind: realty.Conflict, Field: "email", Message: "is already a member"},
+		"org.organization_slugs_pkey":       {Kind: realty.Conflict, Field: "slug", Message: "is taken"},
+		"org.organization_slugs_slug_check": {Kind: realty.Invalid, Field: "slug", Message: "must be 1 to 63 lower-case letters, digits and inner dashes"},
+		"org.organizations_slug_check":      {Kind: realty.Invalid, Field: "slug", Message: "must be 1 to 63 lower-case letters, digits and inner dashes"},
+		"org.organizations_name_check":      {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
+		"org.organizations_kind_check":      {Kind: realty.Invalid, Field: "kind", Message: "must be brokerage, property_manager or both"},
+		"org.organizations_currency_check":  {Kind: realty.Invalid, Field: "currency", Message: "must be an ISO 4217 code such as USD"},
+		"org.members_user_key":              {Kind: realty.Conflict, Field: "email", Message: "is already a member"},
 	})
 }
 
@@ -127,6 +128,11 @@ func (s *Service) create(ctx context.Context, in NewOrganization, owner *realty.
 	}
 	var out Organization
 	err := postgres.Tx(ctx, s.pool, scoped, func(tx pgx.Tx) error {
+		// Slugs are unique across organizations: the global lookup holds
+		// that key (the organization row is unique only by its id).
+		if _, err := tx.Exec(ctx, `INSERT INTO org.organization_slugs (slug, org_id) VALUES ($1, $2)`, in.Slug, id); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `INSERT INTO org.organizations (id, name, slug, kind, time_zone, currency)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+orgColumns, id, in.Name, in.Slug, in.Kind, in.TimeZone, in.Currency)
 		if err != nil {
@@ -262,14 +268,14 @@ func (s *Service) Memberships(ctx context.Context, userID realty.ID) ([]Membersh
 		ORDER BY m.created_at, m.id`, userID)
 }
 
-// IDBySlug returns the id of the organization with that slug, read through
-// db: an administrative connection, since row-level security hides every
-// organization from a runtime connection acting in none (operators' commands
-// name organizations by slug before they act in one). Invalid naming org
-// when there is none.
+// IDBySlug returns the id of the organization with that slug from the
+// global slug lookup, read through db: an administrative connection, since
+// row-level security hides every other organization's slug from a runtime
+// connection (operators' commands name organizations by slug before they
+// act in one). Invalid naming org when there is none.
 func IDBySlug(ctx context.Context, db postgres.DB, slug string) (realty.ID, error) {
 	var id realty.ID
-	err := db.QueryRow(ctx, `SELECT id FROM org.organizations WHERE slug = $1`, slug).Scan(&id)
+	err := db.QueryRow(ctx, `SELECT org_id FROM org.organization_slugs WHERE slug = $1`, slug).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return id, realty.FieldError("org", "no organization with slug "+slug)
 	}

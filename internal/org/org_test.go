@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/org"
@@ -203,4 +205,37 @@ func signIn(t *testing.T, env fixturetest.Env, email string) string {
 		t.Fatal(err)
 	}
 	return res.Tokens.Token
+}
+
+// TestSessionAfterMembershipEnds: a session names its organization without
+// a foreign key, so the membership is checked when the session is used: a
+// session left unrevoked after its membership ended acts in no organization.
+func TestSessionAfterMembershipEnds(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	o := env.Organization(t, "acme")
+	ctx := context.Background()
+	agent := o.Personas["agent"]
+	token := signIn(t, env, agent.Email)
+	p, err := env.Org.Authenticate(ctx, token, identity.Client{})
+	if err != nil || p.Actor.OrgID != o.Organization.ID {
+		t.Fatalf("member's session: %+v %v", p.Actor, err)
+	}
+	admin, err := pgx.Connect(ctx, env.DB.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	// Around the service, which would also revoke the session.
+	if _, err := admin.Exec(ctx, `SELECT set_config('app.org_id', $1, false)`, o.Organization.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, `UPDATE org.members SET status = 'inactive' WHERE organization_id = $1 AND id = $2`,
+		o.Organization.ID, agent.MemberID); err != nil {
+		t.Fatal(err)
+	}
+	p, err = env.Org.Authenticate(ctx, token, identity.Client{})
+	if err != nil || !p.Actor.OrgID.IsZero() || len(p.Actor.Permissions) != 0 {
+		t.Fatalf("a session whose membership ended still acts in the organization: %+v %v", p.Actor, err)
+	}
 }

@@ -1,8 +1,6 @@
 package postgres_test
 
 import (
-	"maps"
-	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -22,53 +20,43 @@ const ownedTablesSQL = `
 	  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'river') AND n.nspname NOT LIKE 'pg\_%'
 	  AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped)`
 
-// distributionPending are today's departures from the distribution rules,
-// keyed "schema.constraint" (or "schema.index"), each with what it is and
-// where it should go. The migration that makes the schema ready for Citus
-// empties it; the test fails on an entry that no longer departs, so the map
-// only shrinks.
-var distributionPending = map[string]string{
-	"org.organizations_slug_key": "slugs are unique across organizations: the slug moves to a global lookup table keyed by slug (a reference table)",
-	"org.invitations_token_key":  "a token looked up before its organization is known: needs a global lookup keyed by the token hash, the invitation unique by (organization_id, token_hash)",
-	"identity.api_keys_prefix_key": "global uniqueness of key prefixes belongs to the lookup identity.api_key_prefixes; " +
-		"the key itself needs only (organization_id, prefix)",
-	"identity.api_key_prefixes_pkey": "the global lookup of a key's organization by prefix: as a reference table it must not be " +
-		"organization-owned (organization_id only as a plain value, no foreign key to org.organizations)",
-	"audit.security_events_pkey": "events before sign-in belong to no organization (organization_id NULL): the key must include " +
-		"organization_id and organization-less events need a global home",
-	"identity.sessions_active_org_id_fkey": "a session (global, per user) names the organization it acts in; a reference table " +
-		"cannot reference a distributed one, so membership is checked at use instead of by a foreign key",
-}
-
 // distributionViolation is one departure from the distribution rules.
 type distributionViolation struct {
-	Key     string // schema.constraint or schema.index
+	Key     string // the object at fault: schema.constraint, schema.function, schema.table.policy, …
 	Message string
+}
+
+// distributionRules are the catalog rules a schema must meet for Citus,
+// each a query over the migrated catalog returning what departs from it.
+// TestDistributionRulesFail plants a departure from each.
+var distributionRules = []struct {
+	Name  string
+	Check func(t *testing.T, conn *pgx.Conn) []distributionViolation
+}{
+	{"unique keys include the distribution column", uniqueWithoutDistribution},
+	{"no global table references an organization-owned one", globalReferences},
+	{"no trigger function notifies", notifyingTriggers},
+	{"no policy holds a subquery", policySubqueries},
+	{"no trigger on a global table", globalTriggers},
 }
 
 // TestDistribution holds the schema to what Citus needs to distribute every
 // organization-owned table by organization_id (CITUS.md, DESIGN.md §5):
 // every primary key, unique and exclusion constraint and every unique index
-// of such a table includes its distribution column, and no global table has
-// a foreign key to one. Foreign keys between two organization-owned tables
+// of such a table includes its distribution column; no global table has a
+// foreign key to one or a trigger (reference tables are copied to every
+// node, and a trigger's values would differ between the copies); no trigger
+// sends NOTIFY (the application does, in its own transaction); no policy
+// holds a subquery. Foreign keys between two organization-owned tables
 // pairing their distribution columns is checkForeignKeys, run by
-// TestCatalog.
+// TestCatalog. There are no exceptions: a table that must be unique across
+// organizations gets a global lookup table (docs/architecture.md).
 func TestDistribution(t *testing.T) {
 	t.Parallel()
 	conn := adminConn(t, pgtest.New(t))
-	var found []distributionViolation
-	found = append(found, uniqueWithoutDistribution(t, conn)...)
-	found = append(found, globalReferences(t, conn)...)
-	seen := map[string]bool{}
-	for _, v := range found {
-		seen[v.Key] = true
-		if _, ok := distributionPending[v.Key]; !ok {
-			t.Errorf("%s (pending key %q)", v.Message, v.Key)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(distributionPending)) {
-		if !seen[k] {
-			t.Errorf("distributionPending[%q] no longer departs from the rules: remove it", k)
+	for _, r := range distributionRules {
+		for _, v := range r.Check(t, conn) {
+			t.Errorf("%s: %s", r.Name, v.Message)
 		}
 	}
 }
@@ -112,6 +100,62 @@ func globalReferences(t *testing.T, conn *pgx.Conn) []distributionViolation {
 		  AND con.confrelid IN (SELECT oid FROM owned)
 		  AND con.conrelid NOT IN (SELECT oid FROM owned)
 		  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'river')
+		ORDER BY 1`)
+	return collectViolations(t, rows, err)
+}
+
+// notifyingTriggers returns the trigger functions whose source calls
+// pg_notify or NOTIFY, with the triggers that run them: Citus cannot commit
+// a notifying transaction that touched a reference table, and a NOTIFY sent
+// on a worker never reaches a listener on the coordinator.
+func notifyingTriggers(t *testing.T, conn *pgx.Conn) []distributionViolation {
+	t.Helper()
+	rows, err := conn.Query(ctx0, `SELECT n.nspname || '.' || p.proname AS key,
+			'trigger function ' || p.oid::regprocedure::text || ' sends NOTIFY (triggers: '
+			|| coalesce((SELECT string_agg(tg.tgname || ' ON ' || tg.tgrelid::regclass::text, ', ' ORDER BY 1)
+			   FROM pg_trigger tg WHERE tg.tgfoid = p.oid AND NOT tg.tgisinternal), 'none')
+			|| '): notify from the application''s transaction instead' AS message
+		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE p.prorettype = 'trigger'::regtype
+		  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'river') AND n.nspname NOT LIKE 'pg\_%'
+		  AND p.prosrc ~* '\m(pg_notify|notify)\M'
+		ORDER BY 1`)
+	return collectViolations(t, rows, err)
+}
+
+// policySubqueries returns the row-level security policies whose USING or
+// WITH CHECK expression holds a subquery (a SubLink in the stored
+// expression): Citus refuses them on distributed tables. A function call
+// (such as org.member_org_ids()) takes the subquery's place.
+func policySubqueries(t *testing.T, conn *pgx.Conn) []distributionViolation {
+	t.Helper()
+	rows, err := conn.Query(ctx0, `SELECT n.nspname || '.' || c.relname || '.' || p.polname AS key,
+			'policy ' || p.polname || ' on ' || p.polrelid::regclass::text || ' holds a subquery: '
+			|| coalesce('USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+			|| coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '') AS message
+		FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'river')
+		  AND (p.polqual::text LIKE '%SUBLINK%' OR p.polwithcheck::text LIKE '%SUBLINK%')
+		ORDER BY 1`)
+	return collectViolations(t, rows, err)
+}
+
+// globalTriggers returns the triggers on global tables (realty's tables
+// without organization_id): a reference table is copied to every node and a
+// trigger runs on each copy, so values it computes (updated_at = now())
+// differ between them. Statements set such values themselves.
+func globalTriggers(t *testing.T, conn *pgx.Conn) []distributionViolation {
+	t.Helper()
+	rows, err := conn.Query(ctx0, `WITH owned AS (`+ownedTablesSQL+`)
+		SELECT n.nspname || '.' || c.relname || '.' || tg.tgname AS key,
+			'global table ' || c.oid::regclass::text || ' has trigger ' || tg.tgname || ' running '
+			|| tg.tgfoid::regprocedure::text || ': set the value in the statement instead' AS message
+		FROM pg_trigger tg
+		JOIN pg_class c ON c.oid = tg.tgrelid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+		  AND c.oid NOT IN (SELECT oid FROM owned)
+		  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'river') AND n.nspname NOT LIKE 'pg\_%'
 		ORDER BY 1`)
 	return collectViolations(t, rows, err)
 }

@@ -99,6 +99,13 @@ func TestDistributionSQL(t *testing.T) {
 			break
 		}
 	}
+	// Global lookups name their organization org_id, never organization_id,
+	// so they come out as reference tables.
+	for _, n := range []string{"org.organization_slugs", "identity.api_key_prefixes", "audit.account_events"} {
+		if !strings.Contains(text, fmt.Sprintf("SELECT create_reference_table('%s');", n)) {
+			t.Errorf("%s is not a reference table", n)
+		}
+	}
 	if len(orgOwned) < 15 || len(global) < 3 {
 		t.Errorf("%d organization-owned and %d global tables: the catalog query is wrong", len(orgOwned), len(global))
 	}
