@@ -1,6 +1,7 @@
 package pgtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,8 +158,10 @@ func watch(t interface{ Cleanup(func()) }, db *DB) error {
 	db.oid = oid
 	auditor.pending = append(auditor.pending, oid)
 	t.Cleanup(func() {
-		if err := harvest(ctx, oid); err != nil && auditor.err == nil {
-			auditor.err = err
+		if err := harvest(ctx, oid); err != nil {
+			auditor.mu.Lock()
+			auditor.err = cmp.Or(auditor.err, err)
+			auditor.mu.Unlock()
 		}
 	})
 	return nil

@@ -65,6 +65,8 @@ func TestStatementRulesFail(t *testing.T) {
 	for name, c := range map[string]struct{ sql, want string }{
 		"rls alone":      {`SELECT id FROM listing.listings WHERE id = $1`, ruleRoute + " listing.listings"},
 		"any":            {`SELECT id FROM listing.listings WHERE organization_id = ANY($1)`, ruleRoute},
+		"session org":    {`SELECT id FROM listing.listings l WHERE l.organization_id = app.current_org_id()`, ruleRoute},
+		"other org key":  {`SELECT l.id FROM listing.listings l JOIN pg_temp.rows s ON s.organization_id = l.organization_id`, ruleRoute},
 		"other column":   {`SELECT id FROM listing.listings l WHERE l.property_id = $1`, ruleRoute},
 		"join unrouted":  {`SELECT l.id FROM listing.listings l JOIN property.properties p ON p.id = l.property_id WHERE l.organization_id = $1`, ruleRoute + " property.properties"},
 		"subquery bare":  {`SELECT id FROM listing.listings WHERE organization_id = $1 AND property_id IN (SELECT id FROM property.properties)`, ruleRoute + " property.properties"},
