@@ -69,6 +69,12 @@ func encodeRow(b *bytes.Buffer, r *importRow) {
 	for _, l := range r.lists {
 		e.list(l)
 	}
+	// Ids for the listing and the property the row may make: generated
+	// here, so the merge's INSERT … SELECT calls no volatile function.
+	for range 2 {
+		id := realty.NewID()
+		e.id(&id)
+	}
 	b.Bytes()[b.Len()-1] = '\n' // the last column ends the line
 }
 

@@ -31,6 +31,8 @@ var createStaging = `CREATE TEMPORARY TABLE import_rows (
 	bedrooms_total int, bathrooms_total numeric(4, 1), living_area numeric(12, 2), lot_size_area numeric(14, 2), year_built int,
 	appliances text[], cooling text[], heating text[], flooring text[], view text[], pool_features text[],
 	target_id uuid, property_id uuid, features text[],
+	-- The id of a listing made from the row, from Go (encodeRow).
+	new_id uuid,
 	-- The kind of property a RESO PropertyType is, for a property made from the row.
 	property_kind text GENERATED ALWAYS AS (CASE WHEN property_type IN ('CommercialSale', 'CommercialLease', 'BusinessOpportunity')
 		THEN 'commercial' WHEN property_type IN ('Land', 'Farm') THEN 'land' ELSE 'residential' END) STORED,
@@ -49,7 +51,7 @@ var stagingColumns = []string{"seq", "row_no", "present",
 	"list_agent_id", "public_remarks", "private_remarks",
 	"street_address", "unit_number", "city", "state_province", "postal_code", "country", "latitude", "longitude",
 	"bedrooms_total", "bathrooms_total", "living_area", "lot_size_area", "year_built",
-	"appliances", "cooling", "heating", "flooring", "view", "pool_features"}
+	"appliances", "cooling", "heating", "flooring", "view", "pool_features", "new_id", "new_property_id"}
 
 // inRange limits a merge statement to the rows seq in [$2, $3).
 const inRange = `seq >= $2 AND seq < $3`
@@ -102,16 +104,17 @@ var applyProperties = fmt.Sprintf(`UPDATE pg_temp.import_rows SET property_id = 
 	year_built = CASE WHEN NOT p_created AND present & %[5]d = 0 THEN p_year_built ELSE year_built END
 WHERE property_id IS NULL AND p_id IS NOT NULL AND seq >= $1 AND seq < $2`, hasBedrooms, hasBathrooms, hasLivingArea, hasLotSize, hasYearBuilt)
 
-// insertListings inserts the rows no listing matched. The database's
-// triggers set the timestamps and search document and write the
+// insertListings inserts the rows no listing matched, with the ids encodeRow
+// gave them (an INSERT … SELECT filling the volatile id default would not
+// route on Citus). The database's triggers set the timestamps and search document and write the
 // NewListing history entry.
-const insertListings = `INSERT INTO listing.listings (organization_id, property_id, listing_key, listing_id,
+const insertListings = `INSERT INTO listing.listings (id, organization_id, property_id, listing_key, listing_id,
 	originating_system_name, originating_system_key, list_type, standard_status, mls_status, property_type, property_sub_type,
 	list_price, original_list_price, close_price, listing_contract_date, on_market_date, off_market_date, close_date,
 	expiration_date, list_agent_id, public_remarks, private_remarks, street_address, unit_number, city, state_province,
 	postal_code, country, latitude, longitude, bedrooms_total, bathrooms_total, living_area, lot_size_area, year_built,
 	features, appliances, cooling, heating, flooring, view, pool_features)
-SELECT $1, property_id, listing_key, listing_id, originating_system_name, originating_system_key, coalesce(list_type, 'sale'),
+SELECT new_id, $1, property_id, listing_key, listing_id, originating_system_name, originating_system_key, coalesce(list_type, 'sale'),
 	coalesce(standard_status, 'Active')::listing.standard_status, mls_status, coalesce(property_type, 'Residential'),
 	property_sub_type, list_price, original_list_price, close_price, listing_contract_date, on_market_date, off_market_date,
 	close_date, expiration_date, list_agent_id, public_remarks, private_remarks, street_address, unit_number, city,

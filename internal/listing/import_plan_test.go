@@ -67,8 +67,10 @@ func TestImportMergePlansIgnoreStaleStatistics(t *testing.T) {
 				originating_system_name, originating_system_key, list_price, street_address, city, postal_code)
 			SELECT row_number() OVER (ORDER BY listing_key) - 1, 0, 0, listing_key, originating_system_name,
 				originating_system_key, list_price, street_address, city, postal_code
-			FROM listing.listings WHERE organization_id = app.current_org_id();
-			ANALYZE pg_temp.import_rows (seq, target_id, property_id)`); err != nil {
+			FROM listing.listings WHERE organization_id = $1`, fresh.Organization.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "ANALYZE pg_temp.import_rows (seq, target_id, property_id)"); err != nil {
 			return err
 		}
 		return explainMerge(t, tx, fresh.Organization.ID, 400)

@@ -40,7 +40,8 @@ func TestAuditTrail(t *testing.T) {
 		NewData   json.RawMessage `db:"new_data"`
 	}
 	changes, err := postgres.ReadAll[change](ctx, s.db.Pool, s.a,
-		`SELECT action, table_name, user_id::text, request_id, new_data FROM audit.changes ORDER BY changed_at, id`)
+		`SELECT action, table_name, user_id::text, request_id, new_data FROM audit.changes
+		WHERE organization_id = $1 ORDER BY changed_at, id`, s.a.OrgID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,13 @@ import (
 // AddressColumns are the columns a caller's table needs besides its own for
 // EnsureByAddressTx, as a fragment of CREATE TABLE: addr_key, the address as
 // properties.address_key has it (a stored column, so matching it is plain
-// text equality, which row-level security lets an index serve), and the p_*
-// columns EnsureByAddressTx fills: the property's id, whether it was made
-// just now, and its address, location, amenities and facts.
+// text equality, which row-level security lets an index serve);
+// new_property_id, which the caller fills with a fresh id (realty.NewID) for
+// each row, the id of a property made from it; and the p_* columns
+// EnsureByAddressTx fills: the property's id, whether it was made just now,
+// and its address, location, amenities and facts.
 const AddressColumns = `addr_key text GENERATED ALWAYS AS (lower(street_address) || chr(31) || lower(city) || chr(31) ||
-		lower(coalesce(postal_code, ''))) STORED,
+		lower(coalesce(postal_code, ''))) STORED, new_property_id uuid,
 	p_id uuid, p_created bool, p_address_line1 text, p_city text, p_state_province text, p_postal_code text,
 	p_country text, p_latitude numeric(9, 6), p_longitude numeric(9, 6), p_amenities text[], p_bedrooms int,
 	p_bathrooms numeric(4, 1), p_living_area numeric(12, 2), p_lot_size numeric(14, 2), p_year_built int`
@@ -40,16 +42,18 @@ FROM (
 WHERE s.seq = m.seq`
 
 // ensureCreate makes one property per address still unmatched, from the
-// first row naming it, and gives it to every row at that address.
+// first row naming it (with that row's new_property_id: ids come from Go, as
+// an INSERT … SELECT filling a volatile default would not route on Citus),
+// and gives it to every row at that address.
 const ensureCreate = `WITH need AS (
-	SELECT DISTINCT ON (addr_key) street_address, city, state_province, postal_code, country, latitude, longitude,
+	SELECT DISTINCT ON (addr_key) new_property_id, street_address, city, state_province, postal_code, country, latitude, longitude,
 		property_kind, property_sub_type, year_built, living_area, lot_size_area, bedrooms_total, bathrooms_total
 	FROM %[1]s WHERE property_id IS NULL AND p_id IS NULL AND seq >= $2 AND seq < $3
 	ORDER BY addr_key, seq),
 made AS (
-	INSERT INTO property.properties (organization_id, name, property_type, subtype, address_line1, city, state_province,
+	INSERT INTO property.properties (id, organization_id, name, property_type, subtype, address_line1, city, state_province,
 		postal_code, country, latitude, longitude, year_built, living_area, lot_size, bedrooms, bathrooms)
-	SELECT $1, street_address, property_kind, property_sub_type, street_address, city, coalesce(state_province, ''), postal_code,
+	SELECT new_property_id, $1, street_address, property_kind, property_sub_type, street_address, city, coalesce(state_province, ''), postal_code,
 		coalesce(country, 'US'), latitude, longitude, year_built, living_area, lot_size_area, bedrooms_total, bathrooms_total
 	FROM need
 	RETURNING id, address_key, address_line1, city, state_province, postal_code, country, latitude, longitude, amenities,
@@ -72,7 +76,7 @@ func EnsureStatements(table pgx.Identifier) []string {
 // EnsureByAddressTx gives every row of table whose seq is in [lo, hi) and
 // whose property_id is NULL a property of actor's organization at its
 // address: the oldest one there, or one made from the first such row's
-// facts. It fills the row's p_* columns (AddressColumns) and leaves the
+// facts and with its new_property_id. It fills the row's p_* columns (AddressColumns) and leaves the
 // caller's own columns alone. table is the caller's temporary table with
 // AddressColumns and seq, property_id, street_address, city, state_province,
 // postal_code, country, latitude, longitude, property_kind (one of

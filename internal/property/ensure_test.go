@@ -55,10 +55,11 @@ func TestEnsureByAddress(t *testing.T) {
 		if _, err := tx.Exec(ctx, stagingDDL); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO pg_temp.addrs (seq, property_id, street_address, city, property_kind, bedrooms_total) VALUES
-			(0, NULL, '1 ELM STREET', 'springfield', 'residential', NULL), (1, NULL, '9 Oak Road', 'Shelbyville', 'land', 2),
-			(2, NULL, '9 oak road', 'SHELBYVILLE', 'land', 3), (3, $1, '1 Elm Street', 'Springfield', 'residential', NULL),
-			(4, NULL, '5 Out Of Range', 'Springfield', 'residential', NULL)`, old.ID)
+		_, err := tx.Exec(ctx, `INSERT INTO pg_temp.addrs (seq, property_id, street_address, city, property_kind, bedrooms_total, new_property_id) VALUES
+			(0, NULL, '1 ELM STREET', 'springfield', 'residential', NULL, $2), (1, NULL, '9 Oak Road', 'Shelbyville', 'land', 2, $3),
+			(2, NULL, '9 oak road', 'SHELBYVILLE', 'land', 3, $4), (3, $1, '1 Elm Street', 'Springfield', 'residential', NULL, $5),
+			(4, NULL, '5 Out Of Range', 'Springfield', 'residential', NULL, $6)`,
+			old.ID, realty.NewID(), realty.NewID(), realty.NewID(), realty.NewID(), realty.NewID())
 		if err != nil {
 			return err
 		}

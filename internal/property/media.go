@@ -94,11 +94,19 @@ func (s *Service) insertMedia(ctx context.Context, actor realty.Actor, propertyI
 		if _, err := GetTx(ctx, tx, actor, propertyID); err != nil {
 			return err
 		}
+		// The next position is read first: a subquery inside INSERT … VALUES
+		// cannot be routed to one organization's shard on Citus. Two uploads
+		// racing may share a position; the list breaks the tie by id.
+		var position int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(position) + 1, 0) FROM property.media
+			WHERE organization_id = $1 AND property_id = $2`, actor.OrgID, propertyID).Scan(&position); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `INSERT INTO property.media (organization_id, property_id, kind, blob_key, url, content_type,
 			size_bytes, position, caption, uploaded_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7,
-				(SELECT coalesce(max(position) + 1, 0) FROM property.media WHERE organization_id = $1 AND property_id = $2), $8, $9)
-			RETURNING `+mediaColumns, actor.OrgID, propertyID, kind, key, url, contentType, size, strings.TrimSpace(caption), idPtr(actor.MemberID))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			RETURNING `+mediaColumns, actor.OrgID, propertyID, kind, key, url, contentType, size, position,
+			strings.TrimSpace(caption), idPtr(actor.MemberID))
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,9 @@
 // private cluster this test binary starts in /dev/shm (fsync off) and that
 // dies with it. Without PostgreSQL binaries the test fails, saying what to
 // install; it never skips.
+//
+// Main also audits the statements the runtime role ran (audit.go): each
+// must route to one organization on Citus (statements.go).
 package pgtest
 
 import (
@@ -42,6 +45,7 @@ type DB struct {
 	AdminURL string
 	// Name is the database's name.
 	Name string
+	oid  uint32 // the database's oid, as pg_stat_statements names it
 }
 
 var server struct {
@@ -56,12 +60,19 @@ var server struct {
 // PostgreSQL server can be had.
 func New(t testing.TB) *DB {
 	t.Helper()
-	server.once.Do(func() { server.conf, server.err = startServer() })
+	server.once.Do(func() {
+		if server.conf, server.err = startServer(); server.err == nil {
+			server.err = startAudit(context.Background(), server.conf.URL())
+		}
+	})
 	if server.err != nil {
 		t.Fatalf("pgtest: no PostgreSQL server for tests: %v", server.err)
 	}
 	inst := pgtestdb.Custom(t, server.conf, migrator{})
 	db := &DB{Name: inst.Database, AdminURL: inst.URL(), AppURL: appURL(*inst)}
+	if err := watch(t, db); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
 	ctx := context.Background()
 	pool, err := postgres.OpenPool(ctx, db.AppURL, 4)
 	if err != nil {

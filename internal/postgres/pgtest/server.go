@@ -61,12 +61,25 @@ func startCluster() (*cluster.Cluster, error) {
 	})
 }
 
-// Main runs a package's tests, then stops this binary's cluster and removes
-// its directory. Packages whose tests use New call it from TestMain:
+// Main runs a package's tests, audits the statements they ran (when they
+// passed; see audit.go), then stops this binary's cluster and removes its
+// directory. The audit prints a summary line on stderr and fails the binary
+// on a violation or when it could not see every statement. Packages whose
+// tests use New call it from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
 	code := m.Run()
+	if code == 0 && auditor.pool != nil {
+		r, err := finishAudit()
+		fmt.Fprint(os.Stderr, r)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		if err != nil || len(r.violations) > 0 {
+			code = 1
+		}
+	}
 	if c := server.cluster; c != nil {
 		_ = c.Stop(context.Background())
 		_ = os.RemoveAll(filepath.Dir(c.DataDir()))
