@@ -60,13 +60,50 @@ func (m *Migrator) Up(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	return m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
+	if err := m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
 		res, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		if err == nil && len(res.Versions) > 0 {
 			m.log.Info("river migrations applied", "count", len(res.Versions))
 		}
 		return err
-	})
+	}); err != nil {
+		return err
+	}
+	return m.configureRuntimeRole(ctx)
+}
+
+// configureRuntimeRole gives the runtime role the settings the server
+// depends on (see runtimeRoleSQL). Idempotent; it runs on every Up, so a
+// database that gains Citus later gets them at its next migration.
+func (m *Migrator) configureRuntimeRole(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, m.url)
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var citus bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')`).Scan(&citus); err != nil {
+		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
+	}
+	for _, stmt := range runtimeRoleSQL(citus) {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("configure %s: %s: %w", RuntimeRole, stmt, err)
+		}
+		m.log.Info("runtime role configured", "statement", stmt)
+	}
+	return nil
+}
+
+// runtimeRoleSQL returns the statements configuring the runtime role, given
+// whether the database has the citus extension. On Citus, transactions are
+// scoped with SET LOCAL (see scopeStatements), which reaches the workers only
+// with citus.propagate_set_commands = 'local'; without Citus nothing is
+// needed.
+func runtimeRoleSQL(citus bool) []string {
+	if !citus {
+		return nil
+	}
+	return []string{"ALTER ROLE " + RuntimeRole + " SET citus.propagate_set_commands = 'local'"}
 }
 
 // Down rolls back the newest steps migrations of realty's schema. Rolling back

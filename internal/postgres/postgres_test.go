@@ -217,6 +217,15 @@ func TestRoundTrip(t *testing.T) {
 	if err := m.Up(ctx); err != nil {
 		t.Fatalf("up all again: %v", err)
 	}
+	// Without Citus, Up leaves the runtime role's settings alone.
+	var citusSettings int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*)::int FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole,
+			unnest(s.setconfig) c WHERE r.rolname = $1 AND c LIKE 'citus.%'`, postgres.RuntimeRole).Scan(&citusSettings); err != nil {
+		t.Fatal(err)
+	}
+	if citusSettings != 0 {
+		t.Fatalf("%d citus settings on %s without citus", citusSettings, postgres.RuntimeRole)
+	}
 	if !current() {
 		t.Fatal("not current after up all")
 	}
