@@ -18,7 +18,10 @@ import (
 // A scoped read travels as one pipeline, written to the server at once:
 //
 //	BEGIN; SET LOCAL ×3 (unnamed statements, never prepared);
-//	the queries (prepared statements, cached per connection); COMMIT; Sync
+//	the queries; COMMIT; Sync
+//
+// BEGIN, the queries and COMMIT are prepared statements, cached per
+// connection.
 //
 // pgx's Batch cannot carry it: a batch runs every query in the connection's
 // exec mode, and in realty's (cached statements) each new SQL text is
@@ -75,14 +78,14 @@ func statementName(sql string) string {
 	return "realty_read_" + hex.EncodeToString(sum[:16])
 }
 
-// prepare returns the statement of each query, preparing those the
+// prepare returns the statement of each SQL text, preparing those the
 // connection does not have yet (one round trip, together with deallocating
 // the statements they push out of the cache).
-func (c *statementLRU) prepare(ctx context.Context, conn *pgconn.PgConn, queries []*pgx.QueuedQuery) ([]*pgconn.StatementDescription, error) {
-	sds := make([]*pgconn.StatementDescription, len(queries))
+func (c *statementLRU) prepare(ctx context.Context, conn *pgconn.PgConn, sqls []string) ([]*pgconn.StatementDescription, error) {
+	sds := make([]*pgconn.StatementDescription, len(sqls))
 	var missing []int
-	for i, q := range queries {
-		if e, ok := c.bySQL[q.SQL]; ok {
+	for i, sql := range sqls {
+		if e, ok := c.bySQL[sql]; ok {
 			c.order.MoveToFront(e)
 			sds[i] = e.Value.(*pgconn.StatementDescription)
 		} else {
@@ -105,7 +108,7 @@ func (c *statementLRU) prepare(ctx context.Context, conn *pgconn.PgConn, queries
 	}
 	var sent []string // in order: the pipeline's descriptions carry no SQL
 	for _, i := range missing {
-		if sql := queries[i].SQL; !slices.Contains(sent, sql) {
+		if sql := sqls[i]; !slices.Contains(sent, sql) {
 			sent = append(sent, sql)
 			p.SendPrepare(statementName(sql), sql, nil)
 		}
@@ -130,13 +133,13 @@ func (c *statementLRU) prepare(ctx context.Context, conn *pgconn.PgConn, queries
 	if err != nil {
 		// A statement whose Parse succeeded may exist on the server; drop
 		// them all so a retry can prepare them again.
-		c.forget(ctx, conn, false, missingNames(queries, missing))
+		c.forget(ctx, conn, false, missingNames(sqls, missing))
 		return nil, err
 	}
 	for _, i := range missing {
-		sd := prepared[queries[i].SQL]
+		sd := prepared[sqls[i]]
 		if sd == nil {
-			return nil, fmt.Errorf("prepare: no statement description for %q", queries[i].SQL)
+			return nil, fmt.Errorf("prepare: no statement description for %q", sqls[i])
 		}
 		if _, ok := c.bySQL[sd.SQL]; !ok {
 			c.bySQL[sd.SQL] = c.order.PushFront(sd)
@@ -146,10 +149,10 @@ func (c *statementLRU) prepare(ctx context.Context, conn *pgconn.PgConn, queries
 	return sds, nil
 }
 
-func missingNames(queries []*pgx.QueuedQuery, missing []int) []string {
+func missingNames(sqls []string, missing []int) []string {
 	names := make([]string, len(missing))
 	for k, i := range missing {
-		names[k] = statementName(queries[i].SQL)
+		names[k] = statementName(sqls[i])
 	}
 	return names
 }
@@ -201,10 +204,18 @@ func readScoped(ctx context.Context, conn *pgx.Conn, scope [3]string, b *pgx.Bat
 	}
 	pg := conn.PgConn()
 	stmts := statementsOf(pg)
-	sds, err := stmts.prepare(ctx, pg, b.QueuedQueries)
+	// BEGIN and COMMIT are prepared like the queries (parsed once per
+	// connection); only the scoping statements are parsed every time.
+	sqls := make([]string, 2, 2+len(b.QueuedQueries))
+	sqls[0], sqls[1] = "BEGIN", "COMMIT"
+	for _, q := range b.QueuedQueries {
+		sqls = append(sqls, q.SQL)
+	}
+	sds, err := stmts.prepare(ctx, pg, sqls)
 	if err != nil {
 		return err
 	}
+	begin, commit, sds := sds[0], sds[1], sds[2:]
 	eqbs := make([]pgx.ExtendedQueryBuilder, len(sds))
 	for i, sd := range sds {
 		if err := eqbs[i].Build(conn.TypeMap(), sd, b.QueuedQueries[i].Arguments); err != nil {
@@ -212,14 +223,14 @@ func readScoped(ctx context.Context, conn *pgx.Conn, scope [3]string, b *pgx.Bat
 		}
 	}
 	p := pg.StartPipeline(ctx)
-	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
+	p.SendQueryPrepared(begin.Name, nil, nil, nil)
 	for _, s := range scope {
 		p.SendQueryParams(s, nil, nil, nil, nil)
 	}
 	for i, sd := range sds {
 		p.SendQueryStatement(sd, eqbs[i].ParamValues, eqbs[i].ParamFormats, eqbs[i].ResultFormats)
 	}
-	p.SendQueryParams("COMMIT", nil, nil, nil, nil)
+	p.SendQueryPrepared(commit.Name, nil, nil, nil)
 	br := &scopedResults{conn: conn, pipeline: p, n: len(sds)}
 	br.err = p.Sync()
 	for range 1 + len(scope) {
