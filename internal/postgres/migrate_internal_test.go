@@ -1,14 +1,23 @@
 package postgres
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
-func TestRuntimeRoleSQL(t *testing.T) {
+func TestRuntimeRoleSettings(t *testing.T) {
 	t.Parallel()
-	if got := runtimeRoleSQL(false); len(got) != 0 {
-		t.Errorf("without citus: %q, want nothing", got)
-	}
-	got := runtimeRoleSQL(true)
-	if want := "ALTER ROLE realty_app SET citus.propagate_set_commands = 'local'"; len(got) != 1 || got[0] != want {
-		t.Errorf("with citus: %q, want [%q]", got, want)
+	for _, c := range []struct {
+		citus, pgss bool
+		want        []string
+	}{
+		{false, false, nil},
+		{true, false, []string{"citus.propagate_set_commands=local"}},
+		{false, true, []string{"pg_stat_statements.track_utility=off"}},
+		{true, true, []string{"citus.propagate_set_commands=local", "pg_stat_statements.track_utility=off"}},
+	} {
+		if got := runtimeRoleSettings(c.citus, c.pgss); !slices.Equal(got, c.want) {
+			t.Errorf("citus %v, pg_stat_statements %v: %q, want %q", c.citus, c.pgss, got, c.want)
+		}
 	}
 }

@@ -240,6 +240,17 @@ func TestScopingPreparesNothingPerValue(t *testing.T) {
 	if n := notices(); len(n) != 0 {
 		t.Fatalf("server notices: %v", n)
 	}
+	// Nor does pg_stat_statements keep an entry per value: the runtime role's
+	// utility statements are not tracked (Migrator.Up).
+	var tracked int
+	err := pool.QueryRow(context.Background(), `SELECT CASE WHEN current_setting('pg_stat_statements.track_utility', true) IS NULL THEN 0
+		ELSE (SELECT count(*)::int FROM pg_stat_statements WHERE query LIKE 'SET LOCAL app.%') END`).Scan(&tracked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tracked != 0 {
+		t.Fatalf("pg_stat_statements holds %d scoping statements", tracked)
+	}
 }
 
 // TestReadRecovers checks a failed scoped read leaves its connection usable
