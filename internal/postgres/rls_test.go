@@ -34,7 +34,7 @@ type setupResult struct {
 
 // setup makes a database with the probe table holding two rows of
 // organization A and one of organization B.
-func setup(t *testing.T) setupResult {
+func setup(t testing.TB) setupResult {
 	t.Helper()
 	db := pgtest.New(t)
 	adminExec(t, db, probeDDL)
@@ -60,7 +60,7 @@ func setup(t *testing.T) setupResult {
 	return s
 }
 
-func adminExec(t *testing.T, db *pgtest.DB, sql string) {
+func adminExec(t testing.TB, db *pgtest.DB, sql string) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, db.AdminURL)
