@@ -95,7 +95,7 @@ func TestRuntimeRoleCannotEscapeRLS(t *testing.T) {
 	defer conn.Close(ctx)
 
 	// The settings a transaction can be left with; realty's own scoping
-	// writes only canonical ids or '' (see TestScopeSQLIsAlwaysSafe), but
+	// writes only canonical ids or '' (see FuzzScopeSQL and TestScopeInjection), but
 	// the SQL function must fail closed whatever the setting holds, however
 	// it was set.
 	contexts := map[string]string{

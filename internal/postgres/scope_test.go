@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"sync"
@@ -300,5 +301,112 @@ func TestReadRecovers(t *testing.T) {
 	c.Release()
 	if status != "I" {
 		t.Fatalf("connection left in transaction status %q", status)
+	}
+}
+
+// TestScopeNeverOutlivesItsTransaction runs every way a scoped transaction or
+// read can end on a pool of one connection, and checks after each that the
+// next use of the connection carries no organization, user or request id
+// and sees no rows: SET LOCAL vanishes at commit and at rollback, including
+// after a statement failed inside the transaction and after a failed read.
+func TestScopeNeverOutlivesItsTransaction(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	ctx := realty.WithRequestID(context.Background(), "req-leak")
+	pool, _ := singleConnPool(t, s.db.AppURL)
+	errFn := errors.New("fn failed")
+	type leftover struct {
+		PID  int    `db:"pid"`
+		Org  string `db:"org"`
+		User string `db:"usr"`
+		Req  string `db:"req"`
+		Rows int    `db:"rows"`
+	}
+	// check reads the connection's state outside any scoping, in a
+	// transaction of its own.
+	check := func(t *testing.T) leftover {
+		t.Helper()
+		rows, _ := pool.Query(ctx, `SELECT pg_backend_pid() AS pid,
+			coalesce(current_setting('app.org_id', true), '') AS org,
+			coalesce(current_setting('app.user_id', true), '') AS usr,
+			coalesce(current_setting('app.request_id', true), '') AS req,
+			(SELECT count(*)::int FROM app.probe) AS rows`)
+		got, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[leftover])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Org != "" || got.User != "" || got.Req != "" || got.Rows != 0 {
+			t.Fatalf("connection carries %+v after the scoped work", got)
+		}
+		return got
+	}
+	cases := []struct {
+		name    string
+		run     func() error
+		wantErr bool
+	}{
+		{"TxCommit", func() error {
+			return postgres.Tx(ctx, pool, s.a, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, "UPDATE app.probe SET qty = qty + 1 WHERE name = $1", "a1")
+				return err
+			})
+		}, false},
+		{"TxRollback", func() error {
+			return postgres.Tx(ctx, pool, s.a, func(tx pgx.Tx) error { return errFn })
+		}, true},
+		{"TxStatementFailed", func() error {
+			return postgres.Tx(ctx, pool, s.a, func(tx pgx.Tx) error {
+				// Violates probe_qty_positive: the transaction is aborted.
+				_, err := tx.Exec(ctx, "UPDATE app.probe SET qty = -1 WHERE name = $1", "a1")
+				return err
+			})
+		}, true},
+		{"TxFailedThenFnError", func() error {
+			return postgres.Tx(ctx, pool, s.a, func(tx pgx.Tx) error {
+				_, _ = tx.Exec(ctx, "SELECT 1/0")
+				return errFn
+			})
+		}, true},
+		{"Read", func() error {
+			_, err := postgres.ReadAll[benchRow](ctx, pool, s.a, benchQuery, s.orgA)
+			return err
+		}, false},
+		{"ReadQueryFailed", func() error {
+			_, err := postgres.ReadAll[benchRow](ctx, pool, s.a, "SELECT name, qty / 0 AS qty FROM app.probe")
+			return err
+		}, true},
+		{"ReadScanFailed", func() error {
+			return postgres.Read(ctx, pool, s.a, func(rows pgx.Rows) error {
+				rows.Next()
+				return errFn
+			}, benchQuery, s.orgA)
+		}, true},
+		{"ReadBatchSecondFailed", func() error {
+			return postgres.ReadBatch(ctx, pool, s.a, func(b *pgx.Batch) {
+				b.Queue(benchQuery, s.orgA)
+				b.Queue("SELECT $1::int", "not a number")
+			}, func(br pgx.BatchResults) error {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+				_, err := br.Exec()
+				return err
+			})
+		}, true},
+	}
+	pid := check(t).PID
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.run(); (err != nil) != c.wantErr {
+				t.Fatalf("error %v, want error %v", err, c.wantErr)
+			}
+			// The connection was kept (a failed transaction is rolled back,
+			// not dropped), so the check really reads the same session.
+			got := check(t)
+			if got.PID != pid {
+				t.Errorf("connection replaced (backend %d, was %d)", got.PID, pid)
+			}
+			pid = got.PID
+		})
 	}
 }
