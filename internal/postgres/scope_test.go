@@ -245,7 +245,8 @@ func TestScopingPreparesNothingPerValue(t *testing.T) {
 	// utility statements are not tracked (Migrator.Up).
 	var tracked int
 	err := pool.QueryRow(context.Background(), `SELECT CASE WHEN current_setting('pg_stat_statements.track_utility', true) IS NULL THEN 0
-		ELSE (SELECT count(*)::int FROM pg_stat_statements WHERE query LIKE 'SET LOCAL app.%') END`).Scan(&tracked)
+		ELSE (SELECT count(*)::int FROM pg_stat_statements WHERE query LIKE 'SET LOCAL app.%'
+			AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) END`).Scan(&tracked)
 	if err != nil {
 		t.Fatal(err)
 	}
