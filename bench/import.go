@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"realty"
+	"realty/internal/postgres"
 )
 
 // importRow is one generated listing of the W4 file.
@@ -93,7 +94,7 @@ func importRaw(ctx context.Context, s *server, orgID realty.ID, rows []importRow
 	}
 	start := time.Now()
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", orgID.String()); err != nil {
+		if _, err := tx.Exec(ctx, postgres.ScopeSQL(ctx, realty.Actor{OrgID: orgID})); err != nil {
 			return err
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"property", "properties"}, []string{"organization_id", "id", "name",

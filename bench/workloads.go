@@ -91,30 +91,19 @@ func fetch(ctx context.Context, client *http.Client, url, authorization string) 
 	return res.StatusCode, body, err
 }
 
-// sql sends what realty sends for a read: the scoping statement and the
-// query in one pipeline (prepared and cached per connection), and decodes
-// every row.
+// sql sends what realty sends for a read (postgres.Read: the scoping and the
+// query in one pipeline, the query prepared and cached per connection), and
+// decodes every row.
 func (e *env) sql(ctx context.Context, actor realty.Actor, query string, args ...any) error {
-	b := &pgx.Batch{}
-	b.Queue(postgres.ContextSQL, actor.OrgID.String(), "", "bench")
-	b.Queue(query, args...)
-	br := e.raw.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		if _, err := rows.Values(); err != nil {
-			rows.Close()
-			return err
+	ctx = realty.WithRequestID(ctx, "bench")
+	return postgres.Read(ctx, e.raw, actor, func(rows pgx.Rows) error {
+		for rows.Next() {
+			if _, err := rows.Values(); err != nil {
+				return err
+			}
 		}
-	}
-	rows.Close()
-	return rows.Err()
+		return rows.Err()
+	}, query, args...)
 }
 
 // readWorkloads are W1 (one per shape), W2 and W3.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"realty"
 	"realty/internal/listing"
 	"realty/internal/postgres"
 )
@@ -68,45 +69,43 @@ func timeN(n int, f func(int) error) (latency, error) {
 	return latency{ds[len(ds)/2], ds[len(ds)*99/100]}, nil
 }
 
-// runSQL sends what realty sends for q: the scoping statement and the page
-// (and the count), in one pipeline, and reads every row.
+// runSQL sends what realty sends for q (postgres.ReadBatch: the scoping, the
+// page and the count in one pipeline), and reads every row.
 func runSQL(ctx context.Context, pool *postgres.Pool, d data, q listing.Query) (int, error) {
 	sql, args, err := listing.SearchSQL(d.actor, q)
 	if err != nil {
 		return 0, err
 	}
-	b := &pgx.Batch{}
-	b.Queue(postgres.ContextSQL, d.actor.OrgID.String(), "", "searchdoc")
-	b.Queue(sql, args)
-	if q.Count {
-		count, cargs, _ := listing.SearchCountSQL(d.actor, q)
-		b.Queue(count, cargs)
-	}
-	br := pool.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return 0, err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return 0, err
-	}
 	n := 0
-	for rows.Next() {
-		if _, err := rows.Values(); err != nil {
-			return n, err
+	err = postgres.ReadBatch(realty.WithRequestID(ctx, "searchdoc"), pool, d.actor, func(b *pgx.Batch) {
+		b.Queue(sql, args)
+		if q.Count {
+			count, cargs, _ := listing.SearchCountSQL(d.actor, q)
+			b.Queue(count, cargs)
 		}
-		n++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	if q.Count {
-		var total int
-		return n, br.QueryRow().Scan(&total)
-	}
-	return n, nil
+	}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if _, err := rows.Values(); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if q.Count {
+			var total int
+			return br.QueryRow().Scan(&total)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // explain returns EXPLAIN (ANALYZE, BUFFERS) of q's page query (and count),

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -219,31 +218,32 @@ func splitKey(key string) (prefix, secret string, ok bool) {
 	return prefix, secret, ok && len(prefix) == 12 && len(secret) == 43
 }
 
-// lookupKey finds a key by prefix in one round trip: the scoping statement
-// takes the organization from the prefix (through a definer function that
-// resolves one prefix, never lists them), so the key row is read under its
-// own organization's row-level security.
+// lookupKey finds a key by prefix. Its organization comes first, from
+// identity.api_key_organization: a definer function over the global prefix
+// table that resolves one prefix (it never lists them) and needs no
+// organization context. The key row is then read under that organization's
+// row-level security, scoped like every other read. Two round trips, on a key
+// cache miss only.
 func (s *Service) lookupKey(ctx context.Context, prefix string) (keyAuth, error) {
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('app.org_id', coalesce(identity.api_key_organization($1)::text, ''), true)`, prefix)
-	b.Queue(`SELECT k.organization_id, k.key_hash, `+postgres.Prefix("k", apiKeyColumns)+`,
+	var orgID *realty.ID
+	if err := s.pool.QueryRow(ctx, `SELECT identity.api_key_organization($1)`, prefix).Scan(&orgID); err != nil {
+		return keyAuth{}, postgres.MapError(err)
+	}
+	if orgID == nil {
+		return keyAuth{}, errBadKey
+	}
+	keys, err := postgres.ReadAll[keyAuth](ctx, s.pool, realty.Actor{OrgID: *orgID},
+		`SELECT k.organization_id, k.key_hash, `+postgres.Prefix("k", apiKeyColumns)+`,
 			coalesce(m.status = 'active' AND u.status = 'active', k.created_by IS NULL) AS creator_active
 		FROM identity.api_keys k
 		LEFT JOIN org.members m ON m.organization_id = k.organization_id AND m.id = k.created_by
 		LEFT JOIN identity.users u ON u.id = m.user_id
-		WHERE k.organization_id = app.current_org_id() AND k.prefix = $1`, prefix)
-	br := s.pool.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return keyAuth{}, postgres.MapError(err)
-	}
-	rows, err := br.Query()
+		WHERE k.organization_id = $1 AND k.prefix = $2`, *orgID, prefix)
 	if err != nil {
-		return keyAuth{}, postgres.MapError(err)
+		return keyAuth{}, err
 	}
-	k, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[keyAuth])
-	if errors.Is(err, pgx.ErrNoRows) {
+	if len(keys) != 1 {
 		return keyAuth{}, errBadKey
 	}
-	return k, postgres.MapError(err)
+	return keys[0], nil
 }

@@ -88,7 +88,7 @@ func unannounced(t *testing.T, env fixturetest.Env, sql string, key identity.API
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT set_config('app.org_id', $1, true)`, orgID.String()); err != nil {
+	if _, err := tx.Exec(ctx, "SET LOCAL app.org_id = '"+orgID.String()+"'"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tx.Exec(ctx, sql, key.ID); err != nil {

@@ -19,6 +19,7 @@ import (
 	"realty"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/listing"
+	"realty/internal/postgres"
 )
 
 // benchListing is one generated listing, as a file row and as table values.
@@ -162,7 +163,7 @@ func adminTx(env fixturetest.Env, actor realty.Actor, fn func(pgx.Tx) error) err
 	defer conn.Close(ctx)
 	pgxdecimal.Register(conn.TypeMap())
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", actor.OrgID.String()); err != nil {
+		if _, err := tx.Exec(ctx, postgres.ScopeSQL(ctx, actor)); err != nil {
 			return err
 		}
 		return fn(tx)

@@ -175,7 +175,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, in Acceptance) (Organiza
 		if user, err = s.invitee(ctx, tx, realty.System(orgID), inv.Email, in); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, user.ID.String()); err != nil {
+		if err := postgres.SetUser(ctx, tx, user.ID); err != nil {
 			return err
 		}
 		member, err := insertMember(ctx, tx, orgID, user.ID, inv.InvitedBy)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -106,13 +108,77 @@ func (m *Migrator) migrate(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	return m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
+	if err := m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
 		res, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		if err == nil && len(res.Versions) > 0 {
 			m.log.Info("river migrations applied", "count", len(res.Versions))
 		}
 		return err
-	})
+	}); err != nil {
+		return err
+	}
+	return m.configureRuntimeRole(ctx)
+}
+
+// configureRuntimeRole gives the runtime role the settings the server
+// depends on (see runtimeRoleSettings) that it lacks. It runs on every Up, so
+// a database that gains Citus later gets them at its next migration.
+func (m *Migrator) configureRuntimeRole(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, m.url)
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var citus, pgss, superuser bool
+	var have []string
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus'),
+			current_setting('pg_stat_statements.track_utility', true) IS NOT NULL,
+			(SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+			coalesce((SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+				WHERE r.rolname = $1 AND s.setdatabase = 0), '{}')`, RuntimeRole).Scan(&citus, &pgss, &superuser, &have)
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
+	}
+	for _, setting := range runtimeRoleSettings(citus, pgss) {
+		if slices.Contains(have, setting) {
+			continue
+		}
+		name, value, _ := strings.Cut(setting, "=")
+		stmt := "ALTER ROLE " + RuntimeRole + " SET " + name + " = '" + value + "'"
+		if strings.HasPrefix(name, "pg_stat_statements.") && !superuser {
+			// Only a superuser may change it; the server works without it.
+			m.log.Warn("runtime role not configured: a superuser should run it", "statement", stmt)
+			continue
+		}
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("configure %s: %s: %w", RuntimeRole, stmt, err)
+		}
+		m.log.Info("runtime role configured", "statement", stmt)
+	}
+	return nil
+}
+
+// runtimeRoleSettings returns the role settings (name=value, as
+// pg_db_role_setting stores them) the runtime role needs, given whether the
+// database has the citus extension and the server has pg_stat_statements
+// loaded.
+//
+// On Citus, transactions are scoped with SET LOCAL (see scopeStatements),
+// which reaches the workers only with citus.propagate_set_commands =
+// 'local'. pg_stat_statements records utility statements by their text, and
+// the text of every scoping statement holds an organization, a user and a
+// request id: tracking them would add an entry per request (a cost on every
+// read, and the statements worth watching evicted), so the runtime role's
+// utility statements (BEGIN, COMMIT, SET) are not tracked.
+func runtimeRoleSettings(citus, pgss bool) []string {
+	var settings []string
+	if citus {
+		settings = append(settings, "citus.propagate_set_commands=local")
+	}
+	if pgss {
+		settings = append(settings, "pg_stat_statements.track_utility=off")
+	}
+	return settings
 }
 
 // Down rolls back the newest steps migrations of realty's schema. Rolling back

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -217,6 +219,24 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if err := m.Up(ctx); err != nil {
 		t.Fatalf("up all again: %v", err)
+	}
+	// Without Citus, Up gives the runtime role no Citus setting; with
+	// pg_stat_statements loaded (the test cluster preloads it), it stops
+	// tracking the role's utility statements.
+	var settings []string
+	var pgss bool
+	if err := db.Pool.QueryRow(ctx, `SELECT coalesce((SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+			WHERE r.rolname = $1 AND s.setdatabase = 0), '{}'),
+			current_setting('pg_stat_statements.track_utility', true) IS NOT NULL`, postgres.RuntimeRole).Scan(&settings, &pgss); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if strings.HasPrefix(s, "citus.") {
+			t.Errorf("%s has %q without citus", postgres.RuntimeRole, s)
+		}
+	}
+	if pgss && !slices.Contains(settings, "pg_stat_statements.track_utility=off") {
+		t.Errorf("%s settings %q lack pg_stat_statements.track_utility=off", postgres.RuntimeRole, settings)
 	}
 	if !current() {
 		t.Fatal("not current after up all")

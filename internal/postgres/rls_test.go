@@ -34,7 +34,7 @@ type setupResult struct {
 
 // setup makes a database with the probe table holding two rows of
 // organization A and one of organization B.
-func setup(t *testing.T) setupResult {
+func setup(t testing.TB) setupResult {
 	t.Helper()
 	db := pgtest.New(t)
 	adminExec(t, db, probeDDL)
@@ -60,7 +60,7 @@ func setup(t *testing.T) setupResult {
 	return s
 }
 
-func adminExec(t *testing.T, db *pgtest.DB, sql string) {
+func adminExec(t testing.TB, db *pgtest.DB, sql string) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, db.AdminURL)
@@ -94,11 +94,17 @@ func TestRuntimeRoleCannotEscapeRLS(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 
+	// The settings a transaction can be left with; realty's own scoping
+	// writes only canonical ids or '' (see FuzzScopeSQL and TestScopeInjection), but
+	// the SQL function must fail closed whatever the setting holds, however
+	// it was set.
 	contexts := map[string]string{
-		"Unset":   "",
-		"Empty":   "SELECT set_config('app.org_id', '', false)",
-		"Garbage": "SELECT set_config('app.org_id', 'x'' OR true --', false)",
-		"NilUUID": "SELECT set_config('app.org_id', '00000000-0000-0000-0000-000000000000', false)",
+		"Unset":              "",
+		"Empty":              "SET LOCAL app.org_id = ''",
+		"Garbage":            "SET LOCAL app.org_id = 'x'' OR true --'",
+		"NilUUID":            "SET LOCAL app.org_id = '00000000-0000-0000-0000-000000000000'",
+		"GarbageSetConfig":   "SELECT set_config('app.org_id', 'x'' OR true --', true)",
+		"EmptySessionConfig": "SELECT set_config('app.org_id', '', false)",
 	}
 	for name, set := range contexts {
 		t.Run("ErrNoRows/"+name, func(t *testing.T) {
@@ -132,7 +138,7 @@ func TestRuntimeRoleCannotEscapeRLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", s.orgA.String()); err != nil {
+		if _, err := tx.Exec(ctx, "SET LOCAL app.org_id = '"+s.orgA.String()+"'"); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(t, tx.Conn(), "SELECT count(*) FROM app.probe"); n != 2 {
@@ -143,6 +149,40 @@ func TestRuntimeRoleCannotEscapeRLS(t *testing.T) {
 		}
 		if n := count(t, conn, "SELECT count(*) FROM app.probe"); n != 0 {
 			t.Fatalf("after commit %d rows still visible", n)
+		}
+	})
+
+	t.Run("ErrNoRows/NoOrganization", func(t *testing.T) {
+		// An actor without organization: realty's scoping sets '' .
+		noOrg := realty.Actor{UserID: s.a.UserID}
+		err := postgres.Tx(ctx, s.db.Pool, noOrg, func(tx pgx.Tx) error {
+			if n := count(t, tx.Conn(), "SELECT count(*) FROM app.probe"); n != 0 {
+				t.Errorf("%d rows visible", n)
+			}
+			var org *string
+			if err := tx.QueryRow(ctx, "SELECT current_setting('app.org_id', true)").Scan(&org); err != nil {
+				return err
+			}
+			if org == nil || *org != "" {
+				t.Errorf("app.org_id = %v, want ''", org)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = postgres.Tx(ctx, s.db.Pool, noOrg, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO app.probe (organization_id, name) VALUES ($1, 'planted')", s.orgA)
+			return err
+		})
+		if realty.KindOf(err) != realty.Forbidden {
+			t.Fatalf("insert without organization: kind %q (%v), want forbidden", realty.KindOf(err), err)
+		}
+		rows, err := postgres.ReadAll[struct {
+			Name string `db:"name"`
+		}](ctx, s.db.Pool, noOrg, "SELECT name FROM app.probe")
+		if err != nil || len(rows) != 0 {
+			t.Fatalf("read without organization: %v, %v", rows, err)
 		}
 	})
 

@@ -10,44 +10,18 @@ import (
 	"realty"
 )
 
-// setContextSQL scopes the current transaction to an organization, a user and
-// a request. is_local = true: the values vanish at commit or rollback, so a
-// pooled connection (or PgBouncer in transaction mode) never carries one
-// request's organization into the next.
-const setContextSQL = ContextSQL
-
-// ContextSQL is the statement that scopes a transaction: $1 organization id,
-// $2 user id, $3 request id (empty strings for none). Exported for
-// measurements that replay realty's SQL without it.
-const ContextSQL = `SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true), set_config('app.request_id', $3, true)`
-
-func contextArgs(ctx context.Context, actor realty.Actor) []any {
-	org, user := "", ""
-	if !actor.OrgID.IsZero() {
-		org = actor.OrgID.String()
-	}
-	if !actor.UserID.IsZero() {
-		user = actor.UserID.String()
-	}
-	return []any{org, user, realty.RequestID(ctx)}
-}
-
 // Tx runs fn in one transaction scoped to actor's organization (row-level
 // security shows and accepts only its rows), with the actor's user and the
-// request id recorded for the audit trail. BEGIN and the scoping travel in one
-// round trip. The transaction commits when fn returns nil and rolls back
-// otherwise; the error returned is fn's (or the commit's), mapped by MapError.
+// request id recorded for the audit trail (see scopeStatements). BEGIN and
+// the scoping travel in one round trip. The transaction commits when fn
+// returns nil and rolls back otherwise; the error returned is fn's (or the
+// commit's), mapped by MapError.
 // An actor without organization sees no organization-owned rows at all.
 func Tx(ctx context.Context, pool *Pool, actor realty.Actor, fn func(pgx.Tx) error) error {
-	b := &pgx.Batch{}
-	b.BeginTx(pgx.TxOptions{})
-	b.Queue(setContextSQL, contextArgs(ctx, actor)...)
-	br := pool.SendBatch(ctx, b)
-	tx := br.Tx()
-	if err := br.Close(); err != nil {
-		if tx != nil {
-			_ = tx.Rollback(context.WithoutCancel(ctx))
-		}
+	// The begin query has no arguments, so pgx sends it as one simple-protocol
+	// message: BEGIN and the scoping in one round trip, nothing prepared.
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: "BEGIN; " + ScopeSQL(ctx, actor)})
+	if err != nil {
 		return MapError(fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
@@ -61,9 +35,10 @@ func Tx(ctx context.Context, pool *Pool, actor realty.Actor, fn func(pgx.Tx) err
 }
 
 // Read runs one read-only query scoped to actor's organization in a single
-// round trip: the scoping and the query travel as one pipeline, which the
-// server runs as one implicit transaction. scan consumes the rows; its error,
-// or the query's, is returned mapped by MapError.
+// round trip: BEGIN, the scoping, the query and COMMIT travel as one
+// pipeline (see readScoped; the query is prepared on the connection the
+// first time). scan consumes the rows; its error, or the query's, is returned
+// mapped by MapError.
 func Read(ctx context.Context, pool *Pool, actor realty.Actor, scan func(pgx.Rows) error, sql string, args ...any) error {
 	return ReadBatch(ctx, pool, actor, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
@@ -81,14 +56,13 @@ func Read(ctx context.Context, pool *Pool, actor realty.Actor, scan func(pgx.Row
 // results in order. Errors are mapped by MapError.
 func ReadBatch(ctx context.Context, pool *Pool, actor realty.Actor, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
-	b.Queue(setContextSQL, contextArgs(ctx, actor)...)
 	queue(b)
-	br := pool.SendBatch(ctx, b)
-	_, err := br.Exec()
-	if err == nil {
-		err = read(br)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return MapError(err)
 	}
-	return MapError(errors.Join(err, br.Close()))
+	defer conn.Release()
+	return MapError(readScoped(ctx, conn.Conn(), scopeStatements(ctx, actor), b, read))
 }
 
 // ReadAll runs a query with Read and collects every row into a T by column

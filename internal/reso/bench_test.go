@@ -45,7 +45,7 @@ func benchListings(b *testing.B, n int) (string, string, realty.Actor, *postgres
 		b.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT set_config('app.org_id', $1, true)`, o.Organization.ID.String()); err != nil {
+	if _, err := tx.Exec(ctx, postgres.ScopeSQL(ctx, realty.Actor{OrgID: o.Organization.ID})); err != nil {
 		b.Fatal(err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO listing.listings (organization_id, property_id, listing_key, standard_status, list_price,
