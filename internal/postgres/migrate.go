@@ -121,25 +121,23 @@ func (m *Migrator) migrate(ctx context.Context) error {
 }
 
 // configureRuntimeRole gives the runtime role the settings the server
-// depends on (see runtimeRoleSettings) that it lacks. It runs on every Up, so
-// a database that gains Citus later gets them at its next migration.
+// depends on (see runtimeRoleSettings) that it lacks. It runs on every Up.
 func (m *Migrator) configureRuntimeRole(ctx context.Context) error {
 	conn, err := pgx.Connect(ctx, m.url)
 	if err != nil {
 		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	var citus, pgss, superuser bool
+	var pgss, superuser bool
 	var have []string
-	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus'),
-			current_setting('pg_stat_statements.track_utility', true) IS NOT NULL,
+	err = conn.QueryRow(ctx, `SELECT current_setting('pg_stat_statements.track_utility', true) IS NOT NULL,
 			(SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
 			coalesce((SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
-				WHERE r.rolname = $1 AND s.setdatabase = 0), '{}')`, RuntimeRole).Scan(&citus, &pgss, &superuser, &have)
+				WHERE r.rolname = $1 AND s.setdatabase = 0), '{}')`, RuntimeRole).Scan(&pgss, &superuser, &have)
 	if err != nil {
 		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
 	}
-	for _, setting := range runtimeRoleSettings(citus, pgss) {
+	for _, setting := range runtimeRoleSettings(pgss) {
 		if slices.Contains(have, setting) {
 			continue
 		}
@@ -159,22 +157,17 @@ func (m *Migrator) configureRuntimeRole(ctx context.Context) error {
 }
 
 // runtimeRoleSettings returns the role settings (name=value, as
-// pg_db_role_setting stores them) the runtime role needs, given whether the
-// database has the citus extension and the server has pg_stat_statements
-// loaded.
+// pg_db_role_setting stores them) the runtime role needs on any server,
+// given whether the server has pg_stat_statements loaded (on Citus, the
+// Citus plan adds citus.propagate_set_commands: see CitusDistributeSQL).
 //
-// On Citus, transactions are scoped with SET LOCAL (see scopeStatements),
-// which reaches the workers only with citus.propagate_set_commands =
-// 'local'. pg_stat_statements records utility statements by their text, and
+// pg_stat_statements records utility statements by their text, and
 // the text of every scoping statement holds an organization, a user and a
 // request id: tracking them would add an entry per request (a cost on every
 // read, and the statements worth watching evicted), so the runtime role's
 // utility statements (BEGIN, COMMIT, SET) are not tracked.
-func runtimeRoleSettings(citus, pgss bool) []string {
+func runtimeRoleSettings(pgss bool) []string {
 	var settings []string
-	if citus {
-		settings = append(settings, "citus.propagate_set_commands=local")
-	}
 	if pgss {
 		settings = append(settings, "pg_stat_statements.track_utility=off")
 	}

@@ -121,7 +121,7 @@ func TestScopeInjection(t *testing.T) {
 		Req *string `db:"request_id"`
 	}
 	changes, err := postgres.ReadAll[change](context.Background(), s.db.Pool, s.a,
-		`SELECT request_id FROM audit.changes WHERE action = 'UPDATE' ORDER BY changed_at, id`)
+		`SELECT request_id FROM audit.changes WHERE organization_id = $1 AND action = 'UPDATE' ORDER BY changed_at, id`, s.orgA)
 	if err != nil {
 		t.Fatal(err)
 	}
