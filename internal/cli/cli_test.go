@@ -42,8 +42,25 @@ func (o *output) String() string {
 func run(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errs output
-	code = Run(context.Background(), args, func(k string) string { return vars[k] }, &out, &errs)
+	code = Run(context.Background(), args, environment(t, vars), &out, &errs)
 	return code, out.String(), errs.String()
+}
+
+// environment looks variables up in vars, with a data directory of the
+// test's own when vars names none: the default (./realty-data) would be
+// written into the package directory, and the source tree stays as it was.
+func environment(t *testing.T, vars map[string]string) func(string) string {
+	t.Helper()
+	dataDir := vars["REALTY_DATA_DIR"]
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	return func(k string) string {
+		if k == "REALTY_DATA_DIR" {
+			return dataDir
+		}
+		return vars[k]
+	}
 }
 
 // started is a serve command running in the background.
@@ -62,8 +79,9 @@ func serve(t *testing.T, vars map[string]string, args ...string) started {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errs output
 	done := make(chan int, 1)
+	env := environment(t, vars)
 	go func() {
-		done <- Run(ctx, append([]string{"serve"}, args...), func(k string) string { return vars[k] }, &out, &errs)
+		done <- Run(ctx, append([]string{"serve"}, args...), env, &out, &errs)
 	}()
 	stop := func() int { cancel(); return <-done }
 	deadline := time.After(60 * time.Second)
