@@ -17,8 +17,8 @@ type UploadInput struct {
 	ID      realty.ID `path:"id"`
 	RawBody huma.MultipartFormFiles[struct {
 		File    huma.FormFile `form:"file" contentType:"application/octet-stream" required:"true" doc:"the file; its type is sniffed from its contents"`
-		Kind    string        `form:"kind" enum:"photo,floor_plan,document" doc:"default photo"`
-		Caption string        `form:"caption" maxLength:"500"`
+		Kind    string        `form:"kind" required:"false" enum:"photo,floor_plan,document" doc:"default photo"`
+		Caption string        `form:"caption" required:"false" maxLength:"500"`
 	}]
 }
 
