@@ -13,9 +13,9 @@ import (
 
 // AuditInput filters the audit trail.
 type AuditInput struct {
-	Table    string    `query:"table" doc:"schema.table, e.g. org.members"`
-	Kind     string    `query:"kind" doc:"security event kind, e.g. login.failed"`
-	RecordID string    `query:"record_id"`
+	Table    string    `query:"table" doc:"row changes only: schema.table, e.g. org.members"`
+	Kind     string    `query:"kind" doc:"security events only: the event kind, e.g. login.failed"`
+	RecordID string    `query:"record_id" doc:"row changes only: the changed row's id"`
 	UserID   string    `query:"user_id"`
 	From     time.Time `query:"from" doc:"inclusive, RFC 3339"`
 	To       time.Time `query:"to" doc:"exclusive, RFC 3339"`

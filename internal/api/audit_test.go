@@ -3,8 +3,11 @@ package api_test
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"realty"
 )
 
 type changesPage struct {
@@ -78,6 +81,18 @@ func TestAuditAPI(t *testing.T) {
 		status, body := h.do("GET", "/api/v1/audit/changes?cursor=garbage", owner, nil)
 		if status != 422 || !json.Valid(body) {
 			t.Fatalf("bad cursor: %d %s", status, body)
+		}
+	})
+	t.Run("ErrFilterOfTheOtherTrail", func(t *testing.T) {
+		for _, c := range []struct{ path, field string }{
+			{"/api/v1/audit/changes?kind=login.failed", "kind"},
+			{"/api/v1/audit/security-events?table=org.members", "table"},
+			{"/api/v1/audit/security-events?record_id=" + realty.NewID().String(), "record_id"},
+		} {
+			status, body := h.do("GET", c.path, owner, nil)
+			if status != 422 || !strings.Contains(string(body), `"`+c.field+`"`) {
+				t.Errorf("%s: %d %s, want 422 naming %s", c.path, status, body, c.field)
+			}
 		}
 	})
 	t.Run("OKSecurityEvents", func(t *testing.T) {

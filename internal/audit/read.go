@@ -116,10 +116,14 @@ func (f Filter) limit() int {
 }
 
 // Changes returns the organization's row changes, newest first. Forbidden
-// without audit.read; Invalid naming cursor for a cursor not from this API.
+// without audit.read; Invalid naming cursor for a cursor not from this API,
+// or kind (a filter of security events).
 func (s *Service) Changes(ctx context.Context, actor realty.Actor, f Filter) (Page[Change], error) {
 	if err := actor.Require("audit.read"); err != nil {
 		return Page[Change]{}, err
+	}
+	if f.Kind != "" {
+		return Page[Change]{}, realty.FieldError("kind", "filters security events, not row changes")
 	}
 	where, args, err := f.where(actor.OrgID, "changed_at")
 	if err != nil {
@@ -136,10 +140,16 @@ func (s *Service) Changes(ctx context.Context, actor realty.Actor, f Filter) (Pa
 }
 
 // Events returns the organization's security events, newest first. Errors
-// as Changes.
+// as Changes, and Invalid naming table or record_id (filters of row changes).
 func (s *Service) Events(ctx context.Context, actor realty.Actor, f Filter) (Page[Event], error) {
 	if err := actor.Require("audit.read"); err != nil {
 		return Page[Event]{}, err
+	}
+	if f.Table != "" {
+		return Page[Event]{}, realty.FieldError("table", "filters row changes, not security events")
+	}
+	if f.RecordID != nil {
+		return Page[Event]{}, realty.FieldError("record_id", "filters row changes, not security events")
 	}
 	where, args, err := f.where(actor.OrgID, "occurred_at")
 	if err != nil {
