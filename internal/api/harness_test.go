@@ -160,10 +160,16 @@ var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)..
 
 // photoUpload is a multipart upload of a small PNG as a photo.
 func photoUpload() rawBody {
+	return pngUpload(map[string]string{"kind": "photo", "caption": "Front"})
+}
+
+// pngUpload is a multipart upload of a small PNG with the given form fields.
+func pngUpload(fields map[string]string) rawBody {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	_ = w.WriteField("kind", "photo")
-	_ = w.WriteField("caption", "Front")
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
 	part, _ := w.CreateFormFile("file", "front.png")
 	_, _ = part.Write(pngBytes)
 	_ = w.Close()

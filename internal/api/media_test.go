@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"testing"
 
 	"realty/internal/property"
@@ -21,13 +20,7 @@ func TestUploadMediaDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("file", "front.png")
-	_, _ = part.Write(pngBytes)
-	_ = w.Close()
-	status, body := h.do("POST", "/api/v1/properties/"+p.ID.String()+"/media", h.tokens["acme:owner"],
-		rawBody{contentType: w.FormDataContentType(), data: buf.Bytes()})
+	status, body := h.do("POST", "/api/v1/properties/"+p.ID.String()+"/media", h.tokens["acme:owner"], pngUpload(nil))
 	var m property.Media
 	if err := json.Unmarshal(body, &m); status != 201 || err != nil {
 		t.Fatalf("upload with only a file: %d %s", status, body)
@@ -36,14 +29,8 @@ func TestUploadMediaDefaults(t *testing.T) {
 		t.Errorf("kind %q caption %q, want photo and none", m.Kind, m.Caption)
 	}
 
-	buf.Reset()
-	w = multipart.NewWriter(&buf)
-	_ = w.WriteField("kind", "hologram")
-	part, _ = w.CreateFormFile("file", "front.png")
-	_, _ = part.Write(pngBytes)
-	_ = w.Close()
 	status, body = h.do("POST", "/api/v1/properties/"+p.ID.String()+"/media", h.tokens["acme:owner"],
-		rawBody{contentType: w.FormDataContentType(), data: buf.Bytes()})
+		pngUpload(map[string]string{"kind": "hologram"}))
 	if status != 422 || !bytes.Contains(body, []byte("form.kind")) {
 		t.Errorf("upload with an unknown kind: %d %s, want 422 naming form.kind", status, body)
 	}

@@ -87,16 +87,12 @@ func printDistribution(ctx context.Context, e env, adminURL string) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	tables, err := postgres.Distribution(ctx, conn)
-	if err != nil {
-		return err
-	}
 	plan, err := postgres.Citus(ctx, conn)
 	if err != nil {
 		return err
 	}
 	byColumn := map[string]int{}
-	for _, t := range tables {
+	for _, t := range plan.Tables {
 		byColumn[t.Column]++
 	}
 	fmt.Fprintf(e.stdout, "-- realty on Citus: organizations by id, %d tables by organization_id colocated with them, %d reference tables\n",

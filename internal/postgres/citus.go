@@ -39,6 +39,9 @@ import (
 type CitusPlan struct {
 	Before []string
 	After  []string
+	// Tables are how every table of realty's schemas is held on Citus,
+	// those already distributed included (Distribution).
+	Tables []DistributedTable
 }
 
 // HasCitus reports whether the database behind db has the citus extension.
@@ -130,6 +133,12 @@ func CitusDistributeSQL(ctx context.Context, db DB) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return citusDistributeSQL(ctx, db, tables)
+}
+
+// citusDistributeSQL is CitusDistributeSQL for the tables Distribution
+// returned.
+func citusDistributeSQL(ctx context.Context, db DB, tables []DistributedTable) ([]string, error) {
 	held, err := citusTables(ctx, db)
 	if err != nil {
 		return nil, err
@@ -187,11 +196,15 @@ func Citus(ctx context.Context, db DB) (CitusPlan, error) {
 	if err != nil {
 		return CitusPlan{}, err
 	}
-	after, err := CitusDistributeSQL(ctx, db)
+	tables, err := Distribution(ctx, db)
 	if err != nil {
 		return CitusPlan{}, err
 	}
-	return CitusPlan{Before: before, After: after}, nil
+	after, err := citusDistributeSQL(ctx, db, tables)
+	if err != nil {
+		return CitusPlan{}, err
+	}
+	return CitusPlan{Before: before, After: after, Tables: tables}, nil
 }
 
 // runCitus runs stmts in order on conn, each in its own transaction, with

@@ -77,6 +77,9 @@ func (m *Migrator) Up(ctx context.Context) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
+	if err := m.configureRuntimeRole(ctx, conn); err != nil {
+		return err
+	}
 	if !m.citus {
 		return nil
 	}
@@ -108,29 +111,21 @@ func (m *Migrator) migrate(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	if err := m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
+	return m.withRiver(ctx, func(rm *rivermigrate.Migrator[pgx.Tx]) error {
 		res, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		if err == nil && len(res.Versions) > 0 {
 			m.log.Info("river migrations applied", "count", len(res.Versions))
 		}
 		return err
-	}); err != nil {
-		return err
-	}
-	return m.configureRuntimeRole(ctx)
+	})
 }
 
 // configureRuntimeRole gives the runtime role the settings the server
 // depends on (see runtimeRoleSettings) that it lacks. It runs on every Up.
-func (m *Migrator) configureRuntimeRole(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, m.url)
-	if err != nil {
-		return fmt.Errorf("configure %s: %w", RuntimeRole, err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
+func (m *Migrator) configureRuntimeRole(ctx context.Context, conn *pgx.Conn) error {
 	var pgss, superuser bool
 	var have []string
-	err = conn.QueryRow(ctx, `SELECT current_setting('pg_stat_statements.track_utility', true) IS NOT NULL,
+	err := conn.QueryRow(ctx, `SELECT current_setting('pg_stat_statements.track_utility', true) IS NOT NULL,
 			(SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
 			coalesce((SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
 				WHERE r.rolname = $1 AND s.setdatabase = 0), '{}')`, RuntimeRole).Scan(&pgss, &superuser, &have)
