@@ -71,7 +71,7 @@ type started struct {
 	stop   func() int
 }
 
-var servingURL = regexp.MustCompile(`"url":"(http://[^"]+)"`)
+var servingURL = regexp.MustCompile(`"msg":"realty serving","url":"(http://[^"]+)"`)
 
 // serve starts `realty serve` and waits until it listens.
 func serve(t *testing.T, vars map[string]string, args ...string) started {
