@@ -208,6 +208,7 @@ func TestEmbedded(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Row-level security") {
 		t.Fatalf("doctor: exit %d\n%s%s", code, stdout, stderr)
 	}
+	checkDoctorJSON(t, vars)
 	code, stdout, stderr = run(t, vars, "migrate", "distribute", "--print")
 	if code != 0 || !strings.Contains(stdout, "SELECT create_distributed_table('org.organizations', 'id');") ||
 		!strings.Contains(stdout, "colocate_with => 'org.organizations'") ||
@@ -229,7 +230,7 @@ func TestEmbedded(t *testing.T) {
 	}
 
 	code, stdout, stderr = run(t, vars, "version")
-	if code != 0 || !strings.Contains(stdout, "PostgreSQL 15") {
+	if code != 0 || !strings.Contains(stdout, "PostgreSQL 15") || !strings.HasPrefix(stdout, versionLine()+"\n") {
 		t.Fatalf("version alone: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
