@@ -18,7 +18,12 @@ import (
 	"realty/internal/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if url := os.Getenv(stuckWorkerEnv); url != "" {
+		os.Exit(runStuckWorker(url)) // the process TestJobRescue kills
+	}
+	pgtest.Main(m)
+}
 
 // output is a concurrency-safe buffer for a command's stdout or stderr.
 type output struct {

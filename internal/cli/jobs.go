@@ -30,7 +30,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &audit.PartitionWorker{Pool: pool})
 	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
-	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, cfg.JobRescueAfter, log))
+	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
 	}
@@ -42,18 +42,20 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	return client, nil
 }
 
-// riverConfig is River's configuration for realty's workers. A job whose
-// process was killed stays running in the database until River's rescuer
-// finds it running for rescueAfter and past its kind's timeout, then retries
-// it; rescueAfter must not be below any kind's timeout (config.Validate sees
-// to the import's), or the rescuer would retry jobs still at work.
-func riverConfig(workers *river.Workers, rescueAfter time.Duration, log *slog.Logger) *river.Config {
+// riverConfig is River's configuration for realty's workers: timeout bounds
+// a job of a kind without a timeout of its own. A job whose process was
+// killed stays running in the database until River's rescuer (every 30
+// seconds, on the leader) finds it running for rescueAfter and past its
+// kind's timeout, then retries it. rescueAfter must not be below any kind's
+// timeout (River refuses one below timeout; config.Validate sees to the
+// import's), or the rescuer would retry jobs still at work.
+func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log *slog.Logger) *river.Config {
 	return &river.Config{
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
 		PeriodicJobs:         audit.PeriodicJobs(),
-		JobTimeout:           jobTimeout,
+		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),
 	}
