@@ -109,4 +109,3 @@ func requestLine(t *testing.T, logs, requestID string) map[string]any {
 	t.Fatalf("no access log line for request %s in:\n%s", requestID, logs)
 	return nil
 }
-

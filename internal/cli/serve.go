@@ -66,8 +66,8 @@ func runServe(ctx context.Context, e env) error {
 	srv, err := server.New(server.Options{
 		Addr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
-		Log: log, Pool: pool, Metrics: metrics, MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "",
-		Binaries: db.binaries,
+		Log: log, Pool: pool, Metrics: metrics, Binaries: db.binaries,
+		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "",
 		API:  api.Deps{Log: log, Version: Version(), Services: svc},
 		Web:  web.Deps{Log: log, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
 		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org},
