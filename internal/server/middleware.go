@@ -137,6 +137,9 @@ func withObservation(log *slog.Logger, m *Metrics, next http.Handler) http.Handl
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
 		attrs := []any{"method", r.Method, "path", r.URL.Path, "route", route, "status", sw.status,
 			"duration_ms", float64(took.Microseconds()) / 1000, "bytes", sw.bytes, "remote", r.RemoteAddr}
 		log.Log(r.Context(), level, "request", append(attrs, callerAttrs(caller)...)...)
