@@ -231,3 +231,52 @@ func TestOpenHouseLocalTypes(t *testing.T) {
 	}
 	h.odataError("/reso/odata/OpenHouse?$filter="+url.QueryEscape("OpenHouseType eq 'Virtual'"), h.keyA, 400)
 }
+
+// TestDocsListServedFields holds docs/reso.md's table of served fields to
+// $metadata, row for row, so the page cannot drift from what is served.
+// On a difference it prints the table to paste.
+func TestDocsListServedFields(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	dd, _ := readDD(t)
+	var want []string
+	for _, et := range h.metadata().Schemas[0].EntityTypes {
+		for _, p := range et.Properties {
+			want = append(want, docRow(et.Name, p, dd[et.Name+"."+p.Name]))
+		}
+	}
+	doc, err := os.ReadFile("../../docs/reso.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(doc), "<!-- served fields -->\n")
+	table, _, ok2 := strings.Cut(table, "<!-- /served fields -->")
+	if !ok || !ok2 {
+		t.Fatal("docs/reso.md has no <!-- served fields --> … <!-- /served fields --> table")
+	}
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	if len(lines) < 2 || !slices.Equal(lines[2:], want) {
+		t.Errorf("docs/reso.md's served fields differ from $metadata; the table is:\n%s\n%s", docHeader, strings.Join(want, "\n"))
+	}
+}
+
+const docHeader = "| resource | field | type | facets | LookupName |\n|---|---|---|---|---|"
+
+// docRow is a served field as docs/reso.md lists it.
+func docRow(set string, p propertyXML, d ddField) string {
+	var facets []string
+	if p.MaxLength != "" {
+		facets = append(facets, "MaxLength "+p.MaxLength)
+		if p.MaxLength != d.maxLength {
+			facets[0] += " (Dictionary: " + d.maxLength + ")"
+		}
+	}
+	if p.Precision != "" {
+		facets = append(facets, "Precision "+p.Precision+", Scale "+p.Scale)
+	}
+	if p.Nullable == "false" {
+		facets = append(facets, "not null")
+	}
+	return "| " + set + " | " + p.Name + " | " + strings.ReplaceAll(p.Type, "org.reso.metadata.enums.", "enums.") + " | " +
+		strings.Join(facets, "; ") + " | " + lookupName(p) + " |"
+}
