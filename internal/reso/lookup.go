@@ -5,8 +5,8 @@ import "strings"
 // lookupSet is RESO's Lookup resource: the values of the Data Dictionary
 // lookups realty serves as Edm.String (the fields $metadata annotates with
 // RESO.OData.Metadata.LookupName), one entity per lookup and value in use
-// in the organization. A value's ModificationTimestamp is when it first
-// appeared (its first listing, or its MLS status mapping); its key is a
+// in the organization's listings. A value's ModificationTimestamp is when
+// it first appeared (its first listing's entry); its key is a
 // digest of lookup name and value, so it is the same on every request.
 // StandardLookupValue and LegacyODataValue name the Dictionary's value
 // when the value is one.
@@ -20,7 +20,6 @@ var lookupSet = newEntitySet(entitySet{
 				CROSS JOIN LATERAL (VALUES ('MlsStatus', l.mls_status), ('PropertySubType', l.property_sub_type), ('City', l.city),
 					('StateOrProvince', nullif(l.state_province, '')), ('Country', l.country)) u(lookup_name, lookup_value)
 				WHERE l.organization_id = $1 AND u.lookup_value IS NOT NULL
-			UNION ALL SELECT 'MlsStatus', s.mls_status, s.created_at FROM listing.mls_statuses s WHERE s.organization_id = $1
 			UNION ALL SELECT 'ResourceName', 'Property', z.created_at FROM org.organizations z WHERE z.id = $1) v
 		GROUP BY v.lookup_name, v.lookup_value) k`,
 	Where: "TRUE", ID: "k.id",
