@@ -1,14 +1,14 @@
 package reso_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"encoding/xml"
-	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The parsed $metadata.
@@ -33,11 +33,16 @@ type (
 		Properties []propertyXML `xml:"Property"`
 	}
 	propertyXML struct {
-		Name      string `xml:"Name,attr"`
-		Type      string `xml:"Type,attr"`
-		Precision string `xml:"Precision,attr"`
-		Scale     string `xml:"Scale,attr"`
-		Nullable  string `xml:"Nullable,attr"`
+		Name        string `xml:"Name,attr"`
+		Type        string `xml:"Type,attr"`
+		Precision   string `xml:"Precision,attr"`
+		Scale       string `xml:"Scale,attr"`
+		MaxLength   string `xml:"MaxLength,attr"`
+		Nullable    string `xml:"Nullable,attr"`
+		Annotations []struct {
+			Term   string `xml:"Term,attr"`
+			String string `xml:"String,attr"`
+		} `xml:"Annotation"`
 	}
 	enumXML struct {
 		Name    string `xml:"Name,attr"`
@@ -46,15 +51,6 @@ type (
 		} `xml:"Member"`
 	}
 )
-
-// stringLookups are the Data Dictionary lookup fields realty serves as
-// Edm.String, because its values are local (free text, no standard
-// members to declare): docs/reso.md says so.
-var stringLookups = []string{"Property.MlsStatus", "Property.PropertySubType", "Property.City", "Property.StateOrProvince",
-	"Property.Country", "Media.ResourceName"}
-
-// localMembers are values realty adds to open enumerations.
-var localMembers = map[string][]string{"OpenHouseType": {"Association", "Virtual"}}
 
 func (h *harness) metadata() edmx {
 	h.t.Helper()
@@ -74,9 +70,10 @@ func (h *harness) metadata() edmx {
 
 // TestMetadataMatchesServed holds $metadata to what is served: every
 // entity of every set carries exactly the declared properties, each value
-// of its declared type (and never null when declared not nullable), every
-// enumeration value a declared member; and the declarations to the RESO
-// Data Dictionary.
+// of its declared type (and never null when declared not nullable), no
+// string longer than its MaxLength, every enumeration value a declared
+// member. TestMetadataConformsToDictionary holds the declarations to the
+// RESO Data Dictionary.
 func TestMetadataMatchesServed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -87,7 +84,8 @@ func TestMetadataMatchesServed(t *testing.T) {
 			enums["org.reso.metadata.enums."+e.Name] = append(enums["org.reso.metadata.enums."+e.Name], m.Name)
 		}
 	}
-	keys := map[string]string{"Property": "ListingKey", "Member": "MemberKey", "OpenHouse": "OpenHouseKey", "Media": "MediaKey"}
+	keys := map[string]string{"Property": "ListingKey", "Member": "MemberKey", "OpenHouse": "OpenHouseKey", "Media": "MediaKey",
+		"Lookup": "LookupKey"}
 	if len(doc.Schemas[0].EntityTypes) != len(keys) || len(doc.Schemas[0].Sets) != len(keys) {
 		t.Fatalf("entity types %d, sets %d", len(doc.Schemas[0].EntityTypes), len(doc.Schemas[0].Sets))
 	}
@@ -102,27 +100,10 @@ func TestMetadataMatchesServed(t *testing.T) {
 		for _, v := range values {
 			checkEntity(t, et, v, enums)
 		}
-		checkDictionary(t, et)
 	}
 	for _, p := range doc.Schemas[0].EntityTypes[0].Properties {
 		if p.Name == "PrivateRemarks" {
 			t.Error("PrivateRemarks declared")
-		}
-	}
-	lookups := readTSV(t, "lookups.tsv")
-	for name, members := range enums {
-		short := strings.TrimPrefix(name, "org.reso.metadata.enums.")
-		var standard []string
-		for _, row := range lookups {
-			if row[0] == short {
-				standard = append(standard, row[1])
-			}
-		}
-		if want := append(standard, localMembers[short]...); !slices.Equal(members, want) {
-			t.Errorf("%s members %v, want the Data Dictionary's %v", short, members, want)
-		}
-		if short == "StandardStatus" && len(members) != 11 {
-			t.Errorf("StandardStatus has %d members, want 11", len(members))
 		}
 	}
 }
@@ -149,6 +130,8 @@ func checkEntity(t *testing.T, et entityType, v map[string]any, enums map[string
 			}
 		case !valueFits(p.Type, val, enums):
 			t.Errorf("%s.%s = %#v is not a %s", et.Name, p.Name, val, p.Type)
+		case p.MaxLength != "" && utf8.RuneCountInString(val.(string)) > atoi(p.MaxLength):
+			t.Errorf("%s.%s = %q is longer than its MaxLength %s", et.Name, p.Name, val, p.MaxLength)
 		}
 	}
 }
@@ -161,6 +144,10 @@ func valueFits(typ string, val any, enums map[string][]string) bool {
 	case typ == "Edm.Decimal":
 		_, ok := val.(json.Number)
 		return ok
+	case typ == "Edm.Int64":
+		n, ok := val.(json.Number)
+		_, err := n.Int64()
+		return ok && err == nil
 	case typ == "Edm.Boolean":
 		_, ok := val.(bool)
 		return ok
@@ -180,45 +167,7 @@ func valueFits(typ string, val any, enums map[string][]string) bool {
 	return false
 }
 
-// checkDictionary checks declared names, types and decimal facets against
-// the RESO Data Dictionary extract.
-func checkDictionary(t *testing.T, et entityType) {
-	t.Helper()
-	dict := map[string][]string{}
-	for _, row := range readTSV(t, "fields.tsv") {
-		if row[0] == et.Name {
-			dict[row[1]] = row
-		}
-	}
-	for _, p := range et.Properties {
-		row, ok := dict[p.Name]
-		switch {
-		case !ok:
-			t.Errorf("%s.%s is not a Data Dictionary field", et.Name, p.Name)
-		case row[2] == p.Type:
-		case p.Type == "Edm.String" && row[3] != "" && slices.Contains(stringLookups, et.Name+"."+p.Name):
-		case "Collection("+row[2]+")" == p.Type:
-		default:
-			t.Errorf("%s.%s is %s, the Data Dictionary says %s", et.Name, p.Name, p.Type, row[2])
-		}
-		if ok && p.Type == "Edm.Decimal" && (p.Precision != row[5] || p.Scale != row[6]) {
-			t.Errorf("%s.%s Precision %s Scale %s, the Data Dictionary says %s and %s", et.Name, p.Name, p.Precision, p.Scale, row[5], row[6])
-		}
-	}
-}
-
-// readTSV reads a Data Dictionary extract kept in testdata/dd.
-func readTSV(t *testing.T, name string) [][]string {
-	t.Helper()
-	f, err := os.Open("testdata/dd/" + name)
-	if err != nil {
-		t.Fatalf("RESO Data Dictionary extract: %v", err)
-	}
-	defer f.Close()
-	var rows [][]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rows = append(rows, strings.Split(sc.Text(), "\t"))
-	}
-	return rows[1:]
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

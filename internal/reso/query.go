@@ -26,13 +26,13 @@ type query struct {
 const hiddenColumns = 2
 
 // selectList is the SELECT list: each field as the renderer reads it
-// (strings, enumerations and decimals as text; decimals so as to keep
+// (strings, enumerations and numbers as text; decimals so as to keep
 // every digit), then the hidden columns.
 func selectList(set *entitySet, fields []*field) string {
 	var b strings.Builder
 	for _, f := range fields {
 		switch f.Kind {
-		case kString, kEnum, kDecimal:
+		case kString, kEnum, kDecimal, kInt64:
 			b.WriteString("(" + f.SQL + ")::text, ")
 		default:
 			b.WriteString(f.SQL + ", ")

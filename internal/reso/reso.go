@@ -1,6 +1,6 @@
 // Package reso serves the read side of the RESO Web API (Core 2.0, OData
 // 4.0) at /reso/odata/: the service document, $metadata, and the Property,
-// Member, OpenHouse and Media entity sets with $select, $filter, $orderby,
+// Member, OpenHouse, Media and Lookup entity sets with $select, $filter, $orderby,
 // $top, $skip, $count and next links. Every request is authenticated with a
 // bearer credential and read inside its organization (row-level security
 // applies), in one round trip to PostgreSQL. docs/reso.md describes it.
