@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"mime/multipart"
 	"reflect"
 	"strconv"
 	"strings"
@@ -24,7 +25,8 @@ import (
 // JSON schema cannot say:
 //
 //   - a string holding a NUL character (PostgreSQL's text cannot), anywhere
-//     in the input: query, path and header parameters and the body;
+//     in the input: query, path and header parameters, the body and the
+//     values of a multipart form;
 //   - a decimal (money) past its column's numeric(precision, scale), read
 //     from the field's `numeric:"14,2"` tag. A decimal field without one is
 //     a programming error: Register panics when the operation is registered.
@@ -51,6 +53,12 @@ func checkInput(in any) error {
 		switch {
 		case f.Name == "Body":
 			walkValue(v.Field(i), "body", "", fields)
+		case f.Name == "RawBody":
+			if form, ok := v.Field(i).FieldByName("Form").Interface().(*multipart.Form); ok && form != nil {
+				for name, values := range form.Value {
+					walkValue(reflect.ValueOf(strings.Join(values, "")), "form."+name, "", fields)
+				}
+			}
 		case f.Tag.Get("query") != "":
 			walkValue(v.Field(i), "query."+tagName(f.Tag.Get("query")), "", fields)
 		case f.Tag.Get("path") != "":

@@ -122,6 +122,7 @@ func TestBadValuesNameTheField(t *testing.T) {
 		{"NULInString", "POST", "/api/v1/properties", raw(`{"address_line1":"1 Main\u0000St","city":"Springfield"}`), "body.address_line1"},
 		{"NULInListItem", "POST", "/api/v1/listings", raw(`{"property":{` + place + `},"list_price":"100000","features":["pool","a\u0000b"]}`), "body.features[1]"},
 		{"NULInNested", "POST", "/api/v1/listings", raw(`{"property":{"address_line1":"x\u0000","city":"Springfield"},"list_price":"100000"}`), "body.property.address_line1"},
+		{"NULInForm", "POST", "/api/v1/properties/" + prop.ID + "/media", pngUpload(map[string]string{"caption": "a\x00b"}), "form.caption"},
 		{"NULInQuery", "GET", "/api/v1/properties?q=a%00b", nil, "query.q"},
 		{"HugeFloat", "POST", "/api/v1/properties", raw(`{` + place + `,"living_area":1e400}`), "body.living_area"},
 		{"HugeInteger", "POST", "/api/v1/properties", raw(`{` + place + `,"year_built":1e400}`), "body.year_built"},
