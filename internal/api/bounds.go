@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -218,7 +219,7 @@ func unmarshalJSON(data []byte, v any) error {
 	if err == nil || !isAny || !errors.As(err, &te) || !strings.HasPrefix(te.Value, "number") {
 		return err
 	}
-	d := json.NewDecoder(strings.NewReader(string(data)))
+	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	var parsed any
 	if err := d.Decode(&parsed); err != nil {
