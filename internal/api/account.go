@@ -48,7 +48,7 @@ type EnrolmentOutput struct{ Body identity.Enrolment }
 // CodeInput carries a TOTP code.
 type CodeInput struct {
 	Body struct {
-		Code string `json:"code" doc:"6-digit code from the authenticator"`
+		Code string `json:"code" doc:"6-digit code from the authenticator" maxLength:"10"`
 	}
 }
 
@@ -63,8 +63,8 @@ type RecoveryCodesOutput struct {
 type DisableMFAInput struct {
 	Body struct {
 		Password     string `json:"password" maxLength:"1024"`
-		Code         string `json:"code,omitempty"`
-		RecoveryCode string `json:"recovery_code,omitempty"`
+		Code         string `json:"code,omitempty" maxLength:"10"`
+		RecoveryCode string `json:"recovery_code,omitempty" maxLength:"64"`
 	}
 }
 

@@ -42,6 +42,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
 	cfg.RejectUnknownQueryParameters = true
+	registerSchemas(cfg.Components.Schemas)
 	cfg.Info.Description = "Brokerage CRM, listings, deals and property management. Errors are RFC 9457 problem+json."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "a session token from /auth/login, or an API key rk_…"},

@@ -14,7 +14,7 @@ import (
 type APIKeyInput struct {
 	Body struct {
 		Name        string     `json:"name" maxLength:"100"`
-		Permissions []string   `json:"permissions" doc:"what the key may do; no wider than your own permissions"`
+		Permissions []string   `json:"permissions" doc:"what the key may do; no wider than your own permissions" maxItems:"200" maxLength:"100"`
 		ExpiresAt   *time.Time `json:"expires_at,omitempty"`
 	}
 }

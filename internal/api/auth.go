@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -36,7 +37,10 @@ const accessKey = "access"
 type principalKey struct{}
 
 // Register adds an operation with its access rule; operations registered
-// otherwise are refused.
+// otherwise are refused. Before h runs, the input is checked for what the
+// schema cannot say (checkInput: NUL characters, decimals past their
+// column), an Invalid error naming the field. It panics on an input with a
+// decimal field lacking its numeric tag.
 func Register[I, O any](a huma.API, op huma.Operation, rule Access, h func(context.Context, *I) (*O, error)) {
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
@@ -53,7 +57,13 @@ func Register[I, O any](a huma.API, op huma.Operation, rule Access, h func(conte
 		op.Security = []map[string][]string{{"bearer": {}}}
 		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds permission `" + rule.Permission + "`.")
 	}
-	huma.Register(a, op, h)
+	requireTags(reflect.TypeFor[I]())
+	huma.Register(a, op, func(ctx context.Context, in *I) (*O, error) {
+		if err := checkInput(in); err != nil {
+			return nil, err
+		}
+		return h(ctx, in)
+	})
 }
 
 // authenticate is the API's one gate: it resolves the bearer credential and

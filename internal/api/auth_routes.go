@@ -16,7 +16,7 @@ type LoginInput struct {
 	Body struct {
 		Email        string `json:"email" format:"email" maxLength:"254"`
 		Password     string `json:"password" maxLength:"1024"`
-		Organization string `json:"organization,omitempty" doc:"slug of the organization to act in; default: your first"`
+		Organization string `json:"organization,omitempty" doc:"slug of the organization to act in; default: your first" maxLength:"63"`
 	}
 }
 
@@ -44,16 +44,16 @@ func sessionOut(t identity.Tokens, u identity.User) *SessionOutput {
 // MFAInput completes a sign-in with a second factor.
 type MFAInput struct {
 	Body struct {
-		MFAToken     string `json:"mfa_token"`
-		Code         string `json:"code,omitempty" doc:"6-digit code from the authenticator"`
-		RecoveryCode string `json:"recovery_code,omitempty" doc:"one of the recovery codes, instead of code"`
+		MFAToken     string `json:"mfa_token" maxLength:"200"`
+		Code         string `json:"code,omitempty" doc:"6-digit code from the authenticator" maxLength:"10"`
+		RecoveryCode string `json:"recovery_code,omitempty" doc:"one of the recovery codes, instead of code" maxLength:"64"`
 	}
 }
 
 // RefreshInput spends a refresh token.
 type RefreshInput struct {
 	Body struct {
-		RefreshToken string `json:"refresh_token"`
+		RefreshToken string `json:"refresh_token" maxLength:"200"`
 	}
 }
 
@@ -86,7 +86,7 @@ type MeOutput struct {
 // SwitchInput names the organization to act in.
 type SwitchInput struct {
 	Body struct {
-		Organization string `json:"organization" doc:"slug"`
+		Organization string `json:"organization" doc:"slug" maxLength:"63"`
 	}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"io"
 	"sync"
 
@@ -29,7 +28,7 @@ var jsonFormat = huma.Format{
 		}
 		return err
 	},
-	Unmarshal: json.Unmarshal,
+	Unmarshal: unmarshalJSON,
 }
 
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}

@@ -37,7 +37,7 @@ type InvitationsOutput struct {
 // AcceptInput accepts an invitation.
 type AcceptInput struct {
 	Body struct {
-		Token     string `json:"token"`
+		Token     string `json:"token" maxLength:"200"`
 		Password  string `json:"password,omitempty" maxLength:"1024" doc:"required when you have no account yet"`
 		FirstName string `json:"first_name,omitempty" maxLength:"100"`
 		LastName  string `json:"last_name,omitempty" maxLength:"100"`

@@ -18,8 +18,8 @@ type ListingFields struct {
 	MlsStatus           *string          `json:"mls_status,omitempty" maxLength:"50" doc:"a local status; sets standard_status through the MLS status mapping when that is absent"`
 	PropertyType        *string          `json:"property_type,omitempty" enum:"BusinessOpportunity,CommercialLease,CommercialSale,Farm,Land,ManufacturedInPark,Residential,ResidentialIncome,ResidentialLease"`
 	PropertySubType     *string          `json:"property_sub_type,omitempty" maxLength:"50"`
-	ListPrice           *decimal.Decimal `json:"list_price,omitempty"`
-	ClosePrice          *decimal.Decimal `json:"close_price,omitempty"`
+	ListPrice           *decimal.Decimal `json:"list_price,omitempty" maxLength:"20" numeric:"14,2"`
+	ClosePrice          *decimal.Decimal `json:"close_price,omitempty" maxLength:"20" numeric:"14,2"`
 	ListingContractDate *realty.Date     `json:"listing_contract_date,omitempty"`
 	OnMarketDate        *realty.Date     `json:"on_market_date,omitempty"`
 	OffMarketDate       *realty.Date     `json:"off_market_date,omitempty"`
@@ -30,20 +30,20 @@ type ListingFields struct {
 	PrivateRemarks      *string          `json:"private_remarks,omitempty" maxLength:"4000"`
 	BedroomsTotal       *int             `json:"bedrooms_total,omitempty" minimum:"0" maximum:"200"`
 	BathroomsTotal      *float64         `json:"bathrooms_total,omitempty" minimum:"0" maximum:"200"`
-	LivingArea          *float64         `json:"living_area,omitempty" exclusiveMinimum:"0"`
-	LotSizeArea         *float64         `json:"lot_size_area,omitempty" exclusiveMinimum:"0"`
+	LivingArea          *float64         `json:"living_area,omitempty" exclusiveMinimum:"0" maximum:"99999999"`
+	LotSizeArea         *float64         `json:"lot_size_area,omitempty" exclusiveMinimum:"0" maximum:"9999999999"`
 	YearBuilt           *int             `json:"year_built,omitempty" minimum:"1600" maximum:"2200"`
-	Stories             *int             `json:"stories,omitempty" minimum:"0"`
-	GarageSpaces        *int             `json:"garage_spaces,omitempty" minimum:"0"`
-	AssociationFee      *decimal.Decimal `json:"association_fee,omitempty"`
-	TaxAnnualAmount     *decimal.Decimal `json:"tax_annual_amount,omitempty"`
-	Features            *[]string        `json:"features,omitempty"`
-	Appliances          *[]string        `json:"appliances,omitempty"`
-	Cooling             *[]string        `json:"cooling,omitempty"`
-	Heating             *[]string        `json:"heating,omitempty"`
-	Flooring            *[]string        `json:"flooring,omitempty"`
-	View                *[]string        `json:"view,omitempty"`
-	PoolFeatures        *[]string        `json:"pool_features,omitempty"`
+	Stories             *int             `json:"stories,omitempty" minimum:"0" maximum:"300"`
+	GarageSpaces        *int             `json:"garage_spaces,omitempty" minimum:"0" maximum:"100"`
+	AssociationFee      *decimal.Decimal `json:"association_fee,omitempty" maxLength:"20" numeric:"12,2"`
+	TaxAnnualAmount     *decimal.Decimal `json:"tax_annual_amount,omitempty" maxLength:"20" numeric:"14,2"`
+	Features            *[]string        `json:"features,omitempty" maxItems:"100" maxLength:"100"`
+	Appliances          *[]string        `json:"appliances,omitempty" maxItems:"100" maxLength:"100"`
+	Cooling             *[]string        `json:"cooling,omitempty" maxItems:"100" maxLength:"100"`
+	Heating             *[]string        `json:"heating,omitempty" maxItems:"100" maxLength:"100"`
+	Flooring            *[]string        `json:"flooring,omitempty" maxItems:"100" maxLength:"100"`
+	View                *[]string        `json:"view,omitempty" maxItems:"100" maxLength:"100"`
+	PoolFeatures        *[]string        `json:"pool_features,omitempty" maxItems:"100" maxLength:"100"`
 }
 
 func (b ListingFields) fields() listing.Fields {

@@ -47,7 +47,7 @@ type MediaPatchInput struct {
 	ID   realty.ID `path:"id"`
 	Body struct {
 		Caption  string `json:"caption" maxLength:"500"`
-		Position int    `json:"position" minimum:"0"`
+		Position int    `json:"position" minimum:"0" maximum:"10000"`
 	}
 }
 

@@ -15,8 +15,8 @@ type NewOrganizationInput struct {
 		Name     string `json:"name" maxLength:"200"`
 		Slug     string `json:"slug" maxLength:"63" doc:"lower-case letters, digits and dashes; unique"`
 		Kind     string `json:"kind,omitempty" enum:"brokerage,property_manager,both"`
-		TimeZone string `json:"time_zone,omitempty" doc:"IANA time zone, default UTC"`
-		Currency string `json:"currency,omitempty" doc:"ISO 4217 code, default USD"`
+		TimeZone string `json:"time_zone,omitempty" doc:"IANA time zone, default UTC" maxLength:"64"`
+		Currency string `json:"currency,omitempty" doc:"ISO 4217 code, default USD" maxLength:"3"`
 	}
 }
 
@@ -35,9 +35,9 @@ type OrganizationPatchInput struct {
 	Body struct {
 		Name             *string   `json:"name,omitempty" maxLength:"200"`
 		Kind             *string   `json:"kind,omitempty" enum:"brokerage,property_manager,both"`
-		TimeZone         *string   `json:"time_zone,omitempty"`
-		Currency         *string   `json:"currency,omitempty"`
-		MFARequiredRoles *[]string `json:"mfa_required_roles,omitempty" doc:"role keys whose members must use two-factor authentication"`
+		TimeZone         *string   `json:"time_zone,omitempty" maxLength:"64"`
+		Currency         *string   `json:"currency,omitempty" maxLength:"3"`
+		MFARequiredRoles *[]string `json:"mfa_required_roles,omitempty" doc:"role keys whose members must use two-factor authentication" maxItems:"50" maxLength:"40"`
 	}
 }
 

@@ -22,20 +22,20 @@ type PropertyBody struct {
 	City             string           `json:"city" maxLength:"100"`
 	StateProvince    string           `json:"state_province,omitempty" maxLength:"100"`
 	PostalCode       *string          `json:"postal_code,omitempty" maxLength:"20"`
-	Country          string           `json:"country,omitempty" doc:"ISO 3166 two-letter code, default US"`
+	Country          string           `json:"country,omitempty" doc:"ISO 3166 two-letter code, default US" maxLength:"2"`
 	Latitude         *float64         `json:"latitude,omitempty" minimum:"-90" maximum:"90"`
 	Longitude        *float64         `json:"longitude,omitempty" minimum:"-180" maximum:"180"`
 	ParcelNumber     *string          `json:"parcel_number,omitempty" maxLength:"50"`
-	YearBuilt        *int             `json:"year_built,omitempty"`
-	LivingArea       *float64         `json:"living_area,omitempty"`
-	LotSize          *float64         `json:"lot_size,omitempty"`
-	Bedrooms         *int             `json:"bedrooms,omitempty"`
-	Bathrooms        *float64         `json:"bathrooms,omitempty"`
-	Amenities        []string         `json:"amenities,omitempty"`
+	YearBuilt        *int             `json:"year_built,omitempty" minimum:"1600" maximum:"2200"`
+	LivingArea       *float64         `json:"living_area,omitempty" exclusiveMinimum:"0" maximum:"99999999"`
+	LotSize          *float64         `json:"lot_size,omitempty" exclusiveMinimum:"0" maximum:"9999999999"`
+	Bedrooms         *int             `json:"bedrooms,omitempty" minimum:"0" maximum:"200"`
+	Bathrooms        *float64         `json:"bathrooms,omitempty" minimum:"0" maximum:"200"`
+	Amenities        []string         `json:"amenities,omitempty" maxItems:"100" maxLength:"100"`
 	ManagerID        *realty.ID       `json:"manager_id,omitempty"`
-	MarketValue      *decimal.Decimal `json:"market_value,omitempty"`
-	AcquisitionPrice *decimal.Decimal `json:"acquisition_price,omitempty"`
-	AnnualTax        *decimal.Decimal `json:"annual_tax,omitempty"`
+	MarketValue      *decimal.Decimal `json:"market_value,omitempty" maxLength:"20" numeric:"14,2"`
+	AcquisitionPrice *decimal.Decimal `json:"acquisition_price,omitempty" maxLength:"20" numeric:"14,2"`
+	AnnualTax        *decimal.Decimal `json:"annual_tax,omitempty" maxLength:"20" numeric:"14,2"`
 }
 
 func (b PropertyBody) input() property.Input {
@@ -65,11 +65,11 @@ type UnitBody struct {
 	BuildingID       *realty.ID       `json:"building_id,omitempty"`
 	UnitNumber       string           `json:"unit_number" maxLength:"25"`
 	UnitType         *string          `json:"unit_type,omitempty" maxLength:"50"`
-	Floor            *int             `json:"floor,omitempty"`
-	Area             *float64         `json:"area,omitempty"`
-	Bedrooms         *int             `json:"bedrooms,omitempty"`
-	Bathrooms        *float64         `json:"bathrooms,omitempty"`
-	MarketRent       *decimal.Decimal `json:"market_rent,omitempty"`
+	Floor            *int             `json:"floor,omitempty" minimum:"-10" maximum:"300"`
+	Area             *float64         `json:"area,omitempty" exclusiveMinimum:"0" maximum:"99999999"`
+	Bedrooms         *int             `json:"bedrooms,omitempty" minimum:"0" maximum:"50"`
+	Bathrooms        *float64         `json:"bathrooms,omitempty" minimum:"0" maximum:"50"`
+	MarketRent       *decimal.Decimal `json:"market_rent,omitempty" maxLength:"20" numeric:"12,2"`
 	Status           string           `json:"status,omitempty" enum:"vacant,occupied,maintenance,unavailable"`
 	AvailabilityDate *realty.Date     `json:"availability_date,omitempty"`
 }
@@ -147,8 +147,8 @@ func routeUnits(a huma.API, d Deps, tags []string) {
 		ID   realty.ID `path:"id"`
 		Body struct {
 			Name      string `json:"name" maxLength:"100"`
-			Floors    *int   `json:"floors,omitempty"`
-			YearBuilt *int   `json:"year_built,omitempty"`
+			Floors    *int   `json:"floors,omitempty" minimum:"0" maximum:"300"`
+			YearBuilt *int   `json:"year_built,omitempty" minimum:"1600" maximum:"2200"`
 		}
 	}) (*struct{ Body property.Building }, error) {
 		b, err := d.Property.CreateBuilding(ctx, actor(ctx), in.ID, property.BuildingInput{Name: in.Body.Name, Floors: in.Body.Floors, YearBuilt: in.Body.YearBuilt})

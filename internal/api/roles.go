@@ -16,7 +16,7 @@ type RoleBody struct {
 	Key         string   `json:"key" maxLength:"40" doc:"lower_snake key, unique in the organization"`
 	Name        string   `json:"name" maxLength:"100"`
 	Description string   `json:"description,omitempty" maxLength:"500"`
-	Permissions []string `json:"permissions" doc:"permission names; no wider than your own"`
+	Permissions []string `json:"permissions" doc:"permission names; no wider than your own" maxItems:"200" maxLength:"100"`
 }
 
 // RoleInput creates a custom role.
@@ -28,7 +28,7 @@ type RolePatchInput struct {
 	Body struct {
 		Name        string   `json:"name" maxLength:"100"`
 		Description string   `json:"description,omitempty" maxLength:"500"`
-		Permissions []string `json:"permissions"`
+		Permissions []string `json:"permissions" maxItems:"200" maxLength:"100"`
 	}
 }
 

@@ -110,6 +110,19 @@ func recordEvent(ctx context.Context, db postgres.DB, kind string, org, user *re
 	return nil
 }
 
+// recordEventIn is recordEvent in a transaction begun without an
+// organization (global): it names org as the transaction's organization
+// first, since the definer function writes only the transaction's own
+// organization's log. A nil org writes the account log as before.
+func recordEventIn(ctx context.Context, tx pgx.Tx, kind string, org, user *realty.ID, c Client, details map[string]any) error {
+	if org != nil {
+		if err := postgres.SetOrg(ctx, tx, *org); err != nil {
+			return err
+		}
+	}
+	return recordEvent(ctx, tx, kind, org, user, c, details)
+}
+
 // RecordEvent writes a security event of kind for the actor's organization
 // and user.
 func (s *Service) RecordEvent(ctx context.Context, actor realty.Actor, kind string, c Client, details map[string]any) error {

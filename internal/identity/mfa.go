@@ -203,7 +203,7 @@ func (s *Service) VerifyMFA(ctx context.Context, mfaToken, code, recovery string
 	err = postgres.Tx(ctx, s.pool, global, func(tx pgx.Tx) error {
 		event, err := s.secondFactor(ctx, tx, pending.UserID, code, recovery)
 		if event != "" {
-			if rerr := recordEvent(ctx, tx, event, pending.ActiveOrgID, &pending.UserID, c, nil); rerr != nil {
+			if rerr := recordEventIn(ctx, tx, event, pending.ActiveOrgID, &pending.UserID, c, nil); rerr != nil {
 				return rerr
 			}
 		}
@@ -223,7 +223,7 @@ func (s *Service) VerifyMFA(ctx context.Context, mfaToken, code, recovery string
 		if err != nil {
 			return err
 		}
-		return recordEvent(ctx, tx, EventLoginSucceeded, pending.ActiveOrgID, &pending.UserID, c, map[string]any{"kind": pending.Kind, "mfa": true})
+		return recordEventIn(ctx, tx, EventLoginSucceeded, pending.ActiveOrgID, &pending.UserID, c, map[string]any{"kind": pending.Kind, "mfa": true})
 	})
 	if err == nil && factorErr != nil {
 		return Tokens{}, factorErr

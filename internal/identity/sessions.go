@@ -82,7 +82,7 @@ func (s *Service) StartSession(ctx context.Context, user realty.ID, org *realty.
 		if mfa {
 			return nil
 		}
-		return recordEvent(ctx, tx, EventLoginSucceeded, org, &user, c, map[string]any{"kind": kind})
+		return recordEventIn(ctx, tx, EventLoginSucceeded, org, &user, c, map[string]any{"kind": kind})
 	})
 	return out, err
 }
@@ -215,7 +215,7 @@ func (s *Service) revokeFamily(ctx context.Context, sess Session, c Client) erro
 			revoke_reason = coalesce(revoke_reason, 'refresh_reuse') WHERE family_id = $1`, sess.FamilyID, s.cfg.Now()); err != nil {
 			return err
 		}
-		return recordEvent(ctx, tx, EventRefreshReuse, sess.ActiveOrgID, &sess.UserID, c, map[string]any{"family_id": sess.FamilyID})
+		return recordEventIn(ctx, tx, EventRefreshReuse, sess.ActiveOrgID, &sess.UserID, c, map[string]any{"family_id": sess.FamilyID})
 	})
 	if err != nil {
 		return err
@@ -230,7 +230,7 @@ func (s *Service) Logout(ctx context.Context, sess Session, c Client) error {
 			WHERE id = $1 AND revoked_at IS NULL`, sess.ID, s.cfg.Now()); err != nil {
 			return err
 		}
-		return recordEvent(ctx, tx, EventLogout, sess.ActiveOrgID, &sess.UserID, c, nil)
+		return recordEventIn(ctx, tx, EventLogout, sess.ActiveOrgID, &sess.UserID, c, nil)
 	})
 }
 

@@ -8,3 +8,7 @@ import "context"
 func SetCitusCheck(m *Migrator, check func(context.Context, DB) (bool, error)) {
 	m.hasCitus = check
 }
+
+// CompletePartitionIndexes runs migrate up's completion of partitioned
+// indexes on conn.
+var CompletePartitionIndexes = completePartitionIndexes

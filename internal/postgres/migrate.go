@@ -77,6 +77,11 @@ func (m *Migrator) Up(ctx context.Context) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
+	if n, err := completePartitionIndexes(ctx, conn); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	} else if n > 0 {
+		m.log.Info("partition indexes built", "count", n)
+	}
 	if err := m.configureRuntimeRole(ctx, conn); err != nil {
 		return err
 	}

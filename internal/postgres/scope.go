@@ -102,3 +102,12 @@ func SetUser(ctx context.Context, tx pgx.Tx, user realty.ID) error {
 	_, err := tx.Exec(ctx, "SET LOCAL app.user_id = "+quote(idLiteral(user)))
 	return err
 }
+
+// SetOrg makes org the organization of the rest of tx, e.g. for a
+// transaction begun before its organization was known (a sign-in) that
+// records an event of that organization: audit.record_security_event
+// refuses an organization other than the transaction's.
+func SetOrg(ctx context.Context, tx pgx.Tx, org realty.ID) error {
+	_, err := tx.Exec(ctx, "SET LOCAL app.org_id = "+quote(idLiteral(org)))
+	return err
+}

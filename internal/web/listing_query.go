@@ -1,7 +1,11 @@
 package web
 
 import (
+	"errors"
+	"maps"
+	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +25,26 @@ func searchQuery(v url.Values) (listing.Query, error) {
 	return q, err
 }
 
+// The form fields' bounds, below what their columns hold: amounts are
+// numeric(14, 2) or narrower (a narrower column's overflow is still a 422,
+// without the field), measures numeric(12, 2) or wider, whole numbers int.
+var maxDecimal = decimal.New(1, 12)
+
+const maxFloat = 1e10
+
+// refuseNUL returns an Invalid error naming the first form or query field
+// holding a NUL character, which PostgreSQL's text cannot store, or nil.
+func refuseNUL(v url.Values) error {
+	for _, name := range slices.Sorted(maps.Keys(v)) {
+		for _, s := range v[name] {
+			if strings.IndexByte(s, 0) >= 0 {
+				return realty.FieldError(name, "must not contain a NUL character")
+			}
+		}
+	}
+	return nil
+}
+
 func decimalField(v url.Values, name string) (*decimal.Decimal, error) {
 	s := strings.TrimSpace(v.Get(name))
 	if s == "" {
@@ -30,6 +54,9 @@ func decimalField(v url.Values, name string) (*decimal.Decimal, error) {
 	if err != nil {
 		return nil, realty.FieldError(name, "is not a number")
 	}
+	if d.Abs().GreaterThanOrEqual(maxDecimal) {
+		return nil, realty.FieldError(name, "is too large")
+	}
 	return &d, nil
 }
 
@@ -38,11 +65,15 @@ func intField(v url.Values, name string) (*int, error) {
 	if s == "" {
 		return nil, nil
 	}
-	n, err := strconv.Atoi(s)
+	n, err := strconv.ParseInt(s, 10, 32)
+	if errors.Is(err, strconv.ErrRange) {
+		return nil, realty.FieldError(name, "is too large")
+	}
 	if err != nil {
 		return nil, realty.FieldError(name, "is not a whole number")
 	}
-	return &n, nil
+	i := int(n)
+	return &i, nil
 }
 
 func floatField(v url.Values, name string) (*float64, error) {
@@ -51,7 +82,10 @@ func floatField(v url.Values, name string) (*float64, error) {
 		return nil, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if errors.Is(err, strconv.ErrRange) || err == nil && math.Abs(f) >= maxFloat {
+		return nil, realty.FieldError(name, "is too large")
+	}
+	if err != nil || math.IsNaN(f) {
 		return nil, realty.FieldError(name, "is not a number")
 	}
 	return &f, nil

@@ -111,6 +111,10 @@ func (s *site) gate(level access, h http.HandlerFunc) http.Handler {
 			s.fail(w, r, &realty.Error{Kind: realty.Invalid, Message: "the form could not be read", Err: err})
 			return
 		}
+		if err := refuseNUL(r.Form); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		h(w, r)
 	})
 }
