@@ -49,7 +49,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	a := humago.New(mux, cfg)
 	a.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
 		next(huma.WithValue(ctx, loggerKey{}, d.Log))
-	}, withClient, withQuery, authenticate(a, d.Org))
+	}, withClient, withQuery, authenticate(a, d.Org, d.Limits))
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
 		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,

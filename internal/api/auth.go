@@ -2,16 +2,19 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/org"
+	"realty/internal/ratelimit"
 )
 
 // Access is the rule an operation declares: who may call it. Every
@@ -58,7 +61,7 @@ func Register[I, O any](a huma.API, op huma.Operation, rule Access, h func(conte
 
 // authenticate is the API's one gate: it resolves the bearer credential and
 // applies the operation's access rule before the handler runs.
-func authenticate(a huma.API, orgs *org.Service) func(huma.Context, func(huma.Context)) {
+func authenticate(a huma.API, orgs *org.Service, limits *org.RateLimits) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		rule, ok := ctx.Operation().Metadata[accessKey].(Access)
 		if !ok {
@@ -66,7 +69,13 @@ func authenticate(a huma.API, orgs *org.Service) func(huma.Context, func(huma.Co
 			return
 		}
 		p, err := resolve(ctx, orgs)
+		if err == nil {
+			err = admit(ctx, limits, p)
+		}
 		switch {
+		case realty.KindOf(err) == realty.RateLimited:
+			writeErr(a, ctx, err)
+			return
 		case err != nil && !rule.Public:
 			writeErr(a, ctx, err)
 			return
@@ -86,6 +95,23 @@ func authenticate(a huma.API, orgs *org.Service) func(huma.Context, func(huma.Co
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// admit spends one request of the credential's rate limit and writes the
+// RateLimit headers (every limited response carries them); RateLimited when
+// the bucket is empty.
+func admit(ctx huma.Context, limits *org.RateLimits, p org.Principal) error {
+	d, err := limits.Admit(ctx.Context(), p)
+	if err != nil {
+		return err
+	}
+	_, w := humago.Unwrap(ctx)
+	d.SetHeaders(w.Header())
+	if !d.Allowed {
+		return &realty.Error{Kind: realty.RateLimited, Message: fmt.Sprintf(
+			"rate limit of %d requests a minute for this credential reached; retry in %d s", d.Limit, ratelimit.Seconds(d.RetryAfter))}
+	}
+	return nil
 }
 
 var errNoCredential = &realty.Error{Kind: realty.Unauthenticated, Message: "sign in required: send Authorization: Bearer <token or API key>"}

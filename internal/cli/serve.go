@@ -67,7 +67,7 @@ func runServe(ctx context.Context, e env) error {
 		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
 		API:  api.Deps{Log: log, Version: Version(), Services: svc},
 		Web:  web.Deps{Log: log, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
-		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org},
+		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org, Identity: svc.Identity, Limits: svc.Limits},
 	})
 	if err != nil {
 		return err
