@@ -87,11 +87,12 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret string, scope
 			return AccessToken{}, realty.FieldError("scope", "the key does not hold "+p)
 		}
 	}
-	tok := AccessToken{ExpiresAt: now.Add(TokenLifetime).Truncate(time.Second), Scope: scope, KeyID: k.ID}
-	if k.ExpiresAt != nil && k.ExpiresAt.Before(tok.ExpiresAt) {
-		tok.ExpiresAt = k.ExpiresAt.Truncate(time.Second)
+	tok := AccessToken{ExpiresIn: TokenLifetime, Scope: scope, KeyID: k.ID}
+	if k.ExpiresAt != nil && k.ExpiresAt.Sub(now) < tok.ExpiresIn {
+		tok.ExpiresIn = k.ExpiresAt.Sub(now).Truncate(time.Second)
 	}
-	tok.Token, tok.ExpiresIn = s.signToken(k, tok), tok.ExpiresAt.Sub(now)
+	tok.ExpiresAt = now.Add(tok.ExpiresIn).Truncate(time.Second) // what the token carries: at most a second earlier
+	tok.Token = s.signToken(k, tok)
 	if len(scope) == 0 {
 		tok.Scope = k.Permissions
 	}
