@@ -111,7 +111,7 @@ const (
 
 // caller is one column of the matrix.
 type caller struct {
-	name       string // a role key, "anonymous" or "key"
+	name       string // a role key, "anonymous", "key" or "token" (an access token of a key)
 	credential string
 }
 
@@ -122,7 +122,12 @@ func TestAccessMatrix(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	_, key := h.apiKey(h.a, "member.read")
-	callers := []caller{{"anonymous", ""}, {"key", key}}
+	_, tokenKey := h.apiKey(h.a, "member.read")
+	tok, err := h.env.Identity.IssueToken(context.Background(), tokenKey[:15], tokenKey[16:], nil, identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	callers := []caller{{"anonymous", ""}, {"key", key}, {"token", tok.Token}} // an access token is judged as its key
 	for _, r := range fixtureRoles(h) {
 		callers = append(callers, caller{r, h.tokens["acme:"+r]})
 	}
@@ -137,7 +142,7 @@ func TestAccessMatrix(t *testing.T) {
 		var statuses []int
 		for _, c := range callers {
 			credential := c.credential
-			if op.OperationID == "logout" && c.name != "anonymous" && c.name != "key" {
+			if op.OperationID == "logout" && c.name != "anonymous" && c.name != "key" && c.name != "token" {
 				credential = h.login(h.a.Personas[c.name].Email, "acme") // keep the shared token alive
 			}
 			path, body := reqs.build(op)
@@ -171,6 +176,9 @@ func fixtureRoles(h *harness) []string {
 
 // judge returns why status is wrong for caller under rule, or "".
 func judge(rule, caller string, status int) string {
+	if caller == "token" {
+		caller = "key"
+	}
 	if status >= 500 {
 		return "server error"
 	}

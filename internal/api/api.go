@@ -45,12 +45,12 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	registerSchemas(cfg.Components.Schemas)
 	cfg.Info.Description = "Brokerage CRM, listings, deals and property management. Errors are RFC 9457 problem+json."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"bearer": {Type: "http", Scheme: "bearer", Description: "a session token from /auth/login, or an API key rk_…"},
+		"bearer": {Type: "http", Scheme: "bearer", Description: "a session token from /auth/login, an API key rk_…, or an access token rat_… issued for a key at /reso/oauth/token"},
 	}
 	a := humago.New(mux, cfg)
 	a.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
 		next(huma.WithValue(ctx, loggerKey{}, d.Log))
-	}, withClient, withQuery, authenticate(a, d.Org))
+	}, withClient, withQuery, authenticate(a, d.Org, d.Limits))
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
 		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -9,10 +10,12 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/org"
+	"realty/internal/ratelimit"
 )
 
 // Access is the rule an operation declares: who may call it. Every
@@ -68,7 +71,7 @@ func Register[I, O any](a huma.API, op huma.Operation, rule Access, h func(conte
 
 // authenticate is the API's one gate: it resolves the bearer credential and
 // applies the operation's access rule before the handler runs.
-func authenticate(a huma.API, orgs *org.Service) func(huma.Context, func(huma.Context)) {
+func authenticate(a huma.API, orgs *org.Service, limits *org.RateLimits) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		rule, ok := ctx.Operation().Metadata[accessKey].(Access)
 		if !ok {
@@ -76,7 +79,13 @@ func authenticate(a huma.API, orgs *org.Service) func(huma.Context, func(huma.Co
 			return
 		}
 		p, err := resolve(ctx, orgs)
+		if err == nil {
+			err = admit(ctx, limits, p)
+		}
 		switch {
+		case realty.KindOf(err) == realty.RateLimited:
+			writeErr(a, ctx, err)
+			return
 		case err != nil && !rule.Public:
 			writeErr(a, ctx, err)
 			return
@@ -96,6 +105,23 @@ func authenticate(a huma.API, orgs *org.Service) func(huma.Context, func(huma.Co
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// admit spends one request of the credential's rate limit and writes the
+// RateLimit headers (every limited response carries them); RateLimited when
+// the bucket is empty.
+func admit(ctx huma.Context, limits *org.RateLimits, p org.Principal) error {
+	d, err := limits.Admit(ctx.Context(), p)
+	if err != nil {
+		return err
+	}
+	_, w := humago.Unwrap(ctx)
+	d.SetHeaders(w.Header())
+	if !d.Allowed {
+		return &realty.Error{Kind: realty.RateLimited, Message: fmt.Sprintf(
+			"rate limit of %d requests a minute for this credential reached; retry in %d s", d.Limit, ratelimit.Seconds(d.RetryAfter))}
+	}
+	return nil
 }
 
 var errNoCredential = &realty.Error{Kind: realty.Unauthenticated, Message: "sign in required: send Authorization: Bearer <token or API key>"}

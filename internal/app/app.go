@@ -47,6 +47,9 @@ type Options struct {
 	// Argon2 sets password hashing costs (identity's defaults when zero;
 	// tests make it cheap).
 	Argon2 identity.Argon2Params
+	// RateLimit is the default requests a minute per credential on the API
+	// and the RESO Web API (0: none unless an organization sets its own).
+	RateLimit int
 	// Log receives the services' own logs (slog.Default when nil).
 	Log *slog.Logger
 	// Now is the clock of services whose rules depend on time (time.Now
@@ -63,6 +66,7 @@ type Services struct {
 	Jobs     *river.Client[pgx.Tx]
 	Identity *identity.Service
 	Org      *org.Service
+	Limits   *org.RateLimits
 	Audit    *audit.Service
 	Property *property.Service
 	Listing  *listing.Service
@@ -95,6 +99,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	}
 	s := Services{Pool: pool, Blobs: o.Blobs, Jobs: jobs, Identity: ids, Audit: audit.New(pool)}
 	s.Org = org.New(pool, ids, Permissions(), o.Now)
+	s.Limits = s.Org.NewRateLimits(o.RateLimit, o.Now)
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)

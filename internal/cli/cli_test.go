@@ -276,6 +276,16 @@ func TestOrgAndUserCommands(t *testing.T) {
 	if code, _, stderr := run(t, vars, "org", "create", "--name", "Again", "--slug", "acme"); code != 1 || !strings.Contains(stderr, "slug") {
 		t.Fatalf("duplicate slug: exit %d %s", code, stderr)
 	}
+	for _, c := range [][]string{
+		{"--per-minute", "3000", "acme: 3000 requests a minute per credential\n"},
+		{"acme: 3000 requests a minute per credential\n"},
+		{"--per-minute", "0", "acme: the server's default (REALTY_RATE_LIMIT_PER_MINUTE)\n"},
+	} {
+		code, stdout, stderr := run(t, vars, append([]string{"org", "rate-limit", "--org", "acme"}, c[:len(c)-1]...)...)
+		if code != 0 || stdout != c[len(c)-1] {
+			t.Fatalf("org rate-limit %v: exit %d %q %s", c[:len(c)-1], code, stdout, stderr)
+		}
+	}
 	code, stdout, stderr = run(t, vars, "user", "create", "--email", "boss@acme.example", "--org", "acme", "--role", "owner")
 	m := printedPassword.FindStringSubmatch(stdout)
 	if code != 0 || m == nil {

@@ -11,8 +11,12 @@ import (
 // creates one (without members: add its owner with `realty user create
 // --role owner`) and prints its id.
 func runOrg(ctx context.Context, e env) error {
+	if len(e.args) > 0 && e.args[0] == "rate-limit" {
+		e.args = e.args[1:]
+		return runOrgRateLimit(ctx, e)
+	}
 	if len(e.args) == 0 || e.args[0] != "create" {
-		return usageErr("want: org create --name NAME --slug SLUG")
+		return usageErr("want: org create --name NAME --slug SLUG, or org rate-limit --org SLUG --per-minute N")
 	}
 	e.args = e.args[1:]
 	fs := e.flags("org create")
@@ -39,5 +43,50 @@ func runOrg(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, o.ID)
+	return nil
+}
+
+// runOrgRateLimit sets an organization's own rate limit, `realty org
+// rate-limit --org SLUG --per-minute N` (0: back to the server's default,
+// REALTY_RATE_LIMIT_PER_MINUTE), or prints it without --per-minute. Running
+// servers see a change within a minute.
+func runOrgRateLimit(ctx context.Context, e env) error {
+	fs := e.flags("org rate-limit")
+	slug := fs.String("org", "", "organization slug (required)")
+	perMinute := fs.Int("per-minute", -1, "requests a minute per credential; 0: the server's default")
+	cfg, err := e.config(fs, "data-dir")
+	if err != nil {
+		return err
+	}
+	if *slug == "" {
+		return usageErr("--org is required")
+	}
+	s, err := openSession(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	orgID, err := orgBySlug(ctx, s.db.adminURL, *slug)
+	if err != nil {
+		return err
+	}
+	if *perMinute >= 0 {
+		var limit *int
+		if *perMinute > 0 {
+			limit = perMinute
+		}
+		if err := s.svc.Org.SetRateLimit(ctx, orgID, limit, nil); err != nil {
+			return err
+		}
+	}
+	limit, err := s.svc.Org.RateLimit(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if limit == nil {
+		fmt.Fprintf(e.stdout, "%s: the server's default (REALTY_RATE_LIMIT_PER_MINUTE)\n", *slug)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: %d requests a minute per credential\n", *slug, *limit)
 	return nil
 }

@@ -70,7 +70,7 @@ func runServe(ctx context.Context, e env) error {
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "",
 		API:  api.Deps{Log: log, Version: Version(), Services: svc},
 		Web:  web.Deps{Log: log, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
-		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org},
+		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org, Identity: svc.Identity, Limits: svc.Limits},
 	})
 	if err != nil {
 		return err

@@ -29,7 +29,8 @@ func newServices(cfg config.Config, pool *postgres.Pool, log *slog.Logger) (app.
 		return app.Services{}, err
 	}
 	return app.New(pool, app.Options{SecretKey: key, Blobs: blobs, MediaMaxBytes: cfg.MediaMaxBytes, ImportMaxBytes: cfg.MaxBodyBytes,
-		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionLifetime: cfg.SessionLifetime, Log: log})
+		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionLifetime: cfg.SessionLifetime,
+		RateLimit: cfg.RateLimit, Log: log})
 }
 
 // orgBySlug finds an organization's id through the administrative

@@ -54,6 +54,10 @@ type Config struct {
 	// CookieSecure is auto (Secure when the request came over TLS), always
 	// or never.
 	CookieSecure string
+	// RateLimit is the default number of requests a minute one credential
+	// may make on /api/v1 and /reso/odata (an organization may have its
+	// own); 0 turns the default limit off.
+	RateLimit int
 
 	// DebugAddr, when set, serves net/http/pprof there (a separate
 	// listener, never the public address).
@@ -101,6 +105,7 @@ func variables() []variable {
 		{"REALTY_SESSION_IDLE_TIMEOUT", "30m", "a session unused this long ends", setDuration(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 		{"REALTY_SESSION_LIFETIME", "12h", "a session ends this long after sign-in, however used", setDuration(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{"REALTY_COOKIE_SECURE", "auto", "dashboard cookies' Secure flag: auto (when served over TLS), always or never", setString(func(c *Config) *string { return &c.CookieSecure })},
+		{"REALTY_RATE_LIMIT_PER_MINUTE", "600", "requests a minute per credential (API key, access token's key, signed-in user) on /api/v1 and /reso/odata, bursts up to the same; an organization may have its own (realty org rate-limit); 0: no default limit", setInt(func(c *Config) *int { return &c.RateLimit })},
 		{"REALTY_DEBUG_ADDR", "", "address serving Go profiles (net/http/pprof) for diagnosis; empty: off", setString(func(c *Config) *string { return &c.DebugAddr })},
 		{"REALTY_METRICS_ADDR", "", "address serving /metrics instead of REALTY_HTTP_ADDR; empty: served there", setString(func(c *Config) *string { return &c.MetricsAddr })},
 		{"REALTY_METRICS_TOKEN", "", "bearer token /metrics requires; empty: none", setString(func(c *Config) *string { return &c.MetricsToken })},
@@ -167,6 +172,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PoolSize < 0 || c.PoolSize > 1000 {
 		return realty.FieldError("REALTY_POOL_SIZE", "must be between 0 and 1000")
+	}
+	if c.RateLimit < 0 || c.RateLimit > 1_000_000 {
+		return realty.FieldError("REALTY_RATE_LIMIT_PER_MINUTE", "must be between 0 and 1000000")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return realty.FieldError("REALTY_MAX_BODY_BYTES", "must be at least 1024")

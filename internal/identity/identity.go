@@ -40,6 +40,7 @@ type Service struct {
 	mfaSeal   sealer
 	dummyHash string // verified against for unknown emails, to equalise timing
 	keys      keyCache
+	tokenKey  []byte // signs access tokens (oauth.go)
 }
 
 // New returns the identity service. It fails when the secret key is not
@@ -61,7 +62,9 @@ func New(pool *postgres.Pool, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	return &Service{pool: pool, cfg: cfg, mfaSeal: seal, dummyHash: hashPassword("not a real password", cfg.Argon2)}, nil
+	tokenKey := sha256.Sum256(append([]byte("realty:access-token:"), cfg.SecretKey...))
+	return &Service{pool: pool, cfg: cfg, mfaSeal: seal, tokenKey: tokenKey[:],
+		dummyHash: hashPassword("not a real password", cfg.Argon2)}, nil
 }
 
 // Client describes where a request came from, for throttling and the
@@ -156,6 +159,8 @@ const (
 	EventAPIKeyCreated    = "api_key.created"
 	EventAPIKeyUsed       = "api_key.used"
 	EventAPIKeyRevoked    = "api_key.revoked"
+	EventTokenIssued      = "oauth.token_issued"
+	EventTokenFailed      = "oauth.token_failed"
 	EventUserDisabled     = "user.disabled"
 )
 

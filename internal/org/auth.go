@@ -18,15 +18,18 @@ type Principal struct {
 	Actor   realty.Actor
 	User    *identity.User    // nil for an API key
 	Session *identity.Session // nil for an API key
-	APIKey  *identity.APIKey  // nil for a session
+	APIKey  *identity.APIKey  // nil for a session; for an access token, its key
+	// Token is set when the credential was an access token issued for
+	// APIKey (identity.IssueToken) rather than the key itself.
+	Token bool
 	// MFASetupRequired is set when the organization requires two-factor
 	// authentication of one of the member's roles and the user has none:
 	// the actor then holds no permissions until they enrol.
 	MFASetupRequired bool
 }
 
-// Authenticate turns a credential — a session token or an API key
-// (rk_…) — into a Principal. Unauthenticated for anything not currently
+// Authenticate turns a credential — a session token, an API key (rk_…) or
+// an access token issued for one (rat_…) — into a Principal. Unauthenticated for anything not currently
 // valid. A session whose organization membership has ended yields a
 // principal without organization. The caller is noted for the request's
 // access log (realty.NoteCaller).
@@ -43,12 +46,19 @@ func (s *Service) Authenticate(ctx context.Context, credential string, c identit
 }
 
 func (s *Service) authenticate(ctx context.Context, credential string, c identity.Client) (Principal, error) {
-	if strings.HasPrefix(credential, "rk_") {
+	switch {
+	case strings.HasPrefix(credential, "rk_"):
 		actor, key, err := s.identity.AuthenticateAPIKey(ctx, credential, c)
 		if err != nil {
 			return Principal{}, err
 		}
 		return Principal{Actor: actor, APIKey: &key}, nil
+	case strings.HasPrefix(credential, identity.TokenPrefix):
+		actor, key, err := s.identity.AuthenticateToken(ctx, credential)
+		if err != nil {
+			return Principal{}, err
+		}
+		return Principal{Actor: actor, APIKey: &key, Token: true}, nil
 	}
 	sess, user, err := s.identity.Authenticate(ctx, credential)
 	if err != nil {

@@ -60,7 +60,7 @@ func newHarness(t *testing.T) *harness {
 		Metrics: server.NewMetrics(env.Pool, log),
 		API:     api.Deps{Log: log, Version: "test", Services: env.Services},
 		Web:     web.Deps{Log: log, Version: "test", Services: env.Services},
-		RESO:    reso.Deps{Log: log, Pool: env.Pool, Org: env.Org}})
+		RESO:    reso.Deps{Log: log, Pool: env.Pool, Org: env.Org, Identity: env.Identity, Limits: env.Limits}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,6 +113,15 @@ func TestIsolation(t *testing.T) {
 	}
 	h.odataError("/reso/odata/Media('"+h.mediaA[0].ID.String()+"')", h.keyB, 404)
 	h.odataError("/reso/odata/Member('"+h.b.Personas["agent"].MemberID.String()+"')", h.keyA, 404)
+	tokA := h.token(h.keyA) // an access token of acme's key reads what the key reads, nothing of globex
+	if c := h.page(q("$count", "true"), tokA); *c.Count != 8 || slices.Contains(keys(c, "ListingKey"), "B-1") {
+		t.Fatalf("acme's token sees %v", keys(c, "ListingKey"))
+	}
+	h.odataError("/reso/odata/Property('B-1')", tokA, 404)
+	h.odataError("/reso/odata/OpenHouse('"+h.ohB.ID.String()+"')", tokA, 404)
+	if m := h.page("/reso/odata/Media", h.token(h.keyB)); len(m.Value) != 0 {
+		t.Fatalf("globex's token sees media %v", m.Value)
+	}
 	for _, m := range h.page("/reso/odata/Member", h.keyA).Value {
 		if !strings.HasSuffix(m["MemberEmail"].(string), "@acme.example") {
 			t.Fatalf("acme sees member %v", m)

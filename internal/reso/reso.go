@@ -33,24 +33,32 @@ type Deps struct {
 	// Org authenticates bearer credentials; without it every request is
 	// answered 401.
 	Org *org.Service
+	// Identity issues access tokens at TokenPath (oauth.go); Limits rate-limits
+	// each credential (nil: no limit).
+	Identity *identity.Service
+	Limits   *org.RateLimits
 }
 
 type handler struct {
-	log  *slog.Logger
-	pool *postgres.Pool
-	orgs *org.Service
+	log    *slog.Logger
+	pool   *postgres.Pool
+	orgs   *org.Service
+	ids    *identity.Service
+	limits *org.RateLimits
 }
 
 // Mount registers the endpoint on mux. Every answer under /reso/, errors
 // included, is OData JSON (or $metadata's XML).
 func Mount(mux *http.ServeMux, d Deps) {
-	h := &handler{log: d.Log, pool: d.Pool, orgs: d.Org}
+	h := &handler{log: d.Log, pool: d.Pool, orgs: d.Org, ids: d.Identity, limits: d.Limits}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	mux.HandleFunc("GET /reso/odata", h.serveRoot)
 	mux.HandleFunc("GET /reso/odata/{$}", h.serveRoot)
 	mux.HandleFunc("GET /reso/odata/{resource}", h.serveResource)
+	mux.HandleFunc("POST "+TokenPath, h.serveToken)
+	mux.HandleFunc("GET "+metadataPath, h.serveAuthMetadata)
 	mux.HandleFunc("/reso/", h.serveNoRoute)
 }
 
@@ -130,7 +138,7 @@ func splitKey(segment string) (string, keyLiteral, bool, error) {
 // authorize authenticates the request and checks it may read set (or the
 // service as a whole when set is nil); on refusal it has answered.
 func (h *handler) authorize(w http.ResponseWriter, r *http.Request, set *entitySet) (realty.Actor, bool) {
-	actor, err := h.authenticate(r)
+	actor, err := h.authenticate(w, r)
 	if err == nil && set != nil && set.Permission != "" {
 		err = actor.Require(set.Permission)
 	}
@@ -141,17 +149,21 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, set *entityS
 	return actor, true
 }
 
-// authenticate resolves the bearer credential (an API key, or a session
-// token) to an actor holding listing.read in an organization.
+// authenticate resolves the bearer credential (an API key, an access token
+// issued for one, or a session token) to an actor holding listing.read in
+// an organization, and spends one request of its rate limit.
 // Unauthenticated without a valid credential; Forbidden without the
-// permission.
-func (h *handler) authenticate(r *http.Request) (realty.Actor, error) {
+// permission; RateLimited past the limit.
+func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (realty.Actor, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || h.orgs == nil {
 		return realty.Actor{}, errNoCredential
 	}
 	p, err := h.orgs.Authenticate(r.Context(), token, client(r))
+	if err == nil {
+		err = h.admit(w, r, p)
+	}
 	if err != nil {
 		return realty.Actor{}, err
 	}
@@ -196,7 +208,7 @@ var errorStatus = map[realty.Kind]struct {
 }
 
 var errNoCredential = &realty.Error{Kind: realty.Unauthenticated,
-	Message: "send Authorization: Bearer <API key> (an rk_… key with listing.read)"}
+	Message: "send Authorization: Bearer <API key or access token> (an rk_… key with listing.read, or a token from " + TokenPath + ")"}
 
 // fail answers err as an OData error: the caller-safe message for known
 // kinds, "internal error" (and a log line) for anything else.
