@@ -16,8 +16,8 @@ import (
 const lintFrom = 12
 
 var (
-	createTableRe = regexp.MustCompile(`(?is)\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w."]+)`)
-	createIndexRe = regexp.MustCompile(`(?is)\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:[\w"]+\s+)?ON\s+(ONLY\s+)?([\w."]+)`)
+	createTableRe  = regexp.MustCompile(`(?is)\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w."]+)`)
+	createIndexRe  = regexp.MustCompile(`(?is)\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:[\w"]+\s+)?ON\s+(ONLY\s+)?([\w."]+)`)
 	concurrentlyRe = regexp.MustCompile(`(?i)\b(?:INDEX|REINDEX\s+\w+)\s+CONCURRENTLY\b`)
 	noTxRe         = regexp.MustCompile(`(?m)^--\s*\+goose\s+NO\s+TRANSACTION\s*$`)
 	lineCommentRe  = regexp.MustCompile(`(?m)--.*$`)
