@@ -54,7 +54,7 @@ type PropertiesInput struct {
 	City   string `query:"city"`
 	Q      string `query:"q" doc:"part of the name or address"`
 	Cursor string `query:"cursor"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
 
 // PropertiesOutput is a page of properties.
