@@ -169,7 +169,9 @@ func inputsOf(t reflect.Type) inputs {
 //   - 404 with a path id: no such resource in the organization;
 //   - 409 for writes (not GET) that take a body or a path id: unique keys
 //     and state transitions the database refuses;
-//   - 429 for public writes: sign-in and its kin are throttled.
+//   - 401, 404 and 429 for public writes: they carry a password or token
+//     that may be refused or name nothing (an unknown invitation), and
+//     sign-in and its kin are throttled.
 func errorStatuses(method string, rule Access, in inputs) []int {
 	statuses := []int{http.StatusUnprocessableEntity}
 	write := method != http.MethodGet && method != http.MethodHead
@@ -189,7 +191,7 @@ func errorStatuses(method string, rule Access, in inputs) []int {
 		statuses = append(statuses, http.StatusConflict)
 	}
 	if rule.Public && write {
-		statuses = append(statuses, http.StatusTooManyRequests)
+		statuses = append(statuses, http.StatusUnauthorized, http.StatusNotFound, http.StatusTooManyRequests)
 	}
 	slices.Sort(statuses)
 	return statuses
