@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -151,6 +152,9 @@ func TestAccessMatrix(t *testing.T) {
 			checked++
 			if msg := judge(rule, c.name, status); msg != "" {
 				t.Errorf("%s %s as %s: %d — %s: %.200s", op.Method, op.Path, c.name, status, msg, resp)
+			}
+			if _, declared := op.Responses[strconv.Itoa(status)]; status >= 400 && !declared {
+				t.Errorf("%s answered %d as %s, a status its OpenAPI responses do not declare", op.OperationID, status, c.name)
 			}
 		}
 		if rule == "public" && slices.Max(statuses) != slices.Min(statuses) {

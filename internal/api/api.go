@@ -25,8 +25,13 @@ import (
 // Prefix is where the API's operations live.
 const Prefix = "/api/v1"
 
-// Deps are what the API's handlers call: the services, and the version the
-// OpenAPI document states. Uploaded MLS files run through Services.Imports.
+// ContractVersion is the OpenAPI document's info.version: the version of
+// the contract under Prefix, not of the build (GET /version says that), so
+// the document changes only when the contract does.
+const ContractVersion = "1.0.0"
+
+// Deps are what the API's handlers call: the services, and the build
+// version GET /version states. Uploaded MLS files run through Services.Imports.
 type Deps struct {
 	Log     *slog.Logger
 	Version string
@@ -37,13 +42,13 @@ type Deps struct {
 // docs page, and returns the huma API (for tests that walk its operations).
 func Mount(mux *http.ServeMux, d Deps) huma.API {
 	mapErrorsOnce.Do(installErrorMapping)
-	cfg := huma.DefaultConfig("realty API", d.Version)
+	cfg := huma.DefaultConfig("realty API", ContractVersion)
 	cfg.CreateHooks = nil // no $schema field in every body
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
 	cfg.RejectUnknownQueryParameters = true
-	registerSchemas(cfg.Components.Schemas)
 	cfg.Info.Description = "Brokerage CRM, listings, deals and property management. Errors are RFC 9457 problem+json."
+	contractConfig(&cfg)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "a session token from /auth/login, an API key rk_…, or an access token rat_… issued for a key at /reso/oauth/token"},
 	}
@@ -57,12 +62,26 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	} {
 		routes(a, d)
 	}
+	pruneSchemas(a.OpenAPI())
 	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		doc, err := Document(a)
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(a.OpenAPI())
+		_, _ = w.Write(doc)
 	})
 	mux.HandleFunc("GET /api/docs", handleDocs)
+	mux.HandleFunc("GET /problems/{name}", handleProblemType)
 	return a
+}
+
+// Document is a's OpenAPI document as /api/openapi.json serves it:
+// indented JSON, keys in a stable order, ending in a newline.
+func Document(a huma.API) ([]byte, error) {
+	doc, err := json.MarshalIndent(a.OpenAPI(), "", "  ")
+	return append(doc, '\n'), err
 }
 
 // WriteNoRoute answers a request under /api/ that names no operation (status
@@ -75,7 +94,7 @@ func WriteNoRoute(w http.ResponseWriter, status int) {
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: detail})
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Type: problem.TypeURI(status), Status: status, Title: http.StatusText(status), Detail: detail})
 }
 
 type loggerKey struct{}
@@ -99,7 +118,11 @@ func installErrorMapping() {
 		if status >= 500 {
 			return toProblem(hctx.Context(), errors.New(msg))
 		}
-		return fallback(hctx, status, msg, errs...)
+		err := fallback(hctx, status, msg, errs...)
+		if m, ok := err.(*huma.ErrorModel); ok {
+			m.Type = problem.TypeURI(m.Status)
+		}
+		return err
 	}
 }
 
@@ -113,7 +136,7 @@ func toProblem(ctx context.Context, err error) huma.StatusError {
 			log.ErrorContext(ctx, "internal error", "err", err)
 		}
 	}
-	m := &huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: realty.MessageOf(err)}
+	m := &huma.ErrorModel{Type: problem.TypeURI(status), Status: status, Title: http.StatusText(status), Detail: realty.MessageOf(err)}
 	if status == http.StatusRequestEntityTooLarge {
 		m.Detail = "request body too large"
 	}

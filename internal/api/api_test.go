@@ -15,6 +15,7 @@ import (
 
 	"realty"
 	"realty/internal/api"
+	"realty/internal/problem"
 	"realty/internal/server"
 )
 
@@ -73,7 +74,7 @@ func TestProblemMapping(t *testing.T) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
 				t.Fatal(err)
 			}
-			if m.Detail != c.detail || m.Status != c.status {
+			if m.Detail != c.detail || m.Status != c.status || m.Type != problem.TypeURI(c.status) {
 				t.Errorf("problem %+v, want detail %q", m, c.detail)
 			}
 			if c.field != "" && (len(m.Errors) != 1 || m.Errors[0].Location != c.field) {

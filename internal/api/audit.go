@@ -20,7 +20,7 @@ type AuditInput struct {
 	From     time.Time `query:"from" doc:"inclusive, RFC 3339"`
 	To       time.Time `query:"to" doc:"exclusive, RFC 3339"`
 	Cursor   string    `query:"cursor" doc:"next_cursor of the previous page"`
-	Limit    int       `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Limit    int       `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
 
 func (in AuditInput) filter() (audit.Filter, error) {

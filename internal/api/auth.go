@@ -49,10 +49,13 @@ func Register[I, O any](a huma.API, op huma.Operation, rule Access, h func(conte
 		op.Metadata = map[string]any{}
 	}
 	op.Metadata[accessKey] = rule
+	declareContract[I](&op, rule)
 	switch {
 	case rule.Public:
+		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds no credential.")
 	case rule.Authenticated:
 		op.Security = []map[string][]string{{"bearer": {}}}
+		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds a session or an API key, and no permission.")
 	case rule.User:
 		op.Security = []map[string][]string{{"bearer": {}}}
 		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds a signed-in user (not an API key).")

@@ -251,18 +251,12 @@ func clampNumbers(v any) any {
 	return v
 }
 
-// idSchema and dateSchema are how ids and dates appear in the schema: strings
-// of their one length, so every body's ids and dates are bounded.
+// idSchema is how ids appear in the schema: strings of their one length, so
+// every body's ids are bounded (dates likewise: dateSchema).
 type idSchema string
 
 func (idSchema) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Format: "uuid", MinLength: ptrTo(36), MaxLength: ptrTo(36)}
-}
-
-type dateSchema string
-
-func (dateSchema) Schema(huma.Registry) *huma.Schema {
-	return &huma.Schema{Type: huma.TypeString, MinLength: ptrTo(10), MaxLength: ptrTo(10)}
 }
 
 func ptrTo[T any](v T) *T { return &v }

@@ -1,6 +1,11 @@
 package api
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+
+	"realty/internal/problem"
+)
 
 // docsPage renders the OpenAPI document with swagger-ui, served from the
 // dashboard's vendored static files: nothing loads from a CDN.
@@ -22,4 +27,18 @@ const docsPage = `<!doctype html>
 func handleDocs(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write([]byte(docsPage))
+}
+
+// handleProblemType describes the problem type a problem+json "type" names
+// (a relative reference, so it resolves to this server): its status and
+// when realty answers it.
+func handleProblemType(w http.ResponseWriter, r *http.Request) {
+	for _, t := range problem.Types {
+		if t.URI == "/problems/"+r.PathValue("name") {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = fmt.Fprintf(w, "%s\n\nHTTP %d %s: %s.\n", t.URI, t.Status, http.StatusText(t.Status), t.When)
+			return
+		}
+	}
+	http.NotFound(w, r)
 }

@@ -28,7 +28,7 @@ type ImportOutput struct {
 // ImportsInput pages through imports.
 type ImportsInput struct {
 	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"page size, at most MaxPageSize (100)"`
 }
 
 var errImportsOff = &realty.Error{Kind: realty.Internal, Message: "imports are not set up on this server"}

@@ -30,8 +30,8 @@ type ListingFields struct {
 	PrivateRemarks      *string          `json:"private_remarks,omitempty" maxLength:"4000"`
 	BedroomsTotal       *int             `json:"bedrooms_total,omitempty" minimum:"0" maximum:"200"`
 	BathroomsTotal      *float64         `json:"bathrooms_total,omitempty" minimum:"0" maximum:"200"`
-	LivingArea          *float64         `json:"living_area,omitempty" exclusiveMinimum:"0" maximum:"99999999"`
-	LotSizeArea         *float64         `json:"lot_size_area,omitempty" exclusiveMinimum:"0" maximum:"9999999999"`
+	LivingArea          *float64         `json:"living_area,omitempty" minimum:"0.01" maximum:"99999999" doc:"positive; stored to 0.01"`
+	LotSizeArea         *float64         `json:"lot_size_area,omitempty" minimum:"0.01" maximum:"9999999999" doc:"positive; stored to 0.01"`
 	YearBuilt           *int             `json:"year_built,omitempty" minimum:"1600" maximum:"2200"`
 	Stories             *int             `json:"stories,omitempty" minimum:"0" maximum:"300"`
 	GarageSpaces        *int             `json:"garage_spaces,omitempty" minimum:"0" maximum:"100"`

@@ -34,7 +34,7 @@ type SearchInput struct {
 	Q             string    `query:"q" maxLength:"200" doc:"words in the address, features or remarks; or part of the street address"`
 	Sort          string    `query:"sort" enum:"price_asc,price_desc,newest,distance,relevance"`
 	Cursor        string    `query:"cursor"`
-	Limit         int       `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Limit         int       `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"page size, at most MaxPageSize (100)"`
 	Count         bool      `query:"count" doc:"also return the total number of matches"`
 }
 

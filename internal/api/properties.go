@@ -27,8 +27,8 @@ type PropertyBody struct {
 	Longitude        *float64         `json:"longitude,omitempty" minimum:"-180" maximum:"180"`
 	ParcelNumber     *string          `json:"parcel_number,omitempty" maxLength:"50"`
 	YearBuilt        *int             `json:"year_built,omitempty" minimum:"1600" maximum:"2200"`
-	LivingArea       *float64         `json:"living_area,omitempty" exclusiveMinimum:"0" maximum:"99999999"`
-	LotSize          *float64         `json:"lot_size,omitempty" exclusiveMinimum:"0" maximum:"9999999999"`
+	LivingArea       *float64         `json:"living_area,omitempty" minimum:"0.01" maximum:"99999999" doc:"positive; stored to 0.01"`
+	LotSize          *float64         `json:"lot_size,omitempty" minimum:"0.01" maximum:"9999999999" doc:"positive; stored to 0.01"`
 	Bedrooms         *int             `json:"bedrooms,omitempty" minimum:"0" maximum:"200"`
 	Bathrooms        *float64         `json:"bathrooms,omitempty" minimum:"0" maximum:"200"`
 	Amenities        []string         `json:"amenities,omitempty" maxItems:"100" maxLength:"100"`
@@ -54,7 +54,7 @@ type PropertiesInput struct {
 	City   string `query:"city"`
 	Q      string `query:"q" doc:"part of the name or address"`
 	Cursor string `query:"cursor"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
 
 // PropertiesOutput is a page of properties.
@@ -66,7 +66,7 @@ type UnitBody struct {
 	UnitNumber       string           `json:"unit_number" maxLength:"25"`
 	UnitType         *string          `json:"unit_type,omitempty" maxLength:"50"`
 	Floor            *int             `json:"floor,omitempty" minimum:"-10" maximum:"300"`
-	Area             *float64         `json:"area,omitempty" exclusiveMinimum:"0" maximum:"99999999"`
+	Area             *float64         `json:"area,omitempty" minimum:"0.01" maximum:"99999999" doc:"positive; stored to 0.01"`
 	Bedrooms         *int             `json:"bedrooms,omitempty" minimum:"0" maximum:"50"`
 	Bathrooms        *float64         `json:"bathrooms,omitempty" minimum:"0" maximum:"50"`
 	MarketRent       *decimal.Decimal `json:"market_rent,omitempty" maxLength:"20" numeric:"12,2"`

@@ -83,6 +83,7 @@ func commands() []command {
 		{"seed", "load deterministic benchmark data: --scale [--orgs N --listings M --seed S]", runSeed},
 		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
 		{"version", "print realty's and PostgreSQL's versions", runVersion},
+		{"openapi", "print the API's OpenAPI document (what /api/openapi.json serves), without a database", runOpenAPI},
 	}
 }
 

@@ -49,7 +49,7 @@ type Unit struct {
 	Bathrooms        *float64         `db:"bathrooms" json:"bathrooms,omitempty"`
 	MarketRent       *decimal.Decimal `db:"market_rent" json:"market_rent,omitempty"`
 	Status           string           `db:"status" json:"status" enum:"vacant,occupied,maintenance,unavailable"`
-	AvailabilityDate *time.Time       `db:"availability_date" json:"availability_date,omitempty" format:"date"`
+	AvailabilityDate *realty.Date     `db:"availability_date" json:"availability_date,omitempty"`
 	CreatedAt        time.Time        `db:"created_at" json:"created_at"`
 }
 

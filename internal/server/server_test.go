@@ -120,7 +120,7 @@ func TestEndpoints(t *testing.T) {
 		{name: "OKVersion", method: "GET", path: "/api/v1/version", status: 200, contentType: "application/json",
 			contains: []string{`"version":"test"`, `"postgres_version":"15`}},
 		{name: "OKOpenAPI", method: "GET", path: "/api/openapi.json", status: 200,
-			contains: []string{`"openapi":"3.1.0"`, `"/api/v1/version"`}, lacks: []string{`$schema`}},
+			contains: []string{`"openapi": "3.1.0"`, `"/api/v1/version"`}, lacks: []string{`$schema`}},
 		{name: "OKDocsServedLocally", method: "GET", path: "/api/docs", status: 200, contentType: "text/html",
 			contains: []string{"/static/vendor/swagger-ui/swagger-ui-bundle.js"}, lacks: []string{"https://", "http://"}},
 		{name: "OKDashboard", method: "GET", path: "/", status: 200, contentType: "text/html",
