@@ -159,7 +159,7 @@ func TestBadValuesNameTheField(t *testing.T) {
 			}
 		})
 	}
-	status, body = h.do("GET", "/api/v1/properties?limit=200", owner, nil)
+	status, body = h.do("GET", "/api/v1/properties?limit=100", owner, nil)
 	if status != 200 || strings.Count(string(body), `"id"`) != 1 {
 		t.Fatalf("refused bodies wrote something: %d %s", status, clip(body))
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
 	"go.yaml.in/yaml/v3"
@@ -144,7 +146,7 @@ func TestSDKQuickstart(t *testing.T) {
 		t.Fatalf("the property the example created: %v %v", props.Items, err)
 	}
 
-	missing, err := client.GetPropertyWithResponse(ctx, realty.NewID().String())
+	missing, err := client.GetPropertyWithResponse(ctx, uuid.MustParse(realty.NewID().String()))
 	var p *sdk.Problem
 	if err := sdk.Check(missing, err); !errors.As(err, &p) || p.StatusCode() != 404 || p.TypeURI() != sdk.ProblemNotFound {
 		t.Errorf("missing property: %v", err)
