@@ -121,8 +121,25 @@ func installErrorMapping() {
 		err := fallback(hctx, status, msg, errs...)
 		if m, ok := err.(*huma.ErrorModel); ok {
 			m.Type = problem.TypeURI(m.Status)
+			clipValues(m)
 		}
 		return err
+	}
+}
+
+// maxEchoedValue is the longest refused value a validation error repeats
+// back: a 10,000-item list or a megabyte string is named, not returned.
+const maxEchoedValue = 200
+
+// clipValues drops from m's errors the refused values too long to repeat.
+func clipValues(m *huma.ErrorModel) {
+	for _, d := range m.Errors {
+		if d == nil || d.Value == nil {
+			continue
+		}
+		if b, err := json.Marshal(d.Value); err != nil || len(b) > maxEchoedValue {
+			d.Value = nil
+		}
 	}
 }
 

@@ -157,6 +157,9 @@ func TestBadValuesNameTheField(t *testing.T) {
 			if !slices.Contains(named, c.field) {
 				t.Fatalf("errors name %v, want %s: %s", named, c.field, clip(body))
 			}
+			if len(body) > 2048 {
+				t.Fatalf("a refusal of %d bytes echoes the refused value: %s", len(body), clip(body))
+			}
 		})
 	}
 	status, body = h.do("GET", "/api/v1/properties?limit=100", owner, nil)
