@@ -165,8 +165,9 @@ func enums(sets []*entitySet) []*enumType {
 }
 
 // metadataXML is the EDMX/CSDL document, made once from the entity set
-// tables: the entity types with their keys and served properties, the
-// container, and the enumeration types the properties use.
+// tables: the entity types with their keys, served properties and
+// navigation properties, the container, and the enumeration types the
+// properties use.
 var metadataXML = sync.OnceValue(func() []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
@@ -178,7 +179,11 @@ var metadataXML = sync.OnceValue(func() []byte {
 	}
 	b.WriteString(`<EntityContainer Name="Default">` + "\n")
 	for _, s := range entitySets {
-		b.WriteString(`<EntitySet Name="` + s.Name + `" EntityType="` + namespace + "." + s.Name + `"/>` + "\n")
+		b.WriteString(`<EntitySet Name="` + s.Name + `" EntityType="` + namespace + "." + s.Name + `">` + "\n")
+		for _, n := range navigationsOf(s) {
+			b.WriteString(`<NavigationPropertyBinding Path="` + n.Name + `" Target="` + n.Target.Name + `"/>` + "\n")
+		}
+		b.WriteString("</EntitySet>\n")
 	}
 	b.WriteString("</EntityContainer>\n</Schema>\n")
 	b.WriteString(`<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="` + enumsNamespace + `">` + "\n")
@@ -205,6 +210,9 @@ func writeEntityType(b *bytes.Buffer, s *entitySet) {
 			b.WriteString(` Nullable="false"`)
 		}
 		b.WriteString("/>\n")
+	}
+	for _, n := range navigationsOf(s) {
+		b.WriteString(`<NavigationProperty Name="` + n.Name + `" Type="` + n.edmType() + `"/>` + "\n")
 	}
 	b.WriteString("</EntityType>\n")
 }

@@ -87,7 +87,8 @@ func TestMetadataMatchesServed(t *testing.T) {
 			enums["org.reso.metadata.enums."+e.Name] = append(enums["org.reso.metadata.enums."+e.Name], m.Name)
 		}
 	}
-	keys := map[string]string{"Property": "ListingKey", "Member": "MemberKey", "OpenHouse": "OpenHouseKey", "Media": "MediaKey"}
+	keys := map[string]string{"Property": "ListingKey", "Member": "MemberKey", "OpenHouse": "OpenHouseKey", "Media": "MediaKey",
+		"Office": "OfficeKey"}
 	if len(doc.Schemas[0].EntityTypes) != len(keys) || len(doc.Schemas[0].Sets) != len(keys) {
 		t.Fatalf("entity types %d, sets %d", len(doc.Schemas[0].EntityTypes), len(doc.Schemas[0].Sets))
 	}

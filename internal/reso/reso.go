@@ -51,6 +51,7 @@ func Mount(mux *http.ServeMux, d Deps) {
 	mux.HandleFunc("GET /reso/odata", h.serveRoot)
 	mux.HandleFunc("GET /reso/odata/{$}", h.serveRoot)
 	mux.HandleFunc("GET /reso/odata/{resource}", h.serveResource)
+	mux.HandleFunc("GET /reso/odata/{resource}/$count", h.serveCount)
 	mux.HandleFunc("/reso/", h.serveNoRoute)
 }
 
@@ -229,6 +230,7 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 const (
 	jsonType = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
 	xmlType  = "application/xml;charset=utf-8"
+	textType = "text/plain;charset=utf-8"
 )
 
 // write sends a complete body with the headers every answer carries.

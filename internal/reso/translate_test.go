@@ -143,7 +143,7 @@ func TestTranslateErrors(t *testing.T) {
 		{"ErrChained", "ListPrice gt 1 eq true", "comparisons do not chain"},
 		{"ErrUnterminated", "City eq 'Austin", "unterminated string"},
 		{"ErrBadCharacter", "ListPrice gt 1 & 2", `unexpected character '&'`},
-		{"ErrFunction", "contains(City, 'A')", "unsupported function contains"},
+		{"ErrFunction", "substring(City, 1) eq 'A'", "unsupported function substring"},
 		{"ErrTooDeep", strings.Repeat("(", 40) + "true" + strings.Repeat(")", 40), "nested deeper than 32 levels"},
 		{"ErrTooDeepNot", strings.Repeat("not ", 40) + "true", "nested deeper than 32 levels"},
 		{"ErrTooLong", "City eq '" + strings.Repeat("x", 4000) + "'", "longer than 4000 characters"},
