@@ -187,6 +187,21 @@ func TestFilters(t *testing.T) {
 		{"City in ('Dallas', 'HOUSTON')", append([]string{"A-3"}, houston...)},
 		{"ListAgentKey eq '" + h.a.Personas["agent"].MemberID.String() + "' and City eq 'Dallas'", []string{"A-3"}},
 		{"PublicRemarks ne null", []string{"A-1"}},
+		// Functions, on the wire.
+		{"contains(City,'stin')", []string{"A-1", "O'Brien-2"}},
+		{"startswith(City,'Aus')", []string{"A-1"}},
+		{"endswith(UnparsedAddress,'H-1 Street')", []string{"H-1"}},
+		{"contains(UnparsedAddress,'%') or contains(UnparsedAddress,'_')", nil},
+		{`contains(PublicRemarks,'\ and')`, []string{"A-1"}},
+		{"startswith(UnparsedAddress,'1 ') and endswith(UnparsedAddress,City)", nil},
+		{"contains(PublicRemarks,'café') and not contains(PublicRemarks,'Café')", []string{"A-1"}},
+		{"tolower(City) eq 'austin'", []string{"A-1", "O'Brien-2"}},
+		{"toupper(City) eq 'DALLAS'", []string{"A-3"}},
+		{"length(City) eq 6", []string{"A-1", "A-3", "O'Brien-2"}},
+		{"year(OnMarketDate) eq 2024 and month(OnMarketDate) eq 6", []string{"O'Brien-2"}},
+		{"day(OnMarketDate) eq 1", []string{"A-1"}},
+		{"date(ModificationTimestamp) le date(now()) and year(OriginalEntryTimestamp) ge 2024", all},
+		{"date(ModificationTimestamp) lt 2000-01-01", nil},
 	} {
 		t.Run(c.filter, func(t *testing.T) {
 			got := keys(h.page(q("$filter", c.filter, "$orderby", "ListingKey"), h.keyA), "ListingKey")
@@ -198,6 +213,12 @@ func TestFilters(t *testing.T) {
 	t.Run("ErrTypeMismatch", func(t *testing.T) {
 		msg := h.odataError(q("$filter", "ListPrice eq 'cheap'"), h.keyA, 400)
 		if !strings.Contains(msg, "cannot compare ListPrice") {
+			t.Fatal(msg)
+		}
+	})
+	t.Run("ErrFunctionArgument", func(t *testing.T) {
+		msg := h.odataError(q("$filter", "contains(ListPrice,'5')"), h.keyA, 400)
+		if !strings.Contains(msg, "contains takes Edm.String arguments, not ListPrice") {
 			t.Fatal(msg)
 		}
 	})

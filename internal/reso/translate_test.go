@@ -84,6 +84,27 @@ func TestTranslate(t *testing.T) {
 			"(EXISTS (SELECT 1 FROM unnest((l.cooling)) AS e1(v) WHERE e1.v = ANY($2::text[]) AND ((e1.v = ANY($3::text[])))) AND " +
 				"(NOT EXISTS (SELECT 1 FROM unnest((l.view)) AS e2(v) WHERE e2.v = ANY($4::text[]) AND ((e2.v = $5::text)) IS NOT TRUE)))",
 			"[" + members + " [CentralAir HeatPump] " + members + " Water]"},
+		// Functions: LIKE patterns bound with their wildcards escaped.
+		{"contains(City,'ust')", "((l.city) LIKE $2::text)", "[%ust%]"},
+		{"contains(UnparsedAddress,'50%_off\\')", "((l.street_address) LIKE $2::text)", `[%50\%\_off\\%]`},
+		{"startswith(City,'Aus')", "((l.city) LIKE $2::text)", "[Aus%]"},
+		{"endswith(PublicRemarks,'pool')", "((l.public_remarks) LIKE $2::text)", "[%pool]"},
+		{"contains('Austin area',City)", "(strpos($2::text, (l.city)) > 0)", "[Austin area]"},
+		{"startswith(UnparsedAddress,City)", "starts_with((l.street_address), (l.city))", "[]"},
+		{"endswith(UnparsedAddress,City)", "(right((l.street_address), length((l.city))) = (l.city))", "[]"},
+		{"not contains(City,'x')", "((((l.city) LIKE $2::text)) IS NOT TRUE)", "[%x%]"},
+		{"tolower(City) eq 'austin'", "(l.city_key = $2::text)", "[austin]"},
+		{"tolower(PublicRemarks) eq 'x'", "(lower((l.public_remarks)) = $2::text)", "[x]"},
+		{"toupper(StateOrProvince) eq 'TX'", "(upper((l.state_province)) = $2::text)", "[TX]"},
+		{"contains(toupper(MlsStatus),'ACT')", "(upper((l.mls_status)) LIKE $2::text)", "[%ACT%]"},
+		{"length(PostalCode) ne 5", "(length((l.postal_code)) IS DISTINCT FROM $2::numeric)", "[5]"},
+		{"year(OnMarketDate) eq 2024", "(extract(year FROM (l.on_market_date)) = $2::numeric)", "[2024]"},
+		{"month(CloseDate) ge 6", "(extract(month FROM (l.close_date)) >= $2::numeric)", "[6]"},
+		{"day(ModificationTimestamp) lt 15", "(extract(day FROM timezone($2::text, (l.modification_timestamp))) < $3::numeric)", "[UTC 15]"},
+		{"date(StatusChangeTimestamp) eq 2024-05-01", "((timezone($2::text, (l.status_change_timestamp)))::date = $3::date)",
+			"[UTC 2024-05-01 00:00:00 +0000 UTC]"},
+		{"date(ModificationTimestamp) gt OnMarketDate", "((timezone($2::text, (l.modification_timestamp)))::date > (l.on_market_date))", "[UTC]"},
+		{"year(now()) eq 2024", "(extract(year FROM timezone($2::text, now())) = $3::numeric)", "[UTC 2024]"},
 	}
 	for _, c := range cases {
 		t.Run(c.filter, func(t *testing.T) {
@@ -158,6 +179,22 @@ func TestTranslateErrors(t *testing.T) {
 		{"ErrAllWithoutBody", "Appliances/all()", "expected name"},
 		{"ErrInNull", "City in ('Austin', null)", "in lists values"},
 		{"ErrEmptyIn", "ListPrice eq 1 and ListingKey in ()", "unexpected )"},
+		{"ErrContainsNumber", "contains(ListPrice,'5')", "contains takes Edm.String arguments, not ListPrice (Edm.Decimal)"},
+		{"ErrContainsNumberLiteral", "contains(City,5)", "contains takes Edm.String arguments, not a literal of type Edm.Decimal"},
+		{"ErrStartsWithEnum", "startswith(StandardStatus,'Act')", "startswith takes Edm.String arguments, not StandardStatus"},
+		{"ErrEndsWithNull", "endswith(City,null)", "endswith takes Edm.String arguments, not null"},
+		{"ErrToLowerDate", "tolower(OnMarketDate) eq 'x'", "tolower takes Edm.String arguments, not OnMarketDate (Edm.Date)"},
+		{"ErrLengthCollection", "length(Appliances) gt 1", "length takes Edm.String arguments, not Appliances"},
+		{"ErrYearString", "year(City) eq 2024", "year takes Edm.Date or Edm.DateTimeOffset arguments, not City (Edm.String)"},
+		{"ErrMonthCondition", "month(ListPrice gt 1) eq 1", "month takes Edm.Date or Edm.DateTimeOffset arguments, not a condition"},
+		{"ErrDateOfDate", "date(OnMarketDate) eq 2024-05-01", "date takes Edm.DateTimeOffset arguments, not OnMarketDate (Edm.Date)"},
+		{"ErrContainsArity", "contains(City)", "contains takes 2 arguments, not 1"},
+		{"ErrToLowerArity", "tolower(City,'x') eq 'y'", "tolower takes 1 argument, not 2"},
+		{"ErrThreeArguments", "contains(City,'a','b')", "expected ) to close contains("},
+		{"ErrFunctionNotACondition", "tolower(City)", "is not a condition"},
+		{"ErrLengthVsString", "length(City) eq 'five'", "cannot compare"},
+		{"ErrFunctionCaseSensitive", "Contains(City,'x')", "unsupported function Contains"},
+		{"ErrFunctionUnclosed", "contains(City,'x'", "expected ) to close contains("},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
