@@ -97,6 +97,10 @@ func TestExpand(t *testing.T) {
 		if next, _ := url.QueryUnescape(c.NextLink); !strings.Contains(next, "$expand=Media($top=1)") {
 			t.Fatalf("next link %s", c.NextLink)
 		}
+		got := h.follow(q("$top", "3", "$expand", "Media($top=1),ListAgent"))
+		if want := keys(h.page(q("$orderby", "ModificationTimestamp"), h.keyA), "ListingKey"); !slices.Equal(got, want) {
+			t.Fatalf("pages with expansions %v, want %v", got, want)
+		}
 	})
 	for _, c := range []struct {
 		name, path, credential string
