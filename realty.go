@@ -150,6 +150,31 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
+// Caller is who made a request, as its access log line records it: the
+// organization, and the user or API key. The logging middleware puts an
+// empty one in the request's context (WithCaller) and the code that
+// authenticates the request fills it (NoteCaller), so the log knows the
+// caller without the middleware knowing how callers are resolved.
+type Caller struct {
+	OrgID, UserID, APIKeyID ID
+}
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying an empty Caller, and that Caller.
+func WithCaller(ctx context.Context) (context.Context, *Caller) {
+	c := &Caller{}
+	return context.WithValue(ctx, callerKey{}, c), c
+}
+
+// NoteCaller records the authenticated caller in ctx's Caller; without
+// one (a job, a command) it does nothing.
+func NoteCaller(ctx context.Context, c Caller) {
+	if p, ok := ctx.Value(callerKey{}).(*Caller); ok {
+		*p = c
+	}
+}
+
 // Date is a calendar day, without time of day or zone: lease and invoice
 // dates, listing dates. It is "2006-01-02" in JSON and a SQL date in
 // PostgreSQL.

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -35,6 +36,25 @@ func Version() string {
 		}
 	}
 	return "dev"
+}
+
+// Revision returns the VCS revision the binary was built from, or "" when
+// the build recorded none (go build -buildvcs=false, go run).
+func Revision() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}
+
+// versionLine is realty's own version as `realty version` and `realty
+// --version` print it.
+func versionLine() string {
+	return fmt.Sprintf("realty %s (%s %s/%s)", Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // env is what every command receives: its arguments, the environment and the
@@ -71,6 +91,10 @@ func commands() []command {
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
+		return 0
+	}
+	if args[0] == "--version" {
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
 	for _, c := range commands() {
@@ -122,7 +146,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}
-	b.WriteString("\nConfiguration comes from REALTY_* environment variables (see README.md); 'realty <command> -h' lists a command's flags.\n")
+	b.WriteString("\nConfiguration comes from REALTY_* environment variables (see README.md); 'realty <command> -h' lists a command's flags; 'realty --version' prints the version.\n")
 	fmt.Fprint(w, b.String())
 }
 

@@ -18,7 +18,12 @@ import (
 	"realty/internal/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if url := os.Getenv(stuckWorkerEnv); url != "" {
+		os.Exit(runStuckWorker(url)) // the process TestJobRescue kills
+	}
+	pgtest.Main(m)
+}
 
 // output is a concurrency-safe buffer for a command's stdout or stderr.
 type output struct {
@@ -71,7 +76,7 @@ type started struct {
 	stop   func() int
 }
 
-var servingURL = regexp.MustCompile(`"url":"(http://[^"]+)"`)
+var servingURL = regexp.MustCompile(`"msg":"realty serving","url":"(http://[^"]+)"`)
 
 // serve starts `realty serve` and waits until it listens.
 func serve(t *testing.T, vars map[string]string, args ...string) started {
@@ -208,6 +213,7 @@ func TestEmbedded(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Row-level security") {
 		t.Fatalf("doctor: exit %d\n%s%s", code, stdout, stderr)
 	}
+	checkDoctorJSON(t, vars)
 	code, stdout, stderr = run(t, vars, "migrate", "distribute", "--print")
 	if code != 0 || !strings.Contains(stdout, "SELECT create_distributed_table('org.organizations', 'id');") ||
 		!strings.Contains(stdout, "colocate_with => 'org.organizations'") ||
@@ -229,7 +235,7 @@ func TestEmbedded(t *testing.T) {
 	}
 
 	code, stdout, stderr = run(t, vars, "version")
-	if code != 0 || !strings.Contains(stdout, "PostgreSQL 15") {
+	if code != 0 || !strings.Contains(stdout, "PostgreSQL 15") || !strings.HasPrefix(stdout, versionLine()+"\n") {
 		t.Fatalf("version alone: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -27,6 +28,22 @@ type database struct {
 	cluster  *cluster.Cluster // nil for an external server
 	adminURL string           // migrations and diagnostics
 	appURL   string           // the runtime role
+	// binaries reports the version of the server binaries a restart of the
+	// embedded cluster would run (nil for an external server).
+	binaries postgres.OnDisk
+}
+
+// binaryCacheTTL is how long the version of the binaries on disk is reused:
+// finding it forks postgres --version, and /readyz asks on every probe.
+const binaryCacheTTL = 10 * time.Second
+
+// onDisk returns the version of the server binaries the launcher would use.
+func onDisk(binDir string) postgres.OnDisk {
+	dir, err := cluster.FindBinDir(binDir)
+	if err != nil {
+		return func(context.Context) (int, string, error) { return 0, "", err }
+	}
+	return (&cluster.VersionProbe{BinDir: dir, TTL: binaryCacheTTL}).Version
 }
 
 // openDatabase returns the configured database. With REALTY_DATABASE_URL it
@@ -49,7 +66,8 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*da
 	} else {
 		log.Info("embedded PostgreSQL already running, attached", "data_dir", c.DataDir(), "pid", c.PID())
 	}
-	db := &database{cluster: c, adminURL: c.URL(cluster.Superuser, databaseName), appURL: c.URL(postgres.RuntimeRole, databaseName)}
+	db := &database{cluster: c, adminURL: c.URL(cluster.Superuser, databaseName), appURL: c.URL(postgres.RuntimeRole, databaseName),
+		binaries: onDisk(cfg.PGBinDir)}
 	if err := createDatabase(ctx, c); err != nil {
 		_ = db.close(context.WithoutCancel(ctx))
 		return nil, err
@@ -121,7 +139,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 // withAdmin opens the database and runs fn on an administrative connection
 // (diagnostics and version need to see the whole server), stopping an
 // embedded cluster this process started afterwards.
-func withAdmin(ctx context.Context, e env, cfg config.Config, fn func(*pgx.Conn) error) error {
+func withAdmin(ctx context.Context, e env, cfg config.Config, fn func(*pgx.Conn, *database) error) error {
 	log := server.NewLogger(e.stderr, cfg.LogFormat, "warn")
 	db, err := openDatabase(ctx, cfg, log)
 	if err != nil {
@@ -133,5 +151,5 @@ func withAdmin(ctx context.Context, e env, cfg config.Config, fn func(*pgx.Conn)
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	return fn(conn)
+	return fn(conn, db)
 }

@@ -12,6 +12,7 @@ import (
 
 	"realty/internal/app"
 	"realty/internal/audit"
+	"realty/internal/config"
 	"realty/internal/listing"
 	"realty/internal/postgres"
 )
@@ -19,19 +20,17 @@ import (
 // stopTimeout bounds each shutdown step.
 const stopTimeout = 20 * time.Second
 
+// jobTimeout bounds a job of any kind that sets no timeout of its own;
+// River's default, named so the rescue interval's floor is explicit.
+const jobTimeout = time.Minute
+
 // startJobs starts River on the runtime pool with every domain's workers and
 // periodic jobs.
-func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg config.Config, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &audit.PartitionWorker{Pool: pool})
-	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports})
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Schema:       postgres.RiverSchema,
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
-		Workers:      workers,
-		PeriodicJobs: audit.PeriodicJobs(),
-		Logger:       log.With("component", "river"),
-	})
+	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
+	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
 	}
@@ -41,4 +40,23 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, log *
 		return nil, fmt.Errorf("start background jobs: %w", err)
 	}
 	return client, nil
+}
+
+// riverConfig is River's configuration for realty's workers: timeout bounds
+// a job of a kind without a timeout of its own. A job whose process was
+// killed stays running in the database until River's rescuer (every 30
+// seconds, on the leader) finds it running for rescueAfter and past its
+// kind's timeout, then retries it. rescueAfter must not be below any kind's
+// timeout (River refuses one below timeout; config.Validate sees to the
+// import's), or the rescuer would retry jobs still at work.
+func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log *slog.Logger) *river.Config {
+	return &river.Config{
+		Schema:               postgres.RiverSchema,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:              workers,
+		PeriodicJobs:         audit.PeriodicJobs(),
+		JobTimeout:           timeout,
+		RescueStuckJobsAfter: rescueAfter,
+		Logger:               log.With("component", "river"),
+	}
 }

@@ -55,16 +55,19 @@ func runServe(ctx context.Context, e env) error {
 			return err
 		}
 	}
-	jobs, err := startJobs(ctx, pool, svc, log)
+	jobs, err := startJobs(ctx, pool, svc, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeLogged(log, "background jobs", jobs.Stop)
 
+	metrics := server.NewMetrics(pool, log)
+	metrics.SetBuildInfo(Version(), Revision())
 	srv, err := server.New(server.Options{
 		Addr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
-		Log: log, Pool: pool, Metrics: server.NewMetrics(pool, log),
+		Log: log, Pool: pool, Metrics: metrics, Binaries: db.binaries,
+		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "",
 		API:  api.Deps{Log: log, Version: Version(), Services: svc},
 		Web:  web.Deps{Log: log, Version: Version(), Services: svc, CookieSecure: cfg.CookieSecure},
 		RESO: reso.Deps{Log: log, Pool: pool, Org: svc.Org},
@@ -74,6 +77,9 @@ func runServe(ctx context.Context, e env) error {
 	}
 	if err := startDebug(ctx, cfg.DebugAddr, log); err != nil {
 		return fmt.Errorf("listen on %s (REALTY_DEBUG_ADDR): %w", cfg.DebugAddr, err)
+	}
+	if err := startMetrics(ctx, cfg.MetricsAddr, cfg.MetricsToken, metrics, log); err != nil {
+		return fmt.Errorf("listen on %s (REALTY_METRICS_ADDR): %w", cfg.MetricsAddr, err)
 	}
 	return listenAndServe(ctx, srv, cfg, db, log)
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,9 +17,9 @@ func runVersion(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "realty %s (%s %s/%s)\n", Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintln(e.stdout, versionLine())
 	var v postgres.Version
-	err = withAdmin(ctx, e, cfg, func(conn *pgx.Conn) error {
+	err = withAdmin(ctx, e, cfg, func(conn *pgx.Conn, _ *database) error {
 		v, err = postgres.ServerVersion(ctx, conn)
 		return err
 	})

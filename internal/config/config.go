@@ -58,6 +58,16 @@ type Config struct {
 	// DebugAddr, when set, serves net/http/pprof there (a separate
 	// listener, never the public address).
 	DebugAddr string
+	// MetricsAddr, when set, serves /metrics there instead of on HTTPAddr;
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsAddr  string
+	MetricsToken string
+
+	// ImportTimeout bounds one run of an uploaded import; JobRescueAfter is
+	// how long a job may stay running before River takes it for lost (its
+	// worker killed) and retries it. It must not be below ImportTimeout.
+	ImportTimeout  time.Duration
+	JobRescueAfter time.Duration
 
 	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
 	LogFormat string
@@ -92,6 +102,10 @@ func variables() []variable {
 		{"REALTY_SESSION_LIFETIME", "12h", "a session ends this long after sign-in, however used", setDuration(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{"REALTY_COOKIE_SECURE", "auto", "dashboard cookies' Secure flag: auto (when served over TLS), always or never", setString(func(c *Config) *string { return &c.CookieSecure })},
 		{"REALTY_DEBUG_ADDR", "", "address serving Go profiles (net/http/pprof) for diagnosis; empty: off", setString(func(c *Config) *string { return &c.DebugAddr })},
+		{"REALTY_METRICS_ADDR", "", "address serving /metrics instead of REALTY_HTTP_ADDR; empty: served there", setString(func(c *Config) *string { return &c.MetricsAddr })},
+		{"REALTY_METRICS_TOKEN", "", "bearer token /metrics requires; empty: none", setString(func(c *Config) *string { return &c.MetricsToken })},
+		{"REALTY_IMPORT_TIMEOUT", "10m", "longest run of an uploaded MLS import before it is stopped and retried", setDuration(func(c *Config) *time.Duration { return &c.ImportTimeout })},
+		{"REALTY_JOB_RESCUE_AFTER", "10m", "a job running this long is taken for lost (process killed) and retried; at least REALTY_IMPORT_TIMEOUT", setDuration(func(c *Config) *time.Duration { return &c.JobRescueAfter })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -142,6 +156,14 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
 			return realty.FieldError("REALTY_DEBUG_ADDR", "must be host:port")
 		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return realty.FieldError("REALTY_METRICS_ADDR", "must be host:port")
+		}
+	}
+	if c.JobRescueAfter < c.ImportTimeout || c.JobRescueAfter < time.Minute {
+		return realty.FieldError("REALTY_JOB_RESCUE_AFTER", "must be at least REALTY_IMPORT_TIMEOUT and a minute (the longest a job may run)")
 	}
 	if c.PoolSize < 0 || c.PoolSize > 1000 {
 		return realty.FieldError("REALTY_POOL_SIZE", "must be between 0 and 1000")

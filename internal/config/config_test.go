@@ -49,6 +49,8 @@ func TestLoad(t *testing.T) {
 		"REALTY_PG_SETTINGS":        "shared_buffers",
 		"REALTY_MAX_BODY_BYTES":     "10",
 		"REALTY_ADMIN_DATABASE_URL": "http://x",
+		"REALTY_METRICS_ADDR":       "9090",
+		"REALTY_JOB_RESCUE_AFTER":   "5m", // below the import timeout's default
 	}
 	for name, value := range bad {
 		t.Run("Err/"+name, func(t *testing.T) {

@@ -81,6 +81,18 @@ func (f *fieldReader) number(field string, bit int64, min, max decimal.Decimal, 
 	return &d
 }
 
+// measure reads a positive decimal at most max, rounded to scale places,
+// where 0 means "not applicable" or "unknown", as feeds send it (a lot's
+// LivingArea, a condominium's LotSizeArea, an active listing's
+// ClosePrice): no value, as an empty field.
+func (f *fieldReader) measure(field string, bit int64, max decimal.Decimal, scale int32) *decimal.Decimal {
+	d := f.number(field, bit, zero, max, scale)
+	if d != nil && d.IsZero() {
+		return nil
+	}
+	return d
+}
+
 // integer reads a whole number in [min, max].
 func (f *fieldReader) integer(field string, bit int64, min, max int64) *int32 {
 	d := f.number(field, bit, decimal.NewFromInt(min), decimal.NewFromInt(max), 3)

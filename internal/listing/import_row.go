@@ -224,8 +224,17 @@ func (f *fieldReader) prices() {
 	} else if f.err == nil {
 		f.fail(fListPrice, "is required")
 	}
-	r.originalPrice = f.number("OriginalListPrice", hasOriginalPrice, cent, maxMoney, 2)
-	r.closePrice = f.number("ClosePrice", hasClosePrice, cent, maxMoney, 2)
+	r.originalPrice = f.measure("OriginalListPrice", hasOriginalPrice, maxMoney, 2)
+	r.closePrice = f.measure("ClosePrice", hasClosePrice, maxMoney, 2)
+}
+
+// yearBuilt reads YearBuilt in 1600–2200; 0 is "unknown" (a parcel with
+// nothing built, an old house nobody dated).
+func (f *fieldReader) yearBuilt() *int32 {
+	if d := f.measure("YearBuilt", hasYearBuilt, decimal.NewFromInt(2200), 3); d == nil {
+		return nil
+	}
+	return f.integer("YearBuilt", hasYearBuilt, 1600, 2200)
 }
 
 // address reads the street address (UnparsedAddress, or its parts), city,
@@ -260,6 +269,11 @@ func (f *fieldReader) address() {
 	if (r.lat == nil) != (r.lng == nil) {
 		f.fail("Latitude", "Latitude and Longitude go together")
 	}
+	// 0, 0 is what feeds send for a listing not geocoded, never a place
+	// anyone sells (it is at sea).
+	if r.lat != nil && r.lng != nil && r.lat.IsZero() && r.lng.IsZero() {
+		r.lat, r.lng = nil, nil
+	}
 }
 
 // street is StreetNumber, StreetDirPrefix, StreetName, StreetSuffix and
@@ -288,15 +302,15 @@ func (f *fieldReader) facts() {
 	r := f.row
 	r.beds = f.integer("BedroomsTotal", hasBedrooms, 0, 200)
 	r.baths = f.number("BathroomsTotalInteger", hasBathrooms, zero, maxCount, 1)
-	r.livingArea = f.number("LivingArea", hasLivingArea, cent, maxArea, 2)
-	r.yearBuilt = f.integer("YearBuilt", hasYearBuilt, 1600, 2200)
+	r.livingArea = f.measure("LivingArea", hasLivingArea, maxArea, 2)
+	r.yearBuilt = f.yearBuilt()
 	// LotSizeSquareFeet is the listing's unit; LotSizeArea counts in
 	// LotSizeUnits, square feet unless said to be acres.
-	if sqft := f.number("LotSizeSquareFeet", hasLotSize, cent, maxMoney, 2); sqft != nil {
+	if sqft := f.measure("LotSizeSquareFeet", hasLotSize, maxMoney, 2); sqft != nil {
 		r.lotSize = sqft
 		return
 	}
-	area := f.number("LotSizeArea", hasLotSize, cent, maxMoney, 2)
+	area := f.measure("LotSizeArea", hasLotSize, maxMoney, 2)
 	if units, _ := f.get("LotSizeUnits", 0); area != nil && enumKey(units.text) == "acres" {
 		a := area.Mul(acre).Round(2)
 		area = &a

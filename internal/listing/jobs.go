@@ -29,10 +29,25 @@ func (ImportArgs) InsertOpts() river.InsertOpts {
 type ImportWorker struct {
 	river.WorkerDefaults[ImportArgs]
 	Imports *Imports
+	// MaxRun bounds one run (DefaultImportTimeout when zero). River
+	// retries a run killed with its process only once it has been running
+	// this long, so it is minutes, not hours.
+	MaxRun time.Duration
 }
 
-// Timeout lets a large file take its time (River's default is a minute).
-func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return 2 * time.Hour }
+// DefaultImportTimeout is an import run's bound when none is configured:
+// an upload is at most REALTY_MAX_BODY_BYTES (10 MiB by default), tens of
+// thousands of rows, which import at thousands of rows a second.
+const DefaultImportTimeout = 10 * time.Minute
+
+// Timeout lets a large file take its time (River's default is a minute)
+// and no longer.
+func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration {
+	if w.MaxRun > 0 {
+		return w.MaxRun
+	}
+	return DefaultImportTimeout
+}
 
 // Work imports the file; an error makes River retry, a cancelled job
 // (a refused import) is not retried.

@@ -28,8 +28,21 @@ type Principal struct {
 // Authenticate turns a credential — a session token or an API key
 // (rk_…) — into a Principal. Unauthenticated for anything not currently
 // valid. A session whose organization membership has ended yields a
-// principal without organization.
+// principal without organization. The caller is noted for the request's
+// access log (realty.NoteCaller).
 func (s *Service) Authenticate(ctx context.Context, credential string, c identity.Client) (Principal, error) {
+	p, err := s.authenticate(ctx, credential, c)
+	if err == nil {
+		caller := realty.Caller{OrgID: p.Actor.OrgID, UserID: p.Actor.UserID}
+		if p.APIKey != nil {
+			caller.APIKeyID = p.APIKey.ID
+		}
+		realty.NoteCaller(ctx, caller)
+	}
+	return p, err
+}
+
+func (s *Service) authenticate(ctx context.Context, credential string, c identity.Client) (Principal, error) {
 	if strings.HasPrefix(credential, "rk_") {
 		actor, key, err := s.identity.AuthenticateAPIKey(ctx, credential, c)
 		if err != nil {

@@ -73,6 +73,10 @@ func (s *Service) Upload(ctx context.Context, actor realty.Actor, propertyID rea
 	return s.insertMedia(ctx, actor, propertyID, kind, caption, &obj.Key, nil, &obj.ContentType, &obj.Size)
 }
 
+// maxLinkLength is the RESO Data Dictionary's length of a MediaURL, which
+// the RESO endpoint declares.
+const maxLinkLength = 8000
+
 // AddLink adds a video or virtual tour by URL. Invalid naming url or kind.
 func (s *Service) AddLink(ctx context.Context, actor realty.Actor, propertyID realty.ID, kind, caption, url string) (Media, error) {
 	if err := actor.Require("property.write"); err != nil {
@@ -83,6 +87,9 @@ func (s *Service) AddLink(ctx context.Context, actor realty.Actor, propertyID re
 	}
 	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
 		return Media{}, realty.FieldError("url", "must be an http(s) URL")
+	}
+	if len(url) > maxLinkLength {
+		return Media{}, realty.FieldError("url", "must be at most 8000 characters")
 	}
 	return s.insertMedia(ctx, actor, propertyID, kind, caption, nil, &url, nil, nil)
 }

@@ -62,6 +62,10 @@ func TestMedia(t *testing.T) {
 			t.Errorf("%s: %v, want Invalid naming %s", c.name, err, c.field)
 		}
 	}
+	long := "https://tours.example/" + strings.Repeat("a", 8000)
+	if _, err := env.Property.AddLink(ctx, pm, p.ID, "virtual_tour", "", long); realty.FieldsOf(err)["url"] == "" {
+		t.Errorf("a link longer than RESO's MediaURL: %v, want Invalid naming url", err)
+	}
 	media, err := env.Property.MediaOf(ctx, pm, p.ID)
 	if err != nil || len(media) != 2 {
 		t.Fatalf("refused uploads left media behind: %d %v", len(media), err)

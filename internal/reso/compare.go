@@ -3,6 +3,8 @@ package reso
 import (
 	"slices"
 
+	"github.com/shopspring/decimal"
+
 	"realty"
 )
 
@@ -10,7 +12,7 @@ var (
 	sqlOps  = map[string]string{"eq": "=", "ne": "IS DISTINCT FROM", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 	flipped = map[string]string{"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 	// ordered are the kinds gt, ge, lt and le apply to.
-	ordered = []kind{kString, kDecimal, kDate, kDateTimeOffset}
+	ordered = []kind{kString, kDecimal, kDate, kDateTimeOffset, kInt64}
 )
 
 // compare translates eq, ne, gt, ge, lt, le and has. A literal is bound as
@@ -83,7 +85,7 @@ func (t *translator) comparison(pos int, l, r operand, op string) (string, error
 		return "", filterError(pos, "%s does not apply to %s", op, describe(l))
 	}
 	if !r.isLit || r.isNow {
-		if r.kind != l.kind || r.enum != l.enum || r.kind == kCollection {
+		if !sameKind(l.kind, r.kind) || r.enum != l.enum || r.kind == kCollection {
 			return "", filterError(pos, "cannot compare %s with %s", describe(l), describe(r))
 		}
 		return "(" + t.side(l) + " " + sqlOp(op, l, r) + " " + t.side(r) + ")", nil
@@ -147,12 +149,40 @@ func (t *translator) bindAs(l, r operand) (string, error) {
 			return "", mismatch
 		}
 		return strconvBool(r.lit.(bool)), nil
+	case kInt64:
+		n, err := intValue(l, r)
+		if err != nil {
+			return "", err
+		}
+		return t.bind(n, castOf(l)), nil
 	}
 	if r.kind != l.kind {
 		return "", mismatch
 	}
 	return t.bind(r.lit, castOf(l)), nil
 }
+
+// sameKind says values of kinds a and b compare: the same kind, or two
+// numbers (Edm.Int64 and Edm.Decimal fields compare with each other).
+func sameKind(a, b kind) bool {
+	numeric := func(k kind) bool { return k == kDecimal || k == kInt64 }
+	return a == b || (numeric(a) && numeric(b))
+}
+
+// intValue checks that literal r is a whole number an Edm.Int64 holds, and
+// returns it: BedroomsTotal eq 3.5 is refused, not silently never true.
+func intValue(l, r operand) (int64, error) {
+	d, ok := r.lit.(decimal.Decimal)
+	switch {
+	case r.kind != kDecimal || !ok:
+		return 0, filterError(r.pos, "cannot compare %s with %s", describe(l), describe(r))
+	case !d.IsInteger() || d.Abs().GreaterThan(maxInt64):
+		return 0, filterError(r.pos, "%s holds whole numbers: %s is not one", describe(l), clip(d.String()))
+	}
+	return d.IntPart(), nil
+}
+
+var maxInt64 = decimal.NewFromInt(1<<63 - 1)
 
 // castOf is the SQL type literals compared with op are cast to.
 func castOf(op operand) string {

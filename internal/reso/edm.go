@@ -29,10 +29,11 @@ const (
 	kDateTimeOffset             // Edm.DateTimeOffset
 	kEnum                       // one member of an enumeration type
 	kCollection                 // Collection(enumeration type)
+	kInt64                      // Edm.Int64
 )
 
 var kindNames = map[kind]string{kNull: "null", kString: "Edm.String", kDecimal: "Edm.Decimal", kBoolean: "Edm.Boolean",
-	kDate: "Edm.Date", kDateTimeOffset: "Edm.DateTimeOffset", kEnum: "enumeration", kCollection: "collection"}
+	kDate: "Edm.Date", kDateTimeOffset: "Edm.DateTimeOffset", kEnum: "enumeration", kCollection: "collection", kInt64: "Edm.Int64"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -66,6 +67,9 @@ type field struct {
 	// Precision and Scale are the Edm.Decimal facets from the Data
 	// Dictionary; every value served fits them.
 	Precision, Scale int
+	// MaxLength and LookupName are an Edm.String's facets (facets.go).
+	MaxLength  int
+	LookupName string
 	// SQL is the expression over the entity set's tables that yields the
 	// value; it appears in SELECT, WHERE and ORDER BY, never with caller
 	// text in it.
@@ -110,7 +114,7 @@ func (f *field) castType() string {
 }
 
 var defaultCast = map[kind]string{kString: "text", kDecimal: "numeric", kBoolean: "boolean", kDate: "date",
-	kDateTimeOffset: "timestamptz", kEnum: "text", kCollection: "text"}
+	kDateTimeOffset: "timestamptz", kEnum: "text", kCollection: "text", kInt64: "bigint"}
 
 // entitySet is one served resource: its fields and how to read it.
 type entitySet struct {
@@ -131,11 +135,15 @@ type entitySet struct {
 	byName     map[string]*field
 }
 
-// newEntitySet indexes the fields by name.
+// newEntitySet indexes the fields by name and gives string fields their
+// facets.
 func newEntitySet(s entitySet) *entitySet {
 	s.byName = map[string]*field{}
 	for _, f := range s.Fields {
 		s.byName[f.Name] = f
+		if fc, ok := stringFacets[s.Name+"."+f.Name]; ok && f.Kind == kString {
+			f.MaxLength, f.LookupName = fc.maxLength, fc.lookup
+		}
 	}
 	return &s
 }
@@ -206,10 +214,17 @@ func writeEntityType(b *bytes.Buffer, s *entitySet) {
 		if f.Kind == kDecimal {
 			b.WriteString(` Precision="` + strconv.Itoa(f.Precision) + `" Scale="` + strconv.Itoa(f.Scale) + `"`)
 		}
+		if f.MaxLength > 0 {
+			b.WriteString(` MaxLength="` + strconv.Itoa(f.MaxLength) + `"`)
+		}
 		if f.NotNull && f.Kind != kCollection {
 			b.WriteString(` Nullable="false"`)
 		}
-		b.WriteString("/>\n")
+		if f.LookupName == "" {
+			b.WriteString("/>\n")
+			continue
+		}
+		b.WriteString(">\n" + `<Annotation Term="RESO.OData.Metadata.LookupName" String="` + f.LookupName + `"/>` + "\n</Property>\n")
 	}
 	for _, n := range navigationsOf(s) {
 		b.WriteString(`<NavigationProperty Name="` + n.Name + `" Type="` + n.edmType() + `"/>` + "\n")

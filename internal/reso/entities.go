@@ -15,6 +15,8 @@ func num(name, sql string, precision, scale int) *field {
 	return &field{Name: name, Kind: kDecimal, SQL: sql, Precision: precision, Scale: scale}
 }
 
+func integer(name, sql string) *field { return &field{Name: name, Kind: kInt64, SQL: sql} }
+
 func date(name, sql string) *field { return &field{Name: name, Kind: kDate, SQL: sql} }
 
 func instant(name, sql string) *field { return &field{Name: name, Kind: kDateTimeOffset, SQL: sql} }
@@ -58,7 +60,7 @@ var propertySet = newEntitySet(entitySet{
 		date("OffMarketDate", "l.off_market_date"),
 		date("CloseDate", "l.close_date"),
 		date("ExpirationDate", "l.expiration_date"),
-		num("DaysOnMarket", daysOnMarket, 4, 0),
+		integer("DaysOnMarket", daysOnMarket),
 		notNull(instant("OriginalEntryTimestamp", "l.original_entry_timestamp")),
 		notNull(instant("ModificationTimestamp", "l.modification_timestamp")),
 		notNull(instant("StatusChangeTimestamp", "l.status_change_timestamp")),
@@ -67,24 +69,24 @@ var propertySet = newEntitySet(entitySet{
 		notNull(str("UnparsedAddress", "l.street_address")),
 		str("UnitNumber", "l.unit_number"),
 		{Name: "City", Kind: kString, SQL: "l.city", FoldedSQL: "l.city_key", NotNull: true},
-		notNull(str("StateOrProvince", "l.state_province")),
+		str("StateOrProvince", "nullif(l.state_province, '')"),
 		str("PostalCode", "l.postal_code"),
 		notNull(str("Country", "l.country")),
 		num("Latitude", "l.latitude", 12, 8),
 		num("Longitude", "l.longitude", 12, 8),
-		num("BedroomsTotal", "l.bedrooms_total", 3, 0),
+		integer("BedroomsTotal", "l.bedrooms_total"),
 		// realty keeps a decimal total where .5 is a half bath: 2.5 is two
 		// full baths and a half, three bathrooms in all.
-		num("BathroomsTotalInteger", "ceil(l.bathrooms_total)", 3, 0),
+		integer("BathroomsTotalInteger", "ceil(l.bathrooms_total)::int"),
 		num("LivingArea", "l.living_area", 14, 2),
 		num("LotSizeArea", "l.lot_size_area", 16, 4),
-		num("YearBuilt", "l.year_built", 4, 0),
-		num("StoriesTotal", "l.stories", 3, 0),
+		integer("YearBuilt", "l.year_built"),
+		integer("StoriesTotal", "l.stories"),
 		num("GarageSpaces", "l.garage_spaces", 14, 2),
 		num("AssociationFee", "l.association_fee", 14, 2),
 		num("TaxAnnualAmount", "l.tax_annual_amount", 14, 2),
 		str("PublicRemarks", "l.public_remarks"),
-		notNull(num("PhotosCount", "l.photos_count", 2, 0)),
+		notNull(integer("PhotosCount", "l.photos_count")),
 		collection("Appliances", "l.appliances", enumAppliances),
 		collection("Cooling", "l.cooling", enumCooling),
 		collection("Heating", "l.heating", enumHeating),
@@ -130,7 +132,10 @@ var openHouseSet = newEntitySet(entitySet{
 		notNull(date("OpenHouseDate", "(o.starts_at AT TIME ZONE (SELECT z.time_zone FROM org.organizations z WHERE z.id = $1))::date")),
 		notNull(instant("OpenHouseStartTime", "o.starts_at")),
 		notNull(instant("OpenHouseEndTime", "o.ends_at")),
-		enum("OpenHouseType", "o.open_house_type", enumOpenHouseType),
+		// realty's local Virtual and Association open houses are served as
+		// the Dictionary's LivestreamPublic and Broker (docs/reso.md).
+		enum("OpenHouseType", `CASE o.open_house_type WHEN 'Virtual' THEN 'LivestreamPublic' WHEN 'Association' THEN 'Broker'
+			ELSE o.open_house_type END`, enumOpenHouseType),
 		enum("OpenHouseStatus", "o.status", enumOpenHouseStatus),
 		str("OpenHouseRemarks", "o.remarks"),
 		str("Refreshments", "o.refreshments"),
@@ -158,7 +163,7 @@ var mediaSet = newEntitySet(entitySet{
 		// Uploaded files are fetched from the JSON API with the same bearer
 		// credential; the link is made absolute per request.
 		{Name: "MediaURL", Kind: kString, SQL: "coalesce(m.url, '/api/v1/media/' || m.id::text || '/content')", NotNull: true, NoFilter: true, Link: true},
-		notNull(num("Order", "m.position", 4, 0)),
+		notNull(integer("Order", "m.position")),
 		str("LongDescription", "nullif(m.caption, '')"),
 		{Name: "PreferredPhotoYN", Kind: kBoolean, NotNull: true, SQL: `coalesce(m.id = (SELECT f.id FROM property.media f
 			WHERE f.organization_id = m.organization_id AND f.property_id = m.property_id AND f.kind = 'photo'
@@ -183,7 +188,7 @@ var officeSet = newEntitySet(entitySet{
 })
 
 // entitySets are served in this order in the service document.
-var entitySets = []*entitySet{propertySet, memberSet, openHouseSet, mediaSet, officeSet}
+var entitySets = []*entitySet{propertySet, memberSet, openHouseSet, mediaSet, officeSet, lookupSet}
 
 func entitySetNamed(name string) *entitySet {
 	for _, s := range entitySets {

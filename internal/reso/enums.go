@@ -1,9 +1,8 @@
 package reso
 
-// The enumerations served, with RESO Data Dictionary 2.0 values from
-// lookups.tsv (TestEnumsMatchLookups holds them to it). Open enumerations
-// may add local values: OpenHouseType adds realty's Association and
-// Virtual.
+// The enumerations served: RESO Data Dictionary 2.0 values only
+// (TestMetadataConformsToDictionary holds them to testdata/dd_lookups.tsv).
+// Local values are mapped onto standard ones where they are read.
 var (
 	enumStandardStatus = newEnum("StandardStatus", []string{
 		"Active", "ActiveUnderContract", "Canceled", "Closed", "ComingSoon", "Delete", "Expired", "Hold",
@@ -73,7 +72,7 @@ var (
 	})
 	enumOpenHouseType = newEnum("OpenHouseType", []string{
 		"Broker", "LivestreamBroker", "LivestreamPublic", "Office", "Public",
-	}, "Association", "Virtual")
+	})
 	enumOpenHouseStatus = newEnum("OpenHouseStatus", []string{
 		"Active", "Canceled", "Ended",
 	})
@@ -81,4 +80,14 @@ var (
 		"AgentPhoto", "BrandedVirtualTour", "Document", "FloorPlan", "OfficeLogo", "OfficePhoto", "Photo",
 		"UnbrandedVirtualTour", "Video",
 	})
+
+	// standardPropertySubTypes are the Dictionary's PropertySubType values:
+	// realty keeps the field as free text, and the Lookup set says which
+	// values in use are standard ones.
+	standardPropertySubTypes = []string{
+		"Agriculture", "Apartment", "BoatSlip", "Business", "Cabin", "Condominium", "CoOwnership", "DeededParking", "Duplex",
+		"Farm", "HotelMotel", "Industrial", "ManufacturedHome", "ManufacturedOnLand", "MixedUse", "MobileHome",
+		"MobileHomePark", "MultiFamily", "Office", "OwnYourOwn", "Quadruplex", "Ranch", "Retail", "SingleFamilyResidence",
+		"StockCooperative", "TenancyInCommon", "Timeshare", "Townhouse", "Triplex", "UnimprovedLand", "Warehouse",
+	}
 )

@@ -54,7 +54,12 @@ func TestExpand(t *testing.T) {
 			t.Errorf("A-1 list office %v", a1["ListOffice"])
 		}
 		for _, v := range c.Value[1:] {
-			if len(related(t, v, "Media")) != 0 || len(related(t, v, "OpenHouse")) != 0 {
+			oh := related(t, v, "OpenHouse")
+			if v["ListingKey"] == "O'Brien-2" && len(oh) == 2 && oh[0]["OpenHouseKey"] == h.ohLocal[0].ID.String() &&
+				oh[1]["OpenHouseKey"] == h.ohLocal[1].ID.String() {
+				oh = nil // its own two, by start time
+			}
+			if len(related(t, v, "Media")) != 0 || len(oh) != 0 {
 				t.Errorf("%s has another listing's media or open houses: %v", v["ListingKey"], v)
 			}
 			if la, _ := v["ListAgent"].(map[string]any); la["MemberKey"] != agent.MemberID.String() {

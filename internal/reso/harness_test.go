@@ -30,7 +30,8 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // harness is the real server tree over a fresh database holding two
 // organizations: acme with eight listings (three with known details, five
-// more in Houston for paging), an open house and two media; globex with a
+// more in Houston for paging), three open houses (one Public, one Virtual,
+// one Association) and two media; globex with a
 // listing whose key is also one of acme's, and one of its own.
 type harness struct {
 	t      *testing.T
@@ -44,7 +45,10 @@ type harness struct {
 	l1, l2 listing.Listing
 	ohA    listing.OpenHouse
 	ohB    listing.OpenHouse
-	mediaA []property.Media
+	// ohLocal are acme's open houses of realty's local types Virtual and
+	// Association.
+	ohLocal []listing.OpenHouse
+	mediaA  []property.Media
 }
 
 func newHarness(t *testing.T) *harness {
@@ -86,10 +90,12 @@ const remarks = "Sunny \"corner\" lot\nwith a \\ and a tab\t– naïve café ✓
 func (h *harness) seed() {
 	agent := h.a.Personas["agent"].Actor
 	h.l1 = h.listing(agent, "A-1", "Austin", "500000", listing.Fields{
+		StandardStatus: ptr("Active"), MlsStatus: ptr("Active - Showing"), PropertySubType: ptr("SingleFamilyResidence"),
 		BedroomsTotal: ptr(3), BathroomsTotal: ptr(2.5), PublicRemarks: ptr(remarks), PrivateRemarks: ptr("gate code 1234"),
 		OnMarketDate: &realty.Date{Year: 2024, Month: 5, Day: 1}, Appliances: &[]string{"Dishwasher", "Refrigerator", "Granite Counters"},
 		Cooling: &[]string{"CentralAir"}})
 	h.l2 = h.listing(agent, "O'Brien-2", "austin", "750000", listing.Fields{StandardStatus: ptr("Pending"),
+		MlsStatus: ptr("Under Contract"), PropertySubType: ptr("Garden Home"),
 		OnMarketDate: &realty.Date{Year: 2024, Month: 6, Day: 15}, Appliances: &[]string{"Dishwasher"}})
 	h.listing(agent, "A-3", "Dallas", "300000", listing.Fields{})
 	for i := range 5 {
@@ -105,6 +111,13 @@ func (h *harness) seed() {
 	h.must(err)
 	h.ohB, err = h.env.Listing.ScheduleOpenHouse(ctx, other, lb.ID, listing.OpenHouseInput{StartsAt: start, EndsAt: start.Add(time.Hour)})
 	h.must(err)
+	for _, typ := range []string{"Virtual", "Association"} {
+		start = start.AddDate(0, 0, 7)
+		oh, err := h.env.Listing.ScheduleOpenHouse(ctx, agent, h.l2.ID, listing.OpenHouseInput{StartsAt: start, EndsAt: start.Add(time.Hour),
+			OpenHouseType: typ})
+		h.must(err)
+		h.ohLocal = append(h.ohLocal, oh)
+	}
 	tour, err := h.env.Property.AddLink(ctx, agent, h.l1.PropertyID, "virtual_tour", "Walk through", "https://tours.example/a1")
 	h.must(err)
 	photo, err := h.env.Property.Upload(ctx, agent, h.l1.PropertyID, "photo", "Front", bytes.NewReader(png))

@@ -69,10 +69,10 @@ func TestServiceDocument(t *testing.T) {
 	h := newHarness(t)
 	for _, path := range []string{"/reso/odata/", "/reso/odata"} {
 		c := h.page(path, h.keyA)
-		if c.Context != h.url+"/reso/odata/$metadata" || len(c.Value) != 5 {
+		if c.Context != h.url+"/reso/odata/$metadata" || len(c.Value) != 6 {
 			t.Fatalf("%s: %+v", path, c)
 		}
-		for i, name := range []string{"Property", "Member", "OpenHouse", "Media", "Office"} {
+		for i, name := range []string{"Property", "Member", "OpenHouse", "Media", "Office", "Lookup"} {
 			if c.Value[i]["name"] != name || c.Value[i]["kind"] != "EntitySet" || c.Value[i]["url"] != name {
 				t.Errorf("%s: set %d is %v", path, i, c.Value[i])
 			}
@@ -106,7 +106,8 @@ func TestIsolation(t *testing.T) {
 		t.Fatalf("globex sees %v", got)
 	}
 	h.odataError("/reso/odata/OpenHouse('"+h.ohB.ID.String()+"')", h.keyA, 404)
-	if oh := h.page("/reso/odata/OpenHouse", h.keyA); len(oh.Value) != 1 || oh.Value[0]["OpenHouseKey"] != h.ohA.ID.String() {
+	ohs := []string{h.ohA.ID.String(), h.ohLocal[0].ID.String(), h.ohLocal[1].ID.String()}
+	if oh := h.page("/reso/odata/OpenHouse", h.keyA); !slices.Equal(keys(oh, "OpenHouseKey"), ohs) {
 		t.Fatalf("acme's open houses %v", oh.Value)
 	}
 	if m := h.page("/reso/odata/Media", h.keyB); len(m.Value) != 0 {
@@ -145,7 +146,7 @@ func TestIsolation(t *testing.T) {
 		}
 	}
 	ga := h.page(q("$expand", nav), h.keyA)
-	if got := keysOfRelated(t, ga, "OpenHouse", "OpenHouseKey"); !slices.Equal(got, []string{h.ohA.ID.String()}) {
+	if got, want := keysOfRelated(t, ga, "OpenHouse", "OpenHouseKey"), slices.Sorted(slices.Values(ohs)); !slices.Equal(got, want) {
 		t.Fatalf("acme's expansions show open houses %v", got)
 	}
 	for _, m := range h.page("/reso/odata/Member?$expand=Office", h.keyB).Value {
@@ -184,6 +185,8 @@ func TestFilters(t *testing.T) {
 		{"not (ListPrice le 500000)", []string{"O'Brien-2"}},
 		{"ListingKey eq 'O''Brien-2'", []string{"O'Brien-2"}},
 		{"BathroomsTotalInteger eq 3 and BedroomsTotal eq 3", []string{"A-1"}},
+		{"BedroomsTotal in (2, 3) and BedroomsTotal ge 3.0", []string{"A-1"}},
+		{"BedroomsTotal lt ListPrice and DaysOnMarket ge 0", []string{"A-1"}},
 		{"City in ('Dallas', 'HOUSTON')", append([]string{"A-3"}, houston...)},
 		{"ListAgentKey eq '" + h.a.Personas["agent"].MemberID.String() + "' and City eq 'Dallas'", []string{"A-3"}},
 		{"PublicRemarks ne null", []string{"A-1"}},
@@ -222,6 +225,17 @@ func TestFilters(t *testing.T) {
 			t.Fatal(msg)
 		}
 	})
+	for _, c := range []struct{ name, filter, want string }{
+		{"ErrFractionForInt64", "BedroomsTotal eq 3.5", "BedroomsTotal (Edm.Int64) holds whole numbers: 3.5 is not one"},
+		{"ErrFractionInList", "YearBuilt in (2000, 2000.5)", "YearBuilt (Edm.Int64) holds whole numbers: 2000.5 is not one"},
+		{"ErrStringForInt64", "BedroomsTotal eq '3'", "cannot compare BedroomsTotal (Edm.Int64)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if msg := h.odataError(q("$filter", c.filter), h.keyA, 400); !strings.Contains(msg, c.want) {
+				t.Fatalf("%s: %s", c.filter, msg)
+			}
+		})
+	}
 	t.Run("ErrPrivateRemarks", func(t *testing.T) {
 		h.odataError(q("$filter", "PrivateRemarks eq 'gate code 1234'"), h.keyA, 400)
 	})

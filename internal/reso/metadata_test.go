@@ -1,14 +1,14 @@
 package reso_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"encoding/xml"
-	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The parsed $metadata.
@@ -41,11 +41,16 @@ type (
 		} `xml:"NavigationProperty"`
 	}
 	propertyXML struct {
-		Name      string `xml:"Name,attr"`
-		Type      string `xml:"Type,attr"`
-		Precision string `xml:"Precision,attr"`
-		Scale     string `xml:"Scale,attr"`
-		Nullable  string `xml:"Nullable,attr"`
+		Name        string `xml:"Name,attr"`
+		Type        string `xml:"Type,attr"`
+		Precision   string `xml:"Precision,attr"`
+		Scale       string `xml:"Scale,attr"`
+		MaxLength   string `xml:"MaxLength,attr"`
+		Nullable    string `xml:"Nullable,attr"`
+		Annotations []struct {
+			Term   string `xml:"Term,attr"`
+			String string `xml:"String,attr"`
+		} `xml:"Annotation"`
 	}
 	enumXML struct {
 		Name    string `xml:"Name,attr"`
@@ -54,15 +59,6 @@ type (
 		} `xml:"Member"`
 	}
 )
-
-// stringLookups are the Data Dictionary lookup fields realty serves as
-// Edm.String, because its values are local (free text, no standard
-// members to declare): docs/reso.md says so.
-var stringLookups = []string{"Property.MlsStatus", "Property.PropertySubType", "Property.City", "Property.StateOrProvince",
-	"Property.Country", "Media.ResourceName"}
-
-// localMembers are values realty adds to open enumerations.
-var localMembers = map[string][]string{"OpenHouseType": {"Association", "Virtual"}}
 
 func (h *harness) metadata() edmx {
 	h.t.Helper()
@@ -82,9 +78,10 @@ func (h *harness) metadata() edmx {
 
 // TestMetadataMatchesServed holds $metadata to what is served: every
 // entity of every set carries exactly the declared properties, each value
-// of its declared type (and never null when declared not nullable), every
-// enumeration value a declared member; and the declarations to the RESO
-// Data Dictionary.
+// of its declared type (and never null when declared not nullable), no
+// string longer than its MaxLength, every enumeration value a declared
+// member. TestMetadataConformsToDictionary holds the declarations to the
+// RESO Data Dictionary.
 func TestMetadataMatchesServed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -96,7 +93,7 @@ func TestMetadataMatchesServed(t *testing.T) {
 		}
 	}
 	keys := map[string]string{"Property": "ListingKey", "Member": "MemberKey", "OpenHouse": "OpenHouseKey", "Media": "MediaKey",
-		"Office": "OfficeKey"}
+		"Office": "OfficeKey", "Lookup": "LookupKey"}
 	if len(doc.Schemas[0].EntityTypes) != len(keys) || len(doc.Schemas[0].Sets) != len(keys) {
 		t.Fatalf("entity types %d, sets %d", len(doc.Schemas[0].EntityTypes), len(doc.Schemas[0].Sets))
 	}
@@ -111,27 +108,10 @@ func TestMetadataMatchesServed(t *testing.T) {
 		for _, v := range values {
 			checkEntity(t, et, v, enums)
 		}
-		checkDictionary(t, et)
 	}
 	for _, p := range doc.Schemas[0].EntityTypes[0].Properties {
 		if p.Name == "PrivateRemarks" {
 			t.Error("PrivateRemarks declared")
-		}
-	}
-	lookups := readTSV(t, "lookups.tsv")
-	for name, members := range enums {
-		short := strings.TrimPrefix(name, "org.reso.metadata.enums.")
-		var standard []string
-		for _, row := range lookups {
-			if row[0] == short {
-				standard = append(standard, row[1])
-			}
-		}
-		if want := append(standard, localMembers[short]...); !slices.Equal(members, want) {
-			t.Errorf("%s members %v, want the Data Dictionary's %v", short, members, want)
-		}
-		if short == "StandardStatus" && len(members) != 11 {
-			t.Errorf("StandardStatus has %d members, want 11", len(members))
 		}
 	}
 }
@@ -158,6 +138,8 @@ func checkEntity(t *testing.T, et entityType, v map[string]any, enums map[string
 			}
 		case !valueFits(p.Type, val, enums):
 			t.Errorf("%s.%s = %#v is not a %s", et.Name, p.Name, val, p.Type)
+		case p.MaxLength != "" && utf8.RuneCountInString(val.(string)) > atoi(p.MaxLength):
+			t.Errorf("%s.%s = %q is longer than its MaxLength %s", et.Name, p.Name, val, p.MaxLength)
 		}
 	}
 }
@@ -170,6 +152,10 @@ func valueFits(typ string, val any, enums map[string][]string) bool {
 	case typ == "Edm.Decimal":
 		_, ok := val.(json.Number)
 		return ok
+	case typ == "Edm.Int64":
+		n, ok := val.(json.Number)
+		_, err := n.Int64()
+		return ok && err == nil
 	case typ == "Edm.Boolean":
 		_, ok := val.(bool)
 		return ok
@@ -189,47 +175,9 @@ func valueFits(typ string, val any, enums map[string][]string) bool {
 	return false
 }
 
-// checkDictionary checks declared names, types and decimal facets against
-// the RESO Data Dictionary extract.
-func checkDictionary(t *testing.T, et entityType) {
-	t.Helper()
-	dict := map[string][]string{}
-	for _, row := range readTSV(t, "fields.tsv") {
-		if row[0] == et.Name {
-			dict[row[1]] = row
-		}
-	}
-	for _, p := range et.Properties {
-		row, ok := dict[p.Name]
-		switch {
-		case !ok:
-			t.Errorf("%s.%s is not a Data Dictionary field", et.Name, p.Name)
-		case row[2] == p.Type:
-		case p.Type == "Edm.String" && row[3] != "" && slices.Contains(stringLookups, et.Name+"."+p.Name):
-		case "Collection("+row[2]+")" == p.Type:
-		default:
-			t.Errorf("%s.%s is %s, the Data Dictionary says %s", et.Name, p.Name, p.Type, row[2])
-		}
-		if ok && p.Type == "Edm.Decimal" && (p.Precision != row[5] || p.Scale != row[6]) {
-			t.Errorf("%s.%s Precision %s Scale %s, the Data Dictionary says %s and %s", et.Name, p.Name, p.Precision, p.Scale, row[5], row[6])
-		}
-	}
-}
-
-// readTSV reads a Data Dictionary extract kept in testdata/dd.
-func readTSV(t *testing.T, name string) [][]string {
-	t.Helper()
-	f, err := os.Open("testdata/dd/" + name)
-	if err != nil {
-		t.Fatalf("RESO Data Dictionary extract: %v", err)
-	}
-	defer f.Close()
-	var rows [][]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rows = append(rows, strings.Split(sc.Text(), "\t"))
-	}
-	return rows[1:]
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // localNavigation are navigation properties realty serves that the Data
@@ -255,10 +203,9 @@ func TestMetadataNavigation(t *testing.T) {
 			enums["org.reso.metadata.enums."+e.Name] = append(enums["org.reso.metadata.enums."+e.Name], m.Name)
 		}
 	}
-	dict := map[string]string{}
-	for _, row := range readTSV(t, "fields.tsv") {
-		dict[row[0]+"."+row[1]] = row[2]
-	}
+	// The Data Dictionary's navigation properties of the served resources.
+	dict := map[string]string{"Property.ListAgent": "org.reso.metadata.Member", "Property.ListOffice": "org.reso.metadata.Office",
+		"Property.Media": "Collection(org.reso.metadata.Media)", "Member.Office": "org.reso.metadata.Office"}
 	declared := 0
 	for _, et := range doc.Schemas[0].EntityTypes {
 		for _, n := range et.Navigation {

@@ -45,7 +45,7 @@ func fieldList(fields []*field) string {
 	var b strings.Builder
 	for _, f := range fields {
 		switch f.Kind {
-		case kString, kEnum, kDecimal:
+		case kString, kEnum, kDecimal, kInt64:
 			b.WriteString("(" + f.SQL + ")::text, ")
 		default:
 			b.WriteString(f.SQL + ", ")

@@ -62,7 +62,7 @@ func (r *renderer) value(buf *bytes.Buffer, f *field, fd pgconn.FieldDescription
 			return nil
 		}
 		appendJSONString(buf, raw)
-	case kDecimal:
+	case kDecimal, kInt64:
 		writeNumber(buf, raw)
 	case kBoolean:
 		writeBool(buf, fd, raw)

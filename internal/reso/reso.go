@@ -1,9 +1,9 @@
 // Package reso serves the read side of the RESO Web API (Core 2.0, OData
 // 4.0) at /reso/odata/: the service document, $metadata, and the Property,
-// Member, OpenHouse, Media and Office entity sets with $select, $filter
-// (with string and date functions), $orderby, $top, $skip, $count, $expand,
-// /$count, the odata.maxpagesize preference and next links. Every request
-// is authenticated with a bearer credential and read inside its
+// Member, OpenHouse, Media, Office and Lookup entity sets with $select,
+// $filter (with string and date functions), $orderby, $top, $skip, $count,
+// $expand, /$count, the odata.maxpagesize preference and next links. Every
+// request is authenticated with a bearer credential and read inside its
 // organization (row-level security applies), in one round trip to
 // PostgreSQL (two with $expand). docs/reso.md describes it.
 package reso

@@ -29,9 +29,12 @@ func (t *translator) in(n *inNode) (operand, error) {
 		if !lit.isLit || lit.isNow || lit.kind == kNull {
 			return operand{}, filterError(item.at(), "in lists values (not null or expressions)")
 		}
-		if x.kind == kEnum {
+		switch {
+		case x.kind == kEnum:
 			values[i], err = enumValue(x, lit)
-		} else if lit.kind != x.kind {
+		case x.kind == kInt64:
+			values[i], err = intValue(x, lit)
+		case lit.kind != x.kind:
 			err = filterError(item.at(), "cannot compare %s with %s", describe(x), describe(lit))
 		}
 		if err != nil {
@@ -49,6 +52,8 @@ func (t *translator) inSQL(x operand, values []any) string {
 	switch x.kind {
 	case kDecimal:
 		return "(" + x.sql + " = ANY(" + t.bind(typed[decimal.Decimal](values), "numeric[]") + "))"
+	case kInt64:
+		return "(" + x.sql + " = ANY(" + t.bind(typed[int64](values), "bigint[]") + "))"
 	case kDate, kDateTimeOffset:
 		return "(" + x.sql + " = ANY(" + t.bind(typed[time.Time](values), castOf(x)+"[]") + "))"
 	}

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -41,6 +43,17 @@ func NewMetrics(pool *postgres.Pool, log *slog.Logger) *Metrics {
 	return m
 }
 
+// SetBuildInfo publishes realty_build_info{version,goversion,revision} 1,
+// the build a scrape came from.
+func (m *Metrics) SetBuildInfo(version, revision string) {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "realty_build_info",
+		Help: "The running build: 1, labelled with realty's version, Go's version and the VCS revision.",
+	}, []string{"version", "goversion", "revision"})
+	g.WithLabelValues(version, runtime.Version(), revision).Set(1)
+	m.reg.MustRegister(g)
+}
+
 func (m *Metrics) observe(route, method string, status int, took time.Duration) {
 	m.duration.WithLabelValues(route, method, strconv.Itoa(status)).Observe(took.Seconds())
 }
@@ -48,6 +61,24 @@ func (m *Metrics) observe(route, method string, status int, took time.Duration) 
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves m, to callers presenting "Authorization: Bearer
+// token" when token is set (401 otherwise; compared in constant time).
+func MetricsHandler(m *Metrics, token string) http.Handler {
+	h := m.Handler()
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need Authorization: Bearer <REALTY_METRICS_TOKEN>", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 var (

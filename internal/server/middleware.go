@@ -87,10 +87,11 @@ func withBodyLimit(limit int64, next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter records the status a handler wrote.
+// statusWriter records the status a handler wrote and the body bytes.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -104,19 +105,24 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// withObservation logs each request and records its duration by route. It
+// withObservation logs each request (with its caller, as the code that
+// authenticates it notes in the context) and records its duration by route. It
 // must wrap the ServeMux directly: the mux sets r.Pattern on the request it is
 // given, which is how the route is known after the fact.
 func withObservation(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		ctx, caller := realty.WithCaller(r.Context())
+		r = r.WithContext(ctx)
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
@@ -131,7 +137,26 @@ func withObservation(log *slog.Logger, m *Metrics, next http.Handler) http.Handl
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", route,
-			"status", sw.status, "duration_ms", float64(took.Microseconds())/1000)
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "route", route, "status", sw.status,
+			"duration_ms", float64(took.Microseconds()) / 1000, "bytes", sw.bytes, "remote", r.RemoteAddr}
+		log.Log(r.Context(), level, "request", append(attrs, callerAttrs(caller)...)...)
 	})
+}
+
+// callerAttrs are the log attributes of the request's caller: none for an
+// anonymous request.
+func callerAttrs(c *realty.Caller) []any {
+	var out []any
+	for _, a := range []struct {
+		key string
+		id  realty.ID
+	}{{"org", c.OrgID}, {"user", c.UserID}, {"api_key", c.APIKeyID}} {
+		if !a.id.IsZero() {
+			out = append(out, a.key, a.id.String())
+		}
+	}
+	return out
 }

@@ -28,9 +28,17 @@ type Options struct {
 	Log     *slog.Logger
 	Pool    *postgres.Pool
 	Metrics *Metrics
-	API     api.Deps
-	Web     web.Deps
-	RESO    reso.Deps
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics off this server: it is served on a
+	// listener of its own (MetricsHandler).
+	MetricsElsewhere bool
+	// Binaries, when set, reports the version of the PostgreSQL binaries a
+	// restart would run; /readyz fails while the running server differs.
+	Binaries postgres.OnDisk
+	API      api.Deps
+	Web      web.Deps
+	RESO     reso.Deps
 }
 
 // New returns the configured http.Server. It fails when the dashboard's
@@ -38,8 +46,10 @@ type Options struct {
 func New(o Options) (*http.Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", handleHealthz)
-	mux.Handle("GET /readyz", readyz(o.Pool))
-	mux.Handle("GET /metrics", o.Metrics.Handler())
+	mux.Handle("GET /readyz", readyz(o.Pool, o.Binaries))
+	if !o.MetricsElsewhere {
+		mux.Handle("GET /metrics", MetricsHandler(o.Metrics, o.MetricsToken))
+	}
 	api.Mount(mux, o.API)
 	reso.Mount(mux, o.RESO)
 	if err := web.Mount(mux, o.Web); err != nil {
@@ -101,9 +111,10 @@ func handleHealthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 when the database answers and its schema is current,
-// 503 with the reason otherwise.
-func readyz(pool *postgres.Pool) http.Handler {
+// readyz answers 200 when the database answers, its schema is current and
+// (with binaries) the running server is the one on disk, 503 with the
+// reason otherwise.
+func readyz(pool *postgres.Pool, binaries postgres.OnDisk) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -115,6 +126,16 @@ func readyz(pool *postgres.Pool) http.Handler {
 		if err != nil || !current {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database schema not current"})
 			return
+		}
+		if binaries != nil {
+			reason, err := postgres.RestartNeeded(ctx, pool, binaries)
+			if err != nil {
+				reason = "database unreachable"
+			}
+			if reason != "" {
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
+				return
+			}
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})

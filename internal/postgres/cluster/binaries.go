@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // installHint names what to install when no PostgreSQL server binaries exist.
@@ -77,18 +80,63 @@ func hasServer(dir string) bool {
 // ServerVersion returns the major version the binaries in binDir report
 // ("postgres (PostgreSQL) 15.18" → 15).
 func ServerVersion(binDir string) (int, error) {
-	out, err := exec.Command(filepath.Join(binDir, "postgres"), "--version").Output()
+	num, _, err := BinaryVersion(context.Background(), binDir)
+	return num / 10000, err
+}
+
+// BinaryVersion runs binDir/postgres --version and returns the version as
+// server_version_num counts it ("15.18" → 150018) and as printed ("15.18
+// (Debian 15.18-0+deb12u1)"): what a server started now would run.
+func BinaryVersion(ctx context.Context, binDir string) (num int, text string, err error) {
+	out, err := exec.CommandContext(ctx, filepath.Join(binDir, "postgres"), "--version").Output()
 	if err != nil {
-		return 0, fmt.Errorf("postgres --version: %w", err)
+		return 0, "", fmt.Errorf("%s --version: %w", filepath.Join(binDir, "postgres"), err)
 	}
-	fields := strings.Fields(string(out))
-	if len(fields) == 0 {
-		return 0, fmt.Errorf("postgres --version printed nothing")
-	}
-	major, _, _ := strings.Cut(fields[len(fields)-1], ".")
-	v, err := strconv.Atoi(major)
+	text = strings.TrimSpace(string(out))
+	_, text, _ = strings.Cut(text, "(PostgreSQL) ")
+	num, err = versionNum(text)
 	if err != nil {
-		return 0, fmt.Errorf("postgres --version: unexpected %q", strings.TrimSpace(string(out)))
+		return 0, "", fmt.Errorf("postgres --version: unexpected %q", strings.TrimSpace(string(out)))
 	}
-	return v, nil
+	return num, text, nil
+}
+
+// versionNum turns "15.18 (…)" into 150018 and "18beta1" into 180000.
+func versionNum(text string) (int, error) {
+	v, _, _ := strings.Cut(text, " ")
+	major, minor, _ := strings.Cut(v, ".")
+	if i := strings.IndexFunc(major, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		major = major[:i]
+	}
+	maj, err := strconv.Atoi(major)
+	if err != nil {
+		return 0, err
+	}
+	min, _ := strconv.Atoi(minor)
+	return maj*10000 + min, nil
+}
+
+// VersionProbe is BinaryVersion of one directory, run at most once per TTL
+// (it forks a process) and safe for concurrent use.
+type VersionProbe struct {
+	BinDir string
+	TTL    time.Duration
+
+	mu   sync.Mutex
+	at   time.Time
+	num  int
+	text string
+	err  error
+}
+
+// Version returns the binaries' version, from the last run when younger
+// than the TTL.
+func (p *VersionProbe) Version(ctx context.Context) (num int, text string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.at.IsZero() || time.Since(p.at) >= p.TTL {
+		p.num, p.text, p.err = BinaryVersion(ctx, p.BinDir)
+		p.at = time.Now()
+	}
+	return p.num, p.text, p.err
 }
