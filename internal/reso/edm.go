@@ -173,8 +173,9 @@ func enums(sets []*entitySet) []*enumType {
 }
 
 // metadataXML is the EDMX/CSDL document, made once from the entity set
-// tables: the entity types with their keys and served properties, the
-// container, and the enumeration types the properties use.
+// tables: the entity types with their keys, served properties and
+// navigation properties, the container, and the enumeration types the
+// properties use.
 var metadataXML = sync.OnceValue(func() []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
@@ -186,7 +187,11 @@ var metadataXML = sync.OnceValue(func() []byte {
 	}
 	b.WriteString(`<EntityContainer Name="Default">` + "\n")
 	for _, s := range entitySets {
-		b.WriteString(`<EntitySet Name="` + s.Name + `" EntityType="` + namespace + "." + s.Name + `"/>` + "\n")
+		b.WriteString(`<EntitySet Name="` + s.Name + `" EntityType="` + namespace + "." + s.Name + `">` + "\n")
+		for _, n := range navigationsOf(s) {
+			b.WriteString(`<NavigationPropertyBinding Path="` + n.Name + `" Target="` + n.Target.Name + `"/>` + "\n")
+		}
+		b.WriteString("</EntitySet>\n")
 	}
 	b.WriteString("</EntityContainer>\n</Schema>\n")
 	b.WriteString(`<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="` + enumsNamespace + `">` + "\n")
@@ -220,6 +225,9 @@ func writeEntityType(b *bytes.Buffer, s *entitySet) {
 			continue
 		}
 		b.WriteString(">\n" + `<Annotation Term="RESO.OData.Metadata.LookupName" String="` + f.LookupName + `"/>` + "\n</Property>\n")
+	}
+	for _, n := range navigationsOf(s) {
+		b.WriteString(`<NavigationProperty Name="` + n.Name + `" Type="` + n.edmType() + `"/>` + "\n")
 	}
 	b.WriteString("</EntityType>\n")
 }

@@ -172,8 +172,23 @@ var mediaSet = newEntitySet(entitySet{
 	},
 })
 
+// officeSet serves the organization itself: realty's organization is the
+// brokerage office its members and listings belong to, so a key sees one
+// Office, its own.
+var officeSet = newEntitySet(entitySet{
+	Name: "Office", Key: "OfficeKey",
+	From: "org.organizations ofc", Where: "ofc.organization_id = $1", ID: "ofc.id",
+	Fields: []*field{
+		notNull(key("OfficeKey", "ofc.id")),
+		notNull(str("OfficeName", "ofc.name")),
+		enum("OfficeStatus", "CASE ofc.status WHEN 'active' THEN 'Active' ELSE 'Inactive' END", enumOfficeStatus),
+		notNull(instant("OriginalEntryTimestamp", "ofc.created_at")),
+		notNull(instant("ModificationTimestamp", "ofc.updated_at")),
+	},
+})
+
 // entitySets are served in this order in the service document.
-var entitySets = []*entitySet{propertySet, memberSet, openHouseSet, mediaSet, lookupSet}
+var entitySets = []*entitySet{propertySet, memberSet, openHouseSet, mediaSet, officeSet, lookupSet}
 
 func entitySetNamed(name string) *entitySet {
 	for _, s := range entitySets {

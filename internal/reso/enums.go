@@ -67,6 +67,9 @@ var (
 	enumMemberStatus = newEnum("MemberStatus", []string{
 		"Active", "Inactive",
 	})
+	enumOfficeStatus = newEnum("OfficeStatus", []string{
+		"Active", "Inactive",
+	})
 	enumOpenHouseType = newEnum("OpenHouseType", []string{
 		"Broker", "LivestreamBroker", "LivestreamPublic", "Office", "Public",
 	})

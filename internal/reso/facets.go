@@ -53,4 +53,7 @@ var stringFacets = map[string]facet{
 	"Media.ResourceRecordKey": {255, ""},
 	"Media.MediaURL":          {8000, ""},
 	"Media.LongDescription":   {1024, ""},
+
+	"Office.OfficeKey":  {255, ""},
+	"Office.OfficeName": {255, ""}, // organization names hold at most 200
 }

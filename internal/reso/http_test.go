@@ -1,9 +1,11 @@
 package reso_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,10 +69,10 @@ func TestServiceDocument(t *testing.T) {
 	h := newHarness(t)
 	for _, path := range []string{"/reso/odata/", "/reso/odata"} {
 		c := h.page(path, h.keyA)
-		if c.Context != h.url+"/reso/odata/$metadata" || len(c.Value) != 5 {
+		if c.Context != h.url+"/reso/odata/$metadata" || len(c.Value) != 6 {
 			t.Fatalf("%s: %+v", path, c)
 		}
-		for i, name := range []string{"Property", "Member", "OpenHouse", "Media", "Lookup"} {
+		for i, name := range []string{"Property", "Member", "OpenHouse", "Media", "Office", "Lookup"} {
 			if c.Value[i]["name"] != name || c.Value[i]["kind"] != "EntitySet" || c.Value[i]["url"] != name {
 				t.Errorf("%s: set %d is %v", path, i, c.Value[i])
 			}
@@ -127,6 +129,40 @@ func TestIsolation(t *testing.T) {
 			t.Fatalf("acme sees member %v", m)
 		}
 	}
+	if o := h.page("/reso/odata/Office", h.keyB); len(o.Value) != 1 || o.Value[0]["OfficeKey"] != h.b.Organization.ID.String() {
+		t.Fatalf("globex's offices %v", o.Value)
+	}
+	h.odataError("/reso/odata/Office('"+h.a.Organization.ID.String()+"')", h.keyB, 404)
+	if n := h.count("/reso/odata/Property/$count", h.keyB); n != "2" {
+		t.Fatalf("globex counts %s listings", n)
+	}
+	// Expansions: globex's A-1 shares its key with acme's, which has media;
+	// globex's expansions hold only globex's media, open houses, agent and
+	// office, and acme's never globex's.
+	const nav = "Media,OpenHouse,ListAgent,ListOffice"
+	gb := h.page(q("$expand", nav, "$orderby", "ListingKey"), h.keyB)
+	if got := keysOfRelated(t, gb, "Media", "MediaKey"); len(got) != 0 {
+		t.Fatalf("globex's expansions show media %v", got)
+	}
+	if got := keysOfRelated(t, gb, "OpenHouse", "OpenHouseKey"); !slices.Equal(got, []string{h.ohB.ID.String()}) {
+		t.Fatalf("globex's expansions show open houses %v", got)
+	}
+	for _, v := range gb.Value {
+		agent, _ := v["ListAgent"].(map[string]any)
+		office, _ := v["ListOffice"].(map[string]any)
+		if agent["MemberKey"] != h.b.Personas["agent"].MemberID.String() || office["OfficeKey"] != h.b.Organization.ID.String() {
+			t.Fatalf("globex's %s expands agent %v, office %v", v["ListingKey"], agent, office)
+		}
+	}
+	ga := h.page(q("$expand", nav), h.keyA)
+	if got, want := keysOfRelated(t, ga, "OpenHouse", "OpenHouseKey"), slices.Sorted(slices.Values(ohs)); !slices.Equal(got, want) {
+		t.Fatalf("acme's expansions show open houses %v", got)
+	}
+	for _, m := range h.page("/reso/odata/Member?$expand=Office", h.keyB).Value {
+		if office, _ := m["Office"].(map[string]any); office["OfficeKey"] != h.b.Organization.ID.String() {
+			t.Fatalf("globex's member %v has office %v", m["MemberKey"], m["Office"])
+		}
+	}
 }
 
 func TestFilters(t *testing.T) {
@@ -163,6 +199,21 @@ func TestFilters(t *testing.T) {
 		{"City in ('Dallas', 'HOUSTON')", append([]string{"A-3"}, houston...)},
 		{"ListAgentKey eq '" + h.a.Personas["agent"].MemberID.String() + "' and City eq 'Dallas'", []string{"A-3"}},
 		{"PublicRemarks ne null", []string{"A-1"}},
+		// Functions, on the wire.
+		{"contains(City,'stin')", []string{"A-1", "O'Brien-2"}},
+		{"startswith(City,'Aus')", []string{"A-1"}},
+		{"endswith(UnparsedAddress,'H-1 Street')", []string{"H-1"}},
+		{"contains(UnparsedAddress,'%') or contains(UnparsedAddress,'_')", nil},
+		{`contains(PublicRemarks,'\ and')`, []string{"A-1"}},
+		{"startswith(UnparsedAddress,'1 ') and endswith(UnparsedAddress,City)", nil},
+		{"contains(PublicRemarks,'café') and not contains(PublicRemarks,'Café')", []string{"A-1"}},
+		{"tolower(City) eq 'austin'", []string{"A-1", "O'Brien-2"}},
+		{"toupper(City) eq 'DALLAS'", []string{"A-3"}},
+		{"length(City) eq 6", []string{"A-1", "A-3", "O'Brien-2"}},
+		{"year(OnMarketDate) eq 2024 and month(OnMarketDate) eq 6", []string{"O'Brien-2"}},
+		{"day(OnMarketDate) eq 1", []string{"A-1"}},
+		{"date(ModificationTimestamp) le date(now()) and year(OriginalEntryTimestamp) ge 2024", all},
+		{"date(ModificationTimestamp) lt 2000-01-01", nil},
 	} {
 		t.Run(c.filter, func(t *testing.T) {
 			got := keys(h.page(q("$filter", c.filter, "$orderby", "ListingKey"), h.keyA), "ListingKey")
@@ -174,6 +225,12 @@ func TestFilters(t *testing.T) {
 	t.Run("ErrTypeMismatch", func(t *testing.T) {
 		msg := h.odataError(q("$filter", "ListPrice eq 'cheap'"), h.keyA, 400)
 		if !strings.Contains(msg, "cannot compare ListPrice") {
+			t.Fatal(msg)
+		}
+	})
+	t.Run("ErrFunctionArgument", func(t *testing.T) {
+		msg := h.odataError(q("$filter", "contains(ListPrice,'5')"), h.keyA, 400)
+		if !strings.Contains(msg, "contains takes Edm.String arguments, not ListPrice") {
 			t.Fatal(msg)
 		}
 	})
@@ -191,4 +248,75 @@ func TestFilters(t *testing.T) {
 	t.Run("ErrPrivateRemarks", func(t *testing.T) {
 		h.odataError(q("$filter", "PrivateRemarks eq 'gate code 1234'"), h.keyA, 400)
 	})
+}
+
+// count fetches a /$count and returns its plain-text body.
+func (h *harness) count(path, credential string) string {
+	h.t.Helper()
+	resp, body := h.get(path, credential)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		h.t.Fatalf("GET %s = %d %s: %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	return string(body)
+}
+
+func TestCount(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	if n := h.count("/reso/odata/Property/$count", h.keyA); n != "8" {
+		t.Fatalf("count %s", n)
+	}
+	if n := h.count("/reso/odata/Property/$count?$filter="+url.QueryEscape("City eq 'Houston' or contains(City,'ustin')"), h.keyA); n != "7" {
+		t.Fatalf("filtered count %s", n)
+	}
+	if n := h.count("/reso/odata/Media/$count", h.keyA); n != "2" {
+		t.Fatalf("media count %s", n)
+	}
+	for _, c := range []struct {
+		name, path, credential string
+		status                 int
+	}{
+		{"ErrNoCredential", "/reso/odata/Property/$count", "", 401},
+		{"ErrPermission", "/reso/odata/Media/$count", h.keyMin, 403},
+		{"ErrUnknownSet", "/reso/odata/Nope/$count", h.keyA, 404},
+		{"ErrTop", "/reso/odata/Property/$count?$top=1", h.keyA, 400},
+		{"ErrFilter", "/reso/odata/Property/$count?$filter=" + url.QueryEscape("contains(ListPrice,'5')"), h.keyA, 400},
+	} {
+		t.Run(c.name, func(t *testing.T) { h.odataError(c.path, c.credential, c.status) })
+	}
+}
+
+func TestMaxPageSize(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, c := range []struct {
+		path, prefer, applied string
+		n                     int
+	}{
+		{q("$orderby", "ListPrice"), "odata.maxpagesize=3", "odata.maxpagesize=3", 3},
+		{q("$orderby", "ListPrice"), `return=minimal, odata.maxpagesize="5"`, "odata.maxpagesize=5", 5},
+		{q("$orderby", "ListPrice", "$top", "2"), "odata.maxpagesize=3", "odata.maxpagesize=3", 2},
+		{q("$orderby", "ListPrice"), "odata.maxpagesize=5000", "odata.maxpagesize=1000", 8},
+		{q("$orderby", "ListPrice"), "odata.maxpagesize=zero", "", 8},
+		{q("$orderby", "ListPrice"), "", "", 8},
+	} {
+		req, err := http.NewRequest("GET", h.url+c.path, nil)
+		h.must(err)
+		req.Header.Set("Authorization", "Bearer "+h.keyA)
+		if c.prefer != "" {
+			req.Header.Set("Prefer", c.prefer)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		h.must(err)
+		var page collection
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		h.must(err)
+		if got := resp.Header.Get("Preference-Applied"); got != c.applied || len(page.Value) != c.n {
+			t.Errorf("Prefer %q on %s: %d entities, Preference-Applied %q; want %d, %q", c.prefer, c.path, len(page.Value), got, c.n, c.applied)
+		}
+		if c.n < 8 && !strings.Contains(page.NextLink, "$skip="+strconv.Itoa(c.n)) {
+			t.Errorf("Prefer %q: next link %q", c.prefer, page.NextLink)
+		}
+	}
 }

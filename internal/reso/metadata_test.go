@@ -23,6 +23,10 @@ type (
 		Sets        []struct {
 			Name       string `xml:"Name,attr"`
 			EntityType string `xml:"EntityType,attr"`
+			Bindings   []struct {
+				Path   string `xml:"Path,attr"`
+				Target string `xml:"Target,attr"`
+			} `xml:"NavigationPropertyBinding"`
 		} `xml:"EntityContainer>EntitySet"`
 	}
 	entityType struct {
@@ -31,6 +35,10 @@ type (
 			Name string `xml:"Name,attr"`
 		} `xml:"Key>PropertyRef"`
 		Properties []propertyXML `xml:"Property"`
+		Navigation []struct {
+			Name string `xml:"Name,attr"`
+			Type string `xml:"Type,attr"`
+		} `xml:"NavigationProperty"`
 	}
 	propertyXML struct {
 		Name        string `xml:"Name,attr"`
@@ -85,7 +93,7 @@ func TestMetadataMatchesServed(t *testing.T) {
 		}
 	}
 	keys := map[string]string{"Property": "ListingKey", "Member": "MemberKey", "OpenHouse": "OpenHouseKey", "Media": "MediaKey",
-		"Lookup": "LookupKey"}
+		"Office": "OfficeKey", "Lookup": "LookupKey"}
 	if len(doc.Schemas[0].EntityTypes) != len(keys) || len(doc.Schemas[0].Sets) != len(keys) {
 		t.Fatalf("entity types %d, sets %d", len(doc.Schemas[0].EntityTypes), len(doc.Schemas[0].Sets))
 	}
@@ -170,4 +178,91 @@ func valueFits(typ string, val any, enums map[string][]string) bool {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// localNavigation are navigation properties realty serves that the Data
+// Dictionary does not name.
+var localNavigation = map[string]string{"Property.OpenHouse": "Collection(org.reso.metadata.OpenHouse)"}
+
+// TestMetadataNavigation holds the declared navigation properties to the
+// Data Dictionary, their bindings to the entity sets, and what $expand
+// serves to the declared types: an array of the target's entities for a
+// collection, one entity or null otherwise, each carrying exactly the
+// target's declared properties.
+func TestMetadataNavigation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	doc := h.metadata()
+	types := map[string]entityType{}
+	for _, et := range doc.Schemas[0].EntityTypes {
+		types["org.reso.metadata."+et.Name] = et
+	}
+	enums := map[string][]string{}
+	for _, e := range doc.Schemas[1].EnumTypes {
+		for _, m := range e.Members {
+			enums["org.reso.metadata.enums."+e.Name] = append(enums["org.reso.metadata.enums."+e.Name], m.Name)
+		}
+	}
+	// The Data Dictionary's navigation properties of the served resources.
+	dict := map[string]string{"Property.ListAgent": "org.reso.metadata.Member", "Property.ListOffice": "org.reso.metadata.Office",
+		"Property.Media": "Collection(org.reso.metadata.Media)", "Member.Office": "org.reso.metadata.Office"}
+	declared := 0
+	for _, et := range doc.Schemas[0].EntityTypes {
+		for _, n := range et.Navigation {
+			declared++
+			name := et.Name + "." + n.Name
+			if want := cmpOr(dict[name], localNavigation[name]); n.Type != want {
+				t.Errorf("%s is %s, the Data Dictionary says %q", name, n.Type, want)
+			}
+			bound := false
+			for _, s := range doc.Schemas[0].Sets {
+				for _, b := range s.Bindings {
+					bound = bound || (s.Name == et.Name && b.Path == n.Name && "org.reso.metadata."+b.Target == strings.TrimSuffix(strings.TrimPrefix(n.Type, "Collection("), ")"))
+				}
+			}
+			if !bound {
+				t.Errorf("%s has no NavigationPropertyBinding to its target", name)
+			}
+			target, collection := types[strings.TrimSuffix(strings.TrimPrefix(n.Type, "Collection("), ")")], strings.HasPrefix(n.Type, "Collection(")
+			served := 0
+			for _, v := range h.page("/reso/odata/"+et.Name+"?$expand="+n.Name, h.keyA).Value {
+				var items []any
+				switch x := v[n.Name].(type) {
+				case []any:
+					items = x
+					if !collection {
+						t.Fatalf("%s served an array for one %s", name, target.Name)
+					}
+				case map[string]any:
+					items = []any{x}
+					if collection {
+						t.Fatalf("%s served an object for a collection", name)
+					}
+				case nil:
+					if collection {
+						t.Fatalf("%s served null for a collection", name)
+					}
+				default:
+					t.Fatalf("%s served %#v", name, x)
+				}
+				for _, item := range items {
+					checkEntity(t, target, item.(map[string]any), enums)
+					served++
+				}
+			}
+			if served == 0 {
+				t.Errorf("%s: no expanded %s served to check", name, target.Name)
+			}
+		}
+	}
+	if declared != 5 {
+		t.Errorf("%d navigation properties declared, want 5", declared)
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -30,6 +30,10 @@ type options struct {
 	skip      int
 	count     bool
 	skiptoken string
+	expand    []expansion
+	// pageSize is the client's odata.maxpagesize preference applied (0
+	// when it sent none).
+	pageSize int
 }
 
 type orderItem struct {
@@ -50,22 +54,29 @@ func optionError(option, format string, args ...any) error {
 }
 
 // entityOptions are the options allowed when one entity is addressed by key.
-var entityOptions = []string{"$select", "$format"}
+var entityOptions = []string{"$select", "$format", "$expand"}
 
-var collectionOptions = []string{"$select", "$format", "$filter", "$orderby", "$top", "$skip", "$count", "$skiptoken"}
+var collectionOptions = []string{"$select", "$format", "$filter", "$orderby", "$top", "$skip", "$count", "$skiptoken", "$expand"}
 
 // parseOptions reads the system query options of a request for set (one
 // entity by key when single). Custom options (without $) are ignored; an
 // unknown or repeated system option, an unknown field, or a malformed value
 // is Invalid, naming the option.
 func parseOptions(set *entitySet, rawQuery string, single bool) (options, error) {
+	if single {
+		return parseAllowed(set, rawQuery, entityOptions)
+	}
+	return parseAllowed(set, rawQuery, collectionOptions)
+}
+
+// countOptions are the options of an entity set's /$count.
+var countOptions = []string{"$filter", "$format"}
+
+// parseAllowed is parseOptions with the system options allowed listed.
+func parseAllowed(set *entitySet, rawQuery string, allowed []string) (options, error) {
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return options{}, optionError("query", "malformed query string")
-	}
-	allowed := collectionOptions
-	if single {
-		allowed = entityOptions
 	}
 	o := options{fields: set.Fields, top: defaultTop}
 	for name, vs := range values {
@@ -115,6 +126,8 @@ func (o *options) set(set *entitySet, name, v string) error {
 		o.count = v == "true"
 	case "$skiptoken":
 		o.skiptoken = v
+	case "$expand":
+		o.expand, err = parseExpand(set, v)
 	case "$format":
 		if v != "json" && !strings.HasPrefix(v, "application/json") {
 			err = optionError(name, "only json is served")
@@ -177,4 +190,30 @@ func parseOrderBy(set *entitySet, v string) ([]orderItem, error) {
 		return nil, optionError("$orderby", "at most %d fields", maxOrderBy)
 	}
 	return out, nil
+}
+
+// preferPageSize applies an odata.maxpagesize preference (Prefer header)
+// to the page size: the page holds at most that many entities, and never
+// more than maxTop or $top. It returns the Preference-Applied value, empty
+// when no valid preference was sent. Other preferences are ignored.
+func (o *options) preferPageSize(prefer []string) string {
+	for _, header := range prefer {
+		for _, pref := range strings.Split(header, ",") {
+			name, v, _ := strings.Cut(strings.TrimSpace(pref), "=")
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name != "odata.maxpagesize" && name != "maxpagesize" {
+				continue
+			}
+			n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(v), `"`))
+			if err != nil || n < 1 {
+				continue
+			}
+			o.pageSize = min(n, maxTop)
+			if o.pageSize < o.top || !o.topGiven {
+				o.top = o.pageSize
+			}
+			return "odata.maxpagesize=" + strconv.Itoa(o.pageSize)
+		}
+	}
+	return ""
 }

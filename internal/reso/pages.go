@@ -17,10 +17,11 @@ import (
 
 // page is what rendering a page found out.
 type page struct {
-	n      int       // rows rendered
-	more   bool      // another row follows
-	lastTS time.Time // ModificationTimestamp of the last row rendered
-	lastID string    // id of the last row rendered
+	n       int       // rows rendered
+	more    bool      // another row follows
+	lastTS  time.Time // ModificationTimestamp of the last row rendered
+	lastID  string    // id of the last row rendered
+	splices           // where the rows' expansions go
 }
 
 // serveCollection answers a page of an entity set: the count (when asked)
@@ -28,10 +29,14 @@ type page struct {
 // wire values without intermediate structs.
 func (h *handler) serveCollection(w http.ResponseWriter, r *http.Request, set *entitySet, actor realty.Actor) {
 	o, err := parseOptions(set, r.URL.RawQuery, false)
+	if err == nil {
+		err = requireExpansions(actor, o.expand)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	applied := o.preferPageSize(r.Header.Values("Prefer"))
 	q, err := collectionQuery(set, actor, o)
 	if err != nil {
 		h.fail(w, r, err)
@@ -41,6 +46,9 @@ func (h *handler) serveCollection(w http.ResponseWriter, r *http.Request, set *e
 	defer putBuffer(buf)
 	base := origin(r)
 	p, err := h.readPage(r.Context(), actor, q, buf, base+Root+"$metadata#"+set.Name+selection(set, o), base)
+	if err == nil {
+		err = h.expand(r.Context(), actor, base, o.expand, p.splices, buf)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -53,6 +61,9 @@ func (h *handler) serveCollection(w http.ResponseWriter, r *http.Request, set *e
 	buf.WriteByte('}')
 	if o.capped {
 		w.Header().Set("X-Max-Top", strconv.Itoa(maxTop))
+	}
+	if applied != "" {
+		w.Header().Set("Preference-Applied", applied)
 	}
 	write(w, http.StatusOK, jsonType, buf.Bytes())
 }
@@ -95,6 +106,7 @@ func renderRows(buf *bytes.Buffer, rows pgx.Rows, q query, base string) (page, e
 	rd := newRenderer(q.fields, base, rows.Conn().TypeMap())
 	fds := rows.FieldDescriptions()
 	var lastTS []byte
+	hidden := len(q.fields)
 	for rows.Next() {
 		if p.n == q.limit {
 			p.more = true
@@ -108,29 +120,46 @@ func renderRows(buf *bytes.Buffer, rows pgx.Rows, q query, base string) (page, e
 		if err := rd.properties(buf, fds, vals, true); err != nil {
 			return p, err
 		}
+		if len(q.expand) > 0 {
+			p.mark(buf, vals, hidden+hiddenColumns, len(q.expand))
+		}
 		buf.WriteByte('}')
 		p.n++
-		hidden := len(vals) - hiddenColumns
 		lastTS = append(lastTS[:0], vals[hidden]...)
 		p.lastID = string(vals[hidden+1])
 	}
 	if err := rows.Err(); err != nil || p.n == 0 {
 		return p, err
 	}
-	ts, _, err := rd.instant(fds[len(fds)-hiddenColumns], lastTS)
+	ts, _, err := rd.instant(fds[hidden], lastTS)
 	p.lastTS = ts
 	return p, err
 }
 
 // selection is the context URL's select list: "(A,B)" when $select
-// chose fewer than every field.
+// chose fewer than every field, with each expansion as Nav() or, under a
+// nested $select, Nav(C,D): "(*,Media(MediaURL))".
 func selection(set *entitySet, o options) string {
+	var names []string
 	if len(o.fields) == len(set.Fields) {
-		return ""
+		if len(o.expand) == 0 {
+			return ""
+		}
+		names = append(names, "*")
 	}
-	names := make([]string, len(o.fields))
-	for i, f := range o.fields {
-		names[i] = f.Name
+	for _, f := range o.fields {
+		if len(o.fields) < len(set.Fields) {
+			names = append(names, f.Name)
+		}
+	}
+	for _, e := range o.expand {
+		var nested []string
+		for _, f := range e.fields {
+			if e.narrowed {
+				nested = append(nested, f.Name)
+			}
+		}
+		names = append(names, e.nav.Name+"("+strings.Join(nested, ",")+")")
 	}
 	return "(" + strings.Join(names, ",") + ")"
 }
@@ -159,6 +188,9 @@ func nextLink(r *http.Request, base string, o options, p page, keyset bool) stri
 // actor's organization (and property scope).
 func (h *handler) serveEntity(w http.ResponseWriter, r *http.Request, set *entitySet, actor realty.Actor, key string) {
 	o, err := parseOptions(set, r.URL.RawQuery, true)
+	if err == nil {
+		err = requireExpansions(actor, o.expand)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -172,18 +204,26 @@ func (h *handler) serveEntity(w http.ResponseWriter, r *http.Request, set *entit
 	buf := getBuffer()
 	defer putBuffer(buf)
 	base := origin(r)
+	var s splices
 	err = postgres.Read(r.Context(), h.pool, actor, func(rows pgx.Rows) error {
 		if !rows.Next() {
 			return notFound
 		}
 		buf.WriteString(`{"@odata.context":`)
 		appendJSONString(buf, []byte(base+Root+"$metadata#"+set.Name+selection(set, o)+"/$entity"))
-		if err := newRenderer(q.fields, base, rows.Conn().TypeMap()).properties(buf, rows.FieldDescriptions(), rows.RawValues(), false); err != nil {
+		vals := rows.RawValues()
+		if err := newRenderer(q.fields, base, rows.Conn().TypeMap()).properties(buf, rows.FieldDescriptions(), vals, false); err != nil {
 			return err
+		}
+		if len(q.expand) > 0 {
+			s.mark(buf, vals, len(q.fields)+hiddenColumns, len(q.expand))
 		}
 		buf.WriteByte('}')
 		return nil
 	}, q.sql, q.args...)
+	if err == nil {
+		err = h.expand(r.Context(), actor, base, o.expand, s, buf)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

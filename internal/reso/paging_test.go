@@ -96,7 +96,7 @@ func TestQueryOptionErrors(t *testing.T) {
 		{"ErrTop", q("$top", "-1"), "$top"},
 		{"ErrSkip", q("$skip", "x"), "$skip"},
 		{"ErrCount", q("$count", "maybe"), "$count"},
-		{"ErrExpand", q("$expand", "Media"), "$expand: not supported"},
+		{"ErrSearch", q("$search", "pool"), "$search: not supported"},
 		{"ErrSkipToken", q("$skiptoken", "garbage"), "$skiptoken"},
 		{"ErrSkipTokenWithOrder", q("$skiptoken", "x", "$orderby", "ListPrice"), "$skiptoken"},
 		{"ErrFormat", q("$format", "xml"), "$format"},

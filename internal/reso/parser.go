@@ -55,6 +55,12 @@ type (
 		body node // nil for any()
 		pos  int
 	}
+	// callNode is a function call: contains(City, 'Aus'), year(CloseDate).
+	callNode struct {
+		name string
+		args []node
+		pos  int
+	}
 )
 
 func (n *logicalNode) at() int { return n.pos }
@@ -65,6 +71,7 @@ func (n *nameNode) at() int    { return n.pos }
 func (n *literalNode) at() int { return n.tok.pos }
 func (n *nowNode) at() int     { return n.pos }
 func (n *lambdaNode) at() int  { return n.pos }
+func (n *callNode) at() int    { return n.pos }
 
 var compareOps = []string{"eq", "ne", "gt", "ge", "lt", "le", "has"}
 

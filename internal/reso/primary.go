@@ -51,7 +51,7 @@ func (p *parser) parseName(t token) (node, error) {
 	}
 	switch p.peek().kind {
 	case tLParen:
-		return nil, filterError(t.pos, "unsupported function %s: only now() is", clip(t.text))
+		return p.parseCall(t)
 	case tSlash:
 		p.next()
 		return p.parseLambda(t)
@@ -95,4 +95,30 @@ func (p *parser) parseLambda(coll token) (node, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// parseCall parses a function call name(arg, …); the translator checks
+// the name and the arguments' number and types.
+func (p *parser) parseCall(name token) (node, error) {
+	if _, ok := functions[name.text]; !ok {
+		return nil, filterError(name.pos, "unsupported function %s: supported are now, %s", clip(name.text), functionNames())
+	}
+	if err := p.enter(name.pos); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	p.next() // (
+	n := &callNode{name: name.text, pos: name.pos}
+	for {
+		arg, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		n.args = append(n.args, arg)
+		if t := p.next(); t.kind == tRParen {
+			return n, nil
+		} else if t.kind != tComma || len(n.args) == 2 {
+			return nil, filterError(t.pos, "expected ) to close %s(, found %s", n.name, t)
+		}
+	}
 }

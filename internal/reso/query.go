@@ -19,16 +19,29 @@ type query struct {
 	fields    []*field
 	limit     int
 	keyset    bool
+	expand    []expansion
 }
 
 // hiddenColumns follow the selected ones in every row: the
-// ModificationTimestamp and id of the row, for the next page's keyset.
+// ModificationTimestamp and id of the row, for the next page's keyset, and
+// then, per expansion, the uuid its related entities are matched on.
 const hiddenColumns = 2
 
-// selectList is the SELECT list: each field as the renderer reads it
-// (strings, enumerations and numbers as text; decimals so as to keep
-// every digit), then the hidden columns.
-func selectList(set *entitySet, fields []*field) string {
+// selectList is the SELECT list: the fields, then the hidden columns.
+func selectList(set *entitySet, fields []*field, expand []expansion) string {
+	var b strings.Builder
+	b.WriteString(fieldList(fields))
+	b.WriteString(set.modified().SQL + ", (" + set.ID + ")::text")
+	for _, e := range expand {
+		b.WriteString(", (" + e.nav.ParentSQL + ")::text")
+	}
+	return b.String()
+}
+
+// fieldList is each field as the renderer reads it (strings, enumerations
+// and decimals as text; decimals so as to keep every digit), each followed
+// by a comma.
+func fieldList(fields []*field) string {
 	var b strings.Builder
 	for _, f := range fields {
 		switch f.Kind {
@@ -38,7 +51,6 @@ func selectList(set *entitySet, fields []*field) string {
 			b.WriteString(f.SQL + ", ")
 		}
 	}
-	b.WriteString(set.modified().SQL + ", (" + set.ID + ")::text")
 	return b.String()
 }
 
@@ -68,7 +80,7 @@ func collectionQuery(set *entitySet, actor realty.Actor, o options) (query, erro
 	if err != nil {
 		return query{}, err
 	}
-	q := query{fields: o.fields, limit: o.top, keyset: o.keyset(set)}
+	q := query{fields: o.fields, limit: o.top, keyset: o.keyset(set), expand: o.expand}
 	from := " FROM " + set.From + " WHERE " + strings.Join(where, " AND ")
 	if o.count {
 		q.countSQL, q.countArgs = "SELECT count(*)"+from, args
@@ -88,7 +100,7 @@ func collectionQuery(set *entitySet, actor realty.Actor, o options) (query, erro
 		order = orderBy(set, o.orderby)
 	}
 	args = append(args[:len(args):len(args)], q.limit+1)
-	q.sql = "SELECT " + selectList(set, o.fields) + from + " ORDER BY " + order + " LIMIT $" + strconv.Itoa(len(args))
+	q.sql = "SELECT " + selectList(set, o.fields, o.expand) + from + " ORDER BY " + order + " LIMIT $" + strconv.Itoa(len(args))
 	if o.skip > 0 {
 		args = append(args, o.skip)
 		q.sql += " OFFSET $" + strconv.Itoa(len(args))
@@ -131,8 +143,8 @@ func entityQuery(set *entitySet, actor realty.Actor, key string, o options) (q q
 		}
 		cond, arg = k.UUIDSQL+" = $"+strconv.Itoa(len(args)+1)+"::uuid", id
 	}
-	q = query{fields: o.fields, limit: 1}
-	q.sql = "SELECT " + selectList(set, o.fields) + " FROM " + set.From + " WHERE " + strings.Join(where, " AND ") +
+	q = query{fields: o.fields, limit: 1, expand: o.expand}
+	q.sql = "SELECT " + selectList(set, o.fields, o.expand) + " FROM " + set.From + " WHERE " + strings.Join(where, " AND ") +
 		" AND " + cond + " LIMIT 2"
 	q.args = append(args, arg)
 	return q, true

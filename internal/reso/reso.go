@@ -1,9 +1,11 @@
 // Package reso serves the read side of the RESO Web API (Core 2.0, OData
 // 4.0) at /reso/odata/: the service document, $metadata, and the Property,
-// Member, OpenHouse, Media and Lookup entity sets with $select, $filter, $orderby,
-// $top, $skip, $count and next links. Every request is authenticated with a
-// bearer credential and read inside its organization (row-level security
-// applies), in one round trip to PostgreSQL. docs/reso.md describes it.
+// Member, OpenHouse, Media, Office and Lookup entity sets with $select,
+// $filter (with string and date functions), $orderby, $top, $skip, $count,
+// $expand, /$count, the odata.maxpagesize preference and next links. Every
+// request is authenticated with a bearer credential and read inside its
+// organization (row-level security applies), in one round trip to
+// PostgreSQL (two with $expand). docs/reso.md describes it.
 package reso
 
 import (
@@ -59,6 +61,7 @@ func Mount(mux *http.ServeMux, d Deps) {
 	mux.HandleFunc("GET /reso/odata/{resource}", h.serveResource)
 	mux.HandleFunc("POST "+TokenPath, h.serveToken)
 	mux.HandleFunc("GET "+metadataPath, h.serveAuthMetadata)
+	mux.HandleFunc("GET /reso/odata/{resource}/$count", h.serveCount)
 	mux.HandleFunc("/reso/", h.serveNoRoute)
 }
 
@@ -241,6 +244,7 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 const (
 	jsonType = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
 	xmlType  = "application/xml;charset=utf-8"
+	textType = "text/plain;charset=utf-8"
 )
 
 // write sends a complete body with the headers every answer carries.

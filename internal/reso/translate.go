@@ -98,6 +98,8 @@ func (t *translator) expr(n node) (operand, error) {
 		return t.in(n)
 	case *lambdaNode:
 		return t.lambda(n)
+	case *callNode:
+		return t.call(n)
 	}
 	return operand{}, filterError(n.at(), "unsupported expression")
 }
