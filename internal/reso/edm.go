@@ -232,11 +232,15 @@ func writeEntityType(b *bytes.Buffer, s *entitySet) {
 	b.WriteString("</EntityType>\n")
 }
 
-// serviceDocument lists the entity sets (OData JSON service document).
+// serviceDocument lists the entity sets (OData JSON service document) and
+// advertises the OAuth 2.0 token endpoint in the instance annotation
+// @realty.oauth.tokenEndpoint.
 func serviceDocument(origin string) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"@odata.context":`)
 	appendJSONString(&b, []byte(origin+Root+"$metadata"))
+	b.WriteString(`,"@realty.oauth.tokenEndpoint":`)
+	appendJSONString(&b, []byte(origin+TokenPath))
 	b.WriteString(`,"value":[`)
 	for i, s := range entitySets {
 		if i > 0 {

@@ -72,6 +72,11 @@ func TestServiceDocument(t *testing.T) {
 		if c.Context != h.url+"/reso/odata/$metadata" || len(c.Value) != 6 {
 			t.Fatalf("%s: %+v", path, c)
 		}
+		var doc map[string]any
+		_, body := h.get(path, h.keyA)
+		if err := json.Unmarshal(body, &doc); err != nil || doc["@realty.oauth.tokenEndpoint"] != h.url+"/reso/oauth/token" {
+			t.Errorf("%s: the service document does not advertise the token endpoint: %v %v", path, doc, err)
+		}
 		for i, name := range []string{"Property", "Member", "OpenHouse", "Media", "Office", "Lookup"} {
 			if c.Value[i]["name"] != name || c.Value[i]["kind"] != "EntitySet" || c.Value[i]["url"] != name {
 				t.Errorf("%s: set %d is %v", path, i, c.Value[i])
