@@ -80,9 +80,9 @@ func (t *translator) call(n *callNode) (operand, error) {
 	case "toupper":
 		res.kind, res.sql = kString, "upper("+t.side(x)+")"
 	case "length":
-		res.kind, res.sql = kDecimal, "length("+t.side(x)+")"
+		res.kind, res.sql = kInt64, "length("+t.side(x)+")"
 	case "year", "month", "day":
-		res.kind, res.sql = kDecimal, "extract("+n.name+" FROM "+t.calendar(x)+")"
+		res.kind, res.sql = kInt64, "extract("+n.name+" FROM "+t.calendar(x)+")::int"
 	case "date":
 		res.kind, res.sql = kDate, "("+t.calendar(x)+")::date"
 	}

@@ -97,14 +97,14 @@ func TestTranslate(t *testing.T) {
 		{"tolower(PublicRemarks) eq 'x'", "(lower((l.public_remarks)) = $2::text)", "[x]"},
 		{"toupper(ListingId) eq 'MLS-1'", "(upper((l.listing_id)) = $2::text)", "[MLS-1]"},
 		{"contains(toupper(MlsStatus),'ACT')", "(upper((l.mls_status)) LIKE $2::text)", "[%ACT%]"},
-		{"length(PostalCode) ne 5", "(length((l.postal_code)) IS DISTINCT FROM $2::numeric)", "[5]"},
-		{"year(OnMarketDate) eq 2024", "(extract(year FROM (l.on_market_date)) = $2::numeric)", "[2024]"},
-		{"month(CloseDate) ge 6", "(extract(month FROM (l.close_date)) >= $2::numeric)", "[6]"},
-		{"day(ModificationTimestamp) lt 15", "(extract(day FROM timezone($2::text, (l.modification_timestamp))) < $3::numeric)", "[UTC 15]"},
+		{"length(PostalCode) ne 5", "(length((l.postal_code)) IS DISTINCT FROM $2::bigint)", "[5]"},
+		{"year(OnMarketDate) eq 2024", "(extract(year FROM (l.on_market_date))::int = $2::bigint)", "[2024]"},
+		{"month(CloseDate) ge 6", "(extract(month FROM (l.close_date))::int >= $2::bigint)", "[6]"},
+		{"day(ModificationTimestamp) lt 15", "(extract(day FROM timezone($2::text, (l.modification_timestamp)))::int < $3::bigint)", "[UTC 15]"},
 		{"date(StatusChangeTimestamp) eq 2024-05-01", "((timezone($2::text, (l.status_change_timestamp)))::date = $3::date)",
 			"[UTC 2024-05-01 00:00:00 +0000 UTC]"},
 		{"date(ModificationTimestamp) gt OnMarketDate", "((timezone($2::text, (l.modification_timestamp)))::date > (l.on_market_date))", "[UTC]"},
-		{"year(now()) eq 2024", "(extract(year FROM timezone($2::text, now())) = $3::numeric)", "[UTC 2024]"},
+		{"year(now()) eq 2024", "(extract(year FROM timezone($2::text, now()))::int = $3::bigint)", "[UTC 2024]"},
 	}
 	for _, c := range cases {
 		t.Run(c.filter, func(t *testing.T) {
@@ -189,6 +189,7 @@ func TestTranslateErrors(t *testing.T) {
 		{"ErrMonthCondition", "month(ListPrice gt 1) eq 1", "month takes Edm.Date or Edm.DateTimeOffset arguments, not a condition"},
 		{"ErrDateOfDate", "date(OnMarketDate) eq 2024-05-01", "date takes Edm.DateTimeOffset arguments, not OnMarketDate (Edm.Date)"},
 		{"ErrContainsArity", "contains(City)", "contains takes 2 arguments, not 1"},
+		{"ErrYearFraction", "year(OnMarketDate) eq 2024.5", "holds whole numbers: 2024.5 is not one"},
 		{"ErrToLowerArity", "tolower(City,'x') eq 'y'", "tolower takes 1 argument, not 2"},
 		{"ErrThreeArguments", "contains(City,'a','b')", "expected ) to close contains("},
 		{"ErrFunctionNotACondition", "tolower(City)", "is not a condition"},
