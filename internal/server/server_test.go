@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 
 	"realty/internal/api"
 	"realty/internal/app"
+	"realty/internal/postgres"
 	"realty/internal/postgres/pgtest"
 	"realty/internal/server"
 	"realty/internal/web"
@@ -47,15 +49,23 @@ type setupResult struct {
 
 func setup(t *testing.T) setupResult {
 	t.Helper()
+	return setupWith(t, func(*server.Options) {})
+}
+
+// setupWith is setup with options changed by edit before the server is made.
+func setupWith(t *testing.T, edit func(*server.Options)) setupResult {
+	t.Helper()
 	db := pgtest.New(t)
 	logs := &syncBuffer{}
 	log := server.NewLogger(logs, "json", "debug")
-	srv, err := server.New(server.Options{
+	o := server.Options{
 		Addr: "127.0.0.1:0", MaxBodyBytes: 4096,
 		Log: log, Pool: db.Pool, Metrics: server.NewMetrics(db.Pool, log),
 		API: api.Deps{Log: log, Version: "test", Services: app.Services{Pool: db.Pool}},
 		Web: web.Deps{Log: log, Version: "test", Services: app.Services{Pool: db.Pool}},
-	})
+	}
+	edit(&o)
+	srv, err := server.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,4 +217,53 @@ func TestNewLogger(t *testing.T) {
 	if strings.Contains(buf.String(), "hidden") || !strings.HasPrefix(buf.String(), "{") {
 		t.Fatalf("auto on a buffer must be JSON at info: %s", buf.String())
 	}
+}
+
+// TestReadyzBinariesUpgraded: /readyz says a restart is needed (503) while
+// the binaries on disk report another version than the running server, and
+// ready again once they match; binaries that cannot be run are a 503 too.
+func TestReadyzBinariesUpgraded(t *testing.T) {
+	t.Parallel()
+	var onDisk struct {
+		sync.Mutex
+		num  int
+		text string
+		err  error
+	}
+	set := func(num int, text string, err error) {
+		onDisk.Lock()
+		defer onDisk.Unlock()
+		onDisk.num, onDisk.text, onDisk.err = num, text, err
+	}
+	s := setupWith(t, func(o *server.Options) {
+		o.Binaries = func(context.Context) (int, string, error) {
+			onDisk.Lock()
+			defer onDisk.Unlock()
+			return onDisk.num, onDisk.text, onDisk.err
+		}
+	})
+	running, err := postgres.ServerVersion(context.Background(), s.db.Pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set(running.Num+1, "15.99 (upgraded)", nil)
+	s.run(t, scenario{method: "GET", path: "/readyz", status: 503, contains: []string{"binaries on disk are 15.99 (upgraded)", "restart realty"}})
+	set(running.Num, running.Text, nil)
+	s.run(t, scenario{method: "GET", path: "/readyz", status: 200, contains: []string{`"ready"`}})
+	set(0, "", errors.New("no postgres binary"))
+	s.run(t, scenario{method: "GET", path: "/readyz", status: 503, contains: []string{"cannot be run"}})
+}
+
+// TestMetricsToken: with a token, /metrics on the main address answers 401
+// without it or with another, and the metrics with it; with MetricsElsewhere
+// the main address does not serve /metrics at all.
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	s := setupWith(t, func(o *server.Options) { o.MetricsToken = "scrape-me" })
+	s.run(t, scenario{method: "GET", path: "/metrics", status: 401, lacks: []string{"go_goroutines"}})
+	s.run(t, scenario{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer scrape-m3"}, status: 401})
+	s.run(t, scenario{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer scrape-me"}, status: 200,
+		contains: []string{"go_goroutines"}})
+	elsewhere := setupWith(t, func(o *server.Options) { o.MetricsElsewhere = true })
+	elsewhere.run(t, scenario{method: "GET", path: "/metrics", status: 404, lacks: []string{"go_goroutines"}})
 }
