@@ -54,7 +54,10 @@ func startServer(ctx context.Context, bin, dataDir, logPath string) (*server, er
 	}
 	s := &server{bin: bin, dataDir: dataDir, url: "http://" + addr, log: logf}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = append(os.Environ(), "REALTY_DATA_DIR="+dataDir, "REALTY_HTTP_ADDR="+addr, "REALTY_LOG_FORMAT=json", "REALTY_LOG_LEVEL=warn")
+	// The rate limit is set as high as it goes: the limiter runs on every
+	// request (its cost is measured) but never refuses the load generator.
+	s.cmd.Env = append(os.Environ(), "REALTY_DATA_DIR="+dataDir, "REALTY_HTTP_ADDR="+addr, "REALTY_LOG_FORMAT=json", "REALTY_LOG_LEVEL=warn",
+		"REALTY_RATE_LIMIT_PER_MINUTE=1000000")
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
