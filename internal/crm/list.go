@@ -1,0 +1,101 @@
+package crm
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"realty"
+	"realty/internal/postgres"
+)
+
+// Filter selects clients; every field narrows the list. Q matches part of
+// the name, e-mail address or phone number.
+type Filter struct {
+	Stage         string
+	NurtureStatus string
+	AgentID       *realty.ID
+	Tag           string
+	Q             string
+	Cursor        string
+	Limit         int
+}
+
+// Page is a page of clients, newest first.
+type Page struct {
+	Items      []Client `json:"items"`
+	NextCursor string   `json:"next_cursor,omitempty"`
+}
+
+// List returns the clients the actor may see, newest first, a page at a
+// time. Forbidden without client.read; Invalid naming cursor for a cursor
+// this list did not return.
+func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page, error) {
+	if err := actor.Require("client.read"); err != nil {
+		return Page{}, err
+	}
+	limit := pageSize(f.Limit)
+	args := scopeArgs(actor)
+	args["limit"] = limit + 1
+	where := []string{clientScope}
+	add := func(cond, name string, v any) { where, args[name] = append(where, cond), v }
+	if f.Stage != "" {
+		add("c.stage = @stage", "stage", f.Stage)
+	}
+	if f.NurtureStatus != "" {
+		add("c.nurture_status = @nurture", "nurture", f.NurtureStatus)
+	}
+	if f.AgentID != nil {
+		add("c.assigned_agent_id = @agent", "agent", *f.AgentID)
+	}
+	if f.Tag != "" {
+		add("c.tags @> ARRAY[@tag::text]", "tag", f.Tag)
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		add("c.search_text LIKE '%' || @q || '%'", "q", escapeLike(q))
+	}
+	if f.Cursor != "" {
+		var at time.Time
+		var id realty.ID
+		if err := postgres.DecodeCursor(f.Cursor, &at, &id); err != nil {
+			return Page{}, err
+		}
+		add("(c.created_at, c.id) < (@c_at, @c_id)", "c_at", at)
+		args["c_id"] = id
+	}
+	items, err := postgres.ReadAll[Client](ctx, s.pool, actor, `SELECT `+clientColumns+` FROM crm.clients c
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.created_at DESC, c.id DESC LIMIT @limit`, pgx.NamedArgs(args))
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: items}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		last := p.Items[limit-1]
+		p.NextCursor = postgres.EncodeCursor(last.CreatedAt, last.ID)
+	}
+	if p.Items == nil {
+		p.Items = []Client{}
+	}
+	return p, nil
+}
+
+// MaxPage is the largest page a list returns; a Limit of zero asks for
+// DefaultPage.
+const (
+	MaxPage     = 100
+	DefaultPage = 50
+)
+
+func pageSize(n int) int {
+	if n <= 0 || n > MaxPage {
+		return DefaultPage
+	}
+	return n
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
