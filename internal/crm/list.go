@@ -23,8 +23,8 @@ type Filter struct {
 	Limit         int
 }
 
-// Page is a page of clients, newest first.
-type Page struct {
+// ClientPage is a page of clients, newest first.
+type ClientPage struct {
 	Items      []Client `json:"items"`
 	NextCursor string   `json:"next_cursor,omitempty"`
 }
@@ -32,9 +32,9 @@ type Page struct {
 // List returns the clients the actor may see, newest first, a page at a
 // time. Forbidden without client.read; Invalid naming cursor for a cursor
 // this list did not return.
-func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page, error) {
+func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (ClientPage, error) {
 	if err := actor.Require("client.read"); err != nil {
-		return Page{}, err
+		return ClientPage{}, err
 	}
 	limit := pageSize(f.Limit)
 	args := scopeArgs(actor)
@@ -60,7 +60,7 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page,
 		var at time.Time
 		var id realty.ID
 		if err := postgres.DecodeCursor(f.Cursor, &at, &id); err != nil {
-			return Page{}, err
+			return ClientPage{}, err
 		}
 		add("(c.created_at, c.id) < (@c_at, @c_id)", "c_at", at)
 		args["c_id"] = id
@@ -68,9 +68,9 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page,
 	items, err := postgres.ReadAll[Client](ctx, s.pool, actor, `SELECT `+clientColumns+` FROM crm.clients c
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.created_at DESC, c.id DESC LIMIT @limit`, pgx.NamedArgs(args))
 	if err != nil {
-		return Page{}, err
+		return ClientPage{}, err
 	}
-	p := Page{Items: items}
+	p := ClientPage{Items: items}
 	if len(items) > limit {
 		p.Items = items[:limit]
 		last := p.Items[limit-1]

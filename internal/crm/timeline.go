@@ -10,9 +10,9 @@ import (
 	"realty/internal/postgres"
 )
 
-// Entry is one event of a client's timeline: an interaction, a task or a
+// TimelineEntry is one event of a client's timeline: an interaction, a task or a
 // stage change, with the fields all share and the ones each adds.
-type Entry struct {
+type TimelineEntry struct {
 	Kind     string     `db:"kind" json:"kind" enum:"interaction,task,stage_change"`
 	ID       realty.ID  `db:"id" json:"id" doc:"the interaction's, task's or stage change's id"`
 	At       time.Time  `db:"at" json:"at" doc:"when it happened: occurred, created or changed"`
@@ -25,7 +25,7 @@ type Entry struct {
 
 // Timeline is a page of a client's timeline, newest first.
 type Timeline struct {
-	Items      []Entry `json:"items"`
+	Items      []TimelineEntry `json:"items"`
 	NextCursor string  `json:"next_cursor,omitempty"`
 }
 
@@ -61,7 +61,7 @@ func (s *Service) Timeline(ctx context.Context, actor realty.Actor, client realt
 		}
 		args["c_at"], args["c_id"] = at, id
 	}
-	items, err := postgres.ReadAll[Entry](ctx, s.pool, actor, timelineSQL, args)
+	items, err := postgres.ReadAll[TimelineEntry](ctx, s.pool, actor, timelineSQL, args)
 	if err != nil {
 		return Timeline{}, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) Timeline(ctx context.Context, actor realty.Actor, client realt
 		t.NextCursor = postgres.EncodeCursor(last.At, last.ID)
 	}
 	if t.Items == nil {
-		t.Items = []Entry{}
+		t.Items = []TimelineEntry{}
 	}
 	return t, nil
 }

@@ -41,7 +41,7 @@ func TestTimelinePages(t *testing.T) {
 	seen := map[realty.ID]bool{}
 	kinds := map[string]int{}
 	cursor, pages := "", 0
-	var last *crm.Entry
+	var last *crm.TimelineEntry
 	for {
 		page, err := env.CRM.Timeline(ctx, agent, c.ID, cursor, 5)
 		if err != nil {
