@@ -32,6 +32,11 @@ func TestDuplicates(t *testing.T) {
 			t.Errorf("duplicate %+v: %v, want a Conflict naming %s", in, err, first.ID)
 		}
 	}
+	for _, q := range []string{"(415) 555-26", "ANN@EXAMPLE", "lee"} {
+		if p, err := env.CRM.List(ctx, broker, crm.Filter{Q: q}); err != nil || len(p.Items) != 1 || p.Items[0].ID != first.ID {
+			t.Errorf("search %q: %+v %v", q, p.Items, err)
+		}
+	}
 	other := mustClient(t, env, broker, crm.Input{FirstName: "Bob", Email: "bob@example.com"})
 	if _, err := env.CRM.Update(ctx, broker, other.ID, crm.Patch{Phone: ptr("+14155552671")}); realty.KindOf(err) != realty.Conflict {
 		t.Errorf("update to a taken phone: %v, want Conflict", err)

@@ -53,7 +53,7 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Clien
 	if f.Tag != "" {
 		add("c.tags @> ARRAY[@tag::text]", "tag", f.Tag)
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+	if q := searchTerm(f.Q); q != "" {
 		add("c.search_text LIKE '%' || @q || '%'", "q", escapeLike(q))
 	}
 	if f.Cursor != "" {
@@ -94,6 +94,23 @@ func pageSize(n int) int {
 		return DefaultPage
 	}
 	return n
+}
+
+// searchTerm is what Q looks for in the name, e-mail and phone text: the
+// digits alone when Q is written like a phone number ("(415) 555-26"), so
+// any notation finds the E.164 form.
+func searchTerm(q string) string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, q)
+	if len(digits) >= 3 && strings.Trim(q, "0123456789+-.() ") == "" {
+		return digits
+	}
+	return q
 }
 
 func escapeLike(s string) string {
