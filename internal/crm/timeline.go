@@ -26,7 +26,7 @@ type TimelineEntry struct {
 // Timeline is a page of a client's timeline, newest first.
 type Timeline struct {
 	Items      []TimelineEntry `json:"items"`
-	NextCursor string  `json:"next_cursor,omitempty"`
+	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
 // timelineSQL merges the client's interactions, tasks and stage changes in

@@ -38,19 +38,18 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 	}
 	var out Client
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		c, err := lockClient(ctx, tx, actor, id)
-		if err != nil {
+		if _, err := lockClient(ctx, tx, actor, id); err != nil {
 			return err
 		}
 		st, err := settingsTx(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		set, args, err := p.assignments(c, st.PhoneRegion)
+		set, args, err := p.assignments(st.PhoneRegion)
 		if err != nil {
 			return err
 		}
-		if err := findDuplicate(ctx, tx, actor, derefOr(p.Email, ""), args["phone"].(string), &id); err != nil {
+		if err := findDuplicate(ctx, tx, actor, strings.TrimSpace(derefOr(p.Email, "")), args["phone"].(string), &id); err != nil {
 			return err
 		}
 		for k, v := range scopeArgs(actor) {
@@ -63,8 +62,8 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 	return out, err
 }
 
-// assignments is the SET list and arguments of p over client c.
-func (p Patch) assignments(c Client, region string) (string, map[string]any, error) {
+// assignments is the SET list and arguments of p.
+func (p Patch) assignments(region string) (string, map[string]any, error) {
 	set := []string{"first_name = coalesce(@first_name, first_name)", "last_name = coalesce(@last_name, last_name)",
 		"source = coalesce(@source, source)", "nurture_status = coalesce(@nurture, nurture_status)",
 		"budget_min = CASE WHEN @set_budget_min THEN @budget_min ELSE budget_min END",
