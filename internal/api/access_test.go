@@ -100,6 +100,24 @@ var accessMatrix = map[string]string{
 	"create-listing-import":     listingImporters,
 	"list-listing-imports":      listingImporters,
 	"get-listing-import":        listingImporters,
+	"list-clients":              clientReaders,
+	"get-client":                clientReaders,
+	"client-stage-history":      clientReaders,
+	"client-timeline":           clientReaders,
+	"list-interactions":         clientReaders,
+	"list-tasks":                clientReaders,
+	"create-client":             clientWriters,
+	"update-client":             clientWriters,
+	"change-client-stage":       clientWriters,
+	"log-interaction":           clientWriters,
+	"create-task":               clientWriters,
+	"update-task":               clientWriters,
+	"complete-task":             clientWriters,
+	"assign-client":             clientManagers,
+	"merge-clients":             clientManagers,
+	"get-crm-settings":          clientManagers,
+	"replace-crm-settings":      clientManagers,
+	"capture-lead":              "owner admin broker",
 }
 
 const (
@@ -108,6 +126,9 @@ const (
 	listingReaders   = "owner admin broker agent property_manager accountant read_only"
 	listingWriters   = "owner admin broker agent property_manager"
 	listingImporters = "owner admin broker"
+	clientReaders    = "owner admin broker agent read_only"
+	clientWriters    = "owner admin broker agent"
+	clientManagers   = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -270,6 +291,16 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"schedule-open-house":       map[string]any{"starts_at": "2030-05-01T14:00:00Z", "ends_at": "2030-05-01T16:00:00Z"},
 		"map-mls-status":            map[string]any{"mls_status": "A", "standard_status": "Active"},
 		"create-listing-import":     importWithoutFile(), // refused before anything is stored or queued
+		"create-client":             map[string]any{"first_name": "Matrix", "email": fmt.Sprintf("client%d@example.com", n)},
+		"update-client":             map[string]any{"notes": "Same"},
+		"change-client-stage":       map[string]any{"stage": "prospect"},
+		"log-interaction":           map[string]any{"type": "call"},
+		"assign-client":             map[string]any{},
+		"merge-clients":             map[string]any{"duplicate_ids": []realty.ID{realty.NewID()}},
+		"replace-crm-settings":      map[string]any{"pool_member_ids": []realty.ID{}},
+		"capture-lead":              map[string]any{"first_name": "Lead", "email": fmt.Sprintf("lead%d@example.com", n)},
+		"create-task":               map[string]any{"title": fmt.Sprintf("Task %d", n)},
+		"update-task":               map[string]any{"title": "Same"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -36,6 +36,8 @@ var tagDescriptions = map[string]string{
 	"Audit":         "The audit trail: row changes and security events.",
 	"Properties":    "Managed properties, their buildings, units and media.",
 	"Listings":      "Listings for sale or lease, open houses, MLS status mappings and MLS imports.",
+	"Clients":       "The brokerage CRM: clients and leads, their stages, interactions, timeline, merging, and website lead capture.",
+	"Tasks":         "Members' tasks, about a client, property or listing, with the overdue, today and upcoming views.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,
@@ -57,6 +59,8 @@ var schemaNames = map[string]string{
 	"List-open-housesResponse":  "OpenHouseList",
 	"Listing-historyResponse":   "ListingHistory",
 	"Map-mls-statusRequest":     "MlsStatusMappingBody",
+	"Settings":                  "CRMSettings",
+	"Client":                    "CRMClient", // "Client" is the generated SDK's HTTP client
 	"ErrorModel":                "Problem",
 	"ErrorDetail":               "ProblemField",
 }

@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
+	"realty"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"realty/internal/api"
+	"realty/internal/crm"
 	"realty/internal/problem"
 )
 
@@ -97,6 +100,7 @@ var unpagedLists = map[string]string{
 	"listing-history":       "one listing's status and price changes",
 	"list-open-houses":      "one listing's open houses",
 	"list-mls-statuses":     "an organization's MLS status mappings",
+	"client-stage-history":  "one client's stage changes",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose
@@ -111,6 +115,12 @@ func TestCursorLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := h.tokens["acme:owner"]
+	client, err := h.env.CRM.Create(context.Background(), h.a.Personas["owner"].Actor, crm.Input{FirstName: "Paged"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pathIDs fill the path of paged lists under a resource.
+	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID}
 	lists := 0
 	for _, op := range h.operations() {
 		props := successProperties(h.api, op)
@@ -131,17 +141,22 @@ func TestCursorLists(t *testing.T) {
 			if props["next_cursor"] == nil || !hasParam(op, "cursor") || !hasParam(op, "limit") {
 				t.Fatalf("%s lists items without next_cursor, cursor and limit: page it, or add it to unpagedLists and docs/api.md", op.OperationID)
 			}
-			if strings.Contains(op.Path, "{") {
-				t.Fatalf("%s: a paged list under a path id; extend this test to fill it", op.OperationID)
+			path := op.Path
+			if strings.Contains(path, "{") {
+				id, ok := pathIDs[op.OperationID]
+				if !ok {
+					t.Fatalf("%s: a paged list under a path id; add its id to pathIDs", op.OperationID)
+				}
+				path = strings.ReplaceAll(path, "{id}", id.String())
 			}
-			status, body := h.do("GET", op.Path+"?limit="+strconv.Itoa(api.MaxPageSize+1), owner, nil)
+			status, body := h.do("GET", path+"?limit="+strconv.Itoa(api.MaxPageSize+1), owner, nil)
 			var p huma.ErrorModel
 			_ = json.Unmarshal(body, &p)
 			if status != http.StatusUnprocessableEntity || p.Type != problem.TypeURI(status) ||
 				len(p.Errors) != 1 || !strings.HasSuffix(p.Errors[0].Location, "limit") {
 				t.Errorf("limit=%d: %d %s, want a 422 naming limit", api.MaxPageSize+1, status, body)
 			}
-			if status, body := h.do("GET", op.Path+"?limit="+strconv.Itoa(api.MaxPageSize), owner, nil); status != http.StatusOK {
+			if status, body := h.do("GET", path+"?limit="+strconv.Itoa(api.MaxPageSize), owner, nil); status != http.StatusOK {
 				t.Errorf("limit=%d: %d %s", api.MaxPageSize, status, body)
 			}
 		})

@@ -12,6 +12,7 @@ import (
 
 	"realty"
 	"realty/internal/api"
+	"realty/internal/crm"
 	"realty/internal/listing"
 	"realty/internal/org"
 	"realty/internal/property"
@@ -80,7 +81,21 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatal(err)
 	}
 	prop := l.PropertyID
+	client, err := h.env.CRM.Create(ctx, owner, crm.Input{FirstName: "Globex", Email: "client@globex.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := h.env.CRM.CreateTask(ctx, owner, crm.TaskInput{Title: "Globex task", ClientID: &client.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.CRM.LogInteraction(ctx, owner, client.ID, crm.InteractionInput{Type: "call", Notes: "globex call"}); err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
+		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
+		"client-timeline": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
+		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,
 		"get-listing-import": imp.ID,
 		"get-property":       prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
 		"list-units": prop, "create-unit": prop, "list-media": prop, "upload-media": prop, "add-media-link": prop,
@@ -146,7 +161,8 @@ func TestIsolation(t *testing.T) {
 	owner := h.tokens["acme:owner"]
 	globexUser := h.b.Personas["owner"].User.ID.String()
 	lists := []string{"/members", "/roles", "/invitations", "/api-keys", "/role-assignments", "/audit/changes?limit=100",
-		"/audit/security-events?limit=100", "/organizations", "/organization", "/account/sessions", "/auth/me"}
+		"/audit/security-events?limit=100", "/organizations", "/organization", "/account/sessions", "/auth/me",
+		"/clients?limit=100", "/tasks?limit=100", "/crm/settings"}
 	for _, path := range lists {
 		status, body := h.do("GET", "/api/v1"+path, owner, nil)
 		if status != 200 {
@@ -169,9 +185,18 @@ func TestIsolation(t *testing.T) {
 		{"/invitations", "role_id", map[string]any{"email": "x@example.com", "role_id": foreign["get-role"]}},
 		{"/role-assignments", "member_id", map[string]any{"member_id": foreign["get-member"], "role_id": h.roleID(h.a, "agent")}},
 		{"/role-assignments", "role_id", map[string]any{"member_id": h.a.Personas["agent"].MemberID, "role_id": foreign["get-role"]}},
+		{"/tasks", "client_id", map[string]any{"title": "x", "client_id": foreign["get-client"]}},
+		{"/tasks", "listing_id", map[string]any{"title": "x", "listing_id": foreign["get-listing"]}},
+		{"/tasks", "owner_id", map[string]any{"title": "x", "owner_id": foreign["get-member"]}},
+		{"/clients", "assigned_agent_id", map[string]any{"first_name": "x", "assigned_agent_id": foreign["get-member"]}},
+		{"/crm/settings", "member_ids", map[string]any{"pool_member_ids": []realty.ID{foreign["get-member"]}}},
 	}
 	for _, r := range refs {
-		status, body := h.do("POST", "/api/v1"+r.path, owner, r.body)
+		method := "POST"
+		if r.path == "/crm/settings" {
+			method = "PUT"
+		}
+		status, body := h.do(method, "/api/v1"+r.path, owner, r.body)
 		if status != 422 || !strings.Contains(string(body), `"location":"`+r.field+`"`) {
 			t.Errorf("POST %s referring to globex's %s: %d %s, want 422 naming it", r.path, r.field, status, body)
 		}

@@ -21,6 +21,7 @@ import (
 	"realty"
 	"realty/internal/audit"
 	"realty/internal/blob"
+	"realty/internal/crm"
 	"realty/internal/identity"
 	"realty/internal/listing"
 	"realty/internal/org"
@@ -71,12 +72,14 @@ type Services struct {
 	Property *property.Service
 	Listing  *listing.Service
 	Imports  *listing.Imports
+	CRM      *crm.Service
 }
 
 // Permissions is every permission realty knows, each domain's declaration
 // in one catalog for org.
 func Permissions() []realty.Permission {
-	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions)
+	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
+		crm.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -103,5 +106,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
+	s.CRM = crm.New(pool, s.Org, o.Now)
 	return s, nil
 }

@@ -1,0 +1,64 @@
+package crm_test
+
+import (
+	"context"
+	"testing"
+
+	"realty"
+	"realty/internal/crm"
+	"realty/internal/fixture/fixturetest"
+)
+
+// TestIsolation: globex's owner, holding every permission, neither sees nor
+// changes acme's clients, interactions, tasks or pool, and cannot point at
+// them.
+func TestIsolation(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	acme, globex := env.Organization(t, "acme"), env.Organization(t, "globex")
+	ctx := context.Background()
+	a, g := acme.Personas["owner"].Actor, globex.Personas["owner"].Actor
+	c := mustClient(t, env, a, crm.Input{FirstName: "Acme", Email: "acme-client@example.com"})
+	task, err := env.CRM.CreateTask(ctx, a, crm.TaskInput{Title: "acme task", ClientID: &c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.CRM.LogInteraction(ctx, a, c.ID, crm.InteractionInput{Type: "call"}); err != nil {
+		t.Fatal(err)
+	}
+	mine := mustClient(t, env, g, crm.Input{FirstName: "Globex"})
+	checks := map[string]error{}
+	_, checks["get"] = env.CRM.Get(ctx, g, c.ID)
+	_, checks["update"] = env.CRM.Update(ctx, g, c.ID, crm.Patch{Notes: ptr("x")})
+	_, _, checks["stage"] = env.CRM.ChangeStage(ctx, g, c.ID, "prospect", "")
+	_, checks["assign"] = env.CRM.Assign(ctx, g, c.ID, nil)
+	_, checks["merge"] = env.CRM.Merge(ctx, g, mine.ID, []realty.ID{c.ID})
+	_, checks["interaction"] = env.CRM.LogInteraction(ctx, g, c.ID, crm.InteractionInput{Type: "call"})
+	_, checks["interactions"] = env.CRM.Interactions(ctx, g, c.ID, "", 10)
+	_, checks["timeline"] = env.CRM.Timeline(ctx, g, c.ID, "", 10)
+	_, checks["history"] = env.CRM.StageHistory(ctx, g, c.ID)
+	_, checks["task"] = env.CRM.UpdateTask(ctx, g, task.ID, crm.TaskPatch{Title: ptr("x")})
+	_, checks["complete"] = env.CRM.CompleteTask(ctx, g, task.ID)
+	for name, err := range checks {
+		if realty.KindOf(err) != realty.NotFound {
+			t.Errorf("%s of acme's row as globex: %v, want NotFound", name, err)
+		}
+	}
+	if _, err := env.CRM.CreateTask(ctx, g, crm.TaskInput{Title: "x", ClientID: &c.ID}); realty.FieldsOf(err)["client_id"] == "" {
+		t.Errorf("globex task on acme's client: %v", err)
+	}
+	if _, err := env.CRM.SetSettings(ctx, g, crm.Settings{PoolMembers: []realty.ID{acme.Personas["agent"].MemberID}}); realty.FieldsOf(err)["member_ids"] == "" {
+		t.Errorf("globex pool with acme's agent: %v", err)
+	}
+	if p, _ := env.CRM.List(ctx, g, crm.Filter{}); len(p.Items) != 1 || p.Items[0].ID != mine.ID {
+		t.Errorf("globex lists %+v", p.Items)
+	}
+	if p, _ := env.CRM.Tasks(ctx, g, crm.TaskFilter{}); len(p.Items) != 0 {
+		t.Errorf("globex lists %d tasks", len(p.Items))
+	}
+	// The same e-mail address is no duplicate across organizations.
+	mustClient(t, env, g, crm.Input{FirstName: "Acme", Email: "acme-client@example.com"})
+	if got, err := env.CRM.Get(ctx, a, c.ID); err != nil || got.Stage != "lead" || got.AssignedAgentID != c.AssignedAgentID {
+		t.Errorf("acme's client changed: %+v %v", got, err)
+	}
+}

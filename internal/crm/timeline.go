@@ -1,0 +1,78 @@
+package crm
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"realty"
+	"realty/internal/postgres"
+)
+
+// TimelineEntry is one event of a client's timeline: an interaction, a task or a
+// stage change, with the fields all share and the ones each adds.
+type TimelineEntry struct {
+	Kind     string     `db:"kind" json:"kind" enum:"interaction,task,stage_change"`
+	ID       realty.ID  `db:"id" json:"id" doc:"the interaction's, task's or stage change's id"`
+	At       time.Time  `db:"at" json:"at" doc:"when it happened: occurred, created or changed"`
+	MemberID *realty.ID `db:"member_id" json:"member_id,omitempty" doc:"who: the interaction's member, the task's owner, the stage change's author"`
+	Type     string     `db:"type" json:"type" doc:"the interaction type, the task status, or the stage moved to"`
+	Title    *string    `db:"title" json:"title,omitempty" doc:"the task title, or the stage moved from"`
+	Detail   *string    `db:"detail" json:"detail,omitempty" doc:"the interaction notes, task description or stage change reason"`
+	Outcome  *string    `db:"outcome" json:"outcome,omitempty" doc:"the interaction outcome or the task priority"`
+}
+
+// Timeline is a page of a client's timeline, newest first.
+type Timeline struct {
+	Items      []TimelineEntry `json:"items"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+// timelineSQL merges the client's interactions, tasks and stage changes in
+// one read; each branch carries the keyset condition so it reads only what
+// the page can use, by its index.
+const timelineSQL = `SELECT * FROM (
+	SELECT 'interaction' AS kind, id, occurred_at AS at, member_id, type, NULL::text AS title, notes AS detail, outcome
+	FROM crm.interactions WHERE organization_id = @org AND client_id = @client AND (@first OR (occurred_at, id) < (@c_at, @c_id))
+	UNION ALL
+	SELECT 'task', id, created_at, owner_id, status, title, description, priority
+	FROM crm.tasks WHERE organization_id = @org AND client_id = @client AND (@first OR (created_at, id) < (@c_at, @c_id))
+	UNION ALL
+	SELECT 'stage_change', id, changed_at, changed_by, to_stage, from_stage, reason, NULL
+	FROM crm.client_stage_changes WHERE organization_id = @org AND client_id = @client AND (@first OR (changed_at, id) < (@c_at, @c_id))
+) t ORDER BY at DESC, id DESC LIMIT @limit`
+
+// Timeline returns what happened with a client — interactions, tasks and
+// stage changes merged — newest first, a page at a time. Forbidden without
+// client.read; NotFound as Get; Invalid naming cursor.
+func (s *Service) Timeline(ctx context.Context, actor realty.Actor, client realty.ID, cursor string, limit int) (Timeline, error) {
+	if _, err := s.Get(ctx, actor, client); err != nil {
+		return Timeline{}, err
+	}
+	limit = pageSize(limit)
+	args := pgx.NamedArgs{"org": actor.OrgID, "client": client, "limit": limit + 1, "first": cursor == "",
+		"c_at": time.Time{}, "c_id": realty.ID{}}
+	if cursor != "" {
+		var at time.Time
+		var id realty.ID
+		if err := postgres.DecodeCursor(cursor, &at, &id); err != nil {
+			return Timeline{}, err
+		}
+		args["c_at"], args["c_id"] = at, id
+	}
+	items, err := postgres.ReadAll[TimelineEntry](ctx, s.pool, actor, timelineSQL, args)
+	if err != nil {
+		return Timeline{}, err
+	}
+	t := Timeline{Items: items}
+	if len(items) > limit {
+		t.Items = items[:limit]
+		last := t.Items[limit-1]
+		t.NextCursor = postgres.EncodeCursor(last.At, last.ID)
+	}
+	if t.Items == nil {
+		t.Items = []TimelineEntry{}
+	}
+	return t, nil
+}
