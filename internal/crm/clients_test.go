@@ -2,7 +2,9 @@ package crm_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"realty"
@@ -58,6 +60,50 @@ func TestDuplicates(t *testing.T) {
 	// Another organization may hold the same person.
 	globex := env.Organization(t, "globex")
 	mustClient(t, env, globex.Personas["broker"].Actor, crm.Input{FirstName: "Ann", Email: "ann@example.com", Phone: "+14155552671"})
+}
+
+// TestConcurrentDuplicates: of simultaneous creates of one phone number (or
+// one e-mail address), exactly one wins; the others are Conflicts.
+func TestConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	broker := env.Organization(t, "acme").Personas["broker"].Actor
+	for _, same := range []func(i int) crm.Input{
+		func(i int) crm.Input { return crm.Input{FirstName: fmt.Sprintf("Caller %d", i), Phone: "+14155550100"} },
+		func(i int) crm.Input {
+			return crm.Input{FirstName: fmt.Sprintf("Writer %d", i), Email: "same@example.com"}
+		},
+	} {
+		const n = 8
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = env.CRM.Create(context.Background(), broker, same(i))
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case realty.KindOf(err) != realty.Conflict:
+				t.Errorf("a losing create: %v, want a Conflict", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d of %d simultaneous creates of %+v won, want 1", won, n, same(0))
+		}
+		// The race the check above may not hit: the database itself refuses
+		// a second live client with the number or address, naming it.
+		err := env.CRM.InsertUnchecked(context.Background(), broker, same(n))
+		if f := realty.FieldsOf(err); realty.KindOf(err) != realty.Conflict || f["phone"]+f["email"] == "" {
+			t.Errorf("a duplicate past the service's check: %v, want a Conflict naming the field", err)
+		}
+	}
 }
 
 // TestPhoneRegion: numbers without a country code are read in the

@@ -46,6 +46,7 @@ func init() {
 		"crm.clients_notes_check":               {Kind: realty.Invalid, Field: "notes", Message: "must be at most 4000 characters"},
 		"crm.clients_merged_check":              {Kind: realty.Invalid, Field: "duplicate_ids", Message: "a client cannot be merged into itself"},
 		"crm.clients_email_key":                 {Kind: realty.Conflict, Field: "email", Message: "another client has this e-mail address"},
+		"crm.clients_phone_key":                 {Kind: realty.Conflict, Field: "phone", Message: "another client has this phone number"},
 		"crm.clients_agent_fkey":                {Kind: realty.Invalid, Field: "assigned_agent_id", Message: "no such member"},
 		"crm.client_stage_changes_reason_check": {Kind: realty.Invalid, Field: "reason", Message: "must be at most 500 characters"},
 		"crm.interactions_type_check":           {Kind: realty.Invalid, Field: "type", Message: "must be email, call, meeting, sms or note"},
