@@ -23,6 +23,7 @@ import (
 	"realty/internal/blob"
 	"realty/internal/identity"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/postgres"
 	"realty/internal/property"
@@ -50,6 +51,11 @@ type Options struct {
 	// RateLimit is the default requests a minute per credential on the API
 	// and the RESO Web API (0: none unless an organization sets its own).
 	RateLimit int
+	// Mail sends e-mail deliveries; nil leaves them queued (no SMTP
+	// server configured).
+	Mail messaging.Sender
+	// MailFrom is the sender address of every e-mail.
+	MailFrom string
 	// Log receives the services' own logs (slog.Default when nil).
 	Log *slog.Logger
 	// Now is the clock of services whose rules depend on time (time.Now
@@ -71,12 +77,14 @@ type Services struct {
 	Property *property.Service
 	Listing  *listing.Service
 	Imports  *listing.Imports
+	// Messaging is notifications and the outbox of e-mails.
+	Messaging *messaging.Service
 }
 
 // Permissions is every permission realty knows, each domain's declaration
 // in one catalog for org.
 func Permissions() []realty.Permission {
-	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions)
+	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions, messaging.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -103,5 +111,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
+	s.Messaging = messaging.New(pool, jobs, s.Org, messaging.Options{Mail: o.Mail, From: o.MailFrom, Log: o.Log})
 	return s, nil
 }
