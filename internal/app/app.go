@@ -56,6 +56,9 @@ type Options struct {
 	Mail messaging.Sender
 	// MailFrom is the sender address of every e-mail.
 	MailFrom string
+	// PublicURL is where people reach realty, for links in e-mails
+	// (http://127.0.0.1:8080 when empty).
+	PublicURL string
 	// Log receives the services' own logs (slog.Default when nil).
 	Log *slog.Logger
 	// Now is the clock of services whose rules depend on time (time.Now
@@ -111,6 +114,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
-	s.Messaging = messaging.New(pool, jobs, s.Org, messaging.Options{Mail: o.Mail, From: o.MailFrom, Log: o.Log})
+	s.Messaging = messaging.New(pool, jobs, s.Org, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, Log: o.Log})
 	return s, nil
 }

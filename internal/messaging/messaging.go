@@ -43,6 +43,9 @@ type Options struct {
 	Mail Sender
 	// From is the sender address of every e-mail.
 	From string
+	// PublicURL is where people reach realty: the base of links in
+	// e-mails (http://127.0.0.1:8080 when empty).
+	PublicURL string
 	// Backoff is the wait before retry n (1-based) of a failed delivery
 	// (DefaultBackoff when nil).
 	Backoff func(n int) time.Duration
@@ -87,6 +90,9 @@ func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx], orgs *org.Service, o O
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.PublicURL == "" {
+		o.PublicURL = "http://127.0.0.1:8080"
 	}
 	return &Service{pool: pool, jobs: jobs, org: orgs, opt: o, now: time.Now}
 }

@@ -200,7 +200,10 @@ func TestPreferences(t *testing.T) {
 	}
 	t.Run("ErrBadKindOrChannel", func(t *testing.T) {
 		for field, call := range map[string]func() error{
-			"kind":    func() error { _, err := b.svc.SetPreference(ctx, agent, "nope", messaging.ChannelEmail, true); return err },
+			"kind": func() error {
+				_, err := b.svc.SetPreference(ctx, agent, "nope", messaging.ChannelEmail, true)
+				return err
+			},
 			"channel": func() error { _, err := b.svc.SetPreference(ctx, agent, "task.due", "sms", true); return err },
 		} {
 			if err := call(); realty.FieldsOf(err)[field] == "" {
