@@ -99,8 +99,9 @@ func writeChecksJSON(w io.Writer, checks []postgres.Check, bad int) error {
 // resets, invitations, notices) then stay queued in the outbox.
 func mailCheck(cfg config.Config) postgres.Check {
 	if cfg.SMTPHost == "" {
-		return postgres.Check{Name: "smtp", Status: postgres.Warning, Value: "not configured",
+		return postgres.Check{Name: "Mail (SMTP)", Status: postgres.Warning, Value: "not configured",
 			Recommendation: "set REALTY_SMTP_HOST and REALTY_SMTP_FROM: until then e-mails stay queued in messaging.deliveries"}
 	}
-	return postgres.Check{Name: "smtp", Status: postgres.OK, Value: fmt.Sprintf("%s:%d (%s)", cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPTLS)}
+	return postgres.Check{Name: "Mail (SMTP)", Status: postgres.OK, Value: fmt.Sprintf("%s:%d (%s)", cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPTLS),
+		Recommendation: "none"}
 }
