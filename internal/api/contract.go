@@ -36,6 +36,7 @@ var tagDescriptions = map[string]string{
 	"Audit":         "The audit trail: row changes and security events.",
 	"Properties":    "Managed properties, their buildings, units and media.",
 	"Listings":      "Listings for sale or lease, open houses, MLS status mappings and MLS imports.",
+	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,
@@ -43,6 +44,8 @@ var tagDescriptions = map[string]string{
 // TestSchemaNames fails on any generated name left.
 var schemaNames = map[string]string{
 	"Page":                      "PropertyPage",
+	"PageNotification":          "NotificationPage",
+	"PageDelivery":              "DeliveryPage",
 	"Results":                   "ListingSearchPage",
 	"Summary":                   "ListingSummary",
 	"PageChange":                "AuditChangePage",

@@ -13,6 +13,7 @@ import (
 	"realty"
 	"realty/internal/api"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/property"
 )
@@ -79,10 +80,15 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n, err := h.env.Messaging.Notify(ctx, owner, messaging.Notice{Recipient: member, Kind: "task.due", Payload: map[string]any{"title": "Globex task"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	prop := l.PropertyID
 	return map[string]realty.ID{
-		"get-listing-import": imp.ID,
-		"get-property":       prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
+		"mark-notification-read": *n.Notification,
+		"get-listing-import":     imp.ID,
+		"get-property":           prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
 		"list-units": prop, "create-unit": prop, "list-media": prop, "upload-media": prop, "add-media-link": prop,
 		"replace-unit": unit.ID, "update-media": media.ID, "delete-media": media.ID, "get-media-content": media.ID,
 		"get-listing": l.ID, "update-listing": l.ID, "listing-history": l.ID, "list-open-houses": l.ID, "schedule-open-house": l.ID,
