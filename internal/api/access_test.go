@@ -35,6 +35,10 @@ var accessMatrix = map[string]string{
 	"login-mfa":                     "public",
 	"refresh":                       "public",
 	"accept-invitation":             "public",
+	"request-password-reset":        "public",
+	"reset-password":                "public",
+	"verify-email":                  "public",
+	"request-email-verification":    "users",
 	"me":                            "any",
 	"logout":                        "users",
 	"switch-organization":           "users",
@@ -280,6 +284,9 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"map-mls-status":              map[string]any{"mls_status": "A", "standard_status": "Active"},
 		"create-listing-import":       importWithoutFile(), // refused before anything is stored or queued
 		"set-notification-preference": map[string]any{"enabled": true},
+		"request-password-reset":      map[string]any{"email": "nobody@acme.example"},
+		"reset-password":              map[string]any{"token": "nope", "password": "another long passphrase"},
+		"verify-email":                map[string]any{"token": "nope"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -58,7 +58,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	}, withClient, withQuery, authenticate(a, d.Org, d.Limits))
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
-		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports, routeNotifications,
+		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports, routeNotifications, routeAccountMail,
 	} {
 		routes(a, d)
 	}

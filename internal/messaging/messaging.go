@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"realty"
+	"realty/internal/identity"
 	"realty/internal/org"
 	"realty/internal/postgres"
 )
@@ -71,6 +72,7 @@ type Service struct {
 	pool *postgres.Pool
 	jobs *river.Client[pgx.Tx]
 	org  *org.Service
+	ids  *identity.Service
 	opt  Options
 	now  func() time.Time
 	// afterSend runs between a successful send and recording it (tests
@@ -80,8 +82,8 @@ type Service struct {
 
 // New returns the messaging service. jobs enqueues delivery jobs in the
 // callers' transactions; orgs names the organization in e-mails and finds
-// members' addresses.
-func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx], orgs *org.Service, o Options) *Service {
+// members' addresses; ids issues account tokens.
+func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx], orgs *org.Service, ids *identity.Service, o Options) *Service {
 	if o.Backoff == nil {
 		o.Backoff = DefaultBackoff
 	}
@@ -94,7 +96,7 @@ func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx], orgs *org.Service, o O
 	if o.PublicURL == "" {
 		o.PublicURL = "http://127.0.0.1:8080"
 	}
-	return &Service{pool: pool, jobs: jobs, org: orgs, opt: o, now: time.Now}
+	return &Service{pool: pool, jobs: jobs, org: orgs, ids: ids, opt: o, now: time.Now}
 }
 
 // MailConfigured reports whether e-mail can be sent.

@@ -48,7 +48,7 @@ func newService(t *testing.T, env fixturetest.Env, port int) *messaging.Service 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return messaging.New(env.Pool, env.Jobs, env.Org, messaging.Options{Mail: sender, From: "realty@acme.example",
+	return messaging.New(env.Pool, env.Jobs, env.Org, env.Identity, messaging.Options{Mail: sender, From: "realty@acme.example",
 		MaxAttempts: 3, Backoff: func(n int) time.Duration { return time.Duration(n) * 20 * time.Millisecond }})
 }
 

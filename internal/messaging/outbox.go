@@ -57,21 +57,15 @@ type Email struct {
 // that sends it, and returns the delivery's id (the existing one for a key
 // queued before). Invalid naming to or kind.
 func (s *Service) EnqueueTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Email) (realty.ID, error) {
-	if _, err := mail.ParseAddress(e.To); err != nil || len(e.To) > 254 {
-		return realty.ID{}, realty.FieldError("to", "is not an e-mail address")
-	}
-	if _, err := kindOf("kind", e.Kind); err != nil {
+	if err := checkEmail(e); err != nil {
 		return realty.ID{}, err
-	}
-	if e.Data == nil {
-		e.Data = map[string]any{}
 	}
 	id := realty.NewID()
 	var got realty.ID
 	err := tx.QueryRow(ctx, `INSERT INTO messaging.deliveries (organization_id, id, channel, recipient, kind, data, idempotency_key, max_attempts)
 		VALUES ($1, $2, 'email', $3, $4, $5, $6, $7)
 		ON CONFLICT (organization_id, idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING id`, actor.OrgID, id, e.To, e.Kind, e.Data, e.Key, s.opt.MaxAttempts).Scan(&got)
+		RETURNING id`, actor.OrgID, id, e.To, e.Kind, orEmpty(e.Data), e.Key, s.opt.MaxAttempts).Scan(&got)
 	if err != nil {
 		return realty.ID{}, fmt.Errorf("enqueue delivery: %w", err)
 	}
@@ -82,6 +76,15 @@ func (s *Service) EnqueueTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, 
 		return realty.ID{}, fmt.Errorf("enqueue delivery job: %w", err)
 	}
 	return id, nil
+}
+
+// checkEmail returns Invalid naming to or kind.
+func checkEmail(e Email) error {
+	if _, err := mail.ParseAddress(e.To); err != nil || len(e.To) > 254 {
+		return realty.FieldError("to", "is not an e-mail address")
+	}
+	_, err := kindOf("kind", e.Kind)
+	return err
 }
 
 // DeliveryFilter selects a page of the outbox.
@@ -126,4 +129,11 @@ func (s *Service) Deliveries(ctx context.Context, actor realty.Actor, f Delivery
 		p.NextCursor = postgres.EncodeCursor(items[limit-1].ID)
 	}
 	return p, nil
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
 }

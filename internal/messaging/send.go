@@ -43,21 +43,25 @@ type claimed struct {
 // Options.MaxAttempts; one it may have accepted is dead at once. An error
 // means the database could not be reached (the job is retried as a whole).
 func (s *Service) Deliver(ctx context.Context, orgID, id realty.ID) (Attempt, error) {
-	actor := realty.System(orgID)
+	b := boxOf(orgID)
 	if s.opt.Mail == nil {
 		return Attempt{Status: StatusQueued, RetryAt: s.now().Add(NoMailRecheck)}, nil
 	}
-	d, a, err := s.claim(ctx, actor, id)
+	d, a, err := s.claim(ctx, b, id)
 	if err != nil || a.Status != StatusSending {
 		return a, err
 	}
-	o, err := s.org.Organization(ctx, actor)
-	if err != nil {
-		return Attempt{}, err
+	name := "realty"
+	if !orgID.IsZero() {
+		o, err := s.org.Organization(ctx, b.actor)
+		if err != nil {
+			return Attempt{}, err
+		}
+		name = o.Name
 	}
-	r, err := Render(d.Kind, View{Organization: o.Name, Data: d.Data})
+	r, err := Render(d.Kind, View{Organization: name, Data: d.Data})
 	if err != nil {
-		return s.finish(ctx, actor, id, d, err, true)
+		return s.finish(ctx, b, id, d, err, true)
 	}
 	err = s.opt.Mail.Send(ctx, Mail{From: s.opt.From, To: d.Recipient, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		MessageID: id.String() + "@realty"})
@@ -66,17 +70,36 @@ func (s *Service) Deliver(ctx context.Context, orgID, id realty.ID) (Attempt, er
 			return Attempt{}, err
 		}
 	}
-	return s.finish(ctx, actor, id, d, err, errors.Is(err, ErrMaybeSent))
+	return s.finish(ctx, b, id, d, err, errors.Is(err, ErrMaybeSent))
+}
+
+// box is one outbox: an organization's (messaging.deliveries), or the
+// account e-mails' of no organization (messaging.account_deliveries).
+type box struct {
+	actor realty.Actor
+	table string
+	key   string // the condition naming one delivery by @org and @id
+}
+
+func boxOf(orgID realty.ID) box {
+	if orgID.IsZero() {
+		return box{table: "messaging.account_deliveries", key: "id = @id"}
+	}
+	return box{actor: realty.System(orgID), table: "messaging.deliveries", key: "organization_id = @org AND id = @id"}
+}
+
+func (b box) args(id realty.ID) pgx.NamedArgs {
+	return pgx.NamedArgs{"org": b.actor.OrgID, "id": id}
 }
 
 // claim locks the delivery and, when an attempt is due, marks it sending
 // and commits. The Attempt says sending when the caller is to send.
-func (s *Service) claim(ctx context.Context, actor realty.Actor, id realty.ID) (claimed, Attempt, error) {
+func (s *Service) claim(ctx context.Context, b box, id realty.ID) (claimed, Attempt, error) {
 	var d claimed
 	var a Attempt
-	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+	err := postgres.Tx(ctx, s.pool, b.actor, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT status, recipient, kind, data, attempts, max_attempts, next_attempt_at
-			FROM messaging.deliveries WHERE organization_id = $1 AND id = $2 FOR UPDATE`, actor.OrgID, id)
+			FROM `+b.table+` WHERE `+b.key+` FOR UPDATE`, b.args(id))
 		if err != nil {
 			return err
 		}
@@ -89,15 +112,15 @@ func (s *Service) claim(ctx context.Context, actor realty.Actor, id realty.ID) (
 			return nil
 		case d.Status == StatusSending:
 			a.Status = StatusDead
-			return setStatus(ctx, tx, actor, id, StatusDead, "interrupted after it may have been handed to the SMTP server; not sent again", nil)
+			return setStatus(ctx, tx, b, id, StatusDead, "interrupted after it may have been handed to the SMTP server; not sent again", nil)
 		case d.NextAttemptAt.After(s.now()):
 			a = Attempt{Status: d.Status, RetryAt: d.NextAttemptAt}
 			return nil
 		}
 		a.Status = StatusSending
 		d.Attempts++
-		_, err = tx.Exec(ctx, `UPDATE messaging.deliveries SET status = 'sending', attempts = attempts + 1, sending_at = now()
-			WHERE organization_id = $1 AND id = $2`, actor.OrgID, id)
+		_, err = tx.Exec(ctx, `UPDATE `+b.table+` SET status = 'sending', attempts = attempts + 1, sending_at = now(), updated_at = now()
+			WHERE `+b.key, b.args(id))
 		return err
 	})
 	return d, a, err
@@ -106,7 +129,7 @@ func (s *Service) claim(ctx context.Context, actor realty.Actor, id realty.ID) (
 // finish records a send's outcome: sent, dead (final, or the last attempt
 // failed) or failed with its next attempt. The record is written even when
 // ctx ends, so a sent message is not taken for an interrupted one.
-func (s *Service) finish(ctx context.Context, actor realty.Actor, id realty.ID, d claimed, sendErr error, final bool) (Attempt, error) {
+func (s *Service) finish(ctx context.Context, b box, id realty.ID, d claimed, sendErr error, final bool) (Attempt, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	a := Attempt{Status: StatusSent}
@@ -123,23 +146,28 @@ func (s *Service) finish(ctx context.Context, actor realty.Actor, id realty.ID, 
 	if sendErr != nil {
 		s.opt.Log.WarnContext(ctx, "delivery failed", "delivery", id, "attempt", d.Attempts, "status", a.Status, "error", sendErr)
 	}
-	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		return setStatus(ctx, tx, actor, id, a.Status, msg, next)
+	err := postgres.Tx(ctx, s.pool, b.actor, func(tx pgx.Tx) error {
+		return setStatus(ctx, tx, b, id, a.Status, msg, next)
 	})
 	return a, err
 }
 
 // setStatus records a delivery's new status, its error (empty: none) and
 // when a failed one is next tried.
-func setStatus(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, status, msg string, next *time.Time) error {
+func setStatus(ctx context.Context, tx pgx.Tx, b box, id realty.ID, status, msg string, next *time.Time) error {
 	var lastErr *string
 	if msg != "" {
 		msg = truncate(msg, 2000)
 		lastErr = &msg
 	}
-	_, err := tx.Exec(ctx, `UPDATE messaging.deliveries SET status = $3, last_error = $4,
-		next_attempt_at = coalesce($5, next_attempt_at), sent_at = CASE WHEN $3 = 'sent' THEN now() END
-		WHERE organization_id = $1 AND id = $2`, actor.OrgID, id, status, lastErr, next)
+	args := b.args(id)
+	args["status"], args["error"], args["next"] = status, lastErr, next
+	// A finished delivery's data (which may hold a link with a secret) is
+	// not kept.
+	_, err := tx.Exec(ctx, `UPDATE `+b.table+` SET status = @status, last_error = @error, updated_at = now(),
+		data = CASE WHEN @status IN ('sent', 'dead') THEN '{}' ELSE data END,
+		next_attempt_at = coalesce(@next, next_attempt_at), sent_at = CASE WHEN @status = 'sent' THEN now() END
+		WHERE `+b.key, args)
 	return err
 }
 
