@@ -23,6 +23,7 @@ func runWorkers(t *testing.T, b bundle, svc *messaging.Service) {
 	t.Helper()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &messaging.DeliverWorker{Messaging: svc})
+	river.AddWorker(workers, &messaging.PasswordResetWorker{Messaging: svc})
 	client, err := river.NewClient(riverpgxv5.New(b.env.Pool), &river.Config{Schema: postgres.RiverSchema,
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}}, Workers: workers, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
