@@ -100,7 +100,7 @@ func writeChecksJSON(w io.Writer, checks []postgres.Check, bad int) error {
 func mailCheck(cfg config.Config) postgres.Check {
 	if cfg.SMTPHost == "" {
 		return postgres.Check{Name: "Mail (SMTP)", Status: postgres.Warning, Value: "not configured",
-			Recommendation: "set REALTY_SMTP_HOST and REALTY_SMTP_FROM: until then e-mails stay queued in messaging.deliveries"}
+			Recommendation: "set REALTY_SMTP_HOST and REALTY_SMTP_FROM: until then e-mails stay queued in the outbox"}
 	}
 	return postgres.Check{Name: "Mail (SMTP)", Status: postgres.OK, Value: fmt.Sprintf("%s:%d (%s)", cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPTLS),
 		Recommendation: "none"}

@@ -103,6 +103,36 @@ type Page[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+func encodeCursor(at time.Time, id realty.ID) string {
+	return postgres.EncodeCursor(at.UnixMicro(), id)
+}
+
+// decodeCursor reads a cursor of encodeCursor: nil, nil for none.
+func decodeCursor(cursor string) (*time.Time, *realty.ID, error) {
+	if cursor == "" {
+		return nil, nil, nil
+	}
+	var micros int64
+	var id realty.ID
+	if err := postgres.DecodeCursor(cursor, &micros, &id); err != nil {
+		return nil, nil, err
+	}
+	at := time.UnixMicro(micros)
+	return &at, &id, nil
+}
+
+func page[T any](items []T, limit int, cursorOf func(T) string) Page[T] {
+	p := Page[T]{Items: items}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		p.NextCursor = cursorOf(items[limit-1])
+	}
+	return p
+}
+
 // Notifications returns the acting member's notifications, newest first.
 // Forbidden without notification.read or without a member (an API key);
 // Invalid naming cursor for a cursor this list did not make.
@@ -111,31 +141,19 @@ func (s *Service) Notifications(ctx context.Context, actor realty.Actor, f Filte
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	var after *realty.ID
-	if f.Cursor != "" {
-		var id realty.ID
-		if err := postgres.DecodeCursor(f.Cursor, &id); err != nil {
-			return Page[Notification]{}, err
-		}
-		after = &id
+	at, after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return Page[Notification]{}, err
 	}
 	limit := min(max(f.Limit, 1), 100)
 	items, err := postgres.ReadAll[Notification](ctx, s.pool, actor, `SELECT `+notificationColumns+`
 		FROM messaging.notifications WHERE organization_id = $1 AND recipient_id = $2
-		AND ($3::uuid IS NULL OR id < $3) AND (NOT $4 OR read_at IS NULL)
-		ORDER BY id DESC LIMIT $5`, actor.OrgID, me, after, f.Unread, limit+1)
+		AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4)) AND (NOT $5 OR read_at IS NULL)
+		ORDER BY created_at DESC, id DESC LIMIT $6`, actor.OrgID, me, at, after, f.Unread, limit+1)
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	p := Page[Notification]{Items: items}
-	if p.Items == nil {
-		p.Items = []Notification{}
-	}
-	if len(items) > limit {
-		p.Items = items[:limit]
-		p.NextCursor = postgres.EncodeCursor(items[limit-1].ID)
-	}
-	return p, nil
+	return page(items, limit, func(n Notification) string { return encodeCursor(n.CreatedAt, n.ID) }), nil
 }
 
 // UnreadCount returns how many of the acting member's notifications are

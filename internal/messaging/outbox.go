@@ -105,30 +105,19 @@ func (s *Service) Deliveries(ctx context.Context, actor realty.Actor, f Delivery
 	default:
 		return Page[Delivery]{}, realty.FieldError("status", "must be queued, sending, sent, failed or dead")
 	}
-	var after *realty.ID
-	if f.Cursor != "" {
-		var id realty.ID
-		if err := postgres.DecodeCursor(f.Cursor, &id); err != nil {
-			return Page[Delivery]{}, err
-		}
-		after = &id
+	at, after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return Page[Delivery]{}, err
 	}
 	limit := min(max(f.Limit, 1), 100)
 	items, err := postgres.ReadAll[Delivery](ctx, s.pool, actor, `SELECT `+deliveryColumns+`
 		FROM messaging.deliveries WHERE organization_id = $1 AND ($2 = '' OR status = $2)
-		AND ($3::uuid IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`, actor.OrgID, f.Status, after, limit+1)
+		AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+		ORDER BY created_at DESC, id DESC LIMIT $5`, actor.OrgID, f.Status, at, after, limit+1)
 	if err != nil {
 		return Page[Delivery]{}, err
 	}
-	p := Page[Delivery]{Items: items}
-	if p.Items == nil {
-		p.Items = []Delivery{}
-	}
-	if len(items) > limit {
-		p.Items = items[:limit]
-		p.NextCursor = postgres.EncodeCursor(items[limit-1].ID)
-	}
-	return p, nil
+	return page(items, limit, func(d Delivery) string { return encodeCursor(d.CreatedAt, d.ID) }), nil
 }
 
 func orEmpty(m map[string]any) map[string]any {

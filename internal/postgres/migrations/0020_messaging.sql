@@ -16,9 +16,9 @@ CREATE TABLE messaging.notifications (
     CONSTRAINT notifications_recipient_fkey FOREIGN KEY (organization_id, recipient_id)
         REFERENCES org.members (organization_id, id) ON DELETE CASCADE
 );
--- A member's list, newest first (ids are time-ordered), and their unread ones.
-CREATE INDEX notifications_recipient_idx ON messaging.notifications (organization_id, recipient_id, id DESC);
-CREATE INDEX notifications_unread_idx ON messaging.notifications (organization_id, recipient_id, id DESC) WHERE read_at IS NULL;
+-- A member's list, newest first, and their unread ones.
+CREATE INDEX notifications_recipient_idx ON messaging.notifications (organization_id, recipient_id, created_at DESC, id DESC);
+CREATE INDEX notifications_unread_idx ON messaging.notifications (organization_id, recipient_id, created_at DESC, id DESC) WHERE read_at IS NULL;
 SELECT app.apply_org_kit('messaging.notifications');
 
 -- A row overrides the default of one kind on one channel for one member.
@@ -65,7 +65,8 @@ CREATE TABLE messaging.deliveries (
     PRIMARY KEY (organization_id, id),
     CONSTRAINT deliveries_idempotency_key_key UNIQUE (organization_id, idempotency_key)
 );
-CREATE INDEX deliveries_status_idx ON messaging.deliveries (organization_id, status, id DESC);
+CREATE INDEX deliveries_created_idx ON messaging.deliveries (organization_id, created_at DESC, id DESC);
+CREATE INDEX deliveries_status_idx ON messaging.deliveries (organization_id, status, created_at DESC, id DESC);
 SELECT app.apply_org_kit('messaging.deliveries', ARRAY['data']);
 
 -- +goose Down
