@@ -45,7 +45,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, _, err := h.env.Org.Invite(ctx, owner, org.NewInvitation{Email: "someone@globex.example", RoleID: h.roleID(h.b, "agent")})
+	inv, _, err := h.env.Messaging.Invite(ctx, owner, org.NewInvitation{Email: "someone@globex.example", RoleID: h.roleID(h.b, "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +84,13 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	outbox, err := h.env.Messaging.Deliveries(ctx, owner, messaging.DeliveryFilter{Limit: 10})
+	if err != nil || len(outbox.Items) != 1 {
+		t.Fatalf("globex outbox: %v %v", outbox.Items, err)
+	}
 	prop := l.PropertyID
 	return map[string]realty.ID{
+		"globex delivery":        outbox.Items[0].ID,
 		"mark-notification-read": *n.Notification,
 		"get-listing-import":     imp.ID,
 		"get-property":           prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
@@ -152,7 +157,8 @@ func TestIsolation(t *testing.T) {
 	owner := h.tokens["acme:owner"]
 	globexUser := h.b.Personas["owner"].User.ID.String()
 	lists := []string{"/members", "/roles", "/invitations", "/api-keys", "/role-assignments", "/audit/changes?limit=100",
-		"/audit/security-events?limit=100", "/organizations", "/organization", "/account/sessions", "/auth/me"}
+		"/audit/security-events?limit=100", "/organizations", "/organization", "/account/sessions", "/auth/me",
+		"/notifications?limit=100", "/deliveries?limit=100"}
 	for _, path := range lists {
 		status, body := h.do("GET", "/api/v1"+path, owner, nil)
 		if status != 200 {
