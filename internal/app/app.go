@@ -56,6 +56,8 @@ type Options struct {
 	Mail messaging.Sender
 	// MailFrom is the sender address of every e-mail.
 	MailFrom string
+	// AllowPrivateWebhooks lets webhook endpoints name private addresses.
+	AllowPrivateWebhooks bool
 	// PublicURL is where people reach realty, for links in e-mails
 	// (http://127.0.0.1:8080 when empty).
 	PublicURL string
@@ -114,6 +116,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
-	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, Log: o.Log})
+	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, AllowPrivateWebhooks: o.AllowPrivateWebhooks, Log: o.Log})
 	return s, nil
 }

@@ -36,7 +36,7 @@ func newServices(cfg config.Config, pool *postgres.Pool, log *slog.Logger) (app.
 	}
 	return app.New(pool, app.Options{SecretKey: key, Blobs: blobs, MediaMaxBytes: cfg.MediaMaxBytes, ImportMaxBytes: cfg.MaxBodyBytes,
 		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionLifetime: cfg.SessionLifetime,
-		RateLimit: cfg.RateLimit, Mail: mail, MailFrom: cfg.SMTPFrom, PublicURL: cfg.BaseURL(), Log: log})
+		RateLimit: cfg.RateLimit, Mail: mail, MailFrom: cfg.SMTPFrom, PublicURL: cfg.BaseURL(), AllowPrivateWebhooks: cfg.WebhookAllowPrivate, Log: log})
 }
 
 // mailSender is the SMTP sender the configuration names, or nil when it

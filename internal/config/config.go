@@ -83,6 +83,9 @@ type Config struct {
 	SMTPUsername string
 	SMTPPassword string
 	SMTPFrom     string
+	// WebhookAllowPrivate lets webhook endpoints name private and loopback
+	// addresses.
+	WebhookAllowPrivate bool
 	// PublicURL is where people reach realty (links in e-mails); empty:
 	// http:// and HTTPAddr.
 	PublicURL string
@@ -131,6 +134,7 @@ func variables() []variable {
 		{"REALTY_SMTP_USERNAME", "", "SMTP user name; empty: no authentication", setString(func(c *Config) *string { return &c.SMTPUsername })},
 		{"REALTY_SMTP_PASSWORD", "", "SMTP password", setString(func(c *Config) *string { return &c.SMTPPassword })},
 		{"REALTY_SMTP_FROM", "", "sender address of every e-mail (required with REALTY_SMTP_HOST)", setString(func(c *Config) *string { return &c.SMTPFrom })},
+		{"REALTY_WEBHOOK_ALLOW_PRIVATE", "false", "let webhook endpoints name private, loopback and link-local addresses (true only when the receivers are yours)", setBool(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
 		{"REALTY_PUBLIC_URL", "", "where people reach realty, for links in e-mails; empty: http:// and REALTY_HTTP_ADDR", setString(func(c *Config) *string { return &c.PublicURL })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
@@ -279,6 +283,17 @@ func Doc() [][3]string {
 
 func setString(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func setBool(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}
 }
 
 func setInt(field func(*Config) *int) func(*Config, string) error {

@@ -26,6 +26,11 @@ func init() {
 	all := map[string]postgres.Constraint{
 		"messaging.account_deliveries_idempotency_key_key": {Kind: realty.Conflict, Field: "idempotency_key", Message: "a delivery with this key exists"},
 		"messaging.notifications_kind_check":               kind,
+		"messaging.webhook_endpoints_url_check":            {Kind: realty.Invalid, Field: "url", Message: "must be an http:// or https:// URL"},
+		"messaging.webhook_endpoints_events_check":         {Kind: realty.Invalid, Field: "events", Message: "must name 1 to 50 events"},
+		"messaging.deliveries_response_body_check":         {Kind: realty.Invalid, Field: "response_body", Message: "must be at most 2000 characters"},
+		"messaging.deliveries_endpoint_check":              {Kind: realty.Invalid, Field: "endpoint_id", Message: "a webhook delivery names its endpoint, an e-mail none"},
+		"messaging.deliveries_endpoint_fkey":               {Kind: realty.Invalid, Field: "endpoint_id", Message: "no such webhook endpoint"},
 		"messaging.notifications_payload_check":            {Kind: realty.Invalid, Field: "payload", Message: "must be a JSON object"},
 		"messaging.notification_preferences_kind_check":    kind,
 		"messaging.notification_preferences_channel_check": {Kind: realty.Invalid, Field: "channel", Message: "must be in_app, email or webhook"},

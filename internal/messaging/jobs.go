@@ -13,6 +13,9 @@ import (
 type DeliverArgs struct {
 	OrganizationID realty.ID `json:"organization_id"`
 	DeliveryID     realty.ID `json:"delivery_id"`
+	// Replay tells a replay's job from the delivery's first (River keeps
+	// one job per set of arguments).
+	Replay int64 `json:"replay,omitempty"`
 }
 
 // Kind names the job in River.

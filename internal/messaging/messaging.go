@@ -9,6 +9,7 @@ package messaging
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,7 +35,8 @@ func init() {
 var Permissions = []realty.Permission{
 	{Name: "notification.read", Description: "See your own notifications, mark them read and choose how you are notified",
 		Roles: []string{"broker", "agent", "property_manager", "accountant", "maintenance"}},
-	{Name: "delivery.read", Description: "See the organization's outbox of e-mails and their status"},
+	{Name: "delivery.read", Description: "See the organization's outbox of e-mails and webhooks and their status"},
+	{Name: "webhook.manage", Description: "Register webhook endpoints, rotate their secrets and replay deliveries"},
 }
 
 // Options configure the service.
@@ -53,6 +55,10 @@ type Options struct {
 	// MaxAttempts is how many times a delivery is tried (DefaultMaxAttempts
 	// when zero).
 	MaxAttempts int
+	// AllowPrivateWebhooks lets webhook endpoints name private and
+	// loopback addresses (tests, a receiver beside realty); off, realty
+	// refuses them when registered and when connecting.
+	AllowPrivateWebhooks bool
 	// Log receives send failures (slog.Default when nil).
 	Log *slog.Logger
 }
@@ -74,6 +80,7 @@ type Service struct {
 	org  *org.Service
 	ids  *identity.Service
 	opt  Options
+	http *http.Client
 	now  func() time.Time
 	// afterSend runs between a successful send and recording it (tests
 	// stop there, as a worker killed at that point would).
@@ -96,7 +103,7 @@ func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx], orgs *org.Service, ids
 	if o.PublicURL == "" {
 		o.PublicURL = "http://127.0.0.1:8080"
 	}
-	return &Service{pool: pool, jobs: jobs, org: orgs, ids: ids, opt: o, now: time.Now}
+	return &Service{pool: pool, jobs: jobs, org: orgs, ids: ids, opt: o, now: time.Now, http: webhookClient(o.AllowPrivateWebhooks)}
 }
 
 // MailConfigured reports whether e-mail can be sent.

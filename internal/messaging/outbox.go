@@ -37,11 +37,14 @@ type Delivery struct {
 	LastError      *string    `db:"last_error" json:"last_error,omitempty"`
 	NextAttemptAt  time.Time  `db:"next_attempt_at" json:"next_attempt_at"`
 	SentAt         *time.Time `db:"sent_at" json:"sent_at,omitempty"`
+	EndpointID     *realty.ID `db:"endpoint_id" json:"endpoint_id,omitempty" doc:"the webhook endpoint of a webhook delivery"`
+	ResponseStatus *int       `db:"response_status" json:"response_status,omitempty" doc:"the receiver's last HTTP status (webhooks)"`
+	ResponseBody   *string    `db:"response_body" json:"response_body,omitempty" doc:"the start of the receiver's last answer (webhooks)"`
 	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
 }
 
 const deliveryColumns = `id, channel, recipient, kind, idempotency_key, status, attempts, max_attempts,
-	last_error, next_attempt_at, sent_at, created_at`
+	last_error, next_attempt_at, sent_at, created_at, endpoint_id, response_status, response_body`
 
 // Email is an e-mail to queue.
 type Email struct {

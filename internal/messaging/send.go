@@ -32,6 +32,8 @@ type claimed struct {
 	Attempts      int            `db:"attempts"`
 	MaxAttempts   int            `db:"max_attempts"`
 	NextAttemptAt time.Time      `db:"next_attempt_at"`
+	Channel       string         `db:"channel"`
+	EndpointID    *realty.ID     `db:"endpoint_id"`
 }
 
 // Deliver makes one attempt at a delivery, at most once each (see
@@ -44,12 +46,12 @@ type claimed struct {
 // means the database could not be reached (the job is retried as a whole).
 func (s *Service) Deliver(ctx context.Context, orgID, id realty.ID) (Attempt, error) {
 	b := boxOf(orgID)
-	if s.opt.Mail == nil {
-		return Attempt{Status: StatusQueued, RetryAt: s.now().Add(NoMailRecheck)}, nil
-	}
 	d, a, err := s.claim(ctx, b, id)
 	if err != nil || a.Status != StatusSending {
 		return a, err
+	}
+	if d.Channel == "webhook" {
+		return s.deliverWebhook(ctx, b, id, d)
 	}
 	name := "realty"
 	if !orgID.IsZero() {
@@ -76,16 +78,17 @@ func (s *Service) Deliver(ctx context.Context, orgID, id realty.ID) (Attempt, er
 // box is one outbox: an organization's (messaging.deliveries), or the
 // account e-mails' of no organization (messaging.account_deliveries).
 type box struct {
-	actor realty.Actor
-	table string
-	key   string // the condition naming one delivery by @org and @id
+	actor    realty.Actor
+	table    string
+	key      string // the condition naming one delivery by @org and @id
+	endpoint string // the endpoint_id column, or NULL where there is none
 }
 
 func boxOf(orgID realty.ID) box {
 	if orgID.IsZero() {
-		return box{table: "messaging.account_deliveries", key: "id = @id"}
+		return box{table: "messaging.account_deliveries", key: "id = @id", endpoint: "NULL::uuid AS endpoint_id"}
 	}
-	return box{actor: realty.System(orgID), table: "messaging.deliveries", key: "organization_id = @org AND id = @id"}
+	return box{actor: realty.System(orgID), table: "messaging.deliveries", key: "organization_id = @org AND id = @id", endpoint: "endpoint_id"}
 }
 
 func (b box) args(id realty.ID) pgx.NamedArgs {
@@ -98,7 +101,7 @@ func (s *Service) claim(ctx context.Context, b box, id realty.ID) (claimed, Atte
 	var d claimed
 	var a Attempt
 	err := postgres.Tx(ctx, s.pool, b.actor, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT status, recipient, kind, data, attempts, max_attempts, next_attempt_at
+		rows, err := tx.Query(ctx, `SELECT status, recipient, kind, data, attempts, max_attempts, next_attempt_at, channel, `+b.endpoint+`
 			FROM `+b.table+` WHERE `+b.key+` FOR UPDATE`, b.args(id))
 		if err != nil {
 			return err
@@ -113,6 +116,9 @@ func (s *Service) claim(ctx context.Context, b box, id realty.ID) (claimed, Atte
 		case d.Status == StatusSending:
 			a.Status = StatusDead
 			return setStatus(ctx, tx, b, id, StatusDead, "interrupted after it may have been handed to the SMTP server; not sent again", nil)
+		case d.Channel == "email" && s.opt.Mail == nil:
+			a = Attempt{Status: d.Status, RetryAt: s.now().Add(NoMailRecheck)}
+			return nil
 		case d.NextAttemptAt.After(s.now()):
 			a = Attempt{Status: d.Status, RetryAt: d.NextAttemptAt}
 			return nil
@@ -165,7 +171,7 @@ func setStatus(ctx context.Context, tx pgx.Tx, b box, id realty.ID, status, msg 
 	// A finished delivery's data (which may hold a link with a secret) is
 	// not kept.
 	_, err := tx.Exec(ctx, `UPDATE `+b.table+` SET status = @status, last_error = @error, updated_at = now(),
-		data = CASE WHEN @status IN ('sent', 'dead') THEN '{}' ELSE data END,
+		data = CASE WHEN @status IN ('sent', 'dead') AND channel = 'email' THEN '{}' ELSE data END,
 		next_attempt_at = coalesce(@next, next_attempt_at), sent_at = CASE WHEN @status = 'sent' THEN now() END
 		WHERE `+b.key, args)
 	return err
