@@ -111,6 +111,10 @@ var accessMatrix = map[string]string{
 	"list-notification-preferences": staff,
 	"set-notification-preference":   staff,
 	"list-deliveries":               "owner admin read_only",
+	"list-webhooks":                 "owner admin",
+	"create-webhook":                "owner admin",
+	"rotate-webhook-secret":         "owner admin",
+	"replay-delivery":               "owner admin",
 }
 
 const (
@@ -284,6 +288,7 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"map-mls-status":              map[string]any{"mls_status": "A", "standard_status": "Active"},
 		"create-listing-import":       importWithoutFile(), // refused before anything is stored or queued
 		"set-notification-preference": map[string]any{"enabled": true},
+		"create-webhook":              map[string]any{"url": "https://93.184.216.34/hook", "events": []string{"lead.created"}},
 		"request-password-reset":      map[string]any{"email": "nobody@acme.example"},
 		"reset-password":              map[string]any{"token": "nope", "password": "another long passphrase"},
 		"verify-email":                map[string]any{"token": "nope"},

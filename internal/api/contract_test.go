@@ -98,6 +98,7 @@ var unpagedLists = map[string]string{
 	"list-open-houses":              "one listing's open houses",
 	"list-mls-statuses":             "an organization's MLS status mappings",
 	"list-notification-preferences": "one member's preference for each kind of notification realty sends",
+	"list-webhooks":                 "an organization's webhook endpoints",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

@@ -88,8 +88,13 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil || len(outbox.Items) != 1 {
 		t.Fatalf("globex outbox: %v %v", outbox.Items, err)
 	}
+	hook, _, err := h.env.Messaging.CreateEndpoint(ctx, owner, messaging.NewEndpoint{URL: "https://93.184.216.34/globex", Events: []string{"lead.created"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	prop := l.PropertyID
 	return map[string]realty.ID{
+		"rotate-webhook-secret": hook.ID, "replay-delivery": outbox.Items[0].ID,
 		"globex delivery":        outbox.Items[0].ID,
 		"mark-notification-read": *n.Notification,
 		"get-listing-import":     imp.ID,
@@ -158,7 +163,7 @@ func TestIsolation(t *testing.T) {
 	globexUser := h.b.Personas["owner"].User.ID.String()
 	lists := []string{"/members", "/roles", "/invitations", "/api-keys", "/role-assignments", "/audit/changes?limit=100",
 		"/audit/security-events?limit=100", "/organizations", "/organization", "/account/sessions", "/auth/me",
-		"/notifications?limit=100", "/deliveries?limit=100"}
+		"/notifications?limit=100", "/deliveries?limit=100", "/webhooks"}
 	for _, path := range lists {
 		status, body := h.do("GET", "/api/v1"+path, owner, nil)
 		if status != 200 {

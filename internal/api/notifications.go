@@ -99,6 +99,7 @@ func routeNotifications(a huma.API, d Deps) {
 			return &PreferenceOutput{Body: p}, err
 		})
 	routeDeliveries(a, d)
+	routeWebhooks(a, d)
 }
 
 // DeliveriesInput selects a page of the outbox.
@@ -119,5 +120,66 @@ func routeDeliveries(a huma.API, d Deps) {
 		Access{Permission: "delivery.read"}, func(ctx context.Context, in *DeliveriesInput) (*DeliveriesOutput, error) {
 			p, err := d.Messaging.Deliveries(ctx, actor(ctx), messaging.DeliveryFilter{Status: in.Status, Cursor: in.Cursor, Limit: in.Limit})
 			return &DeliveriesOutput{Body: p}, err
+		})
+}
+
+// NewWebhookInput registers a webhook endpoint.
+type NewWebhookInput struct {
+	Body struct {
+		URL    string   `json:"url" maxLength:"2048" doc:"http:// or https://; private and loopback addresses are refused unless the server allows them"`
+		Events []string `json:"events" minItems:"1" maxItems:"50" maxLength:"64" doc:"events to receive, see the list in docs/messaging.md"`
+	}
+}
+
+// WebhookOutput is an endpoint, with its signing secret when just created
+// or rotated.
+type WebhookOutput struct {
+	Body struct {
+		messaging.Endpoint
+		Secret string `json:"secret,omitempty" doc:"signs every delivery (shown only now)"`
+	}
+}
+
+// WebhooksOutput lists endpoints.
+type WebhooksOutput struct {
+	Body struct {
+		Items []messaging.Endpoint `json:"items"`
+	}
+}
+
+// DeliveryOutput is one delivery.
+type DeliveryOutput struct{ Body messaging.Delivery }
+
+func routeWebhooks(a huma.API, d Deps) {
+	tags := []string{"Notifications"}
+	manage := Access{Permission: "webhook.manage"}
+	Register(a, huma.Operation{OperationID: "list-webhooks", Method: http.MethodGet, Path: Prefix + "/webhooks", Tags: tags,
+		Summary: "The organization's webhook endpoints"}, manage, func(ctx context.Context, _ *struct{}) (*WebhooksOutput, error) {
+		list, err := d.Messaging.Endpoints(ctx, actor(ctx))
+		out := &WebhooksOutput{}
+		out.Body.Items = list
+		return out, err
+	})
+	Register(a, huma.Operation{OperationID: "create-webhook", Method: http.MethodPost, Path: Prefix + "/webhooks", Tags: tags,
+		Summary: "Register a webhook endpoint", DefaultStatus: http.StatusCreated}, manage,
+		func(ctx context.Context, in *NewWebhookInput) (*WebhookOutput, error) {
+			ep, secret, err := d.Messaging.CreateEndpoint(ctx, actor(ctx), messaging.NewEndpoint{URL: in.Body.URL, Events: in.Body.Events})
+			out := &WebhookOutput{}
+			out.Body.Endpoint, out.Body.Secret = ep, secret
+			return out, err
+		})
+	Register(a, huma.Operation{OperationID: "rotate-webhook-secret", Method: http.MethodPost, Path: Prefix + "/webhooks/{id}/rotate-secret",
+		Tags: tags, Summary: "Give an endpoint a new signing secret", Description: "Deliveries carry signatures with the new and the previous secret until the next rotation."},
+		manage, func(ctx context.Context, in *IDPath) (*WebhookOutput, error) {
+			ep, secret, err := d.Messaging.RotateSecret(ctx, actor(ctx), in.ID)
+			out := &WebhookOutput{}
+			out.Body.Endpoint, out.Body.Secret = ep, secret
+			return out, err
+		})
+	Register(a, huma.Operation{OperationID: "replay-delivery", Method: http.MethodPost, Path: Prefix + "/deliveries/{id}/replay",
+		Tags: tags, Summary: "Send a webhook delivery again from its first attempt"}, manage,
+		func(ctx context.Context, in *IDPath) (*DeliveryOutput, error) {
+			dl, err := d.Messaging.Replay(ctx, actor(ctx), in.ID)
+			return &DeliveryOutput{Body: dl}, err
 		})
 }
