@@ -38,6 +38,7 @@ var tagDescriptions = map[string]string{
 	"Listings":      "Listings for sale or lease, open houses, MLS status mappings and MLS imports.",
 	"Clients":       "The brokerage CRM: clients and leads, their stages, interactions, timeline, merging, and website lead capture.",
 	"Tasks":         "Members' tasks, about a client, property or listing, with the overdue, today and upcoming views.",
+	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,
@@ -45,6 +46,8 @@ var tagDescriptions = map[string]string{
 // TestSchemaNames fails on any generated name left.
 var schemaNames = map[string]string{
 	"Page":                      "PropertyPage",
+	"PageNotification":          "NotificationPage",
+	"PageDelivery":              "DeliveryPage",
 	"Results":                   "ListingSearchPage",
 	"Summary":                   "ListingSummary",
 	"PageChange":                "AuditChangePage",

@@ -62,9 +62,9 @@ func routeInvitations(a huma.API, d Deps) {
 		return out, err
 	})
 	Register(a, huma.Operation{OperationID: "create-invitation", Method: http.MethodPost, Path: Prefix + "/invitations", Tags: tags,
-		Summary: "Invite someone with a role", DefaultStatus: http.StatusCreated}, Access{Permission: "member.invite"},
+		Summary: "Invite someone with a role", Description: "The invitee is e-mailed a link to accept.", DefaultStatus: http.StatusCreated}, Access{Permission: "member.invite"},
 		func(ctx context.Context, in *NewInvitationInput) (*InvitationOutput, error) {
-			inv, token, err := d.Org.Invite(ctx, actor(ctx), org.NewInvitation{Email: in.Body.Email, RoleID: in.Body.RoleID, PropertyID: in.Body.PropertyID})
+			inv, token, err := d.Messaging.Invite(ctx, actor(ctx), org.NewInvitation{Email: in.Body.Email, RoleID: in.Body.RoleID, PropertyID: in.Body.PropertyID})
 			out := &InvitationOutput{}
 			out.Body.Invitation, out.Body.Token = inv, token
 			return out, err

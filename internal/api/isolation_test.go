@@ -14,6 +14,7 @@ import (
 	"realty/internal/api"
 	"realty/internal/crm"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/property"
 )
@@ -45,7 +46,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, _, err := h.env.Org.Invite(ctx, owner, org.NewInvitation{Email: "someone@globex.example", RoleID: h.roleID(h.b, "agent")})
+	inv, _, err := h.env.Messaging.Invite(ctx, owner, org.NewInvitation{Email: "someone@globex.example", RoleID: h.roleID(h.b, "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +81,18 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n, err := h.env.Messaging.Notify(ctx, owner, messaging.Notice{Recipient: member, Kind: "task.due", Payload: map[string]any{"title": "Globex task"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := h.env.Messaging.Deliveries(ctx, owner, messaging.DeliveryFilter{Limit: 10})
+	if err != nil || len(outbox.Items) != 1 {
+		t.Fatalf("globex outbox: %v %v", outbox.Items, err)
+	}
+	hook, _, err := h.env.Messaging.CreateEndpoint(ctx, owner, messaging.NewEndpoint{URL: "https://93.184.216.34/globex", Events: []string{"lead.created"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	prop := l.PropertyID
 	client, err := h.env.CRM.Create(ctx, owner, crm.Input{FirstName: "Globex", Email: "client@globex.example"})
 	if err != nil {
@@ -96,8 +109,11 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
 		"client-timeline": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
 		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,
-		"get-listing-import": imp.ID,
-		"get-property":       prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
+		"rotate-webhook-secret": hook.ID, "replay-delivery": outbox.Items[0].ID,
+		"globex delivery":        outbox.Items[0].ID,
+		"mark-notification-read": *n.Notification,
+		"get-listing-import":     imp.ID,
+		"get-property":           prop, "replace-property": prop, "delete-property": prop, "list-buildings": prop, "create-building": prop,
 		"list-units": prop, "create-unit": prop, "list-media": prop, "upload-media": prop, "add-media-link": prop,
 		"replace-unit": unit.ID, "update-media": media.ID, "delete-media": media.ID, "get-media-content": media.ID,
 		"get-listing": l.ID, "update-listing": l.ID, "listing-history": l.ID, "list-open-houses": l.ID, "schedule-open-house": l.ID,
@@ -162,7 +178,8 @@ func TestIsolation(t *testing.T) {
 	globexUser := h.b.Personas["owner"].User.ID.String()
 	lists := []string{"/members", "/roles", "/invitations", "/api-keys", "/role-assignments", "/audit/changes?limit=100",
 		"/audit/security-events?limit=100", "/organizations", "/organization", "/account/sessions", "/auth/me",
-		"/clients?limit=100", "/tasks?limit=100", "/crm/settings"}
+		"/clients?limit=100", "/tasks?limit=100", "/crm/settings",
+		"/notifications?limit=100", "/deliveries?limit=100", "/webhooks"}
 	for _, path := range lists {
 		status, body := h.do("GET", "/api/v1"+path, owner, nil)
 		if status != 200 {

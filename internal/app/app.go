@@ -24,6 +24,7 @@ import (
 	"realty/internal/crm"
 	"realty/internal/identity"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/postgres"
 	"realty/internal/property"
@@ -51,6 +52,16 @@ type Options struct {
 	// RateLimit is the default requests a minute per credential on the API
 	// and the RESO Web API (0: none unless an organization sets its own).
 	RateLimit int
+	// Mail sends e-mail deliveries; nil leaves them queued (no SMTP
+	// server configured).
+	Mail messaging.Sender
+	// MailFrom is the sender address of every e-mail.
+	MailFrom string
+	// AllowPrivateWebhooks lets webhook endpoints name private addresses.
+	AllowPrivateWebhooks bool
+	// PublicURL is where people reach realty, for links in e-mails
+	// (http://127.0.0.1:8080 when empty).
+	PublicURL string
 	// Log receives the services' own logs (slog.Default when nil).
 	Log *slog.Logger
 	// Now is the clock of services whose rules depend on time (time.Now
@@ -73,13 +84,15 @@ type Services struct {
 	Listing  *listing.Service
 	Imports  *listing.Imports
 	CRM      *crm.Service
+	// Messaging is notifications and the outbox of e-mails.
+	Messaging *messaging.Service
 }
 
 // Permissions is every permission realty knows, each domain's declaration
 // in one catalog for org.
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
-		crm.Permissions)
+		crm.Permissions, messaging.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -107,5 +120,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Listing = listing.New(pool, s.Property, s.Org)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
 	s.CRM = crm.New(pool, s.Org, o.Now)
+	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, AllowPrivateWebhooks: o.AllowPrivateWebhooks, Log: o.Log})
 	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"realty/internal/config"
 	"realty/internal/postgres"
 )
 
@@ -34,6 +35,7 @@ func runDoctor(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
+	checks = append(checks, mailCheck(cfg))
 	bad := 0
 	for _, c := range checks {
 		if c.Status == postgres.Fail || (*strict && c.Status == postgres.Warning) {
@@ -91,4 +93,15 @@ func writeChecksJSON(w io.Writer, checks []postgres.Check, bad int) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// mailCheck warns when no SMTP server is configured: e-mails (password
+// resets, invitations, notices) then stay queued in the outbox.
+func mailCheck(cfg config.Config) postgres.Check {
+	if cfg.SMTPHost == "" {
+		return postgres.Check{Name: "Mail (SMTP)", Status: postgres.Warning, Value: "not configured",
+			Recommendation: "set REALTY_SMTP_HOST and REALTY_SMTP_FROM: until then e-mails stay queued in the outbox"}
+	}
+	return postgres.Check{Name: "Mail (SMTP)", Status: postgres.OK, Value: fmt.Sprintf("%s:%d (%s)", cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPTLS),
+		Recommendation: "none"}
 }

@@ -14,6 +14,7 @@ import (
 	"realty/internal/audit"
 	"realty/internal/config"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/postgres"
 )
 
@@ -30,6 +31,8 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &audit.PartitionWorker{Pool: pool})
 	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
+	river.AddWorker(workers, &messaging.DeliverWorker{Messaging: svc.Messaging})
+	river.AddWorker(workers, &messaging.PasswordResetWorker{Messaging: svc.Messaging})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

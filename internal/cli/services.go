@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,6 +14,7 @@ import (
 	"realty/internal/blob"
 	"realty/internal/config"
 	"realty/internal/identity"
+	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/postgres"
 	"realty/internal/server"
@@ -28,9 +30,27 @@ func newServices(cfg config.Config, pool *postgres.Pool, log *slog.Logger) (app.
 	if err != nil {
 		return app.Services{}, err
 	}
+	mail, err := mailSender(cfg)
+	if err != nil {
+		return app.Services{}, err
+	}
 	return app.New(pool, app.Options{SecretKey: key, Blobs: blobs, MediaMaxBytes: cfg.MediaMaxBytes, ImportMaxBytes: cfg.MaxBodyBytes,
 		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionLifetime: cfg.SessionLifetime,
-		RateLimit: cfg.RateLimit, Log: log})
+		RateLimit: cfg.RateLimit, Mail: mail, MailFrom: cfg.SMTPFrom, PublicURL: cfg.BaseURL(), AllowPrivateWebhooks: cfg.WebhookAllowPrivate, Log: log})
+}
+
+// mailSender is the SMTP sender the configuration names, or nil when it
+// names none (e-mails then stay queued).
+func mailSender(cfg config.Config) (messaging.Sender, error) {
+	if cfg.SMTPHost == "" {
+		return nil, nil
+	}
+	helo := ""
+	if at := strings.LastIndex(cfg.SMTPFrom, "@"); at >= 0 {
+		helo = strings.Trim(cfg.SMTPFrom[at+1:], "> ")
+	}
+	return messaging.NewSMTP(messaging.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS,
+		Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, HELO: helo})
 }
 
 // orgBySlug finds an organization's id through the administrative

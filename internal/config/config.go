@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -73,6 +74,22 @@ type Config struct {
 	ImportTimeout  time.Duration
 	JobRescueAfter time.Duration
 
+	// SMTP is the mail server e-mails go through; SMTPHost empty sends
+	// none (deliveries stay queued). SMTPTLS is starttls, tls (implicit,
+	// port 465) or none. SMTPFrom is the sender address of every e-mail.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPTLS      string
+	SMTPUsername string
+	SMTPPassword string
+	SMTPFrom     string
+	// WebhookAllowPrivate lets webhook endpoints name private and loopback
+	// addresses.
+	WebhookAllowPrivate bool
+	// PublicURL is where people reach realty (links in e-mails); empty:
+	// http:// and HTTPAddr.
+	PublicURL string
+
 	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
 	LogFormat string
 	// LogLevel is debug, info, warn or error.
@@ -111,6 +128,14 @@ func variables() []variable {
 		{"REALTY_METRICS_TOKEN", "", "bearer token /metrics requires; empty: none", setString(func(c *Config) *string { return &c.MetricsToken })},
 		{"REALTY_IMPORT_TIMEOUT", "10m", "longest run of an uploaded MLS import before it is stopped and retried", setDuration(func(c *Config) *time.Duration { return &c.ImportTimeout })},
 		{"REALTY_JOB_RESCUE_AFTER", "10m", "a job running this long is taken for lost (process killed) and retried; at least REALTY_IMPORT_TIMEOUT", setDuration(func(c *Config) *time.Duration { return &c.JobRescueAfter })},
+		{"REALTY_SMTP_HOST", "", "SMTP server e-mails go through; empty: none sent (they stay queued)", setString(func(c *Config) *string { return &c.SMTPHost })},
+		{"REALTY_SMTP_PORT", "587", "SMTP server port", setInt(func(c *Config) *int { return &c.SMTPPort })},
+		{"REALTY_SMTP_TLS", "starttls", "starttls (required), tls (implicit, port 465) or none", setString(func(c *Config) *string { return &c.SMTPTLS })},
+		{"REALTY_SMTP_USERNAME", "", "SMTP user name; empty: no authentication", setString(func(c *Config) *string { return &c.SMTPUsername })},
+		{"REALTY_SMTP_PASSWORD", "", "SMTP password", setString(func(c *Config) *string { return &c.SMTPPassword })},
+		{"REALTY_SMTP_FROM", "", "sender address of every e-mail (required with REALTY_SMTP_HOST)", setString(func(c *Config) *string { return &c.SMTPFrom })},
+		{"REALTY_WEBHOOK_ALLOW_PRIVATE", "false", "let webhook endpoints name private, loopback and link-local addresses (true only when the receivers are yours)", setBool(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
+		{"REALTY_PUBLIC_URL", "", "where people reach realty, for links in e-mails; empty: http:// and REALTY_HTTP_ADDR", setString(func(c *Config) *string { return &c.PublicURL })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -188,6 +213,9 @@ func (c *Config) Validate() error {
 	if c.SessionIdleTimeout > c.SessionLifetime {
 		return realty.FieldError("REALTY_SESSION_IDLE_TIMEOUT", "must not exceed REALTY_SESSION_LIFETIME")
 	}
+	if err := c.validateMail(); err != nil {
+		return err
+	}
 	if !slices.Contains([]string{"auto", "text", "json"}, c.LogFormat) {
 		return realty.FieldError("REALTY_LOG_FORMAT", "must be auto, text or json")
 	}
@@ -195,6 +223,36 @@ func (c *Config) Validate() error {
 		return realty.FieldError("REALTY_LOG_LEVEL", "must be debug, info, warn or error")
 	}
 	return nil
+}
+
+// validateMail checks the SMTP settings and the public URL.
+func (c *Config) validateMail() error {
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return realty.FieldError("REALTY_SMTP_PORT", "must be between 1 and 65535")
+	}
+	if !slices.Contains([]string{"starttls", "tls", "none"}, c.SMTPTLS) {
+		return realty.FieldError("REALTY_SMTP_TLS", "must be starttls, tls or none")
+	}
+	if c.SMTPHost != "" {
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			return realty.FieldError("REALTY_SMTP_FROM", "must be an e-mail address when REALTY_SMTP_HOST is set")
+		}
+	}
+	if c.PublicURL != "" {
+		if p, err := url.Parse(c.PublicURL); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return realty.FieldError("REALTY_PUBLIC_URL", "must be an http:// or https:// URL")
+		}
+	}
+	return nil
+}
+
+// BaseURL is where people reach realty: PublicURL, or http:// and
+// HTTPAddr, without a trailing slash.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.HTTPAddr
 }
 
 // Embedded reports whether realty runs its own PostgreSQL cluster.
@@ -225,6 +283,17 @@ func Doc() [][3]string {
 
 func setString(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func setBool(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}
 }
 
 func setInt(field func(*Config) *int) func(*Config, string) error {

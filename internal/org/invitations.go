@@ -67,6 +67,19 @@ type NewInvitation struct {
 // send is /invitations/accept?token=…). Forbidden without member.invite;
 // Invalid or Conflict naming the field.
 func (s *Service) Invite(ctx context.Context, actor realty.Actor, in NewInvitation) (Invitation, string, error) {
+	var out Invitation
+	var token string
+	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		var err error
+		out, token, err = s.InviteTx(ctx, tx, actor, in)
+		return err
+	})
+	return out, token, err
+}
+
+// InviteTx is Invite inside the caller's transaction (which e-mails the
+// invitation in the same transaction). Errors as Invite.
+func (s *Service) InviteTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in NewInvitation) (Invitation, string, error) {
 	if err := actor.Require("member.invite"); err != nil {
 		return Invitation{}, "", err
 	}
@@ -75,21 +88,17 @@ func (s *Service) Invite(ctx context.Context, actor realty.Actor, in NewInvitati
 		return Invitation{}, "", err
 	}
 	token, hash := invitationToken(actor.OrgID)
-	var out Invitation
-	err = postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		if err := s.checkGrantable(ctx, tx, actor, in.RoleID, "role_id"); err != nil {
-			return err
-		}
-		var id realty.ID
-		err := tx.QueryRow(ctx, `INSERT INTO org.invitations (organization_id, email, role_id, property_id, token_hash, invited_by, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			actor.OrgID, email, in.RoleID, in.PropertyID, hash, idPtr(actor.MemberID), s.now().Add(InvitationLifetime)).Scan(&id)
-		if err != nil {
-			return err
-		}
-		out, err = invitationBy(ctx, tx, actor.OrgID, `i.id = $2`, id)
-		return err
-	})
+	if err := s.checkGrantable(ctx, tx, actor, in.RoleID, "role_id"); err != nil {
+		return Invitation{}, "", err
+	}
+	var id realty.ID
+	err = tx.QueryRow(ctx, `INSERT INTO org.invitations (organization_id, email, role_id, property_id, token_hash, invited_by, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		actor.OrgID, email, in.RoleID, in.PropertyID, hash, idPtr(actor.MemberID), s.now().Add(InvitationLifetime)).Scan(&id)
+	if err != nil {
+		return Invitation{}, "", err
+	}
+	out, err := invitationBy(ctx, tx, actor.OrgID, `i.id = $2`, id)
 	return out, token, err
 }
 

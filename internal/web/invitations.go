@@ -74,7 +74,7 @@ func (s *site) handleInvitationList(w http.ResponseWriter, r *http.Request) {
 func (s *site) handleInvitationCreate(w http.ResponseWriter, r *http.Request) {
 	d := invitationsData{Email: strings.TrimSpace(r.PostFormValue("email")), Role: r.PostFormValue("role_id")}
 	roleID, _ := realty.ParseID(d.Role) // none chosen: the zero id, which Invite refuses naming role_id
-	inv, token, err := s.Services.Org.Invite(r.Context(), principalOf(r).Actor, org.NewInvitation{Email: d.Email, RoleID: roleID})
+	inv, token, err := s.Services.Messaging.Invite(r.Context(), principalOf(r).Actor, org.NewInvitation{Email: d.Email, RoleID: roleID})
 	if err != nil {
 		s.showInvitations(w, r, status(err), d, err)
 		return

@@ -1,0 +1,46 @@
+package messaging
+
+import (
+	"slices"
+
+	"realty"
+)
+
+// Channels a member may be notified on. Webhooks are the organization's,
+// not a member's, and come later.
+const (
+	ChannelInApp = "in_app"
+	ChannelEmail = "email"
+)
+
+// Kind is one sort of message realty sends, with the channels it uses when
+// the member has chosen nothing.
+type Kind struct {
+	Name        string `json:"kind"`
+	Description string `json:"description"`
+	InApp       bool   `json:"in_app" doc:"shown in the app unless the member turned it off"`
+	Email       bool   `json:"email" doc:"e-mailed unless the member turned it off"`
+	// Account kinds go to a person about their own account (a reset link,
+	// an invitation): always e-mailed, never in-app, not a preference.
+	Account bool `json:"-"`
+}
+
+// Kinds are every kind realty sends. Each has a template in templates/
+// (TestTemplatesComplete).
+var Kinds = []Kind{
+	{Name: "lead.assigned", Description: "A lead was assigned to you", InApp: true, Email: true},
+	{Name: "task.due", Description: "A task of yours comes due", InApp: true},
+	{Name: "match.new", Description: "A listing matches a client's saved preference", InApp: true, Email: true},
+	{Name: "account.verify_email", Description: "Confirm your e-mail address", Account: true},
+	{Name: "account.password_reset", Description: "A link to choose a new password", Account: true},
+	{Name: "org.invitation", Description: "An invitation to join an organization", Account: true},
+}
+
+// kindOf returns the kind named name, Invalid naming field for another.
+func kindOf(field, name string) (Kind, error) {
+	i := slices.IndexFunc(Kinds, func(k Kind) bool { return k.Name == name })
+	if i < 0 {
+		return Kind{}, realty.FieldError(field, "is not a kind of notification realty sends")
+	}
+	return Kinds[i], nil
+}
