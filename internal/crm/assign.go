@@ -115,7 +115,7 @@ func (s *Service) SetSettings(ctx context.Context, actor realty.Actor, in Settin
 }
 
 // Assign gives a client to an agent (nil: nobody) and returns the client
-// as changed. Forbidden without client.manage; NotFound for a client not in
+// as changed; the agent is told (lead.assigned). Forbidden without client.manage; NotFound for a client not in
 // the organization; Invalid naming assigned_agent_id for an unknown member.
 func (s *Service) Assign(ctx context.Context, actor realty.Actor, id realty.ID, agent *realty.ID) (Client, error) {
 	if err := actor.Require("client.manage"); err != nil {
@@ -126,8 +126,10 @@ func (s *Service) Assign(ctx context.Context, actor realty.Actor, id realty.ID, 
 		args := scopeArgs(actor)
 		args["id"], args["agent"] = id, agent
 		var err error
-		out, err = updateClient(ctx, tx, `assigned_agent_id = @agent`, args)
-		return err
+		if out, err = updateClient(ctx, tx, `assigned_agent_id = @agent`, args); err != nil {
+			return err
+		}
+		return s.announceAssigned(ctx, tx, actor, out)
 	})
 	return out, err
 }

@@ -140,8 +140,10 @@ func (s *Service) create(ctx context.Context, actor realty.Actor, in Input) (Cli
 		if out, err = insertClient(ctx, tx, actor, in); err != nil {
 			return err
 		}
-		_, err = recordStage(ctx, tx, actor, out.ID, nil, out.Stage, nil)
-		return err
+		if _, err = recordStage(ctx, tx, actor, out.ID, nil, out.Stage, nil); err != nil {
+			return err
+		}
+		return s.announceCreated(ctx, tx, actor, out)
 	})
 	return out, err
 }

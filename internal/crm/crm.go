@@ -70,17 +70,23 @@ func init() {
 
 // Service is the CRM.
 type Service struct {
-	pool *postgres.Pool
-	orgs *org.Service
-	now  func() time.Time
+	pool     *postgres.Pool
+	orgs     *org.Service
+	now      func() time.Time
+	announce Announcer
 }
 
-// New returns the CRM service; orgs answers the organization's time zone.
-func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time) *Service {
+// New returns the CRM service; orgs answers the organization's time zone,
+// and announce is told of new leads, assignments and stage changes (nil:
+// no one is).
+func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time, announce Announcer) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, orgs: orgs, now: now}
+	if announce == nil {
+		announce = silent{}
+	}
+	return &Service{pool: pool, orgs: orgs, now: now, announce: announce}
 }
 
 // seesAll says whether the actor works every client of the organization

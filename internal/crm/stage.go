@@ -84,8 +84,10 @@ func (s *Service) ChangeStage(ctx context.Context, actor realty.Actor, id realty
 		if out, err = updateClient(ctx, tx, `stage = @stage`, args); err != nil {
 			return err
 		}
-		change, err = recordStage(ctx, tx, actor, id, &c.Stage, to, optional(reason))
-		return err
+		if change, err = recordStage(ctx, tx, actor, id, &c.Stage, to, optional(reason)); err != nil {
+			return err
+		}
+		return s.announceStage(ctx, tx, actor, out, change)
 	})
 	return out, change, err
 }

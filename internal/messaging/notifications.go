@@ -66,7 +66,7 @@ func (s *Service) NotifyTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, n
 		out.Notification = &id
 	}
 	if prefs.enabled(k, ChannelEmail) {
-		m, err := s.org.Member(ctx, realty.System(actor.OrgID), n.Recipient)
+		m, err := s.org.MemberTx(ctx, tx, realty.System(actor.OrgID), n.Recipient)
 		if err != nil {
 			return Notified{}, err
 		}

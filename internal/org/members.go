@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -64,6 +65,27 @@ func (s *Service) Member(ctx context.Context, actor realty.Actor, id realty.ID) 
 		return Member{}, errMemberNotFound
 	}
 	return rows[0], nil
+}
+
+// MemberTx is Member read in the caller's transaction tx (scoped to
+// actor's organization), for a domain that needs a member's address while
+// it holds locks: taking a second connection from the pool there could
+// wait for ever on a pool its own transactions fill. Same errors.
+func (s *Service) MemberTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) (Member, error) {
+	if id != actor.MemberID {
+		if err := actor.Require("member.read"); err != nil {
+			return Member{}, err
+		}
+	}
+	rows, err := tx.Query(ctx, memberSelect+` WHERE m.organization_id = $1 AND m.id = $2`, actor.OrgID, id)
+	if err != nil {
+		return Member{}, err
+	}
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Member])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Member{}, errMemberNotFound
+	}
+	return m, err
 }
 
 // AddMember makes an existing user an active member holding the role with
