@@ -33,24 +33,38 @@ func settingsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor) (settings, e
 	return st, err
 }
 
-// nextAgent takes the round-robin turn: the pool member at the next
-// position (wrapping around), advancing the turn past them. nil when the
-// pool is empty. The settings row must be locked by tx.
-func nextAgent(ctx context.Context, tx pgx.Tx, actor realty.Actor, next int) (*realty.ID, error) {
-	var member realty.ID
-	var position int
-	err := tx.QueryRow(ctx, `SELECT member_id, position FROM crm.pool_members WHERE organization_id = $1
-		ORDER BY position >= $2 DESC, position LIMIT 1`, actor.OrgID, next).Scan(&member, &position)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+// nextAgent takes the round-robin turn: the first active pool member from
+// the next position on (wrapping around), advancing the turn past them. A
+// member who has left the organization (inactive, or gone) is passed over,
+// so no lead is dealt to someone who cannot see it. nil when no pool member
+// is active. The settings row must be locked by tx.
+func (s *Service) nextAgent(ctx context.Context, tx pgx.Tx, actor realty.Actor, next int) (*realty.ID, error) {
+	type turn struct {
+		Member   realty.ID `db:"member_id"`
+		Position int       `db:"position"`
 	}
+	rows, err := tx.Query(ctx, `SELECT member_id, position FROM crm.pool_members WHERE organization_id = $1
+		ORDER BY position >= $2 DESC, position`, actor.OrgID, next)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE crm.settings SET next_position = $2 WHERE organization_id = $1`, actor.OrgID, position+1); err != nil {
+	turns, err := pgx.CollectRows(rows, pgx.RowToStructByName[turn])
+	if err != nil {
 		return nil, err
 	}
-	return &member, nil
+	for _, t := range turns {
+		m, err := s.orgs.MemberTx(ctx, tx, realty.System(actor.OrgID), t.Member)
+		if realty.KindOf(err) == realty.NotFound || (err == nil && m.Status != "active") {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE crm.settings SET next_position = $2 WHERE organization_id = $1`, actor.OrgID, t.Position+1); err != nil {
+			return nil, err
+		}
+		return &t.Member, nil
+	}
+	return nil, nil
 }
 
 // Settings are the organization's CRM settings.

@@ -133,7 +133,7 @@ func (s *Service) create(ctx context.Context, actor realty.Actor, in Input) (Cli
 			return err
 		}
 		if in.AssignedAgentID == nil && st.found {
-			if in.AssignedAgentID, err = nextAgent(ctx, tx, actor, st.NextPosition); err != nil {
+			if in.AssignedAgentID, err = s.nextAgent(ctx, tx, actor, st.NextPosition); err != nil {
 				return err
 			}
 		}

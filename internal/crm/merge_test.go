@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -102,6 +103,35 @@ func TestMergeMovesEveryClientTable(t *testing.T) {
 	moved := slices.Sorted(slices.Values(crm.ClientOwned))
 	if !slices.Equal(tables, moved) {
 		t.Errorf("tables with client_id %v, merge moves %v", tables, moved)
+	}
+}
+
+// TestRoundRobinSkipsLeavers: a pool member who has left the organization
+// is passed over; with every pool member gone, a lead is dealt to no one.
+func TestRoundRobinSkipsLeavers(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	acme := env.Organization(t, "acme")
+	ctx := context.Background()
+	owner := acme.Personas["owner"].Actor
+	stays, leaves := acme.Personas["agent"].MemberID, extraAgent(t, env, acme).MemberID
+	if _, err := env.CRM.SetSettings(ctx, owner, crm.Settings{PoolMembers: []realty.ID{leaves, stays}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Org.RemoveMember(ctx, owner, leaves); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		c, err := env.CRM.CaptureLead(ctx, owner, crm.Input{FirstName: fmt.Sprintf("Lead %d", i)})
+		if err != nil || c.AssignedAgentID == nil || *c.AssignedAgentID != stays {
+			t.Fatalf("lead %d: %v %v, want the agent who stayed", i, c.AssignedAgentID, err)
+		}
+	}
+	if err := env.Org.RemoveMember(ctx, owner, stays); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := env.CRM.CaptureLead(ctx, owner, crm.Input{FirstName: "Nobody's"}); err != nil || c.AssignedAgentID != nil {
+		t.Fatalf("with the whole pool gone: %v %v, want unassigned", c.AssignedAgentID, err)
 	}
 }
 
