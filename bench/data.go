@@ -25,7 +25,11 @@ type orgData struct {
 	Low    int64 // price quartiles of the organization's listings
 	High   int64
 	Newest time.Time
+	CRM    crmData // W9's sample, read when W9 runs
 	actor  realty.Actor
+	// crmActor is the raw side's actor of W9: it holds client.manage, as
+	// the organization's API key does.
+	crmActor realty.Actor
 }
 
 type cityData struct {

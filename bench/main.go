@@ -2,7 +2,7 @@
 // limit on the machine) and against other systems on the same data, and
 // writes docs/benchmarks.md and bench/results/*.json. See bench/README.md.
 //
-//	go run ./bench            # 1,000,000 listings over 100 organizations
+//	go run ./bench            # 1,000,000 listings and 100,000 CRM clients over 100 organizations
 //	go run ./bench -smoke     # seconds, 10,000 listings: CI keeps it working
 package main
 
@@ -26,6 +26,7 @@ import (
 // config is the run's settings (flags).
 type config struct {
 	Listings, Orgs, Clients, Runs, ImportRows int
+	CRMClients                                int
 	Duration, Warmup                          time.Duration
 	Paced                                     float64
 	Peers, Workloads, DataDir, Out, Results   string
@@ -43,6 +44,7 @@ func parseFlags() config {
 	var c config
 	flag.IntVar(&c.Listings, "listings", 1_000_000, "listings to seed")
 	flag.IntVar(&c.Orgs, "orgs", 100, "organizations to seed them over")
+	flag.IntVar(&c.CRMClients, "crm-clients", 100_000, "CRM clients to seed over the organizations (20 to 50 timeline items each), for W9")
 	flag.IntVar(&c.Clients, "clients", 16, "concurrent clients (and raw SQL connections)")
 	flag.IntVar(&c.Runs, "runs", 3, "timed runs per workload; the median is reported")
 	flag.IntVar(&c.ImportRows, "import-rows", 100_000, "rows of the W4 import file")
@@ -50,7 +52,7 @@ func parseFlags() config {
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")
 	flag.Float64Var(&c.Paced, "paced", 2000, "W1 also at this fixed rate (requests/s over -clients connections) for latency when not saturated; 0 skips")
 	flag.StringVar(&c.Peers, "peers", "pocketbase,directus", "peers to measure on W1, or none")
-	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4", "workloads to run")
+	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W9", "workloads to run")
 	flag.StringVar(&c.DataDir, "data-dir", "", "data directory (default /dev/shm/realty-bench-<listings>-<orgs>, reused)")
 	flag.StringVar(&c.Out, "out", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&c.Results, "results", "bench/results", "directory of the JSON results")
@@ -58,7 +60,7 @@ func parseFlags() config {
 	flag.BoolVar(&c.Fresh, "fresh", false, "seed a new data directory even if one exists")
 	flag.Parse()
 	if c.Smoke {
-		c.Listings, c.Orgs, c.Clients, c.Runs, c.ImportRows = 10_000, 4, 2, 1, 2_000
+		c.Listings, c.Orgs, c.Clients, c.Runs, c.ImportRows, c.CRMClients = 10_000, 4, 2, 1, 2_000, 2_000
 		c.Duration, c.Warmup, c.Peers, c.Paced = 2*time.Second, 500*time.Millisecond, "none", 200
 		c.DataDir = filepath.Join(os.TempDir(), fmt.Sprintf("realty-bench-smoke-%d", os.Getpid()))
 		c.Fresh = true
@@ -116,6 +118,9 @@ func runBench() error {
 // does not hold this seed.
 func prepare(ctx context.Context, cfg config, bin, work string) (*server, error) {
 	marker := fmt.Sprintf("listings=%d orgs=%d seed=1", cfg.Listings, cfg.Orgs)
+	if cfg.CRMClients > 0 {
+		marker += fmt.Sprintf(" clients=%d", cfg.CRMClients)
+	}
 	if cfg.Fresh || readMarker(cfg.DataDir) != marker {
 		if err := os.RemoveAll(cfg.DataDir); err != nil {
 			return nil, err
@@ -130,8 +135,8 @@ func prepare(ctx context.Context, cfg config, bin, work string) (*server, error)
 		return nil, err
 	}
 	if readMarker(cfg.DataDir) != marker {
-		fmt.Fprintf(os.Stderr, "== seed %d listings over %d organizations\n", cfg.Listings, cfg.Orgs)
-		if err := srv.seed(ctx, cfg.Orgs, cfg.Listings); err != nil {
+		fmt.Fprintf(os.Stderr, "== seed %d listings and %d CRM clients over %d organizations\n", cfg.Listings, cfg.CRMClients, cfg.Orgs)
+		if err := srv.seed(ctx, cfg.Orgs, cfg.Listings, cfg.CRMClients); err != nil {
 			srv.stop()
 			return nil, err
 		}
@@ -162,9 +167,18 @@ func newEnv(ctx context.Context, cfg config, srv *server) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
+	perms := "listing.read"
+	if wants(cfg, "W9") {
+		perms += ",client.read,client.manage"
+		for _, o := range orgs {
+			if err := o.loadCRM(ctx, admin); err != nil {
+				return nil, err
+			}
+		}
+	}
 	fmt.Fprintf(os.Stderr, "== API keys for %d organizations\n", len(orgs))
 	for _, o := range orgs {
-		if o.Key, err = srv.apiKey(ctx, o.Slug, "listing.read"); err != nil {
+		if o.Key, err = srv.apiKey(ctx, o.Slug, perms); err != nil {
 			return nil, err
 		}
 	}
@@ -193,6 +207,6 @@ func vacuum(ctx context.Context, srv *server) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) listing.listings, property.properties")
+	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) listing.listings, property.properties, crm.clients, crm.client_stage_changes, crm.interactions, crm.tasks")
 	return err
 }

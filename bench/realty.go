@@ -159,9 +159,9 @@ func readMarker(dataDir string) string {
 }
 
 // seed loads the scale data set, streaming realty seed's progress.
-func (s *server) seed(ctx context.Context, orgs, listings int) error {
+func (s *server) seed(ctx context.Context, orgs, listings, clients int) error {
 	cmd := exec.CommandContext(ctx, s.bin, "seed", "--scale", "--orgs", strconv.Itoa(orgs), "--listings", strconv.Itoa(listings),
-		"--seed", "1", "--password-stdin")
+		"--clients", strconv.Itoa(clients), "--seed", "1", "--password-stdin")
 	cmd.Env = append(os.Environ(), "REALTY_DATA_DIR="+s.dataDir, "REALTY_LOG_LEVEL=warn")
 	cmd.Stdin = strings.NewReader(benchPassword + "\n")
 	out, err := cmd.StderrPipe()
@@ -174,7 +174,8 @@ func (s *server) seed(ctx context.Context, orgs, listings int) error {
 	}
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if line := sc.Text(); strings.Contains(line, "100%") || strings.Contains(line, "total") || strings.Contains(line, "rror") {
+		if line := sc.Text(); strings.Contains(line, "100%") || strings.Contains(line, "total") || strings.Contains(line, "CRM") ||
+			strings.Contains(line, "rror") {
 			fmt.Fprintln(os.Stderr, "  "+line)
 		}
 	}

@@ -106,13 +106,13 @@ func (e *env) sql(ctx context.Context, actor realty.Actor, query string, args ..
 	}, query, args...)
 }
 
-// readWorkloads are W1 (one per shape), W2 and W3.
+// readWorkloads are W1 (one per shape), W2, W3 and W9 (list and timeline).
 func readWorkloads(e *env) []workload {
 	var out []workload
 	for _, shape := range Shapes {
 		out = append(out, e.w1(shape))
 	}
-	return append(out, e.w2(), e.w3())
+	return append(out, e.w2(), e.w3(), e.w9list(), e.w9timeline())
 }
 
 func (e *env) w1(shape string) workload {

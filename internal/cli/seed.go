@@ -12,14 +12,16 @@ import (
 )
 
 // runSeed loads deterministic benchmark data: `realty seed --scale --orgs N
-// --listings M --seed S` makes organizations seed-001… through the services
-// and bulk-loads M listings into them (see docs/seed.md).
+// --listings M [--clients C] --seed S` makes organizations seed-001…
+// through the services and bulk-loads M listings (and C CRM clients with
+// their timelines) into them (see docs/seed.md).
 func runSeed(ctx context.Context, e env) error {
 	fs := e.flags("seed")
 	scale := fs.Bool("scale", false, "make the large benchmark data set (required: the demo loads with serve --demo)")
 	var opt fixture.ScaleOptions
 	fs.IntVar(&opt.Orgs, "orgs", 100, "organizations to create (slugs seed-001, seed-002, …)")
 	fs.IntVar(&opt.Listings, "listings", 1_000_000, "listings to load, spread evenly over the organizations")
+	fs.IntVar(&opt.Clients, "clients", 0, "CRM clients to load (with 20 to 50 timeline items each), spread over the organizations")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: the same flags make the same rows")
 	asOf := fs.String("as-of", fixture.DefaultScaleAsOf.String(), "the day the data describes (YYYY-MM-DD): listing dates fall in the year before")
 	fs.IntVar(&opt.Batch, "batch", 20_000, "listings per COPY batch and transaction")
@@ -32,8 +34,8 @@ func runSeed(ctx context.Context, e env) error {
 	if !*scale {
 		return usageErr("want --scale (the demo organization loads with serve --demo)")
 	}
-	if opt.Orgs < 1 || opt.Listings < 0 || opt.Batch < 0 || opt.Workers < 0 {
-		return usageErr("--orgs must be at least 1; --listings, --batch and --workers must not be negative")
+	if opt.Orgs < 1 || opt.Listings < 0 || opt.Clients < 0 || opt.Batch < 0 || opt.Workers < 0 {
+		return usageErr("--orgs must be at least 1; --listings, --clients, --batch and --workers must not be negative")
 	}
 	if opt.AsOf, err = realty.ParseDate(*asOf); err != nil {
 		return usageErr("--as-of: %v", err)
@@ -65,6 +67,10 @@ func printSeeded(w io.Writer, opt fixture.ScaleOptions, res fixture.ScaleResult,
 	fmt.Fprintf(w, "seed: organizations in %v; %d listings in %v (%s rows/s); analyze in %v; total %v\n",
 		res.OrgsTook.Round(time.Millisecond), res.Listings, res.LoadTook.Round(time.Millisecond),
 		rate(res.Listings, res.LoadTook), res.AnalyzeTook.Round(time.Millisecond), res.Total.Round(time.Millisecond))
+	if res.Clients > 0 {
+		fmt.Fprintf(w, "seed: %d CRM clients with their timelines in %v (%s clients/s)\n", res.Clients,
+			res.CRMTook.Round(time.Millisecond), rate(res.Clients, res.CRMTook))
+	}
 	fmt.Fprintf(w, "seed: organizations %s … %s; sign in as owner@%s.example or agent1@%s.example", first, last, first, first)
 	if generated {
 		fmt.Fprintf(w, " with\npassword: %s\n", opt.Password)

@@ -48,6 +48,10 @@ var schemaExceptions = map[string]string{
 	"bench -> listing.listings":            "raw-SQL baseline and sample selection of the benchmark",
 	"bench -> property.properties":         "raw-SQL baseline of the benchmark",
 	"bench -> org.organizations":           "the benchmark picks the organizations it measures",
+	"bench -> crm.clients":                 "raw-SQL baseline and sample selection of the CRM benchmark (W9)",
+	"bench -> crm.client_stage_changes":    "raw-SQL baseline of the CRM timeline benchmark (W9)",
+	"bench -> crm.interactions":            "raw-SQL baseline of the CRM timeline benchmark (W9)",
+	"bench -> crm.tasks":                   "raw-SQL baseline of the CRM timeline benchmark (W9)",
 	"bench/searchdoc -> listing.listings":  "raw-SQL shapes measured for docs/search.md",
 	"bench/searchdoc -> org.organizations": "picks the organization the search shapes run in",
 
@@ -67,6 +71,12 @@ var schemaExceptions = map[string]string{
 	"internal/fixture/bulk -> org.organizations":       "bulk loader refuses to seed over existing seed organizations",
 	"internal/fixture/bulk -> org.members":             "bulk loader analyzes the tables it filled through the services",
 	"internal/fixture/bulk -> identity.users":          "bulk loader analyzes the tables it filled through the services",
+	// … and a hundred thousand CRM clients with their timelines, for the
+	// CRM read benchmark (W9).
+	"internal/fixture/bulk -> crm.clients":              "bulk loader of the benchmark's CRM clients, around the services by design",
+	"internal/fixture/bulk -> crm.client_stage_changes": "bulk loader of the benchmark's client stage histories",
+	"internal/fixture/bulk -> crm.interactions":         "bulk loader of the benchmark's client interactions",
+	"internal/fixture/bulk -> crm.tasks":                "bulk loader of the benchmark's client tasks",
 }
 
 // infrastructure are package directories that may name every schema:
