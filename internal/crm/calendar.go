@@ -36,6 +36,11 @@ type CalendarFeed struct {
 	Token     string     `json:"token,omitempty" doc:"the secret, shown only in the answer that makes it"`
 }
 
+type feedRow struct {
+	MemberID  realty.ID `db:"member_id"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
 var errNoMember = &realty.Error{Kind: realty.Forbidden, Message: "only a member of the organization has a calendar feed"}
 
 // Feed says whether the actor has a calendar feed. Forbidden without
@@ -47,12 +52,12 @@ func (s *Service) Feed(ctx context.Context, actor realty.Actor) (CalendarFeed, e
 	if me(actor) == nil {
 		return CalendarFeed{}, errNoMember
 	}
-	at, err := postgres.ReadAll[time.Time](ctx, s.pool, actor, `SELECT f.updated_at FROM crm.calendar_feeds f
+	feeds, err := postgres.ReadAll[feedRow](ctx, s.pool, actor, `SELECT f.member_id, f.updated_at FROM crm.calendar_feeds f
 		WHERE f.organization_id = $1 AND f.member_id = $2`, actor.OrgID, actor.MemberID)
-	if err != nil || len(at) == 0 {
+	if err != nil || len(feeds) == 0 {
 		return CalendarFeed{}, err
 	}
-	return CalendarFeed{Active: true, CreatedAt: &at[0]}, nil
+	return CalendarFeed{Active: true, CreatedAt: &feeds[0].UpdatedAt}, nil
 }
 
 // RotateFeed makes a new calendar feed token for the actor's own
@@ -110,22 +115,23 @@ func (s *Service) Calendar(ctx context.Context, token string) ([]byte, error) {
 	}
 	hash := sha256.Sum256([]byte(secret))
 	scope := realty.Actor{OrgID: orgID}
-	members, err := postgres.ReadAll[realty.ID](ctx, s.pool, scope, `SELECT f.member_id FROM crm.calendar_feeds f
+	feeds, err := postgres.ReadAll[feedRow](ctx, s.pool, scope, `SELECT f.member_id, f.updated_at FROM crm.calendar_feeds f
 		WHERE f.organization_id = $1 AND f.token_hash = $2`, orgID, hash[:])
 	if err != nil {
 		return nil, err
 	}
-	if len(members) != 1 {
+	if len(feeds) != 1 {
 		return nil, errFeedNotFound
 	}
-	agent, err := s.orgs.MemberActor(ctx, orgID, members[0])
+	member := feeds[0].MemberID
+	agent, err := s.orgs.MemberActor(ctx, orgID, member)
 	if err != nil || agent.OrgID != orgID || !agent.Can("client.read") {
 		return nil, errFeedNotFound
 	}
 	now := s.now()
 	items, err := postgres.ReadAll[Appointment](ctx, s.pool, scope, `SELECT `+appointmentColumns+` FROM crm.appointments a
 		WHERE a.organization_id = $1 AND a.agent_id = $2 AND a.starts_at >= $3 AND a.starts_at < $4
-		ORDER BY a.starts_at, a.id LIMIT $5`, orgID, members[0], now.Add(-FeedBack), now.Add(FeedAhead), feedLimit)
+		ORDER BY a.starts_at, a.id LIMIT $5`, orgID, member, now.Add(-FeedBack), now.Add(FeedAhead), feedLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ CREATE TABLE crm.appointments (
     CONSTRAINT appointments_property_fkey FOREIGN KEY (organization_id, property_id) REFERENCES property.properties (organization_id, id),
     CONSTRAINT appointments_listing_fkey FOREIGN KEY (organization_id, listing_id) REFERENCES listing.listings (organization_id, id) ON DELETE SET NULL (listing_id),
     CONSTRAINT appointments_time_check CHECK (ends_at > starts_at),
-    CONSTRAINT appointments_canceled_check CHECK (status <> 'canceled' OR length(btrim(cancellation_reason)) > 0),
+    CONSTRAINT appointments_canceled_check CHECK (status <> 'canceled' OR coalesce(length(btrim(cancellation_reason)), 0) > 0),
     CONSTRAINT appointments_no_overlap EXCLUDE USING gist (
         organization_id WITH =, agent_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&) WHERE (status <> 'canceled')
 );
