@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -200,7 +201,7 @@ func TestAppointmentScope(t *testing.T) {
 	if p, _ := env.CRM.Appointments(ctx, broker, crm.AppointmentFilter{From: &base}); len(p.Items) != 2 {
 		t.Errorf("broker lists %d, want both agents' 2", len(p.Items))
 	}
-	notes, err := env.Messaging.Notifications(ctx, agent.Actor, messaging.Filter{})
+	notes, err := env.Messaging.Notifications(ctx, agent.Actor, messaging.Filter{Limit: 50})
 	if err != nil || len(notes.Items) != 1 || notes.Items[0].Kind != "appointment.booked" {
 		t.Errorf("the agent's notifications: %+v %v, want one appointment.booked", notes.Items, err)
 	}
@@ -234,5 +235,73 @@ func TestAppointmentsInTimelineAndMerge(t *testing.T) {
 	}
 	if p, _ := env.CRM.Appointments(ctx, broker, crm.AppointmentFilter{ClientID: &keep.ID}); len(p.Items) != 1 {
 		t.Errorf("survivor's appointments: %d, want 1", len(p.Items))
+	}
+}
+
+// TestAppointmentAnnouncements: booking and canceling go to the webhooks
+// (appointment.booked, appointment.canceled); the agent is told, in the app
+// and by e-mail, when the broker booked or canceled their time, and not
+// when they did it themselves; a booking refused as a clash tells no one.
+func TestAppointmentAnnouncements(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	acme := env.Organization(t, "acme")
+	ctx := context.Background()
+	owner, broker, agent := acme.Personas["owner"].Actor, acme.Personas["broker"].Actor, acme.Personas["agent"]
+	if _, _, err := env.Messaging.CreateEndpoint(ctx, owner, messaging.NewEndpoint{URL: "https://93.184.216.34/hook",
+		Events: []string{"appointment.booked", "appointment.canceled"}}); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2030, 3, 4, 15, 0, 0, 0, time.UTC)
+	own, err := env.CRM.Book(ctx, agent.Actor, slot("Own", base, time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.CRM.SetAppointmentStatus(ctx, agent.Actor, own.ID, "canceled", "moved", nil); err != nil {
+		t.Fatal(err)
+	}
+	forAgent := slot("By the broker", base, time.Hour)
+	forAgent.AgentID = &agent.MemberID
+	booked, err := env.CRM.Book(ctx, broker, forAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.CRM.Book(ctx, broker, forAgent); realty.KindOf(err) != realty.Conflict {
+		t.Fatalf("clash: %v", err)
+	}
+	if _, err := env.CRM.SetAppointmentStatus(ctx, broker, booked.ID, "canceled", "seller away", nil); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := env.Messaging.Notifications(ctx, agent.Actor, messaging.Filter{Limit: 50})
+	var kinds []string
+	for _, n := range notes.Items {
+		kinds = append(kinds, n.Kind)
+		if n.Payload["appointment_id"] != booked.ID.String() {
+			t.Errorf("notification %s about %v, want %s", n.Kind, n.Payload["appointment_id"], booked.ID)
+		}
+	}
+	slices.Sort(kinds)
+	if err != nil || !slices.Equal(kinds, []string{"appointment.booked", "appointment.canceled"}) {
+		t.Errorf("the agent's notifications %v (%v), want appointment.booked and appointment.canceled by the broker", kinds, err)
+	}
+	out, err := env.Messaging.Deliveries(ctx, owner, messaging.DeliveryFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooks, mails []string
+	for _, d := range out.Items {
+		if d.Channel == "webhook" {
+			hooks = append(hooks, d.Kind)
+		} else {
+			mails = append(mails, d.Kind)
+		}
+	}
+	slices.Sort(hooks)
+	slices.Sort(mails)
+	if want := []string{"appointment.booked", "appointment.booked", "appointment.canceled", "appointment.canceled"}; !slices.Equal(hooks, want) {
+		t.Errorf("webhook deliveries %v, want %v", hooks, want)
+	}
+	if want := []string{"appointment.booked", "appointment.canceled"}; !slices.Equal(mails, want) {
+		t.Errorf("e-mails %v, want %v", mails, want)
 	}
 }
