@@ -42,6 +42,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, actor realty.Actor, id 
 	if p.AgentID != nil && *p.AgentID != actor.MemberID && !seesAll(actor) {
 		return Appointment{}, &realty.Error{Kind: realty.Forbidden, Message: "only a member holding client.manage books for others"}
 	}
+	loc := s.location(ctx, actor)
 	var out, cur Appointment
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		var err error
@@ -74,7 +75,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, actor realty.Actor, id 
 	if err != nil {
 		return Appointment{}, s.clashOnUpdate(ctx, actor, id, p, cur, err)
 	}
-	return s.zoned(ctx, actor, out), nil
+	return zoned(out, loc), nil
 }
 
 // apply returns the appointment's fields with the patch over them.
@@ -139,6 +140,7 @@ func (s *Service) SetAppointmentStatus(ctx context.Context, actor realty.Actor, 
 	if status != "canceled" {
 		reason = ""
 	}
+	loc := s.location(ctx, actor)
 	var out Appointment
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		cur, err := lockAppointment(ctx, tx, actor, id, version)
@@ -157,12 +159,12 @@ func (s *Service) SetAppointmentStatus(ctx context.Context, actor realty.Actor, 
 		if status != "canceled" {
 			return nil
 		}
-		return s.announceAppointment(ctx, tx, actor, out, "appointment.canceled")
+		return s.announceAppointment(ctx, tx, actor, out, "appointment.canceled", loc)
 	})
 	if err != nil {
 		return Appointment{}, err
 	}
-	return s.zoned(ctx, actor, out), nil
+	return zoned(out, loc), nil
 }
 
 // lockAppointment reads an appointment the actor may change, locked for

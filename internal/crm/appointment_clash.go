@@ -55,10 +55,12 @@ func (s *Service) clashOnUpdate(ctx context.Context, actor realty.Actor, id real
 
 // announceAppointment sends event (appointment.booked or
 // appointment.canceled) to the webhooks, and tells the agent when someone
-// else booked or canceled their time.
-func (s *Service) announceAppointment(ctx context.Context, tx pgx.Tx, actor realty.Actor, a Appointment, event string) error {
+// else booked or canceled their time. Times are RFC 3339 in the
+// organization's zone loc (instants with their local offset).
+func (s *Service) announceAppointment(ctx context.Context, tx pgx.Tx, actor realty.Actor, a Appointment, event string, loc *time.Location) error {
 	data := map[string]any{"appointment_id": a.ID, "agent_id": a.AgentID, "kind": a.Kind, "title": a.Title,
-		"starts_at": a.StartsAt, "ends_at": a.EndsAt, "status": a.Status}
+		"starts_at": a.StartsAt.In(loc).Format(time.RFC3339), "ends_at": a.EndsAt.In(loc).Format(time.RFC3339),
+		"time_zone": loc.String(), "status": a.Status}
 	if a.ClientID != nil {
 		data["client_id"] = *a.ClientID
 	}

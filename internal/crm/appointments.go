@@ -113,6 +113,7 @@ func (s *Service) Book(ctx context.Context, actor realty.Actor, in AppointmentIn
 	if err := in.validate(); err != nil {
 		return Appointment{}, err
 	}
+	loc := s.location(ctx, actor) // read before the transaction: it takes a connection of its own
 	var out Appointment
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		if in.ClientID != nil {
@@ -131,12 +132,12 @@ func (s *Service) Book(ctx context.Context, actor realty.Actor, in AppointmentIn
 		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appointment]); err != nil {
 			return err
 		}
-		return s.announceAppointment(ctx, tx, actor, out, "appointment.booked")
+		return s.announceAppointment(ctx, tx, actor, out, "appointment.booked", loc)
 	})
 	if err != nil {
 		return Appointment{}, s.clash(ctx, actor, *in.AgentID, nil, in.StartsAt, in.EndsAt, err)
 	}
-	return s.zoned(ctx, actor, out), nil
+	return zoned(out, loc), nil
 }
 
 // Appointment returns one appointment. Forbidden without client.read;
@@ -156,12 +157,12 @@ func (s *Service) Appointment(ctx context.Context, actor realty.Actor, id realty
 	if len(items) == 0 {
 		return Appointment{}, errAppointmentNotFound
 	}
-	return s.zoned(ctx, actor, items[0]), nil
+	return zoned(items[0], s.location(ctx, actor)), nil
 }
 
-// zoned fills the organization's time zone into appointments.
-func (s *Service) zoned(ctx context.Context, actor realty.Actor, a Appointment) Appointment {
-	a.TimeZone = s.location(ctx, actor).String()
+// zoned fills the organization's time zone into an appointment.
+func zoned(a Appointment, loc *time.Location) Appointment {
+	a.TimeZone = loc.String()
 	return a
 }
 
