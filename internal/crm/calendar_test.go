@@ -22,7 +22,8 @@ import (
 // instant equals the stored one both by the parser's reading of the TZID
 // and by the feed's own VTIMEZONE; text survives escaping and folding; a
 // canceled appointment is CANCELLED; SEQUENCE follows the version. A
-// rotated token stops working, the new one works, a revoked one stops.
+// rotated token stops working, the new one works, a revoked one stops, and
+// so does the feed of a member who left.
 func TestCalendarFeed(t *testing.T) {
 	t.Parallel()
 	env := fixturetest.New(t)
@@ -141,6 +142,20 @@ func TestCalendarFeed(t *testing.T) {
 	}
 	if _, err := svc.Calendar(ctx, again.Token); realty.KindOf(err) != realty.NotFound {
 		t.Errorf("the revoked token: %v, want NotFound", err)
+	}
+	leaver := extraAgent(t, env, acme)
+	theirs, err := svc.RotateFeed(ctx, leaver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Calendar(ctx, theirs.Token); err != nil {
+		t.Fatalf("a member's feed: %v", err)
+	}
+	if err := env.Org.RemoveMember(ctx, acme.Personas["owner"].Actor, leaver.MemberID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Calendar(ctx, theirs.Token); realty.KindOf(err) != realty.NotFound {
+		t.Errorf("the feed of a member who left: %v, want NotFound", err)
 	}
 	for _, bad := range []string{"", "cal_", again.Token[:len(again.Token)-1], strings.Replace(again.Token, acme.Organization.ID.String(), realty.NewID().String(), 1)} {
 		if _, err := svc.Calendar(ctx, bad); realty.KindOf(err) != realty.NotFound {
