@@ -59,7 +59,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
 		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,
-		routeClients, routeTasks, routeNotifications, routeAccountMail,
+		routeClients, routeTasks, routeAppointments, routeNotifications, routeAccountMail,
 	} {
 		routes(a, d)
 	}
@@ -75,6 +75,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	})
 	mux.HandleFunc("GET /api/docs", handleDocs)
 	mux.HandleFunc("GET /problems/{name}", handleProblemType)
+	mountCalendar(mux, d.CRM, d.Log)
 	return a
 }
 

@@ -105,10 +105,16 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if _, err := h.env.CRM.LogInteraction(ctx, owner, client.ID, crm.InteractionInput{Type: "call", Notes: "globex call"}); err != nil {
 		t.Fatal(err)
 	}
+	appt, err := h.env.CRM.Book(ctx, owner, crm.AppointmentInput{ClientID: &client.ID, Kind: "showing", Title: "Globex showing",
+		StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
 		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
 		"client-timeline": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
 		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,
+		"get-appointment": appt.ID, "update-appointment": appt.ID, "set-appointment-status": appt.ID,
 		"rotate-webhook-secret": hook.ID, "replay-delivery": outbox.Items[0].ID,
 		"globex delivery":        outbox.Items[0].ID,
 		"mark-notification-read": *n.Notification,

@@ -2,7 +2,9 @@ package crm_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"realty"
 	"realty/internal/crm"
@@ -10,8 +12,8 @@ import (
 )
 
 // TestIsolation: globex's owner, holding every permission, neither sees nor
-// changes acme's clients, interactions, tasks or pool, and cannot point at
-// them.
+// changes acme's clients, interactions, tasks, appointments or pool, cannot
+// point at them, and cannot open acme's calendar feed under its own id.
 func TestIsolation(t *testing.T) {
 	t.Parallel()
 	env := fixturetest.New(t)
@@ -24,6 +26,16 @@ func TestIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := env.CRM.LogInteraction(ctx, a, c.ID, crm.InteractionInput{Type: "call"}); err != nil {
+		t.Fatal(err)
+	}
+	booking := slot("acme showing", time.Date(2030, 3, 4, 15, 0, 0, 0, time.UTC), time.Hour)
+	booking.ClientID = &c.ID
+	appt, err := env.CRM.Book(ctx, a, booking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := env.CRM.RotateFeed(ctx, a)
+	if err != nil {
 		t.Fatal(err)
 	}
 	mine := mustClient(t, env, g, crm.Input{FirstName: "Globex"})
@@ -39,6 +51,9 @@ func TestIsolation(t *testing.T) {
 	_, checks["history"] = env.CRM.StageHistory(ctx, g, c.ID)
 	_, checks["task"] = env.CRM.UpdateTask(ctx, g, task.ID, crm.TaskPatch{Title: ptr("x")})
 	_, checks["complete"] = env.CRM.CompleteTask(ctx, g, task.ID)
+	_, checks["appointment"] = env.CRM.Appointment(ctx, g, appt.ID)
+	_, checks["reschedule"] = env.CRM.UpdateAppointment(ctx, g, appt.ID, crm.AppointmentPatch{Title: ptr("x")})
+	_, checks["cancel"] = env.CRM.SetAppointmentStatus(ctx, g, appt.ID, "canceled", "x", nil)
 	for name, err := range checks {
 		if realty.KindOf(err) != realty.NotFound {
 			t.Errorf("%s of acme's row as globex: %v, want NotFound", name, err)
@@ -46,6 +61,28 @@ func TestIsolation(t *testing.T) {
 	}
 	if _, err := env.CRM.CreateTask(ctx, g, crm.TaskInput{Title: "x", ClientID: &c.ID}); realty.FieldsOf(err)["client_id"] == "" {
 		t.Errorf("globex task on acme's client: %v", err)
+	}
+	onAcme := booking
+	acmeAgent := acme.Personas["agent"].MemberID
+	onAcme.AgentID = &acmeAgent
+	onAcme.ClientID = nil
+	if _, err := env.CRM.Book(ctx, g, onAcme); realty.FieldsOf(err)["agent_id"] == "" {
+		t.Errorf("globex books acme's agent: %v", err)
+	}
+	onAcme.AgentID, onAcme.ClientID = nil, &c.ID
+	if _, err := env.CRM.Book(ctx, g, onAcme); realty.FieldsOf(err)["client_id"] == "" {
+		t.Errorf("globex books with acme's client: %v", err)
+	}
+	// Globex's owner may take the same slot: clashes are per organization.
+	if _, err := env.CRM.Book(ctx, g, slot("globex showing", booking.StartsAt, time.Hour)); err != nil {
+		t.Errorf("globex, same slot: %v", err)
+	}
+	if p, _ := env.CRM.Appointments(ctx, g, crm.AppointmentFilter{}); len(p.Items) != 1 || p.Items[0].Title != "globex showing" {
+		t.Errorf("globex lists %+v", p.Items)
+	}
+	forged := strings.Replace(feed.Token, acme.Organization.ID.String(), globex.Organization.ID.String(), 1)
+	if _, err := env.CRM.Calendar(ctx, forged); realty.KindOf(err) != realty.NotFound {
+		t.Errorf("acme's feed secret under globex's id: %v, want NotFound", err)
 	}
 	if _, err := env.CRM.SetSettings(ctx, g, crm.Settings{PoolMembers: []realty.ID{acme.Personas["agent"].MemberID}}); realty.FieldsOf(err)["member_ids"] == "" {
 		t.Errorf("globex pool with acme's agent: %v", err)

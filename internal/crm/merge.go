@@ -14,7 +14,7 @@ import (
 // client_id column: a merge moves every one of them onto the survivor. A
 // new table holding client_id (appointments, preferences, matches) is added
 // here, and TestMergeMovesEveryClientTable fails until it is.
-var clientOwned = []string{"crm.interactions", "crm.tasks", "crm.client_stage_changes"}
+var clientOwned = []string{"crm.interactions", "crm.tasks", "crm.client_stage_changes", "crm.appointments"}
 
 // MergeResult is what a merge did: the survivor as it is now and the
 // duplicates merged into it.
@@ -24,7 +24,7 @@ type MergeResult struct {
 }
 
 // Merge folds duplicates into survivor in one transaction: their
-// interactions, tasks and stage history move onto the survivor, the
+// interactions, tasks, stage history and appointments move onto the survivor, the
 // survivor takes the e-mail address, phone number, budget and consent it
 // lacks and every tag, and each duplicate is marked merged into it (kept
 // for the record, gone from every list and read). Forbidden without

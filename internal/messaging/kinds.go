@@ -30,6 +30,8 @@ type Kind struct {
 var Kinds = []Kind{
 	{Name: "lead.assigned", Description: "A lead was assigned to you", InApp: true, Email: true},
 	{Name: "task.due", Description: "A task of yours comes due", InApp: true},
+	{Name: "appointment.booked", Description: "Someone else booked an appointment in your calendar", InApp: true, Email: true},
+	{Name: "appointment.canceled", Description: "Someone else canceled an appointment of yours", InApp: true, Email: true},
 	{Name: "match.new", Description: "A listing matches a client's saved preference", InApp: true, Email: true},
 	{Name: "account.verify_email", Description: "Confirm your e-mail address", Account: true},
 	{Name: "account.password_reset", Description: "A link to choose a new password", Account: true},

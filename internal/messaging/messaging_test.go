@@ -174,7 +174,8 @@ func TestPreferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][2]bool{"lead.assigned": {true, true}, "task.due": {true, false}, "match.new": {true, true}}
+	want := map[string][2]bool{"lead.assigned": {true, true}, "task.due": {true, false}, "match.new": {true, true},
+		"appointment.booked": {true, true}, "appointment.canceled": {true, true}}
 	for _, p := range prefs {
 		if w, ok := want[p.Kind]; !ok || w != [2]bool{p.InApp, p.Email} {
 			t.Errorf("default of %s: in_app %v email %v, want %v", p.Kind, p.InApp, p.Email, w)
@@ -252,7 +253,8 @@ func TestTwoOrganizations(t *testing.T) {
 
 func TestTemplatesComplete(t *testing.T) {
 	data := map[string]any{"name": "Ann <b>Lee</b>", "title": "Call", "client": "Ann", "listing": "1 Main St", "link": "https://x.example/r?t=1&u=2",
-		"inviter": "Olivia", "token": "inv_x"}
+		"inviter": "Olivia", "token": "inv_x", "kind": "showing", "starts_at": "2030-03-04T15:00:00Z", "ends_at": "2030-03-04T16:00:00Z",
+		"cancellation_reason": "seller away"}
 	for _, k := range messaging.Kinds {
 		r, err := messaging.Render(k.Name, messaging.View{Organization: "Acme Realty", Data: data})
 		if err != nil {
