@@ -73,9 +73,10 @@ func (s *site) renderClients(w http.ResponseWriter, r *http.Request, form url.Va
 	actor := principalOf(r).Actor
 	d := &clientsData{Form: form, Board: form.Get("view") == "board", Stages: crm.Stages,
 		Nurtures: []string{"new", "hot", "warm", "cold"}, Back: "/clients?" + keep(form, "view", "cursor").Encode()}
-	f, err := clientFilter(form)
+	err := actor.Require("client.read")
+	var f crm.Filter
 	if err == nil {
-		err = actor.Require("client.read")
+		f, err = clientFilter(form)
 	}
 	if err == nil {
 		err = s.loadClients(r.Context(), actor, d, f)

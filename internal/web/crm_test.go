@@ -287,3 +287,27 @@ func TestForgotAndResetPages(t *testing.T) {
 	expect(t, h.post("/verify-email", url.Values{"token": {"abc"}}, nil), http.StatusUnprocessableEntity, `id="link-refused"`)
 	expect(t, h.get("/login", nil), 200, `href="/forgot-password"`)
 }
+
+// TestNavCRMLinks: the CRM links and the bell show to the roles that may
+// use them: Clients and My tasks with client.read, New client with
+// client.write, the bell with notification.read.
+func TestNavCRMLinks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	o := h.env.Organization(t, "acme")
+	links := []string{`href="/clients"`, `href="/clients/new"`, `href="/tasks"`, `id="bell"`}
+	for role, want := range map[string][]bool{
+		"broker":           {true, true, true, true},
+		"agent":            {true, true, true, true},
+		"read_only":        {true, false, true, true},
+		"property_manager": {false, false, false, true},
+		"resident":         {false, false, false, false},
+	} {
+		body := h.get("/account", h.login(o.Personas[role].Email, "")).body
+		for i, l := range links {
+			if strings.Contains(body, l) != want[i] {
+				t.Errorf("%s: shows %s = %v, want %v", role, l, !want[i], want[i])
+			}
+		}
+	}
+}
