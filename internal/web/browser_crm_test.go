@@ -83,6 +83,12 @@ func TestBrowserCRM(t *testing.T) {
 	seeText(t, b, `#timeline-items li[data-kind="interaction"]`, "toured three condos")
 
 	bell(t, b, h, acme.Organization.ID, agent.MemberID, moved.ID, csp)
+	step(t, b, "the board at phone width", chromedp.EmulateViewport(375, 800),
+		chromedp.Navigate(h.url+"/clients?view=board"), chromedp.WaitVisible(chromedp.CSS(`#board`)))
+	widths, err := chromedp.Run(b, chromedp.Evaluate[[]int]("[document.documentElement.scrollWidth, window.innerWidth]"))
+	if err != nil || widths[0] > widths[1] {
+		t.Errorf("the board scrolls the page sideways at 375 px: %v %v", widths, err)
+	}
 	csp.check(t)
 }
 
