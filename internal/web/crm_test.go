@@ -311,3 +311,34 @@ func TestNavCRMLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyEmailPages: the account page offers a confirmation link; the
+// link's page confirms the address with its button, once; the account page
+// then says the address is confirmed.
+func TestVerifyEmailPages(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.env.Organization(t, "acme")
+	agent := h.login(acme.Personas["agent"].Email, "acme")
+	expect(t, h.get("/account", agent), 200, `id="email-status">address not confirmed<`, `id="verify-request"`)
+	if r := h.post("/account/verify-email", nil, agent); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ask for a link: %d %.300s", r.StatusCode, r.body)
+	}
+	var link string
+	if err := h.env.Pool.QueryRow(context.Background(), `SELECT data->>'link' FROM messaging.account_deliveries
+		WHERE recipient = $1 AND kind = 'account.verify_email'`, acme.Personas["agent"].Email).Scan(&link); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.Path != "/verify-email" {
+		t.Fatalf("link %q: %v", link, err)
+	}
+	expect(t, h.get(u.RequestURI(), nil), 200, `id="verify-form"`)
+	expect(t, h.get("/account", agent), 200, `id="email-status">address not confirmed<`) // opening the link spent nothing
+	form := url.Values{"token": {u.Query().Get("token")}}
+	if r := h.post("/verify-email", form, agent); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account?notice=verified" {
+		t.Fatalf("confirm: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	expect(t, h.get("/account?notice=verified", agent), 200, `id="email-status">address confirmed<`, "Your e-mail address is confirmed.")
+	expect(t, h.post("/verify-email", form, nil), http.StatusUnprocessableEntity, `id="link-refused"`)
+}
