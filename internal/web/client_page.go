@@ -105,7 +105,7 @@ func (s *site) renderClient(w http.ResponseWriter, r *http.Request, code int, fo
 // field is shown in the form with 422.
 func (s *site) handleInteractionAdd(w http.ResponseWriter, r *http.Request) {
 	s.clientForm(w, r, "interaction", func(id realty.ID, form url.Values) error {
-		at, err := dateTimeField(form, "occurred_at")
+		at, err := dateTimeField(form, "occurred_at", s.zone(r))
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (s *site) handleInteractionAdd(w http.ResponseWriter, r *http.Request) {
 // (crm.Service.CreateTask: client.write, as POST /api/v1/tasks).
 func (s *site) handleClientTaskAdd(w http.ResponseWriter, r *http.Request) {
 	s.clientForm(w, r, "task", func(id realty.ID, form url.Values) error {
-		due, err := dateTimeField(form, "due_at")
+		due, err := dateTimeField(form, "due_at", s.zone(r))
 		if err != nil {
 			return err
 		}
@@ -168,15 +168,15 @@ func (s *site) clientForm(w http.ResponseWriter, r *http.Request, name string, d
 	s.redirect(w, r, "/clients/"+id.String()+"?notice=saved#"+name)
 }
 
-// dateTimeField reads a datetime-local value ("2026-03-01T14:30", taken as
-// UTC); nil when empty, Invalid naming the field when malformed.
-func dateTimeField(form url.Values, name string) (*time.Time, error) {
+// dateTimeField reads a datetime-local value ("2026-03-01T14:30") as a
+// time in loc; nil when empty, Invalid naming the field when malformed.
+func dateTimeField(form url.Values, name string, loc *time.Location) (*time.Time, error) {
 	s := strings.TrimSpace(form.Get(name))
 	if s == "" {
 		return nil, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.DateOnly} {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return &t, nil
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/identity"
 	"realty/internal/messaging"
+	"realty/internal/org"
 )
 
 // secondAgent adds another agent to o and returns their session.
@@ -341,4 +342,30 @@ func TestVerifyEmailPages(t *testing.T) {
 	}
 	expect(t, h.get("/account?notice=verified", agent), 200, `id="email-status">address confirmed<`, "Your e-mail address is confirmed.")
 	expect(t, h.post("/verify-email", form, nil), http.StatusUnprocessableEntity, `id="link-refused"`)
+}
+
+// TestClientTimesInOrgZone: a due time typed in the task form is the
+// organization's local time, stored as the instant, and shown back in the
+// organization's zone.
+func TestClientTimesInOrgZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.env.Organization(t, "acme")
+	ctx := context.Background()
+	zone := "America/Chicago"
+	if _, err := h.env.Org.UpdateOrganization(ctx, acme.Personas["owner"].Actor, org.OrganizationPatch{TimeZone: &zone}); err != nil {
+		t.Fatal(err)
+	}
+	agent := h.login(acme.Personas["agent"].Email, "acme")
+	c := mustCreate(t, h, acme.Personas["agent"].Actor, "Kim")
+	id := c.ID.String()
+	if r := h.post("/clients/"+id+"/tasks", url.Values{"title": {"Call back"}, "due_at": {"2030-01-15T09:30"}}, agent); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add task: %d %.300s", r.StatusCode, r.body)
+	}
+	p, err := h.env.CRM.Tasks(ctx, acme.Personas["agent"].Actor, crm.TaskFilter{ClientID: &c.ID})
+	if err != nil || len(p.Items) != 1 || !p.Items[0].DueAt.Equal(time.Date(2030, 1, 15, 15, 30, 0, 0, time.UTC)) {
+		t.Fatalf("task %+v %v, want due 15:30 UTC", p.Items, err)
+	}
+	expect(t, h.get("/clients/"+id, agent), 200, "due 2030-01-15 09:30 CST")
+	expect(t, h.get("/tasks", agent), 200, "due 2030-01-15 09:30 CST")
 }
