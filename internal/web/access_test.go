@@ -49,7 +49,7 @@ var pageAccess = []struct {
 	{"GET", "/clients/new", nil, 200, "owner admin broker agent"},
 	{"POST", "/clients", url.Values{}, 422, "owner admin broker agent"},
 	{"GET", "/clients/{client}/edit", nil, 404, "owner admin broker agent"},
-	{"POST", "/clients/{client}/stage", url.Values{}, 422, "owner admin broker agent"},
+	{"POST", "/clients/{client}/stage", url.Values{}, 404, "owner admin broker agent"},
 	{"POST", "/clients/{client}/interactions", url.Values{}, 404, "owner admin broker agent"},
 	{"POST", "/clients/{client}/tasks", url.Values{}, 404, "owner admin broker agent"},
 	{"POST", "/clients/{client}/assign", url.Values{}, 404, "owner admin broker"},

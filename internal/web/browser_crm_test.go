@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -28,7 +29,7 @@ func needChromium(t *testing.T) {
 }
 
 // TestBrowserCRM drives Chromium as an agent: a card moved on the stage
-// board with its Move control, and another dragged to a column, are in
+// board with its Move control (scripts disabled), and another dragged to a column, are in
 // their new columns after a reload; an interaction added on the client
 // page shows in its timeline; the bell's count drops when a notification
 // is opened and goes when all are marked read. No page logs an error or
@@ -51,10 +52,20 @@ func TestBrowserCRM(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#board-view`)), chromedp.Click(chromedp.CSS(`#board-view`)),
 		chromedp.WaitVisible(chromedp.CSS(`#board`)))
 	card := `.client-card[data-id="` + moved.ID.String() + `"]`
-	step(t, b, "move a card with its control",
+	if _, err := chromedp.Call(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	step(t, b, "move a card with its control, without JavaScript",
+		chromedp.Navigate(h.url+"/clients?view=board"), chromedp.WaitVisible(chromedp.CSS(`#board`)),
 		chromedp.SetValue(chromedp.CSS(card+` select[name="stage"]`), "prospect"),
 		chromedp.Click(chromedp.CSS(card+` button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#flash .notice`)))
+	if loaded, err := chromedp.Run(b, chromedp.Evaluate[bool](`typeof window.htmx !== "undefined"`)); err != nil || loaded {
+		t.Fatalf("scripts ran on the page though disabled (%v)", err)
+	}
+	if _, err := chromedp.Call(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+		t.Fatal(err)
+	}
 	step(t, b, "open the board again", chromedp.Navigate(h.url+"/clients?view=board"), chromedp.WaitVisible(chromedp.CSS(`#board`)))
 	inColumn(t, b, moved.ID, "prospect")
 

@@ -160,7 +160,7 @@ func keep(form url.Values, drop ...string) url.Values {
 // client page (crm.Service.ChangeStageFrom: client.write, as POST
 // /api/v1/clients/{id}/stage): refused when the client left the stage the
 // form showed. It returns to the view the form came from; a refusal is
-// shown on the board with its status.
+// shown on the board, or on the client page, with its status.
 func (s *site) handleClientStage(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
@@ -175,12 +175,17 @@ func (s *site) handleClientStage(w http.ResponseWriter, r *http.Request) {
 		r.PostForm.Get("stage"), r.PostForm.Get("reason"))
 	if err != nil {
 		k := realty.KindOf(err)
-		if !strings.HasPrefix(back, "/clients?") || isHTMX(r) || (k != realty.Invalid && k != realty.Conflict) {
+		switch {
+		case isHTMX(r) || (k != realty.Invalid && k != realty.Conflict):
 			s.fail(w, r, err)
-			return
+		case strings.HasPrefix(back, "/clients?"):
+			u, _ := url.Parse(back)
+			s.renderClients(w, r, u.Query(), err)
+		default:
+			form := r.PostForm
+			form.Set("form", "stage")
+			s.renderClient(w, r, status(err), form, err)
 		}
-		u, _ := url.Parse(back)
-		s.renderClients(w, r, u.Query(), err)
 		return
 	}
 	s.redirect(w, r, withNotice(back, "saved"))

@@ -160,6 +160,8 @@ func TestStageBoardMove(t *testing.T) {
 	if got, _ := h.env.CRM.Get(ctx, a, c.ID); got.Stage != "prospect" {
 		t.Errorf("stage %s after refused moves, want prospect", got.Stage)
 	}
+	expect(t, h.post("/clients/"+id+"/stage", url.Values{"from": {"prospect"}, "stage": {"active"}, "reason": {strings.Repeat("x", 501)},
+		"next": {"/clients/" + id}}, agent), http.StatusUnprocessableEntity, `id="stage-form"`, "must be at most 500 characters")
 	other, _ := secondAgent(t, h, acme)
 	expect(t, h.post("/clients/"+id+"/stage", url.Values{"stage": {"active"}}, other), http.StatusNotFound)
 }
