@@ -35,7 +35,9 @@ func needChromium(t *testing.T) {
 // is opened and goes when all are marked read. No page logs an error or
 // breaks the Content-Security-Policy.
 func TestBrowserCRM(t *testing.T) {
-	t.Parallel()
+	// Not parallel, like TestBrowserPasswordReset: the other browser tests
+	// have tight limits, and two more Chromiums beside them on two cores
+	// would eat into those.
 	needChromium(t)
 	h := newHarness(t)
 	acme := h.env.Organization(t, "acme")
@@ -148,7 +150,6 @@ func inColumn(t *testing.T, b context.Context, id realty.ID, stage string) {
 // the outbox, as the worker queued it), sets a new password, signs in with
 // it; the link then works no more.
 func TestBrowserPasswordReset(t *testing.T) {
-	t.Parallel()
 	needChromium(t)
 	h := newHarness(t)
 	acme := h.env.Organization(t, "acme")
