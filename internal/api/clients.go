@@ -79,6 +79,7 @@ type ClientsInput struct {
 	NurtureStatus string `query:"nurture_status" enum:"new,hot,warm,cold"`
 	Agent         string `query:"agent" maxLength:"36" doc:"member id of the assigned agent"`
 	Tag           string `query:"tag" maxLength:"50"`
+	Source        string `query:"source" maxLength:"50"`
 	Q             string `query:"q" maxLength:"200" doc:"part of the name, e-mail address or phone number"`
 	Cursor        string `query:"cursor" maxLength:"500"`
 	Limit         int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
@@ -117,7 +118,7 @@ func routeClients(a huma.API, d Deps) {
 	Register(a, huma.Operation{OperationID: "list-clients", Method: http.MethodGet, Path: Prefix + "/clients", Tags: tags,
 		Summary: "Clients and leads, newest first", Description: "An agent sees the clients assigned to or created by them; client.manage sees all."},
 		read, func(ctx context.Context, in *ClientsInput) (*struct{ Body crm.ClientPage }, error) {
-			f := crm.Filter{Stage: in.Stage, NurtureStatus: in.NurtureStatus, Tag: in.Tag, Q: in.Q, Cursor: in.Cursor, Limit: in.Limit}
+			f := crm.Filter{Stage: in.Stage, NurtureStatus: in.NurtureStatus, Source: in.Source, Tag: in.Tag, Q: in.Q, Cursor: in.Cursor, Limit: in.Limit}
 			var err error
 			if f.AgentID, err = optionalID(in.Agent, "agent"); err != nil {
 				return nil, err

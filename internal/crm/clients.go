@@ -190,6 +190,22 @@ func findDuplicate(ctx context.Context, tx pgx.Tx, actor realty.Actor, email, ph
 		Fields: map[string]string{field: "client " + id.String() + " has the same " + field}}
 }
 
+// DuplicateOf returns the id of the existing client a Conflict of Create,
+// CaptureLead or Update names, and false for any other error.
+func DuplicateOf(err error) (realty.ID, bool) {
+	if realty.KindOf(err) != realty.Conflict {
+		return realty.ID{}, false
+	}
+	for _, reason := range realty.FieldsOf(err) {
+		if rest, ok := strings.CutPrefix(reason, "client "); ok {
+			if id, err := realty.ParseID(strings.Fields(rest)[0]); err == nil {
+				return id, true
+			}
+		}
+	}
+	return realty.ID{}, false
+}
+
 // Get returns a client. Forbidden without client.read; NotFound for another
 // organization's client, one merged away, or another agent's client when
 // the actor works only their own.

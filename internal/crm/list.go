@@ -16,6 +16,7 @@ import (
 type Filter struct {
 	Stage         string
 	NurtureStatus string
+	Source        string
 	AgentID       *realty.ID
 	Tag           string
 	Q             string
@@ -46,6 +47,9 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Clien
 	}
 	if f.NurtureStatus != "" {
 		add("c.nurture_status = @nurture", "nurture", f.NurtureStatus)
+	}
+	if f.Source != "" {
+		add("c.source = @source", "source", f.Source)
 	}
 	if f.AgentID != nil {
 		add("c.assigned_agent_id = @agent", "agent", *f.AgentID)

@@ -63,6 +63,15 @@ func recordStage(ctx context.Context, tx pgx.Tx, actor realty.Actor, client real
 // unknown stage or a change the stage rules do not allow (moving to the
 // stage the client is in included), naming reason for one too long.
 func (s *Service) ChangeStage(ctx context.Context, actor realty.Actor, id realty.ID, to, reason string) (Client, StageChange, error) {
+	return s.ChangeStageFrom(ctx, actor, id, "", to, reason)
+}
+
+// ChangeStageFrom is ChangeStage for a change made from a view of the
+// client in stage from (a card on the stage board): Conflict naming stage
+// when the client has moved on since, so a stale view never overrides
+// another member's change. An empty from checks nothing. Errors otherwise
+// as ChangeStage.
+func (s *Service) ChangeStageFrom(ctx context.Context, actor realty.Actor, id realty.ID, from, to, reason string) (Client, StageChange, error) {
 	if err := actor.Require("client.write"); err != nil {
 		return Client{}, StageChange{}, err
 	}
@@ -75,6 +84,10 @@ func (s *Service) ChangeStage(ctx context.Context, actor realty.Actor, id realty
 		c, err := lockClient(ctx, tx, actor, id)
 		if err != nil {
 			return err
+		}
+		if from != "" && c.Stage != from {
+			return &realty.Error{Kind: realty.Conflict, Message: "the client moved to " + c.Stage + " meanwhile",
+				Fields: map[string]string{"stage": "the client is now " + c.Stage + ", no longer " + from}}
 		}
 		if !CanMove(c.Stage, to) {
 			return realty.FieldError("stage", "a client cannot move from "+c.Stage+" to "+to+" (allowed: "+strings.Join(transitions[c.Stage], ", ")+")")

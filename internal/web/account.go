@@ -27,6 +27,8 @@ type accountData struct {
 	Sessions       []identity.Session
 	CurrentSession realty.ID
 	RecoveryLeft   int
+	// Verified says the user's address is confirmed.
+	Verified bool
 	// Enrolment is the secret of an enrolment in progress.
 	Enrolment *identity.Enrolment
 	// RecoveryCodes are new codes, shown only in answer to the step that
@@ -43,6 +45,9 @@ func (s *site) showAccount(w http.ResponseWriter, r *http.Request, status int, d
 	me, lerr := s.Services.Identity.GetUser(r.Context(), p.User.ID)
 	if lerr == nil {
 		d.Sessions, lerr = s.Services.Identity.Sessions(r.Context(), p.User.ID)
+	}
+	if lerr == nil {
+		d.Verified, lerr = s.Services.Identity.EmailVerified(r.Context(), p.User.ID)
 	}
 	if lerr == nil && me.MFAEnabled {
 		d.RecoveryLeft, lerr = s.Services.Identity.RecoveryCodesLeft(r.Context(), p.User.ID)

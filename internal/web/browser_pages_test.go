@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/shopspring/decimal"
 
+	"realty/internal/crm"
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/listing"
@@ -36,7 +37,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	h := newHarness(t)
 	acme := h.env.Organization(t, "acme")
 	ids := pageData(t, h, acme)
-	ctx := startBrowserFor(t, 90*time.Second)
+	ctx := startBrowserFor(t, 150*time.Second) // every page of four personas, on a busy machine
 	csp := watchCSP(t, ctx)
 	step(t, ctx, "phone viewport", chromedp.EmulateViewport(375, 800))
 
@@ -107,8 +108,8 @@ func walkPages(t *testing.T, ctx context.Context, h *harness, persona string, se
 }
 
 // pageData makes what the pages show: a listing with a price change, a
-// property with a building, a unit and a photo, an invitation and an API
-// key. It returns the ids that stand for {id}, by the path's first part.
+// property with a building, a unit and a photo, an invitation, an API
+// key and a client with an interaction. It returns the ids that stand for {id}, by the path's first part.
 func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	t.Helper()
 	ctx := context.Background()
@@ -128,7 +129,15 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	h.upload("/properties/"+p.ID.String()+"/media", h.login(o.Personas["property_manager"].Email, "acme"), "photo", pngOf(t))
 	h.post("/admin/invitations", url.Values{"email": {"new.agent@example.com"}, "role_id": {h.roleID(o.Organization.ID, "agent").String()}}, owner)
 	h.post("/admin/api-keys", url.Values{"name": {"Website feed"}, "permissions": {"listing.read"}}, owner)
-	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String()}
+	c, err := h.env.CRM.Create(ctx, o.Personas["agent"].Actor, crm.Input{FirstName: "Maximiliana", LastName: "Featherstonehaugh-Worthington",
+		Email: "maximiliana.featherstonehaugh@example.com", Tags: []string{"first-time-buyer", "pre-approved"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.CRM.LogInteraction(ctx, o.Personas["agent"].Actor, c.ID, crm.InteractionInput{Type: "call", Notes: "wants a garden"}); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route

@@ -28,7 +28,11 @@ type navArea struct {
 // page the member may use is not shown.
 var navAreas = []navArea{
 	{"Home", []navItem{{"Start", "/", nil, "Your start page"}}},
-	{"CRM", nil},
+	{"CRM", []navItem{
+		{"Clients", "/clients", []string{"client.read"}, "Your clients and leads, by list or on the stage board"},
+		{"New client", "/clients/new", []string{"client.write"}, "Add a client or a lead"},
+		{"My tasks", "/tasks", []string{"client.read"}, "What is overdue, due today and coming up"},
+	}},
 	{"Listings", []navItem{
 		{"Search listings", "/listings", []string{"listing.read"}, "Find listings by place, price, size and status"},
 		{"New listing", "/listings/new", []string{"listing.write"}, "Put a property on the market"},

@@ -24,9 +24,13 @@ type view struct {
 	MFASetupRequired bool
 	Orgs             []org.Membership
 	Active           *org.Membership
-	Notice           string
-	Error            string
-	Fields           map[string]string
+	// Bell says the member has notifications (notification.read); Unread
+	// is how many are unread.
+	Bell   bool
+	Unread int
+	Notice string
+	Error  string
+	Fields map[string]string
 	// Form names the form on the page that Fields belong to ("" for a page
 	// with one form).
 	Form string
@@ -62,6 +66,10 @@ var notices = map[string]string{
 	"assigned":        "Role granted.",
 	"withdrawn":       "Role withdrawn.",
 	"accepted":        "Invitation accepted.",
+	"reset-sent":      "If an account has this address, a link to choose a new password is on its way. It works once, within an hour.",
+	"reset":           "Your password is changed and every session of your account is signed out. Sign in with the new password.",
+	"verified":        "Your e-mail address is confirmed.",
+	"verify-sent":     "A link confirming your address is on its way.",
 }
 
 // newView builds the layout's part of a page for r. A failure to list the
@@ -78,6 +86,13 @@ func (s *site) newView(r *http.Request, title string, data any) *view {
 		s.Log.ErrorContext(r.Context(), "list memberships for the switcher", "err", err)
 	}
 	v.Orgs = orgs
+	if v.Can("notification.read") && !v.Actor.MemberID.IsZero() && !v.MFASetupRequired {
+		n, err := s.Services.Messaging.UnreadCount(r.Context(), v.Actor)
+		if err != nil {
+			s.Log.ErrorContext(r.Context(), "count unread notifications for the bell", "err", err)
+		}
+		v.Bell, v.Unread = err == nil, n
+	}
 	for i := range orgs {
 		if orgs[i].ID == v.Actor.OrgID {
 			v.Active = &orgs[i]

@@ -78,6 +78,7 @@ func (s *site) routes() []route {
 	for _, group := range []func() []route{
 		s.routesHome, s.routesAuth, s.routesInvitations, s.routesAccount, s.routesMembers, s.routesRoles,
 		s.routesAPIKeys, s.routesAudit, s.routesListings, s.routesListingEdit, s.routesProperties,
+		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesAccountLinks,
 	} {
 		all = append(all, group()...)
 	}
