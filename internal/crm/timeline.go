@@ -10,17 +10,18 @@ import (
 	"realty/internal/postgres"
 )
 
-// TimelineEntry is one event of a client's timeline: an interaction, a task or a
-// stage change, with the fields all share and the ones each adds.
+// TimelineEntry is one event of a client's timeline: an interaction, a task, a
+// stage change or a listing matched to one of their preferences, with the
+// fields all share and the ones each adds.
 type TimelineEntry struct {
-	Kind     string     `db:"kind" json:"kind" enum:"interaction,task,stage_change"`
-	ID       realty.ID  `db:"id" json:"id" doc:"the interaction's, task's or stage change's id"`
+	Kind     string     `db:"kind" json:"kind" enum:"interaction,task,stage_change,match"`
+	ID       realty.ID  `db:"id" json:"id" doc:"the interaction's, task's, stage change's or match's id"`
 	At       time.Time  `db:"at" json:"at" doc:"when it happened: occurred, created or changed"`
 	MemberID *realty.ID `db:"member_id" json:"member_id,omitempty" doc:"who: the interaction's member, the task's owner, the stage change's author"`
-	Type     string     `db:"type" json:"type" doc:"the interaction type, the task status, or the stage moved to"`
-	Title    *string    `db:"title" json:"title,omitempty" doc:"the task title, or the stage moved from"`
+	Type     string     `db:"type" json:"type" doc:"the interaction type, the task status, the stage moved to, or the match status"`
+	Title    *string    `db:"title" json:"title,omitempty" doc:"the task title, the stage moved from, or the matched listing"`
 	Detail   *string    `db:"detail" json:"detail,omitempty" doc:"the interaction notes, task description or stage change reason"`
-	Outcome  *string    `db:"outcome" json:"outcome,omitempty" doc:"the interaction outcome or the task priority"`
+	Outcome  *string    `db:"outcome" json:"outcome,omitempty" doc:"the interaction outcome, the task priority or the match score"`
 }
 
 // Timeline is a page of a client's timeline, newest first.
@@ -29,7 +30,7 @@ type Timeline struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-// timelineSQL merges the client's interactions, tasks and stage changes in
+// timelineSQL merges the client's interactions, tasks, stage changes and matches in
 // one read; each branch carries the keyset condition so it reads only what
 // the page can use, by its index.
 const timelineSQL = `SELECT * FROM (
@@ -41,10 +42,13 @@ const timelineSQL = `SELECT * FROM (
 	UNION ALL
 	SELECT 'stage_change', id, changed_at, changed_by, to_stage, from_stage, reason, NULL
 	FROM crm.client_stage_changes WHERE organization_id = @org AND client_id = @client AND (@first OR (changed_at, id) < (@c_at, @c_id))
+	UNION ALL
+	SELECT 'match', id, created_at, NULL, status, listing_title, NULL, score::text
+	FROM crm.property_matches WHERE organization_id = @org AND client_id = @client AND (@first OR (created_at, id) < (@c_at, @c_id))
 ) t ORDER BY at DESC, id DESC LIMIT @limit`
 
-// Timeline returns what happened with a client — interactions, tasks and
-// stage changes merged — newest first, a page at a time. Forbidden without
+// Timeline returns what happened with a client — interactions, tasks,
+// stage changes and matches merged — newest first, a page at a time. Forbidden without
 // client.read; NotFound as Get; Invalid naming cursor.
 func (s *Service) Timeline(ctx context.Context, actor realty.Actor, client realty.ID, cursor string, limit int) (Timeline, error) {
 	if _, err := s.Get(ctx, actor, client); err != nil {

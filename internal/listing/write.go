@@ -136,8 +136,10 @@ func (s *Service) Create(ctx context.Context, actor realty.Actor, in Input) (Lis
 		if err != nil {
 			return err
 		}
-		out, err = getTx(ctx, tx, actor, id)
-		return err
+		if out, err = getTx(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		return s.announceChange(ctx, tx, actor, nil, out)
 	})
 	return out, err
 }
@@ -262,8 +264,13 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 		if err := updateListing(ctx, tx, actor, id, f); err != nil {
 			return err
 		}
-		out, err = getTx(ctx, tx, actor, id)
-		return err
+		if out, err = getTx(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		if out.ModificationTimestamp.Equal(cur.ModificationTimestamp) {
+			return nil // nothing changed: nothing to rematch
+		}
+		return s.announceChange(ctx, tx, actor, &cur, out)
 	})
 	return out, err
 }
