@@ -38,6 +38,7 @@ var tagDescriptions = map[string]string{
 	"Listings":      "Listings for sale or lease, open houses, MLS status mappings and MLS imports.",
 	"Clients":       "The brokerage CRM: clients and leads, their stages, interactions, timeline, merging, and website lead capture.",
 	"Tasks":         "Members' tasks, about a client, property or listing, with the overdue, today and upcoming views.",
+	"Matches":       "Clients' saved preferences and the listings matched to them, each with its score and per-criterion breakdown.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 

@@ -43,11 +43,11 @@ func (b PreferenceBody) input() crm.PreferenceInput {
 }
 
 // SavedSearchOutput is a saved preference.
-type SavedSearchOutput struct{ Body crm.Preference }
+type SavedSearchOutput struct{ Body crm.ClientPreference }
 
 // Preferences are a client's preferences, oldest first.
 type Preferences struct {
-	Items []crm.Preference `json:"items"`
+	Items []crm.ClientPreference `json:"items"`
 }
 
 // MatchesInput selects a client's matches.
@@ -86,7 +86,7 @@ func routeMatches(a huma.API, d Deps) {
 	})
 	Register(a, huma.Operation{OperationID: "get-preference", Method: http.MethodGet, Path: Prefix + "/preferences/{id}", Tags: tags,
 		Summary: "One saved preference"}, read, func(ctx context.Context, in *IDPath) (*SavedSearchOutput, error) {
-		p, err := d.CRM.Preference(ctx, actor(ctx), in.ID)
+		p, err := d.CRM.ClientPreference(ctx, actor(ctx), in.ID)
 		return &SavedSearchOutput{Body: p}, err
 	})
 	Register(a, huma.Operation{OperationID: "replace-preference", Method: http.MethodPut, Path: Prefix + "/preferences/{id}", Tags: tags,

@@ -105,7 +105,7 @@ func nextDigest(now time.Time, frequency string) time.Time {
 	return day
 }
 
-func (s *Service) queueDigest(ctx context.Context, tx pgx.Tx, org realty.ID, p Preference) error {
+func (s *Service) queueDigest(ctx context.Context, tx pgx.Tx, org realty.ID, p ClientPreference) error {
 	if s.jobs == nil {
 		return nil
 	}

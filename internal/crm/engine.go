@@ -35,7 +35,7 @@ func ListingArgs(org realty.ID, l listing.Facts) pgx.NamedArgs {
 
 // scoredPair is a preference and a listing that match.
 type scoredPair struct {
-	pref    Preference
+	pref    ClientPreference
 	listing listing.Facts
 	scored  Scored
 }
@@ -58,7 +58,7 @@ func (s *Service) MatchListing(ctx context.Context, org, id realty.ID) (int, err
 	}
 	var pairs []scoredPair
 	if l.StandardStatus == "Active" {
-		prefs, err := postgres.ReadAll[Preference](ctx, s.pool, sys, PreferencesForListingSQL, ListingArgs(org, l))
+		prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, PreferencesForListingSQL, ListingArgs(org, l))
 		if err != nil {
 			return 0, err
 		}
@@ -82,7 +82,7 @@ func (s *Service) MatchListing(ctx context.Context, org, id realty.ID) (int, err
 
 // scorePairs scores every preference against every listing, keeping the
 // matches.
-func scorePairs(prefs []Preference, ls []listing.Facts) []scoredPair {
+func scorePairs(prefs []ClientPreference, ls []listing.Facts) []scoredPair {
 	var out []scoredPair
 	for _, p := range prefs {
 		for _, l := range ls {
@@ -95,7 +95,7 @@ func scorePairs(prefs []Preference, ls []listing.Facts) []scoredPair {
 }
 
 // criteriaOf is a preference's hard criteria for the listing side.
-func criteriaOf(p Preference) listing.Criteria {
+func criteriaOf(p ClientPreference) listing.Criteria {
 	low, high := priceBand(p)
 	c := listing.Criteria{ListType: p.ListType, PriceLow: low, PriceHigh: high, BedroomsMin: p.BedroomsMin,
 		BathroomsMin: p.BathroomsMin, PropertyTypes: p.PropertyTypes, PostalCodes: p.PostalCodes}
@@ -119,7 +119,7 @@ const candidatePage = 1000
 // are new.
 func (s *Service) RematchPreference(ctx context.Context, org, id realty.ID) (scored, fresh int, err error) {
 	sys := realty.System(org)
-	prefs, err := postgres.ReadAll[Preference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
+	prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
 		JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
 		WHERE p.organization_id = $1 AND p.id = $2`, org, id)
 	if err != nil || len(prefs) == 0 {
@@ -128,7 +128,7 @@ func (s *Service) RematchPreference(ctx context.Context, org, id realty.ID) (sco
 	return s.rematch(ctx, sys, prefs[0])
 }
 
-func (s *Service) rematch(ctx context.Context, sys realty.Actor, p Preference) (scored, fresh int, err error) {
+func (s *Service) rematch(ctx context.Context, sys realty.Actor, p ClientPreference) (scored, fresh int, err error) {
 	var pairs []scoredPair
 	if p.Active {
 		after := realty.ID{}
@@ -139,7 +139,7 @@ func (s *Service) rematch(ctx context.Context, sys realty.Actor, p Preference) (
 				return 0, 0, err
 			}
 			scored += len(page)
-			pairs = append(pairs, scorePairs([]Preference{p}, page)...)
+			pairs = append(pairs, scorePairs([]ClientPreference{p}, page)...)
 			if len(page) < candidatePage {
 				break
 			}
@@ -182,7 +182,7 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 	start := time.Now()
 	var res RematchResult
 	for {
-		prefs, err := postgres.ReadAll[Preference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
+		prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
 			JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
 			WHERE p.organization_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, org, after, rematchBatch)
 		if err != nil {

@@ -38,7 +38,7 @@ func TestIsolation(t *testing.T) {
 	ms, _ := env.CRM.Matches(ctx, a, c.ID, crm.MatchFilter{})
 	mine := mustClient(t, env, g, crm.Input{FirstName: "Globex"})
 	checks := map[string]error{}
-	_, checks["preference"] = env.CRM.Preference(ctx, g, pref.ID)
+	_, checks["preference"] = env.CRM.ClientPreference(ctx, g, pref.ID)
 	_, checks["preferences"] = env.CRM.Preferences(ctx, g, c.ID)
 	_, checks["create preference"] = env.CRM.CreatePreference(ctx, g, c.ID, crm.PreferenceInput{})
 	_, checks["update preference"] = env.CRM.UpdatePreference(ctx, g, pref.ID, crm.PreferenceInput{})

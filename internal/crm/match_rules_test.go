@@ -21,7 +21,7 @@ import (
 
 func price(n int64) *decimal.Decimal { d := decimal.NewFromInt(n); return &d }
 
-func onePair(t *testing.T, env fixturetest.Env, actor realty.Actor, frequency string, client crm.Input) (tListing, crm.Preference, crm.Client) {
+func onePair(t *testing.T, env fixturetest.Env, actor realty.Actor, frequency string, client crm.Input) (tListing, crm.ClientPreference, crm.Client) {
 	t.Helper()
 	l := tListing{listType: "sale", status: "Active", ptype: "Residential", city: "Springfield", zip: "10000", price: 400_000,
 		lat: 40.1, lon: -74.9, features: []string{"pool"}, remarks: "sunny"}

@@ -49,9 +49,9 @@ func init() {
 // daily or weekly digest, or not at all.
 var AlertFrequencies = []string{"instant", "daily", "weekly", "never"}
 
-// Preference is what a client is looking for: typed criteria the match
+// ClientPreference is what a client is looking for: typed criteria the match
 // engine scores listings against, and Extra for whatever else was said.
-type Preference struct {
+type ClientPreference struct {
 	ID             realty.ID        `db:"id" json:"id"`
 	ClientID       realty.ID        `db:"client_id" json:"client_id"`
 	Name           string           `db:"name" json:"name"`
@@ -252,14 +252,14 @@ func orEmptyList(l []string) []string {
 // client.write; NotFound for a client the actor does not see; Invalid
 // naming the field (price_min above price_max, a radius without a centre,
 // an unknown property type…).
-func (s *Service) CreatePreference(ctx context.Context, actor realty.Actor, client realty.ID, in PreferenceInput) (Preference, error) {
+func (s *Service) CreatePreference(ctx context.Context, actor realty.Actor, client realty.ID, in PreferenceInput) (ClientPreference, error) {
 	if err := actor.Require("client.write"); err != nil {
-		return Preference{}, err
+		return ClientPreference{}, err
 	}
 	if err := checkPreference(&in); err != nil {
-		return Preference{}, err
+		return ClientPreference{}, err
 	}
-	var out Preference
+	var out ClientPreference
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		if _, err := lockClient(ctx, tx, actor, client); err != nil {
 			return err
@@ -276,7 +276,7 @@ func (s *Service) CreatePreference(ctx context.Context, actor realty.Actor, clie
 		if err != nil {
 			return err
 		}
-		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Preference]); err != nil {
+		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ClientPreference]); err != nil {
 			return err
 		}
 		return s.queueRematch(ctx, tx, actor.OrgID, &out.ID)
@@ -287,14 +287,14 @@ func (s *Service) CreatePreference(ctx context.Context, actor realty.Actor, clie
 // UpdatePreference replaces a preference's criteria and queues its
 // rematching. Errors as CreatePreference; NotFound for a preference the
 // actor does not see.
-func (s *Service) UpdatePreference(ctx context.Context, actor realty.Actor, id realty.ID, in PreferenceInput) (Preference, error) {
+func (s *Service) UpdatePreference(ctx context.Context, actor realty.Actor, id realty.ID, in PreferenceInput) (ClientPreference, error) {
 	if err := actor.Require("client.write"); err != nil {
-		return Preference{}, err
+		return ClientPreference{}, err
 	}
 	if err := checkPreference(&in); err != nil {
-		return Preference{}, err
+		return ClientPreference{}, err
 	}
-	var out Preference
+	var out ClientPreference
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		args := preferenceArgs(actor, in)
 		for k, v := range scopeArgs(actor) {
@@ -312,7 +312,7 @@ func (s *Service) UpdatePreference(ctx context.Context, actor realty.Actor, id r
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Preference])
+		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ClientPreference])
 		if err == pgx.ErrNoRows {
 			return errPreferenceNotFound
 		}
@@ -324,35 +324,35 @@ func (s *Service) UpdatePreference(ctx context.Context, actor realty.Actor, id r
 	return out, err
 }
 
-// Preference returns one preference. Forbidden without client.read;
+// ClientPreference returns one preference. Forbidden without client.read;
 // NotFound for one the actor does not see.
-func (s *Service) Preference(ctx context.Context, actor realty.Actor, id realty.ID) (Preference, error) {
+func (s *Service) ClientPreference(ctx context.Context, actor realty.Actor, id realty.ID) (ClientPreference, error) {
 	if err := actor.Require("client.read"); err != nil {
-		return Preference{}, err
+		return ClientPreference{}, err
 	}
 	args := scopeArgs(actor)
 	args["id"] = id
-	items, err := postgres.ReadAll[Preference](ctx, s.pool, actor, `SELECT `+preferenceColumns+` FROM `+preferenceScope+` AND p.id = @id`,
+	items, err := postgres.ReadAll[ClientPreference](ctx, s.pool, actor, `SELECT `+preferenceColumns+` FROM `+preferenceScope+` AND p.id = @id`,
 		pgx.NamedArgs(args))
 	if err != nil {
-		return Preference{}, err
+		return ClientPreference{}, err
 	}
 	if len(items) == 0 {
-		return Preference{}, errPreferenceNotFound
+		return ClientPreference{}, errPreferenceNotFound
 	}
 	return items[0], nil
 }
 
 // Preferences returns a client's preferences, oldest first. Forbidden
 // without client.read; NotFound as Get.
-func (s *Service) Preferences(ctx context.Context, actor realty.Actor, client realty.ID) ([]Preference, error) {
+func (s *Service) Preferences(ctx context.Context, actor realty.Actor, client realty.ID) ([]ClientPreference, error) {
 	if _, err := s.Get(ctx, actor, client); err != nil {
 		return nil, err
 	}
-	items, err := postgres.ReadAll[Preference](ctx, s.pool, actor, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
+	items, err := postgres.ReadAll[ClientPreference](ctx, s.pool, actor, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
 		WHERE p.organization_id = $1 AND p.client_id = $2 ORDER BY p.created_at, p.id`, actor.OrgID, client)
 	if items == nil {
-		items = []Preference{}
+		items = []ClientPreference{}
 	}
 	return items, err
 }

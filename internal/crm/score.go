@@ -69,7 +69,7 @@ type Scored struct {
 }
 
 // Score scores l against p; ok is false when l fails a hard criterion.
-func Score(p Preference, l listing.Facts) (s Scored, ok bool) {
+func Score(p ClientPreference, l listing.Facts) (s Scored, ok bool) {
 	if !hardOK(p, l) {
 		return Scored{}, false
 	}
@@ -81,7 +81,7 @@ func Score(p Preference, l listing.Facts) (s Scored, ok bool) {
 }
 
 // priceBand is the price range widened by PriceTolerance; nil ends are open.
-func priceBand(p Preference) (low, high *decimal.Decimal) {
+func priceBand(p ClientPreference) (low, high *decimal.Decimal) {
 	if p.PriceMin != nil {
 		v := p.PriceMin.Mul(decimal.NewFromFloat(1 - PriceTolerance))
 		low = &v
@@ -93,7 +93,7 @@ func priceBand(p Preference) (low, high *decimal.Decimal) {
 	return low, high
 }
 
-func hardOK(p Preference, l listing.Facts) bool {
+func hardOK(p ClientPreference, l listing.Facts) bool {
 	low, high := priceBand(p)
 	switch {
 	case l.StandardStatus != "Active" || l.ListType != p.ListType:
@@ -110,7 +110,7 @@ func hardOK(p Preference, l listing.Facts) bool {
 	return placeOK(p, l)
 }
 
-func placeOK(p Preference, l listing.Facts) bool {
+func placeOK(p ClientPreference, l listing.Facts) bool {
 	if p.RadiusKm != nil {
 		return l.Latitude != nil && l.Longitude != nil &&
 			p.box().holds(*l.Latitude, *l.Longitude) &&
@@ -125,7 +125,7 @@ func placeOK(p Preference, l listing.Facts) bool {
 
 // hardLines are the breakdown's lines for the hard criteria the preference
 // sets (all met, or the listing would be no candidate).
-func hardLines(p Preference, l listing.Facts) []Criterion {
+func hardLines(p ClientPreference, l listing.Facts) []Criterion {
 	out := []Criterion{{Name: "list_type", Outcome: Full, Detail: "for " + l.ListType}}
 	if len(p.PropertyTypes) > 0 {
 		out = append(out, Criterion{Name: "property_type", Outcome: Full, Detail: l.PropertyType + " is one of " + strings.Join(p.PropertyTypes, ", ")})
@@ -152,7 +152,7 @@ func line(name string, weight int, fraction float64, detail string) Criterion {
 	return Criterion{Name: name, Outcome: outcome, Weight: weight, Points: pts, Detail: detail}
 }
 
-func scorePrice(p Preference, l listing.Facts) Criterion {
+func scorePrice(p ClientPreference, l listing.Facts) Criterion {
 	price := l.ListPrice.InexactFloat64()
 	switch {
 	case p.PriceMax != nil && l.ListPrice.GreaterThan(*p.PriceMax):
@@ -171,7 +171,7 @@ func scorePrice(p Preference, l listing.Facts) Criterion {
 	return line("price", WeightPrice, 1, "price "+money(l.ListPrice)+" is within the range asked")
 }
 
-func scoreLocation(p Preference, l listing.Facts) Criterion {
+func scoreLocation(p ClientPreference, l listing.Facts) Criterion {
 	switch {
 	case p.RadiusKm != nil:
 		d, r := distanceKm(*p.CentreLat, *p.CentreLon, *l.Latitude, *l.Longitude), *p.RadiusKm
@@ -186,7 +186,7 @@ func scoreLocation(p Preference, l listing.Facts) Criterion {
 	return line("location", WeightLocation, 1, "anywhere")
 }
 
-func scoreArea(p Preference, l listing.Facts) Criterion {
+func scoreArea(p ClientPreference, l listing.Facts) Criterion {
 	if p.LivingAreaMin == nil && p.LivingAreaMax == nil {
 		return line("living_area", WeightArea, 1, "any size")
 	}
@@ -205,7 +205,7 @@ func scoreArea(p Preference, l listing.Facts) Criterion {
 	return line("living_area", WeightArea, 1, fmt.Sprintf("%g is within the range asked", a))
 }
 
-func scoreFeatures(p Preference, l listing.Facts) Criterion {
+func scoreFeatures(p ClientPreference, l listing.Facts) Criterion {
 	if len(p.Features) == 0 {
 		return line("features", WeightFeatures, 1, "no must-haves")
 	}
@@ -224,7 +224,7 @@ func scoreFeatures(p Preference, l listing.Facts) Criterion {
 	return line("features", WeightFeatures, float64(len(has))/float64(len(p.Features)), detail)
 }
 
-func scoreKeywords(p Preference, l listing.Facts) Criterion {
+func scoreKeywords(p ClientPreference, l listing.Facts) Criterion {
 	if len(p.Keywords) == 0 {
 		return line("keywords", WeightKeywords, 1, "no keywords")
 	}
@@ -262,7 +262,7 @@ func boxAround(lat, lon, km float64) box {
 
 // box is the stored bounding box of a radius preference (the one its
 // prefilter used), nil without one.
-func (p Preference) box() *box {
+func (p ClientPreference) box() *box {
 	if p.BoxMinLat == nil {
 		return nil
 	}
