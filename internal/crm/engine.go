@@ -129,33 +129,54 @@ func (s *Service) RematchPreference(ctx context.Context, org, id realty.ID) (sco
 }
 
 func (s *Service) rematch(ctx context.Context, sys realty.Actor, p ClientPreference) (scored, fresh int, err error) {
+	return s.rematchMany(ctx, sys, []ClientPreference{p})
+}
+
+// rematchMany rescores prefs: their candidates' first pages read in one
+// round trip (further pages one by one), and every match of the batch
+// stored, and every match no longer had marked inactive, in one
+// transaction.
+func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []ClientPreference) (scored, fresh int, err error) {
+	crits := make([]listing.Criteria, len(prefs))
+	for i, p := range prefs {
+		crits[i] = criteriaOf(p)
+	}
+	pages, err := s.listings.CandidatesMany(ctx, sys, crits, candidatePage)
+	if err != nil {
+		return 0, 0, err
+	}
 	var pairs []scoredPair
-	if p.Active {
-		after := realty.ID{}
-		crit := criteriaOf(p)
+	for i, p := range prefs {
+		if !p.Active {
+			continue
+		}
+		page := pages[i]
 		for {
-			page, err := s.listings.Candidates(ctx, sys, crit, after, candidatePage)
-			if err != nil {
-				return 0, 0, err
-			}
 			scored += len(page)
 			pairs = append(pairs, scorePairs([]ClientPreference{p}, page)...)
 			if len(page) < candidatePage {
 				break
 			}
-			after = page[len(page)-1].ID
+			if page, err = s.listings.Candidates(ctx, sys, crits[i], page[len(page)-1].ID, candidatePage); err != nil {
+				return 0, 0, err
+			}
 		}
 	}
-	kept := make([]realty.ID, len(pairs))
+	ids := make([]realty.ID, len(prefs))
+	for i, p := range prefs {
+		ids[i] = p.ID
+	}
+	keptPrefs, keptListings := make([]realty.ID, len(pairs)), make([]realty.ID, len(pairs))
 	for i, pr := range pairs {
-		kept[i] = pr.listing.ID
+		keptPrefs[i], keptListings[i] = pr.pref.ID, pr.listing.ID
 	}
 	err = postgres.Tx(ctx, s.pool, sys, func(tx pgx.Tx) error {
 		if fresh, err = s.storeMatches(ctx, tx, sys, pairs); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE crm.property_matches SET active = false, updated_at = now()
-			WHERE organization_id = $1 AND preference_id = $2 AND active AND NOT (listing_id = ANY ($3))`, sys.OrgID, p.ID, kept)
+			WHERE organization_id = $1 AND preference_id = ANY ($2) AND active
+			AND (preference_id, listing_id) NOT IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))`, sys.OrgID, ids, keptPrefs, keptListings)
 		return err
 	})
 	return scored, fresh, err
@@ -188,15 +209,15 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 		if err != nil {
 			return res, err
 		}
-		for _, p := range prefs {
-			n, f, err := s.rematch(ctx, sys, p)
+		if len(prefs) > 0 {
+			n, f, err := s.rematchMany(ctx, sys, prefs)
 			if err != nil {
 				return res, err
 			}
-			res.Preferences++
+			res.Preferences += len(prefs)
 			res.Pairs += n
 			res.Fresh += f
-			after = p.ID
+			after = prefs[len(prefs)-1].ID
 		}
 		if len(prefs) < rematchBatch {
 			res.Done = true

@@ -170,3 +170,26 @@ func (s *Service) announceImport(ctx context.Context, tx pgx.Tx, org realty.ID) 
 	}
 	return nil
 }
+
+// CandidatesMany is the first page (up to limit listings) of Candidates for
+// each of cs, all read in one round trip.
+func (s *Service) CandidatesMany(ctx context.Context, actor realty.Actor, cs []Criteria, limit int) ([][]Facts, error) {
+	out := make([][]Facts, len(cs))
+	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {
+		for _, c := range cs {
+			b.Queue(CandidatesSQL, CandidateArgs(actor.OrgID, c, realty.ID{}, limit))
+		}
+	}, func(br pgx.BatchResults) error {
+		for i := range cs {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			if out[i], err = pgx.CollectRows(rows, pgx.RowToStructByName[Facts]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
