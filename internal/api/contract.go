@@ -39,6 +39,7 @@ var tagDescriptions = map[string]string{
 	"Clients":       "The brokerage CRM: clients and leads, their stages, interactions, timeline, merging, and website lead capture.",
 	"Tasks":         "Members' tasks, about a client, property or listing, with the overdue, today and upcoming views.",
 	"Appointments":  "Agents' showings, meetings, inspections, open houses and calls, never overlapping for one agent, and each agent's iCalendar feed.",
+	"Matches":       "Clients' saved preferences and the listings matched to them, each with its score and per-criterion breakdown.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 

@@ -96,6 +96,7 @@ var unpagedLists = map[string]string{
 	"list-role-assignments":         "role assignments, of one member when filtered",
 	"list-buildings":                "one property's buildings",
 	"list-units":                    "one property's units",
+	"list-preferences":              "one client's saved preferences",
 	"list-media":                    "one property's media",
 	"listing-history":               "one listing's status and price changes",
 	"list-open-houses":              "one listing's open houses",
@@ -122,7 +123,7 @@ func TestCursorLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	// pathIDs fill the path of paged lists under a resource.
-	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID}
+	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID, "list-client-matches": client.ID}
 	lists := 0
 	for _, op := range h.operations() {
 		props := successProperties(h.api, op)

@@ -110,7 +110,22 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pref, err := h.env.CRM.CreatePreference(ctx, owner, client.ID, crm.PreferenceInput{ListType: l.ListType, AlertFrequency: "never"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.CRM.MatchListing(ctx, owner.OrgID, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	matches, err := h.env.CRM.Matches(ctx, owner, client.ID, crm.MatchFilter{})
+	if err != nil || len(matches.Items) != 1 {
+		t.Fatalf("globex match: %+v %v", matches, err)
+	}
+	match := matches.Items[0].ID
 	return map[string]realty.ID{
+		"list-preferences": client.ID, "create-preference": client.ID, "list-client-matches": client.ID,
+		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
+		"get-match": match, "set-match-status": match,
 		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
 		"client-timeline": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
 		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,

@@ -13,6 +13,7 @@ import (
 	"realty/internal/app"
 	"realty/internal/audit"
 	"realty/internal/config"
+	"realty/internal/crm"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/postgres"
@@ -33,6 +34,9 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
 	river.AddWorker(workers, &messaging.DeliverWorker{Messaging: svc.Messaging})
 	river.AddWorker(workers, &messaging.PasswordResetWorker{Messaging: svc.Messaging})
+	river.AddWorker(workers, &crm.ListingChangedWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.RematchWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.DigestWorker{CRM: svc.CRM})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -16,6 +16,9 @@ import (
 type Announcer interface {
 	NotifyMember(ctx context.Context, tx pgx.Tx, actor realty.Actor, member realty.ID, kind string, data map[string]any) error
 	Emit(ctx context.Context, tx pgx.Tx, actor realty.Actor, event, key string, data map[string]any) error
+	// EmailClient queues an e-mail of kind to a client's address, once per
+	// key (the caller has checked the client's consent).
+	EmailClient(ctx context.Context, tx pgx.Tx, actor realty.Actor, to, kind, key string, data map[string]any) error
 }
 
 // silent is the Announcer of a CRM wired without one: it tells no one.
@@ -26,6 +29,10 @@ func (silent) NotifyMember(context.Context, pgx.Tx, realty.Actor, realty.ID, str
 }
 
 func (silent) Emit(context.Context, pgx.Tx, realty.Actor, string, string, map[string]any) error {
+	return nil
+}
+
+func (silent) EmailClient(context.Context, pgx.Tx, realty.Actor, string, string, string, map[string]any) error {
 	return nil
 }
 

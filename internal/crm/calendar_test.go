@@ -35,7 +35,7 @@ func TestCalendarFeed(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	agent := acme.Personas["agent"].Actor
 	now := time.Date(2030, 10, 1, 12, 0, 0, 0, time.UTC)
-	svc := crm.New(env.Pool, env.Org, func() time.Time { return now }, nil)
+	svc := crm.New(env.Pool, env.Org, func() time.Time { return now }, nil, env.Listing, nil)
 	long := strings.Repeat("Große Villa, am See; mit Blick \\ über alles. ", 3) + "\nZweite Zeile"
 	want := map[string]time.Time{ // title → local start; DST ends 2030-11-03, begins 2031-03-09
 		"Before fall-back": time.Date(2030, 11, 2, 10, 0, 0, 0, ny),

@@ -14,7 +14,11 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"realty"
+	"realty/internal/listing"
 	"realty/internal/org"
 	"realty/internal/postgres"
 )
@@ -74,19 +78,24 @@ type Service struct {
 	orgs     *org.Service
 	now      func() time.Time
 	announce Announcer
+	listings *listing.Service
+	jobs     *river.Client[pgx.Tx]
 }
 
 // New returns the CRM service; orgs answers the organization's time zone,
-// and announce is told of new leads, assignments and stage changes (nil:
-// no one is).
-func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time, announce Announcer) *Service {
+// announce is told of new leads, assignments, stage changes and matches
+// (nil: no one is), listings gives the match engine the listings' facts,
+// and jobs (an insert-only River client; nil: none) takes the rematch and
+// digest jobs in the callers' transactions.
+func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time, announce Announcer, listings *listing.Service,
+	jobs *river.Client[pgx.Tx]) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if announce == nil {
 		announce = silent{}
 	}
-	return &Service{pool: pool, orgs: orgs, now: now, announce: announce}
+	return &Service{pool: pool, orgs: orgs, now: now, announce: announce, listings: listings, jobs: jobs}
 }
 
 // seesAll says whether the actor works every client of the organization

@@ -12,8 +12,9 @@ import (
 )
 
 // TestIsolation: globex's owner, holding every permission, neither sees nor
-// changes acme's clients, interactions, tasks, appointments or pool, cannot
-// point at them, and cannot open acme's calendar feed under its own id.
+// changes acme's clients, interactions, tasks, appointments, pool, preferences
+// or matches, cannot point at them, and cannot open acme's calendar feed under
+// its own id.
 func TestIsolation(t *testing.T) {
 	t.Parallel()
 	env := fixturetest.New(t)
@@ -38,8 +39,30 @@ func TestIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l := tListing{listType: "sale", status: "Active", ptype: "Residential", city: "Springfield", zip: "1", price: 100_000, features: []string{}}
+	createListing(t, env, a, &l)
+	pref, err := env.CRM.CreatePreference(ctx, a, c.ID, crm.PreferenceInput{Cities: []string{"Springfield"}, AlertFrequency: "never"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := env.CRM.MatchListing(ctx, acme.Organization.ID, l.id); err != nil || n != 1 {
+		t.Fatalf("acme match: %d %v", n, err)
+	}
+	ms, _ := env.CRM.Matches(ctx, a, c.ID, crm.MatchFilter{})
 	mine := mustClient(t, env, g, crm.Input{FirstName: "Globex"})
 	checks := map[string]error{}
+	_, checks["preference"] = env.CRM.ClientPreference(ctx, g, pref.ID)
+	_, checks["preferences"] = env.CRM.Preferences(ctx, g, c.ID)
+	_, checks["create preference"] = env.CRM.CreatePreference(ctx, g, c.ID, crm.PreferenceInput{})
+	_, checks["update preference"] = env.CRM.UpdatePreference(ctx, g, pref.ID, crm.PreferenceInput{})
+	checks["delete preference"] = env.CRM.DeletePreference(ctx, g, pref.ID)
+	_, checks["matches"] = env.CRM.Matches(ctx, g, c.ID, crm.MatchFilter{})
+	_, checks["match"] = env.CRM.Match(ctx, g, ms.Items[0].ID)
+	_, checks["match status"] = env.CRM.SetMatchStatus(ctx, g, ms.Items[0].ID, "dismissed")
+	// Globex's engine run on acme's listing finds nothing and changes nothing.
+	if n, err := env.CRM.MatchListing(ctx, globex.Organization.ID, l.id); err != nil || n != 0 {
+		t.Errorf("globex match of acme's listing: %d %v", n, err)
+	}
 	_, checks["get"] = env.CRM.Get(ctx, g, c.ID)
 	_, checks["update"] = env.CRM.Update(ctx, g, c.ID, crm.Patch{Notes: ptr("x")})
 	_, _, checks["stage"] = env.CRM.ChangeStage(ctx, g, c.ID, "prospect", "")
@@ -95,6 +118,9 @@ func TestIsolation(t *testing.T) {
 	}
 	// The same e-mail address is no duplicate across organizations.
 	mustClient(t, env, g, crm.Input{FirstName: "Acme", Email: "acme-client@example.com"})
+	if m, err := env.CRM.Match(ctx, a, ms.Items[0].ID); err != nil || m.Status != "new" || !m.Active {
+		t.Errorf("acme's match changed: %+v %v", m, err)
+	}
 	if got, err := env.CRM.Get(ctx, a, c.ID); err != nil || got.Stage != "lead" || got.AssignedAgentID != c.AssignedAgentID {
 		t.Errorf("acme's client changed: %+v %v", got, err)
 	}

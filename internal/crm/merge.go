@@ -14,7 +14,10 @@ import (
 // client_id column: a merge moves every one of them onto the survivor. A
 // new table holding client_id (appointments, preferences, matches) is added
 // here, and TestMergeMovesEveryClientTable fails until it is.
-var clientOwned = []string{"crm.interactions", "crm.tasks", "crm.client_stage_changes", "crm.appointments"}
+// Preferences move with their matches; a match's key is its preference and
+// listing, so two merged clients who matched the same listing keep one match
+// per preference and never collide.
+var clientOwned = []string{"crm.interactions", "crm.tasks", "crm.client_stage_changes", "crm.appointments", "crm.client_preferences", "crm.property_matches"}
 
 // MergeResult is what a merge did: the survivor as it is now and the
 // duplicates merged into it.

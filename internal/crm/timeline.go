@@ -11,16 +11,17 @@ import (
 )
 
 // TimelineEntry is one event of a client's timeline: an interaction, a task, a
-// stage change or an appointment, with the fields all share and the ones each adds.
+// stage change, an appointment or a listing matched to one of their
+// preferences, with the fields all share and the ones each adds.
 type TimelineEntry struct {
-	Kind     string     `db:"kind" json:"kind" enum:"interaction,task,stage_change,appointment"`
-	ID       realty.ID  `db:"id" json:"id" doc:"the interaction's, task's, stage change's or appointment's id"`
-	At       time.Time  `db:"at" json:"at" doc:"when it happened: occurred, created, changed, or the appointment's start"`
+	Kind     string     `db:"kind" json:"kind" enum:"interaction,task,stage_change,appointment,match"`
+	ID       realty.ID  `db:"id" json:"id" doc:"the interaction's, task's, stage change's, appointment's or match's id"`
+	At       time.Time  `db:"at" json:"at" doc:"when it happened: occurred, created, changed, matched, or the appointment's start"`
 	MemberID *realty.ID `db:"member_id" json:"member_id,omitempty" doc:"who: the interaction's member, the task's owner, the stage change's author, the appointment's agent"`
-	Type     string     `db:"type" json:"type" doc:"the interaction type, the task status, the stage moved to, or the appointment kind"`
-	Title    *string    `db:"title" json:"title,omitempty" doc:"the task or appointment title, or the stage moved from"`
+	Type     string     `db:"type" json:"type" doc:"the interaction type, the task status, the stage moved to, the appointment kind, or the match status"`
+	Title    *string    `db:"title" json:"title,omitempty" doc:"the task or appointment title, the stage moved from, or the matched listing"`
 	Detail   *string    `db:"detail" json:"detail,omitempty" doc:"the interaction notes, task description, stage change reason, or the appointment's cancellation reason or notes"`
-	Outcome  *string    `db:"outcome" json:"outcome,omitempty" doc:"the interaction outcome, the task priority or the appointment status"`
+	Outcome  *string    `db:"outcome" json:"outcome,omitempty" doc:"the interaction outcome, the task priority, the appointment status or the match score"`
 }
 
 // Timeline is a page of a client's timeline, newest first.
@@ -29,8 +30,8 @@ type Timeline struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-// timelineSQL merges the client's interactions, tasks, stage changes and
-// appointments (at their start) in
+// timelineSQL merges the client's interactions, tasks, stage changes,
+// appointments (at their start) and matches in
 // one read; each branch carries the keyset condition so it reads only what
 // the page can use, by its index.
 const timelineSQL = `SELECT * FROM (
@@ -45,10 +46,13 @@ const timelineSQL = `SELECT * FROM (
 	UNION ALL
 	SELECT 'appointment', id, starts_at, agent_id, kind, title, coalesce(cancellation_reason, notes), status
 	FROM crm.appointments WHERE organization_id = @org AND client_id = @client AND (@first OR (starts_at, id) < (@c_at, @c_id))
+	UNION ALL
+	SELECT 'match', id, created_at, NULL, status, listing_title, NULL, score::text
+	FROM crm.property_matches WHERE organization_id = @org AND client_id = @client AND (@first OR (created_at, id) < (@c_at, @c_id))
 ) t ORDER BY at DESC, id DESC LIMIT @limit`
 
 // Timeline returns what happened with a client — interactions, tasks,
-// stage changes and appointments merged — newest first, a page at a time. Forbidden without
+// stage changes, appointments and matches merged — newest first, a page at a time. Forbidden without
 // client.read; NotFound as Get; Invalid naming cursor.
 func (s *Service) Timeline(ctx context.Context, actor realty.Actor, client realty.ID, cursor string, limit int) (Timeline, error) {
 	if _, err := s.Get(ctx, actor, client); err != nil {

@@ -3,6 +3,7 @@ package listing
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -109,6 +110,11 @@ func (s *Service) ImportFile(ctx context.Context, actor realty.Actor, r io.Reade
 	}
 	res := ImportResult{Format: opt.Format, Rejects: []Reject{}}
 	err = s.runBatches(ctx, actor, rr, lk, opt, &res)
+	if res.Inserted+res.Updated > 0 {
+		err = errors.Join(err, postgres.Tx(context.WithoutCancel(ctx), s.pool, actor, func(tx pgx.Tx) error {
+			return s.announceImport(ctx, tx, actor.OrgID)
+		}))
+	}
 	slices.SortFunc(res.Rejects, func(a, b Reject) int { return a.Row - b.Row })
 	res.Unchanged = res.Total - res.Inserted - res.Updated - res.Rejected
 	res.Elapsed = time.Since(start)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/shopspring/decimal"
 
 	"realty"
@@ -53,12 +54,15 @@ type Service struct {
 	properties *property.Service
 	orgs       *org.Service
 	now        func() time.Time
+	jobs       *river.Client[pgx.Tx]
 }
 
 // New returns the listing service: listings of the properties in
-// properties, listed by the members orgs knows.
-func New(pool *postgres.Pool, properties *property.Service, orgs *org.Service) *Service {
-	return &Service{pool: pool, properties: properties, orgs: orgs, now: time.Now}
+// properties, listed by the members orgs knows. jobs (an insert-only River
+// client; nil: none) receives a ChangedArgs job in the transaction of every
+// listing created or changed, and one per import.
+func New(pool *postgres.Pool, properties *property.Service, orgs *org.Service, jobs *river.Client[pgx.Tx]) *Service {
+	return &Service{pool: pool, properties: properties, orgs: orgs, now: time.Now, jobs: jobs}
 }
 
 // Listing is one offer of a property (or unit) for sale or lease.

@@ -2,8 +2,10 @@ package listing
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -136,8 +138,10 @@ func (s *Service) Create(ctx context.Context, actor realty.Actor, in Input) (Lis
 		if err != nil {
 			return err
 		}
-		out, err = getTx(ctx, tx, actor, id)
-		return err
+		if out, err = getTx(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		return s.announceChange(ctx, tx, actor, nil, out)
 	})
 	return out, err
 }
@@ -262,8 +266,13 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 		if err := updateListing(ctx, tx, actor, id, f); err != nil {
 			return err
 		}
-		out, err = getTx(ctx, tx, actor, id)
-		return err
+		if out, err = getTx(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		if sameOffer(cur, out) {
+			return nil // nothing changed: nothing to rematch
+		}
+		return s.announceChange(ctx, tx, actor, &cur, out)
 	})
 	return out, err
 }
@@ -289,4 +298,13 @@ func updateListing(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty
 		f.PrivateRemarks, f.BedroomsTotal, f.BathroomsTotal, f.LivingArea, f.LotSizeArea, f.YearBuilt, f.Stories, f.GarageSpaces,
 		f.AssociationFee, f.TaxAnnualAmount, f.Features, f.Appliances, f.Cooling, f.Heating, f.Flooring, f.View, f.PoolFeatures)
 	return err
+}
+
+// sameOffer says whether a change left every fact of the listing as it was
+// (only the times of the write moved).
+func sameOffer(a, b Listing) bool {
+	for _, l := range []*Listing{&a, &b} {
+		l.ModificationTimestamp, l.StatusChangeTimestamp, l.UpdatedAt, l.PriceChangeTimestamp = time.Time{}, time.Time{}, time.Time{}, nil
+	}
+	return reflect.DeepEqual(a, b)
 }

@@ -21,7 +21,9 @@ type Kind struct {
 	InApp       bool   `json:"in_app" doc:"shown in the app unless the member turned it off"`
 	Email       bool   `json:"email" doc:"e-mailed unless the member turned it off"`
 	// Account kinds go to a person about their own account (a reset link,
-	// an invitation): always e-mailed, never in-app, not a preference.
+	// an invitation), or to a client who is no member (match alerts, with
+	// the client's consent): always e-mailed, never in-app, not a
+	// preference.
 	Account bool `json:"-"`
 }
 
@@ -33,6 +35,8 @@ var Kinds = []Kind{
 	{Name: "appointment.booked", Description: "Someone else booked an appointment in your calendar", InApp: true, Email: true},
 	{Name: "appointment.canceled", Description: "Someone else canceled an appointment of yours", InApp: true, Email: true},
 	{Name: "match.new", Description: "A listing matches a client's saved preference", InApp: true, Email: true},
+	{Name: "match.alert", Description: "A new listing matching a client's saved search, to the client", Account: true},
+	{Name: "match.digest", Description: "The day's or week's new matches of a client's saved search, to the client", Account: true},
 	{Name: "account.verify_email", Description: "Confirm your e-mail address", Account: true},
 	{Name: "account.password_reset", Description: "A link to choose a new password", Account: true},
 	{Name: "org.invitation", Description: "An invitation to join an organization", Account: true},

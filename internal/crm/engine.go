@@ -1,0 +1,293 @@
+package crm
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"realty"
+	"realty/internal/listing"
+	"realty/internal/postgres"
+)
+
+// PreferencesForListingSQL is the engine's prefilter for one listing: the
+// organization's active preferences of live clients whose hard criteria the
+// listing's facts can meet (the radius by its bounding box; the exact
+// distance is checked in Go).
+const PreferencesForListingSQL = `SELECT ` + preferenceColumns + ` FROM crm.client_preferences p
+	JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
+	WHERE p.organization_id = @org AND p.active AND p.list_type = @list_type
+	  AND (p.price_max IS NULL OR @price::numeric <= p.price_max * 1.1) AND (p.price_min IS NULL OR @price::numeric >= p.price_min * 0.9)
+	  AND (p.bedrooms_min IS NULL OR p.bedrooms_min <= @beds::int) AND (p.bathrooms_min IS NULL OR p.bathrooms_min <= @baths::numeric)
+	  AND (cardinality(p.property_types) = 0 OR @type::text = ANY (p.property_types))
+	  AND ((p.radius_km IS NULL AND cardinality(p.city_keys) = 0 AND cardinality(p.postal_codes) = 0)
+	       OR lower(@city::text) = ANY (p.city_keys) OR @postal::text = ANY (p.postal_codes)
+	       OR (@lat::float8 BETWEEN p.box_min_lat AND p.box_max_lat AND @lon::float8 BETWEEN p.box_min_lon AND p.box_max_lon))
+	ORDER BY p.id`
+
+// ListingArgs are PreferencesForListingSQL's arguments for a listing.
+func ListingArgs(org realty.ID, l listing.Facts) pgx.NamedArgs {
+	return pgx.NamedArgs{"org": org, "list_type": l.ListType, "price": l.ListPrice, "beds": l.Bedrooms, "baths": l.Bathrooms,
+		"type": l.PropertyType, "city": l.City, "postal": l.PostalCode, "lat": l.Latitude, "lon": l.Longitude}
+}
+
+// scoredPair is a preference and a listing that match.
+type scoredPair struct {
+	pref    ClientPreference
+	listing listing.Facts
+	scored  Scored
+}
+
+// MatchListing scores one listing against the organization's saved
+// preferences: it stores every match scoring at least MatchThreshold,
+// rescoring the ones stored before, marks inactive the stored matches the
+// listing no longer meets (it left Active, changed price or facts), and
+// alerts on the new ones. A dismissed match stays dismissed unless the
+// price fell below the price it was dismissed at. Run by the job a listing
+// change enqueues; it returns how many matches are new.
+func (s *Service) MatchListing(ctx context.Context, org, id realty.ID) (int, error) {
+	sys := realty.System(org)
+	l, err := s.listings.MatchFacts(ctx, sys, id)
+	if realty.KindOf(err) == realty.NotFound {
+		return 0, nil // gone: its matches went with it
+	}
+	if err != nil {
+		return 0, err
+	}
+	var pairs []scoredPair
+	if l.StandardStatus == "Active" {
+		prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, PreferencesForListingSQL, ListingArgs(org, l))
+		if err != nil {
+			return 0, err
+		}
+		pairs = scorePairs(prefs, []listing.Facts{l})
+	}
+	kept := make([]realty.ID, len(pairs))
+	for i, p := range pairs {
+		kept[i] = p.pref.ID
+	}
+	var fresh int
+	err = postgres.Tx(ctx, s.pool, sys, func(tx pgx.Tx) error {
+		if fresh, err = s.storeMatches(ctx, tx, sys, pairs); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE crm.property_matches SET active = false, updated_at = now()
+			WHERE organization_id = $1 AND listing_id = $2 AND active AND NOT (preference_id = ANY ($3))`, org, id, kept)
+		return err
+	})
+	return fresh, err
+}
+
+// scorePairs scores every preference against every listing, keeping the
+// matches.
+func scorePairs(prefs []ClientPreference, ls []listing.Facts) []scoredPair {
+	var out []scoredPair
+	for _, p := range prefs {
+		for _, l := range ls {
+			if sc, ok := Score(p, l); ok && sc.Score >= MatchThreshold {
+				out = append(out, scoredPair{pref: p, listing: l, scored: sc})
+			}
+		}
+	}
+	return out
+}
+
+// criteriaOf is a preference's hard criteria for the listing side.
+func criteriaOf(p ClientPreference) listing.Criteria {
+	low, high := priceBand(p)
+	c := listing.Criteria{ListType: p.ListType, PriceLow: low, PriceHigh: high, BedroomsMin: p.BedroomsMin,
+		BathroomsMin: p.BathroomsMin, PropertyTypes: p.PropertyTypes, PostalCodes: p.PostalCodes}
+	for _, city := range p.Cities {
+		c.CityKeys = append(c.CityKeys, strings.ToLower(city))
+	}
+	if b := p.box(); b != nil {
+		lb := listing.Box(*b)
+		c.Box = &lb
+	}
+	return c
+}
+
+// candidatePage is how many listings one candidates query reads.
+const candidatePage = 1000
+
+// RematchPreference scores every Active listing meeting a preference's
+// hard criteria against it, stores the matches, marks inactive the ones it
+// no longer has (all of them for an inactive preference), and alerts on
+// the new ones. It returns how many pairs it scored and how many matches
+// are new.
+func (s *Service) RematchPreference(ctx context.Context, org, id realty.ID) (scored, fresh int, err error) {
+	sys := realty.System(org)
+	prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
+		JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
+		WHERE p.organization_id = $1 AND p.id = $2`, org, id)
+	if err != nil || len(prefs) == 0 {
+		return 0, 0, err
+	}
+	return s.rematch(ctx, sys, prefs[0])
+}
+
+func (s *Service) rematch(ctx context.Context, sys realty.Actor, p ClientPreference) (scored, fresh int, err error) {
+	return s.rematchMany(ctx, sys, []ClientPreference{p})
+}
+
+// rematchMany rescores prefs: their candidates' first pages read in one
+// round trip (further pages one by one), and every match of the batch
+// stored, and every match no longer had marked inactive, in one
+// transaction.
+func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []ClientPreference) (scored, fresh int, err error) {
+	crits := make([]listing.Criteria, len(prefs))
+	for i, p := range prefs {
+		crits[i] = criteriaOf(p)
+	}
+	pages, err := s.listings.CandidatesMany(ctx, sys, crits, candidatePage)
+	if err != nil {
+		return 0, 0, err
+	}
+	var pairs []scoredPair
+	for i, p := range prefs {
+		if !p.Active {
+			continue
+		}
+		page := pages[i]
+		for {
+			scored += len(page)
+			pairs = append(pairs, scorePairs([]ClientPreference{p}, page)...)
+			if len(page) < candidatePage {
+				break
+			}
+			if page, err = s.listings.Candidates(ctx, sys, crits[i], page[len(page)-1].ID, candidatePage); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	ids := make([]realty.ID, len(prefs))
+	for i, p := range prefs {
+		ids[i] = p.ID
+	}
+	keptPrefs, keptListings := make([]realty.ID, len(pairs)), make([]realty.ID, len(pairs))
+	for i, pr := range pairs {
+		keptPrefs[i], keptListings[i] = pr.pref.ID, pr.listing.ID
+	}
+	err = postgres.Tx(ctx, s.pool, sys, func(tx pgx.Tx) error {
+		if fresh, err = s.storeMatches(ctx, tx, sys, pairs); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE crm.property_matches SET active = false, updated_at = now()
+			WHERE organization_id = $1 AND preference_id = ANY ($2) AND active
+			AND (preference_id, listing_id) NOT IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))`, sys.OrgID, ids, keptPrefs, keptListings)
+		return err
+	})
+	return scored, fresh, err
+}
+
+// RematchResult is what one run of a full rematch did.
+type RematchResult struct {
+	Preferences int       `json:"preferences"`
+	Pairs       int       `json:"pairs_scored"`
+	Fresh       int       `json:"new_matches"`
+	Next        realty.ID `json:"next" doc:"the cursor to resume after; zero when done"`
+	Done        bool      `json:"done"`
+}
+
+// rematchBatch is how many preferences a full rematch reads at a time.
+const rematchBatch = 200
+
+// Rematch rescores the organization's preferences with ids after the
+// cursor after, batch by batch, until all are done or budget has passed
+// (zero: no limit); Next is where to resume. Each preference's matches are
+// stored in a transaction of their own, so a run cut short loses nothing.
+func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time.Duration) (RematchResult, error) {
+	sys := realty.System(org)
+	start := time.Now()
+	var res RematchResult
+	for {
+		prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
+			JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
+			WHERE p.organization_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, org, after, rematchBatch)
+		if err != nil {
+			return res, err
+		}
+		if len(prefs) > 0 {
+			n, f, err := s.rematchMany(ctx, sys, prefs)
+			if err != nil {
+				return res, err
+			}
+			res.Preferences += len(prefs)
+			res.Pairs += n
+			res.Fresh += f
+			after = prefs[len(prefs)-1].ID
+		}
+		if len(prefs) < rematchBatch {
+			res.Done = true
+			return res, nil
+		}
+		if budget > 0 && time.Since(start) > budget {
+			res.Next = after
+			return res, nil
+		}
+	}
+}
+
+// storeMatches upserts the matches in one batch and alerts on the ones
+// that are new (first stored, or surfaced again by a price drop after a
+// dismissal). It returns how many are new.
+func (s *Service) storeMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []scoredPair) (int, error) {
+	if len(pairs) == 0 {
+		return 0, nil
+	}
+	b := &pgx.Batch{}
+	for _, p := range pairs {
+		b.Queue(upsertMatchSQL, pgx.NamedArgs{"org": sys.OrgID, "id": realty.NewID(), "pref": p.pref.ID, "listing": p.listing.ID,
+			"client": p.pref.ClientID, "score": p.scored.Score, "breakdown": p.scored.Breakdown, "price": p.listing.ListPrice,
+			"title": p.listing.Title})
+	}
+	br := tx.SendBatch(ctx, b)
+	var fresh []freshMatch
+	for _, p := range pairs {
+		var f freshMatch
+		err := br.QueryRow().Scan(&f.ID, &f.SurfacedAt, &f.Fresh)
+		if err == pgx.ErrNoRows {
+			continue // unchanged
+		}
+		if err != nil {
+			br.Close()
+			return 0, err
+		}
+		if f.Fresh {
+			f.pair = p
+			fresh = append(fresh, f)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return 0, err
+	}
+	return len(fresh), s.alert(ctx, tx, sys, fresh)
+}
+
+// upsertMatchSQL stores a match or rescores a stored one (touching it
+// only when something changed). A dismissed match returns to new only when
+// the price fell below the price it was dismissed at; fresh says the match
+// surfaced now (stored first, or returned).
+const upsertMatchSQL = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
+		breakdown, price, listing_title)
+	VALUES (@org, @id, @pref, @listing, @client, @score, @breakdown, @price, @title)
+	ON CONFLICT (organization_id, preference_id, listing_id) DO UPDATE SET
+		score = EXCLUDED.score, breakdown = EXCLUDED.breakdown, price = EXCLUDED.price, listing_title = EXCLUDED.listing_title,
+		client_id = EXCLUDED.client_id, active = true, updated_at = now(),
+		status = CASE WHEN m.status = 'dismissed' AND EXCLUDED.price < m.dismissed_price THEN 'new' ELSE m.status END,
+		surfaced_at = CASE WHEN m.status = 'dismissed' AND EXCLUDED.price < m.dismissed_price THEN now() ELSE m.surfaced_at END,
+		status_changed_at = CASE WHEN m.status = 'dismissed' AND EXCLUDED.price < m.dismissed_price THEN now() ELSE m.status_changed_at END,
+		dismissed_price = CASE WHEN m.status = 'dismissed' AND EXCLUDED.price < m.dismissed_price THEN NULL ELSE m.dismissed_price END
+	WHERE m.score <> EXCLUDED.score OR m.breakdown <> EXCLUDED.breakdown OR m.price <> EXCLUDED.price OR NOT m.active
+		OR m.listing_title <> EXCLUDED.listing_title OR m.client_id <> EXCLUDED.client_id
+	RETURNING m.id, m.surfaced_at, m.surfaced_at = now() AND m.status = 'new'`
+
+// freshMatch is a match that surfaced now.
+type freshMatch struct {
+	ID         realty.ID
+	SurfacedAt time.Time
+	Fresh      bool
+	pair       scoredPair
+}
