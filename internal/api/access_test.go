@@ -103,6 +103,7 @@ var accessMatrix = map[string]string{
 	"list-clients":                  clientReaders,
 	"get-client":                    clientReaders,
 	"client-stage-history":          clientReaders,
+	"client-score":                  clientReaders,
 	"client-timeline":               clientReaders,
 	"list-interactions":             clientReaders,
 	"list-tasks":                    clientReaders,

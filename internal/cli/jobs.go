@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,7 @@ import (
 	"realty/internal/app"
 	"realty/internal/audit"
 	"realty/internal/config"
+	"realty/internal/crm"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/postgres"
@@ -33,6 +35,10 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
 	river.AddWorker(workers, &messaging.DeliverWorker{Messaging: svc.Messaging})
 	river.AddWorker(workers, &messaging.PasswordResetWorker{Messaging: svc.Messaging})
+	river.AddWorker(workers, &crm.RescoreWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.RescoreOrgWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.NightlyScoresWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.TaskRemindersWorker{CRM: svc.CRM})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -57,7 +63,7 @@ func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
-		PeriodicJobs:         audit.PeriodicJobs(),
+		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs()),
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),

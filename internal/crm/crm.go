@@ -14,6 +14,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"realty"
 	"realty/internal/org"
 	"realty/internal/postgres"
@@ -42,6 +45,7 @@ func init() {
 		"crm.clients_budget_min_check":          {Kind: realty.Invalid, Field: "budget_min", Message: "must not be negative"},
 		"crm.clients_budget_max_check":          {Kind: realty.Invalid, Field: "budget_max", Message: "must not be negative"},
 		"crm.clients_budget_check":              {Kind: realty.Invalid, Field: "budget_min", Message: "must not exceed budget_max"},
+		"crm.clients_lead_score_check":          {Kind: realty.Invalid, Field: "lead_score", Message: "must be between 0 and 100"},
 		"crm.clients_tags_check":                {Kind: realty.Invalid, Field: "tags", Message: "at most 50 tags"},
 		"crm.clients_notes_check":               {Kind: realty.Invalid, Field: "notes", Message: "must be at most 4000 characters"},
 		"crm.clients_merged_check":              {Kind: realty.Invalid, Field: "duplicate_ids", Message: "a client cannot be merged into itself"},
@@ -74,19 +78,21 @@ type Service struct {
 	orgs     *org.Service
 	now      func() time.Time
 	announce Announcer
+	jobs     *river.Client[pgx.Tx]
 }
 
 // New returns the CRM service; orgs answers the organization's time zone,
-// and announce is told of new leads, assignments and stage changes (nil:
-// no one is).
-func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time, announce Announcer) *Service {
+// announce is told of new leads, assignments and stage changes (nil: no
+// one is), and jobs enqueues score recomputes in the changes' transactions
+// (nil: none are, scores change only when recomputed by hand).
+func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time, announce Announcer, jobs *river.Client[pgx.Tx]) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if announce == nil {
 		announce = silent{}
 	}
-	return &Service{pool: pool, orgs: orgs, now: now, announce: announce}
+	return &Service{pool: pool, orgs: orgs, now: now, announce: announce, jobs: jobs}
 }
 
 // seesAll says whether the actor works every client of the organization
