@@ -2,6 +2,8 @@ package crm
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,11 +91,17 @@ type TaskRemindersWorker struct {
 	CRM *Service
 }
 
-// Work reminds each organization's due tasks in turn; an organization
-// that fails is retried with the whole run (those reminded are marked).
+// Work reminds each organization's due tasks in turn. An organization that
+// fails does not hold the others up; the run returns the failures (River
+// retries it, and the tasks already reminded are marked, so none is
+// reminded twice).
 func (w *TaskRemindersWorker) Work(ctx context.Context, _ *river.Job[TaskRemindersArgs]) error {
-	return org.EachOrganization(ctx, w.CRM.pool, func(id realty.ID) error {
-		_, err := w.CRM.RemindDueTasks(ctx, id)
-		return err
+	var failed []error
+	err := org.EachOrganization(ctx, w.CRM.pool, func(id realty.ID) error {
+		if _, err := w.CRM.RemindDueTasks(ctx, id); err != nil {
+			failed = append(failed, fmt.Errorf("organization %s: %w", id, err))
+		}
+		return ctx.Err()
 	})
+	return errors.Join(append(failed, err)...)
 }
