@@ -90,8 +90,10 @@ type RescoreOrgWorker struct {
 	CRM *Service
 }
 
-// Timeout allows a large organization's clients time to be scored.
-func (w *RescoreOrgWorker) Timeout(*river.Job[RescoreOrgArgs]) time.Duration { return 30 * time.Minute }
+// Timeout allows a large organization's clients time to be scored, and
+// stays below the rescuer's default REALTY_JOB_RESCUE_AFTER (10 minutes),
+// so a run still at work is never taken for lost.
+func (w *RescoreOrgWorker) Timeout(*river.Job[RescoreOrgArgs]) time.Duration { return 9 * time.Minute }
 
 // Work rescores the organization's clients.
 func (w *RescoreOrgWorker) Work(ctx context.Context, job *river.Job[RescoreOrgArgs]) error {
