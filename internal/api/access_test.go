@@ -321,7 +321,7 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-task":                 map[string]any{"title": "Same"},
 		"set-notification-preference": map[string]any{"enabled": true},
 		"create-webhook":              map[string]any{"url": "https://93.184.216.34/hook", "events": []string{"lead.created"}},
-		"request-password-reset":      map[string]any{"email": "nobody@acme.example"},
+		"request-password-reset":      map[string]any{"email": fmt.Sprintf("nobody%d@acme.example", n)}, // each its own: the requests per address are limited
 		"reset-password":              map[string]any{"token": "nope", "password": "another long passphrase"},
 		"verify-email":                map[string]any{"token": "nope"},
 	}

@@ -107,7 +107,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	}
 	return map[string]realty.ID{
 		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
-		"client-timeline": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
+		"client-timeline": client.ID, "client-score": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
 		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,
 		"rotate-webhook-secret": hook.ID, "replay-delivery": outbox.Items[0].ID,
 		"globex delivery":        outbox.Items[0].ID,

@@ -15,7 +15,9 @@ import (
 // signed-in user) AccountMailPerRecipient an hour, and per client address
 // AccountMailPerIP an hour. The limits count every request, whether or not
 // the address has an account, so a refusal says nothing about it. They are
-// kept in memory per process, like the API's rate limits.
+// kept in memory per process, like the API's rate limits. A loopback client
+// address is not counted: it is a reverse proxy on the same machine (every
+// request would share its bucket) or a local tool.
 const (
 	AccountMailPerRecipient = 3
 	AccountMailPerIP        = 10
@@ -34,10 +36,10 @@ func bucketOf(what, who string) ratelimit.Key {
 }
 
 // admitAccountMail spends one request of kind for recipient from client
-// address ip (not counted when unknown). RateLimited, with the wait, when
-// either bucket is empty.
+// address ip (not counted when unknown or loopback). RateLimited, with the
+// wait, when either bucket is empty.
 func (s *Service) admitAccountMail(kind, recipient string, ip netip.Addr) error {
-	if ip.IsValid() {
+	if ip.IsValid() && !ip.Unmap().IsLoopback() {
 		if d := s.mailLimits.Take(bucketOf(kind+":ip", ip.Unmap().String()), AccountMailPerIP, AccountMailWindow); !d.Allowed {
 			return tooMany(d)
 		}
