@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty"
+	"realty/internal/postgres"
 )
 
 // The plan limits an organization may carry (nil: unlimited), by column.
@@ -81,4 +82,20 @@ func checkSeat(ctx context.Context, tx pgx.Tx, orgID, userID realty.ID) error {
 		return PlanLimitError(LimitUsers, "members", *limit, active)
 	}
 	return nil
+}
+
+// SetPlanLimit sets one of the organization's plan limits (LimitUsers or
+// LimitProperties; nil: unlimited) through db, an administrative connection
+// held by one caller (operators set plans; the runtime role may not). It
+// sets the connection's organization for the audit trail. Invalid naming
+// name for another limit.
+func SetPlanLimit(ctx context.Context, db postgres.DB, orgID realty.ID, name string, v *int) error {
+	if _, ok := limitQueries[name]; !ok {
+		return realty.FieldError("name", "must be max_users or max_properties")
+	}
+	if _, err := db.Exec(ctx, `SELECT set_config('app.org_id', $1, false)`, orgID.String()); err != nil {
+		return err
+	}
+	_, err := db.Exec(ctx, `UPDATE org.organizations SET `+name+` = $2 WHERE id = $1`, orgID, v)
+	return err
 }
