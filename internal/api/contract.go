@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"realty/internal/ledger"
 	"realty/internal/problem"
 	"reflect"
 	"slices"
@@ -38,6 +39,7 @@ var tagDescriptions = map[string]string{
 	"Listings":      "Listings for sale or lease, open houses, MLS status mappings and MLS imports.",
 	"Clients":       "The brokerage CRM: clients and leads, their stages, interactions, timeline, merging, and website lead capture.",
 	"Tasks":         "Members' tasks, about a client, property or listing, with the overdue, today and upcoming views.",
+	"Ledger":        "The double-entry books: chart of accounts, journal entries and reversals, period close and the trial balance.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 
@@ -108,6 +110,7 @@ func contractConfig(cfg *huma.Config) {
 	reg := huma.NewMapRegistry("#/components/schemas/", schemaNamer)
 	registerSchemas(reg)
 	reg.RegisterTypeAlias(reflect.TypeFor[decimal.Decimal](), reflect.TypeFor[moneySchema]())
+	reg.RegisterTypeAlias(reflect.TypeFor[ledger.Money](), reflect.TypeFor[moneySchema]())
 	cfg.Components.Schemas = reg
 }
 

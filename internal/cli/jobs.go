@@ -13,6 +13,7 @@ import (
 	"realty/internal/app"
 	"realty/internal/audit"
 	"realty/internal/config"
+	"realty/internal/idempotency"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/postgres"
@@ -33,6 +34,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
 	river.AddWorker(workers, &messaging.DeliverWorker{Messaging: svc.Messaging})
 	river.AddWorker(workers, &messaging.PasswordResetWorker{Messaging: svc.Messaging})
+	river.AddWorker(workers, &idempotency.PruneWorker{Store: svc.Idempotency})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
