@@ -144,7 +144,8 @@ func (s *Service) CreateAccount(ctx context.Context, actor realty.Actor, in Acco
 }
 
 // UpdateAccount replaces an account's code, name, type, parent and active
-// flag. A system account keeps its type (Invalid naming type otherwise).
+// flag. A system account, or one with postings, keeps its type (Invalid
+// naming type otherwise).
 // Forbidden without ledger.manage; NotFound for another organization's.
 func (s *Service) UpdateAccount(ctx context.Context, actor realty.Actor, id realty.ID, in AccountInput) (Account, error) {
 	if err := actor.Require("ledger.manage"); err != nil {
@@ -163,6 +164,11 @@ func (s *Service) UpdateAccount(ctx context.Context, actor realty.Actor, id real
 		if sys != nil && in.Type != typ {
 			return realty.FieldError("type", "a system account keeps its type")
 		}
+		if in.Type != typ {
+			if err := refuseRetypeWithPostings(ctx, tx, actor, id); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.Query(ctx, `UPDATE ledger.accounts SET code = $3, name = $4, type = $5, parent_id = $6, active = $7
 			WHERE organization_id = $1 AND id = $2 RETURNING `+accountColumns, actor.OrgID, id, in.Code, in.Name, in.Type, in.ParentID, in.Active)
 		if err != nil {
@@ -172,6 +178,17 @@ func (s *Service) UpdateAccount(ctx context.Context, actor realty.Actor, id real
 		return err
 	})
 	return out, err
+}
+
+// refuseRetypeWithPostings keeps the type of an account with postings: a
+// new type would change what its history means.
+func refuseRetypeWithPostings(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) error {
+	var used bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM ledger.journal_lines WHERE organization_id = $1 AND account_id = $2)`, actor.OrgID, id).Scan(&used)
+	if err == nil && used {
+		return realty.FieldError("type", "an account with postings keeps its type")
+	}
+	return err
 }
 
 // notFound turns "no rows" into nf and maps anything else.

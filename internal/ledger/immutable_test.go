@@ -60,7 +60,7 @@ func TestJournalRefusesChanges(t *testing.T) {
 			"unbalanced entry":         insert("2026-03-03", "9.99"),
 			"entry in a closed period": insert("2026-02-03", "10"),
 			"update of a line": func(tx pgx.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE ledger.journal_lines SET debit = debit + 1 WHERE organization_id = $1 AND entry_id = $2`, orgID, open.ID)
+				_, err := tx.Exec(ctx, `UPDATE ledger.journal_lines SET memo = 'edited' WHERE organization_id = $1 AND entry_id = $2`, orgID, open.ID)
 				return err
 			},
 			"update of an entry": func(tx pgx.Tx) error {

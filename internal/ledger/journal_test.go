@@ -92,6 +92,14 @@ func TestSeededChart(t *testing.T) {
 	if err != nil || renamed.Code != "1001" {
 		t.Errorf("renumbering a system account: %+v, %v", renamed, err)
 	}
+	if _, err := s.led.Post(ctx, s.acct, ledger.Entry{Date: day("2026-03-01"), Lines: []ledger.Line{
+		{AccountID: a.ID, Credit: d("5")}, {SystemKey: ledger.OperatingCash, Debit: d("5")}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.led.UpdateAccount(ctx, s.acct, a.ID, ledger.AccountInput{Code: "4010", Name: "Parking", Type: "liability", Active: true})
+	if realty.KindOf(err) != realty.Invalid || realty.FieldsOf(err)["type"] == "" {
+		t.Errorf("retyping an account with postings: %v, want Invalid naming type", err)
+	}
 	if _, err := s.led.CreateAccount(ctx, s.org.Personas["agent"].Actor, ledger.AccountInput{Code: "9", Name: "x", Type: "asset"}); realty.KindOf(err) != realty.Forbidden {
 		t.Errorf("agent creating an account: %v, want Forbidden", err)
 	}

@@ -221,9 +221,12 @@ SELECT app.apply_org_kit('app.idempotency_keys', '{response_headers,response_bod
 
 -- Seed the system accounts of the organizations that exist (the org service
 -- seeds new ones). The owner reads every organization only with forced
--- row-level security lifted, for this statement's transaction.
+-- row-level security lifted, for this transaction. The audit trigger is off
+-- for the seed: it records changes within one organization's transaction,
+-- and the chart's creation is this migration, not anyone's change.
 ALTER TABLE org.organizations NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE ledger.accounts NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE ledger.accounts DISABLE TRIGGER audit_changes;
 INSERT INTO ledger.accounts (organization_id, code, name, type, system_key)
 SELECT o.id, a.code, a.name, a.type, a.system_key
 FROM org.organizations o CROSS JOIN (VALUES
@@ -250,6 +253,7 @@ FROM org.organizations o CROSS JOIN (VALUES
     ('5500', 'Commission expense', 'expense', 'commission_expense'),
     ('5900', 'Bank fees', 'expense', 'bank_fees')
 ) a (code, name, type, system_key);
+ALTER TABLE ledger.accounts ENABLE TRIGGER audit_changes;
 ALTER TABLE ledger.accounts FORCE ROW LEVEL SECURITY;
 ALTER TABLE org.organizations FORCE ROW LEVEL SECURITY;
 
