@@ -14,7 +14,6 @@ import (
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/ledger"
-	"realty/internal/postgres"
 	"realty/internal/postgres/pgtest"
 )
 
@@ -326,4 +325,3 @@ func rawTx(t *testing.T, conn *pgx.Conn, orgID realty.ID, fn func(pgx.Tx) error)
 	return tx.Commit(ctx)
 }
 
-var _ = postgres.MapError
