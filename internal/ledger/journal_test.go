@@ -324,4 +324,3 @@ func rawTx(t *testing.T, conn *pgx.Conn, orgID realty.ID, fn func(pgx.Tx) error)
 	}
 	return tx.Commit(ctx)
 }
-
