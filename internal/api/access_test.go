@@ -151,6 +151,17 @@ var accessMatrix = map[string]string{
 	"create-webhook":                "owner admin",
 	"rotate-webhook-secret":         "owner admin",
 	"replay-delivery":               "owner admin",
+	"list-ledger-accounts":          ledgerReaders,
+	"get-ledger-account":            ledgerReaders,
+	"list-ledger-account-lines":     ledgerReaders,
+	"get-journal-entry":             ledgerReaders,
+	"list-accounting-periods":       ledgerReaders,
+	"trial-balance":                 ledgerReaders,
+	"create-ledger-account":         ledgerManagers,
+	"replace-ledger-account":        ledgerManagers,
+	"close-accounting-period":       ledgerManagers,
+	"post-journal-entry":            ledgerPosters,
+	"reverse-journal-entry":         ledgerPosters,
 }
 
 const (
@@ -163,6 +174,9 @@ const (
 	clientWriters    = "owner admin broker agent"
 	clientManagers   = "owner admin broker"
 	staff            = "owner admin broker agent property_manager accountant maintenance read_only"
+	ledgerReaders    = "owner admin broker property_manager accountant read_only"
+	ledgerPosters    = "owner admin accountant"
+	ledgerManagers   = "owner admin accountant"
 )
 
 // caller is one column of the matrix.
@@ -348,6 +362,11 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"request-password-reset":      map[string]any{"email": fmt.Sprintf("nobody%d@acme.example", n)}, // each its own: the requests per address are limited
 		"reset-password":              map[string]any{"token": "nope", "password": "another long passphrase"},
 		"verify-email":                map[string]any{"token": "nope"},
+		"create-ledger-account":       map[string]any{"code": fmt.Sprintf("M%d", n), "name": "Matrix", "type": "expense"},
+		"replace-ledger-account":      map[string]any{"code": "M0", "name": "Matrix", "type": "expense"},
+		"post-journal-entry":          map[string]any{"lines": []map[string]any{{"account_id": realty.NewID(), "debit": "1.00"}, {"account_id": realty.NewID(), "credit": "1.00"}}},
+		"reverse-journal-entry":       map[string]any{},
+		"close-accounting-period":     map[string]any{"period": "2020-01-01"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"realty/internal/ledger"
 	"realty/internal/problem"
 	"reflect"
 	"slices"
@@ -40,6 +41,7 @@ var tagDescriptions = map[string]string{
 	"Tasks":         "Members' tasks, about a client, property or listing, with the overdue, today and upcoming views.",
 	"Appointments":  "Agents' showings, meetings, inspections, open houses and calls, never overlapping for one agent, and each agent's iCalendar feed.",
 	"Matches":       "Clients' saved preferences and the listings matched to them, each with its score and per-criterion breakdown.",
+	"Ledger":        "The double-entry books: chart of accounts, journal entries and reversals, period close and the trial balance.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 
@@ -110,6 +112,7 @@ func contractConfig(cfg *huma.Config) {
 	reg := huma.NewMapRegistry("#/components/schemas/", schemaNamer)
 	registerSchemas(reg)
 	reg.RegisterTypeAlias(reflect.TypeFor[decimal.Decimal](), reflect.TypeFor[moneySchema]())
+	reg.RegisterTypeAlias(reflect.TypeFor[ledger.Money](), reflect.TypeFor[moneySchema]())
 	cfg.Components.Schemas = reg
 }
 

@@ -104,6 +104,8 @@ var unpagedLists = map[string]string{
 	"client-stage-history":          "one client's stage changes",
 	"list-notification-preferences": "one member's preference for each kind of notification realty sends",
 	"list-webhooks":                 "an organization's webhook endpoints",
+	"list-ledger-accounts":          "an organization's chart of accounts",
+	"list-accounting-periods":       "an organization's closed months",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose
@@ -123,7 +125,11 @@ func TestCursorLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	// pathIDs fill the path of paged lists under a resource.
-	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID, "list-client-matches": client.ID}
+	accounts, err := h.env.Ledger.Accounts(context.Background(), h.a.Personas["owner"].Actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID, "list-client-matches": client.ID, "list-ledger-account-lines": accounts[0].ID}
 	lists := 0
 	for _, op := range h.operations() {
 		props := successProperties(h.api, op)

@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 
 	"realty"
 	"realty/internal/api"
 	"realty/internal/crm"
+	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/org"
@@ -122,10 +125,21 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatalf("globex match: %+v %v", matches, err)
 	}
 	match := matches.Items[0].ID
+	accounts, err := h.env.Ledger.Accounts(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, err := h.env.Ledger.Post(ctx, owner, ledger.Entry{Memo: "globex", Lines: []ledger.Line{
+		{AccountID: accounts[0].ID, Debit: decimal.NewFromInt(5)}, {AccountID: accounts[1].ID, Credit: decimal.NewFromInt(5)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
 		"list-preferences": client.ID, "create-preference": client.ID, "list-client-matches": client.ID,
 		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
 		"get-match": match, "set-match-status": match,
+		"get-ledger-account": accounts[0].ID, "replace-ledger-account": accounts[0].ID, "list-ledger-account-lines": accounts[0].ID,
+		"get-journal-entry": entry.ID, "reverse-journal-entry": entry.ID,
 		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
 		"client-timeline": client.ID, "client-score": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
 		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,
@@ -166,8 +180,15 @@ func TestBOLA(t *testing.T) {
 			continue
 		}
 		_, body := reqs.build(op)
-		s1, b1 := h.do(op.Method, strings.ReplaceAll(op.Path, "{id}", id.String()), owner, body)
-		s2, b2 := h.do(op.Method, strings.ReplaceAll(op.Path, "{id}", realty.NewID().String()), owner, body)
+		do := h.do
+		if slices.ContainsFunc(op.Parameters, func(p *huma.Param) bool { return p.Name == "Idempotency-Key" }) {
+			do = func(method, path, cred string, body any) (int, []byte) {
+				status, _, b := h.doKeyed(method, path, cred, realty.NewID().String(), body)
+				return status, b
+			}
+		}
+		s1, b1 := do(op.Method, strings.ReplaceAll(op.Path, "{id}", id.String()), owner, body)
+		s2, b2 := do(op.Method, strings.ReplaceAll(op.Path, "{id}", realty.NewID().String()), owner, body)
 		probes += 2
 		if s1 != 404 || s2 != 404 || detail(b1) != detail(b2) {
 			t.Errorf("%s: foreign id → %d %s; unknown id → %d %s; want the same 404", op.OperationID, s1, b1, s2, b2)

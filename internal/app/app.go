@@ -22,7 +22,9 @@ import (
 	"realty/internal/audit"
 	"realty/internal/blob"
 	"realty/internal/crm"
+	"realty/internal/idempotency"
 	"realty/internal/identity"
+	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/org"
@@ -86,13 +88,17 @@ type Services struct {
 	CRM      *crm.Service
 	// Messaging is notifications and the outbox of e-mails.
 	Messaging *messaging.Service
+	// Ledger is the chart of accounts, the journal and its periods.
+	Ledger *ledger.Service
+	// Idempotency stores money-moving requests' keys and first responses.
+	Idempotency *idempotency.Store
 }
 
 // Permissions is every permission realty knows, each domain's declaration
 // in one catalog for org.
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
-		crm.Permissions, messaging.Permissions)
+		crm.Permissions, messaging.Permissions, ledger.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -115,6 +121,9 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	}
 	s := Services{Pool: pool, Blobs: o.Blobs, Jobs: jobs, Identity: ids, Audit: audit.New(pool)}
 	s.Org = org.New(pool, ids, Permissions(), o.Now)
+	s.Ledger = ledger.New(pool, o.Now)
+	s.Org.OnCreate(s.Ledger.SeedTx)
+	s.Idempotency = idempotency.New(pool, jobs)
 	s.Limits = s.Org.NewRateLimits(o.RateLimit, o.Now)
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org, jobs)

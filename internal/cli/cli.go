@@ -81,6 +81,7 @@ func commands() []command {
 		{"import", "import MLS listings: reso --org SLUG FILE [--source NAME] [--rejects FILE]", runImport},
 		{"apikey", "create an API key for an organization: create --org SLUG --name N --permissions P,P", runAPIKey},
 		{"seed", "load deterministic benchmark data: --scale [--orgs N --listings M --seed S]", runSeed},
+		{"ledger", "verify an organization's books: check --org SLUG", runLedger},
 		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
 		{"version", "print realty's and PostgreSQL's versions", runVersion},
 		{"openapi", "print the API's OpenAPI document (what /api/openapi.json serves), without a database", runOpenAPI},

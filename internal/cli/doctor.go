@@ -27,6 +27,9 @@ func runDoctor(ctx context.Context, e env) error {
 	var checks []postgres.Check
 	err = withAdmin(ctx, e, cfg, func(conn *pgx.Conn, db *database) error {
 		checks, err = postgres.Diagnose(ctx, conn)
+		if err == nil {
+			checks = append(checks, ledgerCheck(ctx, conn))
+		}
 		if err == nil && db.binaries != nil {
 			checks = append(checks, postgres.CheckBinaries(ctx, conn, db.binaries))
 		}

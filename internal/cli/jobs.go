@@ -15,6 +15,7 @@ import (
 	"realty/internal/audit"
 	"realty/internal/config"
 	"realty/internal/crm"
+	"realty/internal/idempotency"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/postgres"
@@ -42,6 +43,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &crm.RescoreOrgWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &crm.NightlyScoresWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &crm.TaskRemindersWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &idempotency.PruneWorker{Store: svc.Idempotency})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -39,7 +39,18 @@ type Service struct {
 	identity *identity.Service
 	catalog  catalog
 	now      func() time.Time
+	onCreate []CreateHook
 }
+
+// CreateHook sets up one domain's part of a new organization (its chart of
+// accounts, …) inside the organization's creating transaction, acting as
+// realty.System of the organization. An error rolls the creation back.
+type CreateHook func(ctx context.Context, tx pgx.Tx, actor realty.Actor) error
+
+// OnCreate adds a hook run by every organization's creation, in the order
+// added. The wiring code calls it while building the services, so org
+// imports no domain that hooks in.
+func (s *Service) OnCreate(h CreateHook) { s.onCreate = append(s.onCreate, h) }
 
 // New returns the org service over the permission catalog perms: every
 // permission realty knows, each domain's declarations gathered by the
@@ -142,8 +153,16 @@ func (s *Service) create(ctx context.Context, in NewOrganization, owner *realty.
 			return err
 		}
 		roles, err := seedRoles(ctx, tx, id)
-		if err != nil || owner == nil {
+		if err != nil {
 			return err
+		}
+		for _, h := range s.onCreate {
+			if err := h(ctx, tx, realty.System(id)); err != nil {
+				return err
+			}
+		}
+		if owner == nil {
+			return nil
 		}
 		member, err := insertMember(ctx, tx, id, *owner, nil)
 		if err != nil {
@@ -174,6 +193,22 @@ func (s *Service) Organization(ctx context.Context, actor realty.Actor) (Organiz
 		return Organization{}, err
 	}
 	return s.organization(ctx, actor)
+}
+
+// OrganizationTx reads the actor's organization inside tx, for a domain
+// whose rules depend on its settings (time zone, currency). It checks no
+// permission: the calling use case has checked its own. NotFound when tx
+// cannot see it.
+func OrganizationTx(ctx context.Context, tx pgx.Tx, actor realty.Actor) (Organization, error) {
+	rows, err := tx.Query(ctx, `SELECT `+orgColumns+` FROM org.organizations WHERE id = $1`, actor.OrgID)
+	if err != nil {
+		return Organization{}, err
+	}
+	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Organization])
+	if err != nil {
+		return Organization{}, postgres.MapError(err)
+	}
+	return o, nil
 }
 
 func (s *Service) organization(ctx context.Context, actor realty.Actor) (Organization, error) {

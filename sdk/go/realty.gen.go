@@ -18,6 +18,78 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccountNormalBalance.
+const (
+	Credit AccountNormalBalance = "credit"
+	Debit  AccountNormalBalance = "debit"
+)
+
+// Valid indicates whether the value is a known member of the AccountNormalBalance enum.
+func (e AccountNormalBalance) Valid() bool {
+	switch e {
+	case Credit:
+		return true
+	case Debit:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountType.
+const (
+	AccountTypeAsset     AccountType = "asset"
+	AccountTypeEquity    AccountType = "equity"
+	AccountTypeExpense   AccountType = "expense"
+	AccountTypeIncome    AccountType = "income"
+	AccountTypeLiability AccountType = "liability"
+)
+
+// Valid indicates whether the value is a known member of the AccountType enum.
+func (e AccountType) Valid() bool {
+	switch e {
+	case AccountTypeAsset:
+		return true
+	case AccountTypeEquity:
+		return true
+	case AccountTypeExpense:
+		return true
+	case AccountTypeIncome:
+		return true
+	case AccountTypeLiability:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountBodyType.
+const (
+	AccountBodyTypeAsset     AccountBodyType = "asset"
+	AccountBodyTypeEquity    AccountBodyType = "equity"
+	AccountBodyTypeExpense   AccountBodyType = "expense"
+	AccountBodyTypeIncome    AccountBodyType = "income"
+	AccountBodyTypeLiability AccountBodyType = "liability"
+)
+
+// Valid indicates whether the value is a known member of the AccountBodyType enum.
+func (e AccountBodyType) Valid() bool {
+	switch e {
+	case AccountBodyTypeAsset:
+		return true
+	case AccountBodyTypeEquity:
+		return true
+	case AccountBodyTypeExpense:
+		return true
+	case AccountBodyTypeIncome:
+		return true
+	case AccountBodyTypeLiability:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditChangeAction.
 const (
 	DELETE AuditChangeAction = "DELETE"
@@ -789,6 +861,24 @@ func (e OrganizationPatchInputBodyKind) Valid() bool {
 	}
 }
 
+// Defines values for PeriodStatus.
+const (
+	PeriodStatusClosed PeriodStatus = "closed"
+	PeriodStatusOpen   PeriodStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the PeriodStatus enum.
+func (e PeriodStatus) Valid() bool {
+	switch e {
+	case PeriodStatusClosed:
+		return true
+	case PeriodStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PropertyPropertyType.
 const (
 	PropertyPropertyTypeCommercial  PropertyPropertyType = "commercial"
@@ -1452,6 +1542,74 @@ type AcceptedOutputBody struct {
 	Message string `json:"message"`
 }
 
+// Account defines model for Account.
+type Account struct {
+	Active    bool               `json:"active"`
+	Code      string             `json:"code"`
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Name      string             `json:"name"`
+
+	// NormalBalance derived from the type: debit for assets and expenses
+	NormalBalance AccountNormalBalance `json:"normal_balance"`
+	ParentId      *openapi_types.UUID  `json:"parent_id,omitempty"`
+
+	// SystemKey set on the accounts realty posts to itself: they cannot be retyped or deleted
+	SystemKey *string     `json:"system_key,omitempty"`
+	Type      AccountType `json:"type"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// AccountNormalBalance derived from the type: debit for assets and expenses
+type AccountNormalBalance string
+
+// AccountType defines model for Account.Type.
+type AccountType string
+
+// AccountBody defines model for AccountBody.
+type AccountBody struct {
+	// Active default true
+	Active *bool `json:"active,omitempty"`
+
+	// Code unique in the organization
+	Code     string              `json:"code"`
+	Name     string              `json:"name"`
+	ParentId *openapi_types.UUID `json:"parent_id,omitempty"`
+	Type     AccountBodyType     `json:"type"`
+}
+
+// AccountBodyType defines model for AccountBody.Type.
+type AccountBodyType string
+
+// AccountLine defines model for AccountLine.
+type AccountLine struct {
+	// Balance the account's balance after this line, in its normal direction
+	//
+	// Examples: 1250000.00
+	Balance string `json:"balance"`
+
+	// Credit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Credit string `json:"credit"`
+
+	// Debit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Debit string `json:"debit"`
+
+	// EntryDate a calendar day, YYYY-MM-DD
+	EntryDate openapi_types.Date `json:"entry_date"`
+	EntryId   openapi_types.UUID `json:"entry_id"`
+	LineNo    int64              `json:"line_no"`
+	Memo      *string            `json:"memo,omitempty"`
+}
+
+// AccountsOutputBody defines model for AccountsOutputBody.
+type AccountsOutputBody struct {
+	Items *[]Account `json:"items"`
+}
+
 // AssigneeBody defines model for AssigneeBody.
 type AssigneeBody struct {
 	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
@@ -1509,6 +1667,30 @@ type AuditChangeAction string
 type AuditChangePage struct {
 	Items      *[]AuditChange `json:"items"`
 	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// BalanceRow defines model for BalanceRow.
+type BalanceRow struct {
+	AccountId openapi_types.UUID `json:"account_id"`
+
+	// Balance in the account's normal direction
+	//
+	// Examples: 1250000.00
+	Balance string `json:"balance"`
+	Code    string `json:"code"`
+
+	// Credit sum of credits
+	//
+	// Examples: 1250000.00
+	Credit string `json:"credit"`
+
+	// Debit sum of debits
+	//
+	// Examples: 1250000.00
+	Debit         string `json:"debit"`
+	Name          string `json:"name"`
+	NormalBalance string `json:"normal_balance"`
+	Type          string `json:"type"`
 }
 
 // Building defines model for Building.
@@ -1662,6 +1844,12 @@ type ClientPatchBody struct {
 // ClientPatchBodyNurtureStatus defines model for ClientPatchBody.NurtureStatus.
 type ClientPatchBodyNurtureStatus string
 
+// CloseInputBody defines model for CloseInputBody.
+type CloseInputBody struct {
+	// Period any day of the month to close; earlier open months close with it
+	Period openapi_types.Date `json:"period"`
+}
+
 // CodeInputBody defines model for CodeInputBody.
 type CodeInputBody struct {
 	// Code 6-digit code from the authenticator
@@ -1729,6 +1917,34 @@ type Enrolment struct {
 
 	// Secret base32 secret for authenticator apps
 	Secret string `json:"secret"`
+}
+
+// EntryBody defines model for EntryBody.
+type EntryBody struct {
+	// EntryDate the accounting date; today in the organization's time zone when absent
+	EntryDate *openapi_types.Date `json:"entry_date,omitempty"`
+	Lines     *[]EntryLineBody    `json:"lines"`
+	Memo      *string             `json:"memo,omitempty"`
+}
+
+// EntryLineBody defines model for EntryLineBody.
+type EntryLineBody struct {
+	AccountId openapi_types.UUID `json:"account_id"`
+
+	// Credit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Credit *string `json:"credit,omitempty"`
+
+	// Debit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Debit      *string             `json:"debit,omitempty"`
+	LeaseId    *openapi_types.UUID `json:"lease_id,omitempty"`
+	Memo       *string             `json:"memo,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	TenantId   *openapi_types.UUID `json:"tenant_id,omitempty"`
+	UnitId     *openapi_types.UUID `json:"unit_id,omitempty"`
 }
 
 // HistoryEntry defines model for HistoryEntry.
@@ -1831,6 +2047,47 @@ type InvitationsOutputBody struct {
 	Items *[]Invitation `json:"items"`
 }
 
+// JournalEntry defines model for JournalEntry.
+type JournalEntry struct {
+	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// EntryDate a calendar day, YYYY-MM-DD
+	EntryDate openapi_types.Date `json:"entry_date"`
+	Id        openapi_types.UUID `json:"id"`
+	Lines     *[]JournalLine     `json:"lines"`
+	Memo      *string            `json:"memo,omitempty"`
+	PostedAt  time.Time          `json:"posted_at"`
+
+	// ReversedBy the entry reversing this one
+	ReversedBy *openapi_types.UUID `json:"reversed_by,omitempty"`
+
+	// Reverses the entry this one reverses
+	Reverses   *openapi_types.UUID `json:"reverses,omitempty"`
+	SourceId   *openapi_types.UUID `json:"source_id,omitempty"`
+	SourceType string              `json:"source_type"`
+}
+
+// JournalLine defines model for JournalLine.
+type JournalLine struct {
+	AccountId openapi_types.UUID `json:"account_id"`
+
+	// Credit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Credit string `json:"credit"`
+
+	// Debit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Debit      string              `json:"debit"`
+	LeaseId    *openapi_types.UUID `json:"lease_id,omitempty"`
+	LineNo     int64               `json:"line_no"`
+	Memo       *string             `json:"memo,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	TenantId   *openapi_types.UUID `json:"tenant_id,omitempty"`
+	UnitId     *openapi_types.UUID `json:"unit_id,omitempty"`
+}
+
 // LeadBody defines model for LeadBody.
 type LeadBody struct {
 	// BudgetMax an amount of money: a decimal string, never a JSON number, so no digit is lost
@@ -1854,6 +2111,17 @@ type LeadBody struct {
 
 	// Source default: website
 	Source *string `json:"source,omitempty"`
+}
+
+// LinesPage defines model for LinesPage.
+type LinesPage struct {
+	Items      *[]AccountLine `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+
+	// Opening the balance before the page's first line
+	//
+	// Examples: 1250000.00
+	Opening string `json:"opening"`
 }
 
 // LinkInputBody defines model for LinkInputBody.
@@ -2528,6 +2796,26 @@ type PasswordResetRequestInputBody struct {
 	Email string `json:"email"`
 }
 
+// Period defines model for Period.
+type Period struct {
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+
+	// ClosedBy the user who closed it
+	ClosedBy *openapi_types.UUID `json:"closed_by,omitempty"`
+
+	// Period the month's first day
+	Period openapi_types.Date `json:"period"`
+	Status PeriodStatus       `json:"status"`
+}
+
+// PeriodStatus defines model for Period.Status.
+type PeriodStatus string
+
+// PeriodList defines model for PeriodList.
+type PeriodList struct {
+	Items *[]Period `json:"items"`
+}
+
 // PermissionItem defines model for PermissionItem.
 type PermissionItem struct {
 	Description string `json:"description"`
@@ -2725,6 +3013,11 @@ type RecoveryCodesOutputBody struct {
 // RefreshInputBody defines model for RefreshInputBody.
 type RefreshInputBody struct {
 	RefreshToken string `json:"refresh_token"`
+}
+
+// ReversalInputBody defines model for ReversalInputBody.
+type ReversalInputBody struct {
+	Memo *string `json:"memo,omitempty"`
 }
 
 // Role defines model for Role.
@@ -2969,6 +3262,24 @@ type TimelineEntry struct {
 // TimelineEntryKind defines model for TimelineEntry.Kind.
 type TimelineEntryKind string
 
+// TrialBalance defines model for TrialBalance.
+type TrialBalance struct {
+	Accounts *[]BalanceRow `json:"accounts"`
+
+	// AsOf a calendar day, YYYY-MM-DD
+	AsOf openapi_types.Date `json:"as_of"`
+
+	// Credit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Credit string `json:"credit"`
+
+	// Debit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Debit string `json:"debit"`
+}
+
 // Unit defines model for Unit.
 type Unit struct {
 	// Area square feet
@@ -3184,6 +3495,38 @@ type ListDeliveriesParams struct {
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
 
+// ListLedgerAccountLinesParams defines parameters for ListLedgerAccountLines.
+type ListLedgerAccountLinesParams struct {
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PostJournalEntryParams defines parameters for PostJournalEntry.
+type PostJournalEntryParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReverseJournalEntryParams defines parameters for ReverseJournalEntry.
+type ReverseJournalEntryParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// CloseAccountingPeriodParams defines parameters for CloseAccountingPeriod.
+type CloseAccountingPeriodParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// TrialBalanceParams defines parameters for TrialBalance.
+type TrialBalanceParams struct {
+	// AsOf YYYY-MM-DD; today (UTC) when absent
+	AsOf *string `form:"as_of,omitempty" json:"as_of,omitempty"`
+}
+
 // ListListingImportsParams defines parameters for ListListingImports.
 type ListListingImportsParams struct {
 	// Cursor next_cursor of the previous page
@@ -3398,6 +3741,21 @@ type AcceptInvitationJSONRequestBody = AcceptInputBody
 
 // CaptureLeadJSONRequestBody defines body for CaptureLead for application/json ContentType.
 type CaptureLeadJSONRequestBody = LeadBody
+
+// CreateLedgerAccountJSONRequestBody defines body for CreateLedgerAccount for application/json ContentType.
+type CreateLedgerAccountJSONRequestBody = AccountBody
+
+// ReplaceLedgerAccountJSONRequestBody defines body for ReplaceLedgerAccount for application/json ContentType.
+type ReplaceLedgerAccountJSONRequestBody = AccountBody
+
+// PostJournalEntryJSONRequestBody defines body for PostJournalEntry for application/json ContentType.
+type PostJournalEntryJSONRequestBody = EntryBody
+
+// ReverseJournalEntryJSONRequestBody defines body for ReverseJournalEntry for application/json ContentType.
+type ReverseJournalEntryJSONRequestBody = ReversalInputBody
+
+// CloseAccountingPeriodJSONRequestBody defines body for CloseAccountingPeriod for application/json ContentType.
+type CloseAccountingPeriodJSONRequestBody = CloseInputBody
 
 // CreateListingImportMultipartRequestBody defines body for CreateListingImport for multipart/form-data ContentType.
 type CreateListingImportMultipartRequestBody CreateListingImportMultipartBody
@@ -4151,6 +4509,166 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads (the `CaptureLead` operationId).
 	CaptureLead(ctx context.Context, body CaptureLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLedgerAccounts The chart of accounts
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/accounts (the `ListLedgerAccounts` operationId).
+	ListLedgerAccounts(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLedgerAccountWithBody Add an account
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+	CreateLedgerAccountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLedgerAccount Add an account
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+	CreateLedgerAccount(ctx context.Context, body CreateLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLedgerAccount One account
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/accounts/{id} (the `GetLedgerAccount` operationId).
+	GetLedgerAccount(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceLedgerAccountWithBody Change an account
+	//
+	// A system account can be renamed, renumbered and deactivated, never retyped.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+	ReplaceLedgerAccountWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceLedgerAccount Change an account
+	//
+	// A system account can be renamed, renumbered and deactivated, never retyped.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+	ReplaceLedgerAccount(ctx context.Context, id openapi_types.UUID, body ReplaceLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLedgerAccountLines An account's lines with running balance
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/accounts/{id}/lines (the `ListLedgerAccountLines` operationId).
+	ListLedgerAccountLines(ctx context.Context, id openapi_types.UUID, params *ListLedgerAccountLinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostJournalEntryWithBody Post a manual journal entry
+	//
+	// Debits must equal credits; an entry dated in a closed period is refused (409).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+	PostJournalEntryWithBody(ctx context.Context, params *PostJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostJournalEntry Post a manual journal entry
+	//
+	// Debits must equal credits; an entry dated in a closed period is refused (409).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+	PostJournalEntry(ctx context.Context, params *PostJournalEntryParams, body PostJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJournalEntry One journal entry with its lines
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/entries/{id} (the `GetJournalEntry` operationId).
+	GetJournalEntry(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReverseJournalEntryWithBody Reverse a journal entry
+	//
+	// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+	ReverseJournalEntryWithBody(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReverseJournalEntry Reverse a journal entry
+	//
+	// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+	ReverseJournalEntry(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, body ReverseJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAccountingPeriods Closed accounting periods
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/periods (the `ListAccountingPeriods` operationId).
+	ListAccountingPeriods(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseAccountingPeriodWithBody Close an accounting period
+	//
+	// Closes the month and every earlier open one; postings dated in them are refused after.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+	CloseAccountingPeriodWithBody(ctx context.Context, params *CloseAccountingPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseAccountingPeriod Close an accounting period
+	//
+	// Closes the month and every earlier open one; postings dated in them are refused after.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+	CloseAccountingPeriod(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TrialBalance Trial balance as of a day
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/trial-balance (the `TrialBalance` operationId).
+	TrialBalance(ctx context.Context, params *TrialBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListListingImports MLS imports, newest first
 	//
@@ -6086,6 +6604,326 @@ func (c *Client) CaptureLeadWithBody(ctx context.Context, contentType string, bo
 // Corresponds with POST /api/v1/leads (the `CaptureLead` operationId).
 func (c *Client) CaptureLead(ctx context.Context, body CaptureLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCaptureLeadRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLedgerAccounts The chart of accounts
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/accounts (the `ListLedgerAccounts` operationId).
+func (c *Client) ListLedgerAccounts(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLedgerAccountsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLedgerAccountWithBody Add an account
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+func (c *Client) CreateLedgerAccountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLedgerAccountRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLedgerAccount Add an account
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+func (c *Client) CreateLedgerAccount(ctx context.Context, body CreateLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLedgerAccountRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLedgerAccount One account
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/accounts/{id} (the `GetLedgerAccount` operationId).
+func (c *Client) GetLedgerAccount(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLedgerAccountRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceLedgerAccountWithBody Change an account
+//
+// A system account can be renamed, renumbered and deactivated, never retyped.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+func (c *Client) ReplaceLedgerAccountWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceLedgerAccountRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceLedgerAccount Change an account
+//
+// A system account can be renamed, renumbered and deactivated, never retyped.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+func (c *Client) ReplaceLedgerAccount(ctx context.Context, id openapi_types.UUID, body ReplaceLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceLedgerAccountRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLedgerAccountLines An account's lines with running balance
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/accounts/{id}/lines (the `ListLedgerAccountLines` operationId).
+func (c *Client) ListLedgerAccountLines(ctx context.Context, id openapi_types.UUID, params *ListLedgerAccountLinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLedgerAccountLinesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostJournalEntryWithBody Post a manual journal entry
+//
+// Debits must equal credits; an entry dated in a closed period is refused (409).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+func (c *Client) PostJournalEntryWithBody(ctx context.Context, params *PostJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostJournalEntryRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostJournalEntry Post a manual journal entry
+//
+// Debits must equal credits; an entry dated in a closed period is refused (409).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+func (c *Client) PostJournalEntry(ctx context.Context, params *PostJournalEntryParams, body PostJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostJournalEntryRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJournalEntry One journal entry with its lines
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/entries/{id} (the `GetJournalEntry` operationId).
+func (c *Client) GetJournalEntry(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJournalEntryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReverseJournalEntryWithBody Reverse a journal entry
+//
+// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+func (c *Client) ReverseJournalEntryWithBody(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseJournalEntryRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReverseJournalEntry Reverse a journal entry
+//
+// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+func (c *Client) ReverseJournalEntry(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, body ReverseJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseJournalEntryRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAccountingPeriods Closed accounting periods
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/periods (the `ListAccountingPeriods` operationId).
+func (c *Client) ListAccountingPeriods(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAccountingPeriodsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseAccountingPeriodWithBody Close an accounting period
+//
+// Closes the month and every earlier open one; postings dated in them are refused after.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+func (c *Client) CloseAccountingPeriodWithBody(ctx context.Context, params *CloseAccountingPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseAccountingPeriodRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseAccountingPeriod Close an accounting period
+//
+// Closes the month and every earlier open one; postings dated in them are refused after.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+func (c *Client) CloseAccountingPeriod(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseAccountingPeriodRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TrialBalance Trial balance as of a day
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/trial-balance (the `TrialBalance` operationId).
+func (c *Client) TrialBalance(ctx context.Context, params *TrialBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTrialBalanceRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9580,6 +10418,514 @@ func NewCaptureLeadRequestWithBody(server string, contentType string, body io.Re
 	return req, nil
 }
 
+// NewListLedgerAccountsRequest constructs an http.Request for the ListLedgerAccounts method
+func NewListLedgerAccountsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateLedgerAccountRequest calls the generic CreateLedgerAccount builder with application/json body
+func NewCreateLedgerAccountRequest(server string, body CreateLedgerAccountJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateLedgerAccountRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateLedgerAccountRequestWithBody constructs an http.Request for the CreateLedgerAccount method, with any body, and a specified content type
+func NewCreateLedgerAccountRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetLedgerAccountRequest constructs an http.Request for the GetLedgerAccount method
+func NewGetLedgerAccountRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceLedgerAccountRequest calls the generic ReplaceLedgerAccount builder with application/json body
+func NewReplaceLedgerAccountRequest(server string, id openapi_types.UUID, body ReplaceLedgerAccountJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceLedgerAccountRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceLedgerAccountRequestWithBody constructs an http.Request for the ReplaceLedgerAccount method, with any body, and a specified content type
+func NewReplaceLedgerAccountRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListLedgerAccountLinesRequest constructs an http.Request for the ListLedgerAccountLines method
+func NewListLedgerAccountLinesRequest(server string, id openapi_types.UUID, params *ListLedgerAccountLinesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/accounts/%s/lines", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostJournalEntryRequest calls the generic PostJournalEntry builder with application/json body
+func NewPostJournalEntryRequest(server string, params *PostJournalEntryParams, body PostJournalEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostJournalEntryRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPostJournalEntryRequestWithBody constructs an http.Request for the PostJournalEntry method, with any body, and a specified content type
+func NewPostJournalEntryRequestWithBody(server string, params *PostJournalEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/entries")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetJournalEntryRequest constructs an http.Request for the GetJournalEntry method
+func NewGetJournalEntryRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/entries/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReverseJournalEntryRequest calls the generic ReverseJournalEntry builder with application/json body
+func NewReverseJournalEntryRequest(server string, id openapi_types.UUID, params *ReverseJournalEntryParams, body ReverseJournalEntryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReverseJournalEntryRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReverseJournalEntryRequestWithBody constructs an http.Request for the ReverseJournalEntry method, with any body, and a specified content type
+func NewReverseJournalEntryRequestWithBody(server string, id openapi_types.UUID, params *ReverseJournalEntryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/entries/%s/reversal", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListAccountingPeriodsRequest constructs an http.Request for the ListAccountingPeriods method
+func NewListAccountingPeriodsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/periods")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCloseAccountingPeriodRequest calls the generic CloseAccountingPeriod builder with application/json body
+func NewCloseAccountingPeriodRequest(server string, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseAccountingPeriodRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCloseAccountingPeriodRequestWithBody constructs an http.Request for the CloseAccountingPeriod method, with any body, and a specified content type
+func NewCloseAccountingPeriodRequestWithBody(server string, params *CloseAccountingPeriodParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/periods/close")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewTrialBalanceRequest constructs an http.Request for the TrialBalance method
+func NewTrialBalanceRequest(server string, params *TrialBalanceParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/trial-balance")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListListingImportsRequest constructs an http.Request for the ListListingImports method
 func NewListListingImportsRequest(server string, params *ListListingImportsParams) (*http.Request, error) {
 	var err error
@@ -12966,6 +14312,178 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leads (the `CaptureLead` operationId).
 	CaptureLeadWithResponse(ctx context.Context, body CaptureLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*CaptureLeadResponse, error)
+
+	// ListLedgerAccountsWithResponse The chart of accounts
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/accounts (the `ListLedgerAccounts` operationId).
+	ListLedgerAccountsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListLedgerAccountsResponse, error)
+
+	// CreateLedgerAccountWithBodyWithResponse Add an account
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+	CreateLedgerAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLedgerAccountResponse, error)
+
+	// CreateLedgerAccountWithResponse Add an account
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+	CreateLedgerAccountWithResponse(ctx context.Context, body CreateLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLedgerAccountResponse, error)
+
+	// GetLedgerAccountWithResponse One account
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/accounts/{id} (the `GetLedgerAccount` operationId).
+	GetLedgerAccountWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLedgerAccountResponse, error)
+
+	// ReplaceLedgerAccountWithBodyWithResponse Change an account
+	//
+	// A system account can be renamed, renumbered and deactivated, never retyped.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+	ReplaceLedgerAccountWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceLedgerAccountResponse, error)
+
+	// ReplaceLedgerAccountWithResponse Change an account
+	//
+	// A system account can be renamed, renumbered and deactivated, never retyped.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+	ReplaceLedgerAccountWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceLedgerAccountResponse, error)
+
+	// ListLedgerAccountLinesWithResponse An account's lines with running balance
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/accounts/{id}/lines (the `ListLedgerAccountLines` operationId).
+	ListLedgerAccountLinesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListLedgerAccountLinesParams, reqEditors ...RequestEditorFn) (*ListLedgerAccountLinesResponse, error)
+
+	// PostJournalEntryWithBodyWithResponse Post a manual journal entry
+	//
+	// Debits must equal credits; an entry dated in a closed period is refused (409).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+	PostJournalEntryWithBodyWithResponse(ctx context.Context, params *PostJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostJournalEntryResponse, error)
+
+	// PostJournalEntryWithResponse Post a manual journal entry
+	//
+	// Debits must equal credits; an entry dated in a closed period is refused (409).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+	PostJournalEntryWithResponse(ctx context.Context, params *PostJournalEntryParams, body PostJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*PostJournalEntryResponse, error)
+
+	// GetJournalEntryWithResponse One journal entry with its lines
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/entries/{id} (the `GetJournalEntry` operationId).
+	GetJournalEntryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetJournalEntryResponse, error)
+
+	// ReverseJournalEntryWithBodyWithResponse Reverse a journal entry
+	//
+	// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+	ReverseJournalEntryWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseJournalEntryResponse, error)
+
+	// ReverseJournalEntryWithResponse Reverse a journal entry
+	//
+	// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.post`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+	ReverseJournalEntryWithResponse(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, body ReverseJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseJournalEntryResponse, error)
+
+	// ListAccountingPeriodsWithResponse Closed accounting periods
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/periods (the `ListAccountingPeriods` operationId).
+	ListAccountingPeriodsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAccountingPeriodsResponse, error)
+
+	// CloseAccountingPeriodWithBodyWithResponse Close an accounting period
+	//
+	// Closes the month and every earlier open one; postings dated in them are refused after.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+	CloseAccountingPeriodWithBodyWithResponse(ctx context.Context, params *CloseAccountingPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseAccountingPeriodResponse, error)
+
+	// CloseAccountingPeriodWithResponse Close an accounting period
+	//
+	// Closes the month and every earlier open one; postings dated in them are refused after.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+	CloseAccountingPeriodWithResponse(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountingPeriodResponse, error)
+
+	// TrialBalanceWithResponse Trial balance as of a day
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/trial-balance (the `TrialBalance` operationId).
+	TrialBalanceWithResponse(ctx context.Context, params *TrialBalanceParams, reqEditors ...RequestEditorFn) (*TrialBalanceResponse, error)
 
 	// ListListingImportsWithResponse MLS imports, newest first
 	//
@@ -17425,6 +18943,961 @@ func (r CaptureLeadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CaptureLeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListLedgerAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLedgerAccountsResponse) GetJSON200() *AccountsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListLedgerAccountsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListLedgerAccountsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListLedgerAccountsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListLedgerAccountsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLedgerAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLedgerAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLedgerAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLedgerAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateLedgerAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Account
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateLedgerAccountResponse) GetJSON201() *Account {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateLedgerAccountResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateLedgerAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateLedgerAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateLedgerAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateLedgerAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLedgerAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Account
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLedgerAccountResponse) GetJSON200() *Account {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLedgerAccountResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLedgerAccountResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLedgerAccountResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLedgerAccountResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLedgerAccountResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLedgerAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLedgerAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLedgerAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLedgerAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceLedgerAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Account
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceLedgerAccountResponse) GetJSON200() *Account {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceLedgerAccountResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceLedgerAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceLedgerAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceLedgerAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceLedgerAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListLedgerAccountLinesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinesPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLedgerAccountLinesResponse) GetJSON200() *LinesPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListLedgerAccountLinesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListLedgerAccountLinesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListLedgerAccountLinesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListLedgerAccountLinesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListLedgerAccountLinesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLedgerAccountLinesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLedgerAccountLinesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLedgerAccountLinesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLedgerAccountLinesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostJournalEntryResponse201Headers the declared response headers of an HTTP 201 response for PostJournalEntry
+type PostJournalEntryResponse201Headers struct {
+	ContentType *string
+}
+
+type PostJournalEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *JournalEntry
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PostJournalEntryResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostJournalEntryResponse) GetJSON201() *JournalEntry {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostJournalEntryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PostJournalEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostJournalEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostJournalEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostJournalEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetJournalEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JournalEntry
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJournalEntryResponse) GetJSON200() *JournalEntry {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetJournalEntryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetJournalEntryResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetJournalEntryResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetJournalEntryResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetJournalEntryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJournalEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJournalEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJournalEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJournalEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReverseJournalEntryResponse201Headers the declared response headers of an HTTP 201 response for ReverseJournalEntry
+type ReverseJournalEntryResponse201Headers struct {
+	ContentType *string
+}
+
+type ReverseJournalEntryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *JournalEntry
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ReverseJournalEntryResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReverseJournalEntryResponse) GetJSON201() *JournalEntry {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReverseJournalEntryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReverseJournalEntryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReverseJournalEntryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReverseJournalEntryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReverseJournalEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAccountingPeriodsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PeriodList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAccountingPeriodsResponse) GetJSON200() *PeriodList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAccountingPeriodsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAccountingPeriodsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListAccountingPeriodsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAccountingPeriodsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAccountingPeriodsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAccountingPeriodsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAccountingPeriodsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAccountingPeriodsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseAccountingPeriodResponse200Headers the declared response headers of an HTTP 200 response for CloseAccountingPeriod
+type CloseAccountingPeriodResponse200Headers struct {
+	ContentType *string
+}
+
+type CloseAccountingPeriodResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PeriodList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CloseAccountingPeriodResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseAccountingPeriodResponse) GetJSON200() *PeriodList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CloseAccountingPeriodResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseAccountingPeriodResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseAccountingPeriodResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseAccountingPeriodResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseAccountingPeriodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TrialBalanceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TrialBalance
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TrialBalanceResponse) GetJSON200() *TrialBalance {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TrialBalanceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TrialBalanceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TrialBalanceResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r TrialBalanceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r TrialBalanceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TrialBalanceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TrialBalanceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TrialBalanceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23515,6 +25988,274 @@ func (c *ClientWithResponses) CaptureLeadWithResponse(ctx context.Context, body 
 	return ParseCaptureLeadResponse(rsp)
 }
 
+// ListLedgerAccountsWithResponse The chart of accounts
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/accounts (the `ListLedgerAccounts` operationId).
+func (c *ClientWithResponses) ListLedgerAccountsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListLedgerAccountsResponse, error) {
+	rsp, err := c.ListLedgerAccounts(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLedgerAccountsResponse(rsp)
+}
+
+// CreateLedgerAccountWithBodyWithResponse Add an account
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+func (c *ClientWithResponses) CreateLedgerAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLedgerAccountResponse, error) {
+	rsp, err := c.CreateLedgerAccountWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLedgerAccountResponse(rsp)
+}
+
+// CreateLedgerAccountWithResponse Add an account
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/accounts (the `CreateLedgerAccount` operationId).
+func (c *ClientWithResponses) CreateLedgerAccountWithResponse(ctx context.Context, body CreateLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLedgerAccountResponse, error) {
+	rsp, err := c.CreateLedgerAccount(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLedgerAccountResponse(rsp)
+}
+
+// GetLedgerAccountWithResponse One account
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/accounts/{id} (the `GetLedgerAccount` operationId).
+func (c *ClientWithResponses) GetLedgerAccountWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLedgerAccountResponse, error) {
+	rsp, err := c.GetLedgerAccount(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLedgerAccountResponse(rsp)
+}
+
+// ReplaceLedgerAccountWithBodyWithResponse Change an account
+//
+// A system account can be renamed, renumbered and deactivated, never retyped.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+func (c *ClientWithResponses) ReplaceLedgerAccountWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceLedgerAccountResponse, error) {
+	rsp, err := c.ReplaceLedgerAccountWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceLedgerAccountResponse(rsp)
+}
+
+// ReplaceLedgerAccountWithResponse Change an account
+//
+// A system account can be renamed, renumbered and deactivated, never retyped.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/ledger/accounts/{id} (the `ReplaceLedgerAccount` operationId).
+func (c *ClientWithResponses) ReplaceLedgerAccountWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceLedgerAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceLedgerAccountResponse, error) {
+	rsp, err := c.ReplaceLedgerAccount(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceLedgerAccountResponse(rsp)
+}
+
+// ListLedgerAccountLinesWithResponse An account's lines with running balance
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/accounts/{id}/lines (the `ListLedgerAccountLines` operationId).
+func (c *ClientWithResponses) ListLedgerAccountLinesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListLedgerAccountLinesParams, reqEditors ...RequestEditorFn) (*ListLedgerAccountLinesResponse, error) {
+	rsp, err := c.ListLedgerAccountLines(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLedgerAccountLinesResponse(rsp)
+}
+
+// PostJournalEntryWithBodyWithResponse Post a manual journal entry
+//
+// Debits must equal credits; an entry dated in a closed period is refused (409).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+func (c *ClientWithResponses) PostJournalEntryWithBodyWithResponse(ctx context.Context, params *PostJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostJournalEntryResponse, error) {
+	rsp, err := c.PostJournalEntryWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostJournalEntryResponse(rsp)
+}
+
+// PostJournalEntryWithResponse Post a manual journal entry
+//
+// Debits must equal credits; an entry dated in a closed period is refused (409).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/entries (the `PostJournalEntry` operationId).
+func (c *ClientWithResponses) PostJournalEntryWithResponse(ctx context.Context, params *PostJournalEntryParams, body PostJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*PostJournalEntryResponse, error) {
+	rsp, err := c.PostJournalEntry(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostJournalEntryResponse(rsp)
+}
+
+// GetJournalEntryWithResponse One journal entry with its lines
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/entries/{id} (the `GetJournalEntry` operationId).
+func (c *ClientWithResponses) GetJournalEntryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetJournalEntryResponse, error) {
+	rsp, err := c.GetJournalEntry(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJournalEntryResponse(rsp)
+}
+
+// ReverseJournalEntryWithBodyWithResponse Reverse a journal entry
+//
+// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+func (c *ClientWithResponses) ReverseJournalEntryWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseJournalEntryResponse, error) {
+	rsp, err := c.ReverseJournalEntryWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReverseJournalEntryResponse(rsp)
+}
+
+// ReverseJournalEntryWithResponse Reverse a journal entry
+//
+// Posts the same lines with debit and credit swapped; an entry is reversed at most once (409 after).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.post`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/entries/{id}/reversal (the `ReverseJournalEntry` operationId).
+func (c *ClientWithResponses) ReverseJournalEntryWithResponse(ctx context.Context, id openapi_types.UUID, params *ReverseJournalEntryParams, body ReverseJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseJournalEntryResponse, error) {
+	rsp, err := c.ReverseJournalEntry(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReverseJournalEntryResponse(rsp)
+}
+
+// ListAccountingPeriodsWithResponse Closed accounting periods
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/periods (the `ListAccountingPeriods` operationId).
+func (c *ClientWithResponses) ListAccountingPeriodsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAccountingPeriodsResponse, error) {
+	rsp, err := c.ListAccountingPeriods(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAccountingPeriodsResponse(rsp)
+}
+
+// CloseAccountingPeriodWithBodyWithResponse Close an accounting period
+//
+// Closes the month and every earlier open one; postings dated in them are refused after.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+func (c *ClientWithResponses) CloseAccountingPeriodWithBodyWithResponse(ctx context.Context, params *CloseAccountingPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseAccountingPeriodResponse, error) {
+	rsp, err := c.CloseAccountingPeriodWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseAccountingPeriodResponse(rsp)
+}
+
+// CloseAccountingPeriodWithResponse Close an accounting period
+//
+// Closes the month and every earlier open one; postings dated in them are refused after.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
+func (c *ClientWithResponses) CloseAccountingPeriodWithResponse(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountingPeriodResponse, error) {
+	rsp, err := c.CloseAccountingPeriod(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseAccountingPeriodResponse(rsp)
+}
+
+// TrialBalanceWithResponse Trial balance as of a day
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/trial-balance (the `TrialBalance` operationId).
+func (c *ClientWithResponses) TrialBalanceWithResponse(ctx context.Context, params *TrialBalanceParams, reqEditors ...RequestEditorFn) (*TrialBalanceResponse, error) {
+	rsp, err := c.TrialBalance(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTrialBalanceResponse(rsp)
+}
+
 // ListListingImportsWithResponse MLS imports, newest first
 //
 // Without their rejects; fetch one import for those.
@@ -27823,6 +30564,814 @@ func ParseCaptureLeadResponse(rsp *http.Response) (*CaptureLeadResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListLedgerAccountsResponse parses an HTTP response from a ListLedgerAccountsWithResponse call
+func ParseListLedgerAccountsResponse(rsp *http.Response) (*ListLedgerAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLedgerAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateLedgerAccountResponse parses an HTTP response from a CreateLedgerAccountWithResponse call
+func ParseCreateLedgerAccountResponse(rsp *http.Response) (*CreateLedgerAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateLedgerAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Account
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetLedgerAccountResponse parses an HTTP response from a GetLedgerAccountWithResponse call
+func ParseGetLedgerAccountResponse(rsp *http.Response) (*GetLedgerAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLedgerAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Account
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceLedgerAccountResponse parses an HTTP response from a ReplaceLedgerAccountWithResponse call
+func ParseReplaceLedgerAccountResponse(rsp *http.Response) (*ReplaceLedgerAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceLedgerAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Account
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListLedgerAccountLinesResponse parses an HTTP response from a ListLedgerAccountLinesWithResponse call
+func ParseListLedgerAccountLinesResponse(rsp *http.Response) (*ListLedgerAccountLinesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLedgerAccountLinesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinesPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostJournalEntryResponse parses an HTTP response from a PostJournalEntryWithResponse call
+func ParsePostJournalEntryResponse(rsp *http.Response) (*PostJournalEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostJournalEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest JournalEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PostJournalEntryResponse201Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetJournalEntryResponse parses an HTTP response from a GetJournalEntryWithResponse call
+func ParseGetJournalEntryResponse(rsp *http.Response) (*GetJournalEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJournalEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JournalEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReverseJournalEntryResponse parses an HTTP response from a ReverseJournalEntryWithResponse call
+func ParseReverseJournalEntryResponse(rsp *http.Response) (*ReverseJournalEntryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReverseJournalEntryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest JournalEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ReverseJournalEntryResponse201Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAccountingPeriodsResponse parses an HTTP response from a ListAccountingPeriodsWithResponse call
+func ParseListAccountingPeriodsResponse(rsp *http.Response) (*ListAccountingPeriodsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAccountingPeriodsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PeriodList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCloseAccountingPeriodResponse parses an HTTP response from a CloseAccountingPeriodWithResponse call
+func ParseCloseAccountingPeriodResponse(rsp *http.Response) (*CloseAccountingPeriodResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseAccountingPeriodResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PeriodList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CloseAccountingPeriodResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTrialBalanceResponse parses an HTTP response from a TrialBalanceWithResponse call
+func ParseTrialBalanceResponse(rsp *http.Response) (*TrialBalanceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TrialBalanceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TrialBalance
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem

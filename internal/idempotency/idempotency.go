@@ -1,0 +1,187 @@
+// Package idempotency makes a money-moving request safe to retry: a
+// request carrying an Idempotency-Key does its work once, and every retry
+// with the same key gets the first response back, byte for byte (the IETF
+// httpapi Idempotency-Key header). The key, its request's fingerprint and
+// the response are written in the same transaction as the work, so a crash
+// leaves either nothing (the retry does the work) or the work and its
+// response (the retry gets the response): never one without the other.
+package idempotency
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"realty"
+	"realty/internal/postgres"
+)
+
+// TTL is how long a key is kept: a retry within it is answered from the
+// store; the prune job deletes keys past it.
+const TTL = 24 * time.Hour
+
+// MaxKeyLength bounds a key.
+const MaxKeyLength = 255
+
+// Request identifies a request for its key: the key, the credential that
+// sent it (a user or an API key: keys are scoped to the organization and
+// the credential), and its fingerprint's parts.
+type Request struct {
+	Key       string
+	Principal realty.ID
+	Method    string
+	Route     string
+	// Body is the request's parsed body, marshalled as JSON for the
+	// fingerprint (so formatting does not matter, meaning does).
+	Body any
+}
+
+// Response is what the first request answered, replayed to retries.
+type Response struct {
+	Status int
+	Header map[string]string
+	Body   []byte
+}
+
+// ErrInFlight is the Conflict for a key whose first request has not
+// finished: the client should retry after a moment.
+var ErrInFlight = &realty.Error{Kind: realty.Conflict, Message: "a request with this Idempotency-Key is still in progress; retry shortly",
+	Fields: map[string]string{"Idempotency-Key": "in progress"}}
+
+// ErrMismatch is the refusal of a key reused for a different request.
+var ErrMismatch = &realty.Error{Kind: realty.Invalid, Message: "this Idempotency-Key was used for a different request",
+	Fields: map[string]string{"Idempotency-Key": "was used for a different request"}}
+
+// Store keeps keys and their responses in app.idempotency_keys.
+type Store struct {
+	pool *postgres.Pool
+	jobs *river.Client[pgx.Tx]
+}
+
+// New returns the store; jobs (insert-only) schedules each organization's
+// prune job, in the transaction that stores a key.
+func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx]) *Store {
+	return &Store{pool: pool, jobs: jobs}
+}
+
+// Do runs work once for req's key in one transaction scoped to actor and
+// stores its response there. A retry with the same key and fingerprint gets
+// the stored response (replayed true) and runs nothing; a different
+// fingerprint is ErrMismatch; a key whose first request is still running is
+// ErrInFlight. An error from work rolls everything back and stores nothing.
+// Invalid naming Idempotency-Key for a missing or malformed key.
+func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work func(pgx.Tx) (Response, error)) (resp Response, replayed bool, err error) {
+	if err := checkKey(req.Key); err != nil {
+		return Response{}, false, err
+	}
+	hash, err := fingerprint(req)
+	if err != nil {
+		return Response{}, false, err
+	}
+	err = postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		if err := claim(ctx, tx, actor, req); err != nil {
+			return err
+		}
+		found, err := stored(ctx, tx, actor, req, hash)
+		if err != nil || found != nil {
+			resp, replayed = deref(found), found != nil
+			return err
+		}
+		if resp, err = work(tx); err != nil {
+			return err
+		}
+		return s.save(ctx, tx, actor, req, hash, resp)
+	})
+	return resp, replayed, err
+}
+
+func deref(r *Response) Response {
+	if r == nil {
+		return Response{}
+	}
+	return *r
+}
+
+func checkKey(k string) error {
+	if k == "" {
+		return realty.FieldError("Idempotency-Key", "is required on this operation")
+	}
+	if len(k) > MaxKeyLength {
+		return realty.FieldError("Idempotency-Key", "must be at most 255 characters")
+	}
+	for _, c := range []byte(k) {
+		if c < 0x21 || c > 0x7e {
+			return realty.FieldError("Idempotency-Key", "must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+// fingerprint is SHA-256 of the method, the route and the body as JSON.
+func fingerprint(req Request) ([]byte, error) {
+	body, err := json.Marshal(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	h.Write([]byte(req.Method + "\n" + req.Route + "\n"))
+	h.Write(body)
+	return h.Sum(nil), nil
+}
+
+// claim takes the key's lock for the rest of the transaction, or fails with
+// ErrInFlight while another transaction holds it: a first request at work.
+func claim(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request) error {
+	var got bool
+	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`,
+		"idempotency:"+actor.OrgID.String()+":"+req.Principal.String()+":"+req.Key).Scan(&got)
+	if err != nil {
+		return err
+	}
+	if !got {
+		return ErrInFlight
+	}
+	return nil
+}
+
+// stored returns the key's stored response, nil when the key is new, or
+// ErrMismatch when it was used for another request.
+func stored(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, hash []byte) (*Response, error) {
+	var r Response
+	var got []byte
+	err := tx.QueryRow(ctx, `SELECT request_hash, response_status, response_headers, response_body FROM app.idempotency_keys
+		WHERE organization_id = $1 AND principal_id = $2 AND key = $3`, actor.OrgID, req.Principal, req.Key).Scan(&got, &r.Status, &r.Header, &r.Body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(got, hash) {
+		return nil, ErrMismatch
+	}
+	return &r, nil
+}
+
+func (s *Store) save(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, hash []byte, resp Response) error {
+	if resp.Header == nil {
+		resp.Header = map[string]string{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO app.idempotency_keys (organization_id, id, principal_id, key, method, route, request_hash,
+		response_status, response_headers, response_body, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + $11::interval)`,
+		actor.OrgID, realty.NewID(), req.Principal, req.Key, req.Method, req.Route, hash, resp.Status, resp.Header, resp.Body, TTL)
+	if err != nil {
+		return err
+	}
+	if s.jobs == nil {
+		return nil
+	}
+	_, err = s.jobs.InsertTx(ctx, tx, PruneArgs{OrgID: actor.OrgID}, &river.InsertOpts{ScheduledAt: time.Now().Add(TTL)})
+	return err
+}

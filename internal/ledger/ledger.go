@@ -1,0 +1,109 @@
+// Package ledger is the organization's double-entry books: the chart of
+// accounts, the journal (entries whose lines balance, never changed, only
+// reversed), accounting periods that close, and the reads every balance is
+// derived from (trial balance, an account's lines with running balance).
+// Every domain that moves money posts through PostTx inside its own
+// transaction; nothing else writes journal rows.
+package ledger
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"realty"
+	"realty/internal/postgres"
+)
+
+func init() {
+	postgres.RegisterConstraints(map[string]postgres.Constraint{
+		"ledger.accounts_code_key":                   {Kind: realty.Conflict, Field: "code", Message: "is taken by another account"},
+		"ledger.accounts_code_check":                 {Kind: realty.Invalid, Field: "code", Message: "must be 1 to 20 letters, digits, dots or dashes"},
+		"ledger.accounts_name_check":                 {Kind: realty.Invalid, Field: "name", Message: "must be 1 to 200 characters"},
+		"ledger.accounts_type_check":                 {Kind: realty.Invalid, Field: "type", Message: "must be asset, liability, equity, income or expense"},
+		"ledger.accounts_system_key_check":           {Kind: realty.Invalid, Field: "system_key", Message: "must be a lower-case key"},
+		"ledger.accounts_system_key_key":             {Kind: realty.Conflict, Field: "system_key", Message: "is already an account's"},
+		"ledger.accounts_parent_fkey":                {Kind: realty.Invalid, Field: "parent_id", Message: "no such account"},
+		"ledger.accounts_parent_check":               {Kind: realty.Invalid, Field: "parent_id", Message: "an account cannot be its own parent"},
+		"ledger.accounting_periods_period_check":     {Kind: realty.Invalid, Field: "period", Message: "must be the first day of a month"},
+		"ledger.accounting_periods_status_check":     {Kind: realty.Invalid, Field: "status", Message: "must be open or closed"},
+		"ledger.accounting_periods_closed_check":     {Kind: realty.Invalid, Field: "status", Message: "a closed period has a closing time"},
+		"ledger.accounting_periods_period_key":       {Kind: realty.Conflict, Field: "period", Message: "already has a row"},
+		"ledger.journal_entries_memo_check":          {Kind: realty.Invalid, Field: "memo", Message: "must be at most 500 characters"},
+		"ledger.journal_entries_source_type_check":   {Kind: realty.Invalid, Field: "source_type", Message: "must be a lower-case key"},
+		"ledger.journal_entries_request_id_check":    {Kind: realty.Invalid, Field: "request_id", Message: "must be at most 64 characters"},
+		"ledger.journal_entries_date_key":            {Kind: realty.Conflict, Field: "id", Message: "already exists"},
+		"ledger.journal_entries_reverses_key":        {Kind: realty.Conflict, Field: "id", Message: "is already reversed"},
+		"ledger.journal_entries_reverses_fkey":       {Kind: realty.NotFound, Field: "id", Message: "no such journal entry"},
+		"ledger.journal_entries_reverses_check":      {Kind: realty.Invalid, Field: "id", Message: "an entry cannot reverse itself"},
+		"ledger.journal_entries_source_key":          {Kind: realty.Conflict, Field: "source_id", Message: "already has a journal entry"},
+		"ledger.journal_entries_has_lines":           {Kind: realty.Invalid, Field: "lines", Message: "an entry needs at least two lines"},
+		"ledger.journal_lines_balanced":              {Kind: realty.Invalid, Field: "lines", Message: "debits must equal credits"},
+		"ledger.journal_lines_line_no_check":         {Kind: realty.Invalid, Field: "lines", Message: "an entry has at most 500 lines"},
+		"ledger.journal_lines_line_key":              {Kind: realty.Conflict, Field: "lines", Message: "line numbers repeat"},
+		"ledger.journal_lines_memo_check":            {Kind: realty.Invalid, Field: "memo", Message: "must be at most 500 characters"},
+		"ledger.journal_lines_entry_fkey":            {Kind: realty.Invalid, Field: "entry_date", Message: "must be the entry's date"},
+		"ledger.journal_lines_account_fkey":          {Kind: realty.Invalid, Field: "account_id", Message: "no such account"},
+		"ledger.journal_lines_property_fkey":         {Kind: realty.Invalid, Field: "property_id", Message: "no such property"},
+		"ledger.journal_lines_unit_fkey":             {Kind: realty.Invalid, Field: "unit_id", Message: "no such unit"},
+		"ledger.journal_lines_amount_check":          {Kind: realty.Invalid, Field: "debit", Message: "exactly one of debit and credit is positive"},
+		"app.idempotency_keys_key_check":             {Kind: realty.Invalid, Field: "Idempotency-Key", Message: "must be 1 to 255 characters"},
+		"app.idempotency_keys_key_key":               {Kind: realty.Conflict, Field: "Idempotency-Key", Message: "is in use"},
+		"app.idempotency_keys_method_check":          {Kind: realty.Invalid, Field: "method", Message: "must be POST, PUT, PATCH or DELETE"},
+		"app.idempotency_keys_route_check":           {Kind: realty.Invalid, Field: "route", Message: "must be 1 to 200 characters"},
+		"app.idempotency_keys_request_hash_check":    {Kind: realty.Invalid, Field: "request_hash", Message: "must be a SHA-256 digest"},
+		"app.idempotency_keys_response_status_check": {Kind: realty.Invalid, Field: "response_status", Message: "must be an HTTP status"},
+	})
+}
+
+// Permissions are the ledger domain's permissions.
+var Permissions = []realty.Permission{
+	{Name: "ledger.read", Description: "See the chart of accounts, the journal, periods and the trial balance",
+		Roles: []string{"broker", "property_manager", "accountant"}},
+	{Name: "ledger.post", Description: "Post and reverse manual journal entries", Roles: []string{"accountant"}},
+	{Name: "ledger.manage", Description: "Change the chart of accounts and close accounting periods", Roles: []string{"accountant"}},
+}
+
+// Service is the ledger domain.
+type Service struct {
+	pool *postgres.Pool
+	now  func() time.Time
+}
+
+// New returns the ledger service; now is the clock that dates postings in
+// the organization's time zone (time.Now when nil).
+func New(pool *postgres.Pool, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{pool: pool, now: now}
+}
+
+// Money is an amount in the organization's currency, exact to the cent: a
+// string such as "1250.00" in JSON, numeric(14,2) in SQL.
+type Money struct{ decimal.Decimal }
+
+// M returns d as Money.
+func M(d decimal.Decimal) Money { return Money{d} }
+
+// MarshalText writes the amount with two decimals.
+func (m Money) MarshalText() ([]byte, error) { return []byte(m.StringFixed(2)), nil }
+
+// UnmarshalText reads a decimal amount.
+func (m *Money) UnmarshalText(b []byte) error {
+	d, err := decimal.NewFromString(string(b))
+	if err != nil {
+		return realty.FieldError("amount", "is not a decimal amount")
+	}
+	m.Decimal = d
+	return nil
+}
+
+// MarshalJSON writes the amount as a JSON string with two decimals.
+func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.StringFixed(2) + `"`), nil }
+
+// UnmarshalJSON reads a JSON string (or number) amount.
+func (m *Money) UnmarshalJSON(b []byte) error { return m.Decimal.UnmarshalJSON(b) }
+
+// maxAmount bounds one line's amount: numeric(14,2).
+var maxAmount = decimal.New(1, 12)

@@ -1,0 +1,155 @@
+package ledger_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"realty"
+	"realty/internal/ledger"
+)
+
+// TestRandomPostingsKeepInvariants posts random balanced entries over random
+// accounts, reverses random ones (some twice, which must be refused), closes
+// periods as it goes, and after every step checks the trial balance sums to
+// zero and every invariant of `realty ledger check` holds. The seed is
+// logged so a failure can be replayed.
+func TestRandomPostingsKeepInvariants(t *testing.T) {
+	t.Parallel()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 7))
+	s := newSetup(t, func() time.Time { return time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC) })
+	var accounts []realty.ID
+	for _, id := range s.keys {
+		accounts = append(accounts, id)
+	}
+	var posted []realty.ID
+	reversed := map[realty.ID]bool{}
+	closedThrough := 0 // months of 2026 closed
+	for step := range 150 {
+		switch op := r.IntN(10); {
+		case op < 6 || len(posted) == 0:
+			e := randomEntry(r, accounts, closedThrough)
+			je, err := s.led.Post(ctx, s.acct, e)
+			if err != nil {
+				t.Fatalf("step %d: post %+v: %v", step, e, err)
+			}
+			posted = append(posted, je.ID)
+		case op < 9:
+			id := posted[r.IntN(len(posted))]
+			_, err := s.led.Reverse(ctx, s.acct, id, "")
+			switch {
+			case reversed[id] && realty.KindOf(err) != realty.Conflict:
+				t.Fatalf("step %d: second reversal of %s: %v, want Conflict", step, id, err)
+			case !reversed[id] && err != nil:
+				t.Fatalf("step %d: reversal of %s: %v", step, id, err)
+			}
+			reversed[id] = true
+		default:
+			if closedThrough < 11 {
+				closedThrough++
+				if _, err := s.led.ClosePeriod(ctx, s.acct, realty.Date{Year: 2026, Month: time.Month(closedThrough), Day: 1}); err != nil {
+					t.Fatalf("step %d: close month %d: %v", step, closedThrough, err)
+				}
+			}
+		}
+		if step%10 == 9 {
+			assertBooksHold(t, s, step)
+		}
+	}
+	assertBooksHold(t, s, 150)
+}
+
+// randomEntry is 2 to 6 lines over random accounts in an open month of 2026,
+// balanced by construction: the debits are random cents, the credits split
+// their total.
+func randomEntry(r *rand.Rand, accounts []realty.ID, closedThrough int) ledger.Entry {
+	month := closedThrough + 1 + r.IntN(12-closedThrough)
+	date := realty.Date{Year: 2026, Month: time.Month(month), Day: 1 + r.IntN(28)}
+	nd, nc := 1+r.IntN(3), 1+r.IntN(3)
+	e := ledger.Entry{Date: &date, Memo: fmt.Sprintf("random %d+%d", nd, nc)}
+	total := decimal.Zero
+	for range nd {
+		amt := decimal.New(int64(1+r.IntN(1_000_000)), -2)
+		total = total.Add(amt)
+		e.Lines = append(e.Lines, ledger.Line{AccountID: accounts[r.IntN(len(accounts))], Debit: amt})
+	}
+	left := total
+	for i := range nc {
+		amt := left
+		if i < nc-1 {
+			amt = total.Div(decimal.NewFromInt(int64(nc))).Truncate(2)
+			if !amt.IsPositive() {
+				amt = decimal.New(1, -2)
+			}
+			if amt.GreaterThanOrEqual(left) {
+				continue
+			}
+		}
+		left = left.Sub(amt)
+		e.Lines = append(e.Lines, ledger.Line{AccountID: accounts[r.IntN(len(accounts))], Credit: amt})
+	}
+	return e
+}
+
+func assertBooksHold(t *testing.T, s setup, step int) {
+	t.Helper()
+	tb, err := s.led.TrialBalance(ctx, s.acct, realty.Date{Year: 2026, Month: 12, Day: 31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tb.Debit.Equal(tb.Credit.Decimal) {
+		t.Fatalf("step %d: trial balance debits %s, credits %s", step, tb.Debit.StringFixed(2), tb.Credit.StringFixed(2))
+	}
+	findings, err := s.led.Check(ctx, s.acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		if !f.OK() {
+			t.Fatalf("step %d: %s: %v", step, f.Name, f.Rows)
+		}
+	}
+}
+
+// TestCheckReportsBreakage plants what the database's guards refuse (with
+// triggers off, as only a superuser can) and requires each invariant the
+// plant breaks to name its rows: the check can fail.
+func TestCheckReportsBreakage(t *testing.T) {
+	t.Parallel()
+	s, jan := periodSetup(t)
+	admin, err := pgx.Connect(ctx, s.env.DB.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	orgID := s.org.Organization.ID
+	bad := realty.NewID()
+	_, err = admin.Exec(ctx, `SET session_replication_role = replica;
+		INSERT INTO ledger.journal_entries (organization_id, id, entry_date, posted_at) VALUES ('`+orgID.String()+`', '`+bad.String()+`', '2026-02-10', now());
+		INSERT INTO ledger.journal_lines (organization_id, entry_id, entry_date, line_no, account_id, debit)
+			VALUES ('`+orgID.String()+`', '`+bad.String()+`', '2026-02-10', 1, '`+s.keys[ledger.OperatingCash].String()+`', 5);
+		INSERT INTO ledger.journal_entries (organization_id, id, entry_date, reverses) VALUES ('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', '`+jan.ID.String()+`');
+		DELETE FROM ledger.accounts WHERE organization_id = '`+orgID.String()+`' AND system_key = 'bank_fees';
+		SET session_replication_role = DEFAULT`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := ledger.CheckDB(ctx, admin, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) < 5 {
+		t.Fatalf("%d findings, want every invariant", len(findings))
+	}
+	for _, f := range findings {
+		if f.OK() {
+			t.Errorf("%s holds after the plant, want its rows", f.Name)
+		}
+	}
+}
