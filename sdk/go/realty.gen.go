@@ -90,6 +90,138 @@ func (e AccountBodyType) Valid() bool {
 	}
 }
 
+// Defines values for AppointmentKind.
+const (
+	AppointmentKindCall       AppointmentKind = "call"
+	AppointmentKindInspection AppointmentKind = "inspection"
+	AppointmentKindMeeting    AppointmentKind = "meeting"
+	AppointmentKindOpenHouse  AppointmentKind = "open_house"
+	AppointmentKindShowing    AppointmentKind = "showing"
+)
+
+// Valid indicates whether the value is a known member of the AppointmentKind enum.
+func (e AppointmentKind) Valid() bool {
+	switch e {
+	case AppointmentKindCall:
+		return true
+	case AppointmentKindInspection:
+		return true
+	case AppointmentKindMeeting:
+		return true
+	case AppointmentKindOpenHouse:
+		return true
+	case AppointmentKindShowing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AppointmentStatus.
+const (
+	AppointmentStatusCanceled  AppointmentStatus = "canceled"
+	AppointmentStatusCompleted AppointmentStatus = "completed"
+	AppointmentStatusConfirmed AppointmentStatus = "confirmed"
+	AppointmentStatusNoShow    AppointmentStatus = "no_show"
+	AppointmentStatusScheduled AppointmentStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the AppointmentStatus enum.
+func (e AppointmentStatus) Valid() bool {
+	switch e {
+	case AppointmentStatusCanceled:
+		return true
+	case AppointmentStatusCompleted:
+		return true
+	case AppointmentStatusConfirmed:
+		return true
+	case AppointmentStatusNoShow:
+		return true
+	case AppointmentStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AppointmentBodyKind.
+const (
+	AppointmentBodyKindCall       AppointmentBodyKind = "call"
+	AppointmentBodyKindInspection AppointmentBodyKind = "inspection"
+	AppointmentBodyKindMeeting    AppointmentBodyKind = "meeting"
+	AppointmentBodyKindOpenHouse  AppointmentBodyKind = "open_house"
+	AppointmentBodyKindShowing    AppointmentBodyKind = "showing"
+)
+
+// Valid indicates whether the value is a known member of the AppointmentBodyKind enum.
+func (e AppointmentBodyKind) Valid() bool {
+	switch e {
+	case AppointmentBodyKindCall:
+		return true
+	case AppointmentBodyKindInspection:
+		return true
+	case AppointmentBodyKindMeeting:
+		return true
+	case AppointmentBodyKindOpenHouse:
+		return true
+	case AppointmentBodyKindShowing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AppointmentPatchBodyKind.
+const (
+	AppointmentPatchBodyKindCall       AppointmentPatchBodyKind = "call"
+	AppointmentPatchBodyKindInspection AppointmentPatchBodyKind = "inspection"
+	AppointmentPatchBodyKindMeeting    AppointmentPatchBodyKind = "meeting"
+	AppointmentPatchBodyKindOpenHouse  AppointmentPatchBodyKind = "open_house"
+	AppointmentPatchBodyKindShowing    AppointmentPatchBodyKind = "showing"
+)
+
+// Valid indicates whether the value is a known member of the AppointmentPatchBodyKind enum.
+func (e AppointmentPatchBodyKind) Valid() bool {
+	switch e {
+	case AppointmentPatchBodyKindCall:
+		return true
+	case AppointmentPatchBodyKindInspection:
+		return true
+	case AppointmentPatchBodyKindMeeting:
+		return true
+	case AppointmentPatchBodyKindOpenHouse:
+		return true
+	case AppointmentPatchBodyKindShowing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AppointmentStatusBodyStatus.
+const (
+	AppointmentStatusBodyStatusCanceled  AppointmentStatusBodyStatus = "canceled"
+	AppointmentStatusBodyStatusCompleted AppointmentStatusBodyStatus = "completed"
+	AppointmentStatusBodyStatusConfirmed AppointmentStatusBodyStatus = "confirmed"
+	AppointmentStatusBodyStatusNoShow    AppointmentStatusBodyStatus = "no_show"
+)
+
+// Valid indicates whether the value is a known member of the AppointmentStatusBodyStatus enum.
+func (e AppointmentStatusBodyStatus) Valid() bool {
+	switch e {
+	case AppointmentStatusBodyStatusCanceled:
+		return true
+	case AppointmentStatusBodyStatusCompleted:
+		return true
+	case AppointmentStatusBodyStatusConfirmed:
+		return true
+	case AppointmentStatusBodyStatusNoShow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditChangeAction.
 const (
 	DELETE AuditChangeAction = "DELETE"
@@ -237,6 +369,108 @@ func (e ClientPatchBodyNurtureStatus) Valid() bool {
 	case ClientPatchBodyNurtureStatusNew:
 		return true
 	case ClientPatchBodyNurtureStatusWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ClientPreferenceAlertFrequency.
+const (
+	ClientPreferenceAlertFrequencyDaily   ClientPreferenceAlertFrequency = "daily"
+	ClientPreferenceAlertFrequencyInstant ClientPreferenceAlertFrequency = "instant"
+	ClientPreferenceAlertFrequencyNever   ClientPreferenceAlertFrequency = "never"
+	ClientPreferenceAlertFrequencyWeekly  ClientPreferenceAlertFrequency = "weekly"
+)
+
+// Valid indicates whether the value is a known member of the ClientPreferenceAlertFrequency enum.
+func (e ClientPreferenceAlertFrequency) Valid() bool {
+	switch e {
+	case ClientPreferenceAlertFrequencyDaily:
+		return true
+	case ClientPreferenceAlertFrequencyInstant:
+		return true
+	case ClientPreferenceAlertFrequencyNever:
+		return true
+	case ClientPreferenceAlertFrequencyWeekly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ClientPreferenceListType.
+const (
+	ClientPreferenceListTypeLease ClientPreferenceListType = "lease"
+	ClientPreferenceListTypeSale  ClientPreferenceListType = "sale"
+)
+
+// Valid indicates whether the value is a known member of the ClientPreferenceListType enum.
+func (e ClientPreferenceListType) Valid() bool {
+	switch e {
+	case ClientPreferenceListTypeLease:
+		return true
+	case ClientPreferenceListTypeSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CriterionName.
+const (
+	Bathrooms    CriterionName = "bathrooms"
+	Bedrooms     CriterionName = "bedrooms"
+	Features     CriterionName = "features"
+	Keywords     CriterionName = "keywords"
+	ListType     CriterionName = "list_type"
+	LivingArea   CriterionName = "living_area"
+	Location     CriterionName = "location"
+	Price        CriterionName = "price"
+	PropertyType CriterionName = "property_type"
+)
+
+// Valid indicates whether the value is a known member of the CriterionName enum.
+func (e CriterionName) Valid() bool {
+	switch e {
+	case Bathrooms:
+		return true
+	case Bedrooms:
+		return true
+	case Features:
+		return true
+	case Keywords:
+		return true
+	case ListType:
+		return true
+	case LivingArea:
+		return true
+	case Location:
+		return true
+	case Price:
+		return true
+	case PropertyType:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CriterionOutcome.
+const (
+	Full    CriterionOutcome = "full"
+	Missed  CriterionOutcome = "missed"
+	Partial CriterionOutcome = "partial"
+)
+
+// Valid indicates whether the value is a known member of the CriterionOutcome enum.
+func (e CriterionOutcome) Valid() bool {
+	switch e {
+	case Full:
+		return true
+	case Missed:
+		return true
+	case Partial:
 		return true
 	default:
 		return false
@@ -501,6 +735,54 @@ func (e ListingImportStatus) Valid() bool {
 	case ListingImportStatusRunning:
 		return true
 	case ListingImportStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MatchStatus.
+const (
+	MatchStatusDismissed  MatchStatus = "dismissed"
+	MatchStatusInterested MatchStatus = "interested"
+	MatchStatusNew        MatchStatus = "new"
+	MatchStatusNotified   MatchStatus = "notified"
+	MatchStatusViewed     MatchStatus = "viewed"
+)
+
+// Valid indicates whether the value is a known member of the MatchStatus enum.
+func (e MatchStatus) Valid() bool {
+	switch e {
+	case MatchStatusDismissed:
+		return true
+	case MatchStatusInterested:
+		return true
+	case MatchStatusNew:
+		return true
+	case MatchStatusNotified:
+		return true
+	case MatchStatusViewed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MatchStatusBodyStatus.
+const (
+	MatchStatusBodyStatusDismissed  MatchStatusBodyStatus = "dismissed"
+	MatchStatusBodyStatusInterested MatchStatusBodyStatus = "interested"
+	MatchStatusBodyStatusViewed     MatchStatusBodyStatus = "viewed"
+)
+
+// Valid indicates whether the value is a known member of the MatchStatusBodyStatus enum.
+func (e MatchStatusBodyStatus) Valid() bool {
+	switch e {
+	case MatchStatusBodyStatusDismissed:
+		return true
+	case MatchStatusBodyStatusInterested:
+		return true
+	case MatchStatusBodyStatusViewed:
 		return true
 	default:
 		return false
@@ -879,6 +1161,48 @@ func (e PeriodStatus) Valid() bool {
 	}
 }
 
+// Defines values for PreferenceBodyAlertFrequency.
+const (
+	PreferenceBodyAlertFrequencyDaily   PreferenceBodyAlertFrequency = "daily"
+	PreferenceBodyAlertFrequencyInstant PreferenceBodyAlertFrequency = "instant"
+	PreferenceBodyAlertFrequencyNever   PreferenceBodyAlertFrequency = "never"
+	PreferenceBodyAlertFrequencyWeekly  PreferenceBodyAlertFrequency = "weekly"
+)
+
+// Valid indicates whether the value is a known member of the PreferenceBodyAlertFrequency enum.
+func (e PreferenceBodyAlertFrequency) Valid() bool {
+	switch e {
+	case PreferenceBodyAlertFrequencyDaily:
+		return true
+	case PreferenceBodyAlertFrequencyInstant:
+		return true
+	case PreferenceBodyAlertFrequencyNever:
+		return true
+	case PreferenceBodyAlertFrequencyWeekly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PreferenceBodyListType.
+const (
+	PreferenceBodyListTypeLease PreferenceBodyListType = "lease"
+	PreferenceBodyListTypeSale  PreferenceBodyListType = "sale"
+)
+
+// Valid indicates whether the value is a known member of the PreferenceBodyListType enum.
+func (e PreferenceBodyListType) Valid() bool {
+	switch e {
+	case PreferenceBodyListTypeLease:
+		return true
+	case PreferenceBodyListTypeSale:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PropertyPropertyType.
 const (
 	PropertyPropertyTypeCommercial  PropertyPropertyType = "commercial"
@@ -1151,7 +1475,9 @@ func (e TaskPatchBodyStatus) Valid() bool {
 
 // Defines values for TimelineEntryKind.
 const (
+	TimelineEntryKindAppointment TimelineEntryKind = "appointment"
 	TimelineEntryKindInteraction TimelineEntryKind = "interaction"
+	TimelineEntryKindMatch       TimelineEntryKind = "match"
 	TimelineEntryKindStageChange TimelineEntryKind = "stage_change"
 	TimelineEntryKindTask        TimelineEntryKind = "task"
 )
@@ -1159,7 +1485,11 @@ const (
 // Valid indicates whether the value is a known member of the TimelineEntryKind enum.
 func (e TimelineEntryKind) Valid() bool {
 	switch e {
+	case TimelineEntryKindAppointment:
+		return true
 	case TimelineEntryKindInteraction:
+		return true
+	case TimelineEntryKindMatch:
 		return true
 	case TimelineEntryKindStageChange:
 		return true
@@ -1239,6 +1569,33 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListAppointmentsParamsStatus.
+const (
+	ListAppointmentsParamsStatusCanceled  ListAppointmentsParamsStatus = "canceled"
+	ListAppointmentsParamsStatusCompleted ListAppointmentsParamsStatus = "completed"
+	ListAppointmentsParamsStatusConfirmed ListAppointmentsParamsStatus = "confirmed"
+	ListAppointmentsParamsStatusNoShow    ListAppointmentsParamsStatus = "no_show"
+	ListAppointmentsParamsStatusScheduled ListAppointmentsParamsStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the ListAppointmentsParamsStatus enum.
+func (e ListAppointmentsParamsStatus) Valid() bool {
+	switch e {
+	case ListAppointmentsParamsStatusCanceled:
+		return true
+	case ListAppointmentsParamsStatusCompleted:
+		return true
+	case ListAppointmentsParamsStatusConfirmed:
+		return true
+	case ListAppointmentsParamsStatusNoShow:
+		return true
+	case ListAppointmentsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListClientsParamsStage.
 const (
 	ListClientsParamsStageActive        ListClientsParamsStage = "active"
@@ -1287,6 +1644,51 @@ func (e ListClientsParamsNurtureStatus) Valid() bool {
 	case ListClientsParamsNurtureStatusNew:
 		return true
 	case ListClientsParamsNurtureStatusWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListClientsParamsSort.
+const (
+	ListClientsParamsSortNewest ListClientsParamsSort = "newest"
+	ListClientsParamsSortScore  ListClientsParamsSort = "score"
+)
+
+// Valid indicates whether the value is a known member of the ListClientsParamsSort enum.
+func (e ListClientsParamsSort) Valid() bool {
+	switch e {
+	case ListClientsParamsSortNewest:
+		return true
+	case ListClientsParamsSortScore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListClientMatchesParamsStatus.
+const (
+	ListClientMatchesParamsStatusDismissed  ListClientMatchesParamsStatus = "dismissed"
+	ListClientMatchesParamsStatusInterested ListClientMatchesParamsStatus = "interested"
+	ListClientMatchesParamsStatusNew        ListClientMatchesParamsStatus = "new"
+	ListClientMatchesParamsStatusNotified   ListClientMatchesParamsStatus = "notified"
+	ListClientMatchesParamsStatusViewed     ListClientMatchesParamsStatus = "viewed"
+)
+
+// Valid indicates whether the value is a known member of the ListClientMatchesParamsStatus enum.
+func (e ListClientMatchesParamsStatus) Valid() bool {
+	switch e {
+	case ListClientMatchesParamsStatusDismissed:
+		return true
+	case ListClientMatchesParamsStatusInterested:
+		return true
+	case ListClientMatchesParamsStatusNew:
+		return true
+	case ListClientMatchesParamsStatusNotified:
+		return true
+	case ListClientMatchesParamsStatusViewed:
 		return true
 	default:
 		return false
@@ -1361,25 +1763,25 @@ func (e SearchListingsParamsListType) Valid() bool {
 
 // Defines values for SearchListingsParamsSort.
 const (
-	Distance  SearchListingsParamsSort = "distance"
-	Newest    SearchListingsParamsSort = "newest"
-	PriceAsc  SearchListingsParamsSort = "price_asc"
-	PriceDesc SearchListingsParamsSort = "price_desc"
-	Relevance SearchListingsParamsSort = "relevance"
+	SearchListingsParamsSortDistance  SearchListingsParamsSort = "distance"
+	SearchListingsParamsSortNewest    SearchListingsParamsSort = "newest"
+	SearchListingsParamsSortPriceAsc  SearchListingsParamsSort = "price_asc"
+	SearchListingsParamsSortPriceDesc SearchListingsParamsSort = "price_desc"
+	SearchListingsParamsSortRelevance SearchListingsParamsSort = "relevance"
 )
 
 // Valid indicates whether the value is a known member of the SearchListingsParamsSort enum.
 func (e SearchListingsParamsSort) Valid() bool {
 	switch e {
-	case Distance:
+	case SearchListingsParamsSortDistance:
 		return true
-	case Newest:
+	case SearchListingsParamsSortNewest:
 		return true
-	case PriceAsc:
+	case SearchListingsParamsSortPriceAsc:
 		return true
-	case PriceDesc:
+	case SearchListingsParamsSortPriceDesc:
 		return true
-	case Relevance:
+	case SearchListingsParamsSortRelevance:
 		return true
 	default:
 		return false
@@ -1610,6 +2012,104 @@ type AccountsOutputBody struct {
 	Items *[]Account `json:"items"`
 }
 
+// Appointment defines model for Appointment.
+type Appointment struct {
+	// AgentId the member whose time it takes
+	AgentId            openapi_types.UUID  `json:"agent_id"`
+	CancellationReason *string             `json:"cancellation_reason,omitempty"`
+	ClientId           *openapi_types.UUID `json:"client_id,omitempty"`
+	CreatedAt          time.Time           `json:"created_at"`
+	CreatedBy          *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// EndsAt exclusive: another appointment may start at this instant
+	EndsAt     time.Time           `json:"ends_at"`
+	Id         openapi_types.UUID  `json:"id"`
+	Kind       AppointmentKind     `json:"kind"`
+	ListingId  *openapi_types.UUID `json:"listing_id,omitempty"`
+	Location   *string             `json:"location,omitempty"`
+	Notes      *string             `json:"notes,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	StartsAt   time.Time           `json:"starts_at"`
+	Status     AppointmentStatus   `json:"status"`
+
+	// TimeZone the organization's IANA time zone, to show the times locally
+	TimeZone  string    `json:"time_zone"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version grows with every change; send it back (or If-Match) to change what you read
+	Version int64 `json:"version"`
+}
+
+// AppointmentKind defines model for Appointment.Kind.
+type AppointmentKind string
+
+// AppointmentStatus defines model for Appointment.Status.
+type AppointmentStatus string
+
+// AppointmentBody defines model for AppointmentBody.
+type AppointmentBody struct {
+	// AgentId default: the caller; another member needs client.manage
+	AgentId  *openapi_types.UUID `json:"agent_id,omitempty"`
+	ClientId *openapi_types.UUID `json:"client_id,omitempty"`
+
+	// EndsAt an instant after starts_at; the slot is [starts_at, ends_at), so back-to-back appointments do not clash
+	EndsAt     time.Time           `json:"ends_at"`
+	Kind       AppointmentBodyKind `json:"kind"`
+	ListingId  *openapi_types.UUID `json:"listing_id,omitempty"`
+	Location   *string             `json:"location,omitempty"`
+	Notes      *string             `json:"notes,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+
+	// StartsAt an instant (RFC 3339 with offset)
+	StartsAt time.Time `json:"starts_at"`
+	Title    string    `json:"title"`
+}
+
+// AppointmentBodyKind defines model for AppointmentBody.Kind.
+type AppointmentBodyKind string
+
+// AppointmentPage defines model for AppointmentPage.
+type AppointmentPage struct {
+	Items      *[]Appointment `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+
+	// TimeZone the organization's IANA time zone
+	TimeZone string `json:"time_zone"`
+}
+
+// AppointmentPatchBody defines model for AppointmentPatchBody.
+type AppointmentPatchBody struct {
+	// AgentId another member needs client.manage
+	AgentId    *openapi_types.UUID       `json:"agent_id,omitempty"`
+	ClientId   *openapi_types.UUID       `json:"client_id,omitempty"`
+	EndsAt     *time.Time                `json:"ends_at,omitempty"`
+	Kind       *AppointmentPatchBodyKind `json:"kind,omitempty"`
+	ListingId  *openapi_types.UUID       `json:"listing_id,omitempty"`
+	Location   *string                   `json:"location,omitempty"`
+	Notes      *string                   `json:"notes,omitempty"`
+	PropertyId *openapi_types.UUID       `json:"property_id,omitempty"`
+	StartsAt   *time.Time                `json:"starts_at,omitempty"`
+	Title      *string                   `json:"title,omitempty"`
+
+	// Version the version read; refused with 409 if it changed since (If-Match says the same)
+	Version *int64 `json:"version,omitempty"`
+}
+
+// AppointmentPatchBodyKind defines model for AppointmentPatchBody.Kind.
+type AppointmentPatchBodyKind string
+
+// AppointmentStatusBody defines model for AppointmentStatusBody.
+type AppointmentStatusBody struct {
+	// CancellationReason required to cancel
+	CancellationReason *string                     `json:"cancellation_reason,omitempty"`
+	Status             AppointmentStatusBodyStatus `json:"status"`
+	Version            *int64                      `json:"version,omitempty"`
+}
+
+// AppointmentStatusBodyStatus defines model for AppointmentStatusBody.Status.
+type AppointmentStatusBodyStatus string
+
 // AssigneeBody defines model for AssigneeBody.
 type AssigneeBody struct {
 	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
@@ -1728,18 +2228,21 @@ type CRMClient struct {
 	// BudgetMin an amount of money: a decimal string, never a JSON number, so no digit is lost
 	//
 	// Examples: 1250000.00
-	BudgetMin       *string                `json:"budget_min,omitempty"`
-	CreatedAt       time.Time              `json:"created_at"`
-	CreatedBy       *openapi_types.UUID    `json:"created_by,omitempty"`
-	Email           *string                `json:"email,omitempty"`
-	EmailConsent    bool                   `json:"email_consent"`
-	EmailConsentAt  *time.Time             `json:"email_consent_at,omitempty"`
-	FirstName       string                 `json:"first_name"`
-	Id              openapi_types.UUID     `json:"id"`
-	LastContactedAt *time.Time             `json:"last_contacted_at,omitempty"`
-	LastName        string                 `json:"last_name"`
-	Notes           *string                `json:"notes,omitempty"`
-	NurtureStatus   CRMClientNurtureStatus `json:"nurture_status"`
+	BudgetMin       *string             `json:"budget_min,omitempty"`
+	CreatedAt       time.Time           `json:"created_at"`
+	CreatedBy       *openapi_types.UUID `json:"created_by,omitempty"`
+	Email           *string             `json:"email,omitempty"`
+	EmailConsent    bool                `json:"email_consent"`
+	EmailConsentAt  *time.Time          `json:"email_consent_at,omitempty"`
+	FirstName       string              `json:"first_name"`
+	Id              openapi_types.UUID  `json:"id"`
+	LastContactedAt *time.Time          `json:"last_contacted_at,omitempty"`
+	LastName        string              `json:"last_name"`
+
+	// LeadScore 0–100, absent until first computed; GET …/score explains it
+	LeadScore     *int64                 `json:"lead_score,omitempty"`
+	Notes         *string                `json:"notes,omitempty"`
+	NurtureStatus CRMClientNurtureStatus `json:"nurture_status"`
 
 	// Phone E.164, e.g. +14155552671
 	Phone        *string        `json:"phone,omitempty"`
@@ -1773,6 +2276,20 @@ type CRMSettingsBody struct {
 
 	// PoolMemberIds the agents new leads go to in turn, in order
 	PoolMemberIds *[]openapi_types.UUID `json:"pool_member_ids"`
+}
+
+// CalendarFeedOutputBody defines model for CalendarFeedOutputBody.
+type CalendarFeedOutputBody struct {
+	Active bool `json:"active"`
+
+	// CreatedAt when the current token was made
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Token the secret, shown only in the answer that makes it
+	Token *string `json:"token,omitempty"`
+
+	// Url the feed's path, to subscribe to from a calendar app (shown once)
+	Url *string `json:"url,omitempty"`
 }
 
 // ClientBody defines model for ClientBody.
@@ -1844,6 +2361,54 @@ type ClientPatchBody struct {
 // ClientPatchBodyNurtureStatus defines model for ClientPatchBody.NurtureStatus.
 type ClientPatchBodyNurtureStatus string
 
+// ClientPreference defines model for ClientPreference.
+type ClientPreference struct {
+	Active         bool                           `json:"active"`
+	AlertFrequency ClientPreferenceAlertFrequency `json:"alert_frequency"`
+	BathroomsMin   *float64                       `json:"bathrooms_min,omitempty"`
+	BedroomsMin    *int64                         `json:"bedrooms_min,omitempty"`
+	CentreLat      *float64                       `json:"centre_lat,omitempty"`
+	CentreLon      *float64                       `json:"centre_lon,omitempty"`
+	Cities         *[]string                      `json:"cities"`
+	ClientId       openapi_types.UUID             `json:"client_id"`
+	CreatedAt      time.Time                      `json:"created_at"`
+
+	// Extra whatever else the client asked for, not matched
+	Extra map[string]interface{} `json:"extra"`
+
+	// Features must-haves
+	Features *[]string          `json:"features"`
+	Id       openapi_types.UUID `json:"id"`
+
+	// Keywords words looked for in the remarks and features
+	Keywords      *[]string                `json:"keywords"`
+	LastDigestAt  *time.Time               `json:"last_digest_at,omitempty"`
+	ListType      ClientPreferenceListType `json:"list_type"`
+	LivingAreaMax *float64                 `json:"living_area_max,omitempty"`
+	LivingAreaMin *float64                 `json:"living_area_min,omitempty"`
+	Name          string                   `json:"name"`
+	PostalCodes   *[]string                `json:"postal_codes"`
+
+	// PriceMax an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PriceMax *string `json:"price_max,omitempty"`
+
+	// PriceMin an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PriceMin      *string   `json:"price_min,omitempty"`
+	PropertyTypes *[]string `json:"property_types"`
+	RadiusKm      *float64  `json:"radius_km,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// ClientPreferenceAlertFrequency defines model for ClientPreference.AlertFrequency.
+type ClientPreferenceAlertFrequency string
+
+// ClientPreferenceListType defines model for ClientPreference.ListType.
+type ClientPreferenceListType string
+
 // CloseInputBody defines model for CloseInputBody.
 type CloseInputBody struct {
 	// Period any day of the month to close; earlier open months close with it
@@ -1855,6 +2420,22 @@ type CodeInputBody struct {
 	// Code 6-digit code from the authenticator
 	Code string `json:"code"`
 }
+
+// Criterion defines model for Criterion.
+type Criterion struct {
+	// Detail what the listing has against what was asked, in words
+	Detail  string           `json:"detail"`
+	Name    CriterionName    `json:"name"`
+	Outcome CriterionOutcome `json:"outcome"`
+	Points  int64            `json:"points"`
+	Weight  int64            `json:"weight"`
+}
+
+// CriterionName defines model for Criterion.Name.
+type CriterionName string
+
+// CriterionOutcome defines model for Criterion.Outcome.
+type CriterionOutcome string
 
 // Delivery defines model for Delivery.
 type Delivery struct {
@@ -2427,6 +3008,52 @@ type MarkedOutputBody struct {
 	Marked int64 `json:"marked"`
 }
 
+// Match defines model for Match.
+type Match struct {
+	Active    bool               `json:"active"`
+	Breakdown *[]Criterion       `json:"breakdown"`
+	ClientId  openapi_types.UUID `json:"client_id"`
+	CreatedAt time.Time          `json:"created_at"`
+
+	// DismissedPrice the price it was dismissed at: only a lower one brings it back
+	//
+	// Examples: 1250000.00
+	DismissedPrice *string            `json:"dismissed_price,omitempty"`
+	Id             openapi_types.UUID `json:"id"`
+	ListingId      openapi_types.UUID `json:"listing_id"`
+	ListingTitle   string             `json:"listing_title"`
+	NotifiedAt     *time.Time         `json:"notified_at,omitempty"`
+	PreferenceId   openapi_types.UUID `json:"preference_id"`
+
+	// Price the list price when last scored
+	//
+	// Examples: 1250000.00
+	Price           string      `json:"price"`
+	Score           int64       `json:"score"`
+	Status          MatchStatus `json:"status"`
+	StatusChangedAt *time.Time  `json:"status_changed_at,omitempty"`
+	SurfacedAt      time.Time   `json:"surfaced_at"`
+	UpdatedAt       time.Time   `json:"updated_at"`
+}
+
+// MatchStatus defines model for Match.Status.
+type MatchStatus string
+
+// MatchPage defines model for MatchPage.
+type MatchPage struct {
+	Items      *[]Match `json:"items"`
+	NextCursor *string  `json:"next_cursor,omitempty"`
+}
+
+// MatchStatusBody defines model for MatchStatusBody.
+type MatchStatusBody struct {
+	// Status dismissed: not offered again unless the price drops
+	Status MatchStatusBodyStatus `json:"status"`
+}
+
+// MatchStatusBodyStatus dismissed: not offered again unless the price drops
+type MatchStatusBodyStatus string
+
 // MeOutputBody defines model for MeOutputBody.
 type MeOutputBody struct {
 	MemberId         *openapi_types.UUID `json:"member_id,omitempty"`
@@ -2835,9 +3462,70 @@ type Preference struct {
 	Kind        string `json:"kind"`
 }
 
+// PreferenceBody defines model for PreferenceBody.
+type PreferenceBody struct {
+	// Active default: true
+	Active *bool `json:"active,omitempty"`
+
+	// AlertFrequency default: instant
+	AlertFrequency *PreferenceBodyAlertFrequency `json:"alert_frequency,omitempty"`
+	BathroomsMin   *float64                      `json:"bathrooms_min,omitempty"`
+	BedroomsMin    *int64                        `json:"bedrooms_min,omitempty"`
+
+	// CentreLat with centre_lon and radius_km: a radius search
+	CentreLat *float64 `json:"centre_lat,omitempty"`
+	CentreLon *float64 `json:"centre_lon,omitempty"`
+
+	// Cities instead of a radius
+	Cities *[]string `json:"cities,omitempty"`
+
+	// Extra anything else the client asked for (not matched), at most 8000 characters
+	Extra *map[string]interface{} `json:"extra,omitempty"`
+
+	// Features must-haves
+	Features *[]string `json:"features,omitempty"`
+	Keywords *[]string `json:"keywords,omitempty"`
+
+	// ListType default: sale
+	ListType      *PreferenceBodyListType `json:"list_type,omitempty"`
+	LivingAreaMax *float64                `json:"living_area_max,omitempty"`
+	LivingAreaMin *float64                `json:"living_area_min,omitempty"`
+
+	// Name default: Saved search
+	Name *string `json:"name,omitempty"`
+
+	// PostalCodes instead of a radius
+	PostalCodes *[]string `json:"postal_codes,omitempty"`
+
+	// PriceMax an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PriceMax *string `json:"price_max,omitempty"`
+
+	// PriceMin an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PriceMin *string `json:"price_min,omitempty"`
+
+	// PropertyTypes RESO PropertyType values; none: any
+	PropertyTypes *[]string `json:"property_types,omitempty"`
+	RadiusKm      *float64  `json:"radius_km,omitempty"`
+}
+
+// PreferenceBodyAlertFrequency default: instant
+type PreferenceBodyAlertFrequency string
+
+// PreferenceBodyListType default: sale
+type PreferenceBodyListType string
+
 // PreferenceInputBody defines model for PreferenceInputBody.
 type PreferenceInputBody struct {
 	Enabled bool `json:"enabled"`
+}
+
+// Preferences defines model for Preferences.
+type Preferences struct {
+	Items *[]ClientPreference `json:"items"`
 }
 
 // PreferencesOutputBody defines model for PreferencesOutputBody.
@@ -3004,6 +3692,18 @@ type PropertyPage struct {
 	NextCursor *string     `json:"next_cursor,omitempty"`
 }
 
+// Reason defines model for Reason.
+type Reason struct {
+	// Code stable name of the reason, e.g. recent_interaction
+	Code string `json:"code"`
+
+	// Explanation why, in words
+	Explanation string `json:"explanation"`
+
+	// Points points this reason adds (negative: takes away)
+	Points int64 `json:"points"`
+}
+
 // RecoveryCodesOutputBody defines model for RecoveryCodesOutputBody.
 type RecoveryCodesOutputBody struct {
 	// RecoveryCodes single-use codes for when the authenticator is lost; shown only now
@@ -3053,6 +3753,16 @@ type RolePatchInputBody struct {
 // RolesOutputBody defines model for RolesOutputBody.
 type RolesOutputBody struct {
 	Items *[]Role `json:"items"`
+}
+
+// Score defines model for Score.
+type Score struct {
+	ClientId   openapi_types.UUID `json:"client_id"`
+	ComputedAt *time.Time         `json:"computed_at,omitempty"`
+	Reasons    *[]Reason          `json:"reasons"`
+
+	// Score absent until first computed
+	Score *int64 `json:"score,omitempty"`
 }
 
 // SecurityEvent defines model for SecurityEvent.
@@ -3236,26 +3946,26 @@ type Timeline struct {
 
 // TimelineEntry defines model for TimelineEntry.
 type TimelineEntry struct {
-	// At when it happened: occurred, created or changed
+	// At when it happened: occurred, created, changed, matched, or the appointment's start
 	At time.Time `json:"at"`
 
-	// Detail the interaction notes, task description or stage change reason
+	// Detail the interaction notes, task description, stage change reason, or the appointment's cancellation reason or notes
 	Detail *string `json:"detail,omitempty"`
 
-	// Id the interaction's, task's or stage change's id
+	// Id the interaction's, task's, stage change's, appointment's or match's id
 	Id   openapi_types.UUID `json:"id"`
 	Kind TimelineEntryKind  `json:"kind"`
 
-	// MemberId who: the interaction's member, the task's owner, the stage change's author
+	// MemberId who: the interaction's member, the task's owner, the stage change's author, the appointment's agent
 	MemberId *openapi_types.UUID `json:"member_id,omitempty"`
 
-	// Outcome the interaction outcome or the task priority
+	// Outcome the interaction outcome, the task priority, the appointment status or the match score
 	Outcome *string `json:"outcome,omitempty"`
 
-	// Title the task title, or the stage moved from
+	// Title the task or appointment title, the stage moved from, or the matched listing
 	Title *string `json:"title,omitempty"`
 
-	// Type the interaction type, the task status, or the stage moved to
+	// Type the interaction type, the task status, the stage moved to, the appointment kind, or the match status
 	Type string `json:"type"`
 }
 
@@ -3392,6 +4102,39 @@ type WebhooksOutputBody struct {
 	Items *[]Endpoint `json:"items"`
 }
 
+// ListAppointmentsParams defines parameters for ListAppointments.
+type ListAppointmentsParams struct {
+	// Agent member id of the agent
+	Agent *string `form:"agent,omitempty" json:"agent,omitempty"`
+
+	// Client client id
+	Client *string                       `form:"client,omitempty" json:"client,omitempty"`
+	Status *ListAppointmentsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// From keep appointments ending after this instant
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To keep appointments starting before this instant
+	To     *time.Time `form:"to,omitempty" json:"to,omitempty"`
+	Cursor *string    `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListAppointmentsParamsStatus defines parameters for ListAppointments.
+type ListAppointmentsParamsStatus string
+
+// UpdateAppointmentParams defines parameters for UpdateAppointment.
+type UpdateAppointmentParams struct {
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// SetAppointmentStatusParams defines parameters for SetAppointmentStatus.
+type SetAppointmentStatusParams struct {
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ListAuditChangesParams defines parameters for ListAuditChanges.
 type ListAuditChangesParams struct {
 	// Table row changes only: schema.table, e.g. org.members
@@ -3448,12 +4191,19 @@ type ListClientsParams struct {
 	NurtureStatus *ListClientsParamsNurtureStatus `form:"nurture_status,omitempty" json:"nurture_status,omitempty"`
 
 	// Agent member id of the assigned agent
-	Agent *string `form:"agent,omitempty" json:"agent,omitempty"`
-	Tag   *string `form:"tag,omitempty" json:"tag,omitempty"`
+	Agent  *string `form:"agent,omitempty" json:"agent,omitempty"`
+	Tag    *string `form:"tag,omitempty" json:"tag,omitempty"`
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
 	// Q part of the name, e-mail address or phone number
-	Q      *string `form:"q,omitempty" json:"q,omitempty"`
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// MinScore only clients whose lead score is at least this
+	MinScore *int64 `form:"min_score,omitempty" json:"min_score,omitempty"`
+
+	// Sort newest first, or score: hottest leads first (not yet scored last)
+	Sort   *ListClientsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Cursor *string                `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, at most MaxPageSize (100)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3465,6 +4215,9 @@ type ListClientsParamsStage string
 // ListClientsParamsNurtureStatus defines parameters for ListClients.
 type ListClientsParamsNurtureStatus string
 
+// ListClientsParamsSort defines parameters for ListClients.
+type ListClientsParamsSort string
+
 // ListInteractionsParams defines parameters for ListInteractions.
 type ListInteractionsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -3472,6 +4225,22 @@ type ListInteractionsParams struct {
 	// Limit page size, at most MaxPageSize (100)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// ListClientMatchesParams defines parameters for ListClientMatches.
+type ListClientMatchesParams struct {
+	// Status default: every status but dismissed
+	Status *ListClientMatchesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Inactive include matches whose listing no longer fits (left Active, or changed)
+	Inactive *bool   `form:"inactive,omitempty" json:"inactive,omitempty"`
+	Cursor   *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListClientMatchesParamsStatus defines parameters for ListClientMatches.
+type ListClientMatchesParamsStatus string
 
 // ClientTimelineParams defines parameters for ClientTimeline.
 type ClientTimelineParams struct {
@@ -3691,6 +4460,15 @@ type ChangePasswordJSONRequestBody = PasswordInputBody
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = APIKeyInputBody
 
+// BookAppointmentJSONRequestBody defines body for BookAppointment for application/json ContentType.
+type BookAppointmentJSONRequestBody = AppointmentBody
+
+// UpdateAppointmentJSONRequestBody defines body for UpdateAppointment for application/json ContentType.
+type UpdateAppointmentJSONRequestBody = AppointmentPatchBody
+
+// SetAppointmentStatusJSONRequestBody defines body for SetAppointmentStatus for application/json ContentType.
+type SetAppointmentStatusJSONRequestBody = AppointmentStatusBody
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginInputBody
 
@@ -3726,6 +4504,9 @@ type LogInteractionJSONRequestBody = InteractionBody
 
 // MergeClientsJSONRequestBody defines body for MergeClients for application/json ContentType.
 type MergeClientsJSONRequestBody = MergeBody
+
+// CreatePreferenceJSONRequestBody defines body for CreatePreference for application/json ContentType.
+type CreatePreferenceJSONRequestBody = PreferenceBody
 
 // ChangeClientStageJSONRequestBody defines body for ChangeClientStage for application/json ContentType.
 type ChangeClientStageJSONRequestBody = StageBody
@@ -3769,6 +4550,9 @@ type UpdateListingJSONRequestBody = ListingFields
 // ScheduleOpenHouseJSONRequestBody defines body for ScheduleOpenHouse for application/json ContentType.
 type ScheduleOpenHouseJSONRequestBody = OpenHouseBody
 
+// SetMatchStatusJSONRequestBody defines body for SetMatchStatus for application/json ContentType.
+type SetMatchStatusJSONRequestBody = MatchStatusBody
+
 // UpdateMediaJSONRequestBody defines body for UpdateMedia for application/json ContentType.
 type UpdateMediaJSONRequestBody = MediaPatchInputBody
 
@@ -3786,6 +4570,9 @@ type UpdateOrganizationJSONRequestBody = OrganizationPatchInputBody
 
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = NewOrganizationInputBody
+
+// ReplacePreferenceJSONRequestBody defines body for ReplacePreference for application/json ContentType.
+type ReplacePreferenceJSONRequestBody = PreferenceBody
 
 // CreatePropertyJSONRequestBody defines body for CreateProperty for application/json ContentType.
 type CreatePropertyJSONRequestBody = PropertyBody
@@ -4056,6 +4843,88 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/api-keys/{id} (the `RevokeApiKey` operationId).
 	RevokeApiKey(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAppointments Appointments
+	//
+	// By start, earliest first. An agent sees their own; client.manage sees every agent's. from/to keep those overlapping the window.
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/appointments (the `ListAppointments` operationId).
+	ListAppointments(ctx context.Context, params *ListAppointmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BookAppointmentWithBody Book an appointment
+	//
+	// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+	BookAppointmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BookAppointment Book an appointment
+	//
+	// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+	BookAppointment(ctx context.Context, body BookAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAppointment One appointment
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/appointments/{id} (the `GetAppointment` operationId).
+	GetAppointment(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAppointmentWithBody Change or reschedule an appointment
+	//
+	// Send the version read (or If-Match with its ETag): 409 if it changed since.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+	UpdateAppointmentWithBody(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAppointment Change or reschedule an appointment
+	//
+	// Send the version read (or If-Match with its ETag): 409 if it changed since.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+	UpdateAppointment(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, body UpdateAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAppointmentStatusWithBody Confirm, complete, mark no-show or cancel
+	//
+	// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+	SetAppointmentStatusWithBody(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAppointmentStatus Confirm, complete, mark no-show or cancel
+	//
+	// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+	SetAppointmentStatus(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, body SetAppointmentStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListAuditChanges Row changes, newest first
 	//
 	// Needs permission `audit.read`.
@@ -4226,6 +5095,31 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/verify-email (the `VerifyEmail` operationId).
 	VerifyEmail(ctx context.Context, body VerifyEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RevokeCalendarFeed End your calendar feed
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with DELETE /api/v1/calendar-feed (the `RevokeCalendarFeed` operationId).
+	RevokeCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCalendarFeed Your calendar feed
+	//
+	// Whether you have an iCalendar feed of your appointments, and since when.
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/calendar-feed (the `GetCalendarFeed` operationId).
+	GetCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateCalendarFeed Make or rotate your calendar feed
+	//
+	// Returns a new secret feed URL (shown once); the previous one stops working.
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with POST /api/v1/calendar-feed (the `RotateCalendarFeed` operationId).
+	RotateCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListClients Clients and leads, newest first
 	//
 	// An agent sees the clients assigned to or created by them; client.manage sees all.
@@ -4325,6 +5219,15 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/clients/{id}/interactions (the `LogInteraction` operationId).
 	LogInteraction(ctx context.Context, id openapi_types.UUID, body LogInteractionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListClientMatches Listings matched to a client, best first
+	//
+	// Each with its score and the per-criterion breakdown that explains it.
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/clients/{id}/matches (the `ListClientMatches` operationId).
+	ListClientMatches(ctx context.Context, id openapi_types.UUID, params *ListClientMatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// MergeClientsWithBody Fold duplicates into this client
 	//
 	// Their interactions, tasks and stage history move here in one transaction; the duplicates are marked merged.
@@ -4346,6 +5249,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/clients/{id}/merge (the `MergeClients` operationId).
 	MergeClients(ctx context.Context, id openapi_types.UUID, body MergeClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPreferences A client's saved preferences
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/clients/{id}/preferences (the `ListPreferences` operationId).
+	ListPreferences(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePreferenceWithBody Save what a client is looking for
+	//
+	// Listings are matched against it in the background.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+	CreatePreferenceWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePreference Save what a client is looking for
+	//
+	// Listings are matched against it in the background.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+	CreatePreference(ctx context.Context, id openapi_types.UUID, body CreatePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClientScore A client's lead score and the reasons it is made of
+	//
+	// Score 0–100, when it was computed, and every reason with its points, largest first; the points add up to the score (a last reason named clamp keeps the sum within 0–100). Recomputed after every change of its inputs and nightly.
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/clients/{id}/score (the `ClientScore` operationId).
+	ClientScore(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeClientStageWithBody Move a client to another stage
 	//
@@ -4785,6 +5726,31 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/listings/{id}/open-houses (the `ScheduleOpenHouse` operationId).
 	ScheduleOpenHouse(ctx context.Context, id openapi_types.UUID, body ScheduleOpenHouseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMatch One match with its breakdown
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/matches/{id} (the `GetMatch` operationId).
+	GetMatch(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMatchStatusWithBody Record what the client made of a match
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+	SetMatchStatusWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMatchStatus Record what the client made of a match
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+	SetMatchStatus(ctx context.Context, id openapi_types.UUID, body SetMatchStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteMedia Remove a medium
 	//
 	// Needs permission `property.write`.
@@ -4999,6 +5965,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/permissions (the `ListPermissions` operationId).
 	ListPermissions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePreference Delete a saved preference and its matches
+	//
+	// Needs permission `client.write`.
+	//
+	// Corresponds with DELETE /api/v1/preferences/{id} (the `DeletePreference` operationId).
+	DeletePreference(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPreference One saved preference
+	//
+	// Needs permission `client.read`.
+	//
+	// Corresponds with GET /api/v1/preferences/{id} (the `GetPreference` operationId).
+	GetPreference(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplacePreferenceWithBody Replace a saved preference's criteria
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+	ReplacePreferenceWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplacePreference Replace a saved preference's criteria
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+	ReplacePreference(ctx context.Context, id openapi_types.UUID, body ReplacePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProperties Properties by name
 	//
@@ -5680,6 +6678,168 @@ func (c *Client) RevokeApiKey(ctx context.Context, id openapi_types.UUID, reqEdi
 	return c.Client.Do(req)
 }
 
+// ListAppointments Appointments
+//
+// By start, earliest first. An agent sees their own; client.manage sees every agent's. from/to keep those overlapping the window.
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/appointments (the `ListAppointments` operationId).
+func (c *Client) ListAppointments(ctx context.Context, params *ListAppointmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAppointmentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BookAppointmentWithBody Book an appointment
+//
+// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+func (c *Client) BookAppointmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBookAppointmentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BookAppointment Book an appointment
+//
+// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+func (c *Client) BookAppointment(ctx context.Context, body BookAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBookAppointmentRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAppointment One appointment
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/appointments/{id} (the `GetAppointment` operationId).
+func (c *Client) GetAppointment(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAppointmentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAppointmentWithBody Change or reschedule an appointment
+//
+// Send the version read (or If-Match with its ETag): 409 if it changed since.
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+func (c *Client) UpdateAppointmentWithBody(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAppointmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAppointment Change or reschedule an appointment
+//
+// Send the version read (or If-Match with its ETag): 409 if it changed since.
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+func (c *Client) UpdateAppointment(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, body UpdateAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAppointmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAppointmentStatusWithBody Confirm, complete, mark no-show or cancel
+//
+// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+func (c *Client) SetAppointmentStatusWithBody(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAppointmentStatusRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAppointmentStatus Confirm, complete, mark no-show or cancel
+//
+// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+func (c *Client) SetAppointmentStatus(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, body SetAppointmentStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAppointmentStatusRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListAuditChanges Row changes, newest first
 //
 // Needs permission `audit.read`.
@@ -6030,6 +7190,61 @@ func (c *Client) VerifyEmail(ctx context.Context, body VerifyEmailJSONRequestBod
 	return c.Client.Do(req)
 }
 
+// RevokeCalendarFeed End your calendar feed
+//
+// Needs permission `client.read`.
+//
+// Corresponds with DELETE /api/v1/calendar-feed (the `RevokeCalendarFeed` operationId).
+func (c *Client) RevokeCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCalendarFeed Your calendar feed
+//
+// Whether you have an iCalendar feed of your appointments, and since when.
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/calendar-feed (the `GetCalendarFeed` operationId).
+func (c *Client) GetCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateCalendarFeed Make or rotate your calendar feed
+//
+// Returns a new secret feed URL (shown once); the previous one stops working.
+//
+// Needs permission `client.read`.
+//
+// Corresponds with POST /api/v1/calendar-feed (the `RotateCalendarFeed` operationId).
+func (c *Client) RotateCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListClients Clients and leads, newest first
 //
 // An agent sees the clients assigned to or created by them; client.manage sees all.
@@ -6239,6 +7454,25 @@ func (c *Client) LogInteraction(ctx context.Context, id openapi_types.UUID, body
 	return c.Client.Do(req)
 }
 
+// ListClientMatches Listings matched to a client, best first
+//
+// Each with its score and the per-criterion breakdown that explains it.
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/clients/{id}/matches (the `ListClientMatches` operationId).
+func (c *Client) ListClientMatches(ctx context.Context, id openapi_types.UUID, params *ListClientMatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListClientMatchesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // MergeClientsWithBody Fold duplicates into this client
 //
 // Their interactions, tasks and stage history move here in one transaction; the duplicates are marked merged.
@@ -6271,6 +7505,84 @@ func (c *Client) MergeClientsWithBody(ctx context.Context, id openapi_types.UUID
 // Corresponds with POST /api/v1/clients/{id}/merge (the `MergeClients` operationId).
 func (c *Client) MergeClients(ctx context.Context, id openapi_types.UUID, body MergeClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMergeClientsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPreferences A client's saved preferences
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/clients/{id}/preferences (the `ListPreferences` operationId).
+func (c *Client) ListPreferences(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPreferencesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePreferenceWithBody Save what a client is looking for
+//
+// Listings are matched against it in the background.
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+func (c *Client) CreatePreferenceWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePreferenceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePreference Save what a client is looking for
+//
+// Listings are matched against it in the background.
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+func (c *Client) CreatePreference(ctx context.Context, id openapi_types.UUID, body CreatePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePreferenceRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClientScore A client's lead score and the reasons it is made of
+//
+// Score 0–100, when it was computed, and every reason with its points, largest first; the points add up to the score (a last reason named clamp keeps the sum within 0–100). Recomputed after every change of its inputs and nightly.
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/clients/{id}/score (the `ClientScore` operationId).
+func (c *Client) ClientScore(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClientScoreRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7179,6 +8491,61 @@ func (c *Client) ScheduleOpenHouse(ctx context.Context, id openapi_types.UUID, b
 	return c.Client.Do(req)
 }
 
+// GetMatch One match with its breakdown
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/matches/{id} (the `GetMatch` operationId).
+func (c *Client) GetMatch(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMatchRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMatchStatusWithBody Record what the client made of a match
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+func (c *Client) SetMatchStatusWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMatchStatusRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMatchStatus Record what the client made of a match
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+func (c *Client) SetMatchStatus(ctx context.Context, id openapi_types.UUID, body SetMatchStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMatchStatusRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteMedia Remove a medium
 //
 // Needs permission `property.write`.
@@ -7654,6 +9021,78 @@ func (c *Client) CreateOrganization(ctx context.Context, body CreateOrganization
 // Corresponds with GET /api/v1/permissions (the `ListPermissions` operationId).
 func (c *Client) ListPermissions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPermissionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePreference Delete a saved preference and its matches
+//
+// Needs permission `client.write`.
+//
+// Corresponds with DELETE /api/v1/preferences/{id} (the `DeletePreference` operationId).
+func (c *Client) DeletePreference(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePreferenceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPreference One saved preference
+//
+// Needs permission `client.read`.
+//
+// Corresponds with GET /api/v1/preferences/{id} (the `GetPreference` operationId).
+func (c *Client) GetPreference(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPreferenceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplacePreferenceWithBody Replace a saved preference's criteria
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+func (c *Client) ReplacePreferenceWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplacePreferenceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplacePreference Replace a saved preference's criteria
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+func (c *Client) ReplacePreference(ctx context.Context, id openapi_types.UUID, body ReplacePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplacePreferenceRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8833,6 +10272,330 @@ func NewRevokeApiKeyRequest(server string, id openapi_types.UUID) (*http.Request
 	return req, nil
 }
 
+// NewListAppointmentsRequest constructs an http.Request for the ListAppointments method
+func NewListAppointmentsRequest(server string, params *ListAppointmentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/appointments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Agent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "agent", *params.Agent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Client != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "client", *params.Client, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBookAppointmentRequest calls the generic BookAppointment builder with application/json body
+func NewBookAppointmentRequest(server string, body BookAppointmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBookAppointmentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBookAppointmentRequestWithBody constructs an http.Request for the BookAppointment method, with any body, and a specified content type
+func NewBookAppointmentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/appointments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAppointmentRequest constructs an http.Request for the GetAppointment method
+func NewGetAppointmentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/appointments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateAppointmentRequest calls the generic UpdateAppointment builder with application/json body
+func NewUpdateAppointmentRequest(server string, id openapi_types.UUID, params *UpdateAppointmentParams, body UpdateAppointmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAppointmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdateAppointmentRequestWithBody constructs an http.Request for the UpdateAppointment method, with any body, and a specified content type
+func NewUpdateAppointmentRequestWithBody(server string, id openapi_types.UUID, params *UpdateAppointmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/appointments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetAppointmentStatusRequest calls the generic SetAppointmentStatus builder with application/json body
+func NewSetAppointmentStatusRequest(server string, id openapi_types.UUID, params *SetAppointmentStatusParams, body SetAppointmentStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetAppointmentStatusRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetAppointmentStatusRequestWithBody constructs an http.Request for the SetAppointmentStatus method, with any body, and a specified content type
+func NewSetAppointmentStatusRequestWithBody(server string, id openapi_types.UUID, params *SetAppointmentStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/appointments/%s/status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListAuditChangesRequest constructs an http.Request for the ListAuditChanges method
 func NewListAuditChangesRequest(server string, params *ListAuditChangesParams) (*http.Request, error) {
 	var err error
@@ -9443,6 +11206,87 @@ func NewVerifyEmailRequestWithBody(server string, contentType string, body io.Re
 	return req, nil
 }
 
+// NewRevokeCalendarFeedRequest constructs an http.Request for the RevokeCalendarFeed method
+func NewRevokeCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar-feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCalendarFeedRequest constructs an http.Request for the GetCalendarFeed method
+func NewGetCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar-feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateCalendarFeedRequest constructs an http.Request for the RotateCalendarFeed method
+func NewRotateCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar-feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListClientsRequest constructs an http.Request for the ListClients method
 func NewListClientsRequest(server string, params *ListClientsParams) (*http.Request, error) {
 	var err error
@@ -9519,9 +11363,45 @@ func NewListClientsRequest(server string, params *ListClientsParams) (*http.Requ
 
 		}
 
+		if params.Source != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Q != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinScore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "min_score", *params.MinScore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9857,6 +11737,103 @@ func NewLogInteractionRequestWithBody(server string, id openapi_types.UUID, cont
 	return req, nil
 }
 
+// NewListClientMatchesRequest constructs an http.Request for the ListClientMatches method
+func NewListClientMatchesRequest(server string, id openapi_types.UUID, params *ListClientMatchesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s/matches", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Inactive != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "inactive", *params.Inactive, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewMergeClientsRequest calls the generic MergeClients builder with application/json body
 func NewMergeClientsRequest(server string, id openapi_types.UUID, body MergeClientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -9900,6 +11877,121 @@ func NewMergeClientsRequestWithBody(server string, id openapi_types.UUID, conten
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPreferencesRequest constructs an http.Request for the ListPreferences method
+func NewListPreferencesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s/preferences", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePreferenceRequest calls the generic CreatePreference builder with application/json body
+func NewCreatePreferenceRequest(server string, id openapi_types.UUID, body CreatePreferenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePreferenceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreatePreferenceRequestWithBody constructs an http.Request for the CreatePreference method, with any body, and a specified content type
+func NewCreatePreferenceRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s/preferences", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewClientScoreRequest constructs an http.Request for the ClientScore method
+func NewClientScoreRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s/score", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -11597,6 +13689,87 @@ func NewScheduleOpenHouseRequestWithBody(server string, id openapi_types.UUID, c
 	return req, nil
 }
 
+// NewGetMatchRequest constructs an http.Request for the GetMatch method
+func NewGetMatchRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/matches/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMatchStatusRequest calls the generic SetMatchStatus builder with application/json body
+func NewSetMatchStatusRequest(server string, id openapi_types.UUID, body SetMatchStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMatchStatusRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetMatchStatusRequestWithBody constructs an http.Request for the SetMatchStatus method, with any body, and a specified content type
+func NewSetMatchStatusRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/matches/%s/status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteMediaRequest constructs an http.Request for the DeleteMedia method
 func NewDeleteMediaRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -12359,6 +14532,121 @@ func NewListPermissionsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewDeletePreferenceRequest constructs an http.Request for the DeletePreference method
+func NewDeletePreferenceRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/preferences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPreferenceRequest constructs an http.Request for the GetPreference method
+func NewGetPreferenceRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/preferences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplacePreferenceRequest calls the generic ReplacePreference builder with application/json body
+func NewReplacePreferenceRequest(server string, id openapi_types.UUID, body ReplacePreferenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplacePreferenceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplacePreferenceRequestWithBody constructs an http.Request for the ReplacePreference method, with any body, and a specified content type
+func NewReplacePreferenceRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/preferences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -13831,6 +16119,92 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/api-keys/{id} (the `RevokeApiKey` operationId).
 	RevokeApiKeyWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeApiKeyResponse, error)
 
+	// ListAppointmentsWithResponse Appointments
+	//
+	// By start, earliest first. An agent sees their own; client.manage sees every agent's. from/to keep those overlapping the window.
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/appointments (the `ListAppointments` operationId).
+	ListAppointmentsWithResponse(ctx context.Context, params *ListAppointmentsParams, reqEditors ...RequestEditorFn) (*ListAppointmentsResponse, error)
+
+	// BookAppointmentWithBodyWithResponse Book an appointment
+	//
+	// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+	BookAppointmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BookAppointmentResponse, error)
+
+	// BookAppointmentWithResponse Book an appointment
+	//
+	// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+	BookAppointmentWithResponse(ctx context.Context, body BookAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*BookAppointmentResponse, error)
+
+	// GetAppointmentWithResponse One appointment
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/appointments/{id} (the `GetAppointment` operationId).
+	GetAppointmentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAppointmentResponse, error)
+
+	// UpdateAppointmentWithBodyWithResponse Change or reschedule an appointment
+	//
+	// Send the version read (or If-Match with its ETag): 409 if it changed since.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+	UpdateAppointmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAppointmentResponse, error)
+
+	// UpdateAppointmentWithResponse Change or reschedule an appointment
+	//
+	// Send the version read (or If-Match with its ETag): 409 if it changed since.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+	UpdateAppointmentWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, body UpdateAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAppointmentResponse, error)
+
+	// SetAppointmentStatusWithBodyWithResponse Confirm, complete, mark no-show or cancel
+	//
+	// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+	SetAppointmentStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAppointmentStatusResponse, error)
+
+	// SetAppointmentStatusWithResponse Confirm, complete, mark no-show or cancel
+	//
+	// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+	SetAppointmentStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, body SetAppointmentStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAppointmentStatusResponse, error)
+
 	// ListAuditChangesWithResponse Row changes, newest first
 	//
 	// Needs permission `audit.read`.
@@ -14009,6 +16383,37 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/verify-email (the `VerifyEmail` operationId).
 	VerifyEmailWithResponse(ctx context.Context, body VerifyEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyEmailResponse, error)
 
+	// RevokeCalendarFeedWithResponse End your calendar feed
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/calendar-feed (the `RevokeCalendarFeed` operationId).
+	RevokeCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeCalendarFeedResponse, error)
+
+	// GetCalendarFeedWithResponse Your calendar feed
+	//
+	// Whether you have an iCalendar feed of your appointments, and since when.
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/calendar-feed (the `GetCalendarFeed` operationId).
+	GetCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCalendarFeedResponse, error)
+
+	// RotateCalendarFeedWithResponse Make or rotate your calendar feed
+	//
+	// Returns a new secret feed URL (shown once); the previous one stops working.
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/calendar-feed (the `RotateCalendarFeed` operationId).
+	RotateCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RotateCalendarFeedResponse, error)
+
 	// ListClientsWithResponse Clients and leads, newest first
 	//
 	// An agent sees the clients assigned to or created by them; client.manage sees all.
@@ -14114,6 +16519,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/clients/{id}/interactions (the `LogInteraction` operationId).
 	LogInteractionWithResponse(ctx context.Context, id openapi_types.UUID, body LogInteractionJSONRequestBody, reqEditors ...RequestEditorFn) (*LogInteractionResponse, error)
 
+	// ListClientMatchesWithResponse Listings matched to a client, best first
+	//
+	// Each with its score and the per-criterion breakdown that explains it.
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/clients/{id}/matches (the `ListClientMatches` operationId).
+	ListClientMatchesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListClientMatchesParams, reqEditors ...RequestEditorFn) (*ListClientMatchesResponse, error)
+
 	// MergeClientsWithBodyWithResponse Fold duplicates into this client
 	//
 	// Their interactions, tasks and stage history move here in one transaction; the duplicates are marked merged.
@@ -14135,6 +16551,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/clients/{id}/merge (the `MergeClients` operationId).
 	MergeClientsWithResponse(ctx context.Context, id openapi_types.UUID, body MergeClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeClientsResponse, error)
+
+	// ListPreferencesWithResponse A client's saved preferences
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/clients/{id}/preferences (the `ListPreferences` operationId).
+	ListPreferencesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPreferencesResponse, error)
+
+	// CreatePreferenceWithBodyWithResponse Save what a client is looking for
+	//
+	// Listings are matched against it in the background.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+	CreatePreferenceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePreferenceResponse, error)
+
+	// CreatePreferenceWithResponse Save what a client is looking for
+	//
+	// Listings are matched against it in the background.
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+	CreatePreferenceWithResponse(ctx context.Context, id openapi_types.UUID, body CreatePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePreferenceResponse, error)
+
+	// ClientScoreWithResponse A client's lead score and the reasons it is made of
+	//
+	// Score 0–100, when it was computed, and every reason with its points, largest first; the points add up to the score (a last reason named clamp keeps the sum within 0–100). Recomputed after every change of its inputs and nightly.
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/clients/{id}/score (the `ClientScore` operationId).
+	ClientScoreWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ClientScoreResponse, error)
 
 	// ChangeClientStageWithBodyWithResponse Move a client to another stage
 	//
@@ -14612,6 +17070,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/listings/{id}/open-houses (the `ScheduleOpenHouse` operationId).
 	ScheduleOpenHouseWithResponse(ctx context.Context, id openapi_types.UUID, body ScheduleOpenHouseJSONRequestBody, reqEditors ...RequestEditorFn) (*ScheduleOpenHouseResponse, error)
 
+	// GetMatchWithResponse One match with its breakdown
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/matches/{id} (the `GetMatch` operationId).
+	GetMatchWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMatchResponse, error)
+
+	// SetMatchStatusWithBodyWithResponse Record what the client made of a match
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+	SetMatchStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMatchStatusResponse, error)
+
+	// SetMatchStatusWithResponse Record what the client made of a match
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+	SetMatchStatusWithResponse(ctx context.Context, id openapi_types.UUID, body SetMatchStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMatchStatusResponse, error)
+
 	// DeleteMediaWithResponse Remove a medium
 	//
 	// Needs permission `property.write`.
@@ -14856,6 +17341,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/permissions (the `ListPermissions` operationId).
 	ListPermissionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPermissionsResponse, error)
+
+	// DeletePreferenceWithResponse Delete a saved preference and its matches
+	//
+	// Needs permission `client.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/preferences/{id} (the `DeletePreference` operationId).
+	DeletePreferenceWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeletePreferenceResponse, error)
+
+	// GetPreferenceWithResponse One saved preference
+	//
+	// Needs permission `client.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/preferences/{id} (the `GetPreference` operationId).
+	GetPreferenceWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPreferenceResponse, error)
+
+	// ReplacePreferenceWithBodyWithResponse Replace a saved preference's criteria
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+	ReplacePreferenceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplacePreferenceResponse, error)
+
+	// ReplacePreferenceWithResponse Replace a saved preference's criteria
+	//
+	// Needs permission `client.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+	ReplacePreferenceWithResponse(ctx context.Context, id openapi_types.UUID, body ReplacePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplacePreferenceResponse, error)
 
 	// ListPropertiesWithResponse Properties by name
 	//
@@ -16229,6 +18750,484 @@ func (r RevokeApiKeyResponse) ContentType() string {
 	return ""
 }
 
+type ListAppointmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AppointmentPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAppointmentsResponse) GetJSON200() *AppointmentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAppointmentsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAppointmentsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListAppointmentsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAppointmentsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAppointmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAppointmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAppointmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAppointmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BookAppointmentResponse201Headers the declared response headers of an HTTP 201 response for BookAppointment
+type BookAppointmentResponse201Headers struct {
+	ETag *string
+}
+
+type BookAppointmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Appointment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *BookAppointmentResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r BookAppointmentResponse) GetJSON201() *Appointment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BookAppointmentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r BookAppointmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BookAppointmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BookAppointmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BookAppointmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAppointmentResponse200Headers the declared response headers of an HTTP 200 response for GetAppointment
+type GetAppointmentResponse200Headers struct {
+	ETag *string
+}
+
+type GetAppointmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Appointment
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAppointmentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAppointmentResponse) GetJSON200() *Appointment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAppointmentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAppointmentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAppointmentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetAppointmentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetAppointmentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAppointmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAppointmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAppointmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAppointmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateAppointmentResponse200Headers the declared response headers of an HTTP 200 response for UpdateAppointment
+type UpdateAppointmentResponse200Headers struct {
+	ETag *string
+}
+
+type UpdateAppointmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Appointment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateAppointmentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAppointmentResponse) GetJSON200() *Appointment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateAppointmentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAppointmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAppointmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAppointmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAppointmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetAppointmentStatusResponse200Headers the declared response headers of an HTTP 200 response for SetAppointmentStatus
+type SetAppointmentStatusResponse200Headers struct {
+	ETag *string
+}
+
+type SetAppointmentStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Appointment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetAppointmentStatusResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetAppointmentStatusResponse) GetJSON200() *Appointment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetAppointmentStatusResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetAppointmentStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetAppointmentStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetAppointmentStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetAppointmentStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListAuditChangesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17198,6 +20197,206 @@ func (r VerifyEmailResponse) ContentType() string {
 	return ""
 }
 
+type RevokeCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarFeedOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCalendarFeedResponse) GetJSON200() *CalendarFeedOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RotateCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarFeedOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateCalendarFeedResponse) GetJSON200() *CalendarFeedOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateCalendarFeedResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateCalendarFeedResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RotateCalendarFeedResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RotateCalendarFeedResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListClientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17828,6 +21027,82 @@ func (r LogInteractionResponse) ContentType() string {
 	return ""
 }
 
+type ListClientMatchesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MatchPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListClientMatchesResponse) GetJSON200() *MatchPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListClientMatchesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListClientMatchesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListClientMatchesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListClientMatchesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListClientMatchesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListClientMatchesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListClientMatchesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListClientMatchesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListClientMatchesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type MergeClientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17926,6 +21201,262 @@ func (r MergeClientsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r MergeClientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPreferencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Preferences
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPreferencesResponse) GetJSON200() *Preferences {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPreferencesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPreferencesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPreferencesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPreferencesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPreferencesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPreferencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPreferencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPreferencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePreferenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ClientPreference
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePreferenceResponse) GetJSON201() *ClientPreference {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreatePreferenceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePreferenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePreferenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePreferenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePreferenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClientScoreResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Score
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClientScoreResponse) GetJSON200() *Score {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClientScoreResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClientScoreResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ClientScoreResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ClientScoreResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClientScoreResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ClientScoreResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClientScoreResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClientScoreResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClientScoreResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20755,6 +24286,186 @@ func (r ScheduleOpenHouseResponse) ContentType() string {
 	return ""
 }
 
+type GetMatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Match
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMatchResponse) GetJSON200() *Match {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMatchResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMatchResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMatchResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMatchResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMatchResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetMatchStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Match
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMatchStatusResponse) GetJSON200() *Match {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetMatchStatusResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMatchStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMatchStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMatchStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMatchStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteMediaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22445,6 +26156,262 @@ func (r ListPermissionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListPermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeletePreferenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeletePreferenceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeletePreferenceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeletePreferenceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeletePreferenceResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeletePreferenceResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeletePreferenceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePreferenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePreferenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePreferenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePreferenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPreferenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClientPreference
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPreferenceResponse) GetJSON200() *ClientPreference {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPreferenceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPreferenceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPreferenceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPreferenceResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPreferenceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPreferenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPreferenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPreferenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPreferenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplacePreferenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClientPreference
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplacePreferenceResponse) GetJSON200() *ClientPreference {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplacePreferenceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplacePreferenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplacePreferenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplacePreferenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplacePreferenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -25218,6 +29185,140 @@ func (c *ClientWithResponses) RevokeApiKeyWithResponse(ctx context.Context, id o
 	return ParseRevokeApiKeyResponse(rsp)
 }
 
+// ListAppointmentsWithResponse Appointments
+//
+// By start, earliest first. An agent sees their own; client.manage sees every agent's. from/to keep those overlapping the window.
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/appointments (the `ListAppointments` operationId).
+func (c *ClientWithResponses) ListAppointmentsWithResponse(ctx context.Context, params *ListAppointmentsParams, reqEditors ...RequestEditorFn) (*ListAppointmentsResponse, error) {
+	rsp, err := c.ListAppointments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAppointmentsResponse(rsp)
+}
+
+// BookAppointmentWithBodyWithResponse Book an appointment
+//
+// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+func (c *ClientWithResponses) BookAppointmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BookAppointmentResponse, error) {
+	rsp, err := c.BookAppointmentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBookAppointmentResponse(rsp)
+}
+
+// BookAppointmentWithResponse Book an appointment
+//
+// 409 names the clashing appointment when the agent is already booked then (canceled appointments do not count).
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/appointments (the `BookAppointment` operationId).
+func (c *ClientWithResponses) BookAppointmentWithResponse(ctx context.Context, body BookAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*BookAppointmentResponse, error) {
+	rsp, err := c.BookAppointment(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBookAppointmentResponse(rsp)
+}
+
+// GetAppointmentWithResponse One appointment
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/appointments/{id} (the `GetAppointment` operationId).
+func (c *ClientWithResponses) GetAppointmentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAppointmentResponse, error) {
+	rsp, err := c.GetAppointment(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAppointmentResponse(rsp)
+}
+
+// UpdateAppointmentWithBodyWithResponse Change or reschedule an appointment
+//
+// Send the version read (or If-Match with its ETag): 409 if it changed since.
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+func (c *ClientWithResponses) UpdateAppointmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAppointmentResponse, error) {
+	rsp, err := c.UpdateAppointmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAppointmentResponse(rsp)
+}
+
+// UpdateAppointmentWithResponse Change or reschedule an appointment
+//
+// Send the version read (or If-Match with its ETag): 409 if it changed since.
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/appointments/{id} (the `UpdateAppointment` operationId).
+func (c *ClientWithResponses) UpdateAppointmentWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateAppointmentParams, body UpdateAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAppointmentResponse, error) {
+	rsp, err := c.UpdateAppointment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAppointmentResponse(rsp)
+}
+
+// SetAppointmentStatusWithBodyWithResponse Confirm, complete, mark no-show or cancel
+//
+// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+func (c *ClientWithResponses) SetAppointmentStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAppointmentStatusResponse, error) {
+	rsp, err := c.SetAppointmentStatusWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAppointmentStatusResponse(rsp)
+}
+
+// SetAppointmentStatusWithResponse Confirm, complete, mark no-show or cancel
+//
+// Canceling needs a cancellation_reason and frees the slot; completed, canceled and no_show are final.
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/appointments/{id}/status (the `SetAppointmentStatus` operationId).
+func (c *ClientWithResponses) SetAppointmentStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *SetAppointmentStatusParams, body SetAppointmentStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAppointmentStatusResponse, error) {
+	rsp, err := c.SetAppointmentStatus(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAppointmentStatusResponse(rsp)
+}
+
 // ListAuditChangesWithResponse Row changes, newest first
 //
 // Needs permission `audit.read`.
@@ -25504,6 +29605,55 @@ func (c *ClientWithResponses) VerifyEmailWithResponse(ctx context.Context, body 
 	return ParseVerifyEmailResponse(rsp)
 }
 
+// RevokeCalendarFeedWithResponse End your calendar feed
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/calendar-feed (the `RevokeCalendarFeed` operationId).
+func (c *ClientWithResponses) RevokeCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeCalendarFeedResponse, error) {
+	rsp, err := c.RevokeCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeCalendarFeedResponse(rsp)
+}
+
+// GetCalendarFeedWithResponse Your calendar feed
+//
+// Whether you have an iCalendar feed of your appointments, and since when.
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/calendar-feed (the `GetCalendarFeed` operationId).
+func (c *ClientWithResponses) GetCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCalendarFeedResponse, error) {
+	rsp, err := c.GetCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCalendarFeedResponse(rsp)
+}
+
+// RotateCalendarFeedWithResponse Make or rotate your calendar feed
+//
+// Returns a new secret feed URL (shown once); the previous one stops working.
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/calendar-feed (the `RotateCalendarFeed` operationId).
+func (c *ClientWithResponses) RotateCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RotateCalendarFeedResponse, error) {
+	rsp, err := c.RotateCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateCalendarFeedResponse(rsp)
+}
+
 // ListClientsWithResponse Clients and leads, newest first
 //
 // An agent sees the clients assigned to or created by them; client.manage sees all.
@@ -25675,6 +29825,23 @@ func (c *ClientWithResponses) LogInteractionWithResponse(ctx context.Context, id
 	return ParseLogInteractionResponse(rsp)
 }
 
+// ListClientMatchesWithResponse Listings matched to a client, best first
+//
+// Each with its score and the per-criterion breakdown that explains it.
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/clients/{id}/matches (the `ListClientMatches` operationId).
+func (c *ClientWithResponses) ListClientMatchesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListClientMatchesParams, reqEditors ...RequestEditorFn) (*ListClientMatchesResponse, error) {
+	rsp, err := c.ListClientMatches(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListClientMatchesResponse(rsp)
+}
+
 // MergeClientsWithBodyWithResponse Fold duplicates into this client
 //
 // Their interactions, tasks and stage history move here in one transaction; the duplicates are marked merged.
@@ -25707,6 +29874,72 @@ func (c *ClientWithResponses) MergeClientsWithResponse(ctx context.Context, id o
 		return nil, err
 	}
 	return ParseMergeClientsResponse(rsp)
+}
+
+// ListPreferencesWithResponse A client's saved preferences
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/clients/{id}/preferences (the `ListPreferences` operationId).
+func (c *ClientWithResponses) ListPreferencesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPreferencesResponse, error) {
+	rsp, err := c.ListPreferences(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPreferencesResponse(rsp)
+}
+
+// CreatePreferenceWithBodyWithResponse Save what a client is looking for
+//
+// Listings are matched against it in the background.
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+func (c *ClientWithResponses) CreatePreferenceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePreferenceResponse, error) {
+	rsp, err := c.CreatePreferenceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePreferenceResponse(rsp)
+}
+
+// CreatePreferenceWithResponse Save what a client is looking for
+//
+// Listings are matched against it in the background.
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/clients/{id}/preferences (the `CreatePreference` operationId).
+func (c *ClientWithResponses) CreatePreferenceWithResponse(ctx context.Context, id openapi_types.UUID, body CreatePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePreferenceResponse, error) {
+	rsp, err := c.CreatePreference(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePreferenceResponse(rsp)
+}
+
+// ClientScoreWithResponse A client's lead score and the reasons it is made of
+//
+// Score 0–100, when it was computed, and every reason with its points, largest first; the points add up to the score (a last reason named clamp keeps the sum within 0–100). Recomputed after every change of its inputs and nightly.
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/clients/{id}/score (the `ClientScore` operationId).
+func (c *ClientWithResponses) ClientScoreWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ClientScoreResponse, error) {
+	rsp, err := c.ClientScore(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClientScoreResponse(rsp)
 }
 
 // ChangeClientStageWithBodyWithResponse Move a client to another stage
@@ -26461,6 +30694,51 @@ func (c *ClientWithResponses) ScheduleOpenHouseWithResponse(ctx context.Context,
 	return ParseScheduleOpenHouseResponse(rsp)
 }
 
+// GetMatchWithResponse One match with its breakdown
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/matches/{id} (the `GetMatch` operationId).
+func (c *ClientWithResponses) GetMatchWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMatchResponse, error) {
+	rsp, err := c.GetMatch(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMatchResponse(rsp)
+}
+
+// SetMatchStatusWithBodyWithResponse Record what the client made of a match
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+func (c *ClientWithResponses) SetMatchStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMatchStatusResponse, error) {
+	rsp, err := c.SetMatchStatusWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMatchStatusResponse(rsp)
+}
+
+// SetMatchStatusWithResponse Record what the client made of a match
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/matches/{id}/status (the `SetMatchStatus` operationId).
+func (c *ClientWithResponses) SetMatchStatusWithResponse(ctx context.Context, id openapi_types.UUID, body SetMatchStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMatchStatusResponse, error) {
+	rsp, err := c.SetMatchStatus(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMatchStatusResponse(rsp)
+}
+
 // DeleteMediaWithResponse Remove a medium
 //
 // Needs permission `property.write`.
@@ -26866,6 +31144,66 @@ func (c *ClientWithResponses) ListPermissionsWithResponse(ctx context.Context, r
 		return nil, err
 	}
 	return ParseListPermissionsResponse(rsp)
+}
+
+// DeletePreferenceWithResponse Delete a saved preference and its matches
+//
+// Needs permission `client.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/preferences/{id} (the `DeletePreference` operationId).
+func (c *ClientWithResponses) DeletePreferenceWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeletePreferenceResponse, error) {
+	rsp, err := c.DeletePreference(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePreferenceResponse(rsp)
+}
+
+// GetPreferenceWithResponse One saved preference
+//
+// Needs permission `client.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/preferences/{id} (the `GetPreference` operationId).
+func (c *ClientWithResponses) GetPreferenceWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPreferenceResponse, error) {
+	rsp, err := c.GetPreference(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPreferenceResponse(rsp)
+}
+
+// ReplacePreferenceWithBodyWithResponse Replace a saved preference's criteria
+//
+// Needs permission `client.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+func (c *ClientWithResponses) ReplacePreferenceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplacePreferenceResponse, error) {
+	rsp, err := c.ReplacePreferenceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplacePreferenceResponse(rsp)
+}
+
+// ReplacePreferenceWithResponse Replace a saved preference's criteria
+//
+// Needs permission `client.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/preferences/{id} (the `ReplacePreference` operationId).
+func (c *ClientWithResponses) ReplacePreferenceWithResponse(ctx context.Context, id openapi_types.UUID, body ReplacePreferenceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplacePreferenceResponse, error) {
+	rsp, err := c.ReplacePreference(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplacePreferenceResponse(rsp)
 }
 
 // ListPropertiesWithResponse Properties by name
@@ -28317,6 +32655,433 @@ func ParseRevokeApiKeyResponse(rsp *http.Response) (*RevokeApiKeyResponse, error
 	return response, nil
 }
 
+// ParseListAppointmentsResponse parses an HTTP response from a ListAppointmentsWithResponse call
+func ParseListAppointmentsResponse(rsp *http.Response) (*ListAppointmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAppointmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AppointmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBookAppointmentResponse parses an HTTP response from a BookAppointmentWithResponse call
+func ParseBookAppointmentResponse(rsp *http.Response) (*BookAppointmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BookAppointmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Appointment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers BookAppointmentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAppointmentResponse parses an HTTP response from a GetAppointmentWithResponse call
+func ParseGetAppointmentResponse(rsp *http.Response) (*GetAppointmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAppointmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Appointment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAppointmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateAppointmentResponse parses an HTTP response from a UpdateAppointmentWithResponse call
+func ParseUpdateAppointmentResponse(rsp *http.Response) (*UpdateAppointmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateAppointmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Appointment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateAppointmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetAppointmentStatusResponse parses an HTTP response from a SetAppointmentStatusWithResponse call
+func ParseSetAppointmentStatusResponse(rsp *http.Response) (*SetAppointmentStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetAppointmentStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Appointment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetAppointmentStatusResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListAuditChangesResponse parses an HTTP response from a ListAuditChangesWithResponse call
 func ParseListAuditChangesResponse(rsp *http.Response) (*ListAuditChangesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -29130,6 +33895,164 @@ func ParseVerifyEmailResponse(rsp *http.Response) (*VerifyEmailResponse, error) 
 	return response, nil
 }
 
+// ParseRevokeCalendarFeedResponse parses an HTTP response from a RevokeCalendarFeedWithResponse call
+func ParseRevokeCalendarFeedResponse(rsp *http.Response) (*RevokeCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCalendarFeedResponse parses an HTTP response from a GetCalendarFeedWithResponse call
+func ParseGetCalendarFeedResponse(rsp *http.Response) (*GetCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarFeedOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateCalendarFeedResponse parses an HTTP response from a RotateCalendarFeedWithResponse call
+func ParseRotateCalendarFeedResponse(rsp *http.Response) (*RotateCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarFeedOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListClientsResponse parses an HTTP response from a ListClientsWithResponse call
 func ParseListClientsResponse(rsp *http.Response) (*ListClientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -29655,6 +34578,67 @@ func ParseLogInteractionResponse(rsp *http.Response) (*LogInteractionResponse, e
 	return response, nil
 }
 
+// ParseListClientMatchesResponse parses an HTTP response from a ListClientMatchesWithResponse call
+func ParseListClientMatchesResponse(rsp *http.Response) (*ListClientMatchesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListClientMatchesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MatchPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseMergeClientsResponse parses an HTTP response from a MergeClientsWithResponse call
 func ParseMergeClientsResponse(rsp *http.Response) (*MergeClientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -29724,6 +34708,217 @@ func ParseMergeClientsResponse(rsp *http.Response) (*MergeClientsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPreferencesResponse parses an HTTP response from a ListPreferencesWithResponse call
+func ParseListPreferencesResponse(rsp *http.Response) (*ListPreferencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPreferencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Preferences
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePreferenceResponse parses an HTTP response from a CreatePreferenceWithResponse call
+func ParseCreatePreferenceResponse(rsp *http.Response) (*CreatePreferenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePreferenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ClientPreference
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClientScoreResponse parses an HTTP response from a ClientScoreWithResponse call
+func ParseClientScoreResponse(rsp *http.Response) (*ClientScoreResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClientScoreResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Score
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -32099,6 +37294,156 @@ func ParseScheduleOpenHouseResponse(rsp *http.Response) (*ScheduleOpenHouseRespo
 	return response, nil
 }
 
+// ParseGetMatchResponse parses an HTTP response from a GetMatchWithResponse call
+func ParseGetMatchResponse(rsp *http.Response) (*GetMatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Match
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetMatchStatusResponse parses an HTTP response from a SetMatchStatusWithResponse call
+func ParseSetMatchStatusResponse(rsp *http.Response) (*SetMatchStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMatchStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Match
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteMediaResponse parses an HTTP response from a DeleteMediaWithResponse call
 func ParseDeleteMediaResponse(rsp *http.Response) (*DeleteMediaResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -33487,6 +38832,220 @@ func ParseListPermissionsResponse(rsp *http.Response) (*ListPermissionsResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeletePreferenceResponse parses an HTTP response from a DeletePreferenceWithResponse call
+func ParseDeletePreferenceResponse(rsp *http.Response) (*DeletePreferenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePreferenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPreferenceResponse parses an HTTP response from a GetPreferenceWithResponse call
+func ParseGetPreferenceResponse(rsp *http.Response) (*GetPreferenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPreferenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClientPreference
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplacePreferenceResponse parses an HTTP response from a ReplacePreferenceWithResponse call
+func ParseReplacePreferenceResponse(rsp *http.Response) (*ReplacePreferenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplacePreferenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClientPreference
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
