@@ -104,6 +104,7 @@ var accessMatrix = map[string]string{
 	"list-clients":                  clientReaders,
 	"get-client":                    clientReaders,
 	"client-stage-history":          clientReaders,
+	"client-score":                  clientReaders,
 	"client-timeline":               clientReaders,
 	"list-interactions":             clientReaders,
 	"list-tasks":                    clientReaders,
@@ -344,7 +345,7 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"set-match-status":            map[string]any{"status": "viewed"},
 		"set-notification-preference": map[string]any{"enabled": true},
 		"create-webhook":              map[string]any{"url": "https://93.184.216.34/hook", "events": []string{"lead.created"}},
-		"request-password-reset":      map[string]any{"email": "nobody@acme.example"},
+		"request-password-reset":      map[string]any{"email": fmt.Sprintf("nobody%d@acme.example", n)}, // each its own: the requests per address are limited
 		"reset-password":              map[string]any{"token": "nope", "password": "another long passphrase"},
 		"verify-email":                map[string]any{"token": "nope"},
 	}

@@ -46,7 +46,7 @@ func routeAccountMail(a huma.API, d Deps) {
 		Tags: tags, Summary: "E-mail a link to choose a new password", DefaultStatus: http.StatusAccepted,
 		Description: "Answers the same, in the same time, whether or not the address has an account: the account is looked up by a background job."},
 		Access{Public: true}, func(ctx context.Context, in *PasswordResetRequestInput) (*AcceptedOutput, error) {
-			if err := d.Messaging.RequestPasswordReset(ctx, in.Body.Email); err != nil {
+			if err := d.Messaging.RequestPasswordReset(ctx, in.Body.Email, client(ctx).IP); err != nil {
 				return nil, err
 			}
 			out := &AcceptedOutput{}
@@ -67,7 +67,7 @@ func routeAccountMail(a huma.API, d Deps) {
 	Register(a, huma.Operation{OperationID: "request-email-verification", Method: http.MethodPost, Path: Prefix + "/account/email-verification",
 		Tags: []string{"Account"}, Summary: "E-mail yourself a link confirming your address", DefaultStatus: http.StatusAccepted},
 		Access{User: true}, func(ctx context.Context, _ *struct{}) (*AcceptedOutput, error) {
-			if err := d.Messaging.RequestEmailVerification(ctx, actor(ctx)); err != nil {
+			if err := d.Messaging.RequestEmailVerification(ctx, actor(ctx), client(ctx).IP); err != nil {
 				return nil, err
 			}
 			out := &AcceptedOutput{}

@@ -81,6 +81,8 @@ type ClientsInput struct {
 	Tag           string `query:"tag" maxLength:"50"`
 	Source        string `query:"source" maxLength:"50"`
 	Q             string `query:"q" maxLength:"200" doc:"part of the name, e-mail address or phone number"`
+	MinScore      int    `query:"min_score" minimum:"0" maximum:"100" doc:"only clients whose lead score is at least this"`
+	Sort          string `query:"sort" enum:"newest,score" default:"newest" doc:"newest first, or score: hottest leads first (not yet scored last)"`
 	Cursor        string `query:"cursor" maxLength:"500"`
 	Limit         int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
@@ -118,7 +120,10 @@ func routeClients(a huma.API, d Deps) {
 	Register(a, huma.Operation{OperationID: "list-clients", Method: http.MethodGet, Path: Prefix + "/clients", Tags: tags,
 		Summary: "Clients and leads, newest first", Description: "An agent sees the clients assigned to or created by them; client.manage sees all."},
 		read, func(ctx context.Context, in *ClientsInput) (*struct{ Body crm.ClientPage }, error) {
-			f := crm.Filter{Stage: in.Stage, NurtureStatus: in.NurtureStatus, Source: in.Source, Tag: in.Tag, Q: in.Q, Cursor: in.Cursor, Limit: in.Limit}
+			f := crm.Filter{Stage: in.Stage, NurtureStatus: in.NurtureStatus, Source: in.Source, Tag: in.Tag, Q: in.Q, Sort: in.Sort, Cursor: in.Cursor, Limit: in.Limit}
+			if in.MinScore > 0 {
+				f.MinScore = &in.MinScore
+			}
 			var err error
 			if f.AgentID, err = optionalID(in.Agent, "agent"); err != nil {
 				return nil, err
@@ -159,6 +164,14 @@ func routeClients(a huma.API, d Deps) {
 		h, err := d.CRM.StageHistory(ctx, actor(ctx), in.ID)
 		return &struct{ Body StageHistory }{StageHistory{Items: h}}, err
 	})
+	Register(a, huma.Operation{OperationID: "client-score", Method: http.MethodGet, Path: Prefix + "/clients/{id}/score", Tags: tags,
+		Summary: "A client's lead score and the reasons it is made of",
+		Description: "Score 0–100, when it was computed, and every reason with its points, largest first; the points add up to the score " +
+			"(a last reason named clamp keeps the sum within 0–100). Recomputed after every change of its inputs and nightly."},
+		read, func(ctx context.Context, in *IDPath) (*struct{ Body crm.Score }, error) {
+			s, err := d.CRM.ClientScore(ctx, actor(ctx), in.ID)
+			return &struct{ Body crm.Score }{s}, err
+		})
 	Register(a, huma.Operation{OperationID: "client-timeline", Method: http.MethodGet, Path: Prefix + "/clients/{id}/timeline", Tags: tags,
 		Summary: "What happened with a client, newest first", Description: "Interactions, tasks and stage changes in one list; pages continue with next_cursor."},
 		read, func(ctx context.Context, in *PageInput) (*struct{ Body crm.Timeline }, error) {

@@ -127,7 +127,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
 		"get-match": match, "set-match-status": match,
 		"get-client": client.ID, "update-client": client.ID, "change-client-stage": client.ID, "client-stage-history": client.ID,
-		"client-timeline": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
+		"client-timeline": client.ID, "client-score": client.ID, "list-interactions": client.ID, "log-interaction": client.ID, "assign-client": client.ID,
 		"merge-clients": client.ID, "update-task": task.ID, "complete-task": task.ID,
 		"get-appointment": appt.ID, "update-appointment": appt.ID, "set-appointment-status": appt.ID,
 		"rotate-webhook-secret": hook.ID, "replay-delivery": outbox.Items[0].ID,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,6 +38,10 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &crm.ListingChangedWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &crm.RematchWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &crm.DigestWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.RescoreWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.RescoreOrgWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.NightlyScoresWorker{CRM: svc.CRM})
+	river.AddWorker(workers, &crm.TaskRemindersWorker{CRM: svc.CRM})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -61,7 +66,7 @@ func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
-		PeriodicJobs:         audit.PeriodicJobs(),
+		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs()),
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),

@@ -32,6 +32,7 @@ type Client struct {
 	SMSConsent      bool             `db:"sms_consent" json:"sms_consent"`
 	SMSConsentAt    *time.Time       `db:"sms_consent_at" json:"sms_consent_at,omitempty"`
 	LastContactedAt *time.Time       `db:"last_contacted_at" json:"last_contacted_at,omitempty"`
+	LeadScore       *int             `db:"lead_score" json:"lead_score,omitempty" doc:"0–100, absent until first computed; GET …/score explains it"`
 	CreatedBy       *realty.ID       `db:"created_by" json:"created_by,omitempty"`
 	CreatedAt       time.Time        `db:"created_at" json:"created_at"`
 	UpdatedAt       time.Time        `db:"updated_at" json:"updated_at"`
@@ -39,7 +40,7 @@ type Client struct {
 
 const clientColumns = `c.id, c.stage, c.nurture_status, c.source, c.assigned_agent_id, c.first_name, c.last_name, c.email::text AS email,
 	c.phone, c.budget_min, c.budget_max, c.tags, c.notes, c.email_consent, c.email_consent_at, c.sms_consent, c.sms_consent_at,
-	c.last_contacted_at, c.created_by, c.created_at, c.updated_at`
+	c.last_contacted_at, c.lead_score, c.created_by, c.created_at, c.updated_at`
 
 // Input is what creating a client takes. Empty strings mean absent.
 type Input struct {
@@ -141,6 +142,9 @@ func (s *Service) create(ctx context.Context, actor realty.Actor, in Input) (Cli
 			return err
 		}
 		if _, err = recordStage(ctx, tx, actor, out.ID, nil, out.Stage, nil); err != nil {
+			return err
+		}
+		if err := s.rescoreTx(ctx, tx, actor, out.ID); err != nil {
 			return err
 		}
 		return s.announceCreated(ctx, tx, actor, out)

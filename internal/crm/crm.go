@@ -46,6 +46,7 @@ func init() {
 		"crm.clients_budget_min_check":          {Kind: realty.Invalid, Field: "budget_min", Message: "must not be negative"},
 		"crm.clients_budget_max_check":          {Kind: realty.Invalid, Field: "budget_max", Message: "must not be negative"},
 		"crm.clients_budget_check":              {Kind: realty.Invalid, Field: "budget_min", Message: "must not exceed budget_max"},
+		"crm.clients_lead_score_check":          {Kind: realty.Invalid, Field: "lead_score", Message: "must be between 0 and 100"},
 		"crm.clients_tags_check":                {Kind: realty.Invalid, Field: "tags", Message: "at most 50 tags"},
 		"crm.clients_notes_check":               {Kind: realty.Invalid, Field: "notes", Message: "must be at most 4000 characters"},
 		"crm.clients_merged_check":              {Kind: realty.Invalid, Field: "duplicate_ids", Message: "a client cannot be merged into itself"},
@@ -85,8 +86,9 @@ type Service struct {
 // New returns the CRM service; orgs answers the organization's time zone,
 // announce is told of new leads, assignments, stage changes and matches
 // (nil: no one is), listings gives the match engine the listings' facts,
-// and jobs (an insert-only River client; nil: none) takes the rematch and
-// digest jobs in the callers' transactions.
+// and jobs (an insert-only River client; nil: none) takes the rematch,
+// digest and score-recompute jobs in the callers' transactions (without it
+// scores change only when recomputed by hand).
 func New(pool *postgres.Pool, orgs *org.Service, now func() time.Time, announce Announcer, listings *listing.Service,
 	jobs *river.Client[pgx.Tx]) *Service {
 	if now == nil {

@@ -86,7 +86,7 @@ func scorePairs(prefs []ClientPreference, ls []listing.Facts) []scoredPair {
 	var out []scoredPair
 	for _, p := range prefs {
 		for _, l := range ls {
-			if sc, ok := Score(p, l); ok && sc.Score >= MatchThreshold {
+			if sc, ok := ScoreMatch(p, l); ok && sc.Score >= MatchThreshold {
 				out = append(out, scoredPair{pref: p, listing: l, scored: sc})
 			}
 		}

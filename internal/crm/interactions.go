@@ -65,6 +65,9 @@ func (s *Service) LogInteraction(ctx context.Context, actor realty.Actor, client
 		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Interaction]); err != nil {
 			return err
 		}
+		if err := s.rescoreTx(ctx, tx, actor, client); err != nil {
+			return err
+		}
 		if in.Type == "note" {
 			return nil
 		}

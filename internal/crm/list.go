@@ -20,8 +20,14 @@ type Filter struct {
 	AgentID       *realty.ID
 	Tag           string
 	Q             string
-	Cursor        string
-	Limit         int
+	// MinScore keeps clients whose lead score is at least this (a client
+	// not yet scored has none).
+	MinScore *int
+	// Sort is "newest" (the default) or "score": hottest leads first,
+	// clients not yet scored last.
+	Sort   string
+	Cursor string
+	Limit  int
 }
 
 // ClientPage is a page of clients, newest first.
@@ -60,17 +66,24 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Clien
 	if q := searchTerm(f.Q); q != "" {
 		add("c.search_text LIKE '%' || @q || '%'", "q", escapeLike(q))
 	}
+	if f.MinScore != nil {
+		add("c.lead_score >= @min_score", "min_score", *f.MinScore)
+	}
+	order := ` ORDER BY c.created_at DESC, c.id DESC`
+	if f.Sort == "score" {
+		order = ` ORDER BY c.lead_score DESC NULLS LAST, c.id DESC`
+	} else if f.Sort != "" && f.Sort != "newest" {
+		return ClientPage{}, realty.FieldError("sort", "must be newest or score")
+	}
 	if f.Cursor != "" {
-		var at time.Time
-		var id realty.ID
-		if err := postgres.DecodeCursor(f.Cursor, &at, &id); err != nil {
+		cond, err := listCursor(f, args)
+		if err != nil {
 			return ClientPage{}, err
 		}
-		add("(c.created_at, c.id) < (@c_at, @c_id)", "c_at", at)
-		args["c_id"] = id
+		where = append(where, cond)
 	}
 	items, err := postgres.ReadAll[Client](ctx, s.pool, actor, `SELECT `+clientColumns+` FROM crm.clients c
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.created_at DESC, c.id DESC LIMIT @limit`, pgx.NamedArgs(args))
+		WHERE `+strings.Join(where, " AND ")+order+` LIMIT @limit`, pgx.NamedArgs(args))
 	if err != nil {
 		return ClientPage{}, err
 	}
@@ -79,6 +92,9 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Clien
 		p.Items = items[:limit]
 		last := p.Items[limit-1]
 		p.NextCursor = postgres.EncodeCursor(last.CreatedAt, last.ID)
+		if f.Sort == "score" {
+			p.NextCursor = postgres.EncodeCursor(scoreKey(last.LeadScore), last.ID)
+		}
 	}
 	if p.Items == nil {
 		p.Items = []Client{}
@@ -119,4 +135,36 @@ func searchTerm(q string) string {
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// listCursor is the keyset condition continuing after f.Cursor in f's
+// order, its values put in args. Invalid naming cursor for a cursor this
+// list did not return.
+func listCursor(f Filter, args map[string]any) (string, error) {
+	var id realty.ID
+	if f.Sort == "score" {
+		var score int
+		if err := postgres.DecodeCursor(f.Cursor, &score, &id); err != nil {
+			return "", err
+		}
+		args["c_score"], args["c_id"] = score, id
+		if score < 0 { // among the clients not yet scored
+			return "(c.lead_score IS NULL AND c.id < @c_id)", nil
+		}
+		return "(c.lead_score < @c_score OR (c.lead_score = @c_score AND c.id < @c_id) OR c.lead_score IS NULL)", nil
+	}
+	var at time.Time
+	if err := postgres.DecodeCursor(f.Cursor, &at, &id); err != nil {
+		return "", err
+	}
+	args["c_at"], args["c_id"] = at, id
+	return "(c.created_at, c.id) < (@c_at, @c_id)", nil
+}
+
+// scoreKey is a score in a cursor: -1 for none.
+func scoreKey(score *int) int {
+	if score == nil {
+		return -1
+	}
+	return *score
 }

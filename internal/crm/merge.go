@@ -60,9 +60,11 @@ func (s *Service) Merge(ctx context.Context, actor realty.Actor, survivor realty
 			return err
 		}
 		var err error
-		out.Survivor, err = absorb(ctx, tx, actor, survivor, duplicates)
+		if out.Survivor, err = absorb(ctx, tx, actor, survivor, duplicates); err != nil {
+			return err
+		}
 		out.Merged = duplicates
-		return err
+		return s.rescoreTx(ctx, tx, actor, survivor)
 	})
 	return out, err
 }

@@ -1,307 +1,220 @@
 package crm
 
 import (
-	"fmt"
-	"math"
+	"cmp"
+	"context"
+	"encoding/json"
 	"slices"
-	"strings"
+	"time"
 
-	"github.com/shopspring/decimal"
+	"github.com/jackc/pgx/v5"
 
+	"realty"
 	"realty/internal/listing"
+	"realty/internal/postgres"
 )
 
-// The match engine's rules (docs/crm.md, "How matches are scored").
-//
-// Hard criteria decide whether a listing is a candidate at all: it is
-// Active, of the preference's list type, of one of its property types, has
-// at least the bedrooms and bathrooms asked for, is in one of its cities or
-// postal codes or within DistanceTolerance × the radius of its centre, and
-// its price is within the band PriceTolerance around the price range.
-//
-// Soft criteria share 100 points among them, and a criterion the
-// preference leaves open earns its full weight. A match is stored only
-// when it scores at least MatchThreshold.
-const (
-	WeightPrice    = 35
-	WeightLocation = 20
-	WeightArea     = 15
-	WeightFeatures = 20
-	WeightKeywords = 10
-
-	// MatchThreshold is the least score stored as a match.
-	MatchThreshold = 50
-	// PriceTolerance: a listing up to 10% over the maximum (or under the
-	// minimum) is still a candidate, losing price points linearly.
-	PriceTolerance = 0.10
-	// AreaTolerance: living area up to 20% outside the range earns partial
-	// points.
-	AreaTolerance = 0.20
-	// DistanceTolerance: a listing up to 1.5 × the radius from the centre
-	// is a candidate, losing location points linearly beyond the radius.
-	DistanceTolerance = 1.5
-	earthRadiusKm     = 6371.0
-)
-
-// Outcomes of one criterion.
-const (
-	Full    = "full"
-	Partial = "partial"
-	Missed  = "missed"
-)
-
-// Criterion is one line of a match's breakdown: how a listing fared on one
-// criterion and the points it earned. Hard criteria (list type, property
-// type, bedrooms, bathrooms) have weight 0: a listing failing one is no match.
-type Criterion struct {
-	Name    string `json:"name" enum:"price,location,living_area,features,keywords,list_type,property_type,bedrooms,bathrooms"`
-	Outcome string `json:"outcome" enum:"full,partial,missed"`
-	Weight  int    `json:"weight"`
-	Points  int    `json:"points"`
-	Detail  string `json:"detail" doc:"what the listing has against what was asked, in words"`
+// Reason is one named part of a lead score: its points (negative ones lower
+// the score) and what earned them, in words for the agent.
+type Reason struct {
+	Code        string `json:"code" doc:"stable name of the reason, e.g. recent_interaction"`
+	Points      int    `json:"points" doc:"points this reason adds (negative: takes away)"`
+	Explanation string `json:"explanation" doc:"why, in words"`
 }
 
-// Scored is a listing's score against a preference, with every point
-// attributed to a criterion.
-type Scored struct {
-	Score     int         `json:"score"`
-	Breakdown []Criterion `json:"breakdown"`
+// Score is a client's lead score, 0 to 100, and the reasons it is the sum
+// of, largest |points| first. When the reasons' raw sum falls outside 0–100
+// a last reason with code "clamp" brings it back, so the points of the
+// reasons always add up to the score exactly.
+type Score struct {
+	ClientID   realty.ID  `json:"client_id"`
+	Score      *int       `json:"score,omitempty" minimum:"0" maximum:"100" doc:"absent until first computed"`
+	ComputedAt *time.Time `json:"computed_at,omitempty"`
+	Reasons    []Reason   `json:"reasons"`
 }
 
-// Score scores l against p; ok is false when l fails a hard criterion.
-func Score(p ClientPreference, l listing.Facts) (s Scored, ok bool) {
-	if !hardOK(p, l) {
-		return Scored{}, false
+// Sum is the total of the reasons' points.
+func Sum(reasons []Reason) int {
+	total := 0
+	for _, r := range reasons {
+		total += r.Points
 	}
-	s.Breakdown = append(hardLines(p, l), scorePrice(p, l), scoreLocation(p, l), scoreArea(p, l), scoreFeatures(p, l), scoreKeywords(p, l))
-	for _, c := range s.Breakdown {
-		s.Score += c.Points
-	}
-	return s, true
+	return total
 }
 
-// priceBand is the price range widened by PriceTolerance; nil ends are open.
-func priceBand(p ClientPreference) (low, high *decimal.Decimal) {
-	if p.PriceMin != nil {
-		v := p.PriceMin.Mul(decimal.NewFromFloat(1 - PriceTolerance))
-		low = &v
+// finish sorts the reasons (largest |points| first, then by code) and adds
+// the clamp reason when the sum leaves 0–100; it returns the score.
+func finish(reasons []Reason) (int, []Reason) {
+	raw := Sum(reasons)
+	score := min(max(raw, 0), 100)
+	slices.SortStableFunc(reasons, func(a, b Reason) int {
+		return cmp.Or(cmp.Compare(abs(b.Points), abs(a.Points)), cmp.Compare(a.Code, b.Code))
+	})
+	if score != raw {
+		reasons = append(reasons, Reason{Code: "clamp", Points: score - raw,
+			Explanation: "The score is kept between 0 and 100 (the reasons above add up to " + itoa(raw) + ")"})
 	}
-	if p.PriceMax != nil {
-		v := p.PriceMax.Mul(decimal.NewFromFloat(1 + PriceTolerance))
-		high = &v
+	if reasons == nil {
+		reasons = []Reason{}
 	}
-	return low, high
+	return score, reasons
 }
 
-func hardOK(p ClientPreference, l listing.Facts) bool {
-	low, high := priceBand(p)
-	switch {
-	case l.StandardStatus != "Active" || l.ListType != p.ListType:
-		return false
-	case low != nil && l.ListPrice.LessThan(*low), high != nil && l.ListPrice.GreaterThan(*high):
-		return false
-	case p.BedroomsMin != nil && (l.Bedrooms == nil || *l.Bedrooms < *p.BedroomsMin):
-		return false
-	case p.BathroomsMin != nil && (l.Bathrooms == nil || *l.Bathrooms < *p.BathroomsMin):
-		return false
-	case len(p.PropertyTypes) > 0 && !slices.Contains(p.PropertyTypes, l.PropertyType):
-		return false
+func abs(n int) int {
+	if n < 0 {
+		return -n
 	}
-	return placeOK(p, l)
+	return n
 }
 
-func placeOK(p ClientPreference, l listing.Facts) bool {
-	if p.RadiusKm != nil {
-		return l.Latitude != nil && l.Longitude != nil &&
-			p.box().holds(*l.Latitude, *l.Longitude) &&
-			distanceKm(*p.CentreLat, *p.CentreLon, *l.Latitude, *l.Longitude) <= *p.RadiusKm*DistanceTolerance
+// ClientScore returns the client's stored score and its reasons. Forbidden
+// without client.read; NotFound as Get.
+func (s *Service) ClientScore(ctx context.Context, actor realty.Actor, id realty.ID) (Score, error) {
+	if err := actor.Require("client.read"); err != nil {
+		return Score{}, err
 	}
-	if len(p.Cities) == 0 && len(p.PostalCodes) == 0 {
-		return true
-	}
-	return slices.ContainsFunc(p.Cities, func(c string) bool { return strings.ToLower(c) == strings.ToLower(l.City) }) ||
-		(l.PostalCode != nil && slices.Contains(p.PostalCodes, *l.PostalCode))
-}
-
-// hardLines are the breakdown's lines for the hard criteria the preference
-// sets (all met, or the listing would be no candidate).
-func hardLines(p ClientPreference, l listing.Facts) []Criterion {
-	out := []Criterion{{Name: "list_type", Outcome: Full, Detail: "for " + l.ListType}}
-	if len(p.PropertyTypes) > 0 {
-		out = append(out, Criterion{Name: "property_type", Outcome: Full, Detail: l.PropertyType + " is one of " + strings.Join(p.PropertyTypes, ", ")})
-	}
-	if p.BedroomsMin != nil {
-		out = append(out, Criterion{Name: "bedrooms", Outcome: Full, Detail: fmt.Sprintf("%d bedrooms, at least %d wanted", *l.Bedrooms, *p.BedroomsMin)})
-	}
-	if p.BathroomsMin != nil {
-		out = append(out, Criterion{Name: "bathrooms", Outcome: Full, Detail: fmt.Sprintf("%g bathrooms, at least %g wanted", *l.Bathrooms, *p.BathroomsMin)})
-	}
-	return out
-}
-
-// line is a soft criterion earning fraction (0..1) of weight.
-func line(name string, weight int, fraction float64, detail string) Criterion {
-	pts := int(math.Round(float64(weight) * max(0, min(1, fraction))))
-	outcome := Partial
-	switch {
-	case fraction >= 1:
-		outcome = Full
-	case pts == 0:
-		outcome = Missed
-	}
-	return Criterion{Name: name, Outcome: outcome, Weight: weight, Points: pts, Detail: detail}
-}
-
-func scorePrice(p ClientPreference, l listing.Facts) Criterion {
-	price := l.ListPrice.InexactFloat64()
-	switch {
-	case p.PriceMax != nil && l.ListPrice.GreaterThan(*p.PriceMax):
-		mx := p.PriceMax.InexactFloat64()
-		over := (price - mx) / mx
-		return line("price", WeightPrice, 1-over/PriceTolerance,
-			fmt.Sprintf("price %s is %.1f%% over the %s maximum", money(l.ListPrice), over*100, money(*p.PriceMax)))
-	case p.PriceMin != nil && l.ListPrice.LessThan(*p.PriceMin):
-		mn := p.PriceMin.InexactFloat64()
-		under := (mn - price) / mn
-		return line("price", WeightPrice, 1-under/PriceTolerance,
-			fmt.Sprintf("price %s is %.1f%% under the %s minimum", money(l.ListPrice), under*100, money(*p.PriceMin)))
-	case p.PriceMin == nil && p.PriceMax == nil:
-		return line("price", WeightPrice, 1, "any price")
-	}
-	return line("price", WeightPrice, 1, "price "+money(l.ListPrice)+" is within the range asked")
-}
-
-func scoreLocation(p ClientPreference, l listing.Facts) Criterion {
-	switch {
-	case p.RadiusKm != nil:
-		d, r := distanceKm(*p.CentreLat, *p.CentreLon, *l.Latitude, *l.Longitude), *p.RadiusKm
-		if d <= r {
-			return line("location", WeightLocation, 1, fmt.Sprintf("%.1f km from the centre, within the %g km radius", d, r))
+	args := scopeArgs(actor)
+	args["id"] = id
+	out := Score{ClientID: id}
+	var raw []byte
+	found := false
+	err := postgres.Read(ctx, s.pool, actor, func(rows pgx.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := rows.Scan(&out.Score, &out.ComputedAt, &raw); err != nil {
+				return err
+			}
 		}
-		return line("location", WeightLocation, 1-(d-r)/(r*(DistanceTolerance-1)),
-			fmt.Sprintf("%.1f km from the centre, %.1f km beyond the %g km radius", d, d-r, r))
-	case len(p.Cities) > 0 || len(p.PostalCodes) > 0:
-		return line("location", WeightLocation, 1, "in "+l.City+" "+deref(l.PostalCode))
+		return rows.Err()
+	}, `SELECT c.lead_score, c.score_computed_at, c.score_reasons FROM crm.clients c WHERE `+clientScope+` AND c.id = @id`,
+		pgx.NamedArgs(args))
+	if err != nil {
+		return Score{}, err
 	}
-	return line("location", WeightLocation, 1, "anywhere")
+	if !found {
+		return Score{}, errClientNotFound
+	}
+	if err := json.Unmarshal(raw, &out.Reasons); err != nil {
+		return Score{}, err
+	}
+	if out.Reasons == nil {
+		out.Reasons = []Reason{}
+	}
+	return out, nil
 }
 
-func scoreArea(p ClientPreference, l listing.Facts) Criterion {
-	if p.LivingAreaMin == nil && p.LivingAreaMax == nil {
-		return line("living_area", WeightArea, 1, "any size")
-	}
-	if l.LivingArea == nil {
-		return line("living_area", WeightArea, 0, "living area unknown")
-	}
-	a := *l.LivingArea
-	switch {
-	case p.LivingAreaMin != nil && a < *p.LivingAreaMin:
-		under := (*p.LivingAreaMin - a) / *p.LivingAreaMin
-		return line("living_area", WeightArea, 1-under/AreaTolerance, fmt.Sprintf("%g is %.1f%% under the %g minimum", a, under*100, *p.LivingAreaMin))
-	case p.LivingAreaMax != nil && a > *p.LivingAreaMax:
-		over := (a - *p.LivingAreaMax) / *p.LivingAreaMax
-		return line("living_area", WeightArea, 1-over/AreaTolerance, fmt.Sprintf("%g is %.1f%% over the %g maximum", a, over*100, *p.LivingAreaMax))
-	}
-	return line("living_area", WeightArea, 1, fmt.Sprintf("%g is within the range asked", a))
+// scoreEnv is what the signals read a client's facts through: the
+// transaction (scoped to the organization), the client, the moment the
+// score is for, and the market, read once per organization and shared by
+// every client a sweep scores.
+type scoreEnv struct {
+	tx     pgx.Tx
+	org    realty.ID
+	client Client
+	now    time.Time
+	market *listing.Market
 }
 
-func scoreFeatures(p ClientPreference, l listing.Facts) Criterion {
-	if len(p.Features) == 0 {
-		return line("features", WeightFeatures, 1, "no must-haves")
+// marketOf reads the organization's price spread on first use.
+func (e *scoreEnv) marketOf(ctx context.Context) (listing.Market, error) {
+	if e.market == nil {
+		m, err := listing.MarketTx(ctx, e.tx, e.org)
+		if err != nil {
+			return listing.Market{}, err
+		}
+		e.market = &m
 	}
-	var has, lacks []string
-	for _, f := range p.Features {
-		if slices.ContainsFunc(l.Features, func(g string) bool { return strings.EqualFold(f, g) }) {
-			has = append(has, f)
-		} else {
-			lacks = append(lacks, f)
+	return *e.market, nil
+}
+
+// computeScore runs every signal over the client and sums their reasons.
+func computeScore(ctx context.Context, e *scoreEnv) (int, []Reason, error) {
+	var reasons []Reason
+	for _, sig := range signals {
+		rs, err := sig(ctx, e)
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, r := range rs {
+			if r.Points != 0 {
+				reasons = append(reasons, r)
+			}
 		}
 	}
-	detail := fmt.Sprintf("has %d of %d must-haves", len(has), len(p.Features))
-	if len(lacks) > 0 {
-		detail += "; lacks " + strings.Join(lacks, ", ")
-	}
-	return line("features", WeightFeatures, float64(len(has))/float64(len(p.Features)), detail)
+	score, reasons := finish(reasons)
+	return score, reasons, nil
 }
 
-func scoreKeywords(p ClientPreference, l listing.Facts) Criterion {
-	if len(p.Keywords) == 0 {
-		return line("keywords", WeightKeywords, 1, "no keywords")
+// storeScore recomputes one client's score in tx, the client locked so a
+// change of its inputs waits for (or is seen by) the recompute, and stores
+// it. A client merged away or gone is left alone.
+func storeScore(ctx context.Context, tx pgx.Tx, org, client realty.ID, now time.Time, market *listing.Market) (*listing.Market, error) {
+	rows, err := tx.Query(ctx, `SELECT `+clientColumns+` FROM crm.clients c
+		WHERE c.organization_id = $1 AND c.id = $2 AND c.merged_into IS NULL FOR UPDATE`, org, client)
+	if err != nil {
+		return market, err
 	}
-	text := strings.ToLower(l.Remarks + " " + strings.Join(l.Features, " "))
-	var found []string
-	for _, k := range p.Keywords {
-		if strings.Contains(text, strings.ToLower(k)) {
-			found = append(found, k)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Client])
+	if err != nil || len(cs) == 0 {
+		return market, err
+	}
+	e := &scoreEnv{tx: tx, org: org, client: cs[0], now: now, market: market}
+	score, reasons, err := computeScore(ctx, e)
+	if err != nil {
+		return e.market, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE crm.clients SET lead_score = $3, score_reasons = $4, score_computed_at = $5,
+		score_generation = score_generation + 1 WHERE organization_id = $1 AND id = $2`, org, client, score, reasons, now)
+	return e.market, err
+}
+
+// Rescore recomputes and stores one client's score as of the service's
+// clock (what the rescore job runs). A client merged away or deleted is
+// left alone. It returns only database errors.
+func (s *Service) Rescore(ctx context.Context, org, client realty.ID) error {
+	return postgres.Tx(ctx, s.pool, realty.System(org), func(tx pgx.Tx) error {
+		_, err := storeScore(ctx, tx, org, client, s.now(), nil)
+		return err
+	})
+}
+
+// rescoreBatch is how many clients one transaction of RescoreAll scores.
+const rescoreBatch = 200
+
+// RescoreAll recomputes every live client's score of the organization as
+// of the service's clock (the nightly job: recency fades, so idle clients'
+// scores decay), a batch of clients per transaction. It returns how many
+// it scored, and only database errors.
+func (s *Service) RescoreAll(ctx context.Context, org realty.ID) (int, error) {
+	now := s.now()
+	var after *realty.ID
+	var market *listing.Market
+	n := 0
+	for {
+		var ids []realty.ID
+		err := postgres.Tx(ctx, s.pool, realty.System(org), func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT id FROM crm.clients WHERE organization_id = $1 AND merged_into IS NULL
+				AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`, org, after, rescoreBatch)
+			if err != nil {
+				return err
+			}
+			if ids, err = pgx.CollectRows(rows, pgx.RowTo[realty.ID]); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if market, err = storeScore(ctx, tx, org, id, now, market); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
-	}
-	detail := fmt.Sprintf("mentions %d of %d keywords", len(found), len(p.Keywords))
-	if len(found) > 0 {
-		detail += ": " + strings.Join(found, ", ")
-	}
-	return line("keywords", WeightKeywords, float64(len(found))/float64(len(p.Keywords)), detail)
-}
-
-// distanceKm is the great-circle distance (haversine).
-func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Sqrt(min(1, a)))
-}
-
-type box listing.Box
-
-// boxAround bounds every point within km of a centre, with a margin.
-func boxAround(lat, lon, km float64) box {
-	dLat := km / (earthRadiusKm * math.Pi / 180) * 1.01
-	edge := math.Min(89.9, math.Abs(lat)+dLat)
-	dLon := math.Min(180, dLat/math.Cos(edge*math.Pi/180))
-	return box{MinLat: lat - dLat, MaxLat: lat + dLat, MinLon: lon - dLon, MaxLon: lon + dLon}
-}
-
-// box is the stored bounding box of a radius preference (the one its
-// prefilter used), nil without one.
-func (p ClientPreference) box() *box {
-	if p.BoxMinLat == nil {
-		return nil
-	}
-	return &box{MinLat: *p.BoxMinLat, MaxLat: *p.BoxMaxLat, MinLon: *p.BoxMinLon, MaxLon: *p.BoxMaxLon}
-}
-
-func (b *box) holds(lat, lon float64) bool {
-	if b == nil {
-		return false
-	}
-	return lat >= b.MinLat && lat <= b.MaxLat && lon >= b.MinLon && lon <= b.MaxLon
-}
-
-// money writes an amount with thousands separators: 410,000 or 1,250.50.
-func money(d decimal.Decimal) string {
-	s := d.StringFixed(2)
-	whole, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
+		n += len(ids)
+		if len(ids) < rescoreBatch {
+			return n, nil
 		}
-		b.WriteRune(r)
+		after = &ids[len(ids)-1]
 	}
-	out := b.String()
-	if frac != "00" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -100,6 +100,9 @@ func (s *Service) ChangeStageFrom(ctx context.Context, actor realty.Actor, id re
 		if change, err = recordStage(ctx, tx, actor, id, &c.Stage, to, optional(reason)); err != nil {
 			return err
 		}
+		if err := s.rescoreTx(ctx, tx, actor, id); err != nil {
+			return err
+		}
 		return s.announceStage(ctx, tx, actor, out, change)
 	})
 	return out, change, err

@@ -132,6 +132,7 @@ func (s *Service) UpdateTask(ctx context.Context, actor realty.Actor, id realty.
 	return s.updateTask(ctx, actor, `owner_id = coalesce(@owner, owner_id), title = coalesce(@title, title),
 		description = coalesce(@description, description), status = coalesce(@status, status),
 		priority = coalesce(@priority, priority), category = coalesce(@category, category), due_at = coalesce(@due_at, due_at),
+		reminded_at = CASE WHEN @due_at::timestamptz IS NOT NULL AND @due_at::timestamptz IS DISTINCT FROM due_at THEN NULL ELSE reminded_at END,
 		progress = CASE WHEN @status = 'done' THEN 100 ELSE coalesce(@progress, progress) END,
 		completed_at = CASE WHEN coalesce(@status, status) = 'done' THEN coalesce(completed_at, now()) END`, args)
 }

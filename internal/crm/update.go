@@ -56,8 +56,10 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 			args[k] = v
 		}
 		args["id"] = id
-		out, err = updateClient(ctx, tx, set, args)
-		return err
+		if out, err = updateClient(ctx, tx, set, args); err != nil {
+			return err
+		}
+		return s.rescoreTx(ctx, tx, actor, id)
 	})
 	return out, err
 }

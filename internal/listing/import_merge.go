@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"realty"
+	"realty/internal/org"
 	"realty/internal/postgres"
 	"realty/internal/property"
 )
@@ -280,10 +281,12 @@ func sendSteps(ctx context.Context, tx pgx.Tx, org realty.ID, lo, hi int, steps 
 }
 
 // isRowError reports whether err is a row's data breaking a rule (SQLSTATE
-// classes 22 and 23), as opposed to a failure of the import itself.
+// classes 22 and 23), or rows needing more new properties than the plan
+// allows (so the rows that fit go in and the others are rejected), as
+// opposed to a failure of the import itself.
 func isRowError(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23"))
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23")) || org.IsPlanLimit(err)
 }
 
 // resoNames are the RESO names of the columns a constraint may name.

@@ -117,7 +117,8 @@ func checkFields(f Fields) error {
 // manage every listing and name another; a property described inline is
 // created with it. The status comes from the MLS status mapping when only
 // mls_status is given. Forbidden without listing.write; Invalid or Conflict
-// naming the field.
+// naming the field (max_properties when the property to create is past the
+// organization's plan limit).
 func (s *Service) Create(ctx context.Context, actor realty.Actor, in Input) (Listing, error) {
 	if err := actor.Require("listing.write"); err != nil {
 		return Listing{}, err

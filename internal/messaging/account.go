@@ -3,6 +3,7 @@ package messaging
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 
 	"github.com/jackc/pgx/v5"
@@ -48,10 +49,15 @@ func (s *Service) link(path, token string) string {
 // RequestPasswordReset queues a job that e-mails a reset link to the
 // account with that address, if there is one. The answer and the work done
 // before answering are the same whether or not the address is known: the
-// lookup happens in the job. Invalid naming email for a malformed address.
-func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+// lookup happens in the job. Requests are limited per address and per
+// client address from (account_limits.go). Invalid naming email for a
+// malformed address; RateLimited past a limit.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string, from netip.Addr) error {
 	email, err := identity.NormalizeEmail("email", email)
 	if err != nil {
+		return err
+	}
+	if err := s.admitAccountMail("password_reset", email, from); err != nil {
 		return err
 	}
 	_, err = s.jobs.Insert(ctx, PasswordResetArgs{Email: email}, nil)
@@ -80,10 +86,15 @@ func (s *Service) sendPasswordReset(ctx context.Context, email string) error {
 }
 
 // RequestEmailVerification e-mails the signed-in user a link confirming
-// their address. Forbidden for an actor without a user (an API key).
-func (s *Service) RequestEmailVerification(ctx context.Context, actor realty.Actor) error {
+// their address. Requests are limited per user and per client address
+// from (account_limits.go). Forbidden for an actor without a user (an API
+// key); RateLimited past a limit.
+func (s *Service) RequestEmailVerification(ctx context.Context, actor realty.Actor, from netip.Addr) error {
 	if actor.UserID.IsZero() {
 		return &realty.Error{Kind: realty.Forbidden, Message: "only a signed-in user can confirm their address"}
+	}
+	if err := s.admitAccountMail("verify_email", actor.UserID.String(), from); err != nil {
+		return err
 	}
 	u, err := s.ids.GetUser(ctx, actor.UserID)
 	if err != nil {

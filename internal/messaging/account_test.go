@@ -2,6 +2,7 @@ package messaging_test
 
 import (
 	"context"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,8 +62,8 @@ func TestPasswordReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errKnown := b.svc.RequestPasswordReset(ctx, strings.ToUpper(agent.Email))
-	errUnknown := b.svc.RequestPasswordReset(ctx, "nobody@acme.example")
+	errKnown := b.svc.RequestPasswordReset(ctx, strings.ToUpper(agent.Email), netip.Addr{})
+	errUnknown := b.svc.RequestPasswordReset(ctx, "nobody@acme.example", netip.Addr{})
 	if errKnown != nil || errUnknown != nil {
 		t.Fatalf("requests: %v / %v", errKnown, errUnknown)
 	}
@@ -92,7 +93,7 @@ func TestPasswordReset(t *testing.T) {
 	}
 
 	t.Run("ErrExpired", func(t *testing.T) {
-		if err := b.svc.RequestPasswordReset(ctx, agent.Email); err != nil {
+		if err := b.svc.RequestPasswordReset(ctx, agent.Email, netip.Addr{}); err != nil {
 			t.Fatal(err)
 		}
 		token, _ := linkToken(t, b, 2)
@@ -117,7 +118,7 @@ func TestVerifyEmail(t *testing.T) {
 	ctx := context.Background()
 	agent := b.persona("agent")
 	runWorkers(t, b, b.svc)
-	if err := b.svc.RequestEmailVerification(ctx, agent.Actor); err != nil {
+	if err := b.svc.RequestEmailVerification(ctx, agent.Actor, netip.Addr{}); err != nil {
 		t.Fatal(err)
 	}
 	token, _ := linkToken(t, b, 1)

@@ -19,6 +19,7 @@ import (
 	"realty/internal/identity"
 	"realty/internal/org"
 	"realty/internal/postgres"
+	"realty/internal/ratelimit"
 )
 
 func init() {
@@ -82,6 +83,8 @@ type Service struct {
 	opt  Options
 	http *http.Client
 	now  func() time.Time
+	// mailLimits count the account e-mails people ask for (account_limits.go).
+	mailLimits *ratelimit.Limiter
 	// afterSend runs between a successful send and recording it (tests
 	// stop there, as a worker killed at that point would).
 	afterSend func(ctx context.Context) error
@@ -103,7 +106,9 @@ func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx], orgs *org.Service, ids
 	if o.PublicURL == "" {
 		o.PublicURL = "http://127.0.0.1:8080"
 	}
-	return &Service{pool: pool, jobs: jobs, org: orgs, ids: ids, opt: o, now: time.Now, http: webhookClient(o.AllowPrivateWebhooks)}
+	s := &Service{pool: pool, jobs: jobs, org: orgs, ids: ids, opt: o, now: time.Now, http: webhookClient(o.AllowPrivateWebhooks)}
+	s.mailLimits = ratelimit.New(func() time.Time { return s.now() })
+	return s
 }
 
 // MailConfigured reports whether e-mail can be sent.

@@ -168,7 +168,9 @@ type Acceptance struct {
 // account (or links the existing one), makes them an active member and
 // grants the role. NotFound when the token is unknown, spent, revoked or
 // expired; Invalid naming password for a new account without a good one;
-// Forbidden when a signed-in user's email is not the invited one.
+// Forbidden when a signed-in user's email is not the invited one; Conflict
+// (PlanLimitError, naming max_users) when the plan has no free seat, and
+// then nothing is kept (no account either).
 func (s *Service) AcceptInvitation(ctx context.Context, in Acceptance) (Organization, identity.User, error) {
 	orgID, hash, ok := parseInvitationToken(in.Token)
 	gone := &realty.Error{Kind: realty.NotFound, Message: "invitation not found, already used, or expired"}

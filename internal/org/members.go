@@ -91,7 +91,8 @@ func (s *Service) MemberTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, i
 // AddMember makes an existing user an active member holding the role with
 // that key (for operators and demo data; people normally join through an
 // invitation). Forbidden without member.write or for a role the actor may not
-// grant; Invalid naming role for an unknown role key.
+// grant; Invalid naming role for an unknown role key; Conflict
+// (PlanLimitError, naming max_users) when the plan has no free seat.
 func (s *Service) AddMember(ctx context.Context, actor realty.Actor, userID realty.ID, roleKey, title string) (Member, error) {
 	if err := actor.Require("member.write"); err != nil {
 		return Member{}, err
@@ -124,6 +125,9 @@ func (s *Service) AddMember(ctx context.Context, actor realty.Actor, userID real
 
 func insertMember(ctx context.Context, tx pgx.Tx, orgID, userID realty.ID, invitedBy *realty.ID) (realty.ID, error) {
 	var id realty.ID
+	if err := checkSeat(ctx, tx, orgID, userID); err != nil {
+		return id, err
+	}
 	err := tx.QueryRow(ctx, `INSERT INTO org.members (organization_id, user_id, status, invited_by, joined_at)
 		VALUES ($1, $2, 'active', $3, now())
 		ON CONFLICT (organization_id, user_id) DO UPDATE SET status = 'active', joined_at = now()

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty"
+	"realty/internal/org"
 	"realty/internal/postgres"
 )
 
@@ -86,13 +87,37 @@ func EnsureStatements(table pgx.Identifier) []string {
 // insert with the default mode, which stays set. Like CreateTx it checks no
 // permission: the caller's use case (an MLS import) has checked its own. A
 // row whose facts break a property rule fails with the database's error
-// (SQLSTATE class 22 or 23) naming the constraint.
+// (SQLSTATE class 22 or 23) naming the constraint; a range needing more new
+// properties than the organization's plan has room for fails with
+// org.PlanLimitError before any is made.
 func EnsureByAddressTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, table pgx.Identifier, lo, hi int) error {
 	st := EnsureStatements(table)
+	limit, err := org.LimitTx(ctx, tx, actor.OrgID, org.LimitProperties)
+	if err != nil {
+		return err
+	}
 	b := &pgx.Batch{}
 	b.Queue(postgres.GenericPlans)
 	b.Queue(st[0], actor.OrgID, lo, hi)
 	b.Queue(postgres.DefaultPlans)
+	if limit != nil {
+		// The plan counts: make what the range needs only if it fits.
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		var need int
+		if err := tx.QueryRow(ctx, fmt.Sprintf(ensureNeed, table.Sanitize()), lo, hi).Scan(&need); err != nil {
+			return err
+		}
+		if err := checkRoomTx(ctx, tx, actor.OrgID, need); err != nil {
+			return err
+		}
+		b = &pgx.Batch{}
+	}
 	b.Queue(st[1], actor.OrgID, lo, hi)
 	return tx.SendBatch(ctx, b).Close()
 }
+
+// ensureNeed counts the properties ensureCreate would make: the distinct
+// addresses still unmatched.
+const ensureNeed = `SELECT count(DISTINCT addr_key) FROM %s WHERE property_id IS NULL AND p_id IS NULL AND seq >= $1 AND seq < $2`

@@ -158,9 +158,14 @@ func (in Input) args() []any {
 var errNotFound = &realty.Error{Kind: realty.NotFound, Message: "property not found"}
 
 // CreateTx creates a property within tx (a listing may create its
-// property). Invalid naming the field for a bad value.
+// property). Invalid naming the field for a bad value; Conflict
+// (org.PlanLimitError) when the organization's plan allows no more
+// properties.
 func CreateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in Input) (Property, error) {
 	if err := in.normalize(); err != nil {
+		return Property{}, err
+	}
+	if err := checkRoomTx(ctx, tx, actor.OrgID, 1); err != nil {
 		return Property{}, err
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO property.properties (organization_id, name, property_type, subtype, status,
@@ -175,7 +180,8 @@ func CreateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in Input) (Pro
 }
 
 // Create makes a property. Forbidden without property.write; Invalid naming
-// the field for a bad value.
+// the field for a bad value; Conflict (org.PlanLimitError, naming
+// max_properties) when the plan allows no more properties.
 func (s *Service) Create(ctx context.Context, actor realty.Actor, in Input) (Property, error) {
 	if err := actor.Require("property.write"); err != nil {
 		return Property{}, err

@@ -39,7 +39,7 @@ func (s *site) handleForgotShow(w http.ResponseWriter, r *http.Request) {
 // not the address has an account; only a malformed address is refused.
 func (s *site) handleForgotSubmit(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	if err := s.Services.Messaging.RequestPasswordReset(r.Context(), email); err != nil {
+	if err := s.Services.Messaging.RequestPasswordReset(r.Context(), email, clientOf(r).IP); err != nil {
 		if realty.KindOf(err) != realty.Invalid {
 			s.fail(w, r, err)
 			return
@@ -115,7 +115,7 @@ func (s *site) handleVerifySubmit(w http.ResponseWriter, r *http.Request) {
 // (messaging.Service.RequestEmailVerification, as POST
 // /api/v1/account/email-verification).
 func (s *site) handleVerifyRequest(w http.ResponseWriter, r *http.Request) {
-	if err := s.Services.Messaging.RequestEmailVerification(r.Context(), principalOf(r).Actor); err != nil {
+	if err := s.Services.Messaging.RequestEmailVerification(r.Context(), principalOf(r).Actor, clientOf(r).IP); err != nil {
 		s.fail(w, r, err)
 		return
 	}
