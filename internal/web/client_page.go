@@ -41,6 +41,7 @@ type clientData struct {
 	Kinds         []string
 	Statuses      []string
 	PropertyTypes []string
+	Score         crm.Score
 }
 
 // realtyMember is a member as a choice of the assign form.
@@ -198,7 +199,8 @@ func dateTimeField(form url.Values, name string, loc *time.Location) (*time.Time
 
 // loadClientCRM fills the client page's preferences (each as its form,
 // with what was typed when form names it), matches and appointments
-// (crm.Service.Preferences, Matches, Appointments: client.read).
+// (crm.Service.Preferences, Matches, Appointments: client.read) and its
+// lead score with the reasons (crm.Service.ClientScore, largest first).
 func (s *site) loadClientCRM(r *http.Request, d *clientData, id realty.ID, form url.Values) error {
 	actor := principalOf(r).Actor
 	prefs, err := s.Services.CRM.Preferences(r.Context(), actor, id)
@@ -215,6 +217,9 @@ func (s *site) loadClientCRM(r *http.Request, d *clientData, id realty.ID, form 
 		if d.Prefs[i].Name == form.Get("form") {
 			d.Prefs[i].Values = form
 		}
+	}
+	if d.Score, err = s.Services.CRM.ClientScore(r.Context(), actor, id); err != nil {
+		return err
 	}
 	matches, err := s.Services.CRM.Matches(r.Context(), actor, id, crm.MatchFilter{Limit: 50})
 	if err != nil {

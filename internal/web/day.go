@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"realty"
+
 	"realty/internal/crm"
 )
 
@@ -22,13 +24,26 @@ type dayData struct {
 	Overdue      []crm.Task
 	MoreOverdue  bool
 	Matches      []crm.AgentMatch
+	Leads        []hotLead
 }
+
+// hotLead is one of the agent's open clients with its score and the
+// reasons that weigh most.
+type hotLead struct {
+	crm.Client
+	Reasons []crm.Reason
+}
+
+// hotLeads is how many leads the day shows, and how many reasons each.
+const hotLeads, hotReasons = 5, 3
 
 // handleDay shows the member's own day, whatever their role: today's
 // appointments in the organization's zone (crm.Service.Appointments),
 // overdue tasks (crm.Service.Tasks, mine), the new or notified matches of
 // the clients assigned to them, best first (crm.Service.NewMatchesOfMine)
-// and their hottest leads. client.read.
+// and their hottest leads: the open clients assigned to them with the
+// highest lead score (crm.Service.List sorted by score), each with its
+// weightiest reasons (crm.Service.ClientScore). client.read.
 func (s *site) handleDay(w http.ResponseWriter, r *http.Request) {
 	actor := principalOf(r).Actor
 	now := time.Now().In(s.zone(r))
@@ -46,9 +61,34 @@ func (s *site) handleDay(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		d.Matches, err = s.Services.CRM.NewMatchesOfMine(r.Context(), actor, 20)
 	}
+	if err == nil {
+		d.Leads, err = s.hottest(r, &me)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "day", s.newView(r, "My day", d))
+}
+
+// hottest returns the agent's open clients (neither closed nor lost) with
+// a score, highest first, each with its top reasons.
+func (s *site) hottest(r *http.Request, agent *realty.ID) ([]hotLead, error) {
+	actor := principalOf(r).Actor
+	p, err := s.Services.CRM.List(r.Context(), actor, crm.Filter{AgentID: agent, Sort: "score", Limit: 4 * hotLeads})
+	if err != nil {
+		return nil, err
+	}
+	var out []hotLead
+	for _, c := range p.Items {
+		if c.LeadScore == nil || c.Stage == "closed" || c.Stage == "lost" || len(out) == hotLeads {
+			continue
+		}
+		sc, err := s.Services.CRM.ClientScore(r.Context(), actor, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, hotLead{Client: c, Reasons: sc.Reasons[:min(hotReasons, len(sc.Reasons))]})
+	}
+	return out, nil
 }

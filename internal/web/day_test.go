@@ -164,3 +164,64 @@ func TestClientPageMatches(t *testing.T) {
 	}
 	expect(t, h.get("/account", agent), 200, "You publish no calendar feed.")
 }
+
+// TestScoreOnPages: the client page shows the lead score with its reasons
+// largest first, adding up to the score; the agent's day lists their open
+// scored clients hottest first (a lost one is left out, another agent's is
+// not theirs); the client list sorts by score.
+func TestScoreOnPages(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.env.Organization(t, "acme")
+	ctx := context.Background()
+	agentActor := acme.Personas["agent"].Actor
+	agent := h.login(acme.Personas["agent"].Email, "acme")
+	hot, err := h.env.CRM.Create(ctx, agentActor, crm.Input{FirstName: "Hot", Email: "hot@x.example", Phone: "+14155550101",
+		NurtureStatus: "hot", Source: "referral"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold := mustCreate(t, h, agentActor, "Cold")
+	lost := mustCreate(t, h, agentActor, "Gone")
+	if _, err := h.env.CRM.LogInteraction(ctx, agentActor, hot.ID, crm.InteractionInput{Type: "call", Outcome: "keen"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.env.CRM.ChangeStage(ctx, agentActor, lost.ID, "lost", "moved away"); err != nil {
+		t.Fatal(err)
+	}
+	_, otherActor := secondAgent(t, h, acme)
+	foreign := mustCreate(t, h, otherActor, "Foreign")
+	for _, c := range []crm.Client{hot, cold, lost, foreign} {
+		if err := h.env.CRM.Rescore(ctx, acme.Organization.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc, err := h.env.CRM.ClientScore(ctx, agentActor, hot.ID)
+	if err != nil || sc.Score == nil || len(sc.Reasons) < 2 {
+		t.Fatalf("score: %+v %v", sc, err)
+	}
+	page := h.get("/clients/"+hot.ID.String(), agent)
+	expect(t, page, 200, `<strong id="score-value">`+fmt.Sprint(*sc.Score)+`</strong>`, sc.Reasons[0].Explanation)
+	first := strings.Index(page.body, `data-code="`+sc.Reasons[0].Code+`"`)
+	last := strings.Index(page.body, `data-code="`+sc.Reasons[len(sc.Reasons)-1].Code+`"`)
+	if first < 0 || last < first {
+		t.Errorf("reasons not shown largest first: %d %d", first, last)
+	}
+
+	day := h.get("/day", agent)
+	expect(t, day, 200, `class="lead" data-id="`+hot.ID.String()+`"`, `class="lead" data-id="`+cold.ID.String()+`"`)
+	if strings.Index(day.body, hot.ID.String()+`"`) > strings.Index(day.body, `class="lead" data-id="`+cold.ID.String()) {
+		t.Error("the hotter lead is not first")
+	}
+	for _, c := range []crm.Client{lost, foreign} {
+		if strings.Contains(day.body, `class="lead" data-id="`+c.ID.String()) {
+			t.Errorf("the day lists %s among the hottest leads", c.FirstName)
+		}
+	}
+	list := h.get("/clients?sort=score", agent)
+	expect(t, list, 200, `<option value="score" selected>`)
+	if strings.Index(list.body, `href="/clients/`+hot.ID.String()) > strings.Index(list.body, `href="/clients/`+cold.ID.String()) {
+		t.Error("sort=score does not put the hotter client first")
+	}
+	expect(t, h.get("/clients?sort=best", agent), http.StatusUnprocessableEntity, "sort")
+}
