@@ -92,6 +92,9 @@ func bookingInput(form url.Values, loc *time.Location) (crm.AppointmentInput, er
 // is shown beside the start with 409 naming the appointment in the way.
 func (s *site) handleClientBook(w http.ResponseWriter, r *http.Request) {
 	s.clientForm(w, r, "appointment", func(id realty.ID, form url.Values) error {
+		if err := principalOf(r).Actor.Require("client.write"); err != nil {
+			return err
+		}
 		in, err := bookingInput(form, s.zone(r))
 		if err != nil {
 			return err

@@ -68,7 +68,11 @@ func (s *site) handleCalendar(w http.ResponseWriter, r *http.Request) {
 func (s *site) renderCalendar(w http.ResponseWriter, r *http.Request, code int, q, form url.Values, failed error) {
 	actor := principalOf(r).Actor
 	loc := s.zone(r)
-	monday, err := weekStart(q, time.Now().In(loc), loc)
+	err := actor.Require("client.read")
+	var monday time.Time
+	if err == nil {
+		monday, err = weekStart(q, time.Now().In(loc), loc)
+	}
 	d := &calendarData{Kinds: crm.AppointmentKinds, Form: form, Agent: actor.MemberID}
 	if err == nil && actor.Can("client.manage") {
 		d.Agents = []realtyMember{}
@@ -165,7 +169,11 @@ func isoWeek(t time.Time) string {
 // clashing appointment named beside the start.
 func (s *site) handleCalendarBook(w http.ResponseWriter, r *http.Request) {
 	loc := s.zone(r)
-	in, err := bookingInput(r.PostForm, loc)
+	var in crm.AppointmentInput
+	err := principalOf(r).Actor.Require("client.write")
+	if err == nil {
+		in, err = bookingInput(r.PostForm, loc)
+	}
 	var a crm.Appointment
 	if err == nil {
 		a, err = s.Services.CRM.Book(r.Context(), principalOf(r).Actor, in)

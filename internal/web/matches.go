@@ -98,6 +98,9 @@ func preferenceValues(p crm.ClientPreference) url.Values {
 // /api/v1/clients/{id}/preferences); a refused field is shown beside it.
 func (s *site) handlePreferenceAdd(w http.ResponseWriter, r *http.Request) {
 	s.clientForm(w, r, "pref-new", func(id realty.ID, form url.Values) error {
+		if err := principalOf(r).Actor.Require("client.write"); err != nil {
+			return err
+		}
 		in, err := preferenceInput(form)
 		if err == nil {
 			_, err = s.Services.CRM.CreatePreference(r.Context(), principalOf(r).Actor, id, in)
@@ -115,9 +118,10 @@ func (s *site) handlePreferenceSave(w http.ResponseWriter, r *http.Request) {
 		if perr != nil {
 			return errPrefNotFound
 		}
-		in, err := preferenceInput(form)
+		err := s.ownPreference(r, id, pref)
+		var in crm.PreferenceInput
 		if err == nil {
-			err = s.ownPreference(r, id, pref)
+			in, err = preferenceInput(form)
 		}
 		if err == nil {
 			_, err = s.Services.CRM.UpdatePreference(r.Context(), principalOf(r).Actor, pref, in)
@@ -147,7 +151,11 @@ var errPrefNotFound = &realty.Error{Kind: realty.NotFound, Message: "preference 
 // ownPreference checks that preference pref belongs to client (it is
 // NotFound under another client's address).
 func (s *site) ownPreference(r *http.Request, client, pref realty.ID) error {
-	p, err := s.Services.CRM.ClientPreference(r.Context(), principalOf(r).Actor, pref)
+	actor := principalOf(r).Actor
+	if err := actor.Require("client.write"); err != nil {
+		return err
+	}
+	p, err := s.Services.CRM.ClientPreference(r.Context(), actor, pref)
 	if err == nil && p.ClientID != client {
 		err = errPrefNotFound
 	}
