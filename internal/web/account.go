@@ -36,6 +36,8 @@ type accountData struct {
 	RecoveryCodes []string
 	// Form names the form the page's field errors belong to.
 	Form string
+	// Feed is the calendar-feed section, for a member who reads clients.
+	Feed *feedData
 }
 
 // showAccount renders the account page at status with d, and err's message
@@ -48,6 +50,9 @@ func (s *site) showAccount(w http.ResponseWriter, r *http.Request, status int, d
 	}
 	if lerr == nil {
 		d.Verified, lerr = s.Services.Identity.EmailVerified(r.Context(), p.User.ID)
+	}
+	if lerr == nil {
+		lerr = s.loadFeed(r, &d)
 	}
 	if lerr == nil && me.MFAEnabled {
 		d.RecoveryLeft, lerr = s.Services.Identity.RecoveryCodesLeft(r.Context(), p.User.ID)

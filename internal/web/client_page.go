@@ -9,6 +9,7 @@ import (
 
 	"realty"
 	"realty/internal/crm"
+	"realty/internal/listing"
 )
 
 // routesClientPage are the routes of one client's page and the forms on it.
@@ -32,6 +33,15 @@ type clientData struct {
 	names    map[realty.ID]string
 	Types    []string
 	Form     url.Values
+	// Prefs are the forms of the client's saved preferences, then the
+	// form of a new one.
+	Prefs         []prefForm
+	Matches       []crm.Match
+	Appointments  []apptRow
+	Kinds         []string
+	Statuses      []string
+	PropertyTypes []string
+	Score         crm.Score
 }
 
 // realtyMember is a member as a choice of the assign form.
@@ -65,7 +75,8 @@ func (s *site) handleClientShow(w http.ResponseWriter, r *http.Request) {
 func (s *site) renderClient(w http.ResponseWriter, r *http.Request, code int, form url.Values, failed error) {
 	actor := principalOf(r).Actor
 	id, err := pathID(r)
-	d := &clientData{Types: crm.InteractionTypes, Form: form}
+	d := &clientData{Types: crm.InteractionTypes, Form: form, Kinds: crm.AppointmentKinds, Statuses: crm.MatchStatuses,
+		PropertyTypes: listing.PropertyTypes}
 	if err == nil {
 		d.Client, err = s.Services.CRM.Get(r.Context(), actor, id)
 	}
@@ -76,6 +87,9 @@ func (s *site) renderClient(w http.ResponseWriter, r *http.Request, code int, fo
 		var tasks crm.TaskPage
 		tasks, err = s.Services.CRM.Tasks(r.Context(), actor, crm.TaskFilter{ClientID: &id, Limit: 100})
 		d.Tasks = tasks.Items
+	}
+	if err == nil {
+		err = s.loadClientCRM(r, d, id, form)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -181,4 +195,38 @@ func dateTimeField(form url.Values, name string, loc *time.Location) (*time.Time
 		}
 	}
 	return nil, realty.FieldError(name, "is not a date and time (YYYY-MM-DDTHH:MM)")
+}
+
+// loadClientCRM fills the client page's preferences (each as its form,
+// with what was typed when form names it), matches and appointments
+// (crm.Service.Preferences, Matches, Appointments: client.read) and its
+// lead score with the reasons (crm.Service.ClientScore, largest first).
+func (s *site) loadClientCRM(r *http.Request, d *clientData, id realty.ID, form url.Values) error {
+	actor := principalOf(r).Actor
+	prefs, err := s.Services.CRM.Preferences(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	base := "/clients/" + id.String() + "/preferences"
+	for i := range prefs {
+		f := prefForm{Name: "pref-" + prefs[i].ID.String(), Action: base + "/" + prefs[i].ID.String(), Pref: &prefs[i], Values: preferenceValues(prefs[i])}
+		d.Prefs = append(d.Prefs, f)
+	}
+	d.Prefs = append(d.Prefs, prefForm{Name: "pref-new", Action: base, Values: url.Values{"active": {"on"}}})
+	for i := range d.Prefs {
+		if d.Prefs[i].Name == form.Get("form") {
+			d.Prefs[i].Values = form
+		}
+	}
+	if d.Score, err = s.Services.CRM.ClientScore(r.Context(), actor, id); err != nil {
+		return err
+	}
+	matches, err := s.Services.CRM.Matches(r.Context(), actor, id, crm.MatchFilter{Limit: 50})
+	if err != nil {
+		return err
+	}
+	d.Matches = matches.Items
+	appts, err := s.Services.CRM.Appointments(r.Context(), actor, crm.AppointmentFilter{ClientID: &id, Limit: crm.MaxPage})
+	d.Appointments = s.withClients(r.Context(), actor, appts.Items, "/clients/"+id.String()+"#appointments")
+	return err
 }

@@ -142,7 +142,7 @@ func clientFilter(form url.Values) (crm.Filter, error) {
 	agent, err := idField(form, "agent")
 	return crm.Filter{Stage: form.Get("stage"), NurtureStatus: form.Get("nurture"), AgentID: agent,
 		Tag: strings.TrimSpace(form.Get("tag")), Source: strings.TrimSpace(form.Get("source")),
-		Q: form.Get("q"), Cursor: form.Get("cursor")}, err
+		Q: form.Get("q"), Cursor: form.Get("cursor"), Sort: form.Get("sort")}, err
 }
 
 // keep returns form without the named parameters and without empty ones.

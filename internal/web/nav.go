@@ -29,6 +29,8 @@ type navArea struct {
 var navAreas = []navArea{
 	{"Home", []navItem{{"Start", "/", nil, "Your start page"}}},
 	{"CRM", []navItem{
+		{"My day", "/day", []string{"client.read"}, "Today's appointments, overdue tasks, new matches and your hottest leads"},
+		{"Calendar", "/calendar", []string{"client.read"}, "Your week of appointments; book one"},
 		{"Clients", "/clients", []string{"client.read"}, "Your clients and leads, by list or on the stage board"},
 		{"New client", "/clients/new", []string{"client.write"}, "Add a client or a lead"},
 		{"My tasks", "/tasks", []string{"client.read"}, "What is overdue, due today and coming up"},

@@ -79,6 +79,7 @@ func (s *site) routes() []route {
 		s.routesHome, s.routesAuth, s.routesInvitations, s.routesAccount, s.routesMembers, s.routesRoles,
 		s.routesAPIKeys, s.routesAudit, s.routesListings, s.routesListingEdit, s.routesProperties,
 		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesAccountLinks,
+		s.routesDay, s.routesCalendar, s.routesAppointments, s.routesMatches,
 	} {
 		all = append(all, group()...)
 	}
