@@ -148,7 +148,10 @@ func (s *Service) SetMatchStatus(ctx context.Context, actor realty.Actor, id rea
 		if err == pgx.ErrNoRows {
 			return errMatchNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.rescoreLockedTx(ctx, tx, actor, &out.ClientID)
 	})
 	return out, err
 }

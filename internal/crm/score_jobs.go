@@ -70,6 +70,20 @@ func (s *Service) rescoreTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, 
 	return nil
 }
 
+// rescoreLockedTx locks the client's row and enqueues its recompute, for
+// changes made through another row (an appointment, a match) that did not
+// lock the client already. The client is locked whatever the actor's
+// scope: the change was allowed on the row that links them.
+func (s *Service) rescoreLockedTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, client *realty.ID) error {
+	if client == nil || s.jobs == nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM crm.clients WHERE organization_id = $1 AND id = $2 FOR UPDATE`, actor.OrgID, *client); err != nil {
+		return err
+	}
+	return s.rescoreTx(ctx, tx, actor, *client)
+}
+
 // RescoreOrgArgs is the job that recomputes every client's score of one
 // organization (the nightly decay).
 type RescoreOrgArgs struct {
