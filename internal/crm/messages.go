@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"realty/internal/postgres"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,4 +35,13 @@ func recordMessage(ctx context.Context, tx pgx.Tx, org, client realty.ID, kind, 
 		VALUES ($1, $2, $3, 'email', $4, $5, $6, $7) ON CONFLICT (organization_id, delivery_key) DO NOTHING`,
 		org, realty.NewID(), client, kind, subject, delivery, key)
 	return err
+}
+
+func init() {
+	postgres.RegisterConstraints(map[string]postgres.Constraint{
+		"crm.client_messages_channel_check": {Kind: realty.Invalid, Field: "channel", Message: "must be email"},
+		"crm.client_messages_kind_check":    {Kind: realty.Invalid, Field: "kind", Message: "must be 1 to 100 characters"},
+		"crm.client_messages_subject_check": {Kind: realty.Invalid, Field: "subject", Message: "must be 1 to 300 characters"},
+		"crm.client_messages_client_fkey":   {Kind: realty.Invalid, Field: "client_id", Message: "no such client"},
+	})
 }
