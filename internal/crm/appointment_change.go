@@ -151,6 +151,10 @@ func (s *Service) SetAppointmentStatus(ctx context.Context, actor realty.Actor, 
 	loc := s.location(ctx, actor)
 	var out Appointment
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		if err := lockClientOf(ctx, tx, actor.OrgID, id,
+			`SELECT client_id FROM crm.appointments WHERE organization_id = $1 AND id = $2`); err != nil {
+			return err
+		}
 		cur, err := lockAppointment(ctx, tx, actor, id, version)
 		if err != nil {
 			return err
