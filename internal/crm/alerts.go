@@ -65,7 +65,11 @@ func (s *Service) alert(ctx context.Context, tx pgx.Tx, sys realty.Actor, fresh 
 // tell e-mails the client (with their consent) and notifies their agent.
 func (s *Service) tell(ctx context.Context, tx pgx.Tx, sys realty.Actor, c Client, kind, key string, data map[string]any) error {
 	if c.Email != nil && c.EmailConsent {
-		if err := s.announce.EmailClient(ctx, tx, sys, *c.Email, kind, key, data); err != nil {
+		delivery, err := s.announce.EmailClient(ctx, tx, sys, *c.Email, kind, key, data)
+		if err != nil {
+			return err
+		}
+		if err := recordMessage(ctx, tx, sys.OrgID, c.ID, kind, key, delivery, data); err != nil {
 			return err
 		}
 	}

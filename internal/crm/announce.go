@@ -17,8 +17,9 @@ type Announcer interface {
 	NotifyMember(ctx context.Context, tx pgx.Tx, actor realty.Actor, member realty.ID, kind string, data map[string]any) error
 	Emit(ctx context.Context, tx pgx.Tx, actor realty.Actor, event, key string, data map[string]any) error
 	// EmailClient queues an e-mail of kind to a client's address, once per
-	// key (the caller has checked the client's consent).
-	EmailClient(ctx context.Context, tx pgx.Tx, actor realty.Actor, to, kind, key string, data map[string]any) error
+	// key (the caller has checked the client's consent), and returns the
+	// delivery's id (the first one's for a key queued before).
+	EmailClient(ctx context.Context, tx pgx.Tx, actor realty.Actor, to, kind, key string, data map[string]any) (realty.ID, error)
 }
 
 // silent is the Announcer of a CRM wired without one: it tells no one.
@@ -32,8 +33,8 @@ func (silent) Emit(context.Context, pgx.Tx, realty.Actor, string, string, map[st
 	return nil
 }
 
-func (silent) EmailClient(context.Context, pgx.Tx, realty.Actor, string, string, string, map[string]any) error {
-	return nil
+func (silent) EmailClient(context.Context, pgx.Tx, realty.Actor, string, string, string, map[string]any) (realty.ID, error) {
+	return realty.NewID(), nil
 }
 
 // clientEvent is what a notification or webhook says of a client: who it

@@ -70,7 +70,15 @@ func (s *Service) UpdateAppointment(ctx context.Context, actor realty.Actor, id 
 		}
 		out, err = updateAppointment(ctx, tx, `agent_id = @agent, client_id = @client, listing_id = @listing, property_id = @property,
 			kind = @kind, title = @title, notes = @notes, location = @location, starts_at = @starts, ends_at = @ends`, args)
-		return err
+		if err != nil {
+			return err
+		}
+		if cur.ClientID != nil && (out.ClientID == nil || *out.ClientID != *cur.ClientID) {
+			if err := s.rescoreLockedTx(ctx, tx, actor, cur.ClientID); err != nil {
+				return err
+			}
+		}
+		return s.rescoreLockedTx(ctx, tx, actor, out.ClientID)
 	})
 	if err != nil {
 		return Appointment{}, s.clashOnUpdate(ctx, actor, id, p, cur, err)
@@ -143,6 +151,10 @@ func (s *Service) SetAppointmentStatus(ctx context.Context, actor realty.Actor, 
 	loc := s.location(ctx, actor)
 	var out Appointment
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		if err := lockClientOf(ctx, tx, actor.OrgID, id,
+			`SELECT client_id FROM crm.appointments WHERE organization_id = $1 AND id = $2`); err != nil {
+			return err
+		}
 		cur, err := lockAppointment(ctx, tx, actor, id, version)
 		if err != nil {
 			return err
@@ -154,6 +166,9 @@ func (s *Service) SetAppointmentStatus(ctx context.Context, actor realty.Actor, 
 		args := scopeArgs(actor)
 		args["id"], args["status"], args["reason"] = id, status, optional(reason)
 		if out, err = updateAppointment(ctx, tx, `status = @status, cancellation_reason = @reason`, args); err != nil {
+			return err
+		}
+		if err := s.rescoreLockedTx(ctx, tx, actor, out.ClientID); err != nil {
 			return err
 		}
 		if status != "canceled" {

@@ -132,6 +132,11 @@ func (s *Service) Book(ctx context.Context, actor realty.Actor, in AppointmentIn
 		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appointment]); err != nil {
 			return err
 		}
+		if in.ClientID != nil {
+			if err := s.rescoreTx(ctx, tx, actor, *in.ClientID); err != nil {
+				return err
+			}
+		}
 		return s.announceAppointment(ctx, tx, actor, out, "appointment.booked", loc)
 	})
 	if err != nil {

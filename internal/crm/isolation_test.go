@@ -12,8 +12,8 @@ import (
 )
 
 // TestIsolation: globex's owner, holding every permission, neither sees nor
-// changes acme's clients, interactions, tasks, appointments, pool, preferences
-// or matches, cannot point at them, and cannot open acme's calendar feed under
+// changes acme's clients, interactions, tasks, appointments, pool, preferences,
+// matches or messages, cannot point at them, and cannot open acme's calendar feed under
 // its own id.
 func TestIsolation(t *testing.T) {
 	t.Parallel()
@@ -21,7 +21,7 @@ func TestIsolation(t *testing.T) {
 	acme, globex := env.Organization(t, "acme"), env.Organization(t, "globex")
 	ctx := context.Background()
 	a, g := acme.Personas["owner"].Actor, globex.Personas["owner"].Actor
-	c := mustClient(t, env, a, crm.Input{FirstName: "Acme", Email: "acme-client@example.com"})
+	c := mustClient(t, env, a, crm.Input{FirstName: "Acme", Email: "acme-client@example.com", EmailConsent: true})
 	task, err := env.CRM.CreateTask(ctx, a, crm.TaskInput{Title: "acme task", ClientID: &c.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestIsolation(t *testing.T) {
 	}
 	l := tListing{listType: "sale", status: "Active", ptype: "Residential", city: "Springfield", zip: "1", price: 100_000, features: []string{}}
 	createListing(t, env, a, &l)
-	pref, err := env.CRM.CreatePreference(ctx, a, c.ID, crm.PreferenceInput{Cities: []string{"Springfield"}, AlertFrequency: "never"})
+	pref, err := env.CRM.CreatePreference(ctx, a, c.ID, crm.PreferenceInput{Cities: []string{"Springfield"}, AlertFrequency: "instant"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +49,9 @@ func TestIsolation(t *testing.T) {
 		t.Fatalf("acme match: %d %v", n, err)
 	}
 	ms, _ := env.CRM.Matches(ctx, a, c.ID, crm.MatchFilter{})
+	if got := messagesOf(t, env, a, c.ID); len(got) != 1 {
+		t.Fatalf("acme's client has %d messages, want the match alert", len(got))
+	}
 	mine := mustClient(t, env, g, crm.Input{FirstName: "Globex"})
 	checks := map[string]error{}
 	_, checks["preference"] = env.CRM.ClientPreference(ctx, g, pref.ID)
@@ -118,7 +121,13 @@ func TestIsolation(t *testing.T) {
 	}
 	// The same e-mail address is no duplicate across organizations.
 	mustClient(t, env, g, crm.Input{FirstName: "Acme", Email: "acme-client@example.com"})
-	if m, err := env.CRM.Match(ctx, a, ms.Items[0].ID); err != nil || m.Status != "new" || !m.Active {
+	if got := messagesOf(t, env, g, mine.ID); len(got) != 0 {
+		t.Errorf("globex's client shows messages %+v", got)
+	}
+	if got := messagesOf(t, env, a, c.ID); len(got) != 1 {
+		t.Errorf("acme's messages after globex's attempts: %+v", got)
+	}
+	if m, err := env.CRM.Match(ctx, a, ms.Items[0].ID); err != nil || m.Status != "notified" || !m.Active {
 		t.Errorf("acme's match changed: %+v %v", m, err)
 	}
 	if got, err := env.CRM.Get(ctx, a, c.ID); err != nil || got.Stage != "lead" || got.AssignedAgentID != c.AssignedAgentID {

@@ -135,6 +135,10 @@ func (s *Service) SetMatchStatus(ctx context.Context, actor realty.Actor, id rea
 	}
 	var out Match
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		if err := lockClientOf(ctx, tx, actor.OrgID, id,
+			`SELECT client_id FROM crm.property_matches WHERE organization_id = $1 AND id = $2`); err != nil {
+			return err
+		}
 		args := scopeArgs(actor)
 		args["id"], args["status"] = id, status
 		rows, err := tx.Query(ctx, `UPDATE crm.property_matches m SET status = @status, status_changed_at = now(), updated_at = now(),
@@ -148,7 +152,10 @@ func (s *Service) SetMatchStatus(ctx context.Context, actor realty.Actor, id rea
 		if err == pgx.ErrNoRows {
 			return errMatchNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.rescoreLockedTx(ctx, tx, actor, &out.ClientID)
 	})
 	return out, err
 }

@@ -17,7 +17,7 @@ import (
 // Preferences move with their matches; a match's key is its preference and
 // listing, so two merged clients who matched the same listing keep one match
 // per preference and never collide.
-var clientOwned = []string{"crm.interactions", "crm.tasks", "crm.client_stage_changes", "crm.appointments", "crm.client_preferences", "crm.property_matches"}
+var clientOwned = []string{"crm.interactions", "crm.tasks", "crm.client_stage_changes", "crm.appointments", "crm.client_preferences", "crm.property_matches", "crm.client_messages"}
 
 // MergeResult is what a merge did: the survivor as it is now and the
 // duplicates merged into it.

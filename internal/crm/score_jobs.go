@@ -70,6 +70,37 @@ func (s *Service) rescoreTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, 
 	return nil
 }
 
+// rescoreLockedTx locks the client's row and enqueues its recompute, for
+// changes made through another row (an appointment, a match) that did not
+// lock the client already. The client is locked whatever the actor's
+// scope: the change was allowed on the row that links them.
+func (s *Service) rescoreLockedTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, client *realty.ID) error {
+	if client == nil || s.jobs == nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM crm.clients WHERE organization_id = $1 AND id = $2 FOR UPDATE`, actor.OrgID, *client); err != nil {
+		return err
+	}
+	return s.rescoreTx(ctx, tx, actor, *client)
+}
+
+// lockClientOf locks the client a match or appointment (query reads its
+// client_id by organization and id) belongs to, before the row itself is
+// changed: clients are locked before their rows everywhere (a merge locks
+// the clients, then moves their rows), so the two never deadlock. A row
+// without a client, or none, locks nothing.
+func lockClientOf(ctx context.Context, tx pgx.Tx, org, id realty.ID, query string) error {
+	var client *realty.ID
+	if err := tx.QueryRow(ctx, query, org, id).Scan(&client); err != nil && err != pgx.ErrNoRows {
+		return err
+	}
+	if client == nil {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT 1 FROM crm.clients WHERE organization_id = $1 AND id = $2 FOR UPDATE`, org, *client)
+	return err
+}
+
 // RescoreOrgArgs is the job that recomputes every client's score of one
 // organization (the nightly decay).
 type RescoreOrgArgs struct {

@@ -15,10 +15,7 @@ import (
 type signal func(ctx context.Context, e *scoreEnv) ([]Reason, error)
 
 // signals are every input of the lead score, in the order docs/crm.md
-// describes them. The appointment signal (kept: points, missed: fewer or
-// negative) and the match signal (listings viewed or marked interesting)
-// are two more entries here, each a function of this shape reading its
-// own table through e.tx with e.org and e.client.ID.
+// describes them; appointments and matches are in score_engagement.go.
 var signals = []signal{
 	recencySignal,
 	frequencySignal,
@@ -29,6 +26,8 @@ var signals = []signal{
 	budgetSignal,
 	consentSignal,
 	completenessSignal,
+	appointmentSignal,
+	matchSignal,
 }
 
 const day = 24 * time.Hour

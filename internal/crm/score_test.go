@@ -108,6 +108,7 @@ func TestScoreReasonsAddUp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	clamped := 0
+	seen := map[string]bool{}
 	for i := range 80 {
 		in := crm.Input{FirstName: fmt.Sprintf("C%d", i), Source: pick("manual", "referral", "website", "Open House", "zillow", "other"),
 			Stage: pick(crm.Stages...), NurtureStatus: pick("new", "hot", "warm", "cold"),
@@ -130,14 +131,73 @@ func TestScoreReasonsAddUp(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		engage(t, svc, broker, c.ID, rng, clk.now())
 		s := rescore(t, svc, broker, c.ID)
 		checkSum(t, s)
 		if _, ok := reasonPoints(s, "clamp"); ok {
 			clamped++
 		}
+		for _, r := range s.Reasons {
+			seen[r.Code] = true
+		}
 	}
 	if clamped == 0 {
 		t.Errorf("no random client needed clamping: the clamp reason went untested")
+	}
+	for _, code := range []string{"appointments_kept", "appointments_missed", "appointment_upcoming", "matches_viewed", "matches_interested"} {
+		if !seen[code] {
+			t.Errorf("no random client earned %s: it went untested", code)
+		}
+	}
+}
+
+// slotSeq gives every appointment engage books a slot of its own, so the
+// broker's calendar never clashes.
+var slotSeq int
+
+// engage books random past and coming appointments for the client in
+// random statuses, and for some clients saves a preference matching the
+// organization's listings and gives the matches random verdicts.
+func engage(t *testing.T, svc *crm.Service, actor realty.Actor, client realty.ID, rng *rand.Rand, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	for range rng.IntN(4) {
+		slotSeq++
+		start := now.Add(-80*24*time.Hour + time.Duration(slotSeq)*5*time.Hour)
+		status := []string{"", "completed", "no_show", "canceled", "confirmed"}[rng.IntN(5)]
+		if rng.IntN(4) == 0 {
+			start, status = now.Add(time.Duration(slotSeq)*5*time.Hour), []string{"", "confirmed"}[rng.IntN(2)]
+		}
+		a, err := svc.Book(ctx, actor, crm.AppointmentInput{Kind: "showing", Title: "Showing", ClientID: &client, StartsAt: start, EndsAt: start.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != "" {
+			if _, err := svc.SetAppointmentStatus(ctx, actor, a.ID, status, "changed plans", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if rng.IntN(3) > 0 {
+		return
+	}
+	p, err := svc.CreatePreference(ctx, actor, client, crm.PreferenceInput{Cities: []string{"Austin"}, PriceMax: dec("1000000"), AlertFrequency: "never"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.RematchPreference(ctx, actor.OrgID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	page, err := svc.Matches(ctx, actor, client, crm.MatchFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range page.Items {
+		if st := []string{"", "viewed", "interested", "dismissed"}[rng.IntN(4)]; st != "" {
+			if _, err := svc.SetMatchStatus(ctx, actor, m.ID, st); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 

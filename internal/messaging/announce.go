@@ -24,7 +24,6 @@ func (s *Service) Emit(ctx context.Context, tx pgx.Tx, actor realty.Actor, event
 
 // EmailClient queues an e-mail to someone who is no member (a client), as
 // EnqueueTx does (crm.Announcer): same errors.
-func (s *Service) EmailClient(ctx context.Context, tx pgx.Tx, actor realty.Actor, to, kind, key string, data map[string]any) error {
-	_, err := s.EnqueueTx(ctx, tx, actor, Email{To: to, Kind: kind, Key: key, Data: data})
-	return err
+func (s *Service) EmailClient(ctx context.Context, tx pgx.Tx, actor realty.Actor, to, kind, key string, data map[string]any) (realty.ID, error) {
+	return s.EnqueueTx(ctx, tx, actor, Email{To: to, Kind: kind, Key: key, Data: data})
 }
