@@ -1478,6 +1478,7 @@ const (
 	TimelineEntryKindAppointment TimelineEntryKind = "appointment"
 	TimelineEntryKindInteraction TimelineEntryKind = "interaction"
 	TimelineEntryKindMatch       TimelineEntryKind = "match"
+	TimelineEntryKindMessage     TimelineEntryKind = "message"
 	TimelineEntryKindStageChange TimelineEntryKind = "stage_change"
 	TimelineEntryKindTask        TimelineEntryKind = "task"
 )
@@ -1490,6 +1491,8 @@ func (e TimelineEntryKind) Valid() bool {
 	case TimelineEntryKindInteraction:
 		return true
 	case TimelineEntryKindMatch:
+		return true
+	case TimelineEntryKindMessage:
 		return true
 	case TimelineEntryKindStageChange:
 		return true
@@ -3946,26 +3949,26 @@ type Timeline struct {
 
 // TimelineEntry defines model for TimelineEntry.
 type TimelineEntry struct {
-	// At when it happened: occurred, created, changed, matched, or the appointment's start
+	// At when it happened: occurred, created, changed, matched, queued (a message), or the appointment's start
 	At time.Time `json:"at"`
 
 	// Detail the interaction notes, task description, stage change reason, or the appointment's cancellation reason or notes
 	Detail *string `json:"detail,omitempty"`
 
-	// Id the interaction's, task's, stage change's, appointment's or match's id
+	// Id the interaction's, task's, stage change's, appointment's, match's or message's id
 	Id   openapi_types.UUID `json:"id"`
 	Kind TimelineEntryKind  `json:"kind"`
 
 	// MemberId who: the interaction's member, the task's owner, the stage change's author, the appointment's agent
 	MemberId *openapi_types.UUID `json:"member_id,omitempty"`
 
-	// Outcome the interaction outcome, the task priority, the appointment status or the match score
+	// Outcome the interaction outcome, the task priority, the appointment status, the match score, or the message channel (email)
 	Outcome *string `json:"outcome,omitempty"`
 
-	// Title the task or appointment title, the stage moved from, or the matched listing
+	// Title the task or appointment title, the stage moved from, the matched listing, or the message subject
 	Title *string `json:"title,omitempty"`
 
-	// Type the interaction type, the task status, the stage moved to, the appointment kind, or the match status
+	// Type the interaction type, the task status, the stage moved to, the appointment kind, the match status, or the message kind (match.alert, match.digest)
 	Type string `json:"type"`
 }
 
