@@ -2,6 +2,8 @@ package crm
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -230,49 +232,60 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 	}
 }
 
-// storeMatches upserts the matches in one batch and alerts on the ones
-// that are new (first stored, or surfaced again by a price drop after a
-// dismissal). It returns how many are new.
+// storeMatches upserts the matches in one statement and alerts on the
+// ones that are new (first stored, or surfaced again by a price drop after
+// a dismissal). It returns how many are new. The pairs must name each
+// preference and listing pair once.
 func (s *Service) storeMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []scoredPair) (int, error) {
 	if len(pairs) == 0 {
 		return 0, nil
 	}
-	b := &pgx.Batch{}
-	for _, p := range pairs {
-		b.Queue(upsertMatchSQL, pgx.NamedArgs{"org": sys.OrgID, "id": realty.NewID(), "pref": p.pref.ID, "listing": p.listing.ID,
-			"client": p.pref.ClientID, "score": p.scored.Score, "breakdown": p.scored.Breakdown, "price": p.listing.ListPrice,
-			"title": p.listing.Title})
-	}
-	br := tx.SendBatch(ctx, b)
-	var fresh []freshMatch
-	for _, p := range pairs {
-		var f freshMatch
-		err := br.QueryRow().Scan(&f.ID, &f.SurfacedAt, &f.Fresh)
-		if err == pgx.ErrNoRows {
-			continue // unchanged
-		}
+	n := len(pairs)
+	ids, prefs, listings, clients := make([]realty.ID, n), make([]realty.ID, n), make([]realty.ID, n), make([]realty.ID, n)
+	scores, breakdowns, prices, titles := make([]int32, n), make([]string, n), make([]string, n), make([]string, n)
+	byPair := make(map[[2]realty.ID]int, n)
+	for i, p := range pairs {
+		b, err := json.Marshal(p.scored.Breakdown)
 		if err != nil {
-			br.Close()
+			return 0, fmt.Errorf("encode breakdown: %w", err)
+		}
+		ids[i], prefs[i], listings[i], clients[i] = realty.NewID(), p.pref.ID, p.listing.ID, p.pref.ClientID
+		scores[i], breakdowns[i], prices[i], titles[i] = int32(p.scored.Score), string(b), p.listing.ListPrice.String(), p.listing.Title
+		byPair[[2]realty.ID{p.pref.ID, p.listing.ID}] = i
+	}
+	rows, err := tx.Query(ctx, upsertMatchesSQL, sys.OrgID, ids, prefs, listings, clients, scores, breakdowns, prices, titles)
+	if err != nil {
+		return 0, err
+	}
+	var fresh []freshMatch
+	for rows.Next() {
+		var f freshMatch
+		var pref, lst realty.ID
+		if err := rows.Scan(&f.ID, &f.SurfacedAt, &f.Fresh, &pref, &lst); err != nil {
+			rows.Close()
 			return 0, err
 		}
 		if f.Fresh {
-			f.pair = p
+			f.pair = pairs[byPair[[2]realty.ID{pref, lst}]]
 			fresh = append(fresh, f)
 		}
 	}
-	if err := br.Close(); err != nil {
+	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	return len(fresh), s.alert(ctx, tx, sys, fresh)
 }
 
-// upsertMatchSQL stores a match or rescores a stored one (touching it
-// only when something changed). A dismissed match returns to new only when
-// the price fell below the price it was dismissed at; fresh says the match
-// surfaced now (stored first, or returned).
-const upsertMatchSQL = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
+// upsertMatchesSQL stores matches or rescores stored ones (touching one
+// only when something changed), one match per element of the arrays. A
+// dismissed match returns to new only when the price fell below the price
+// it was dismissed at; fresh says the match surfaced now (stored first, or
+// returned). Matches left unchanged return no row.
+const upsertMatchesSQL = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
 		breakdown, price, listing_title)
-	VALUES (@org, @id, @pref, @listing, @client, @score, @breakdown, @price, @title)
+	SELECT $1, u.id, u.pref, u.listing, u.client, u.score, u.breakdown::jsonb, u.price::numeric, u.title
+	FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::int[], $7::text[], $8::text[], $9::text[])
+		AS u (id, pref, listing, client, score, breakdown, price, title)
 	ON CONFLICT (organization_id, preference_id, listing_id) DO UPDATE SET
 		score = EXCLUDED.score, breakdown = EXCLUDED.breakdown, price = EXCLUDED.price, listing_title = EXCLUDED.listing_title,
 		client_id = EXCLUDED.client_id, active = true, updated_at = now(),
@@ -282,7 +295,7 @@ const upsertMatchSQL = `INSERT INTO crm.property_matches AS m (organization_id, 
 		dismissed_price = CASE WHEN m.status = 'dismissed' AND EXCLUDED.price < m.dismissed_price THEN NULL ELSE m.dismissed_price END
 	WHERE m.score <> EXCLUDED.score OR m.breakdown <> EXCLUDED.breakdown OR m.price <> EXCLUDED.price OR NOT m.active
 		OR m.listing_title <> EXCLUDED.listing_title OR m.client_id <> EXCLUDED.client_id
-	RETURNING m.id, m.surfaced_at, m.surfaced_at = now() AND m.status = 'new'`
+	RETURNING m.id, m.surfaced_at, m.surfaced_at = now() AND m.status = 'new', m.preference_id, m.listing_id`
 
 // freshMatch is a match that surfaced now.
 type freshMatch struct {
