@@ -176,9 +176,7 @@ func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []Cli
 		if fresh, err = s.storeMatches(ctx, tx, sys, pairs); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE crm.property_matches SET active = false, updated_at = now()
-			WHERE organization_id = $1 AND preference_id = ANY ($2) AND active
-			AND (preference_id, listing_id) NOT IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))`, sys.OrgID, ids, keptPrefs, keptListings)
+		_, err := tx.Exec(ctx, markGoneSQL, sys.OrgID, ids, keptPrefs, keptListings)
 		return err
 	})
 	return scored, fresh, err
@@ -193,13 +191,15 @@ type RematchResult struct {
 	Done        bool      `json:"done"`
 }
 
-// rematchBatch is how many preferences a full rematch reads at a time.
-const rematchBatch = 200
+// rematchBatch is how many preferences a full rematch reads at a time;
+// each batch reads the organization's Active listings once.
+const rematchBatch = 1000
 
 // Rematch rescores the organization's preferences with ids after the
 // cursor after, batch by batch, until all are done or budget has passed
-// (zero: no limit); Next is where to resume. Each preference's matches are
-// stored in a transaction of their own, so a run cut short loses nothing.
+// (zero: no limit); Next is where to resume. Matches are stored a listing
+// chunk at a time, each chunk in a transaction of its own, so a run cut
+// short loses nothing (a resumed run redoes the batch it was in).
 func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time.Duration) (RematchResult, error) {
 	sys := realty.System(org)
 	start := time.Now()
@@ -212,7 +212,7 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 			return res, err
 		}
 		if len(prefs) > 0 {
-			n, f, err := s.rematchMany(ctx, sys, prefs)
+			n, f, err := s.rematchScan(ctx, sys, prefs)
 			if err != nil {
 				return res, err
 			}
