@@ -204,10 +204,11 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 	sys := realty.System(org)
 	start := time.Now()
 	var res RematchResult
+	batch := s.batchSize()
 	for {
 		prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
 			JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
-			WHERE p.organization_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, org, after, rematchBatch)
+			WHERE p.organization_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, org, after, batch)
 		if err != nil {
 			return res, err
 		}
@@ -221,7 +222,7 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 			res.Fresh += f
 			after = prefs[len(prefs)-1].ID
 		}
-		if len(prefs) < rematchBatch {
+		if len(prefs) < batch {
 			res.Done = true
 			return res, nil
 		}

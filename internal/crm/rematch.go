@@ -10,8 +10,25 @@ import (
 	"realty/internal/postgres"
 )
 
-// scanChunk is how many Active listings the full rematch reads at a time.
-const scanChunk = 2000
+// scanChunkSize is how many Active listings the full rematch reads at a
+// time.
+const scanChunkSize = 2000
+
+// chunkSize is the listings the full rematch reads at a time.
+func (s *Service) chunkSize() int {
+	if s.scanChunk > 0 {
+		return s.scanChunk
+	}
+	return scanChunkSize
+}
+
+// batchSize is the preferences the full rematch scores at a time.
+func (s *Service) batchSize() int {
+	if s.scanBatch > 0 {
+		return s.scanBatch
+	}
+	return rematchBatch
+}
 
 // banded is a preference with its price band computed once.
 type banded struct {
@@ -35,8 +52,9 @@ func (s *Service) rematchScan(ctx context.Context, sys realty.Actor, prefs []Cli
 		}
 	}
 	var keptPrefs, keptListings []realty.ID
+	size := s.chunkSize()
 	for after := (realty.ID{}); len(active) > 0; {
-		chunk, err := s.listings.ActiveChunk(ctx, sys, after, scanChunk)
+		chunk, err := s.listings.ActiveChunk(ctx, sys, after, size)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -61,7 +79,7 @@ func (s *Service) rematchScan(ctx context.Context, sys realty.Actor, prefs []Cli
 		if err != nil {
 			return 0, 0, err
 		}
-		if len(chunk) < scanChunk {
+		if len(chunk) < size {
 			break
 		}
 		after = chunk[len(chunk)-1].ID
