@@ -36,9 +36,10 @@ func ListingArgs(org realty.ID, l listing.Facts) pgx.NamedArgs {
 }
 
 // scoredPair is a preference and a listing that match.
+// It points at them, as a full rematch holds tens of thousands of pairs.
 type scoredPair struct {
-	pref    ClientPreference
-	listing listing.Facts
+	pref    *ClientPreference
+	listing *listing.Facts
 	scored  Scored
 }
 
@@ -86,10 +87,10 @@ func (s *Service) MatchListing(ctx context.Context, org, id realty.ID) (int, err
 // matches.
 func scorePairs(prefs []ClientPreference, ls []listing.Facts) []scoredPair {
 	var out []scoredPair
-	for _, p := range prefs {
-		for _, l := range ls {
-			if sc, ok := ScoreMatch(p, l); ok && sc.Score >= MatchThreshold {
-				out = append(out, scoredPair{pref: p, listing: l, scored: sc})
+	for i := range prefs {
+		for j := range ls {
+			if sc, ok := ScoreMatch(prefs[i], ls[j]); ok && sc.Score >= MatchThreshold {
+				out = append(out, scoredPair{pref: &prefs[i], listing: &ls[j], scored: sc})
 			}
 		}
 	}
@@ -164,10 +165,6 @@ func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []Cli
 			}
 		}
 	}
-	ids := make([]realty.ID, len(prefs))
-	for i, p := range prefs {
-		ids[i] = p.ID
-	}
 	keptPrefs, keptListings := make([]realty.ID, len(pairs)), make([]realty.ID, len(pairs))
 	for i, pr := range pairs {
 		keptPrefs[i], keptListings[i] = pr.pref.ID, pr.listing.ID
@@ -176,8 +173,7 @@ func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []Cli
 		if fresh, err = s.storeMatches(ctx, tx, sys, pairs); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, markGoneSQL, sys.OrgID, ids, keptPrefs, keptListings)
-		return err
+		return markGoneTx(ctx, tx, sys, prefs, keptPrefs, keptListings)
 	})
 	return scored, fresh, err
 }
@@ -233,14 +229,31 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 	}
 }
 
-// storeMatches upserts the matches in one statement and alerts on the
-// ones that are new (first stored, or surfaced again by a price drop after
-// a dismissal). It returns how many are new. The pairs must name each
-// preference and listing pair once.
+// upsertPiece is how many matches one upsert statement carries: beyond a
+// few thousand, encoding the arrays costs more than the round trips saved.
+const upsertPiece = 2000
+
+// storeMatches upserts the matches, upsertPiece to a statement, and alerts
+// on the ones that are new (first stored, or surfaced again by a price
+// drop after a dismissal). It returns how many are new. The pairs must
+// name each preference and listing pair once.
 func (s *Service) storeMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []scoredPair) (int, error) {
-	if len(pairs) == 0 {
-		return 0, nil
+	var fresh []freshMatch
+	for len(pairs) > 0 {
+		piece := pairs[:min(upsertPiece, len(pairs))]
+		pairs = pairs[len(piece):]
+		f, err := upsertMatches(ctx, tx, sys, piece)
+		if err != nil {
+			return 0, err
+		}
+		fresh = append(fresh, f...)
 	}
+	return len(fresh), s.alert(ctx, tx, sys, fresh)
+}
+
+// upsertMatches stores the pairs in one statement and returns the matches
+// that surfaced now.
+func upsertMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []scoredPair) ([]freshMatch, error) {
 	n := len(pairs)
 	ids, prefs, listings, clients := make([]realty.ID, n), make([]realty.ID, n), make([]realty.ID, n), make([]realty.ID, n)
 	scores, breakdowns, prices, titles := make([]int32, n), make([]string, n), make([]string, n), make([]string, n)
@@ -248,7 +261,7 @@ func (s *Service) storeMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor,
 	for i, p := range pairs {
 		b, err := json.Marshal(p.scored.Breakdown)
 		if err != nil {
-			return 0, fmt.Errorf("encode breakdown: %w", err)
+			return nil, fmt.Errorf("encode breakdown: %w", err)
 		}
 		ids[i], prefs[i], listings[i], clients[i] = realty.NewID(), p.pref.ID, p.listing.ID, p.pref.ClientID
 		scores[i], breakdowns[i], prices[i], titles[i] = int32(p.scored.Score), string(b), p.listing.ListPrice.String(), p.listing.Title
@@ -256,25 +269,22 @@ func (s *Service) storeMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor,
 	}
 	rows, err := tx.Query(ctx, upsertMatchesSQL, sys.OrgID, ids, prefs, listings, clients, scores, breakdowns, prices, titles)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	defer rows.Close()
 	var fresh []freshMatch
 	for rows.Next() {
 		var f freshMatch
 		var pref, lst realty.ID
 		if err := rows.Scan(&f.ID, &f.SurfacedAt, &f.Fresh, &pref, &lst); err != nil {
-			rows.Close()
-			return 0, err
+			return nil, err
 		}
 		if f.Fresh {
 			f.pair = pairs[byPair[[2]realty.ID{pref, lst}]]
 			fresh = append(fresh, f)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	return len(fresh), s.alert(ctx, tx, sys, fresh)
+	return fresh, rows.Err()
 }
 
 // upsertMatchesSQL stores matches or rescores stored ones (touching one
