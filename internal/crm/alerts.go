@@ -53,7 +53,7 @@ func (s *Service) alert(ctx context.Context, tx pgx.Tx, sys realty.Actor, fresh 
 		case "daily", "weekly":
 			if !digests[f.pair.pref.ID] {
 				digests[f.pair.pref.ID] = true
-				if err := s.queueDigest(ctx, tx, sys.OrgID, f.pair.pref); err != nil {
+				if err := s.queueDigest(ctx, tx, sys.OrgID, *f.pair.pref); err != nil {
 					return err
 				}
 			}

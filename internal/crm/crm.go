@@ -81,6 +81,10 @@ type Service struct {
 	announce Announcer
 	listings *listing.Service
 	jobs     *river.Client[pgx.Tx]
+	// scanChunk and scanBatch size the full rematch's reads: listings per
+	// chunk and preferences per batch (zero: scanChunkSize, rematchBatch).
+	// Tests set them small to cross the boundaries.
+	scanChunk, scanBatch int
 }
 
 // New returns the CRM service; orgs answers the organization's time zone,

@@ -2,6 +2,8 @@ package crm
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -34,9 +36,10 @@ func ListingArgs(org realty.ID, l listing.Facts) pgx.NamedArgs {
 }
 
 // scoredPair is a preference and a listing that match.
+// It points at them, as a full rematch holds tens of thousands of pairs.
 type scoredPair struct {
-	pref    ClientPreference
-	listing listing.Facts
+	pref    *ClientPreference
+	listing *listing.Facts
 	scored  Scored
 }
 
@@ -84,10 +87,10 @@ func (s *Service) MatchListing(ctx context.Context, org, id realty.ID) (int, err
 // matches.
 func scorePairs(prefs []ClientPreference, ls []listing.Facts) []scoredPair {
 	var out []scoredPair
-	for _, p := range prefs {
-		for _, l := range ls {
-			if sc, ok := ScoreMatch(p, l); ok && sc.Score >= MatchThreshold {
-				out = append(out, scoredPair{pref: p, listing: l, scored: sc})
+	for i := range prefs {
+		for j := range ls {
+			if sc, ok := ScoreMatch(prefs[i], ls[j]); ok && sc.Score >= MatchThreshold {
+				out = append(out, scoredPair{pref: &prefs[i], listing: &ls[j], scored: sc})
 			}
 		}
 	}
@@ -162,10 +165,6 @@ func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []Cli
 			}
 		}
 	}
-	ids := make([]realty.ID, len(prefs))
-	for i, p := range prefs {
-		ids[i] = p.ID
-	}
 	keptPrefs, keptListings := make([]realty.ID, len(pairs)), make([]realty.ID, len(pairs))
 	for i, pr := range pairs {
 		keptPrefs[i], keptListings[i] = pr.pref.ID, pr.listing.ID
@@ -174,10 +173,7 @@ func (s *Service) rematchMany(ctx context.Context, sys realty.Actor, prefs []Cli
 		if fresh, err = s.storeMatches(ctx, tx, sys, pairs); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE crm.property_matches SET active = false, updated_at = now()
-			WHERE organization_id = $1 AND preference_id = ANY ($2) AND active
-			AND (preference_id, listing_id) NOT IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))`, sys.OrgID, ids, keptPrefs, keptListings)
-		return err
+		return markGoneTx(ctx, tx, sys, prefs, keptPrefs, keptListings)
 	})
 	return scored, fresh, err
 }
@@ -191,26 +187,29 @@ type RematchResult struct {
 	Done        bool      `json:"done"`
 }
 
-// rematchBatch is how many preferences a full rematch reads at a time.
-const rematchBatch = 200
+// rematchBatch is how many preferences a full rematch reads at a time;
+// each batch reads the organization's Active listings once.
+const rematchBatch = 1000
 
 // Rematch rescores the organization's preferences with ids after the
 // cursor after, batch by batch, until all are done or budget has passed
-// (zero: no limit); Next is where to resume. Each preference's matches are
-// stored in a transaction of their own, so a run cut short loses nothing.
+// (zero: no limit); Next is where to resume. Matches are stored a listing
+// chunk at a time, each chunk in a transaction of its own, so a run cut
+// short loses nothing (a resumed run redoes the batch it was in).
 func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time.Duration) (RematchResult, error) {
 	sys := realty.System(org)
 	start := time.Now()
 	var res RematchResult
+	batch := s.batchSize()
 	for {
 		prefs, err := postgres.ReadAll[ClientPreference](ctx, s.pool, sys, `SELECT `+preferenceColumns+` FROM crm.client_preferences p
 			JOIN crm.clients c ON c.organization_id = p.organization_id AND c.id = p.client_id AND c.merged_into IS NULL
-			WHERE p.organization_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, org, after, rematchBatch)
+			WHERE p.organization_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3`, org, after, batch)
 		if err != nil {
 			return res, err
 		}
 		if len(prefs) > 0 {
-			n, f, err := s.rematchMany(ctx, sys, prefs)
+			n, f, err := s.rematchScan(ctx, sys, prefs)
 			if err != nil {
 				return res, err
 			}
@@ -219,7 +218,7 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 			res.Fresh += f
 			after = prefs[len(prefs)-1].ID
 		}
-		if len(prefs) < rematchBatch {
+		if len(prefs) < batch {
 			res.Done = true
 			return res, nil
 		}
@@ -230,49 +229,74 @@ func (s *Service) Rematch(ctx context.Context, org, after realty.ID, budget time
 	}
 }
 
-// storeMatches upserts the matches in one batch and alerts on the ones
-// that are new (first stored, or surfaced again by a price drop after a
-// dismissal). It returns how many are new.
+// upsertPiece is how many matches one upsert statement carries: beyond a
+// few thousand, encoding the arrays costs more than the round trips saved.
+const upsertPiece = 2000
+
+// storeMatches upserts the matches, upsertPiece to a statement, and alerts
+// on the ones that are new (first stored, or surfaced again by a price
+// drop after a dismissal). It returns how many are new. The pairs must
+// name each preference and listing pair once.
 func (s *Service) storeMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []scoredPair) (int, error) {
-	if len(pairs) == 0 {
-		return 0, nil
-	}
-	b := &pgx.Batch{}
-	for _, p := range pairs {
-		b.Queue(upsertMatchSQL, pgx.NamedArgs{"org": sys.OrgID, "id": realty.NewID(), "pref": p.pref.ID, "listing": p.listing.ID,
-			"client": p.pref.ClientID, "score": p.scored.Score, "breakdown": p.scored.Breakdown, "price": p.listing.ListPrice,
-			"title": p.listing.Title})
-	}
-	br := tx.SendBatch(ctx, b)
 	var fresh []freshMatch
-	for _, p := range pairs {
-		var f freshMatch
-		err := br.QueryRow().Scan(&f.ID, &f.SurfacedAt, &f.Fresh)
-		if err == pgx.ErrNoRows {
-			continue // unchanged
-		}
+	for len(pairs) > 0 {
+		piece := pairs[:min(upsertPiece, len(pairs))]
+		pairs = pairs[len(piece):]
+		f, err := upsertMatches(ctx, tx, sys, piece)
 		if err != nil {
-			br.Close()
 			return 0, err
 		}
-		if f.Fresh {
-			f.pair = p
-			fresh = append(fresh, f)
-		}
-	}
-	if err := br.Close(); err != nil {
-		return 0, err
+		fresh = append(fresh, f...)
 	}
 	return len(fresh), s.alert(ctx, tx, sys, fresh)
 }
 
-// upsertMatchSQL stores a match or rescores a stored one (touching it
-// only when something changed). A dismissed match returns to new only when
-// the price fell below the price it was dismissed at; fresh says the match
-// surfaced now (stored first, or returned).
-const upsertMatchSQL = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
+// upsertMatches stores the pairs in one statement and returns the matches
+// that surfaced now.
+func upsertMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []scoredPair) ([]freshMatch, error) {
+	n := len(pairs)
+	ids, prefs, listings, clients := make([]realty.ID, n), make([]realty.ID, n), make([]realty.ID, n), make([]realty.ID, n)
+	scores, breakdowns, prices, titles := make([]int32, n), make([]string, n), make([]string, n), make([]string, n)
+	byPair := make(map[[2]realty.ID]int, n)
+	for i, p := range pairs {
+		b, err := json.Marshal(p.scored.Breakdown)
+		if err != nil {
+			return nil, fmt.Errorf("encode breakdown: %w", err)
+		}
+		ids[i], prefs[i], listings[i], clients[i] = realty.NewID(), p.pref.ID, p.listing.ID, p.pref.ClientID
+		scores[i], breakdowns[i], prices[i], titles[i] = int32(p.scored.Score), string(b), p.listing.ListPrice.String(), p.listing.Title
+		byPair[[2]realty.ID{p.pref.ID, p.listing.ID}] = i
+	}
+	rows, err := tx.Query(ctx, upsertMatchesSQL, sys.OrgID, ids, prefs, listings, clients, scores, breakdowns, prices, titles)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var fresh []freshMatch
+	for rows.Next() {
+		var f freshMatch
+		var pref, lst realty.ID
+		if err := rows.Scan(&f.ID, &f.SurfacedAt, &f.Fresh, &pref, &lst); err != nil {
+			return nil, err
+		}
+		if f.Fresh {
+			f.pair = pairs[byPair[[2]realty.ID{pref, lst}]]
+			fresh = append(fresh, f)
+		}
+	}
+	return fresh, rows.Err()
+}
+
+// upsertMatchesSQL stores matches or rescores stored ones (touching one
+// only when something changed), one match per element of the arrays. A
+// dismissed match returns to new only when the price fell below the price
+// it was dismissed at; fresh says the match surfaced now (stored first, or
+// returned). Matches left unchanged return no row.
+const upsertMatchesSQL = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
 		breakdown, price, listing_title)
-	VALUES (@org, @id, @pref, @listing, @client, @score, @breakdown, @price, @title)
+	SELECT $1, u.id, u.pref, u.listing, u.client, u.score, u.breakdown::jsonb, u.price::numeric, u.title
+	FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::int[], $7::text[], $8::text[], $9::text[])
+		AS u (id, pref, listing, client, score, breakdown, price, title)
 	ON CONFLICT (organization_id, preference_id, listing_id) DO UPDATE SET
 		score = EXCLUDED.score, breakdown = EXCLUDED.breakdown, price = EXCLUDED.price, listing_title = EXCLUDED.listing_title,
 		client_id = EXCLUDED.client_id, active = true, updated_at = now(),
@@ -282,7 +306,7 @@ const upsertMatchSQL = `INSERT INTO crm.property_matches AS m (organization_id, 
 		dismissed_price = CASE WHEN m.status = 'dismissed' AND EXCLUDED.price < m.dismissed_price THEN NULL ELSE m.dismissed_price END
 	WHERE m.score <> EXCLUDED.score OR m.breakdown <> EXCLUDED.breakdown OR m.price <> EXCLUDED.price OR NOT m.active
 		OR m.listing_title <> EXCLUDED.listing_title OR m.client_id <> EXCLUDED.client_id
-	RETURNING m.id, m.surfaced_at, m.surfaced_at = now() AND m.status = 'new'`
+	RETURNING m.id, m.surfaced_at, m.surfaced_at = now() AND m.status = 'new', m.preference_id, m.listing_id`
 
 // freshMatch is a match that surfaced now.
 type freshMatch struct {

@@ -24,3 +24,11 @@ func (s *Service) InsertUnchecked(ctx context.Context, actor realty.Actor, in In
 		return err
 	})
 }
+
+// WithScan returns a copy of the service whose full rematch reads chunk
+// listings and batch preferences at a time.
+func (s *Service) WithScan(chunk, batch int) *Service {
+	c := *s
+	c.scanChunk, c.scanBatch = chunk, batch
+	return &c
+}

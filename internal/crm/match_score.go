@@ -95,6 +95,11 @@ func priceBand(p ClientPreference) (low, high *decimal.Decimal) {
 
 func hardOK(p ClientPreference, l listing.Facts) bool {
 	low, high := priceBand(p)
+	return hardWithin(p, low, high, l)
+}
+
+// hardWithin is hardOK with the preference's price band already computed.
+func hardWithin(p ClientPreference, low, high *decimal.Decimal, l listing.Facts) bool {
 	switch {
 	case l.StandardStatus != "Active" || l.ListType != p.ListType:
 		return false

@@ -193,3 +193,12 @@ func (s *Service) CandidatesMany(ctx context.Context, actor realty.Actor, cs []C
 	})
 	return out, err
 }
+
+// ActiveChunk returns up to limit of the organization's Active listings'
+// Facts, by id after the cursor after (the zero id for the first chunk):
+// the full rematch reads every Active listing once this way and checks
+// each saved preference's hard criteria itself.
+func (s *Service) ActiveChunk(ctx context.Context, actor realty.Actor, after realty.ID, limit int) ([]Facts, error) {
+	return postgres.ReadAll[Facts](ctx, s.pool, actor, `SELECT `+factsColumns+` FROM listing.listings
+		WHERE organization_id = $1 AND standard_status = 'Active' AND id > $2 ORDER BY id LIMIT $3`, actor.OrgID, after, limit)
+}
