@@ -62,6 +62,11 @@ var Permissions = []realty.Permission{
 		Roles: []string{"broker", "property_manager", "accountant"}},
 	{Name: "ledger.post", Description: "Post and reverse manual journal entries", Roles: []string{"accountant"}},
 	{Name: "ledger.manage", Description: "Change the chart of accounts and close accounting periods", Roles: []string{"accountant"}},
+	{Name: "invoice.read", Description: "See invoices, payments, tenant ledgers, balances and AR aging",
+		Roles: []string{"broker", "property_manager", "accountant"}},
+	{Name: "invoice.manage", Description: "Draft, issue and void invoices", Roles: []string{"property_manager", "accountant"}},
+	{Name: "payment.record", Description: "Record payments, allocate them, apply credit, refund and mark failed",
+		Roles: []string{"property_manager", "accountant"}},
 }
 
 // Service is the ledger domain.
