@@ -17,24 +17,24 @@ import (
 // posted), open, partial or paid as payments are allocated, or void.
 // Overdue is derived: an open or partial invoice past its due date.
 type Invoice struct {
-	ID         realty.ID    `db:"id" json:"id"`
-	Number     *string      `db:"number" json:"number,omitempty" doc:"YEAR-NNNNNN, gap-free per organization and year; a draft has none"`
-	TenantID   realty.ID    `db:"tenant_id" json:"tenant_id"`
-	LeaseID    *realty.ID   `db:"lease_id" json:"lease_id,omitempty"`
-	PropertyID *realty.ID   `db:"property_id" json:"property_id,omitempty"`
-	UnitID     *realty.ID   `db:"unit_id" json:"unit_id,omitempty"`
-	Status     string       `db:"status" json:"status" enum:"draft,open,partial,paid,void"`
-	Overdue    bool         `db:"overdue" json:"overdue" doc:"open or partial with a balance past its due date (today in the organization's time zone)"`
-	IssueDate  *realty.Date `db:"issue_date" json:"issue_date,omitempty"`
-	DueDate    realty.Date  `db:"due_date" json:"due_date"`
-	Period     *realty.Date `db:"period" json:"period,omitempty" doc:"first day of the month billed"`
-	Memo       *string      `db:"memo" json:"memo,omitempty"`
-	Total      Money        `db:"total" json:"total"`
-	Paid       Money        `db:"paid" json:"paid" doc:"sum of the allocations to it"`
-	Balance    Money        `db:"balance" json:"balance" doc:"total - paid"`
-	VoidedOn   *realty.Date `db:"voided_on" json:"voided_on,omitempty"`
-	CreatedAt  time.Time    `db:"created_at" json:"created_at"`
-	UpdatedAt  time.Time    `db:"updated_at" json:"updated_at"`
+	ID         realty.ID     `db:"id" json:"id"`
+	Number     *string       `db:"number" json:"number,omitempty" doc:"YEAR-NNNNNN, gap-free per organization and year; a draft has none"`
+	TenantID   realty.ID     `db:"tenant_id" json:"tenant_id"`
+	LeaseID    *realty.ID    `db:"lease_id" json:"lease_id,omitempty"`
+	PropertyID *realty.ID    `db:"property_id" json:"property_id,omitempty"`
+	UnitID     *realty.ID    `db:"unit_id" json:"unit_id,omitempty"`
+	Status     string        `db:"status" json:"status" enum:"draft,open,partial,paid,void"`
+	Overdue    bool          `db:"overdue" json:"overdue" doc:"open or partial with a balance past its due date (today in the organization's time zone)"`
+	IssueDate  *realty.Date  `db:"issue_date" json:"issue_date,omitempty"`
+	DueDate    realty.Date   `db:"due_date" json:"due_date"`
+	Period     *realty.Date  `db:"period" json:"period,omitempty" doc:"first day of the month billed"`
+	Memo       *string       `db:"memo" json:"memo,omitempty"`
+	Total      Money         `db:"total" json:"total"`
+	Paid       Money         `db:"paid" json:"paid" doc:"sum of the allocations to it"`
+	Balance    Money         `db:"balance" json:"balance" doc:"total - paid"`
+	VoidedOn   *realty.Date  `db:"voided_on" json:"voided_on,omitempty"`
+	CreatedAt  time.Time     `db:"created_at" json:"created_at"`
+	UpdatedAt  time.Time     `db:"updated_at" json:"updated_at"`
 	Lines      []InvoiceLine `db:"-" json:"lines"`
 }
 
