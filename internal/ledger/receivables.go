@@ -194,7 +194,7 @@ func (s *Service) TenantLedger(ctx context.Context, actor realty.Actor, tenant r
 
 // LeaseBalance is what a lease owes, from the journal's lease dimension.
 type LeaseBalance struct {
-	LeaseID    realty.ID `json:"lease_id"`
+	LeaseID    realty.ID `db:"-" json:"lease_id"`
 	Receivable Money     `db:"receivable" json:"receivable" doc:"AR on the lease: open invoice balances"`
 	Credit     Money     `db:"credit" json:"credit" doc:"unapplied payments made for the lease"`
 	Balance    Money     `db:"balance" json:"balance" doc:"receivable - credit"`
