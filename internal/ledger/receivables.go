@@ -134,7 +134,8 @@ type TenantLedgerPage struct {
 
 // TenantLedger returns a tenant's charges, payments and credits by date
 // with a running balance, limit at a time after cursor (keyset). Forbidden
-// without invoice.read; Invalid naming cursor.
+// without invoice.read; NotFound for a tenant without invoices or
+// payments; Invalid naming cursor.
 func (s *Service) TenantLedger(ctx context.Context, actor realty.Actor, tenant realty.ID, cursor string, limit int) (TenantLedgerPage, error) {
 	if err := actor.Require("invoice.read"); err != nil {
 		return TenantLedgerPage{}, err
@@ -157,6 +158,9 @@ func (s *Service) TenantLedger(ctx context.Context, actor realty.Actor, tenant r
 		WHERE l.organization_id = $1 AND l.tenant_id = $2 GROUP BY l.entry_id, l.entry_date HAVING sum(l.debit - l.credit) <> 0`
 	var page TenantLedgerPage
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		if err := knownParty(ctx, tx, actor, "tenant_id", tenant); err != nil {
+			return err
+		}
 		var opening decimal.Decimal
 		err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount), 0) FROM (`+effect+`) x WHERE (entry_date, entry_id) <= ($3, $4)`,
 			actor.OrgID, tenant, after.Date, after.Entry).Scan(&opening)
@@ -200,25 +204,49 @@ type LeaseBalance struct {
 	Balance    Money     `db:"balance" json:"balance" doc:"receivable - credit"`
 }
 
+// knownParty is NotFound unless a tenant (column tenant_id) or lease
+// (lease_id) has an invoice or a payment in the organization: the
+// receivables know no other tenants or leases.
+func knownParty(ctx context.Context, tx pgx.Tx, actor realty.Actor, column string, id realty.ID) error {
+	var known bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM ledger.invoices WHERE organization_id = $1 AND `+column+` = $2)
+		OR EXISTS (SELECT FROM ledger.payments WHERE organization_id = $1 AND `+column+` = $2)`, actor.OrgID, id).Scan(&known)
+	if err == nil && !known {
+		what := "tenant"
+		if column == "lease_id" {
+			what = "lease"
+		}
+		return &realty.Error{Kind: realty.NotFound, Message: what + " not found"}
+	}
+	return err
+}
+
 // LeaseBalance sums the lease's AR and tenant-credit lines. Forbidden
-// without invoice.read.
+// without invoice.read; NotFound for a lease without invoices or payments.
 func (s *Service) LeaseBalance(ctx context.Context, actor realty.Actor, lease realty.ID) (LeaseBalance, error) {
 	if err := actor.Require("invoice.read"); err != nil {
 		return LeaseBalance{}, err
 	}
-	rows, err := postgres.ReadAll[LeaseBalance](ctx, s.pool, actor, `SELECT
+	var out LeaseBalance
+	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		if err := knownParty(ctx, tx, actor, "lease_id", lease); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT
 			coalesce(sum(l.debit - l.credit) FILTER (WHERE a.system_key = 'accounts_receivable'), 0) AS receivable,
 			coalesce(sum(l.credit - l.debit) FILTER (WHERE a.system_key = 'tenant_credit'), 0) AS credit,
 			coalesce(sum(l.debit - l.credit), 0) AS balance
 		FROM ledger.journal_lines l JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
 			AND a.system_key IN ('accounts_receivable', 'tenant_credit')
 		WHERE l.organization_id = $1 AND l.lease_id = $2`, actor.OrgID, lease)
-	if err != nil {
-		return LeaseBalance{}, err
-	}
-	out := rows[0]
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[LeaseBalance])
+		return err
+	})
 	out.LeaseID = lease
-	return out, nil
+	return out, err
 }
 
 // AgingRow is one tenant's open balances by days past due.

@@ -364,3 +364,75 @@ func TestTriggersRefuseOverAllocation(t *testing.T) {
 		t.Errorf("refunding past the payment's credit: %v, want refunds_payment_cap", err)
 	}
 }
+
+// TestReceivableReads checks AR aging buckets as of a day, a tenant's
+// ledger with its running balance across pages, a lease's balance and the
+// invoice list's derived overdue filter.
+func TestReceivableReads(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t, march)
+	tenant, other, lease := testTenant(t), testTenant(t), testTenant(t)
+	for _, due := range []string{"2026-07-15", "2026-06-15", "2026-05-15", "2026-04-15", "2026-03-01"} {
+		issued(t, s, tenant, due, "100")
+	}
+	leased, err := s.led.CreateInvoice(ctx, s.acct, ledger.InvoiceInput{TenantID: other, LeaseID: &lease, DueDate: *day("2026-03-01"),
+		Lines: []ledger.InvoiceLineInput{{Type: "rent", Description: "Rent", Amount: d("250")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.led.IssueInvoice(ctx, s.acct, leased.ID); err != nil {
+		t.Fatal(err)
+	}
+	// 130 paid: the oldest (due 03-01) in full, 30 off the next (04-15).
+	if _, err := s.led.RecordPayment(ctx, s.acct, ledger.PaymentInput{TenantID: tenant, Method: "cash", Amount: d("130"), Auto: true}); err != nil {
+		t.Fatal(err)
+	}
+	ag, err := s.led.Aging(ctx, s.acct, *day("2026-06-30"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[realty.ID][6]string{tenant: {"100", "100", "100", "70", "0", "370"}, other: {"0", "0", "0", "0", "250", "250"}}
+	if len(ag.Tenants) != 2 || !ag.Total.Total.Equal(d("620")) {
+		t.Fatalf("aging %+v, want two tenants totalling 620", ag)
+	}
+	for _, r := range ag.Tenants {
+		w := want[*r.TenantID]
+		for i, got := range []ledger.Money{r.Current, r.Days1, r.Days31, r.Days61, r.Days90, r.Total} {
+			if !got.Equal(d(w[i])) {
+				t.Errorf("tenant %s bucket %d: %s, want %s", r.TenantID, i, got.StringFixed(2), w[i])
+			}
+		}
+	}
+	if before, _ := s.led.Aging(ctx, s.acct, *day("2026-03-09")); !before.Total.Total.IsZero() {
+		t.Errorf("aging before any invoice was issued: %s, want 0", before.Total.Total.StringFixed(2))
+	}
+	var rows []ledger.TenantLedgerRow
+	cursor := ""
+	for {
+		page, err := s.led.TenantLedger(ctx, s.acct, tenant, cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > 0 && !page.Opening.Equal(rows[len(rows)-1].Balance.Decimal) {
+			t.Errorf("page opening %s, want the previous page's last balance %s", page.Opening, rows[len(rows)-1].Balance)
+		}
+		rows = append(rows, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(rows) != 6 || !rows[5].Balance.Equal(d("370")) || !rows[5].Amount.Equal(d("-130")) {
+		t.Errorf("tenant ledger %+v, want 5 charges and a payment ending at 370", rows)
+	}
+	lb, err := s.led.LeaseBalance(ctx, s.acct, lease)
+	if err != nil || !lb.Balance.Equal(d("250")) {
+		t.Errorf("lease balance %+v %v, want 250", lb, err)
+	}
+	if _, err := s.led.TenantLedger(ctx, s.acct, testTenant(t), "", 10); realty.KindOf(err) != realty.NotFound {
+		t.Errorf("ledger of an unknown tenant: %v, want NotFound", err)
+	}
+	overdue, err := s.led.Invoices(ctx, s.acct, ledger.InvoiceFilter{Status: "overdue"})
+	if err != nil || len(overdue.Items) != 1 || overdue.Items[0].ID != leased.ID {
+		t.Errorf("overdue on 2026-03-10: %+v %v, want only the lease's invoice (due 03-01; the tenant's is paid)", overdue.Items, err)
+	}
+}

@@ -185,9 +185,13 @@ func (s *Service) ApplyCredit(ctx context.Context, actor realty.Actor, tenant re
 	return out, err
 }
 
-// ApplyCreditTx is ApplyCredit in the caller's transaction.
+// ApplyCreditTx is ApplyCredit in the caller's transaction. NotFound for
+// a tenant without invoices or payments.
 func (s *Service) ApplyCreditTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, tenant realty.ID) ([]Allocation, error) {
 	if err := actor.Require("payment.record"); err != nil {
+		return nil, err
+	}
+	if err := knownParty(ctx, tx, actor, "tenant_id", tenant); err != nil {
 		return nil, err
 	}
 	rows, err := tx.Query(ctx, `SELECT id FROM ledger.payments WHERE organization_id = $1 AND tenant_id = $2 AND unapplied > 0
