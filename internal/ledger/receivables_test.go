@@ -372,7 +372,7 @@ func TestReceivableReads(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
 	tenant, other, lease := testTenant(t), testTenant(t), testTenant(t)
-	for _, due := range []string{"2026-07-15", "2026-06-15", "2026-05-15", "2026-04-15", "2026-03-01"} {
+	for _, due := range []string{"2026-07-15", "2026-06-15", "2026-05-31", "2026-05-15", "2026-04-15", "2026-03-01"} {
 		issued(t, s, tenant, due, "100")
 	}
 	leased, err := s.led.CreateInvoice(ctx, s.acct, ledger.InvoiceInput{TenantID: other, LeaseID: &lease, DueDate: *day("2026-03-01"),
@@ -384,6 +384,7 @@ func TestReceivableReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 130 paid: the oldest (due 03-01) in full, 30 off the next (04-15).
+	// As of 06-30, the one due 05-31 is 30 days late, the 05-15 one 46.
 	if _, err := s.led.RecordPayment(ctx, s.acct, ledger.PaymentInput{TenantID: tenant, Method: "cash", Amount: d("130"), Auto: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -391,9 +392,9 @@ func TestReceivableReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[realty.ID][6]string{tenant: {"100", "100", "100", "70", "0", "370"}, other: {"0", "0", "0", "0", "250", "250"}}
-	if len(ag.Tenants) != 2 || !ag.Total.Total.Equal(d("620")) {
-		t.Fatalf("aging %+v, want two tenants totalling 620", ag)
+	want := map[realty.ID][6]string{tenant: {"100", "200", "100", "70", "0", "470"}, other: {"0", "0", "0", "0", "250", "250"}}
+	if len(ag.Tenants) != 2 || !ag.Total.Total.Equal(d("720")) {
+		t.Fatalf("aging %+v, want two tenants totalling 720", ag)
 	}
 	for _, r := range ag.Tenants {
 		w := want[*r.TenantID]
@@ -421,8 +422,8 @@ func TestReceivableReads(t *testing.T) {
 			break
 		}
 	}
-	if len(rows) != 6 || !rows[5].Balance.Equal(d("370")) || !rows[5].Amount.Equal(d("-130")) {
-		t.Errorf("tenant ledger %+v, want 5 charges and a payment ending at 370", rows)
+	if len(rows) != 7 || !rows[6].Balance.Equal(d("470")) || !rows[6].Amount.Equal(d("-130")) {
+		t.Errorf("tenant ledger %+v, want 6 charges and a payment ending at 470", rows)
 	}
 	lb, err := s.led.LeaseBalance(ctx, s.acct, lease)
 	if err != nil || !lb.Balance.Equal(d("250")) {
