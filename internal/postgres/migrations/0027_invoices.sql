@@ -7,11 +7,13 @@
 -- +goose Up
 CREATE TABLE ledger.invoice_counters (
     organization_id uuid        NOT NULL REFERENCES org.organizations (id) ON DELETE CASCADE,
+    id              uuid        NOT NULL DEFAULT app.uuid_v7(),
     year            int         NOT NULL CONSTRAINT invoice_counters_year_check CHECK (year BETWEEN 2000 AND 2999),
     last            int         NOT NULL CONSTRAINT invoice_counters_last_check CHECK (last >= 0),
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (organization_id, year)
+    PRIMARY KEY (organization_id, id),
+    CONSTRAINT invoice_counters_year_key UNIQUE (organization_id, year)
 );
 SELECT app.apply_org_kit('ledger.invoice_counters');
 
@@ -147,14 +149,14 @@ BEGIN
              WHERE organization_id = $1 AND payment_id = $2 AND reversed_on IS NULL' INTO used USING NEW.organization_id, NEW.payment_id;
     IF used > cap THEN
         RAISE EXCEPTION 'payment % over-allocated: % allocated of %', NEW.payment_id, used, cap
-            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'payment_allocations', CONSTRAINT = 'payment_allocations_payment_cap';
+            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'payment_allocations', CONSTRAINT = 'payment_allocations_cap';
     END IF;
     EXECUTE 'SELECT total FROM ledger.invoices WHERE organization_id = $1 AND id = $2 FOR UPDATE' INTO cap USING NEW.organization_id, NEW.invoice_id;
     EXECUTE 'SELECT coalesce(sum(amount), 0) FROM ledger.payment_allocations
              WHERE organization_id = $1 AND invoice_id = $2 AND reversed_on IS NULL' INTO used USING NEW.organization_id, NEW.invoice_id;
     IF used > cap THEN
         RAISE EXCEPTION 'invoice % over-allocated: % allocated of %', NEW.invoice_id, used, cap
-            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'payment_allocations', CONSTRAINT = 'payment_allocations_invoice_cap';
+            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'payment_allocations', CONSTRAINT = 'payment_allocations_cap';
     END IF;
     RETURN NULL;
 END
@@ -173,7 +175,7 @@ BEGIN
         INTO used USING NEW.organization_id, NEW.payment_id;
     IF used > cap THEN
         RAISE EXCEPTION 'payment % over-refunded: % used of %', NEW.payment_id, used, cap
-            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'refunds', CONSTRAINT = 'refunds_payment_cap';
+            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'refunds', CONSTRAINT = 'refunds_cap';
     END IF;
     RETURN NULL;
 END
