@@ -162,6 +162,20 @@ var accessMatrix = map[string]string{
 	"close-accounting-period":       ledgerManagers,
 	"post-journal-entry":            ledgerPosters,
 	"reverse-journal-entry":         ledgerPosters,
+	"list-invoices":                 ledgerReaders,
+	"get-invoice":                   ledgerReaders,
+	"get-payment":                   ledgerReaders,
+	"tenant-ledger":                 ledgerReaders,
+	"lease-balance":                 ledgerReaders,
+	"ar-aging":                      ledgerReaders,
+	"create-invoice":                receivableClerks,
+	"issue-invoice":                 receivableClerks,
+	"void-invoice":                  receivableClerks,
+	"record-payment":                receivableClerks,
+	"allocate-payment":              receivableClerks,
+	"refund-payment":                receivableClerks,
+	"fail-payment":                  receivableClerks,
+	"apply-tenant-credit":           receivableClerks,
 }
 
 const (
@@ -177,6 +191,7 @@ const (
 	ledgerReaders    = "owner admin broker property_manager accountant read_only"
 	ledgerPosters    = "owner admin accountant"
 	ledgerManagers   = "owner admin accountant"
+	receivableClerks = "owner admin property_manager accountant"
 )
 
 // caller is one column of the matrix.
@@ -367,6 +382,11 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"post-journal-entry":          map[string]any{"lines": []map[string]any{{"account_id": realty.NewID(), "debit": "1.00"}, {"account_id": realty.NewID(), "credit": "1.00"}}},
 		"reverse-journal-entry":       map[string]any{},
 		"close-accounting-period":     map[string]any{"period": "2020-01-01"},
+		"create-invoice": map[string]any{"tenant_id": realty.NewID(), "due_date": "2026-03-01",
+			"lines": []map[string]any{{"type": "rent", "description": "Rent", "amount": "10.00"}}},
+		"record-payment":   map[string]any{"tenant_id": realty.NewID(), "method": "cash", "amount": "10.00"},
+		"allocate-payment": map[string]any{},
+		"refund-payment":   map[string]any{"amount": "1.00"},
 	}
 	return path, bodies[op.OperationID]
 }

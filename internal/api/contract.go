@@ -42,6 +42,7 @@ var tagDescriptions = map[string]string{
 	"Appointments":  "Agents' showings, meetings, inspections, open houses and calls, never overlapping for one agent, and each agent's iCalendar feed.",
 	"Matches":       "Clients' saved preferences and the listings matched to them, each with its score and per-criterion breakdown.",
 	"Ledger":        "The double-entry books: chart of accounts, journal entries and reversals, period close and the trial balance.",
+	"Receivables":   "Invoices to tenants, payments received and their allocations, refunds and failed payments, tenant ledgers and AR aging; every money-moving POST takes an Idempotency-Key.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 
@@ -148,7 +149,7 @@ func checkPaging(opID string, t reflect.Type) {
 }
 
 // inputs is what an operation's input type takes.
-type inputs struct{ body, pathID bool }
+type inputs struct{ body, pathID, idempotent bool }
 
 func inputsOf(t reflect.Type) inputs {
 	var in inputs
@@ -159,9 +160,11 @@ func inputsOf(t reflect.Type) inputs {
 			in.body = true
 		case f.Tag.Get("path") != "":
 			in.pathID = true
+		case f.Tag.Get("header") == "Idempotency-Key":
+			in.idempotent = true
 		case f.Anonymous && f.Type.Kind() == reflect.Struct:
 			inner := inputsOf(f.Type)
-			in.body, in.pathID = in.body || inner.body, in.pathID || inner.pathID
+			in.body, in.pathID, in.idempotent = in.body || inner.body, in.pathID || inner.pathID, in.idempotent || inner.idempotent
 		}
 	}
 	return in
@@ -173,7 +176,8 @@ func inputsOf(t reflect.Type) inputs {
 //   - 422 for all: unknown query parameters are refused everywhere, and
 //     parameters and bodies are validated;
 //   - 400, 413 and 415 with a body: malformed, past the server's limit, or
-//     of a content type the operation does not read;
+//     of a content type the operation does not read; 400 also without the
+//     Idempotency-Key a money-moving operation requires;
 //   - 401 unless public: no or a bad credential;
 //   - 403 for user and permission operations: an API key where a user is
 //     needed, a permission missing, or two-factor enrolment outstanding;
@@ -188,6 +192,8 @@ func errorStatuses(method string, rule Access, in inputs) []int {
 	write := method != http.MethodGet && method != http.MethodHead
 	if in.body {
 		statuses = append(statuses, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	} else if in.idempotent {
+		statuses = append(statuses, http.StatusBadRequest)
 	}
 	if !rule.Public {
 		statuses = append(statuses, http.StatusUnauthorized)

@@ -129,7 +129,10 @@ func TestCursorLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID, "list-client-matches": client.ID, "list-ledger-account-lines": accounts[0].ID}
+	tenant := realty.NewID() // a tenant with an invoice: the receivables know it
+	h.openInvoice(h.a, tenant, "2026-03-01", "10.00")
+	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID, "list-client-matches": client.ID,
+		"list-ledger-account-lines": accounts[0].ID, "tenant-ledger": tenant}
 	lists := 0
 	for _, op := range h.operations() {
 		props := successProperties(h.api, op)

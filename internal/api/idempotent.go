@@ -15,6 +15,7 @@ import (
 	"realty"
 	"realty/internal/idempotency"
 	"realty/internal/org"
+	"realty/internal/postgres"
 	"realty/internal/problem"
 )
 
@@ -57,13 +58,20 @@ func registerIdempotent[I, T any](a huma.API, d Deps, op huma.Operation, rule Ac
 			return nil, errNoIdempotencyKey()
 		}
 		req := idempotency.Request{Key: key, Principal: principalID(principal(ctx)), Method: op.Method, Route: op.Path, Body: io.body(in)}
-		resp, _, err := d.Idempotency.Do(ctx, actor(ctx), req, func(tx pgx.Tx) (idempotency.Response, error) {
-			out, err := io.work(ctx, tx, in)
-			if err != nil {
-				return idempotency.Response{}, err
-			}
-			body, err := marshalBody(out)
-			return idempotency.Response{Status: status, Header: map[string]string{"Content-Type": "application/json"}, Body: body}, err
+		// A serialization failure or deadlock rolls the key back with the
+		// work: the whole transaction runs again, a bounded number of times.
+		var resp idempotency.Response
+		err := postgres.Retry(ctx, func() error {
+			var err error
+			resp, _, err = d.Idempotency.Do(ctx, actor(ctx), req, func(tx pgx.Tx) (idempotency.Response, error) {
+				out, err := io.work(ctx, tx, in)
+				if err != nil {
+					return idempotency.Response{}, err
+				}
+				body, err := marshalBody(out)
+				return idempotency.Response{Status: status, Header: map[string]string{"Content-Type": "application/json"}, Body: body}, err
+			})
+			return err
 		})
 		if errors.Is(err, idempotency.ErrInFlight) {
 			return nil, huma.ErrorWithHeaders(err, http.Header{"Retry-After": {"1"}})

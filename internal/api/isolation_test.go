@@ -134,7 +134,24 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tenant, lease := realty.NewID(), realty.NewID()
+	invoice, err := h.env.Ledger.CreateInvoice(ctx, owner, ledger.InvoiceInput{TenantID: tenant, LeaseID: &lease, DueDate: realty.DateOf(time.Now()),
+		Lines: []ledger.InvoiceLineInput{{Type: "rent", Description: "Rent", Amount: decimal.NewFromInt(100)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.Ledger.IssueInvoice(ctx, owner, invoice.ID); err != nil {
+		t.Fatal(err)
+	}
+	payment, err := h.env.Ledger.RecordPayment(ctx, owner, ledger.PaymentInput{TenantID: tenant, LeaseID: &lease, Method: "cash", Amount: decimal.NewFromInt(150)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay := payment.Payment.ID
 	return map[string]realty.ID{
+		"get-invoice": invoice.ID, "issue-invoice": invoice.ID, "void-invoice": invoice.ID,
+		"get-payment": pay, "allocate-payment": pay, "refund-payment": pay, "fail-payment": pay,
+		"tenant-ledger": tenant, "apply-tenant-credit": tenant, "lease-balance": lease,
 		"list-preferences": client.ID, "create-preference": client.ID, "list-client-matches": client.ID,
 		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
 		"get-match": match, "set-match-status": match,

@@ -52,6 +52,61 @@ var invariants = []invariant{
 				EXCEPT ALL SELECT account_id, debit, credit, property_id, unit_id, lease_id, tenant_id FROM ledger.journal_lines
 				WHERE organization_id = r.organization_id AND entry_id = r.id))
 		ORDER BY r.id`},
+	{"AR control = sum of open invoice balances (organization, tenant, lease)", `WITH gl AS (
+			SELECT GROUPING(l.tenant_id, l.lease_id) AS lvl, coalesce(l.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid) AS t, coalesce(l.lease_id, '00000000-0000-0000-0000-000000000000'::uuid) AS le,
+				sum(l.debit - l.credit) AS amt
+			FROM ledger.journal_lines l
+			JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id AND a.system_key = 'accounts_receivable'
+			WHERE l.organization_id = $1 GROUP BY GROUPING SETS ((), (l.tenant_id), (l.tenant_id, l.lease_id))),
+		sub AS (
+			SELECT GROUPING(tenant_id, lease_id) AS lvl, coalesce(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid) AS t, coalesce(lease_id, '00000000-0000-0000-0000-000000000000'::uuid) AS le,
+				sum(balance) AS amt
+			FROM ledger.invoices WHERE organization_id = $1 AND status IN ('open', 'partial', 'paid')
+			GROUP BY GROUPING SETS ((), (tenant_id), (tenant_id, lease_id)))
+		SELECT format('%s: AR control %s, open invoices %s', CASE lvl WHEN 3 THEN 'organization' WHEN 1 THEN 'tenant ' || t ELSE 'tenant ' || t || ' lease ' || le END,
+			coalesce(g, 0), coalesce(v, 0))
+		FROM (SELECT coalesce(gl.lvl, sub.lvl) AS lvl, coalesce(gl.t, sub.t) AS t, coalesce(gl.le, sub.le) AS le, gl.amt AS g, sub.amt AS v
+			FROM gl FULL JOIN sub ON sub.lvl = gl.lvl AND sub.t = gl.t AND sub.le = gl.le) x
+		WHERE coalesce(g, 0) <> coalesce(v, 0) ORDER BY 1`},
+	{"tenant credit = sum of unapplied payment amounts (organization, tenant)", `WITH gl AS (
+			SELECT l.tenant_id, sum(l.credit - l.debit) AS amt FROM ledger.journal_lines l
+			JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id AND a.system_key = 'tenant_credit'
+			WHERE l.organization_id = $1 GROUP BY l.tenant_id),
+		sub AS (SELECT tenant_id, sum(unapplied) AS amt FROM ledger.payments WHERE organization_id = $1 AND status <> 'failed' GROUP BY tenant_id)
+		SELECT format('tenant %s: tenant credit %s, unapplied payments %s', coalesce(gl.tenant_id, sub.tenant_id), coalesce(gl.amt, 0), coalesce(sub.amt, 0))
+		FROM gl FULL JOIN sub ON coalesce(sub.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(gl.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)
+		WHERE coalesce(gl.amt, 0) <> coalesce(sub.amt, 0) ORDER BY 1`},
+	{"every invoice: paid = sum of its allocations, balance = total - paid, total = sum of its lines", `SELECT format('invoice %s: total %s, lines %s, paid %s, allocations %s, balance %s',
+			i.id, i.total, coalesce(ln.amt, 0), i.paid, coalesce(al.amt, 0), i.balance)
+		FROM ledger.invoices i
+		LEFT JOIN (SELECT invoice_id, sum(amount) AS amt FROM ledger.payment_allocations WHERE organization_id = $1 AND reversed_on IS NULL GROUP BY invoice_id) al
+			ON al.invoice_id = i.id
+		LEFT JOIN (SELECT invoice_id, sum(amount) AS amt FROM ledger.invoice_lines WHERE organization_id = $1 GROUP BY invoice_id) ln ON ln.invoice_id = i.id
+		WHERE i.organization_id = $1 AND (i.paid <> coalesce(al.amt, 0) OR i.balance <> i.total - i.paid OR i.balance < 0 OR i.balance > i.total
+			OR i.total <> coalesce(ln.amt, 0)
+			OR i.status <> CASE WHEN i.status IN ('draft', 'void') THEN i.status WHEN i.balance = 0 THEN 'paid' WHEN i.paid > 0 THEN 'partial' ELSE 'open' END)
+		ORDER BY i.id`},
+	{"every payment: sum of allocations + refunds <= amount, and its columns agree", `SELECT format('payment %s: amount %s, allocated %s (allocations %s), refunded %s (refunds %s)',
+			p.id, p.amount, p.allocated, coalesce(al.amt, 0), p.refunded, coalesce(rf.amt, 0))
+		FROM ledger.payments p
+		LEFT JOIN (SELECT payment_id, sum(amount) AS amt FROM ledger.payment_allocations WHERE organization_id = $1 AND reversed_on IS NULL GROUP BY payment_id) al
+			ON al.payment_id = p.id
+		LEFT JOIN (SELECT payment_id, sum(amount) AS amt FROM ledger.refunds WHERE organization_id = $1 GROUP BY payment_id) rf ON rf.payment_id = p.id
+		WHERE p.organization_id = $1 AND (coalesce(al.amt, 0) + coalesce(rf.amt, 0) > p.amount OR p.allocated <> coalesce(al.amt, 0)
+			OR p.refunded <> coalesce(rf.amt, 0))
+		ORDER BY p.id`},
+	{"every money row has exactly one entry (and one reversal when undone)", `WITH src AS (
+			SELECT 'invoice' AS t, id, status <> 'draft' AS posted, status = 'void' AS undone FROM ledger.invoices WHERE organization_id = $1
+			UNION ALL SELECT 'payment', id, true, status = 'failed' FROM ledger.payments WHERE organization_id = $1
+			UNION ALL SELECT 'allocation', id, true, reversed_on IS NOT NULL FROM ledger.payment_allocations WHERE organization_id = $1
+			UNION ALL SELECT 'refund', id, true, false FROM ledger.refunds WHERE organization_id = $1),
+		je AS (SELECT source_type AS t, source_id AS id, count(*) FILTER (WHERE reverses IS NULL) AS n, count(*) FILTER (WHERE reverses IS NOT NULL) AS r
+			FROM ledger.journal_entries WHERE organization_id = $1 AND source_type IN ('invoice', 'payment', 'allocation', 'refund') GROUP BY 1, 2)
+		SELECT format('%s %s: %s entries, %s reversals', coalesce(src.t, je.t), coalesce(src.id, je.id), coalesce(je.n, 0), coalesce(je.r, 0))
+		FROM src FULL JOIN je ON je.t = src.t AND je.id = src.id
+		WHERE coalesce(je.n, 0) <> CASE WHEN coalesce(src.posted, false) THEN 1 ELSE 0 END
+			OR coalesce(je.r, 0) <> CASE WHEN coalesce(src.undone, false) THEN 1 ELSE 0 END
+		ORDER BY 1`},
 	{"every system account exists", `SELECT format('system account %s is missing', k)
 		FROM unnest($2::text[]) k
 		WHERE NOT EXISTS (SELECT FROM ledger.accounts a WHERE a.organization_id = $1 AND a.system_key = k) ORDER BY k`},
