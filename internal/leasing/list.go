@@ -1,0 +1,96 @@
+package leasing
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"realty"
+	"realty/internal/postgres"
+)
+
+// LeaseFilter narrows a lease list; zero fields do not filter.
+type LeaseFilter struct {
+	UnitID     *realty.ID
+	PropertyID *realty.ID
+	TenantID   *realty.ID
+	Status     string
+	Limit      int
+}
+
+// Leases lists leases, newest start first (at most Limit, 50 by default,
+// 500 at most), within the actor's property scope. Forbidden without
+// lease.read.
+func (s *Service) Leases(ctx context.Context, actor realty.Actor, f LeaseFilter) ([]Lease, error) {
+	if err := actor.Require("lease.read"); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	return postgres.ReadAll[Lease](ctx, s.pool, actor, `SELECT `+leaseColumns+` FROM leasing.leases l
+		WHERE l.organization_id = @org AND (@scope::uuid[] IS NULL OR l.property_id = ANY(@scope))
+		  AND (@unit::uuid IS NULL OR l.unit_id = @unit) AND (@property::uuid IS NULL OR l.property_id = @property)
+		  AND (@tenant::uuid IS NULL OR @tenant = ANY(l.tenant_ids)) AND (@status = '' OR l.status = @status)
+		ORDER BY l.start_date DESC, l.id LIMIT @limit`,
+		pgx.NamedArgs{"org": actor.OrgID, "scope": actor.PropertyScope, "unit": f.UnitID, "property": f.PropertyID,
+			"tenant": f.TenantID, "status": f.Status, "limit": f.Limit})
+}
+
+// Tenancy is a resident's own tenant record and leases.
+type Tenancy struct {
+	Tenant Tenant  `json:"tenant"`
+	Leases []Lease `json:"leases"`
+}
+
+var errNoTenancy = &realty.Error{Kind: realty.NotFound, Message: "you are not linked to a tenant"}
+
+// Tenancy returns the tenant the actor is linked to (by their membership)
+// and that tenant's leases, newest first, without screening data.
+// Forbidden without tenancy.own; NotFound when the actor is linked to no
+// tenant. A resident's transaction is also fenced to that tenant by
+// row-level security.
+func (s *Service) Tenancy(ctx context.Context, actor realty.Actor) (Tenancy, error) {
+	if err := actor.Require("tenancy.own"); err != nil {
+		return Tenancy{}, err
+	}
+	var out Tenancy
+	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+tenantColumns+` FROM leasing.tenants WHERE organization_id = $1 AND member_id = $2`,
+			actor.OrgID, actor.MemberID)
+		if err != nil {
+			return err
+		}
+		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[tenantRow])
+		if errorsIsNoRows(err) || (err == nil && actor.Resident && r.ID != actor.TenantID) {
+			return errNoTenancy
+		} else if err != nil {
+			return err
+		}
+		out.Tenant = r.Tenant
+		out.Tenant.Screening = nil
+		rows, err = tx.Query(ctx, `SELECT `+leaseColumns+` FROM leasing.leases l WHERE l.organization_id = $1 AND $2 = ANY(l.tenant_ids)
+			AND l.status <> 'draft' ORDER BY l.start_date DESC, l.id`, actor.OrgID, r.ID)
+		if err != nil {
+			return err
+		}
+		out.Leases, err = pgx.CollectRows(rows, pgx.RowToStructByName[Lease])
+		return err
+	})
+	return out, err
+}
+
+// MyLease returns one lease of the resident's own tenancy. Forbidden
+// without tenancy.own; NotFound for any lease their tenant is not on.
+func (s *Service) MyLease(ctx context.Context, actor realty.Actor, id realty.ID) (Lease, error) {
+	t, err := s.Tenancy(ctx, actor)
+	if err != nil {
+		return Lease{}, err
+	}
+	for _, l := range t.Leases {
+		if l.ID == id {
+			return l, nil
+		}
+	}
+	return Lease{}, errLeaseNotFound
+}
