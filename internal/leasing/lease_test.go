@@ -153,3 +153,41 @@ func TestRenewal(t *testing.T) {
 		}
 	}
 }
+
+// TestExpireDue: a fixed lease past its end expires and frees its unit; one
+// with auto_renew rolls over to an active month-to-month successor with
+// its increase; a second pass changes nothing.
+func TestExpireDue(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	w := newWorld(t, env, "acme")
+	ctx := context.Background()
+	plain := w.draft(t, 0, 0, "2020-01-01", "2020-12-31")
+	auto, err := env.Leasing.CreateLease(ctx, w.pm, leasing.LeaseInput{UnitID: w.units[1].ID,
+		Tenants: []leasing.LeaseTenant{{TenantID: w.tenants[1].ID}}, StartDate: date("2020-01-01"), EndDate: datep("2020-12-31"),
+		Rent: decimal.RequireFromString("1000.00"), AutoRenew: true, IncreasePct: decimal.RequireFromString("2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []leasing.Lease{plain, auto} {
+		if _, err := env.Leasing.Activate(ctx, w.pm, l.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sys := realty.System(w.org.Organization.ID)
+	got, err := env.Leasing.ExpireDue(ctx, sys)
+	if err != nil || got != (leasing.Expired{Expired: 1, RolledOver: 1}) {
+		t.Fatalf("first pass: %+v, %v", got, err)
+	}
+	if l, _ := env.Leasing.Lease(ctx, w.pm, plain.ID); l.Status != "expired" || w.unitStatus(t, 0) != "vacant" {
+		t.Errorf("plain lease %s, unit %s; want expired, vacant", l.Status, w.unitStatus(t, 0))
+	}
+	next, err := env.Leasing.Leases(ctx, w.pm, leasing.LeaseFilter{UnitID: &w.units[1].ID, Status: "active"})
+	if err != nil || len(next) != 1 || next[0].LeaseType != "month_to_month" || next[0].Rent.StringFixed(2) != "1020.00" ||
+		next[0].StartDate.String() != "2021-01-01" || next[0].EndDate != nil || w.unitStatus(t, 1) != "occupied" {
+		t.Errorf("auto-renewed successor: %+v (%v), unit %s", next, err, w.unitStatus(t, 1))
+	}
+	if got, err := env.Leasing.ExpireDue(ctx, sys); err != nil || got != (leasing.Expired{}) {
+		t.Errorf("second pass: %+v, %v", got, err)
+	}
+}
