@@ -162,6 +162,22 @@ var accessMatrix = map[string]string{
 	"close-accounting-period":       ledgerManagers,
 	"post-journal-entry":            ledgerPosters,
 	"reverse-journal-entry":         ledgerPosters,
+	"list-tenants":                  leaseReaders,
+	"get-tenant":                    leaseReaders,
+	"create-tenant":                 leaseManagers,
+	"replace-tenant":                leaseManagers,
+	"set-tenant-status":             leaseManagers,
+	"list-leases":                   leaseReaders,
+	"get-lease":                     leaseReaders,
+	"create-lease":                  leaseManagers,
+	"replace-lease":                 leaseManagers,
+	"activate-lease":                leaseManagers,
+	"terminate-lease":               leaseManagers,
+	"renew-lease":                   leaseManagers,
+	"lease-move-in":                 leaseManagers,
+	"lease-move-out":                leaseManagers,
+	"get-my-tenancy":                "owner admin resident",
+	"get-my-lease":                  "owner admin resident",
 }
 
 const (
@@ -177,6 +193,8 @@ const (
 	ledgerReaders    = "owner admin broker property_manager accountant read_only"
 	ledgerPosters    = "owner admin accountant"
 	ledgerManagers   = "owner admin accountant"
+	leaseReaders     = "owner admin property_manager accountant read_only"
+	leaseManagers    = "owner admin property_manager"
 )
 
 // caller is one column of the matrix.
@@ -366,7 +384,18 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"replace-ledger-account":      map[string]any{"code": "M0", "name": "Matrix", "type": "expense"},
 		"post-journal-entry":          map[string]any{"lines": []map[string]any{{"account_id": realty.NewID(), "debit": "1.00"}, {"account_id": realty.NewID(), "credit": "1.00"}}},
 		"reverse-journal-entry":       map[string]any{},
-		"close-accounting-period":     map[string]any{"period": "2020-01-01"},
+		"create-tenant":               map[string]any{"first_name": "Matrix", "last_name": fmt.Sprintf("Tenant %d", n)},
+		"replace-tenant":              map[string]any{"first_name": "Matrix", "last_name": "Tenant"},
+		"set-tenant-status":           map[string]any{"status": "applicant"},
+		"create-lease": map[string]any{"unit_id": realty.NewID(), "tenants": []map[string]any{{"tenant_id": realty.NewID()}},
+			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
+		"replace-lease": map[string]any{"unit_id": realty.NewID(), "tenants": []map[string]any{{"tenant_id": realty.NewID()}},
+			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
+		"terminate-lease":         map[string]any{"date": "2031-06-30"},
+		"renew-lease":             map[string]any{"end_date": "2032-12-31"},
+		"lease-move-in":           map[string]any{"date": "2031-01-01"},
+		"lease-move-out":          map[string]any{"date": "2031-12-31"},
+		"close-accounting-period": map[string]any{"period": "2020-01-01"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -42,6 +42,8 @@ var tagDescriptions = map[string]string{
 	"Appointments":  "Agents' showings, meetings, inspections, open houses and calls, never overlapping for one agent, and each agent's iCalendar feed.",
 	"Matches":       "Clients' saved preferences and the listings matched to them, each with its score and per-criterion breakdown.",
 	"Ledger":        "The double-entry books: chart of accounts, journal entries and reversals, period close and the trial balance.",
+	"Leasing":       "Tenants and leases: drafts, activation (which occupies the unit), termination, renewal, move-in and move-out.",
+	"Resident":      "A resident's own tenancy (the resident portal).",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }
 

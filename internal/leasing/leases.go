@@ -45,14 +45,14 @@ type Lease struct {
 // LeaseTenant is one tenant of a lease.
 type LeaseTenant struct {
 	TenantID realty.ID `json:"tenant_id"`
-	Primary  bool      `json:"primary"`
+	Primary  bool      `json:"primary,omitempty" doc:"the primary tenant; the only tenant of a lease is"`
 }
 
 // Charge is a recurring charge of a lease besides rent.
 type Charge struct {
 	Kind        string          `json:"kind" enum:"parking,pet,utility,other"`
 	Description string          `json:"description,omitempty" maxLength:"200"`
-	Amount      decimal.Decimal `json:"amount"`
+	Amount      decimal.Decimal `json:"amount" maxLength:"20" numeric:"14,2"`
 	AccountID   realty.ID       `json:"account_id" doc:"the income account the charge is billed to"`
 }
 

@@ -39,22 +39,20 @@ func (s *Service) Leases(ctx context.Context, actor realty.Actor, f LeaseFilter)
 
 // Tenancy is a resident's own tenant record and leases.
 type Tenancy struct {
-	Tenant Tenant  `json:"tenant"`
+	Tenant *Tenant `json:"tenant,omitempty" doc:"absent when the caller is linked to no tenant"`
 	Leases []Lease `json:"leases"`
 }
 
-var errNoTenancy = &realty.Error{Kind: realty.NotFound, Message: "you are not linked to a tenant"}
-
 // Tenancy returns the tenant the actor is linked to (by their membership)
-// and that tenant's leases, newest first, without screening data.
-// Forbidden without tenancy.own; NotFound when the actor is linked to no
-// tenant. A resident's transaction is also fenced to that tenant by
-// row-level security.
+// and that tenant's leases other than drafts, newest first, without
+// screening data; no tenant and no leases when the actor is linked to no
+// tenant. Forbidden without tenancy.own. A resident's transaction is also
+// fenced to that tenant by row-level security.
 func (s *Service) Tenancy(ctx context.Context, actor realty.Actor) (Tenancy, error) {
 	if err := actor.Require("tenancy.own"); err != nil {
 		return Tenancy{}, err
 	}
-	var out Tenancy
+	out := Tenancy{Leases: []Lease{}}
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+tenantColumns+` FROM leasing.tenants WHERE organization_id = $1 AND member_id = $2`,
 			actor.OrgID, actor.MemberID)
@@ -63,12 +61,13 @@ func (s *Service) Tenancy(ctx context.Context, actor realty.Actor) (Tenancy, err
 		}
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[tenantRow])
 		if errorsIsNoRows(err) || (err == nil && actor.Resident && r.ID != actor.TenantID) {
-			return errNoTenancy
+			return nil
 		} else if err != nil {
 			return err
 		}
-		out.Tenant = r.Tenant
-		out.Tenant.Screening = nil
+		t := r.Tenant
+		t.EmergencyContacts = r.view(actor).EmergencyContacts
+		out.Tenant = &t
 		rows, err = tx.Query(ctx, `SELECT `+leaseColumns+` FROM leasing.leases l WHERE l.organization_id = $1 AND $2 = ANY(l.tenant_ids)
 			AND l.status <> 'draft' ORDER BY l.start_date DESC, l.id`, actor.OrgID, r.ID)
 		if err != nil {

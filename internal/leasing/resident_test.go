@@ -53,8 +53,9 @@ func TestResidentSeesOwnTenancy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Tenant.ID != w.tenants[0].ID || len(got.Leases) != 1 || got.Leases[0].ID != leases[0].ID || got.Tenant.Screening != nil {
-		t.Errorf("tenancy: tenant %s, %d leases, screening %v", got.Tenant.ID, len(got.Leases), got.Tenant.Screening)
+	if got.Tenant == nil || got.Tenant.ID != w.tenants[0].ID || len(got.Leases) != 1 || got.Leases[0].ID != leases[0].ID ||
+		got.Tenant.Screening != nil {
+		t.Fatalf("tenancy: %+v", got)
 	}
 	if _, err := env.Leasing.MyLease(ctx, res, leases[0].ID); err != nil {
 		t.Errorf("own lease: %v", err)

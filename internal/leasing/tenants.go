@@ -45,11 +45,11 @@ type EmergencyContact struct {
 // Screening is a tenant's personal screening data.
 type Screening struct {
 	DateOfBirth       *realty.Date     `db:"date_of_birth" json:"date_of_birth,omitempty"`
-	GovernmentIDLast4 *string          `db:"government_id_last4" json:"government_id_last4,omitempty"`
-	AnnualIncome      *decimal.Decimal `db:"annual_income" json:"annual_income,omitempty"`
-	Result            *string          `db:"screening_result" json:"result,omitempty" enum:"pending,passed,conditional,failed"`
+	GovernmentIDLast4 *string          `db:"government_id_last4" json:"government_id_last4,omitempty" maxLength:"4"`
+	AnnualIncome      *decimal.Decimal `db:"annual_income" json:"annual_income,omitempty" maxLength:"20" numeric:"14,2"`
+	Result            *string          `db:"screening_result" json:"result,omitempty" enum:"pending,passed,conditional,failed" maxLength:"20"`
 	Date              *realty.Date     `db:"screening_date" json:"date,omitempty"`
-	Notes             *string          `db:"screening_notes" json:"notes,omitempty"`
+	Notes             *string          `db:"screening_notes" json:"notes,omitempty" maxLength:"4000"`
 }
 
 // tenantRow is a tenants row with its screening columns.
