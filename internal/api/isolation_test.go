@@ -15,6 +15,7 @@ import (
 	"realty"
 	"realty/internal/api"
 	"realty/internal/crm"
+	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/messaging"
@@ -134,7 +135,21 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	first, last := "Globex", "Tenant"
+	ten, err := h.env.Leasing.CreateTenant(ctx, owner, leasing.TenantInput{FirstName: &first, LastName: &last})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := realty.Date{Year: 2031, Month: 12, Day: 31}
+	lease, err := h.env.Leasing.CreateLease(ctx, owner, leasing.LeaseInput{UnitID: unit.ID, Tenants: []leasing.LeaseTenant{{TenantID: ten.ID}},
+		StartDate: realty.Date{Year: 2031, Month: 1, Day: 1}, EndDate: &end, Rent: decimal.NewFromInt(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
+		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
+		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
+		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,
 		"list-preferences": client.ID, "create-preference": client.ID, "list-client-matches": client.ID,
 		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
 		"get-match": match, "set-match-status": match,

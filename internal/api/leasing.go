@@ -38,15 +38,12 @@ type TenantOutput struct{ Body leasing.Tenant }
 type TenantsInput struct {
 	Status string `query:"status" enum:"prospect,applicant,approved,active,notice_given,moved_out"`
 	Q      string `query:"q" maxLength:"200" doc:"part of a name or e-mail"`
+	Cursor string `query:"cursor" maxLength:"500"`
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
 
-// TenantsOutput lists tenants.
-type TenantsOutput struct {
-	Body struct {
-		Items []leasing.Tenant `json:"items"`
-	}
-}
+// TenantsOutput is a page of tenants.
+type TenantsOutput struct{ Body leasing.TenantPage }
 
 // TenantStatusInput moves a tenant.
 type TenantStatusInput struct {
@@ -62,10 +59,9 @@ func routeTenants(a huma.API, d Deps) {
 	Register(a, huma.Operation{OperationID: "list-tenants", Method: http.MethodGet, Path: Prefix + "/tenants", Tags: tags,
 		Summary: "List tenants", Description: "Screening data only for holders of tenant.screening."}, read,
 		func(ctx context.Context, in *TenantsInput) (*TenantsOutput, error) {
-			items, err := d.Leasing.Tenants(ctx, actor(ctx), leasing.TenantFilter{Status: in.Status, Query: in.Q, Limit: in.Limit})
-			out := &TenantsOutput{}
-			out.Body.Items = items
-			return out, err
+			page, err := d.Leasing.Tenants(ctx, actor(ctx), leasing.TenantFilter{Status: in.Status, Query: in.Q, Cursor: in.Cursor,
+				Limit: in.Limit})
+			return &TenantsOutput{Body: page}, err
 		})
 	Register(a, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: Prefix + "/tenants/{id}", Tags: tags,
 		Summary: "One tenant"}, read, func(ctx context.Context, in *IDPath) (*TenantOutput, error) {
@@ -134,11 +130,12 @@ type LeasesInput struct {
 	PropertyID string `query:"property_id" maxLength:"36"`
 	TenantID   string `query:"tenant_id" maxLength:"36"`
 	Status     string `query:"status" enum:"draft,active,expired,terminated,renewed"`
+	Cursor     string `query:"cursor" maxLength:"500"`
 	Limit      int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
 
 func (in LeasesInput) filter() (leasing.LeaseFilter, error) {
-	f := leasing.LeaseFilter{Status: in.Status, Limit: in.Limit}
+	f := leasing.LeaseFilter{Status: in.Status, Cursor: in.Cursor, Limit: in.Limit}
 	var err error
 	if f.UnitID, err = optionalID(in.UnitID, "unit_id"); err != nil {
 		return f, err
@@ -150,12 +147,8 @@ func (in LeasesInput) filter() (leasing.LeaseFilter, error) {
 	return f, err
 }
 
-// LeasesOutput lists leases.
-type LeasesOutput struct {
-	Body struct {
-		Items []leasing.Lease `json:"items"`
-	}
-}
+// LeasesOutput is a page of leases.
+type LeasesOutput struct{ Body leasing.LeasePage }
 
 // LeaseDateInput is an action on a lease on a day.
 type LeaseDateInput struct {
@@ -196,9 +189,8 @@ func routeLeases(a huma.API, d Deps) {
 			if err != nil {
 				return nil, err
 			}
-			out := &LeasesOutput{}
-			out.Body.Items, err = d.Leasing.Leases(ctx, actor(ctx), f)
-			return out, err
+			page, err := d.Leasing.Leases(ctx, actor(ctx), f)
+			return &LeasesOutput{Body: page}, err
 		})
 	Register(a, huma.Operation{OperationID: "get-lease", Method: http.MethodGet, Path: Prefix + "/leases/{id}", Tags: tags,
 		Summary: "One lease"}, read, func(ctx context.Context, in *IDPath) (*LeaseOutput, error) {

@@ -183,11 +183,38 @@ func TestExpireDue(t *testing.T) {
 		t.Errorf("plain lease %s, unit %s; want expired, vacant", l.Status, w.unitStatus(t, 0))
 	}
 	next, err := env.Leasing.Leases(ctx, w.pm, leasing.LeaseFilter{UnitID: &w.units[1].ID, Status: "active"})
-	if err != nil || len(next) != 1 || next[0].LeaseType != "month_to_month" || next[0].Rent.StringFixed(2) != "1020.00" ||
-		next[0].StartDate.String() != "2021-01-01" || next[0].EndDate != nil || w.unitStatus(t, 1) != "occupied" {
+	if err != nil || len(next.Items) != 1 || next.Items[0].LeaseType != "month_to_month" || next.Items[0].Rent.StringFixed(2) != "1020.00" ||
+		next.Items[0].StartDate.String() != "2021-01-01" || next.Items[0].EndDate != nil || w.unitStatus(t, 1) != "occupied" {
 		t.Errorf("auto-renewed successor: %+v (%v), unit %s", next, err, w.unitStatus(t, 1))
 	}
 	if got, err := env.Leasing.ExpireDue(ctx, sys); err != nil || got != (leasing.Expired{}) {
 		t.Errorf("second pass: %+v, %v", got, err)
+	}
+}
+
+// TestRenewalClash: a renewal whose active successor would overlap
+// another active lease is a Conflict naming that lease, and changes
+// nothing (the old lease stays active).
+func TestRenewalClash(t *testing.T) {
+	t.Parallel()
+	env := fixturetest.New(t)
+	w := newWorld(t, env, "acme")
+	ctx := context.Background()
+	x, y := w.draft(t, 1, 0, "2027-01-01", "2027-12-31"), w.draft(t, 1, 1, "2028-01-01", "2028-06-30")
+	for _, l := range []leasing.Lease{x, y} {
+		if _, err := env.Leasing.Activate(ctx, w.pm, l.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := env.Leasing.Renew(ctx, w.pm, x.ID, leasing.RenewInput{EndDate: datep("2028-12-31"), Activate: true})
+	if realty.KindOf(err) != realty.Conflict || !strings.Contains(realty.MessageOf(err), y.ID.String()) {
+		t.Fatalf("clashing renewal: %v, want a Conflict naming %s", err, y.ID)
+	}
+	if l, _ := env.Leasing.Lease(ctx, w.pm, x.ID); l.Status != "active" {
+		t.Errorf("old lease is %s after a refused renewal, want active", l.Status)
+	}
+	page, _ := env.Leasing.Leases(ctx, w.pm, leasing.LeaseFilter{UnitID: &w.units[1].ID})
+	if len(page.Items) != 2 {
+		t.Errorf("%d leases of the unit after a refused renewal, want 2", len(page.Items))
 	}
 }

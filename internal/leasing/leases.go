@@ -164,9 +164,9 @@ func (s *Service) CreateLease(ctx context.Context, actor realty.Actor, in LeaseI
 }
 
 func createLeaseTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, renewalOf *realty.ID, in LeaseInput) (Lease, error) {
-	unit, err := property.UnitTx(ctx, tx, actor, in.UnitID)
+	unit, err := unitTx(ctx, tx, actor, in.UnitID)
 	if err != nil {
-		return Lease{}, realty.FieldError("unit_id", "no such unit")
+		return Lease{}, err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO leasing.leases (organization_id, id, property_id, renewal_of, unit_id, tenant_ids, lease_type,
 		start_date, end_date, rent, rent_due_day, deposit, late_fee_kind, late_fee_amount, late_fee_percent, late_fee_grace_days,
@@ -269,9 +269,9 @@ func activeEdit(cur Lease, in LeaseInput) LeaseInput {
 }
 
 func updateLeaseTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, in LeaseInput) error {
-	unit, err := property.UnitTx(ctx, tx, actor, in.UnitID)
+	unit, err := unitTx(ctx, tx, actor, in.UnitID)
 	if err != nil {
-		return realty.FieldError("unit_id", "no such unit")
+		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE leasing.leases SET property_id = $3, unit_id = $4, tenant_ids = $5, lease_type = $6,
 		start_date = $7, end_date = $8, rent = $9, rent_due_day = $10, deposit = $11, late_fee_kind = $12, late_fee_amount = $13,
@@ -295,4 +295,14 @@ func (s *Service) Lease(ctx context.Context, actor realty.Actor, id realty.ID) (
 		return err
 	})
 	return out, err
+}
+
+// unitTx is the lease's unit, Invalid naming unit_id when the actor cannot
+// see it.
+func unitTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) (property.Unit, error) {
+	u, err := property.UnitTx(ctx, tx, actor, id)
+	if realty.KindOf(err) == realty.NotFound {
+		return u, realty.FieldError("unit_id", "no such unit")
+	}
+	return u, err
 }

@@ -27,16 +27,16 @@ func (s *Service) Activate(ctx context.Context, actor realty.Actor, id realty.ID
 	if err := actor.Require("lease.manage"); err != nil {
 		return Lease{}, err
 	}
-	var out Lease
+	var out, l Lease
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
-		l, err := leaseTx(ctx, tx, actor, id, true)
-		if err != nil {
+		var err error
+		if l, err = leaseTx(ctx, tx, actor, id, true); err != nil {
 			return err
 		}
 		out, err = activateTx(ctx, tx, actor, l)
 		return err
 	})
-	return out, s.clash(ctx, actor, id, err)
+	return out, s.clash(ctx, actor, l.ID, l.UnitID, l.StartDate, l.EndDate, err)
 }
 
 func activateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, l Lease) (Lease, error) {
@@ -53,10 +53,11 @@ func activateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, l Lease) (Le
 	return leaseTx(ctx, tx, actor, l.ID, false)
 }
 
-// clash turns a violation of leases_no_overlap by lease id into a Conflict
-// naming the active lease in the way; other errors pass through. The
-// constraint decided; this read only names the winner.
-func (s *Service) clash(ctx context.Context, actor realty.Actor, id realty.ID, err error) error {
+// clash turns a violation of leases_no_overlap by lease id of unit over
+// [start, end] into a Conflict naming the active lease in the way; other
+// errors pass through. The constraint decided (and the transaction that
+// tried is over); this read only names the winner.
+func (s *Service) clash(ctx context.Context, actor realty.Actor, id, unit realty.ID, start realty.Date, end *realty.Date, err error) error {
 	if postgres.ConstraintOf(err) != "leases_no_overlap" {
 		return err
 	}
@@ -65,10 +66,10 @@ func (s *Service) clash(ctx context.Context, actor realty.Actor, id realty.ID, e
 		StartDate realty.Date  `db:"start_date"`
 		EndDate   *realty.Date `db:"end_date"`
 	}
-	found, rerr := postgres.ReadAll[other](ctx, s.pool, actor, `SELECT o.id, o.start_date, o.end_date FROM leasing.leases l
-		JOIN leasing.leases o ON o.organization_id = l.organization_id AND o.unit_id = l.unit_id AND o.status = 'active' AND o.id <> l.id
-		 AND daterange(o.start_date, coalesce(o.end_date, 'infinity'), '[]') && daterange(l.start_date, coalesce(l.end_date, 'infinity'), '[]')
-		WHERE l.organization_id = $1 AND l.id = $2 ORDER BY o.start_date LIMIT 1`, actor.OrgID, id)
+	found, rerr := postgres.ReadAll[other](ctx, s.pool, actor, `SELECT o.id, o.start_date, o.end_date FROM leasing.leases o
+		WHERE o.organization_id = $1 AND o.unit_id = $2 AND o.status = 'active' AND o.id <> $3
+		  AND daterange(o.start_date, coalesce(o.end_date, 'infinity'), '[]') && daterange($4, coalesce($5, 'infinity'::date), '[]')
+		ORDER BY o.start_date LIMIT 1`, actor.OrgID, unit, id, start, end)
 	msg := "another active lease of the unit overlaps these dates"
 	if rerr == nil && len(found) == 1 {
 		o := found[0]
@@ -152,6 +153,7 @@ func (s *Service) Renew(ctx context.Context, actor realty.Actor, id realty.ID, i
 		return Lease{}, err
 	}
 	var out Lease
+	var next LeaseInput
 	newID := realty.NewID()
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
 		old, err := leaseTx(ctx, tx, actor, id, true)
@@ -161,8 +163,7 @@ func (s *Service) Renew(ctx context.Context, actor realty.Actor, id realty.ID, i
 		if old.Status != "active" {
 			return conflictStatus(old, "renew")
 		}
-		next, err := successor(old, in)
-		if err != nil {
+		if next, err = successor(old, in); err != nil {
 			return err
 		}
 		// The old lease leaves the active set first, so the successor's
@@ -181,7 +182,7 @@ func (s *Service) Renew(ctx context.Context, actor realty.Actor, id realty.ID, i
 		}
 		return err
 	})
-	return out, s.clash(ctx, actor, newID, err)
+	return out, s.clash(ctx, actor, newID, next.UnitID, next.StartDate, next.EndDate, err)
 }
 
 // successor is the LeaseInput of old's renewal by in.

@@ -9,32 +9,62 @@ import (
 	"realty/internal/postgres"
 )
 
-// LeaseFilter narrows a lease list; zero fields do not filter.
+// LeaseFilter narrows a lease list; zero fields do not filter, Cursor
+// continues a previous page.
 type LeaseFilter struct {
 	UnitID     *realty.ID
 	PropertyID *realty.ID
 	TenantID   *realty.ID
 	Status     string
+	Cursor     string
 	Limit      int
 }
 
-// Leases lists leases, newest start first (at most Limit, 50 by default,
-// 500 at most), within the actor's property scope. Forbidden without
-// lease.read.
-func (s *Service) Leases(ctx context.Context, actor realty.Actor, f LeaseFilter) ([]Lease, error) {
+// LeasePage is a page of leases, newest start first.
+type LeasePage struct {
+	Items      []Lease `json:"items"`
+	NextCursor string  `json:"next_cursor,omitempty"`
+}
+
+// Leases lists leases, newest start first, Limit (1–100, default 50) a
+// page, within the actor's property scope. Forbidden without lease.read;
+// Invalid naming cursor for a cursor this list did not return.
+func (s *Service) Leases(ctx context.Context, actor realty.Actor, f LeaseFilter) (LeasePage, error) {
 	if err := actor.Require("lease.read"); err != nil {
-		return nil, err
+		return LeasePage{}, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
+	f.Limit = pageSize(f.Limit)
+	var afterDate realty.Date
+	afterID := realty.ID{}
+	if f.Cursor != "" {
+		if err := postgres.DecodeCursor(f.Cursor, &afterDate, &afterID); err != nil {
+			return LeasePage{}, err
+		}
+	} else {
+		afterDate = realty.Date{Year: 9999, Month: 12, Day: 31}
 	}
-	return postgres.ReadAll[Lease](ctx, s.pool, actor, `SELECT `+leaseColumns+` FROM leasing.leases l
+	items, err := postgres.ReadAll[Lease](ctx, s.pool, actor, `SELECT `+leaseColumns+` FROM leasing.leases l
 		WHERE l.organization_id = @org AND (@scope::uuid[] IS NULL OR l.property_id = ANY(@scope))
 		  AND (@unit::uuid IS NULL OR l.unit_id = @unit) AND (@property::uuid IS NULL OR l.property_id = @property)
 		  AND (@tenant::uuid IS NULL OR @tenant = ANY(l.tenant_ids)) AND (@status = '' OR l.status = @status)
-		ORDER BY l.start_date DESC, l.id LIMIT @limit`,
+		  AND (@cursor = '' OR (l.start_date, l.id) < (@after_date, @after_id))
+		ORDER BY l.start_date DESC, l.id DESC LIMIT @limit`,
 		pgx.NamedArgs{"org": actor.OrgID, "scope": actor.PropertyScope, "unit": f.UnitID, "property": f.PropertyID,
-			"tenant": f.TenantID, "status": f.Status, "limit": f.Limit})
+			"tenant": f.TenantID, "status": f.Status, "cursor": f.Cursor, "after_date": afterDate, "after_id": afterID,
+			"limit": f.Limit + 1})
+	if err != nil {
+		return LeasePage{}, err
+	}
+	page := LeasePage{Items: items}
+	if page.Items == nil {
+		page.Items = []Lease{}
+	}
+	if len(items) > f.Limit {
+		page.Items = items[:f.Limit]
+		last := page.Items[f.Limit-1]
+		page.NextCursor = postgres.EncodeCursor(last.StartDate, last.ID)
+	}
+	return page, nil
 }
 
 // Tenancy is a resident's own tenant record and leases.

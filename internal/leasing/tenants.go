@@ -227,32 +227,70 @@ func (s *Service) Tenant(ctx context.Context, actor realty.Actor, id realty.ID) 
 	return rows[0].view(actor), nil
 }
 
-// TenantFilter narrows a tenant list.
+// TenantFilter narrows a tenant list; Cursor continues a previous page.
 type TenantFilter struct {
 	Status string
 	Query  string // part of a name or e-mail
+	Cursor string
 	Limit  int
 }
 
-// Tenants lists tenants by name (at most Limit, 50 by default, 500 at
-// most). Forbidden without lease.read.
-func (s *Service) Tenants(ctx context.Context, actor realty.Actor, f TenantFilter) ([]Tenant, error) {
+// TenantPage is a page of tenants by name.
+type TenantPage struct {
+	Items      []Tenant `json:"items"`
+	NextCursor string   `json:"next_cursor,omitempty"`
+}
+
+// tenantSortKey is the name tenants are listed by.
+const tenantSortKey = `lower(coalesce(company_name, last_name || ' ' || first_name))`
+
+// Tenants lists tenants by name, Limit (1–100, default 50) a page.
+// Forbidden without lease.read; Invalid naming cursor for a cursor this
+// list did not return.
+func (s *Service) Tenants(ctx context.Context, actor realty.Actor, f TenantFilter) (TenantPage, error) {
 	if err := actor.Require("lease.read"); err != nil {
-		return nil, err
+		return TenantPage{}, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
+	f.Limit = pageSize(f.Limit)
+	var afterName string
+	afterID := realty.ID{}
+	if f.Cursor != "" {
+		if err := postgres.DecodeCursor(f.Cursor, &afterName, &afterID); err != nil {
+			return TenantPage{}, err
+		}
 	}
-	rows, err := postgres.ReadAll[tenantRow](ctx, s.pool, actor, `SELECT `+tenantColumns+` FROM leasing.tenants
-		WHERE organization_id = @org AND (@status = '' OR status = @status)
+	type row struct {
+		tenantRow
+		SortKey string `db:"sort_key"`
+	}
+	rows, err := postgres.ReadAll[row](ctx, s.pool, actor, `SELECT `+tenantColumns+`, `+tenantSortKey+` AS sort_key
+		FROM leasing.tenants WHERE organization_id = @org AND (@status = '' OR status = @status)
 		  AND (@q = '' OR concat_ws(' ', first_name, last_name, company_name, email) ILIKE '%' || @q || '%')
-		ORDER BY coalesce(company_name, last_name || ' ' || first_name), id LIMIT @limit`,
-		pgx.NamedArgs{"org": actor.OrgID, "status": f.Status, "q": strings.TrimSpace(f.Query), "limit": f.Limit})
-	out := make([]Tenant, len(rows))
-	for i, r := range rows {
-		out[i] = r.view(actor)
+		  AND (@cursor = '' OR (`+tenantSortKey+`, id) > (@after_name, @after_id))
+		ORDER BY `+tenantSortKey+`, id LIMIT @limit`,
+		pgx.NamedArgs{"org": actor.OrgID, "status": f.Status, "q": strings.TrimSpace(f.Query), "cursor": f.Cursor,
+			"after_name": afterName, "after_id": afterID, "limit": f.Limit + 1})
+	if err != nil {
+		return TenantPage{}, err
 	}
-	return out, err
+	page := TenantPage{Items: []Tenant{}}
+	for i, r := range rows {
+		if i == f.Limit {
+			last := rows[i-1]
+			page.NextCursor = postgres.EncodeCursor(last.SortKey, last.ID)
+			break
+		}
+		page.Items = append(page.Items, r.view(actor))
+	}
+	return page, nil
+}
+
+// pageSize is limit within 1–100, 50 when unset.
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return 50
+	}
+	return min(limit, 100)
 }
 
 // tenantMoves are the status changes a tenant may make by hand.

@@ -3190,16 +3190,17 @@ type LeaseDateInputBody struct {
 	Date openapi_types.Date `json:"date"`
 }
 
+// LeasePage defines model for LeasePage.
+type LeasePage struct {
+	Items      *[]Lease `json:"items"`
+	NextCursor *string  `json:"next_cursor,omitempty"`
+}
+
 // LeaseTenant defines model for LeaseTenant.
 type LeaseTenant struct {
 	// Primary the primary tenant; the only tenant of a lease is
 	Primary  *bool              `json:"primary,omitempty"`
 	TenantId openapi_types.UUID `json:"tenant_id"`
-}
-
-// LeasesOutputBody defines model for LeasesOutputBody.
-type LeasesOutputBody struct {
-	Items *[]Lease `json:"items"`
 }
 
 // LinesPage defines model for LinesPage.
@@ -4548,6 +4549,12 @@ type TenantBody struct {
 // TenantBodyKind default person
 type TenantBodyKind string
 
+// TenantPage defines model for TenantPage.
+type TenantPage struct {
+	Items      *[]Tenant `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
 // TenantStatusInputBody defines model for TenantStatusInputBody.
 type TenantStatusInputBody struct {
 	Status TenantStatusInputBodyStatus `json:"status"`
@@ -4555,11 +4562,6 @@ type TenantStatusInputBody struct {
 
 // TenantStatusInputBodyStatus defines model for TenantStatusInputBody.Status.
 type TenantStatusInputBodyStatus string
-
-// TenantsOutputBody defines model for TenantsOutputBody.
-type TenantsOutputBody struct {
-	Items *[]Tenant `json:"items"`
-}
 
 // TerminateInputBody defines model for TerminateInputBody.
 type TerminateInputBody struct {
@@ -4900,6 +4902,7 @@ type ListLeasesParams struct {
 	PropertyId *string                 `form:"property_id,omitempty" json:"property_id,omitempty"`
 	TenantId   *string                 `form:"tenant_id,omitempty" json:"tenant_id,omitempty"`
 	Status     *ListLeasesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor     *string                 `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, at most MaxPageSize (100)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5091,7 +5094,8 @@ type ListTenantsParams struct {
 	Status *ListTenantsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Q part of a name or e-mail
-	Q *string `form:"q,omitempty" json:"q,omitempty"`
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, at most MaxPageSize (100)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -14011,6 +14015,18 @@ func NewListLeasesRequest(server string, params *ListLeasesParams) (*http.Reques
 
 		}
 
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
@@ -17706,6 +17722,18 @@ func NewListTenantsRequest(server string, params *ListTenantsParams) (*http.Requ
 		if params.Q != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -24920,7 +24948,7 @@ type ListLeasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LeasesOutputBody
+	JSON200 *LeasePage
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -24932,7 +24960,7 @@ type ListLeasesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListLeasesResponse) GetJSON200() *LeasesOutputBody {
+func (r ListLeasesResponse) GetJSON200() *LeasePage {
 	return r.JSON200
 }
 
@@ -31931,7 +31959,7 @@ type ListTenantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *TenantsOutputBody
+	JSON200 *TenantPage
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -31943,7 +31971,7 @@ type ListTenantsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListTenantsResponse) GetJSON200() *TenantsOutputBody {
+func (r ListTenantsResponse) GetJSON200() *TenantPage {
 	return r.JSON200
 }
 
@@ -40079,7 +40107,7 @@ func ParseListLeasesResponse(rsp *http.Response) (*ListLeasesResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LeasesOutputBody
+		var dest LeasePage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -45923,7 +45951,7 @@ func ParseListTenantsResponse(rsp *http.Response) (*ListTenantsResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest TenantsOutputBody
+		var dest TenantPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
