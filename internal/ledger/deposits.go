@@ -131,8 +131,8 @@ func (s *Service) DisposeDepositTx(ctx context.Context, tx pgx.Tx, actor realty.
 		e.Lines = append(e.Lines, with(dims, AccountsReceivable, d.Amount, decimal.Zero, reason), charge,
 			with(dims, AccountsReceivable, decimal.Zero, d.Amount, "Deposit applied: "+reason))
 		b.Queue(`INSERT INTO ledger.deposit_deductions (organization_id, id, disposition_id, line_no, reason, amount, account_id)
-			SELECT $1, app.uuid_v7(), $2, $3, $4, $5, coalesce($6, (SELECT id FROM ledger.accounts WHERE organization_id = $1 AND system_key = 'other_tenant_income'))`,
-			actor.OrgID, id, i+1, reason, d.Amount, d.AccountID)
+			SELECT $1, $7, $2, $3, $4, $5, coalesce($6, (SELECT id FROM ledger.accounts WHERE organization_id = $1 AND system_key = 'other_tenant_income'))`,
+			actor.OrgID, id, i+1, reason, d.Amount, d.AccountID, realty.NewID())
 	}
 	if refund := held.Sub(deducted); refund.IsPositive() {
 		e.Lines = append(e.Lines, with(dims, OperatingCash, decimal.Zero, refund, "Security deposit refund"))
