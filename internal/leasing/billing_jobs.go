@@ -41,7 +41,7 @@ func (w *BillingWorker) Timeout(*river.Job[BillingArgs]) time.Duration { return 
 // Work runs the organization's billing; an error makes River retry.
 func (w *BillingWorker) Work(ctx context.Context, job *river.Job[BillingArgs]) error {
 	actor := realty.System(job.Args.OrganizationID)
-	period, err := w.Leasing.period(ctx, actor, job.Args.Period)
+	period, err := w.Leasing.Period(ctx, actor, job.Args.Period)
 	if err != nil {
 		return err
 	}
@@ -49,8 +49,9 @@ func (w *BillingWorker) Work(ctx context.Context, job *river.Job[BillingArgs]) e
 	return err
 }
 
-// period is p parsed, or the current month in the organization's zone.
-func (s *Service) period(ctx context.Context, actor realty.Actor, p string) (realty.Date, error) {
+// Period is p ("2026-12") parsed, or the current month in the actor's
+// organization's time zone when p is empty. Invalid naming period.
+func (s *Service) Period(ctx context.Context, actor realty.Actor, p string) (realty.Date, error) {
 	if p != "" {
 		return ParsePeriod(p)
 	}

@@ -205,9 +205,9 @@ func summary(bills []ledger.Bill) []string {
 func TestLateFee(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		kind                 string
-		flat, pct, cap, bal  string
-		want                 string
+		kind                string
+		flat, pct, cap, bal string
+		want                string
 	}{
 		{"flat", "50.00", "", "", "1000.00", "50.00"},
 		{"flat", "50.00", "", "30.00", "1000.00", "30.00"},
