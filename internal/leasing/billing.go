@@ -136,7 +136,7 @@ func (s *Service) plan(ctx context.Context, tx pgx.Tx, actor realty.Actor, perio
 	if err != nil {
 		return Billing{}, nil, err
 	}
-	out := Billing{Period: period, AsOf: today, Invoices: []ledger.Bill{}, LateFees: []ledger.Bill{}}
+	out := Billing{Period: period, AsOf: today, Invoices: []ledger.Bill{}}
 	if out.LateFees, err = s.lateFees(ctx, tx, actor, today); err != nil {
 		return Billing{}, nil, err
 	}

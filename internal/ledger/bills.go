@@ -99,7 +99,7 @@ func (s *Service) IssueBillsTx(ctx context.Context, tx pgx.Tx, actor realty.Acto
 		}
 	}
 	if len(bills) == 0 {
-		return Issued{}, nil
+		return Issued{Issued: []Bill{}}, nil
 	}
 	today, err := s.entryDate(ctx, tx, actor, nil)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *Service) IssueBillsTx(ctx context.Context, tx pgx.Tx, actor realty.Acto
 	if err != nil {
 		return Issued{}, err
 	}
-	out := Issued{Skipped: len(bills) - len(inserted)}
+	out := Issued{Issued: []Bill{}, Skipped: len(bills) - len(inserted)}
 	if len(inserted) == 0 {
 		return out, nil
 	}
