@@ -100,6 +100,10 @@ func goals(rep *report) []goal {
 		x := rep.ImportRate / rep.CopyRate
 		out = append(out, goal{"W4 import ≥ 0.70× raw COPY", x >= 0.7, fmt.Sprintf("%.2f×", x)})
 	}
+	if w := rep.Billing; w != nil {
+		out = append(out, goal{fmt.Sprintf("W6 billing run of %d leases ≤ 20 s", w.Leases), w.Seconds <= 20 && w.OnePerLease,
+			fmt.Sprintf("%.1f s, %.0f invoices/s, %.2f× raw SQL; rerun %.1f s, %d inserted", w.Seconds, w.PerSecond, w.Ratio, w.RerunSeconds, w.RerunInvoices)})
+	}
 	if m := rep.Match; m != nil {
 		out = append(out, goal{"W8 match job p99 ≤ 20 ms", m.JobP99 <= 20, fmt.Sprintf("%.2f ms (raw query %.2f ms)", m.JobP99, m.RawP99)},
 			goal{"W8 full rematch ≤ 10 min", m.RematchSeconds <= 600, fmt.Sprintf("%.0f s, %.0f pairs/s", m.RematchSeconds, m.PairsPerSecond)})
@@ -121,7 +125,8 @@ func writeReport(cfg config, rep *report, repo string) error {
 		}
 		fmt.Fprint(os.Stderr, markdown(rep))
 		if len(rep.Errors) > 0 || len(rep.Results) == 0 || (wants(cfg, "W4") && rep.ImportRate == 0) ||
-			(wants(cfg, "W8") && (rep.Match == nil || rep.Match.Jobs == 0 || rep.Match.RematchPairs == 0)) {
+			(wants(cfg, "W8") && (rep.Match == nil || rep.Match.Jobs == 0 || rep.Match.RematchPairs == 0)) ||
+			(wants(cfg, "W6") && (rep.Billing == nil || rep.Billing.Invoices == 0 || rep.Billing.RerunInvoices != 0 || rep.Billing.RawInvoices == 0)) {
 			return errors.New("smoke run failed: " + strings.Join(rep.Errors, "; "))
 		}
 		return nil
