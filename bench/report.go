@@ -215,6 +215,14 @@ generator itself.
 			"%.0f rows/s; a raw COPY of the same rows (a property and a listing each, superuser, one transaction) %.0f rows/s: **%.2f×**.\n",
 			c.ImportRows, rep.ImportRate, rep.CopyRate, rep.ImportRate/rep.CopyRate)
 	}
+	if w := rep.Billing; w != nil {
+		fmt.Fprintf(&b, "\n**W6 billing run** of %d active leases over %d organizations, period %s, through `leasing.Service.RunBilling` "+
+			"(organization by organization, as the job runs): %d invoices in %.1f s, **%.0f invoices/s**; a second run %.2f s, %d inserted. "+
+			"The same invoices, lines, journal entries and journal lines as hand-written set-based SQL (one transaction per organization, "+
+			"period %s): %.1f s, %.0f invoices/s: **%.2f×**. One invoice per lease: %v; `ledger.CheckDB` on %d organizations: %d findings.\n",
+			w.Leases, w.Orgs, w.Period, w.Invoices, w.Seconds, w.PerSecond, w.RerunSeconds, w.RerunInvoices, w.RawPeriod, w.RawSeconds,
+			w.RawPerSecond, w.Ratio, w.OnePerLease, w.CheckedOrgs, len(w.CheckFindings))
+	}
 	if m := rep.Match; m != nil {
 		fmt.Fprintf(&b, "\n**W8 matching** over %d saved preferences (%d organizations): the match job of one listing against its "+
 			"organization's preferences (prefilter in SQL, scoring in Go, matches stored) p50 %.2f ms, p99 %.2f ms over %d listings; "+
