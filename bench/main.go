@@ -183,7 +183,7 @@ func newEnv(ctx context.Context, cfg config, srv *server) (*env, error) {
 	}
 	fmt.Fprintf(os.Stderr, "== API keys for %d organizations\n", len(orgs))
 	for _, o := range orgs {
-		if !wants(cfg, "W1") && !wants(cfg, "W2") && !wants(cfg, "W3") && !wants(cfg, "W9") {
+		if !readsWanted(cfg) {
 			break // W4, W6 and W8 send no HTTP request
 		}
 		if o.Key, err = srv.apiKey(ctx, o.Slug, perms); err != nil {
