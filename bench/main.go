@@ -27,6 +27,7 @@ import (
 type config struct {
 	Listings, Orgs, Clients, Runs, ImportRows int
 	CRMClients, Preferences, MatchJobs        int
+	Leases                                    int
 	Duration, Warmup                          time.Duration
 	Paced                                     float64
 	Peers, Workloads, DataDir, Out, Results   string
@@ -49,12 +50,13 @@ func parseFlags() config {
 	flag.IntVar(&c.Runs, "runs", 3, "timed runs per workload; the median is reported")
 	flag.IntVar(&c.ImportRows, "import-rows", 100_000, "rows of the W4 import file")
 	flag.IntVar(&c.Preferences, "preferences", 100_000, "W8: saved preferences to seed over the organizations")
+	flag.IntVar(&c.Leases, "leases", 100_000, "W6: active leases to seed over the organizations and bill")
 	flag.IntVar(&c.MatchJobs, "match-jobs", 100, "W8: rounds of the match job (five listings each, one organization a round)")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "length of a timed run")
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")
 	flag.Float64Var(&c.Paced, "paced", 2000, "W1 also at this fixed rate (requests/s over -clients connections) for latency when not saturated; 0 skips")
 	flag.StringVar(&c.Peers, "peers", "pocketbase,directus", "peers to measure on W1, or none")
-	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W8,W9", "workloads to run")
+	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W6,W8,W9", "workloads to run")
 	flag.StringVar(&c.DataDir, "data-dir", "", "data directory (default /dev/shm/realty-bench-<listings>-<orgs>, reused)")
 	flag.StringVar(&c.Out, "out", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&c.Results, "results", "bench/results", "directory of the JSON results")
@@ -63,7 +65,7 @@ func parseFlags() config {
 	flag.Parse()
 	if c.Smoke {
 		c.Listings, c.Orgs, c.Clients, c.Runs, c.ImportRows, c.CRMClients = 10_000, 4, 2, 1, 2_000, 2_000
-		c.Preferences, c.MatchJobs = 400, 8
+		c.Preferences, c.MatchJobs, c.Leases = 400, 8, 400
 		c.Duration, c.Warmup, c.Peers, c.Paced = 2*time.Second, 500*time.Millisecond, "none", 200
 		c.DataDir = filepath.Join(os.TempDir(), fmt.Sprintf("realty-bench-smoke-%d", os.Getpid()))
 		c.Fresh = true
@@ -181,6 +183,9 @@ func newEnv(ctx context.Context, cfg config, srv *server) (*env, error) {
 	}
 	fmt.Fprintf(os.Stderr, "== API keys for %d organizations\n", len(orgs))
 	for _, o := range orgs {
+		if !readsWanted(cfg) {
+			break // W4, W6 and W8 send no HTTP request
+		}
 		if o.Key, err = srv.apiKey(ctx, o.Slug, perms); err != nil {
 			return nil, err
 		}

@@ -29,14 +29,15 @@ type result struct {
 
 // report is everything one harness run measured.
 type report struct {
-	Date       string       `json:"date"`
-	Command    string       `json:"command"`
-	Config     config       `json:"config"`
-	Machine    machine      `json:"machine"`
-	Results    []result     `json:"results"`
-	ImportRate float64      `json:"w4_realty_rows_per_s,omitempty"`
-	CopyRate   float64      `json:"w4_raw_copy_rows_per_s,omitempty"`
-	Match      *matchResult `json:"w8,omitempty"`
+	Date       string         `json:"date"`
+	Command    string         `json:"command"`
+	Config     config         `json:"config"`
+	Machine    machine        `json:"machine"`
+	Results    []result       `json:"results"`
+	ImportRate float64        `json:"w4_realty_rows_per_s,omitempty"`
+	CopyRate   float64        `json:"w4_raw_copy_rows_per_s,omitempty"`
+	Match      *matchResult   `json:"w8,omitempty"`
+	Billing    *billingResult `json:"w6,omitempty"`
 	// Peak resident memory in MiB: realty's (VmHWM) and PostgreSQL's (the
 	// largest sum of its processes' RSS seen after a run).
 	RealtyPeakMiB   float64  `json:"realty_peak_rss_mib"`
@@ -86,6 +87,12 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 		rep.ImportRate, rep.CopyRate, err = w4(ctx, srv, work, cfg.ImportRows, cfg.Runs)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "W4: "+err.Error())
+		}
+	}
+	if wants(cfg, "W6") {
+		fmt.Fprintf(os.Stderr, "== W6: billing run, %d leases\n", cfg.Leases)
+		if rep.Billing, err = w6(ctx, cfg, e); err != nil {
+			rep.Errors = append(rep.Errors, "W6: "+err.Error())
 		}
 	}
 	if wants(cfg, "W8") {

@@ -192,6 +192,10 @@ var accessMatrix = map[string]string{
 	"lease-move-out":                leaseManagers,
 	"get-my-tenancy":                "owner admin resident",
 	"get-my-lease":                  "owner admin resident",
+	"preview-billing":               ledgerReaders,
+	"run-billing":                   receivableClerks,
+	"get-lease-deposit":             leaseReaders,
+	"dispose-lease-deposit":         receivableClerks,
 }
 
 const (
@@ -412,10 +416,12 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
 		"replace-lease": map[string]any{"unit_id": realty.NewID(), "tenants": []map[string]any{{"tenant_id": realty.NewID()}},
 			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
-		"terminate-lease": map[string]any{"date": "2031-06-30"},
-		"renew-lease":     map[string]any{"end_date": "2032-12-31"},
-		"lease-move-in":   map[string]any{"date": "2031-01-01"},
-		"lease-move-out":  map[string]any{"date": "2031-12-31"},
+		"terminate-lease":       map[string]any{"date": "2031-06-30"},
+		"renew-lease":           map[string]any{"end_date": "2032-12-31"},
+		"lease-move-in":         map[string]any{"date": "2031-01-01"},
+		"lease-move-out":        map[string]any{"date": "2031-12-31"},
+		"run-billing":           map[string]any{"period": "2031-01"},
+		"dispose-lease-deposit": map[string]any{"deductions": []map[string]any{{"reason": "Matrix", "amount": "1.00"}}},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -125,7 +125,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Org = org.New(pool, ids, Permissions(), o.Now)
 	s.Ledger = ledger.New(pool, o.Now)
 	s.Org.OnCreate(s.Ledger.SeedTx)
-	s.Leasing = leasing.New(pool, o.Now)
+	s.Leasing = leasing.New(pool, s.Ledger, o.Now)
 	s.Org.OnActor(s.Leasing.FenceActor)
 	s.Idempotency = idempotency.New(pool, jobs)
 	s.Limits = s.Org.NewRateLimits(o.RateLimit, o.Now)

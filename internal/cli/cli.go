@@ -82,6 +82,7 @@ func commands() []command {
 		{"apikey", "create an API key for an organization: create --org SLUG --name N --permissions P,P", runAPIKey},
 		{"seed", "load deterministic benchmark data: --scale [--orgs N --listings M --seed S]", runSeed},
 		{"ledger", "verify an organization's books: check --org SLUG", runLedger},
+		{"billing", "bill a month's rent and late fees: run --org SLUG [--period YYYY-MM] [--preview]", runBilling},
 		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
 		{"version", "print realty's and PostgreSQL's versions", runVersion},
 		{"openapi", "print the API's OpenAPI document (what /api/openapi.json serves), without a database", runOpenAPI},

@@ -46,6 +46,8 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &crm.TaskRemindersWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &idempotency.PruneWorker{Store: svc.Idempotency})
 	river.AddWorker(workers, &leasing.ExpiryWorker{Leasing: svc.Leasing})
+	river.AddWorker(workers, &leasing.BillingWorker{Leasing: svc.Leasing})
+	river.AddWorker(workers, &leasing.BillingScheduleWorker{Leasing: svc.Leasing})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -110,10 +110,15 @@ func (w *ExpiryWorker) Work(ctx context.Context, _ *river.Job[ExpiryArgs]) error
 	})
 }
 
-// PeriodicJobs are the leasing domain's scheduled jobs: lease expiry,
-// hourly (organizations' days start at different instants) and at start.
+// PeriodicJobs are the leasing domain's scheduled jobs, hourly
+// (organizations' days start at different instants) and at start: lease
+// expiry, and the billing run with its late fees for each organization's
+// current month.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return BillingScheduleArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "leasing.billing_schedule", RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpiryArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "leasing.expire", RunOnStart: true}),

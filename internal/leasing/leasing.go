@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"realty"
+	"realty/internal/ledger"
 	"realty/internal/postgres"
 )
 
@@ -82,16 +83,18 @@ var Permissions = []realty.Permission{
 
 // Service is the leasing domain.
 type Service struct {
-	pool *postgres.Pool
-	now  func() time.Time
+	pool  *postgres.Pool
+	books *ledger.Service
+	now   func() time.Time
 }
 
-// New returns the leasing service; now is its clock (time.Now when nil).
-func New(pool *postgres.Pool, now func() time.Time) *Service {
+// New returns the leasing service over the books its billing run, late
+// fees and deposits post to; now is its clock (time.Now when nil).
+func New(pool *postgres.Pool, books *ledger.Service, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, now: now}
+	return &Service{pool: pool, books: books, now: now}
 }
 
 // FenceActor marks a resident (an actor who may see their own tenancy but

@@ -99,14 +99,31 @@ var invariants = []invariant{
 			SELECT 'invoice' AS t, id, status <> 'draft' AS posted, status = 'void' AS undone FROM ledger.invoices WHERE organization_id = $1
 			UNION ALL SELECT 'payment', id, true, status = 'failed' FROM ledger.payments WHERE organization_id = $1
 			UNION ALL SELECT 'allocation', id, true, reversed_on IS NOT NULL FROM ledger.payment_allocations WHERE organization_id = $1
-			UNION ALL SELECT 'refund', id, true, false FROM ledger.refunds WHERE organization_id = $1),
+			UNION ALL SELECT 'refund', id, true, false FROM ledger.refunds WHERE organization_id = $1
+			UNION ALL SELECT 'deposit_disposition', id, true, false FROM ledger.deposit_dispositions WHERE organization_id = $1),
 		je AS (SELECT source_type AS t, source_id AS id, count(*) FILTER (WHERE reverses IS NULL) AS n, count(*) FILTER (WHERE reverses IS NOT NULL) AS r
-			FROM ledger.journal_entries WHERE organization_id = $1 AND source_type IN ('invoice', 'payment', 'allocation', 'refund') GROUP BY 1, 2)
+			FROM ledger.journal_entries WHERE organization_id = $1 AND source_type IN ('invoice', 'payment', 'allocation', 'refund', 'deposit_disposition') GROUP BY 1, 2)
 		SELECT format('%s %s: %s entries, %s reversals', coalesce(src.t, je.t), coalesce(src.id, je.id), coalesce(je.n, 0), coalesce(je.r, 0))
 		FROM src FULL JOIN je ON je.t = src.t AND je.id = src.id
 		WHERE coalesce(je.n, 0) <> CASE WHEN coalesce(src.posted, false) THEN 1 ELSE 0 END
 			OR coalesce(je.r, 0) <> CASE WHEN coalesce(src.undone, false) THEN 1 ELSE 0 END
 		ORDER BY 1`},
+	{"security deposits held = deposits invoiced - dispositions, per lease", `WITH gl AS (
+			SELECT l.lease_id, sum(l.credit - l.debit) AS amt FROM ledger.journal_lines l
+			JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id AND a.system_key = 'security_deposits'
+			WHERE l.organization_id = $1 AND l.lease_id IS NOT NULL GROUP BY l.lease_id),
+		received AS (
+			SELECT i.lease_id, sum(il.amount) AS amt FROM ledger.invoices i
+			JOIN ledger.invoice_lines il ON il.organization_id = i.organization_id AND il.invoice_id = i.id
+			JOIN ledger.accounts a ON a.organization_id = il.organization_id AND a.id = il.account_id AND a.system_key = 'security_deposits'
+			WHERE i.organization_id = $1 AND i.lease_id IS NOT NULL AND i.status NOT IN ('draft', 'void') GROUP BY i.lease_id),
+		disposed AS (
+			SELECT lease_id, sum(held) AS amt FROM ledger.deposit_dispositions WHERE organization_id = $1 GROUP BY lease_id),
+		leases AS (SELECT lease_id FROM gl UNION SELECT lease_id FROM received UNION SELECT lease_id FROM disposed)
+		SELECT format('lease %s: deposits held %s, received %s, disposed of %s', x.lease_id, coalesce(gl.amt, 0), coalesce(r.amt, 0), coalesce(d.amt, 0))
+		FROM leases x LEFT JOIN gl ON gl.lease_id = x.lease_id LEFT JOIN received r ON r.lease_id = x.lease_id
+			LEFT JOIN disposed d ON d.lease_id = x.lease_id
+		WHERE coalesce(gl.amt, 0) <> coalesce(r.amt, 0) - coalesce(d.amt, 0) ORDER BY 1`},
 	{"every system account exists", `SELECT format('system account %s is missing', k)
 		FROM unnest($2::text[]) k
 		WHERE NOT EXISTS (SELECT FROM ledger.accounts a WHERE a.organization_id = $1 AND a.system_key = k) ORDER BY k`},

@@ -144,6 +144,8 @@ func TestCheckReportsBreakage(t *testing.T) {
 			VALUES ('`+orgID.String()+`', '`+pay.String()+`', app.uuid_v7(), 'cash', 5, '2026-03-01');
 		INSERT INTO ledger.payment_allocations (organization_id, payment_id, invoice_id, amount, allocated_on)
 			VALUES ('`+orgID.String()+`', '`+pay.String()+`', '`+inv.String()+`', 9, '2026-03-01');
+		INSERT INTO ledger.deposit_dispositions (organization_id, lease_id, tenant_id, disposed_on, held, deducted, refunded)
+			VALUES ('`+orgID.String()+`', app.uuid_v7(), app.uuid_v7(), '2026-03-01', 5, 0, 5);
 		SET session_replication_role = DEFAULT`)
 	if err != nil {
 		t.Fatal(err)

@@ -243,6 +243,54 @@ func (e AuditChangeAction) Valid() bool {
 	}
 }
 
+// Defines values for BillLateFeeRule.
+const (
+	BillLateFeeRuleFlat    BillLateFeeRule = "flat"
+	BillLateFeeRulePercent BillLateFeeRule = "percent"
+)
+
+// Valid indicates whether the value is a known member of the BillLateFeeRule enum.
+func (e BillLateFeeRule) Valid() bool {
+	switch e {
+	case BillLateFeeRuleFlat:
+		return true
+	case BillLateFeeRulePercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BillLineType.
+const (
+	BillLineTypeDeposit     BillLineType = "deposit"
+	BillLineTypeLateFee     BillLineType = "late_fee"
+	BillLineTypeMaintenance BillLineType = "maintenance"
+	BillLineTypeOther       BillLineType = "other"
+	BillLineTypeRent        BillLineType = "rent"
+	BillLineTypeUtility     BillLineType = "utility"
+)
+
+// Valid indicates whether the value is a known member of the BillLineType enum.
+func (e BillLineType) Valid() bool {
+	switch e {
+	case BillLineTypeDeposit:
+		return true
+	case BillLineTypeLateFee:
+		return true
+	case BillLineTypeMaintenance:
+		return true
+	case BillLineTypeOther:
+		return true
+	case BillLineTypeRent:
+		return true
+	case BillLineTypeUtility:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CRMClientNurtureStatus.
 const (
 	CRMClientNurtureStatusCold CRMClientNurtureStatus = "cold"
@@ -2802,6 +2850,77 @@ type BalanceRow struct {
 	Type          string `json:"type"`
 }
 
+// Bill defines model for Bill.
+type Bill struct {
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate openapi_types.Date `json:"due_date"`
+
+	// LateFeeOf the overdue invoice a late fee is charged on
+	LateFeeOf   *openapi_types.UUID `json:"late_fee_of,omitempty"`
+	LateFeeRule *BillLateFeeRule    `json:"late_fee_rule,omitempty"`
+	LeaseId     openapi_types.UUID  `json:"lease_id"`
+	Lines       *[]BillLine         `json:"lines"`
+	Memo        *string             `json:"memo,omitempty"`
+
+	// Period first day of the month billed (a billing run's invoice)
+	Period     *openapi_types.Date `json:"period,omitempty"`
+	PropertyId openapi_types.UUID  `json:"property_id"`
+	TenantId   openapi_types.UUID  `json:"tenant_id"`
+
+	// Total an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Total  string             `json:"total"`
+	UnitId openapi_types.UUID `json:"unit_id"`
+}
+
+// BillLateFeeRule defines model for Bill.LateFeeRule.
+type BillLateFeeRule string
+
+// BillLine defines model for BillLine.
+type BillLine struct {
+	AccountId *openapi_types.UUID `json:"account_id,omitempty"`
+
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount      string       `json:"amount"`
+	Description string       `json:"description"`
+	Type        BillLineType `json:"type"`
+}
+
+// BillLineType defines model for BillLine.Type.
+type BillLineType string
+
+// Billing defines model for Billing.
+type Billing struct {
+	// AsOf the day late fees are assessed for: today in the organization's time zone
+	AsOf openapi_types.Date `json:"as_of"`
+
+	// Invoices one per lease whose term overlaps the period, not yet billed for it
+	Invoices *[]Bill `json:"invoices"`
+
+	// LateFees one per overdue rent invoice and late-fee rule, not yet charged
+	LateFees *[]Bill `json:"late_fees"`
+
+	// Period first day of the month billed
+	Period openapi_types.Date `json:"period"`
+
+	// Skipped invoices and late fees already issued by an earlier run
+	Skipped int64 `json:"skipped"`
+
+	// Total sum of the invoices and late fees listed
+	//
+	// Examples: 1250000.00
+	Total string `json:"total"`
+}
+
+// BillingRunInputBody defines model for BillingRunInputBody.
+type BillingRunInputBody struct {
+	// Period the month, YYYY-MM
+	Period string `json:"period"`
+}
+
 // Building defines model for Building.
 type Building struct {
 	CreatedAt  time.Time          `json:"created_at"`
@@ -3062,6 +3181,30 @@ type CriterionName string
 // CriterionOutcome defines model for Criterion.Outcome.
 type CriterionOutcome string
 
+// Deduction defines model for Deduction.
+type Deduction struct {
+	// AccountId the account credited
+	AccountId openapi_types.UUID `json:"account_id"`
+
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
+	Reason string `json:"reason"`
+}
+
+// DeductionBody defines model for DeductionBody.
+type DeductionBody struct {
+	// AccountId the account credited; other tenant charges by default
+	AccountId *openapi_types.UUID `json:"account_id,omitempty"`
+
+	// Amount positive, in whole cents
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
+	Reason string `json:"reason"`
+}
+
 // Delivery defines model for Delivery.
 type Delivery struct {
 	Attempts  int64           `json:"attempts"`
@@ -3099,11 +3242,66 @@ type DeliveryPage struct {
 	NextCursor *string     `json:"next_cursor,omitempty"`
 }
 
+// Deposit defines model for Deposit.
+type Deposit struct {
+	Disposition *Disposition `json:"disposition,omitempty"`
+
+	// Held security deposits held for the lease now
+	//
+	// Examples: 1250000.00
+	Held    string             `json:"held"`
+	LeaseId openapi_types.UUID `json:"lease_id"`
+
+	// Terms the deposit the lease asks (billed with its first month)
+	//
+	// Examples: 1250000.00
+	Terms string `json:"terms"`
+}
+
 // DisableMFAInputBody defines model for DisableMFAInputBody.
 type DisableMFAInputBody struct {
 	Code         *string `json:"code,omitempty"`
 	Password     string  `json:"password"`
 	RecoveryCode *string `json:"recovery_code,omitempty"`
+}
+
+// Disposition defines model for Disposition.
+type Disposition struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Deducted an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Deducted   string       `json:"deducted"`
+	Deductions *[]Deduction `json:"deductions"`
+
+	// DisposedOn a calendar day, YYYY-MM-DD
+	DisposedOn openapi_types.Date `json:"disposed_on"`
+
+	// EntryId the journal entry that posted it
+	EntryId openapi_types.UUID `json:"entry_id"`
+
+	// Held the deposit held for the lease when it was disposed of
+	//
+	// Examples: 1250000.00
+	Held    string             `json:"held"`
+	Id      openapi_types.UUID `json:"id"`
+	LeaseId openapi_types.UUID `json:"lease_id"`
+
+	// Refunded an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Refunded string             `json:"refunded"`
+	TenantId openapi_types.UUID `json:"tenant_id"`
+}
+
+// DispositionInputBody defines model for DispositionInputBody.
+type DispositionInputBody struct {
+	// Date the accounting date; today in the organization's time zone when absent
+	Date *openapi_types.Date `json:"date,omitempty"`
+
+	// Deductions kept from the deposit; the rest is refunded
+	Deductions *[]DeductionBody `json:"deductions,omitempty"`
 }
 
 // EmergencyContact defines model for EmergencyContact.
@@ -5380,6 +5578,18 @@ type ListSecurityEventsParams struct {
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// PreviewBillingParams defines parameters for PreviewBilling.
+type PreviewBillingParams struct {
+	// Period the month, YYYY-MM; the current month in the organization's time zone when absent
+	Period *string `form:"period,omitempty" json:"period,omitempty"`
+}
+
+// RunBillingParams defines parameters for RunBilling.
+type RunBillingParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListClientsParams defines parameters for ListClients.
 type ListClientsParams struct {
 	Stage         *ListClientsParamsStage         `form:"stage,omitempty" json:"stage,omitempty"`
@@ -5499,6 +5709,12 @@ type ListLeasesParams struct {
 
 // ListLeasesParamsStatus defines parameters for ListLeases.
 type ListLeasesParamsStatus string
+
+// DisposeLeaseDepositParams defines parameters for DisposeLeaseDeposit.
+type DisposeLeaseDepositParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // ListLedgerAccountLinesParams defines parameters for ListLedgerAccountLines.
 type ListLedgerAccountLinesParams struct {
@@ -5783,6 +5999,9 @@ type SwitchOrganizationJSONRequestBody = SwitchInputBody
 // VerifyEmailJSONRequestBody defines body for VerifyEmail for application/json ContentType.
 type VerifyEmailJSONRequestBody = VerifyEmailInputBody
 
+// RunBillingJSONRequestBody defines body for RunBilling for application/json ContentType.
+type RunBillingJSONRequestBody = BillingRunInputBody
+
 // CreateClientJSONRequestBody defines body for CreateClient for application/json ContentType.
 type CreateClientJSONRequestBody = ClientBody
 
@@ -5824,6 +6043,9 @@ type CreateLeaseJSONRequestBody = LeaseBody
 
 // ReplaceLeaseJSONRequestBody defines body for ReplaceLease for application/json ContentType.
 type ReplaceLeaseJSONRequestBody = LeaseBody
+
+// DisposeLeaseDepositJSONRequestBody defines body for DisposeLeaseDeposit for application/json ContentType.
+type DisposeLeaseDepositJSONRequestBody = DispositionInputBody
 
 // LeaseMoveInJSONRequestBody defines body for LeaseMoveIn for application/json ContentType.
 type LeaseMoveInJSONRequestBody = LeaseDateInputBody
@@ -6427,6 +6649,41 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/verify-email (the `VerifyEmail` operationId).
 	VerifyEmail(ctx context.Context, body VerifyEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PreviewBilling What a billing run would write
+	//
+	// The rent invoices of the month not yet billed and the late fees owed today not yet charged; nothing is written.
+	//
+	// Needs permission `invoice.read`.
+	//
+	// Corresponds with GET /api/v1/billing/preview (the `PreviewBilling` operationId).
+	PreviewBilling(ctx context.Context, params *PreviewBillingParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunBillingWithBody Run the billing for a month
+	//
+	// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+	RunBillingWithBody(ctx context.Context, params *RunBillingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunBilling Run the billing for a month
+	//
+	// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+	RunBilling(ctx context.Context, params *RunBillingParams, body RunBillingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RevokeCalendarFeed End your calendar feed
 	//
 	// Needs permission `client.read`.
@@ -6905,6 +7162,41 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leases/{id}/activate (the `ActivateLease` operationId).
 	ActivateLease(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLeaseDeposit A lease's security deposit
+	//
+	// What the lease asks, what is held, and its disposition once made. Needs lease.read as well.
+	//
+	// Needs permission `invoice.read`.
+	//
+	// Corresponds with GET /api/v1/leases/{id}/deposit (the `GetLeaseDeposit` operationId).
+	GetLeaseDeposit(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisposeLeaseDepositWithBody Dispose of a deposit at move-out
+	//
+	// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+	DisposeLeaseDepositWithBody(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisposeLeaseDeposit Dispose of a deposit at move-out
+	//
+	// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+	DisposeLeaseDeposit(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LeaseMoveInWithBody Record the move-in
 	//
@@ -8943,6 +9235,71 @@ func (c *Client) VerifyEmail(ctx context.Context, body VerifyEmailJSONRequestBod
 	return c.Client.Do(req)
 }
 
+// PreviewBilling What a billing run would write
+//
+// The rent invoices of the month not yet billed and the late fees owed today not yet charged; nothing is written.
+//
+// Needs permission `invoice.read`.
+//
+// Corresponds with GET /api/v1/billing/preview (the `PreviewBilling` operationId).
+func (c *Client) PreviewBilling(ctx context.Context, params *PreviewBillingParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewBillingRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunBillingWithBody Run the billing for a month
+//
+// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+func (c *Client) RunBillingWithBody(ctx context.Context, params *RunBillingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunBillingRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunBilling Run the billing for a month
+//
+// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+func (c *Client) RunBilling(ctx context.Context, params *RunBillingParams, body RunBillingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunBillingRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RevokeCalendarFeed End your calendar feed
 //
 // Needs permission `client.read`.
@@ -9922,6 +10279,71 @@ func (c *Client) ReplaceLease(ctx context.Context, id openapi_types.UUID, body R
 // Corresponds with POST /api/v1/leases/{id}/activate (the `ActivateLease` operationId).
 func (c *Client) ActivateLease(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewActivateLeaseRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLeaseDeposit A lease's security deposit
+//
+// What the lease asks, what is held, and its disposition once made. Needs lease.read as well.
+//
+// Needs permission `invoice.read`.
+//
+// Corresponds with GET /api/v1/leases/{id}/deposit (the `GetLeaseDeposit` operationId).
+func (c *Client) GetLeaseDeposit(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLeaseDepositRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisposeLeaseDepositWithBody Dispose of a deposit at move-out
+//
+// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+func (c *Client) DisposeLeaseDepositWithBody(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisposeLeaseDepositRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisposeLeaseDeposit Dispose of a deposit at move-out
+//
+// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+func (c *Client) DisposeLeaseDeposit(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisposeLeaseDepositRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13810,6 +14232,115 @@ func NewVerifyEmailRequestWithBody(server string, contentType string, body io.Re
 	return req, nil
 }
 
+// NewPreviewBillingRequest constructs an http.Request for the PreviewBilling method
+func NewPreviewBillingRequest(server string, params *PreviewBillingParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/billing/preview")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Period != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "period", *params.Period, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRunBillingRequest calls the generic RunBilling builder with application/json body
+func NewRunBillingRequest(server string, params *RunBillingParams, body RunBillingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRunBillingRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewRunBillingRequestWithBody constructs an http.Request for the RunBilling method, with any body, and a specified content type
+func NewRunBillingRequestWithBody(server string, params *RunBillingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/billing/runs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRevokeCalendarFeedRequest constructs an http.Request for the RevokeCalendarFeed method
 func NewRevokeCalendarFeedRequest(server string) (*http.Request, error) {
 	var err error
@@ -15652,6 +16183,102 @@ func NewActivateLeaseRequest(server string, id openapi_types.UUID) (*http.Reques
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLeaseDepositRequest constructs an http.Request for the GetLeaseDeposit method
+func NewGetLeaseDepositRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leases/%s/deposit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDisposeLeaseDepositRequest calls the generic DisposeLeaseDeposit builder with application/json body
+func NewDisposeLeaseDepositRequest(server string, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDisposeLeaseDepositRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDisposeLeaseDepositRequestWithBody constructs an http.Request for the DisposeLeaseDeposit method, with any body, and a specified content type
+func NewDisposeLeaseDepositRequestWithBody(server string, id openapi_types.UUID, params *DisposeLeaseDepositParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leases/%s/deposit/disposition", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -20509,6 +21136,43 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/verify-email (the `VerifyEmail` operationId).
 	VerifyEmailWithResponse(ctx context.Context, body VerifyEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyEmailResponse, error)
 
+	// PreviewBillingWithResponse What a billing run would write
+	//
+	// The rent invoices of the month not yet billed and the late fees owed today not yet charged; nothing is written.
+	//
+	// Needs permission `invoice.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/billing/preview (the `PreviewBilling` operationId).
+	PreviewBillingWithResponse(ctx context.Context, params *PreviewBillingParams, reqEditors ...RequestEditorFn) (*PreviewBillingResponse, error)
+
+	// RunBillingWithBodyWithResponse Run the billing for a month
+	//
+	// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+	RunBillingWithBodyWithResponse(ctx context.Context, params *RunBillingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunBillingResponse, error)
+
+	// RunBillingWithResponse Run the billing for a month
+	//
+	// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+	RunBillingWithResponse(ctx context.Context, params *RunBillingParams, body RunBillingJSONRequestBody, reqEditors ...RequestEditorFn) (*RunBillingResponse, error)
+
 	// RevokeCalendarFeedWithResponse End your calendar feed
 	//
 	// Needs permission `client.read`.
@@ -21033,6 +21697,43 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leases/{id}/activate (the `ActivateLease` operationId).
 	ActivateLeaseWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ActivateLeaseResponse, error)
+
+	// GetLeaseDepositWithResponse A lease's security deposit
+	//
+	// What the lease asks, what is held, and its disposition once made. Needs lease.read as well.
+	//
+	// Needs permission `invoice.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leases/{id}/deposit (the `GetLeaseDeposit` operationId).
+	GetLeaseDepositWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLeaseDepositResponse, error)
+
+	// DisposeLeaseDepositWithBodyWithResponse Dispose of a deposit at move-out
+	//
+	// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+	DisposeLeaseDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisposeLeaseDepositResponse, error)
+
+	// DisposeLeaseDepositWithResponse Dispose of a deposit at move-out
+	//
+	// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `invoice.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+	DisposeLeaseDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*DisposeLeaseDepositResponse, error)
 
 	// LeaseMoveInWithBodyWithResponse Record the move-in
 	//
@@ -24778,6 +25479,179 @@ func (r VerifyEmailResponse) ContentType() string {
 	return ""
 }
 
+type PreviewBillingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Billing
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewBillingResponse) GetJSON200() *Billing {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PreviewBillingResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PreviewBillingResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PreviewBillingResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PreviewBillingResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewBillingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewBillingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewBillingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewBillingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RunBillingResponse200Headers the declared response headers of an HTTP 200 response for RunBilling
+type RunBillingResponse200Headers struct {
+	ContentType *string
+}
+
+type RunBillingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Billing
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RunBillingResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RunBillingResponse) GetJSON200() *Billing {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RunBillingResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RunBillingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RunBillingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RunBillingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RunBillingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type RevokeCalendarFeedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27920,6 +28794,193 @@ func (r ActivateLeaseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ActivateLeaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLeaseDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deposit
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLeaseDepositResponse) GetJSON200() *Deposit {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLeaseDepositResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLeaseDepositResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLeaseDepositResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLeaseDepositResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLeaseDepositResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLeaseDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLeaseDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLeaseDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLeaseDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DisposeLeaseDepositResponse200Headers the declared response headers of an HTTP 200 response for DisposeLeaseDeposit
+type DisposeLeaseDepositResponse200Headers struct {
+	ContentType *string
+}
+
+type DisposeLeaseDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deposit
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DisposeLeaseDepositResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisposeLeaseDepositResponse) GetJSON200() *Deposit {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DisposeLeaseDepositResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DisposeLeaseDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisposeLeaseDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisposeLeaseDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisposeLeaseDepositResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36879,6 +37940,61 @@ func (c *ClientWithResponses) VerifyEmailWithResponse(ctx context.Context, body 
 	return ParseVerifyEmailResponse(rsp)
 }
 
+// PreviewBillingWithResponse What a billing run would write
+//
+// The rent invoices of the month not yet billed and the late fees owed today not yet charged; nothing is written.
+//
+// Needs permission `invoice.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/billing/preview (the `PreviewBilling` operationId).
+func (c *ClientWithResponses) PreviewBillingWithResponse(ctx context.Context, params *PreviewBillingParams, reqEditors ...RequestEditorFn) (*PreviewBillingResponse, error) {
+	rsp, err := c.PreviewBilling(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewBillingResponse(rsp)
+}
+
+// RunBillingWithBodyWithResponse Run the billing for a month
+//
+// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+func (c *ClientWithResponses) RunBillingWithBodyWithResponse(ctx context.Context, params *RunBillingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunBillingResponse, error) {
+	rsp, err := c.RunBillingWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunBillingResponse(rsp)
+}
+
+// RunBillingWithResponse Run the billing for a month
+//
+// Late fees owed today, then one invoice per lease whose term overlaps the month, each issued and posted. A lease is billed once per month and a late fee charged once per invoice and rule, however often this runs.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
+func (c *ClientWithResponses) RunBillingWithResponse(ctx context.Context, params *RunBillingParams, body RunBillingJSONRequestBody, reqEditors ...RequestEditorFn) (*RunBillingResponse, error) {
+	rsp, err := c.RunBilling(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunBillingResponse(rsp)
+}
+
 // RevokeCalendarFeedWithResponse End your calendar feed
 //
 // Needs permission `client.read`.
@@ -37708,6 +38824,61 @@ func (c *ClientWithResponses) ActivateLeaseWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseActivateLeaseResponse(rsp)
+}
+
+// GetLeaseDepositWithResponse A lease's security deposit
+//
+// What the lease asks, what is held, and its disposition once made. Needs lease.read as well.
+//
+// Needs permission `invoice.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leases/{id}/deposit (the `GetLeaseDeposit` operationId).
+func (c *ClientWithResponses) GetLeaseDepositWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLeaseDepositResponse, error) {
+	rsp, err := c.GetLeaseDeposit(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLeaseDepositResponse(rsp)
+}
+
+// DisposeLeaseDepositWithBodyWithResponse Dispose of a deposit at move-out
+//
+// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+func (c *ClientWithResponses) DisposeLeaseDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisposeLeaseDepositResponse, error) {
+	rsp, err := c.DisposeLeaseDepositWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisposeLeaseDepositResponse(rsp)
+}
+
+// DisposeLeaseDepositWithResponse Dispose of a deposit at move-out
+//
+// In one posting: the deductions charged and paid from the deposit, the rest refunded. Only after the move-out or the lease's end, and once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `invoice.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
+func (c *ClientWithResponses) DisposeLeaseDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*DisposeLeaseDepositResponse, error) {
+	rsp, err := c.DisposeLeaseDeposit(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisposeLeaseDepositResponse(rsp)
 }
 
 // LeaseMoveInWithBodyWithResponse Record the move-in
@@ -41882,6 +43053,155 @@ func ParseVerifyEmailResponse(rsp *http.Response) (*VerifyEmailResponse, error) 
 	return response, nil
 }
 
+// ParsePreviewBillingResponse parses an HTTP response from a PreviewBillingWithResponse call
+func ParsePreviewBillingResponse(rsp *http.Response) (*PreviewBillingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewBillingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Billing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRunBillingResponse parses an HTTP response from a RunBillingWithResponse call
+func ParseRunBillingResponse(rsp *http.Response) (*RunBillingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RunBillingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Billing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RunBillingResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRevokeCalendarFeedResponse parses an HTTP response from a RevokeCalendarFeedWithResponse call
 func ParseRevokeCalendarFeedResponse(rsp *http.Response) (*RevokeCalendarFeedResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -44488,6 +45808,169 @@ func ParseActivateLeaseResponse(rsp *http.Response) (*ActivateLeaseResponse, err
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetLeaseDepositResponse parses an HTTP response from a GetLeaseDepositWithResponse call
+func ParseGetLeaseDepositResponse(rsp *http.Response) (*GetLeaseDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLeaseDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deposit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDisposeLeaseDepositResponse parses an HTTP response from a DisposeLeaseDepositWithResponse call
+func ParseDisposeLeaseDepositResponse(rsp *http.Response) (*DisposeLeaseDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisposeLeaseDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deposit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DisposeLeaseDepositResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
