@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -178,8 +179,12 @@ func (s *site) recordPaymentOnce(r *http.Request, key string, in ledger.PaymentI
 		return realty.FieldError("key", "the form is stale: reload the page")
 	}
 	_, _, err := s.Services.Idempotency.Do(r.Context(), actor, req, func(tx pgx.Tx) (idempotency.Response, error) {
-		_, err := s.Services.Ledger.RecordPaymentTx(r.Context(), tx, actor, in)
-		return idempotency.Response{Status: http.StatusSeeOther}, err
+		res, err := s.Services.Ledger.RecordPaymentTx(r.Context(), tx, actor, in)
+		if err != nil {
+			return idempotency.Response{}, err
+		}
+		body, err := json.Marshal(res)
+		return idempotency.Response{Status: http.StatusSeeOther, Header: map[string]string{"Content-Type": "application/json"}, Body: body}, err
 	})
 	return err
 }
