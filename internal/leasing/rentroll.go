@@ -92,3 +92,22 @@ type RentRoll struct {
 	Rent       decimal.Decimal `json:"rent" doc:"the monthly rent of the active leases"`
 	Balance    decimal.Decimal `json:"balance" doc:"what the active leases owe"`
 }
+
+// LeasedProperties returns the properties that have a lease of any status
+// (within the actor's property scope), for choosing a rent roll. Forbidden
+// without lease.read.
+func (s *Service) LeasedProperties(ctx context.Context, actor realty.Actor) ([]realty.ID, error) {
+	if err := actor.Require("lease.read"); err != nil {
+		return nil, err
+	}
+	type row struct {
+		PropertyID realty.ID `db:"property_id"`
+	}
+	rows, err := postgres.ReadAll[row](ctx, s.pool, actor, `SELECT DISTINCT property_id FROM leasing.leases
+		WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR property_id = ANY($2)) LIMIT 500`, actor.OrgID, actor.PropertyScope)
+	ids := make([]realty.ID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.PropertyID
+	}
+	return ids, err
+}

@@ -24,6 +24,7 @@ type rentals struct {
 	property           property.Property
 	units              []property.Unit
 	ownLease, other    realty.ID
+	ownTenant          realty.ID
 	ownInvoice, otherN string
 }
 
@@ -74,6 +75,7 @@ func newRentals(t *testing.T, h *harness, o fixture.Org) rentals {
 	if err != nil || own.Tenant == nil {
 		t.Fatalf("resident tenancy: %+v %v", own, err)
 	}
+	r.ownTenant = own.Tenant.ID
 	if _, err := h.env.Ledger.RecordPayment(ctx, pm, ledger.PaymentInput{TenantID: own.Tenant.ID, Method: "check",
 		Amount: decimal.RequireFromString("300"), Auto: true}); err != nil {
 		t.Fatal(err)

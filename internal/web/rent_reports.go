@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"realty"
@@ -27,7 +29,7 @@ type rentRollData struct {
 }
 
 // handleRentRoll shows the rent roll of the property of the query (the
-// first property when none is chosen): every unit with its active lease,
+// first leased property by name when none is chosen): every unit with its active lease,
 // tenant, dates, rent, balance and status (leasing.Service.RentRoll:
 // lease.read and invoice.read).
 func (s *site) handleRentRoll(w http.ResponseWriter, r *http.Request) {
@@ -36,31 +38,10 @@ func (s *site) handleRentRoll(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := &rentRollData{}
-	page, err := s.Services.Property.List(r.Context(), actor, property.Filter{Limit: 100, Q: r.URL.Query().Get("q")})
+	d, err := s.rentRollChoice(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	d.Properties = page.Items
-	chosen := r.URL.Query().Get("property")
-	for i := range d.Properties {
-		if d.Properties[i].ID.String() == chosen || (chosen == "" && i == 0) {
-			d.Property = &d.Properties[i]
-		}
-	}
-	if d.Property == nil && chosen != "" {
-		id, err := realty.ParseID(chosen)
-		if err != nil {
-			s.fail(w, r, &realty.Error{Kind: realty.NotFound, Message: "property not found"})
-			return
-		}
-		p, err := s.Services.Property.Get(r.Context(), actor, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		d.Property = &p
 	}
 	if d.Property != nil {
 		d.Roll, err = s.Services.Leasing.RentRoll(r.Context(), actor, d.Property.ID,
@@ -119,4 +100,43 @@ func (s *site) handleAging(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "aging", s.newView(r, "AR aging", d))
+}
+
+// rentRollChoice is the rent roll page's property list (the properties
+// with leases, by name) and the property shown: the one of the query, else
+// the first of the list.
+func (s *site) rentRollChoice(r *http.Request) (*rentRollData, error) {
+	actor := principalOf(r).Actor
+	ids, err := s.Services.Leasing.LeasedProperties(r.Context(), actor)
+	if err != nil {
+		return nil, err
+	}
+	d := &rentRollData{}
+	chosen := r.URL.Query().Get("property")
+	if id, perr := realty.ParseID(chosen); perr == nil && !slices.Contains(ids, id) {
+		ids = append(ids, id)
+	} else if perr != nil && chosen != "" {
+		return nil, &realty.Error{Kind: realty.NotFound, Message: "property not found"}
+	}
+	for _, id := range ids {
+		p, err := s.Services.Property.Get(r.Context(), actor, id)
+		if err != nil {
+			return nil, err
+		}
+		d.Properties = append(d.Properties, p)
+	}
+	slices.SortFunc(d.Properties, func(a, b property.Property) int { return strings.Compare(propertyLabel(a), propertyLabel(b)) })
+	for i := range d.Properties {
+		if d.Properties[i].ID.String() == chosen || (chosen == "" && i == 0) {
+			d.Property = &d.Properties[i]
+		}
+	}
+	return d, nil
+}
+
+func propertyLabel(p property.Property) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.AddressLine1
 }
