@@ -201,3 +201,26 @@ func TestEveryPageCarriesCSP(t *testing.T) {
 		}
 	}
 }
+
+// TestNavLeasingLinks shows the leasing and accounting pages to those whose
+// permissions open them, and the resident the way to their portal.
+func TestNavLeasingLinks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	o := h.env.Organization(t, "acme")
+	links := []string{`href="/tenants"`, `href="/tenants/new"`, `href="/leases"`, `href="/rent-roll"`, `href="/aging"`, `href="/resident"`}
+	for role, want := range map[string][]bool{
+		"property_manager": {true, true, true, true, true, false},
+		"accountant":       {true, false, true, true, true, false},
+		"broker":           {false, false, false, false, true, false},
+		"agent":            {false, false, false, false, false, false},
+		"resident":         {false, false, false, false, false, true},
+	} {
+		body := h.get("/", h.login(o.Personas[role].Email, "")).body
+		for i, l := range links {
+			if strings.Contains(body, l) != want[i] {
+				t.Errorf("%s's start page holds %s: %v, want %v", role, l, !want[i], want[i])
+			}
+		}
+	}
+}
