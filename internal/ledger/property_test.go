@@ -142,8 +142,9 @@ func TestCheckReportsBreakage(t *testing.T) {
 			VALUES ('`+orgID.String()+`', '`+inv.String()+`', app.uuid_v7(), 2026, 99, 'open', '2026-03-01', '2026-03-01', 10, 3, 7);
 		INSERT INTO ledger.payments (organization_id, id, tenant_id, method, amount, received_on)
 			VALUES ('`+orgID.String()+`', '`+pay.String()+`', app.uuid_v7(), 'cash', 5, '2026-03-01');
-		INSERT INTO ledger.payment_allocations (organization_id, payment_id, invoice_id, amount, allocated_on)
-			VALUES ('`+orgID.String()+`', '`+pay.String()+`', '`+inv.String()+`', 9, '2026-03-01');
+		INSERT INTO ledger.payment_allocations (organization_id, payment_id, invoice_id, amount, allocated_on, tenant_id)
+			SELECT organization_id, id, '`+inv.String()+`', 9, '2026-03-01', tenant_id FROM ledger.payments
+			WHERE organization_id = '`+orgID.String()+`' AND id = '`+pay.String()+`';
 		INSERT INTO ledger.deposit_dispositions (organization_id, lease_id, tenant_id, disposed_on, held, deducted, refunded)
 			VALUES ('`+orgID.String()+`', app.uuid_v7(), app.uuid_v7(), '2026-03-01', 5, 0, 5);
 		SET session_replication_role = DEFAULT`)

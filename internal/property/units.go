@@ -191,3 +191,18 @@ func (s *Service) UpdateUnit(ctx context.Context, actor realty.Actor, id realty.
 	})
 	return out, err
 }
+
+// Unit returns one unit. Forbidden without property.read; NotFound when it
+// is not in a property the actor can see.
+func (s *Service) Unit(ctx context.Context, actor realty.Actor, id realty.ID) (Unit, error) {
+	if err := actor.Require("property.read"); err != nil {
+		return Unit{}, err
+	}
+	var out Unit
+	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
+		var err error
+		out, err = UnitTx(ctx, tx, actor, id)
+		return err
+	})
+	return out, err
+}

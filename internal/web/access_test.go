@@ -72,6 +72,28 @@ var pageAccess = []struct {
 	{"GET", "/notifications", nil, 200, "owner admin broker agent property_manager accountant maintenance read_only"},
 	{"POST", "/notifications/read-all", url.Values{}, 303, "owner admin broker agent property_manager accountant maintenance read_only"},
 	{"POST", "/notifications/{client}/read", url.Values{}, 404, "owner admin broker agent property_manager accountant maintenance read_only"},
+	{"GET", "/tenants", nil, 200, "owner admin property_manager accountant read_only"},
+	{"GET", "/tenants/new", nil, 200, "owner admin property_manager"},
+	{"POST", "/tenants", url.Values{}, 422, "owner admin property_manager"},
+	{"GET", "/tenants/{client}", nil, 404, "owner admin property_manager accountant read_only"},
+	{"POST", "/tenants/{client}/payments", url.Values{}, 404, "owner admin property_manager accountant"},
+	{"POST", "/tenants/{client}/invoices", url.Values{}, 404, "owner admin property_manager accountant"},
+	{"POST", "/invoices/{client}/issue", url.Values{}, 404, "owner admin property_manager accountant"},
+	{"POST", "/invoices/{client}/void", url.Values{}, 404, "owner admin property_manager accountant"},
+	{"GET", "/leases", nil, 200, "owner admin property_manager accountant read_only"},
+	{"GET", "/leases/new", nil, 200, "owner admin property_manager"},
+	{"POST", "/leases", url.Values{}, 422, "owner admin property_manager"},
+	{"GET", "/leases/{client}", nil, 404, "owner admin property_manager accountant read_only"},
+	{"POST", "/leases/{client}/activate", url.Values{}, 404, "owner admin property_manager"},
+	{"POST", "/leases/{client}/renew", url.Values{}, 404, "owner admin property_manager"},
+	{"POST", "/leases/{client}/terminate", url.Values{}, 404, "owner admin property_manager"},
+	{"POST", "/leases/{client}/move-in", url.Values{}, 404, "owner admin property_manager"},
+	{"POST", "/leases/{client}/move-out", url.Values{"date": {"2026-05-01"}}, 404, "owner admin property_manager"},
+	{"GET", "/rent-roll", nil, 200, "owner admin property_manager accountant read_only"},
+	{"GET", "/aging", nil, 200, "owner admin broker property_manager accountant read_only"},
+	{"GET", "/aging?as_of=bad", nil, 422, "owner admin broker property_manager accountant read_only"},
+	{"GET", "/resident", nil, 200, "owner admin resident"},
+	{"GET", "/resident/leases/{client}", nil, 404, "owner admin resident"},
 	{"GET", "/forgot-password", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/reset-password?token=x", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/verify-email?token=x", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
@@ -175,6 +197,29 @@ func TestEveryPageCarriesCSP(t *testing.T) {
 			r := h.get(path, session)
 			if got := r.Header.Get("Content-Security-Policy"); got != server.ContentSecurityPolicy {
 				t.Errorf("GET %s (%d, signed in %v): Content-Security-Policy %q", path, r.StatusCode, session != nil, got)
+			}
+		}
+	}
+}
+
+// TestNavLeasingLinks shows the leasing and accounting pages to those whose
+// permissions open them, and the resident the way to their portal.
+func TestNavLeasingLinks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	o := h.env.Organization(t, "acme")
+	links := []string{`href="/tenants"`, `href="/tenants/new"`, `href="/leases"`, `href="/rent-roll"`, `href="/aging"`, `href="/resident"`}
+	for role, want := range map[string][]bool{
+		"property_manager": {true, true, true, true, true, false},
+		"accountant":       {true, false, true, true, true, false},
+		"broker":           {false, false, false, false, true, false},
+		"agent":            {false, false, false, false, false, false},
+		"resident":         {false, false, false, false, false, true},
+	} {
+		body := h.get("/", h.login(o.Personas[role].Email, "")).body
+		for i, l := range links {
+			if strings.Contains(body, l) != want[i] {
+				t.Errorf("%s's start page holds %s: %v, want %v", role, l, !want[i], want[i])
 			}
 		}
 	}

@@ -109,7 +109,8 @@ func walkPages(t *testing.T, ctx context.Context, h *harness, persona string, se
 
 // pageData makes what the pages show: a listing with a price change, a
 // property with a building, a unit and a photo, an invitation, an API
-// key and a client with an interaction. It returns the ids that stand for {id}, by the path's first part.
+// key, a client with an interaction, and rentals (tenants, leases,
+// invoices, a payment, the resident's tenancy). It returns the ids that stand for {id}, by the path's first part.
 func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	t.Helper()
 	ctx := context.Background()
@@ -137,7 +138,9 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	if _, err := h.env.CRM.LogInteraction(ctx, o.Personas["agent"].Actor, c.ID, crm.InteractionInput{Type: "call", Notes: "wants a garden"}); err != nil {
 		t.Fatal(err)
 	}
-	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String()}
+	r := newRentals(t, h, o)
+	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
+		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route

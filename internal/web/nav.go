@@ -43,8 +43,15 @@ var navAreas = []navArea{
 	{"Properties", []navItem{
 		{"Properties", "/properties", []string{"property.read"}, "Properties, their buildings, units and photos"},
 	}},
-	{"Leasing", nil},
-	{"Accounting", nil},
+	{"Leasing", []navItem{
+		{"Tenants", "/tenants", []string{"lease.read"}, "Tenants, their leases and their ledgers"},
+		{"New tenant", "/tenants/new", []string{"lease.manage"}, "Add a tenant or an applicant"},
+		{"Leases", "/leases", []string{"lease.read"}, "Leases: draft, activate, renew, end"},
+		{"Rent roll", "/rent-roll", []string{"lease.read"}, "Each property's units, leases, rents and balances"},
+	}},
+	{"Accounting", []navItem{
+		{"AR aging", "/aging", []string{"invoice.read"}, "What tenants owe, by days past due"},
+	}},
 	{"Maintenance", nil},
 	{"Messages", nil},
 	{"Reports", nil},
