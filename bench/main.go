@@ -54,7 +54,7 @@ func parseFlags() config {
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")
 	flag.Float64Var(&c.Paced, "paced", 2000, "W1 also at this fixed rate (requests/s over -clients connections) for latency when not saturated; 0 skips")
 	flag.StringVar(&c.Peers, "peers", "pocketbase,directus", "peers to measure on W1, or none")
-	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W8,W9", "workloads to run")
+	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W5,W8,W9", "workloads to run")
 	flag.StringVar(&c.DataDir, "data-dir", "", "data directory (default /dev/shm/realty-bench-<listings>-<orgs>, reused)")
 	flag.StringVar(&c.Out, "out", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&c.Results, "results", "bench/results", "directory of the JSON results")
@@ -178,6 +178,9 @@ func newEnv(ctx context.Context, cfg config, srv *server) (*env, error) {
 				return nil, err
 			}
 		}
+	}
+	if wants(cfg, "W5") {
+		perms += ",payment.record,invoice.read"
 	}
 	fmt.Fprintf(os.Stderr, "== API keys for %d organizations\n", len(orgs))
 	for _, o := range orgs {
