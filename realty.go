@@ -88,7 +88,14 @@ type Actor struct {
 	// PropertyScope limits property-bound work to these properties; nil
 	// means every property of the organization.
 	PropertyScope []ID
-	system        bool
+	// Resident marks an actor fenced to one tenancy: their transactions set
+	// app.tenant_id to TenantID (the zero id, a tenancy of no one, when the
+	// member is linked to no tenant) and row-level security shows them only
+	// that tenant's rows of the resident-facing tables.
+	Resident bool
+	// TenantID is the tenant a Resident actor is linked to.
+	TenantID ID
+	system   bool
 }
 
 // System returns the Actor background jobs use for one organization: every

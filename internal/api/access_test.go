@@ -176,6 +176,22 @@ var accessMatrix = map[string]string{
 	"refund-payment":                receivableClerks,
 	"fail-payment":                  receivableClerks,
 	"apply-tenant-credit":           receivableClerks,
+	"list-tenants":                  leaseReaders,
+	"get-tenant":                    leaseReaders,
+	"create-tenant":                 leaseManagers,
+	"replace-tenant":                leaseManagers,
+	"set-tenant-status":             leaseManagers,
+	"list-leases":                   leaseReaders,
+	"get-lease":                     leaseReaders,
+	"create-lease":                  leaseManagers,
+	"replace-lease":                 leaseManagers,
+	"activate-lease":                leaseManagers,
+	"terminate-lease":               leaseManagers,
+	"renew-lease":                   leaseManagers,
+	"lease-move-in":                 leaseManagers,
+	"lease-move-out":                leaseManagers,
+	"get-my-tenancy":                "owner admin resident",
+	"get-my-lease":                  "owner admin resident",
 }
 
 const (
@@ -192,6 +208,8 @@ const (
 	ledgerPosters    = "owner admin accountant"
 	ledgerManagers   = "owner admin accountant"
 	receivableClerks = "owner admin property_manager accountant"
+	leaseReaders     = "owner admin property_manager accountant read_only"
+	leaseManagers    = "owner admin property_manager"
 )
 
 // caller is one column of the matrix.
@@ -384,9 +402,20 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"close-accounting-period":     map[string]any{"period": "2020-01-01"},
 		"create-invoice": map[string]any{"tenant_id": realty.NewID(), "due_date": "2026-03-01",
 			"lines": []map[string]any{{"type": "rent", "description": "Rent", "amount": "10.00"}}},
-		"record-payment":   map[string]any{"tenant_id": realty.NewID(), "method": "cash", "amount": "10.00"},
-		"allocate-payment": map[string]any{},
-		"refund-payment":   map[string]any{"amount": "1.00"},
+		"record-payment":    map[string]any{"tenant_id": realty.NewID(), "method": "cash", "amount": "10.00"},
+		"allocate-payment":  map[string]any{},
+		"refund-payment":    map[string]any{"amount": "1.00"},
+		"create-tenant":     map[string]any{"first_name": "Matrix", "last_name": fmt.Sprintf("Tenant %d", n)},
+		"replace-tenant":    map[string]any{"first_name": "Matrix", "last_name": "Tenant"},
+		"set-tenant-status": map[string]any{"status": "applicant"},
+		"create-lease": map[string]any{"unit_id": realty.NewID(), "tenants": []map[string]any{{"tenant_id": realty.NewID()}},
+			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
+		"replace-lease": map[string]any{"unit_id": realty.NewID(), "tenants": []map[string]any{{"tenant_id": realty.NewID()}},
+			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
+		"terminate-lease": map[string]any{"date": "2031-06-30"},
+		"renew-lease":     map[string]any{"end_date": "2032-12-31"},
+		"lease-move-in":   map[string]any{"date": "2031-01-01"},
+		"lease-move-out":  map[string]any{"date": "2031-12-31"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -129,7 +129,7 @@ func TestCursorLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tenant := realty.NewID() // a tenant with an invoice: the receivables know it
+	tenant := h.env.Tenant(t, h.a, "Paged")
 	h.openInvoice(h.a, tenant, "2026-03-01", "10.00")
 	pathIDs := map[string]realty.ID{"client-timeline": client.ID, "list-interactions": client.ID, "list-client-matches": client.ID,
 		"list-ledger-account-lines": accounts[0].ID, "tenant-ledger": tenant}

@@ -61,7 +61,7 @@ func TestPaymentIdempotency(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	tok := h.tokens["acme:property_manager"]
-	tenant := realty.NewID()
+	tenant := h.env.Tenant(t, h.a, "Payer")
 	inv := h.openInvoice(h.a, tenant, "2026-03-01", "700.00")
 	body := map[string]any{"tenant_id": tenant, "method": "check", "amount": "1000.00", "reference": "chk 101", "auto_allocate": true}
 
@@ -116,7 +116,8 @@ func TestPaymentIdempotency(t *testing.T) {
 	if status, _, resp := h.doKeyed("POST", "/api/v1/payments", h.tokens["acme:accountant"], "pay-1", body); status != 201 || bytes.Equal(resp, first) {
 		t.Errorf("same key, another credential: %d %s, want a new payment", status, resp)
 	}
-	if status, _, resp := h.doKeyed("POST", "/api/v1/payments", h.tokens["globex:accountant"], "pay-1", body); status != 201 {
+	globexBody := map[string]any{"tenant_id": h.env.Tenant(t, h.b, "Payer"), "method": "check", "amount": "1000.00", "reference": "chk 101", "auto_allocate": true}
+	if status, _, resp := h.doKeyed("POST", "/api/v1/payments", h.tokens["globex:accountant"], "pay-1", globexBody); status != 201 {
 		t.Errorf("same key, another organization: %d %s", status, resp)
 	}
 	if p, _, _, _ := h.receivableRows(h.a); p != p0+2 {
@@ -140,7 +141,7 @@ func TestAllocationRaceHTTP(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	tok := h.tokens["acme:accountant"]
-	tenant := realty.NewID()
+	tenant := h.env.Tenant(t, h.a, "Payer")
 	var invoices []ledger.Invoice
 	for i := range 3 {
 		invoices = append(invoices, h.openInvoice(h.a, tenant, fmt.Sprintf("2026-03-0%d", i+1), "40.00"))

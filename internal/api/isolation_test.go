@@ -15,6 +15,7 @@ import (
 	"realty"
 	"realty/internal/api"
 	"realty/internal/crm"
+	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/messaging"
@@ -134,8 +135,19 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tenant, lease := realty.NewID(), realty.NewID()
-	invoice, err := h.env.Ledger.CreateInvoice(ctx, owner, ledger.InvoiceInput{TenantID: tenant, LeaseID: &lease, DueDate: realty.DateOf(time.Now()),
+	first, last := "Globex", "Tenant"
+	ten, err := h.env.Leasing.CreateTenant(ctx, owner, leasing.TenantInput{FirstName: &first, LastName: &last})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := realty.Date{Year: 2031, Month: 12, Day: 31}
+	lease, err := h.env.Leasing.CreateLease(ctx, owner, leasing.LeaseInput{UnitID: unit.ID, Tenants: []leasing.LeaseTenant{{TenantID: ten.ID}},
+		StartDate: realty.Date{Year: 2031, Month: 1, Day: 1}, EndDate: &end, Rent: decimal.NewFromInt(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, leaseID := ten.ID, lease.ID
+	invoice, err := h.env.Ledger.CreateInvoice(ctx, owner, ledger.InvoiceInput{TenantID: tenant, LeaseID: &leaseID, DueDate: realty.DateOf(time.Now()),
 		Lines: []ledger.InvoiceLineInput{{Type: "rent", Description: "Rent", Amount: decimal.NewFromInt(100)}}})
 	if err != nil {
 		t.Fatal(err)
@@ -143,15 +155,18 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if _, err := h.env.Ledger.IssueInvoice(ctx, owner, invoice.ID); err != nil {
 		t.Fatal(err)
 	}
-	payment, err := h.env.Ledger.RecordPayment(ctx, owner, ledger.PaymentInput{TenantID: tenant, LeaseID: &lease, Method: "cash", Amount: decimal.NewFromInt(150)})
+	payment, err := h.env.Ledger.RecordPayment(ctx, owner, ledger.PaymentInput{TenantID: tenant, LeaseID: &leaseID, Method: "cash", Amount: decimal.NewFromInt(150)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pay := payment.Payment.ID
 	return map[string]realty.ID{
+		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
+		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
+		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,
 		"get-invoice": invoice.ID, "issue-invoice": invoice.ID, "void-invoice": invoice.ID,
 		"get-payment": pay, "allocate-payment": pay, "refund-payment": pay, "fail-payment": pay,
-		"tenant-ledger": tenant, "apply-tenant-credit": tenant, "lease-balance": lease,
+		"tenant-ledger": tenant, "apply-tenant-credit": tenant, "lease-balance": leaseID,
 		"list-preferences": client.ID, "create-preference": client.ID, "list-client-matches": client.ID,
 		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
 		"get-match": match, "set-match-status": match,

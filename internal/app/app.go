@@ -24,6 +24,7 @@ import (
 	"realty/internal/crm"
 	"realty/internal/idempotency"
 	"realty/internal/identity"
+	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/messaging"
@@ -89,7 +90,8 @@ type Services struct {
 	// Messaging is notifications and the outbox of e-mails.
 	Messaging *messaging.Service
 	// Ledger is the chart of accounts, the journal and its periods.
-	Ledger *ledger.Service
+	Ledger  *ledger.Service
+	Leasing *leasing.Service
 	// Idempotency stores money-moving requests' keys and first responses.
 	Idempotency *idempotency.Store
 }
@@ -98,7 +100,7 @@ type Services struct {
 // in one catalog for org.
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
-		crm.Permissions, messaging.Permissions, ledger.Permissions)
+		crm.Permissions, messaging.Permissions, ledger.Permissions, leasing.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -123,6 +125,8 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Org = org.New(pool, ids, Permissions(), o.Now)
 	s.Ledger = ledger.New(pool, o.Now)
 	s.Org.OnCreate(s.Ledger.SeedTx)
+	s.Leasing = leasing.New(pool, o.Now)
+	s.Org.OnActor(s.Leasing.FenceActor)
 	s.Idempotency = idempotency.New(pool, jobs)
 	s.Limits = s.Org.NewRateLimits(o.RateLimit, o.Now)
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)

@@ -16,6 +16,7 @@ import (
 	"realty/internal/config"
 	"realty/internal/crm"
 	"realty/internal/idempotency"
+	"realty/internal/leasing"
 	"realty/internal/listing"
 	"realty/internal/messaging"
 	"realty/internal/postgres"
@@ -44,6 +45,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &crm.NightlyScoresWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &crm.TaskRemindersWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &idempotency.PruneWorker{Store: svc.Idempotency})
+	river.AddWorker(workers, &leasing.ExpiryWorker{Leasing: svc.Leasing})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -68,7 +70,7 @@ func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
-		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs()),
+		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs()),
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),

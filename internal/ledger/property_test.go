@@ -173,7 +173,7 @@ func TestRandomReceivablesKeepInvariants(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 13))
 	s := newSetup(t, march)
-	tenants := []realty.ID{testTenant(t), testTenant(t), testTenant(t)}
+	tenants := []realty.ID{testTenant(t, s), testTenant(t, s), testTenant(t, s)}
 	var invoices, payments []realty.ID
 	cents := func(max int) decimal.Decimal { return decimal.New(int64(1+r.IntN(max)), -2) }
 	for step := range 120 {

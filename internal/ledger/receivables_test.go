@@ -76,7 +76,7 @@ func balance(t *testing.T, s setup, key string) decimal.Decimal {
 func TestInvoiceLifecycle(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	tenant := testTenant(t)
+	tenant := testTenant(t, s)
 	draft, err := s.led.CreateInvoice(ctx, s.acct, ledger.InvoiceInput{TenantID: tenant, DueDate: *day("2026-03-01"),
 		Lines: []ledger.InvoiceLineInput{{Type: "rent", Description: "March rent", Amount: d("1000")},
 			{Type: "deposit", Description: "Deposit", Amount: d("500")}}})
@@ -138,7 +138,7 @@ func TestInvoiceLifecycle(t *testing.T) {
 func TestRefundAndFailedPayment(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	tenant := testTenant(t)
+	tenant := testTenant(t, s)
 	inv := issued(t, s, tenant, "2026-03-01", "800")
 	p := received(t, s, tenant, "1000")
 	if _, err := s.led.Allocate(ctx, s.acct, p.ID, []ledger.AllocationInput{{InvoiceID: inv.ID, Amount: d("900")}}); realty.FieldsOf(err)["allocations[0].amount"] == "" {
@@ -197,7 +197,7 @@ func TestRefundAndFailedPayment(t *testing.T) {
 func TestInvoiceNumbersGapFree(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	tenant := testTenant(t)
+	tenant := testTenant(t, s)
 	var drafts []realty.ID
 	for range 30 {
 		inv, err := s.led.CreateInvoice(ctx, s.acct, ledger.InvoiceInput{TenantID: tenant, DueDate: *day("2026-03-20"),
@@ -258,7 +258,7 @@ func TestInvoiceNumbersGapFree(t *testing.T) {
 func TestAllocationRace(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	tenant := testTenant(t)
+	tenant := testTenant(t, s)
 	var invoices []ledger.Invoice
 	for i := range 4 {
 		invoices = append(invoices, issued(t, s, tenant, fmt.Sprintf("2026-03-0%d", i+1), "97.13"))
@@ -329,7 +329,7 @@ func TestAllocationRace(t *testing.T) {
 func TestTriggersRefuseOverAllocation(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	tenant := testTenant(t)
+	tenant := testTenant(t, s)
 	inv := issued(t, s, tenant, "2026-03-01", "100")
 	p := received(t, s, tenant, "150")
 	big := received(t, s, tenant, "500")
@@ -374,7 +374,8 @@ func TestTriggersRefuseOverAllocation(t *testing.T) {
 func TestReceivableReads(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	tenant, other, lease := testTenant(t), testTenant(t), testTenant(t)
+	tenant, other := testTenant(t, s), testTenant(t, s)
+	lease := s.env.Lease(t, s.org, tenant)
 	for _, due := range []string{"2026-07-15", "2026-06-15", "2026-05-31", "2026-05-15", "2026-04-15", "2026-03-01"} {
 		issued(t, s, tenant, due, "100")
 	}
@@ -432,7 +433,7 @@ func TestReceivableReads(t *testing.T) {
 	if err != nil || !lb.Balance.Equal(d("250")) {
 		t.Errorf("lease balance %+v %v, want 250", lb, err)
 	}
-	if _, err := s.led.TenantLedger(ctx, s.acct, testTenant(t), "", 10); realty.KindOf(err) != realty.NotFound {
+	if _, err := s.led.TenantLedger(ctx, s.acct, realty.NewID(), "", 10); realty.KindOf(err) != realty.NotFound {
 		t.Errorf("ledger of an unknown tenant: %v, want NotFound", err)
 	}
 	overdue, err := s.led.Invoices(ctx, s.acct, ledger.InvoiceFilter{Status: "overdue"})

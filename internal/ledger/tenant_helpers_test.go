@@ -6,10 +6,9 @@ import (
 	"realty"
 )
 
-// testTenant is the id of a tenant for invoices and payments: every test
-// takes tenant (and lease) ids from here, so a real tenant fixture can
-// replace it once tenants exist.
-func testTenant(t *testing.T) realty.ID {
+// testTenant creates a tenant in the setup's organization: invoices,
+// payments and journal lines name real tenants (foreign keys).
+func testTenant(t *testing.T, s setup) realty.ID {
 	t.Helper()
-	return realty.NewID()
+	return s.env.Tenant(t, s.org, "Ledger")
 }

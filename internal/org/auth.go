@@ -49,12 +49,18 @@ func (s *Service) authenticate(ctx context.Context, credential string, c identit
 	switch {
 	case strings.HasPrefix(credential, "rk_"):
 		actor, key, err := s.identity.AuthenticateAPIKey(ctx, credential, c)
+		if err == nil {
+			actor, err = s.completeActor(ctx, actor)
+		}
 		if err != nil {
 			return Principal{}, err
 		}
 		return Principal{Actor: actor, APIKey: &key}, nil
 	case strings.HasPrefix(credential, identity.TokenPrefix):
 		actor, key, err := s.identity.AuthenticateToken(ctx, credential)
+		if err == nil {
+			actor, err = s.completeActor(ctx, actor)
+		}
 		if err != nil {
 			return Principal{}, err
 		}
@@ -126,7 +132,9 @@ func (s *Service) withOrganization(ctx context.Context, p Principal, orgID realt
 	if err != nil || len(grants) == 0 {
 		return p, err // not (or no longer) a member: no organization
 	}
-	p.Actor = s.actorFrom(orgID, p.User.ID, grants)
+	if p.Actor, err = s.completeActor(ctx, s.actorFrom(orgID, p.User.ID, grants)); err != nil {
+		return p, err
+	}
 	if mfaRequired(grants) && !p.User.MFAEnabled {
 		p.MFASetupRequired = true
 		p.Actor.Permissions = nil

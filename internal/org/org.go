@@ -40,6 +40,7 @@ type Service struct {
 	catalog  catalog
 	now      func() time.Time
 	onCreate []CreateHook
+	onActor  []ActorHook
 }
 
 // CreateHook sets up one domain's part of a new organization (its chart of
@@ -51,6 +52,30 @@ type CreateHook func(ctx context.Context, tx pgx.Tx, actor realty.Actor) error
 // added. The wiring code calls it while building the services, so org
 // imports no domain that hooks in.
 func (s *Service) OnCreate(h CreateHook) { s.onCreate = append(s.onCreate, h) }
+
+// ActorHook completes an organization actor once its permissions are known,
+// e.g. the leasing domain fences a resident to their own tenancy. An error
+// fails the authentication.
+type ActorHook func(ctx context.Context, actor realty.Actor) (realty.Actor, error)
+
+// OnActor adds a hook run on every actor this service builds for an
+// organization, in the order added; like OnCreate, called by the wiring.
+func (s *Service) OnActor(h ActorHook) { s.onActor = append(s.onActor, h) }
+
+// completeActor runs the actor hooks over actor (nothing without an
+// organization).
+func (s *Service) completeActor(ctx context.Context, actor realty.Actor) (realty.Actor, error) {
+	if actor.OrgID.IsZero() {
+		return actor, nil
+	}
+	for _, h := range s.onActor {
+		var err error
+		if actor, err = h(ctx, actor); err != nil {
+			return realty.Actor{}, err
+		}
+	}
+	return actor, nil
+}
 
 // New returns the org service over the permission catalog perms: every
 // permission realty knows, each domain's declarations gathered by the

@@ -35,7 +35,7 @@ import (
 // queries' results in order; results it leaves are discarded. A failed read
 // is rolled back, so the connection goes back to its pool idle (the pool
 // closes a connection left in a transaction).
-func readScoped(ctx context.Context, conn *pgx.Conn, scope [3]string, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+func readScoped(ctx context.Context, conn *pgx.Conn, scope []string, b *pgx.Batch, read func(pgx.BatchResults) error) error {
 	if err := rewriteQueries(ctx, conn, b); err != nil {
 		return err
 	}

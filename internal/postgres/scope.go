@@ -73,25 +73,31 @@ func quote(s string) string {
 }
 
 // scopeStatements returns the three SET LOCAL statements scoping a
-// transaction to actor and ctx's request id.
-func scopeStatements(ctx context.Context, actor realty.Actor) [3]string {
+// transaction to actor and ctx's request id, and for a resident actor a
+// fourth, fencing it to their tenancy: app.tenant_id, read by
+// app.current_tenant_id() in the resident policies. A resident linked to no
+// tenant is fenced to the nil uuid, which no row carries (fail closed).
+func scopeStatements(ctx context.Context, actor realty.Actor) []string {
 	req := realty.RequestID(ctx)
 	if !ValidRequestID(req) {
 		req = ""
 	}
-	return [3]string{
+	s := []string{
 		"SET LOCAL app.org_id = " + quote(idLiteral(actor.OrgID)),
 		"SET LOCAL app.user_id = " + quote(idLiteral(actor.UserID)),
 		"SET LOCAL app.request_id = " + quote(req),
 	}
+	if actor.Resident {
+		s = append(s, "SET LOCAL app.tenant_id = "+quote(actor.TenantID.String()))
+	}
+	return s
 }
 
 // ScopeSQL is the scoping as one multi-statement string (for the simple
 // protocol, e.g. after BEGIN in a transaction's begin query). Exported for
 // measurements that replay realty's SQL without it.
 func ScopeSQL(ctx context.Context, actor realty.Actor) string {
-	s := scopeStatements(ctx, actor)
-	return s[0] + "; " + s[1] + "; " + s[2]
+	return strings.Join(scopeStatements(ctx, actor), "; ")
 }
 
 // SetUser makes user the acting user of the rest of tx (for the audit trail
