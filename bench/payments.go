@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"realty"
+	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/postgres"
 )
@@ -57,17 +58,19 @@ type paymentResult struct {
 	Mismatched int `json:"mismatched"`
 }
 
-// w5Tenant returns the id of a tenant of o for W5's payments; every W5
-// tenant id comes from here.
-func w5Tenant(_ context.Context, _ *env, _ *orgData) (realty.ID, error) {
-	return realty.NewID(), nil
+// w5Tenant creates a tenant of o for W5's payments (through the leasing
+// service); every W5 tenant comes from here.
+func w5Tenant(ctx context.Context, tenants *leasing.Service, o *orgData, n int) (realty.ID, error) {
+	first, last := "Bench", fmt.Sprintf("Payer %d", n)
+	t, err := tenants.CreateTenant(ctx, realty.System(o.ID), leasing.TenantInput{FirstName: &first, LastName: &last})
+	return t.ID, err
 }
 
 // preparePayments gives each organization w5Tenants tenants with one large
 // open invoice each (issued through the ledger service), and reads the
 // accounts the raw side posts to.
 func preparePayments(ctx context.Context, e *env) error {
-	svc := ledger.New(e.raw, nil)
+	svc, tenants := ledger.New(e.raw, nil), leasing.New(e.raw, nil)
 	due := realty.DateOf(time.Now().UTC().AddDate(0, 0, -30))
 	for _, o := range e.orgs {
 		sys := realty.System(o.ID)
@@ -87,8 +90,8 @@ func preparePayments(ctx context.Context, e *env) error {
 		}
 		o.Pay.Today = realty.DateOf(time.Now().UTC())
 		o.Pay.Tenants = nil
-		for range w5Tenants {
-			tenant, err := w5Tenant(ctx, e, o)
+		for i := range w5Tenants {
+			tenant, err := w5Tenant(ctx, tenants, o, i+1)
 			if err != nil {
 				return err
 			}

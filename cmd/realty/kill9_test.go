@@ -47,7 +47,7 @@ const kill9TenantCount = 25
 func TestKill9PaymentPosting(t *testing.T) {
 	ctx := context.Background()
 	env := fixturetest.New(t)
-	o, err := fixture.NewOrg(ctx, env.Services, "Kill Nine Rentals", "kill9", fixturetest.Password, "accountant")
+	o, err := fixture.NewOrg(ctx, env.Services, "Kill Nine Rentals", "kill9", fixturetest.Password, "accountant", "property_manager")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +82,13 @@ func TestKill9PaymentPosting(t *testing.T) {
 		total.wrong, total.orphans, total.payments, total.allocations)
 }
 
-// kill9Tenants returns the ids of n tenants of o that the payments are
-// for; every tenant id of the test comes from here.
-func kill9Tenants(t *testing.T, _ fixturetest.Env, _ fixture.Org, n int) []realty.ID {
+// kill9Tenants creates the n tenants of o that the payments are for;
+// every tenant of the test comes from here.
+func kill9Tenants(t *testing.T, env fixturetest.Env, o fixture.Org, n int) []realty.ID {
 	t.Helper()
 	ids := make([]realty.ID, n)
 	for i := range ids {
-		ids[i] = realty.NewID()
+		ids[i] = env.Tenant(t, o, fmt.Sprintf("Kill-%02d", i+1))
 	}
 	return ids
 }
