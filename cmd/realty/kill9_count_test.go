@@ -21,6 +21,7 @@ type roundCounts struct {
 	keys     int
 	cutOff   int // keys whose request was cut off in flight by the kill
 	replayed int // … whose payment had committed before the kill
+	resent   int // answered keys sent again after the round
 	// lost: keys without a payment; duplicated: payments past one per key;
 	// wrong: answers naming another payment or other allocations than the
 	// books hold; orphans: allocations no answer reported, or without
@@ -33,6 +34,8 @@ type roundCounts struct {
 func (c *roundCounts) add(o roundCounts) {
 	c.keys += o.keys
 	c.cutOff += o.cutOff
+	c.replayed += o.replayed
+	c.resent += o.resent
 	c.lost += o.lost
 	c.duplicated += o.duplicated
 	c.wrong += o.wrong

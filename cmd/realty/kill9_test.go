@@ -66,20 +66,22 @@ func TestKill9PaymentPosting(t *testing.T) {
 		begin := time.Now()
 		openKill9Invoices(t, env, o, tenants, round)
 		run := postThroughKill(t, srv, apiKey, tenants, round, *kill9Payments, rng)
+		resent := resendSample(t, srv, apiKey, run)
 		c := countRound(t, env, o, run)
+		c.resent = resent
 		total.add(c)
-		t.Logf("round %2d: SIGKILL after %d of %d answers, restart %s; %d requests cut off in flight (%d had committed: "+
-			"answer replayed; %d redone); %d keys: %d lost, %d duplicated, %d wrong answers, %d orphan allocations; "+
+		t.Logf("round %2d: SIGKILL after %d of %d answers, restart %s; %d requests unanswered at the kill (%d had committed: "+
+			"answer replayed from the store; %d redone); %d answered keys resent; %d keys: %d lost, %d duplicated, %d wrong answers, %d orphan allocations; "+
 			"ledger check %d/%d OK; %s", round+1, run.killedAfter, len(run.answers), run.restart.Round(time.Millisecond),
-			c.cutOff, c.replayed, c.cutOff-c.replayed, c.keys, c.lost, c.duplicated, c.wrong, c.orphans, c.checksOK, c.checks,
+			c.cutOff, c.replayed, c.cutOff-c.replayed, c.resent, c.keys, c.lost, c.duplicated, c.wrong, c.orphans, c.checksOK, c.checks,
 			time.Since(begin).Round(time.Millisecond))
 		if t.Failed() {
 			t.FailNow()
 		}
 	}
-	t.Logf("total: %d rounds, %d keys, %d cut off in flight, %d lost, %d duplicated, %d wrong answers, %d orphan allocations, "+
-		"%d payments and %d allocations in the books", *kill9Rounds, total.keys, total.cutOff, total.lost, total.duplicated,
-		total.wrong, total.orphans, total.payments, total.allocations)
+	t.Logf("total: %d rounds, %d keys, %d unanswered at a kill (%d of them had committed), %d answered keys resent; %d lost, "+
+		"%d duplicated, %d wrong answers, %d orphan allocations; %d payments and %d allocations in the books", *kill9Rounds, total.keys,
+		total.cutOff, total.replayed, total.resent, total.lost, total.duplicated, total.wrong, total.orphans, total.payments, total.allocations)
 }
 
 // kill9Tenants creates the n tenants of o that the payments are for;
@@ -121,6 +123,7 @@ type answer struct {
 	key    string
 	status int
 	body   []byte
+	sent   []byte // the request's body
 	// cutOff is set when a request of the key was cut off in flight by the
 	// kill (not merely refused while realty was down).
 	cutOff bool
@@ -168,6 +171,7 @@ func postThroughKill(t *testing.T, srv *realtyProc, apiKey string, tenants []rea
 			a.key = kill9Key(round, i)
 			body, _ := json.Marshal(map[string]any{"tenant_id": tenants[i%len(tenants)], "method": "ach", "reference": a.key,
 				"amount": fmt.Sprintf("%d.%02d", 5+i%20, i%100), "auto_allocate": true})
+			a.sent = body
 			<-start
 			postUntilDefinitive(client, srv.url, apiKey, a, body)
 			if a.status == http.StatusCreated && answered.Add(1) == killAt {
@@ -190,6 +194,27 @@ func postThroughKill(t *testing.T, srv *realtyProc, apiKey string, tenants []rea
 		}
 	}
 	return run
+}
+
+// resendSample sends every tenth key of the round again with its body, as
+// a client that never saw its answer would, after realty's restart: each
+// must get the first answer back byte for byte (and countRound then finds
+// no second payment).
+func resendSample(t *testing.T, srv *realtyProc, apiKey string, run roundRun) int {
+	t.Helper()
+	client := &http.Client{Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	n := 0
+	for i := 0; i < len(run.answers); i += 10 {
+		first := run.answers[i]
+		again := answer{key: first.key}
+		postUntilDefinitive(client, srv.url, apiKey, &again, first.sent)
+		if again.status != first.status || !bytes.Equal(again.body, first.body) {
+			t.Errorf("key %s resent: %d %s, first answer %d %s", first.key, again.status, again.body, first.status, first.body)
+		}
+		n++
+	}
+	return n
 }
 
 // postUntilDefinitive sends the payment under its key until realty gives
