@@ -70,9 +70,9 @@ func TestKill9PaymentPosting(t *testing.T) {
 		c := countRound(t, env, o, run)
 		c.resent = resent
 		total.add(c)
-		t.Logf("round %2d: SIGKILL after %d of %d answers, restart %s; %d requests unanswered at the kill (%d had committed: "+
-			"answer replayed from the store; %d redone); %d answered keys resent; %d keys: %d lost, %d duplicated, %d wrong answers, %d orphan allocations; "+
-			"ledger check %d/%d OK; %s", round+1, run.killedAfter, len(run.answers), run.restart.Round(time.Millisecond),
+		t.Logf("round %2d: SIGKILL after %d of %d answers, restart %s; %d requests unanswered at the kill "+
+			"(%d had committed: answer replayed from the store; %d redone); %d answered keys resent; "+
+			"%d keys: %d lost, %d duplicated, %d wrong answers, %d orphan allocations; ledger check %d/%d OK; %s", round+1, run.killedAfter, len(run.answers), run.restart.Round(time.Millisecond),
 			c.cutOff, c.replayed, c.cutOff-c.replayed, c.resent, c.keys, c.lost, c.duplicated, c.wrong, c.orphans, c.checksOK, c.checks,
 			time.Since(begin).Round(time.Millisecond))
 		if t.Failed() {
