@@ -25,11 +25,14 @@ type orgData struct {
 	Low    int64 // price quartiles of the organization's listings
 	High   int64
 	Newest time.Time
-	CRM    crmData // W9's sample, read when W9 runs
+	CRM    crmData     // W9's sample, read when W9 runs
+	Pay    paymentData // W5's tenants and accounts, made when W5 runs
 	actor  realty.Actor
 	// crmActor is the raw side's actor of W9: it holds client.manage, as
 	// the organization's API key does.
 	crmActor realty.Actor
+	// payActor is the raw side's actor of W5, holding what the API key does.
+	payActor realty.Actor
 }
 
 type cityData struct {

@@ -56,7 +56,7 @@ func parseFlags() config {
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")
 	flag.Float64Var(&c.Paced, "paced", 2000, "W1 also at this fixed rate (requests/s over -clients connections) for latency when not saturated; 0 skips")
 	flag.StringVar(&c.Peers, "peers", "pocketbase,directus", "peers to measure on W1, or none")
-	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W6,W8,W9", "workloads to run")
+	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W5,W6,W8,W9", "workloads to run")
 	flag.StringVar(&c.DataDir, "data-dir", "", "data directory (default /dev/shm/realty-bench-<listings>-<orgs>, reused)")
 	flag.StringVar(&c.Out, "out", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&c.Results, "results", "bench/results", "directory of the JSON results")
@@ -181,9 +181,12 @@ func newEnv(ctx context.Context, cfg config, srv *server) (*env, error) {
 			}
 		}
 	}
+	if wants(cfg, "W5") {
+		perms += ",payment.record,invoice.read"
+	}
 	fmt.Fprintf(os.Stderr, "== API keys for %d organizations\n", len(orgs))
 	for _, o := range orgs {
-		if !readsWanted(cfg) {
+		if !readsWanted(cfg) && !wants(cfg, "W5") {
 			break // W4, W6 and W8 send no HTTP request
 		}
 		if o.Key, err = srv.apiKey(ctx, o.Slug, perms); err != nil {

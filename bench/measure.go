@@ -38,6 +38,8 @@ type report struct {
 	CopyRate   float64        `json:"w4_raw_copy_rows_per_s,omitempty"`
 	Match      *matchResult   `json:"w8,omitempty"`
 	Billing    *billingResult `json:"w6,omitempty"`
+	// Payments is W5's retry check.
+	Payments *paymentResult `json:"w5_retries,omitempty"`
 	// Peak resident memory in MiB: realty's (VmHWM) and PostgreSQL's (the
 	// largest sum of its processes' RSS seen after a run).
 	RealtyPeakMiB   float64  `json:"realty_peak_rss_mib"`
@@ -56,31 +58,12 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 		Config: cfg, Machine: readMachine(ctx, adminURL(srv))}
 	pgPeak := 0
 	for _, w := range readWorkloads(e) {
-		if !wants(cfg, w.ID) {
-			continue
+		if wants(cfg, w.ID) {
+			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))
 		}
-		res := result{ID: w.ID, Name: w.Name}
-		var rs, raws []run
-		for i := range cfg.Runs {
-			rs = append(rs, closedLoop(ctx, cfg.Clients, cfg.Warmup, cfg.Duration, w.realty.do, w.realty.server, srv.postgres))
-			raws = append(raws, closedLoop(ctx, cfg.Clients, cfg.Warmup, cfg.Duration, w.raw.do, w.raw.server, srv.postgres))
-			pgPeak = max(pgPeak, pssKiB(srv.postgres()))
-			fmt.Fprintf(os.Stderr, "  %s %-18s run %d: realty %8.0f/s p99 %6.2f ms | raw %8.0f/s p99 %6.2f ms\n",
-				w.ID, w.Name, i+1, rs[i].Throughput, rs[i].P99, raws[i].Throughput, raws[i].P99)
-		}
-		res.Realty, res.Raw = median(rs), median(raws)
-		if w.ID == "W1" && cfg.Paced > 0 {
-			res.RealtyPaced, res.RawPaced = paced(ctx, cfg, w, srv)
-		}
-		if res.Raw.Throughput > 0 {
-			res.Ratio = res.Realty.Throughput / res.Raw.Throughput
-		}
-		for _, r := range []run{res.Realty, res.Raw} {
-			if r.Errors > 0 || r.Requests == 0 {
-				rep.Errors = append(rep.Errors, fmt.Sprintf("%s %s: %d errors, %d requests: %s", w.ID, w.Name, r.Errors, r.Requests, r.FirstError))
-			}
-		}
-		rep.Results = append(rep.Results, res)
+	}
+	if wants(cfg, "W5") {
+		measurePayments(ctx, cfg, srv, e, rep, &pgPeak)
 	}
 	if wants(cfg, "W4") {
 		fmt.Fprintf(os.Stderr, "== W4: import %d rows\n", cfg.ImportRows)
@@ -109,6 +92,34 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 	rep.RealtyPeakMiB = float64(rssKiB(srv.pid(), "VmHWM")) / 1024
 	rep.PostgresPeakMiB = float64(max(pgPeak, pssKiB(srv.postgres()))) / 1024
 	return rep, nil
+}
+
+// measureWorkload runs a workload's realty and raw sides cfg.Runs times
+// each and keeps the medians; a side that erred or did nothing is noted in
+// rep.Errors.
+func measureWorkload(ctx context.Context, cfg config, srv *server, w workload, rep *report, pgPeak *int) result {
+	res := result{ID: w.ID, Name: w.Name}
+	var rs, raws []run
+	for i := range cfg.Runs {
+		rs = append(rs, closedLoop(ctx, cfg.Clients, cfg.Warmup, cfg.Duration, w.realty.do, w.realty.server, srv.postgres))
+		raws = append(raws, closedLoop(ctx, cfg.Clients, cfg.Warmup, cfg.Duration, w.raw.do, w.raw.server, srv.postgres))
+		*pgPeak = max(*pgPeak, pssKiB(srv.postgres()))
+		fmt.Fprintf(os.Stderr, "  %s %-18s run %d: realty %8.0f/s p99 %6.2f ms | raw %8.0f/s p99 %6.2f ms\n",
+			w.ID, w.Name, i+1, rs[i].Throughput, rs[i].P99, raws[i].Throughput, raws[i].P99)
+	}
+	res.Realty, res.Raw = median(rs), median(raws)
+	if w.ID == "W1" && cfg.Paced > 0 {
+		res.RealtyPaced, res.RawPaced = paced(ctx, cfg, w, srv)
+	}
+	if res.Raw.Throughput > 0 {
+		res.Ratio = res.Realty.Throughput / res.Raw.Throughput
+	}
+	for _, r := range []run{res.Realty, res.Raw} {
+		if r.Errors > 0 || r.Requests == 0 {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s %s: %d errors, %d requests: %s", w.ID, w.Name, r.Errors, r.Requests, r.FirstError))
+		}
+	}
+	return res
 }
 
 // paced runs the workload at cfg.Paced requests a second on cfg.Clients

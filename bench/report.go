@@ -89,6 +89,14 @@ func goals(rep *report) []goal {
 					out = append(out, goal{fmt.Sprintf("W1 %s ≥ %.0f× %s", r.Name, want, peer), false, "not measured: " + why})
 				}
 			}
+		case "W5":
+			seen := fmt.Sprintf("%.2f×, p50 %.2f ms, p99 %.2f ms (raw SQL's %.2f / %.2f ms)", r.Ratio, r.Realty.P50, r.Realty.P99, r.Raw.P50, r.Raw.P99)
+			met := r.Ratio >= 0.6
+			if p := rep.Payments; p != nil {
+				seen += fmt.Sprintf("; %d keyed retries: %d duplicates", p.Resent, p.Duplicates)
+				met = met && p.Duplicates == 0 && p.Lost == 0 && p.Mismatched == 0
+			}
+			out = append(out, goal{fmt.Sprintf("W5 payment posting ≥ 0.60× raw at %d connections, 0 duplicates under retries", rep.Config.Clients), met, seen})
 		case "W9":
 			out = append(out, goal{fmt.Sprintf("W9 %s ≥ 0.50× raw at %d connections", r.Name, rep.Config.Clients), r.Ratio >= 0.5,
 				fmt.Sprintf("%.2f×, p99 %.2f ms (raw SQL's %.2f ms)", r.Ratio, r.Realty.P99, r.Raw.P99)})
@@ -126,6 +134,7 @@ func writeReport(cfg config, rep *report, repo string) error {
 		fmt.Fprint(os.Stderr, markdown(rep))
 		if len(rep.Errors) > 0 || (len(rep.Results) == 0 && readsWanted(cfg)) || (wants(cfg, "W4") && rep.ImportRate == 0) ||
 			(wants(cfg, "W8") && (rep.Match == nil || rep.Match.Jobs == 0 || rep.Match.RematchPairs == 0)) ||
+			(wants(cfg, "W5") && rep.Payments == nil) ||
 			(wants(cfg, "W6") && (rep.Billing == nil || rep.Billing.Invoices == 0 || rep.Billing.RerunInvoices != 0 || rep.Billing.RawInvoices == 0)) {
 			return errors.New("smoke run failed: " + strings.Join(rep.Errors, "; "))
 		}
@@ -210,6 +219,11 @@ generator itself.
 		}
 	}
 	b.WriteString(pacedTable(rep))
+	if p := rep.Payments; p != nil {
+		fmt.Fprintf(&b, "\n**W5 retries.** %d requests resent with the key and body of a payment already answered (every 50th, each "+
+			"twice at once): %d duplicate payments, %d keys without their payment, %d answers not byte-identical to the first.\n",
+			p.Resent, p.Duplicates, p.Lost, p.Mismatched)
+	}
 	if rep.CopyRate > 0 {
 		fmt.Fprintf(&b, "\n**W4 import** of %d RESO CSV rows into a fresh organization: `realty import reso` (the CLI, process start included) "+
 			"%.0f rows/s; a raw COPY of the same rows (a property and a listing each, superuser, one transaction) %.0f rows/s: **%.2f×**.\n",

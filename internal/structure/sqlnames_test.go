@@ -52,6 +52,11 @@ var schemaExceptions = map[string]string{
 	"bench -> crm.client_stage_changes":    "raw-SQL baseline of the CRM timeline benchmark (W9)",
 	"bench -> crm.interactions":            "raw-SQL baseline of the CRM timeline benchmark (W9)",
 	"bench -> crm.tasks":                   "raw-SQL baseline of the CRM timeline benchmark (W9)",
+	"bench -> ledger.payments":             "raw-SQL baseline of the payment posting benchmark (W5) and its count of payments per key",
+	"bench -> ledger.journal_entries":      "raw-SQL baseline of the payment posting benchmark (W5)",
+	"bench -> ledger.journal_lines":        "raw-SQL baseline of the payment posting benchmark (W5)",
+	"bench -> ledger.payment_allocations":  "raw-SQL baseline of the payment posting benchmark (W5)",
+	"bench -> ledger.invoices":             "raw-SQL baseline of the payment posting benchmark (W5)",
 	"bench/searchdoc -> listing.listings":  "raw-SQL shapes measured for docs/search.md",
 	"bench/searchdoc -> org.organizations": "picks the organization the search shapes run in",
 
