@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
 )
 
 // TestBillingAPI: the preview lists the lease's invoice; the run (keyed)

@@ -167,6 +167,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		"get-invoice": invoice.ID, "issue-invoice": invoice.ID, "void-invoice": invoice.ID,
 		"get-payment": pay, "allocate-payment": pay, "refund-payment": pay, "fail-payment": pay,
 		"tenant-ledger": tenant, "apply-tenant-credit": tenant, "lease-balance": leaseID,
+		"get-lease-deposit": leaseID, "dispose-lease-deposit": leaseID,
 		"list-preferences": client.ID, "create-preference": client.ID, "list-client-matches": client.ID,
 		"get-preference": pref.ID, "replace-preference": pref.ID, "delete-preference": pref.ID,
 		"get-match": match, "set-match-status": match,
