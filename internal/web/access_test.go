@@ -92,6 +92,9 @@ var pageAccess = []struct {
 	{"GET", "/rent-roll", nil, 200, "owner admin property_manager accountant read_only"},
 	{"GET", "/aging", nil, 200, "owner admin broker property_manager accountant read_only"},
 	{"GET", "/aging?as_of=bad", nil, 422, "owner admin broker property_manager accountant read_only"},
+	{"GET", "/billing", nil, 200, "owner admin broker property_manager accountant read_only"},
+	{"GET", "/billing?period=2026-13", nil, 422, "owner admin broker property_manager accountant read_only"},
+	{"POST", "/billing", url.Values{}, 422, "owner admin property_manager accountant"},
 	{"GET", "/resident", nil, 200, "owner admin resident"},
 	{"GET", "/resident/leases/{client}", nil, 404, "owner admin resident"},
 	{"GET", "/forgot-password", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
@@ -208,13 +211,13 @@ func TestNavLeasingLinks(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	o := h.env.Organization(t, "acme")
-	links := []string{`href="/tenants"`, `href="/tenants/new"`, `href="/leases"`, `href="/rent-roll"`, `href="/aging"`, `href="/resident"`}
+	links := []string{`href="/tenants"`, `href="/tenants/new"`, `href="/leases"`, `href="/rent-roll"`, `href="/aging"`, `href="/resident"`, `href="/billing"`}
 	for role, want := range map[string][]bool{
-		"property_manager": {true, true, true, true, true, false},
-		"accountant":       {true, false, true, true, true, false},
-		"broker":           {false, false, false, false, true, false},
-		"agent":            {false, false, false, false, false, false},
-		"resident":         {false, false, false, false, false, true},
+		"property_manager": {true, true, true, true, true, false, true},
+		"accountant":       {true, false, true, true, true, false, true},
+		"broker":           {false, false, false, false, true, false, true},
+		"agent":            {false, false, false, false, false, false, false},
+		"resident":         {false, false, false, false, false, true, false},
 	} {
 		body := h.get("/", h.login(o.Personas[role].Email, "")).body
 		for i, l := range links {

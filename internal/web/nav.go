@@ -51,6 +51,7 @@ var navAreas = []navArea{
 	}},
 	{"Accounting", []navItem{
 		{"AR aging", "/aging", []string{"invoice.read"}, "What tenants owe, by days past due"},
+		{"Billing run", "/billing", []string{"invoice.read"}, "Preview a month's rent invoices and late fees, then issue them"},
 	}},
 	{"Maintenance", nil},
 	{"Messages", nil},
