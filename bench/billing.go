@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +23,7 @@ import (
 // hand-written set-based SQL for the next period.
 type billingResult struct {
 	Leases          int      `json:"leases"`
+	Workers         int      `json:"organizations_at_once"`
 	Orgs            int      `json:"organizations"`
 	Period          string   `json:"period"`
 	RawPeriod       string   `json:"raw_period"`
@@ -71,39 +73,82 @@ func w6(ctx context.Context, cfg config, e *env) (*billingResult, error) {
 	fmt.Fprintf(os.Stderr, "  W6 %d leases over %d organizations; realty bills %s, raw SQL bills %s\n", res.Leases, res.Orgs, res.Period, res.RawPeriod)
 	books := ledger.New(e.raw, nil)
 	svc := leasing.New(e.raw, books, nil)
+	workers := max(cfg.BillingWorkers, 1)
+	res.Workers = workers
 	runAll := func(p realty.Date) (int, float64, error) {
-		n, start := 0, time.Now()
-		for _, o := range e.orgs {
+		start := time.Now()
+		n, err := eachOrg(e.orgs, workers, func(o *orgData) (int, error) {
 			b, err := svc.RunBilling(ctx, realty.System(o.ID), p)
 			if err != nil {
-				return n, 0, fmt.Errorf("billing run of %s: %w", o.Slug, err)
+				return 0, fmt.Errorf("billing run of %s: %w", o.Slug, err)
 			}
-			n += len(b.Invoices)
-		}
-		return n, time.Since(start).Seconds(), nil
+			return len(b.Invoices), nil
+		})
+		return n, time.Since(start).Seconds(), err
 	}
 	if res.Invoices, res.Seconds, err = runAll(period); err != nil {
 		return nil, err
 	}
 	res.PerSecond = float64(res.Invoices) / res.Seconds
-	fmt.Fprintf(os.Stderr, "  W6 realty billing run: %d invoices in %.2f s, %.0f invoices/s\n", res.Invoices, res.Seconds, res.PerSecond)
+	fmt.Fprintf(os.Stderr, "  W6 realty billing run (%d organizations at once): %d invoices in %.2f s, %.0f invoices/s\n",
+		workers, res.Invoices, res.Seconds, res.PerSecond)
 	if res.RerunInvoices, res.RerunSeconds, err = runAll(period); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "  W6 second run: %d invoices in %.2f s\n", res.RerunInvoices, res.RerunSeconds)
 	start := time.Now()
-	for _, o := range e.orgs {
+	res.RawInvoices, err = eachOrg(e.orgs, workers, func(o *orgData) (int, error) {
 		n, err := rawBilling(ctx, e, books, o, raw)
 		if err != nil {
-			return nil, fmt.Errorf("raw billing of %s: %w", o.Slug, err)
+			return 0, fmt.Errorf("raw billing of %s: %w", o.Slug, err)
 		}
-		res.RawInvoices += n
+		return n, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	res.RawSeconds = time.Since(start).Seconds()
 	res.RawPerSecond = float64(res.RawInvoices) / res.RawSeconds
 	res.Ratio = res.PerSecond / res.RawPerSecond
 	fmt.Fprintf(os.Stderr, "  W6 raw SQL: %d invoices in %.2f s, %.0f invoices/s; realty %.2f× raw\n", res.RawInvoices, res.RawSeconds, res.RawPerSecond, res.Ratio)
 	return res, verifyBilling(ctx, admin, e, res, period)
+}
+
+// eachOrg runs do for every organization, workers at a time, and returns
+// the sum of what they count; the first error stops the handing out.
+func eachOrg(orgs []*orgData, workers int, do func(o *orgData) (int, error)) (int, error) {
+	var (
+		mu    sync.Mutex
+		next  int
+		total int
+		first error
+		wg    sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if first != nil || next == len(orgs) {
+					mu.Unlock()
+					return
+				}
+				o := orgs[next]
+				next++
+				mu.Unlock()
+				n, err := do(o)
+				mu.Lock()
+				total += n
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return total, first
 }
 
 // seedLeases gives each organization without them a property of per

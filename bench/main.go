@@ -27,7 +27,7 @@ import (
 type config struct {
 	Listings, Orgs, Clients, Runs, ImportRows int
 	CRMClients, Preferences, MatchJobs        int
-	Leases                                    int
+	Leases, BillingWorkers                    int
 	Duration, Warmup                          time.Duration
 	Paced                                     float64
 	Peers, Workloads, DataDir, Out, Results   string
@@ -51,6 +51,7 @@ func parseFlags() config {
 	flag.IntVar(&c.ImportRows, "import-rows", 100_000, "rows of the W4 import file")
 	flag.IntVar(&c.Preferences, "preferences", 100_000, "W8: saved preferences to seed over the organizations")
 	flag.IntVar(&c.Leases, "leases", 100_000, "W6: active leases to seed over the organizations and bill")
+	flag.IntVar(&c.BillingWorkers, "billing-workers", 4, "W6: organizations billed at once, on both sides (realty serve's River queue runs 4 jobs at once)")
 	flag.IntVar(&c.MatchJobs, "match-jobs", 100, "W8: rounds of the match job (five listings each, one organization a round)")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "length of a timed run")
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")

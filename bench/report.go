@@ -231,10 +231,10 @@ generator itself.
 	}
 	if w := rep.Billing; w != nil {
 		fmt.Fprintf(&b, "\n**W6 billing run** of %d active leases over %d organizations, period %s, through `leasing.Service.RunBilling` "+
-			"(organization by organization, as the job runs): %d invoices in %.1f s, **%.0f invoices/s**; a second run %.2f s, %d inserted. "+
+			"(one transaction per organization, %d organizations at once, as realty serve's job queue runs them): %d invoices in %.1f s, **%.0f invoices/s**; a second run %.2f s, %d inserted. "+
 			"The same invoices, lines, journal entries and journal lines as hand-written set-based SQL (one transaction per organization, "+
-			"period %s): %.1f s, %.0f invoices/s: **%.2f×**. One invoice per lease: %v; `ledger.CheckDB` on %d organizations: %d findings.\n",
-			w.Leases, w.Orgs, w.Period, w.Invoices, w.Seconds, w.PerSecond, w.RerunSeconds, w.RerunInvoices, w.RawPeriod, w.RawSeconds,
+			"as many at once, period %s): %.1f s, %.0f invoices/s: **%.2f×**. One invoice per lease: %v; `ledger.CheckDB` on %d organizations: %d findings.\n",
+			w.Leases, w.Orgs, w.Period, w.Workers, w.Invoices, w.Seconds, w.PerSecond, w.RerunSeconds, w.RerunInvoices, w.RawPeriod, w.RawSeconds,
 			w.RawPerSecond, w.Ratio, w.OnePerLease, w.CheckedOrgs, len(w.CheckFindings))
 	}
 	if m := rep.Match; m != nil {
