@@ -56,6 +56,8 @@ type paymentResult struct {
 	Duplicates int `json:"duplicates"`
 	Lost       int `json:"lost"`
 	Mismatched int `json:"mismatched"`
+	// Why holds the first three mismatches.
+	Why []string `json:"why,omitempty"`
 }
 
 // w5Tenant creates a tenant of o for W5's payments (through the leasing
@@ -130,8 +132,8 @@ func measurePayments(ctx context.Context, cfg config, srv *server, e *env, rep *
 	fmt.Fprintf(os.Stderr, "  W5 retries: %d resent (each key twice at once), %d duplicates, %d lost, %d not byte-identical\n",
 		p.Resent, p.Duplicates, p.Lost, p.Mismatched)
 	if p.Resent == 0 || p.Duplicates+p.Lost+p.Mismatched > 0 {
-		rep.Errors = append(rep.Errors, fmt.Sprintf("W5 retries: %d resent, %d duplicates, %d lost, %d answers not byte-identical",
-			p.Resent, p.Duplicates, p.Lost, p.Mismatched))
+		rep.Errors = append(rep.Errors, fmt.Sprintf("W5 retries: %d resent, %d duplicates, %d lost, %d answers not byte-identical %q",
+			p.Resent, p.Duplicates, p.Lost, p.Mismatched, p.Why))
 	}
 }
 
@@ -222,6 +224,7 @@ func checkRetries(ctx context.Context, e *env, log *paymentLog) (*paymentResult,
 	res := &paymentResult{Resent: 2 * len(log.kept)}
 	var mismatched atomic.Int64
 	var wg sync.WaitGroup
+	var whyMu sync.Mutex
 	sem := make(chan struct{}, 16)
 	for _, p := range log.kept {
 		for range 2 {
@@ -230,8 +233,13 @@ func checkRetries(ctx context.Context, e *env, log *paymentLog) (*paymentResult,
 			go func() {
 				defer func() { <-sem; wg.Done() }()
 				got, err := e.postPayment(ctx, p.org, p.key, p.body)
-				if err != nil || !bytes.Equal(got, p.response) {
-					mismatched.Add(1)
+				if err == nil && !bytes.Equal(got, p.response) {
+					err = fmt.Errorf("key %s: %.300s, first answered %.300s", p.key, got, p.response)
+				}
+				if err != nil && mismatched.Add(1) <= 3 {
+					whyMu.Lock()
+					res.Why = append(res.Why, err.Error())
+					whyMu.Unlock()
 				}
 			}()
 		}

@@ -72,9 +72,9 @@ func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx]) *Store {
 
 // Do runs work once for req's key in one transaction scoped to actor and
 // stores its response there. A retry with the same key and fingerprint gets
-// the stored response (replayed true) and runs nothing; a different
-// fingerprint is ErrMismatch; a key whose first request is still running is
-// ErrInFlight. An error from work rolls everything back and stores nothing.
+// the stored response (replayed true) and runs nothing, even while another
+// retry of it is being answered; a different fingerprint is ErrMismatch; a
+// key whose first request is still running is ErrInFlight. An error from work rolls everything back and stores nothing.
 // Invalid naming Idempotency-Key for a missing or malformed key.
 func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work func(pgx.Tx) (Response, error)) (resp Response, replayed bool, err error) {
 	if err := checkKey(req.Key); err != nil {
@@ -85,13 +85,17 @@ func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work fu
 		return Response{}, false, err
 	}
 	err = postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		if err := claim(ctx, tx, actor, req); err != nil {
+		held, err := claim(ctx, tx, actor, req)
+		if err != nil {
 			return err
 		}
 		found, err := stored(ctx, tx, actor, req, hash)
 		if err != nil || found != nil {
 			resp, replayed = deref(found), found != nil
 			return err
+		}
+		if !held {
+			return ErrInFlight
 		}
 		if resp, err = work(tx); err != nil {
 			return err
@@ -135,19 +139,16 @@ func fingerprint(req Request) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// claim takes the key's lock for the rest of the transaction, or fails with
-// ErrInFlight while another transaction holds it: a first request at work.
-func claim(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request) error {
+// claim takes the key's lock for the rest of the transaction and reports
+// whether it got it: another transaction holds it while it runs the key's
+// first request, or while it replays the stored answer (a retry sent twice
+// at once). Do tells them apart by the stored answer, which a replay finds
+// and a first request has not committed yet.
+func claim(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request) (bool, error) {
 	var got bool
 	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`,
 		"idempotency:"+actor.OrgID.String()+":"+req.Principal.String()+":"+req.Key).Scan(&got)
-	if err != nil {
-		return err
-	}
-	if !got {
-		return ErrInFlight
-	}
-	return nil
+	return got, err
 }
 
 // stored returns the key's stored response, nil when the key is new, or

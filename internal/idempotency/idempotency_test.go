@@ -72,3 +72,52 @@ func TestStoreAndPrune(t *testing.T) {
 		t.Errorf("a pruned key is new again: replayed %v, %v", replayed, err)
 	}
 }
+
+// TestLockedKey holds a key's lock in another transaction, as a request of
+// that key at work does: a key with a stored answer is still replayed (the
+// holder is another retry), a key without one is ErrInFlight and runs
+// nothing.
+func TestLockedKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := fixturetest.New(t)
+	o := env.Organization(t, "acme")
+	actor := o.Personas["accountant"].Actor
+	runs := 0
+	work := func(pgx.Tx) (idempotency.Response, error) {
+		runs++
+		return idempotency.Response{Status: 201, Body: []byte(`{"n":1}`)}, nil
+	}
+	req := func(key string) idempotency.Request {
+		return idempotency.Request{Key: key, Principal: actor.UserID, Method: "POST", Route: "/test", Body: 1}
+	}
+	if _, _, err := env.Idempotency.Do(ctx, actor, req("done"), work); err != nil {
+		t.Fatal(err)
+	}
+	hold := func(key string) pgx.Tx {
+		t.Helper()
+		tx, err := env.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+			"idempotency:"+actor.OrgID.String()+":"+actor.UserID.String()+":"+key); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	tx := hold("done")
+	resp, replayed, err := env.Idempotency.Do(ctx, actor, req("done"), work)
+	if err != nil || !replayed || string(resp.Body) != `{"n":1}` {
+		t.Errorf("replay while another holds the key: %+v replayed %v, %v", resp, replayed, err)
+	}
+	_ = tx.Rollback(ctx)
+	tx = hold("new")
+	if _, _, err := env.Idempotency.Do(ctx, actor, req("new"), work); !errors.Is(err, idempotency.ErrInFlight) {
+		t.Errorf("new key while its first request runs: %v, want ErrInFlight", err)
+	}
+	_ = tx.Rollback(ctx)
+	if runs != 1 {
+		t.Errorf("work ran %d times, want 1", runs)
+	}
+}
