@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,6 +63,11 @@ var ErrMismatch = &realty.Error{Kind: realty.Invalid, Message: "this Idempotency
 type Store struct {
 	pool *postgres.Pool
 	jobs *river.Client[pgx.Tx]
+	// pruning holds, per organization, the day bucket of the prune job this
+	// process last scheduled and committed: River keeps one job per
+	// organization and bucket, so a second insert in the same bucket would
+	// be a no-op costing a statement on every request.
+	pruning sync.Map
 }
 
 // New returns the store; jobs (insert-only) schedules each organization's
@@ -84,6 +90,7 @@ func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work fu
 	if err != nil {
 		return Response{}, false, err
 	}
+	var scheduled *time.Time
 	err = postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		held, err := claim(ctx, tx, actor, req)
 		if err != nil {
@@ -100,8 +107,12 @@ func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work fu
 		if resp, err = work(tx); err != nil {
 			return err
 		}
-		return s.save(ctx, tx, actor, req, hash, resp)
+		scheduled, err = s.save(ctx, tx, actor, req, hash, resp)
+		return err
 	})
+	if err == nil && scheduled != nil {
+		s.pruning.Store(actor.OrgID, *scheduled)
+	}
 	return resp, replayed, err
 }
 
@@ -170,19 +181,26 @@ func stored(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, has
 	return &r, nil
 }
 
-func (s *Store) save(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, hash []byte, resp Response) error {
+// save stores the key's response and, unless this process already did in
+// the same day bucket, schedules the organization's prune job a TTL later;
+// it returns the bucket it scheduled in (nil when it skipped).
+func (s *Store) save(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, hash []byte, resp Response) (*time.Time, error) {
 	if resp.Header == nil {
 		resp.Header = map[string]string{}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO app.idempotency_keys (organization_id, id, principal_id, key, method, route, request_hash,
 		response_status, response_headers, response_body, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + $11::interval)`,
 		actor.OrgID, realty.NewID(), req.Principal, req.Key, req.Method, req.Route, hash, resp.Status, resp.Header, resp.Body, TTL)
-	if err != nil {
-		return err
+	if err != nil || s.jobs == nil {
+		return nil, err
 	}
-	if s.jobs == nil {
-		return nil
+	at := time.Now().Add(TTL)
+	bucket := at.Truncate(pruneUnique).UTC() // as River buckets ByPeriod
+	if last, ok := s.pruning.Load(actor.OrgID); ok && last.(time.Time).Equal(bucket) {
+		return nil, nil
 	}
-	_, err = s.jobs.InsertTx(ctx, tx, PruneArgs{OrgID: actor.OrgID}, &river.InsertOpts{ScheduledAt: time.Now().Add(TTL)})
-	return err
+	if _, err := s.jobs.InsertTx(ctx, tx, PruneArgs{OrgID: actor.OrgID}, &river.InsertOpts{ScheduledAt: at}); err != nil {
+		return nil, err
+	}
+	return &bucket, nil
 }

@@ -24,9 +24,12 @@ type PruneArgs struct {
 // Kind names the job in River.
 func (PruneArgs) Kind() string { return "idempotency.prune" }
 
+// pruneUnique is the period of PruneArgs' uniqueness.
+const pruneUnique = 24 * time.Hour
+
 // InsertOpts make the job unique per organization and day.
 func (PruneArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 24 * time.Hour}}
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: pruneUnique}}
 }
 
 // PruneWorker deletes expired keys.
