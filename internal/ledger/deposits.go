@@ -140,7 +140,7 @@ func (s *Service) DisposeDepositTx(ctx context.Context, tx pgx.Tx, actor realty.
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return Disposition{}, err
 	}
-	if _, err := s.PostTx(ctx, tx, actor, e); err != nil {
+	if _, err := s.post(ctx, tx, actor, e); err != nil {
 		return Disposition{}, err
 	}
 	out, err := s.DispositionTx(ctx, tx, actor, in.LeaseID)

@@ -241,7 +241,7 @@ func (s *Service) IssueInvoiceTx(ctx context.Context, tx pgx.Tx, actor realty.Ac
 		c.AccountID, c.Credit, c.Memo = l.AccountID, l.Amount.Decimal, l.Description
 		e.Lines = append(e.Lines, c)
 	}
-	if _, err := s.PostTx(ctx, tx, actor, e); err != nil {
+	if _, err := s.post(ctx, tx, actor, e); err != nil {
 		return Invoice{}, err
 	}
 	return s.invoiceTx(ctx, tx, actor, id)

@@ -156,9 +156,13 @@ func (s *Service) RecordPaymentTx(ctx context.Context, tx pgx.Tx, actor realty.A
 		return PaymentResult{}, err
 	}
 	id := realty.NewID()
-	_, err = tx.Exec(ctx, `INSERT INTO ledger.payments (organization_id, id, tenant_id, lease_id, method, amount, fee, received_on, reference, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10)`,
+	rows, err := tx.Query(ctx, `INSERT INTO ledger.payments (organization_id, id, tenant_id, lease_id, method, amount, fee, received_on, reference, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10) RETURNING `+paymentColumns,
 		actor.OrgID, id, in.TenantID, in.LeaseID, in.Method, in.Amount, in.Fee, date, in.Reference, userOf(actor))
+	if err != nil {
+		return PaymentResult{}, err
+	}
+	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Payment])
 	if err != nil {
 		return PaymentResult{}, err
 	}
@@ -169,14 +173,28 @@ func (s *Service) RecordPaymentTx(ctx context.Context, tx pgx.Tx, actor realty.A
 	if in.Fee.IsPositive() {
 		e.Lines = append(e.Lines, Line{SystemKey: "bank_fees", Debit: in.Fee, TenantID: &in.TenantID, LeaseID: in.LeaseID})
 	}
-	if _, err := s.PostTx(ctx, tx, actor, e); err != nil {
+	if _, err := s.post(ctx, tx, actor, e); err != nil {
 		return PaymentResult{}, err
 	}
 	if len(in.Allocations) == 0 && !in.Auto {
-		p, err := paymentTx(ctx, tx, actor, id)
-		return PaymentResult{Payment: p, Allocations: []Allocation{}}, err
+		return PaymentResult{Payment: p, Allocations: []Allocation{}}, nil
 	}
-	return s.allocateTx(ctx, tx, actor, id, in.Allocations)
+	today := date // entryDate(nil) read today in the organization's zone
+	if in.ReceivedOn != nil {
+		if today, err = s.entryDate(ctx, tx, actor, nil); err != nil {
+			return PaymentResult{}, err
+		}
+	}
+	// The payment is this transaction's own, invisible to every other until
+	// commit: only the invoices need locking.
+	targets, err := allocationTargets(ctx, tx, actor, p, in.Allocations)
+	if err == nil {
+		err = lockRows(ctx, tx, actor, targets, nil)
+	}
+	if err != nil {
+		return PaymentResult{}, err
+	}
+	return s.applyTx(ctx, tx, actor, p, in.Allocations, targets, today)
 }
 
 // Allocate applies payment id to invoices: the list given, or (list empty)
@@ -203,19 +221,20 @@ func (s *Service) AllocateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor,
 	return s.allocateTx(ctx, tx, actor, id, list)
 }
 
+// allocateTx is AllocateTx without its checks: the invoices and the
+// payment locked in one order, then applyTx.
 func (s *Service) allocateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, list []AllocationInput) (PaymentResult, error) {
+	day, err := s.entryDate(ctx, tx, actor, nil)
+	if err != nil {
+		return PaymentResult{}, err
+	}
 	p, err := paymentTx(ctx, tx, actor, id)
 	if err != nil {
 		return PaymentResult{}, err
 	}
-	targets := make([]realty.ID, len(list))
-	for i, a := range list {
-		targets[i] = a.InvoiceID
-	}
-	if len(list) == 0 {
-		if targets, err = openInvoiceIDs(ctx, tx, actor, p.TenantID); err != nil {
-			return PaymentResult{}, err
-		}
+	targets, err := allocationTargets(ctx, tx, actor, p, list)
+	if err != nil {
+		return PaymentResult{}, err
 	}
 	if err := lockRows(ctx, tx, actor, targets, []realty.ID{id}); err != nil {
 		return PaymentResult{}, err
@@ -226,7 +245,27 @@ func (s *Service) allocateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor,
 	if p.Status == "failed" || p.Status == "refunded" {
 		return PaymentResult{}, &realty.Error{Kind: realty.Conflict, Message: "a " + p.Status + " payment cannot be allocated", Fields: map[string]string{"status": p.Status}}
 	}
-	invs, err := s.lockedOpenInvoices(ctx, tx, actor, targets)
+	return s.applyTx(ctx, tx, actor, p, list, targets, day)
+}
+
+// allocationTargets are the invoices of list, or (list empty) the tenant's
+// open invoices oldest due first.
+func allocationTargets(ctx context.Context, tx pgx.Tx, actor realty.Actor, p Payment, list []AllocationInput) ([]realty.ID, error) {
+	if len(list) == 0 {
+		return openInvoiceIDs(ctx, tx, actor, p.TenantID)
+	}
+	targets := make([]realty.ID, len(list))
+	for i, a := range list {
+		targets[i] = a.InvoiceID
+	}
+	return targets, nil
+}
+
+// applyTx allocates payment p (current and locked, or this transaction's
+// own) to the locked targets as list says, dated today, and returns the
+// payment as it ends with the allocations written.
+func (s *Service) applyTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, p Payment, list []AllocationInput, targets []realty.ID, today realty.Date) (PaymentResult, error) {
+	invs, err := lockedOpenInvoices(ctx, tx, actor, targets, today)
 	if err != nil {
 		return PaymentResult{}, err
 	}
@@ -236,13 +275,13 @@ func (s *Service) allocateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor,
 	}
 	res := PaymentResult{Allocations: []Allocation{}}
 	for _, a := range plan {
-		al, err := s.insertAllocation(ctx, tx, actor, p, invs[a.InvoiceID], a.Amount)
+		al, err := s.insertAllocation(ctx, tx, actor, p, invs[a.InvoiceID], a.Amount, today)
 		if err != nil {
 			return PaymentResult{}, err
 		}
 		res.Allocations = append(res.Allocations, al)
 	}
-	res.Payment, err = paymentTx(ctx, tx, actor, id)
+	res.Payment, err = paymentTx(ctx, tx, actor, p.ID)
 	return res, err
 }
 
@@ -292,11 +331,7 @@ func planAllocations(p Payment, invs map[realty.ID]Invoice, list []AllocationInp
 
 // insertAllocation writes one allocation, posts it and updates its
 // invoice and payment; the rows are locked.
-func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.Actor, p Payment, inv Invoice, amt decimal.Decimal) (Allocation, error) {
-	date, err := s.entryDate(ctx, tx, actor, nil)
-	if err != nil {
-		return Allocation{}, err
-	}
+func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.Actor, p Payment, inv Invoice, amt decimal.Decimal, date realty.Date) (Allocation, error) {
 	id := realty.NewID()
 	rows, err := tx.Query(ctx, `INSERT INTO ledger.payment_allocations (organization_id, id, payment_id, invoice_id, amount, allocated_on)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+allocationColumns, actor.OrgID, id, p.ID, inv.ID, amt, date)
@@ -311,7 +346,7 @@ func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.
 		{SystemKey: TenantCredit, Debit: amt, TenantID: &p.TenantID, LeaseID: p.LeaseID},
 		{SystemKey: AccountsReceivable, Credit: amt, TenantID: &inv.TenantID, LeaseID: inv.LeaseID, UnitID: inv.UnitID, PropertyID: inv.PropertyID},
 	}}
-	if _, err := s.PostTx(ctx, tx, actor, e); err != nil {
+	if _, err := s.post(ctx, tx, actor, e); err != nil {
 		return Allocation{}, err
 	}
 	return al, applyAmounts(ctx, tx, actor, p.ID, inv.ID, amt)
@@ -389,12 +424,9 @@ func openInvoiceIDs(ctx context.Context, tx pgx.Tx, actor realty.Actor, tenant r
 	return pgx.CollectRows(rows, pgx.RowTo[realty.ID])
 }
 
-// lockedOpenInvoices reads the open or partial invoices among ids.
-func (s *Service) lockedOpenInvoices(ctx context.Context, tx pgx.Tx, actor realty.Actor, ids []realty.ID) (map[realty.ID]Invoice, error) {
-	today, err := s.entryDate(ctx, tx, actor, nil)
-	if err != nil {
-		return nil, err
-	}
+// lockedOpenInvoices reads the open or partial invoices among ids (overdue
+// as of today).
+func lockedOpenInvoices(ctx context.Context, tx pgx.Tx, actor realty.Actor, ids []realty.ID, today realty.Date) (map[realty.ID]Invoice, error) {
 	rows, err := tx.Query(ctx, `SELECT `+invoiceColumns+` FROM ledger.invoices i WHERE i.organization_id = $1 AND i.id = ANY($3)
 		AND i.status IN ('open', 'partial')`, actor.OrgID, today, ids)
 	if err != nil {

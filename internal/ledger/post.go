@@ -101,24 +101,32 @@ func (s *Service) PostManualTx(ctx context.Context, tx pgx.Tx, actor realty.Acto
 // names the period when the date falls in a closed one, or the source when
 // it already has an entry. The database checks balance again at commit.
 func (s *Service) PostTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry) (JournalEntry, error) {
-	if err := validate(e); err != nil {
-		return JournalEntry{}, err
-	}
-	date, err := s.entryDate(ctx, tx, actor, e.Date)
+	id, err := s.post(ctx, tx, actor, e)
 	if err != nil {
-		return JournalEntry{}, err
-	}
-	if err := resolveAccounts(ctx, tx, actor, e.Lines); err != nil {
-		return JournalEntry{}, err
-	}
-	id, err := insertEntry(ctx, tx, actor, e, date, nil)
-	if err != nil {
-		return JournalEntry{}, err
-	}
-	if err := insertLines(ctx, tx, actor, id, date, e.Lines); err != nil {
 		return JournalEntry{}, err
 	}
 	return entryTx(ctx, tx, actor, id)
+}
+
+// post is PostTx returning only the new entry's id, for the postings of
+// the ledger's own use cases, which answer with their subledger rows and
+// need not read the entry back.
+func (s *Service) post(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry) (realty.ID, error) {
+	if err := validate(e); err != nil {
+		return realty.ID{}, err
+	}
+	date, err := s.entryDate(ctx, tx, actor, e.Date)
+	if err != nil {
+		return realty.ID{}, err
+	}
+	if err := resolveAccounts(ctx, tx, actor, e.Lines); err != nil {
+		return realty.ID{}, err
+	}
+	id, err := insertEntry(ctx, tx, actor, e, date, nil)
+	if err != nil {
+		return realty.ID{}, err
+	}
+	return id, insertLines(ctx, tx, actor, id, date, e.Lines)
 }
 
 // entryDate is d, or today in the organization's time zone.

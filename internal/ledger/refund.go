@@ -84,7 +84,7 @@ func (s *Service) RefundPaymentTx(ctx context.Context, tx pgx.Tx, actor realty.A
 		{SystemKey: TenantCredit, Debit: amount, TenantID: &p.TenantID, LeaseID: p.LeaseID},
 		{SystemKey: OperatingCash, Credit: amount, TenantID: &p.TenantID, LeaseID: p.LeaseID},
 	}}
-	if _, err := s.PostTx(ctx, tx, actor, e); err != nil {
+	if _, err := s.post(ctx, tx, actor, e); err != nil {
 		return RefundResult{}, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE ledger.payments SET refunded = refunded + $3,
