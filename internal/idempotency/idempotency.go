@@ -92,11 +92,7 @@ func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work fu
 	}
 	var scheduled *time.Time
 	err = postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		held, err := claim(ctx, tx, actor, req)
-		if err != nil {
-			return err
-		}
-		found, err := stored(ctx, tx, actor, req, hash)
+		held, found, err := lookup(ctx, tx, actor, req, hash)
 		if err != nil || found != nil {
 			resp, replayed = deref(found), found != nil
 			return err
@@ -150,35 +146,41 @@ func fingerprint(req Request) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// claim takes the key's lock for the rest of the transaction and reports
-// whether it got it: another transaction holds it while it runs the key's
-// first request, or while it replays the stored answer (a retry sent twice
-// at once). Do tells them apart by the stored answer, which a replay finds
-// and a first request has not committed yet.
-func claim(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request) (bool, error) {
-	var got bool
-	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`,
-		"idempotency:"+actor.OrgID.String()+":"+req.Principal.String()+":"+req.Key).Scan(&got)
-	return got, err
-}
-
-// stored returns the key's stored response, nil when the key is new, or
-// ErrMismatch when it was used for another request.
-func stored(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, hash []byte) (*Response, error) {
+// lookup tries the key's lock for the rest of the transaction and reads
+// the key's stored response, in one round trip: the two statements are
+// pipelined, and the read, a statement of its own, sees what was committed
+// once the lock was tried. held is false while another transaction holds
+// the lock: it runs the key's first request, or replays the stored answer
+// (a retry sent twice at once); Do tells them apart by the stored answer,
+// which a replay finds and a first request has not committed yet. found is
+// nil when the key is new; ErrMismatch when it was used for another
+// request.
+func lookup(ctx context.Context, tx pgx.Tx, actor realty.Actor, req Request, hash []byte) (held bool, found *Response, err error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`,
+		"idempotency:"+actor.OrgID.String()+":"+req.Principal.String()+":"+req.Key).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&held)
+	})
 	var r Response
 	var got []byte
-	err := tx.QueryRow(ctx, `SELECT request_hash, response_status, response_headers, response_body FROM app.idempotency_keys
-		WHERE organization_id = $1 AND principal_id = $2 AND key = $3`, actor.OrgID, req.Principal, req.Key).Scan(&got, &r.Status, &r.Header, &r.Body)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+	b.Queue(`SELECT request_hash, response_status, response_headers, response_body FROM app.idempotency_keys
+		WHERE organization_id = $1 AND principal_id = $2 AND key = $3`, actor.OrgID, req.Principal, req.Key).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&got, &r.Status, &r.Header, &r.Body)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err == nil {
+			found = &r
+		}
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return false, nil, err
 	}
-	if err != nil {
-		return nil, err
+	if found != nil && !bytes.Equal(got, hash) {
+		return held, nil, ErrMismatch
 	}
-	if !bytes.Equal(got, hash) {
-		return nil, ErrMismatch
-	}
-	return &r, nil
+	return held, found, nil
 }
 
 // save stores the key's response and, unless this process already did in

@@ -122,11 +122,7 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Ent
 	if err := resolveAccounts(ctx, tx, actor, e.Lines); err != nil {
 		return realty.ID{}, err
 	}
-	id, err := insertEntry(ctx, tx, actor, e, date, nil)
-	if err != nil {
-		return realty.ID{}, err
-	}
-	return id, insertLines(ctx, tx, actor, id, date, e.Lines)
+	return insertEntry(ctx, tx, actor, e, date, nil)
 }
 
 // entryDate is d, or today in the organization's time zone.
@@ -231,6 +227,9 @@ func resolveAccounts(ctx context.Context, tx pgx.Tx, actor realty.Actor, lines [
 	return nil
 }
 
+// insertEntry writes the entry and its lines in one round trip (the entry
+// first, then each line, pipelined) and returns the entry's id; Conflict
+// naming the period when the date falls in a closed one.
 func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, date realty.Date, reverses *realty.ID) (realty.ID, error) {
 	id := realty.NewID()
 	source := e.SourceType
@@ -241,10 +240,16 @@ func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, da
 	if !actor.UserID.IsZero() {
 		by = &actor.UserID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO ledger.journal_entries (organization_id, id, entry_date, memo, source_type, source_id, reverses, created_by, request_id)
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO ledger.journal_entries (organization_id, id, entry_date, memo, source_type, source_id, reverses, created_by, request_id)
 		VALUES ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, nullif($9, ''))`,
 		actor.OrgID, id, date, e.Memo, source, e.SourceID, reverses, by, requestID(ctx))
-	return id, periodError(err, date)
+	for i, l := range e.Lines {
+		b.Queue(`INSERT INTO ledger.journal_lines (organization_id, id, entry_id, entry_date, line_no, account_id, debit, credit,
+			property_id, unit_id, lease_id, tenant_id, memo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, ''))`,
+			actor.OrgID, realty.NewID(), id, date, i+1, l.AccountID, l.Debit, l.Credit, l.PropertyID, l.UnitID, l.LeaseID, l.TenantID, l.Memo)
+	}
+	return id, periodError(tx.SendBatch(ctx, b).Close(), date)
 }
 
 // requestID is the context's request id when the column can hold it.
@@ -268,14 +273,4 @@ func periodError(err error, date realty.Date) error {
 func errPeriodClosed(d realty.Date) error {
 	p := d.Time().Format("2006-01")
 	return &realty.Error{Kind: realty.Conflict, Message: "period " + p + " is closed", Fields: map[string]string{"entry_date": "period " + p + " is closed"}}
-}
-
-func insertLines(ctx context.Context, tx pgx.Tx, actor realty.Actor, entryID realty.ID, date realty.Date, lines []Line) error {
-	b := &pgx.Batch{}
-	for i, l := range lines {
-		b.Queue(`INSERT INTO ledger.journal_lines (organization_id, id, entry_id, entry_date, line_no, account_id, debit, credit,
-			property_id, unit_id, lease_id, tenant_id, memo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, ''))`,
-			actor.OrgID, realty.NewID(), entryID, date, i+1, l.AccountID, l.Debit, l.Credit, l.PropertyID, l.UnitID, l.LeaseID, l.TenantID, l.Memo)
-	}
-	return tx.SendBatch(ctx, b).Close()
 }

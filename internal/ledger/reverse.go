@@ -103,9 +103,6 @@ func (s *Service) ReverseTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, 
 	if err != nil {
 		return JournalEntry{}, err
 	}
-	if err := insertLines(ctx, tx, actor, rid, date, e.Lines); err != nil {
-		return JournalEntry{}, err
-	}
 	return entryTx(ctx, tx, actor, rid)
 }
 
