@@ -13,7 +13,7 @@ import (
 )
 
 // BillingArgs is the job that runs one organization's billing for a month
-// (RunBilling as realty.System): enqueued per organization by the daily
+// (RunBilling as realty.System): enqueued per organization by the hourly
 // schedule, or on demand. An empty Period is the current month in the
 // organization's time zone. The job may run twice, be retried or be killed
 // midway: the run's natural keys make that harmless.
