@@ -80,8 +80,8 @@ func New(pool *postgres.Pool, jobs *river.Client[pgx.Tx]) *Store {
 // stores its response there. A retry with the same key and fingerprint gets
 // the stored response (replayed true) and runs nothing, even while another
 // retry of it is being answered; a different fingerprint is ErrMismatch; a
-// key whose first request is still running is ErrInFlight. An error from work rolls everything back and stores nothing.
-// Invalid naming Idempotency-Key for a missing or malformed key.
+// key whose first request is still running is ErrInFlight. An error from
+// work rolls everything back and stores nothing. Invalid naming Idempotency-Key for a missing or malformed key.
 func (s *Store) Do(ctx context.Context, actor realty.Actor, req Request, work func(pgx.Tx) (Response, error)) (resp Response, replayed bool, err error) {
 	if err := checkKey(req.Key); err != nil {
 		return Response{}, false, err

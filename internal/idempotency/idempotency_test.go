@@ -16,20 +16,29 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// storeEnv is a fresh database and the accountant of an organization in it.
+func storeEnv(t *testing.T) (fixturetest.Env, realty.Actor) {
+	env := fixturetest.New(t)
+	return env, env.Organization(t, "acme").Personas["accountant"].Actor
+}
+
+// countingWork answers 201 {"n":1} and counts its runs in runs.
+func countingWork(runs *int) func(pgx.Tx) (idempotency.Response, error) {
+	return func(pgx.Tx) (idempotency.Response, error) {
+		*runs++
+		return idempotency.Response{Status: 201, Body: []byte(`{"n":1}`)}, nil
+	}
+}
+
 // TestStoreAndPrune stores keys, replays one, refuses another body under
 // it, rolls a failed request back without a key, schedules the
 // organization's prune job with the first key, and prunes only expired keys.
 func TestStoreAndPrune(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	env := fixturetest.New(t)
-	o := env.Organization(t, "acme")
-	actor := o.Personas["accountant"].Actor
+	env, actor := storeEnv(t)
 	runs := 0
-	work := func(pgx.Tx) (idempotency.Response, error) {
-		runs++
-		return idempotency.Response{Status: 201, Body: []byte(`{"n":1}`)}, nil
-	}
+	work := countingWork(&runs)
 	req := func(key string, body any) idempotency.Request {
 		return idempotency.Request{Key: key, Principal: actor.UserID, Method: "POST", Route: "/test", Body: body}
 	}
@@ -80,14 +89,9 @@ func TestStoreAndPrune(t *testing.T) {
 func TestLockedKey(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	env := fixturetest.New(t)
-	o := env.Organization(t, "acme")
-	actor := o.Personas["accountant"].Actor
+	env, actor := storeEnv(t)
 	runs := 0
-	work := func(pgx.Tx) (idempotency.Response, error) {
-		runs++
-		return idempotency.Response{Status: 201, Body: []byte(`{"n":1}`)}, nil
-	}
+	work := countingWork(&runs)
 	req := func(key string) idempotency.Request {
 		return idempotency.Request{Key: key, Principal: actor.UserID, Method: "POST", Route: "/test", Body: 1}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -28,12 +26,7 @@ func TestResidentFenceMigrationKeepsRows(t *testing.T) {
 	ctx := context.Background()
 	env := fixturetest.New(t)
 	m := postgres.NewMigrator(env.DB.AdminURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	down := 0
-	for _, f := range migrations.Files() {
-		if v, _ := strconv.Atoi(strings.SplitN(f, "_", 2)[0]); v > 33 {
-			down++
-		}
-	}
+	down := migrations.After(33)
 	if err := m.Down(ctx, down); err != nil {
 		t.Fatalf("down to 0033: %v", err)
 	}

@@ -36,6 +36,18 @@ func Latest() int64 {
 	return v
 }
 
+// After returns how many migrations are numbered above version: the steps
+// down from the latest to it.
+func After(version int64) int {
+	n := 0
+	for _, f := range Files() {
+		if v, _ := strconv.ParseInt(strings.SplitN(f, "_", 2)[0], 10, 64); v > version {
+			n++
+		}
+	}
+	return n
+}
+
 // Hash returns a digest of every migration's name and content: the identity of
 // the schema they build.
 func Hash() string {
