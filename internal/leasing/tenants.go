@@ -341,3 +341,24 @@ func setTenantStatusTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id re
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[tenantRow])
 	return r.view(actor), err
 }
+
+// TenantNames maps each of ids to its tenant's display name (the company,
+// else first and last name) in one query; ids of no tenant of the
+// organization are left out. Forbidden without lease.read.
+func (s *Service) TenantNames(ctx context.Context, actor realty.Actor, ids []realty.ID) (map[realty.ID]string, error) {
+	out := map[realty.ID]string{}
+	if err := actor.Require("lease.read"); err != nil || len(ids) == 0 {
+		return out, err
+	}
+	err := postgres.Read(ctx, s.pool, actor, func(rows pgx.Rows) error {
+		var id realty.ID
+		var name string
+		_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+			out[id] = name
+			return nil
+		})
+		return err
+	}, `SELECT id, coalesce(company_name, btrim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')))
+		FROM leasing.tenants WHERE organization_id = $1 AND id = ANY($2)`, actor.OrgID, ids)
+	return out, err
+}

@@ -106,17 +106,16 @@ func (s *site) billingPage(w http.ResponseWriter, r *http.Request, month string,
 	s.render(w, r, http.StatusOK, "billing", v)
 }
 
-// billingNames fills d.Names with the tenants of the bills; a tenant that
-// cannot be read keeps its id.
+// billingNames fills d.Names with the tenants of the bills in one read; a
+// tenant that cannot be read keeps its id.
 func (s *site) billingNames(r *http.Request, d *billingData, lists ...[]ledger.Bill) {
+	var ids []realty.ID
 	for _, l := range lists {
 		for _, b := range l {
-			if _, ok := d.Names[b.TenantID]; ok {
-				continue
-			}
-			if t, err := s.Services.Leasing.Tenant(r.Context(), principalOf(r).Actor, b.TenantID); err == nil {
-				d.Names[t.ID] = tenantName(t)
-			}
+			ids = append(ids, b.TenantID)
 		}
+	}
+	if names, err := s.Services.Leasing.TenantNames(r.Context(), principalOf(r).Actor, ids); err == nil {
+		d.Names = names
 	}
 }

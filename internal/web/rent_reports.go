@@ -93,10 +93,12 @@ func (s *site) handleAging(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if actor.Can("lease.read") {
+		ids := make([]realty.ID, 0, len(d.Aging.Tenants))
 		for _, row := range d.Aging.Tenants {
-			if t, err := s.Services.Leasing.Tenant(r.Context(), actor, *row.TenantID); err == nil {
-				d.Names[t.ID] = tenantName(t)
-			}
+			ids = append(ids, *row.TenantID)
+		}
+		if names, err := s.Services.Leasing.TenantNames(r.Context(), actor, ids); err == nil {
+			d.Names = names
 		}
 	}
 	s.render(w, r, http.StatusOK, "aging", s.newView(r, "AR aging", d))
