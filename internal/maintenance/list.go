@@ -23,8 +23,8 @@ type Filter struct {
 	Limit      int
 }
 
-// Page is a page of work orders, newest first.
-type Page struct {
+// WorkOrderPage is a page of work orders, newest first.
+type WorkOrderPage struct {
 	Items      []WorkOrder `json:"items"`
 	NextCursor string      `json:"next_cursor,omitempty"`
 }
@@ -33,19 +33,19 @@ type Page struct {
 // staff's within their property scope, a resident's only those of their
 // tenancy. Forbidden without maintenance.read or maintenance.request;
 // Invalid naming cursor, status or priority.
-func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page, error) {
+func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (WorkOrderPage, error) {
 	fc, err := fenceOf(actor)
 	if err != nil {
-		return Page{}, err
+		return WorkOrderPage{}, err
 	}
 	if err := checkFilter(f); err != nil {
-		return Page{}, err
+		return WorkOrderPage{}, err
 	}
 	f.Limit = pageSize(f.Limit)
 	after, afterID := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), realty.ID{}
 	if f.Cursor != "" {
 		if err := postgres.DecodeCursor(f.Cursor, &after, &afterID); err != nil {
-			return Page{}, err
+			return WorkOrderPage{}, err
 		}
 	}
 	items, err := postgres.ReadAll[WorkOrder](ctx, s.pool, actor, `SELECT `+workOrderColumns("@now")+` FROM maintenance.work_orders w
@@ -60,9 +60,9 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page,
 			"property": f.PropertyID, "unit": f.UnitID, "overdue": f.Overdue, "now": s.now(), "after": after,
 			"after_id": afterID, "limit": f.Limit + 1})
 	if err != nil {
-		return Page{}, err
+		return WorkOrderPage{}, err
 	}
-	page := Page{Items: items}
+	page := WorkOrderPage{Items: items}
 	if page.Items == nil {
 		page.Items = []WorkOrder{}
 	}

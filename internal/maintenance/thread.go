@@ -46,8 +46,8 @@ const photoColumns = `id, work_order_id, tenant_ids, blob_key, content_type, siz
 // photoTypes are the sniffed content types a photo may have.
 var photoTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif"}
 
-// Detail is a work order with its thread and photos, oldest first.
-type Detail struct {
+// WorkOrderDetail is a work order with its thread and photos, oldest first.
+type WorkOrderDetail struct {
 	WorkOrder WorkOrder `json:"work_order"`
 	Comments  []Comment `json:"comments"`
 	Photos    []Photo   `json:"photos"`
@@ -55,12 +55,12 @@ type Detail struct {
 
 // Detail returns a work order with its comments and photos; a resident
 // sees no internal comments. Errors as WorkOrder.
-func (s *Service) Detail(ctx context.Context, actor realty.Actor, id realty.ID) (Detail, error) {
+func (s *Service) Detail(ctx context.Context, actor realty.Actor, id realty.ID) (WorkOrderDetail, error) {
 	f, err := fenceOf(actor)
 	if err != nil {
-		return Detail{}, err
+		return WorkOrderDetail{}, err
 	}
-	var out Detail
+	var out WorkOrderDetail
 	err = s.tx(ctx, actor, func(tx pgx.Tx) error {
 		if out.WorkOrder, err = s.workOrderTx(ctx, tx, actor, f, id, false); err != nil {
 			return err
