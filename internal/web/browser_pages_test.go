@@ -37,7 +37,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	h := newHarness(t)
 	acme := h.env.Organization(t, "acme")
 	ids := pageData(t, h, acme)
-	ctx := startBrowserFor(t, 150*time.Second) // every page of four personas, on a busy machine
+	ctx := startBrowserFor(t, 240*time.Second) // every page of four personas, on a busy machine
 	csp := watchCSP(t, ctx)
 	step(t, ctx, "phone viewport", chromedp.EmulateViewport(375, 800))
 
