@@ -196,6 +196,28 @@ var accessMatrix = map[string]string{
 	"run-billing":                   receivableClerks,
 	"get-lease-deposit":             leaseReaders,
 	"dispose-lease-deposit":         receivableClerks,
+	"list-work-orders":              maintenanceReaders,
+	"get-work-order":                maintenanceReaders,
+	"get-work-order-photo":          maintenanceReaders,
+	"create-work-order":             maintenanceWriters,
+	"start-work-order":              maintenanceWriters,
+	"complete-work-order":           maintenanceWriters,
+	"comment-work-order":            maintenanceWriters,
+	"upload-work-order-photo":       maintenanceWriters,
+	"assign-work-order":             maintenanceManagers,
+	"cancel-work-order":             maintenanceManagers,
+	"list-vendors":                  maintenanceReaders,
+	"get-vendor":                    maintenanceReaders,
+	"create-vendor":                 maintenanceManagers,
+	"replace-vendor":                maintenanceManagers,
+	"get-response-targets":          maintenanceReaders,
+	"set-response-targets":          maintenanceManagers,
+	"list-my-work-orders":           residents,
+	"submit-maintenance-request":    residents,
+	"get-my-work-order":             residents,
+	"comment-my-work-order":         residents,
+	"upload-my-work-order-photo":    residents,
+	"get-my-work-order-photo":       residents,
 }
 
 const (
@@ -214,6 +236,11 @@ const (
 	receivableClerks = "owner admin property_manager accountant"
 	leaseReaders     = "owner admin property_manager accountant read_only"
 	leaseManagers    = "owner admin property_manager"
+
+	maintenanceReaders  = "owner admin property_manager maintenance accountant read_only"
+	maintenanceWriters  = "owner admin property_manager maintenance"
+	maintenanceManagers = "owner admin property_manager"
+	residents           = "owner admin resident"
 )
 
 // caller is one column of the matrix.
@@ -416,12 +443,24 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
 		"replace-lease": map[string]any{"unit_id": realty.NewID(), "tenants": []map[string]any{{"tenant_id": realty.NewID()}},
 			"start_date": "2031-01-01", "end_date": "2031-12-31", "rent": "1000.00"},
-		"terminate-lease":       map[string]any{"date": "2031-06-30"},
-		"renew-lease":           map[string]any{"end_date": "2032-12-31"},
-		"lease-move-in":         map[string]any{"date": "2031-01-01"},
-		"lease-move-out":        map[string]any{"date": "2031-12-31"},
-		"run-billing":           map[string]any{"period": "2031-01"},
-		"dispose-lease-deposit": map[string]any{"deductions": []map[string]any{{"reason": "Matrix", "amount": "1.00"}}},
+		"terminate-lease":            map[string]any{"date": "2031-06-30"},
+		"renew-lease":                map[string]any{"end_date": "2032-12-31"},
+		"lease-move-in":              map[string]any{"date": "2031-01-01"},
+		"lease-move-out":             map[string]any{"date": "2031-12-31"},
+		"run-billing":                map[string]any{"period": "2031-01"},
+		"dispose-lease-deposit":      map[string]any{"deductions": []map[string]any{{"reason": "Matrix", "amount": "1.00"}}},
+		"create-work-order":          map[string]any{"unit_id": realty.NewID(), "title": "Matrix"},
+		"complete-work-order":        map[string]any{},
+		"cancel-work-order":          map[string]any{},
+		"assign-work-order":          map[string]any{"vendor_id": realty.NewID()},
+		"comment-work-order":         map[string]any{"body": "Matrix"},
+		"upload-work-order-photo":    photoUpload(),
+		"create-vendor":              map[string]any{"name": fmt.Sprintf("Vendor %d", n), "trade": "general"},
+		"replace-vendor":             map[string]any{"name": "Vendor", "trade": "general"},
+		"set-response-targets":       map[string]any{"items": []map[string]any{{"priority": "low", "hours": 168}}},
+		"submit-maintenance-request": map[string]any{"unit_id": realty.NewID(), "title": "Matrix"},
+		"comment-my-work-order":      map[string]any{"body": "Matrix"},
+		"upload-my-work-order-photo": photoUpload(),
 	}
 	return path, bodies[op.OperationID]
 }

@@ -61,6 +61,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,
 		routeClients, routeTasks, routeAppointments, routeMatches, routeNotifications, routeAccountMail, routeLedger, routeInvoices,
 		routeTenants, routeLeases, routeTenancy, routeBilling,
+		routeWorkOrders, routeMyWorkOrders, routeVendors,
 	} {
 		routes(a, d)
 	}

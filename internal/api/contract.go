@@ -45,6 +45,7 @@ var tagDescriptions = map[string]string{
 	"Receivables":   "Invoices to tenants, payments received and their allocations, refunds and failed payments, tenant ledgers and AR aging; every money-moving POST takes an Idempotency-Key.",
 	"Leasing":       "Tenants and leases: drafts, activation (which occupies the unit), termination, renewal, move-in and move-out.",
 	"Resident":      "A resident's own tenancy (the resident portal).",
+	"Maintenance":   "Vendors and work orders: filing, assignment, the status from open to completed, comments, photos and response targets.",
 	"Billing":       "The monthly billing run and its late fees (preview and run), and security deposits with their move-out disposition; every money-moving POST takes an Idempotency-Key.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 }

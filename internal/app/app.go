@@ -27,6 +27,7 @@ import (
 	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/listing"
+	"realty/internal/maintenance"
 	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/postgres"
@@ -92,6 +93,8 @@ type Services struct {
 	// Ledger is the chart of accounts, the journal and its periods.
 	Ledger  *ledger.Service
 	Leasing *leasing.Service
+	// Maintenance is vendors and work orders.
+	Maintenance *maintenance.Service
 	// Idempotency stores money-moving requests' keys and first responses.
 	Idempotency *idempotency.Store
 }
@@ -100,7 +103,8 @@ type Services struct {
 // in one catalog for org.
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
-		crm.Permissions, messaging.Permissions, ledger.Permissions, leasing.Permissions)
+		crm.Permissions, messaging.Permissions, ledger.Permissions, leasing.Permissions,
+		maintenance.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -133,6 +137,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Listing = listing.New(pool, s.Property, s.Org, jobs)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
 	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, AllowPrivateWebhooks: o.AllowPrivateWebhooks, Log: o.Log})
+	s.Maintenance = maintenance.New(pool, s.Org, o.Blobs, o.MediaMaxBytes, s.Messaging, o.Now)
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	return s, nil
 }

@@ -18,6 +18,7 @@ import (
 	"realty/internal/idempotency"
 	"realty/internal/leasing"
 	"realty/internal/listing"
+	"realty/internal/maintenance"
 	"realty/internal/messaging"
 	"realty/internal/postgres"
 )
@@ -48,6 +49,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &leasing.ExpiryWorker{Leasing: svc.Leasing})
 	river.AddWorker(workers, &leasing.BillingWorker{Leasing: svc.Leasing})
 	river.AddWorker(workers, &leasing.BillingScheduleWorker{Leasing: svc.Leasing})
+	river.AddWorker(workers, &maintenance.OverdueWorker{Maintenance: svc.Maintenance})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -72,7 +74,7 @@ func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
-		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs()),
+		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs(), maintenance.PeriodicJobs()),
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),

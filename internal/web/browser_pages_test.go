@@ -37,7 +37,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	h := newHarness(t)
 	acme := h.env.Organization(t, "acme")
 	ids := pageData(t, h, acme)
-	ctx := startBrowserFor(t, 150*time.Second) // every page of four personas, on a busy machine
+	ctx := startBrowserFor(t, 240*time.Second) // every page of four personas, on a busy machine
 	csp := watchCSP(t, ctx)
 	step(t, ctx, "phone viewport", chromedp.EmulateViewport(375, 800))
 
@@ -139,8 +139,10 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 		t.Fatal(err)
 	}
 	r := newRentals(t, h, o)
+	wo := residentRequest(t, h, o, r)
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
-		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String()}
+		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
+		"work-orders": wo.String(), "resident/maintenance": wo.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route
@@ -152,8 +154,12 @@ func pagePath(t *testing.T, pattern string, ids map[string]string) (string, bool
 	}
 	path := strings.TrimSuffix(pattern, "{$}")
 	if strings.Contains(path, "{id}") {
-		first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-		id, ok := ids[first]
+		first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+		second, _, _ := strings.Cut(rest, "/")
+		id, ok := ids[first+"/"+second] // a longer key first: "resident/maintenance" before "resident"
+		if !ok {
+			id, ok = ids[first]
+		}
 		if !ok {
 			t.Fatalf("no id for the route %s: add one to pageData", pattern)
 		}

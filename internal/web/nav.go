@@ -53,7 +53,11 @@ var navAreas = []navArea{
 		{"AR aging", "/aging", []string{"invoice.read"}, "What tenants owe, by days past due"},
 		{"Billing run", "/billing", []string{"invoice.read"}, "Preview a month's rent invoices and late fees, then issue them"},
 	}},
-	{"Maintenance", nil},
+	{"Maintenance", []navItem{
+		{"Work orders", "/work-orders", []string{"maintenance.read"}, "Repairs from report to completion; filter the open, urgent and overdue"},
+		{"New work order", "/work-orders/new", []string{"maintenance.write"}, "File a repair at a property or unit"},
+		{"Vendors", "/vendors", []string{"maintenance.read"}, "Contractors by trade, their insurance and rating"},
+	}},
 	{"Messages", nil},
 	{"Reports", nil},
 	{"Admin", []navItem{
