@@ -196,6 +196,21 @@ var accessMatrix = map[string]string{
 	"run-billing":                   receivableClerks,
 	"get-lease-deposit":             leaseReaders,
 	"dispose-lease-deposit":         receivableClerks,
+	"list-threads":                  "owner admin property_manager maintenance read_only",
+	"get-thread":                    "owner admin property_manager maintenance read_only",
+	"mark-thread-read":              "owner admin property_manager maintenance read_only",
+	"create-thread":                 "owner admin property_manager maintenance",
+	"reply-thread":                  "owner admin property_manager maintenance",
+	"list-announcements":            "owner admin property_manager read_only",
+	"get-announcement":              "owner admin property_manager read_only",
+	"create-announcement":           "owner admin property_manager",
+	"list-my-threads":               "owner admin resident",
+	"create-my-thread":              "owner admin resident",
+	"get-my-thread":                 "owner admin resident",
+	"reply-my-thread":               "owner admin resident",
+	"mark-my-thread-read":           "owner admin resident",
+	"list-my-announcements":         "owner admin resident",
+	"mark-my-announcement-read":     "owner admin resident",
 }
 
 const (

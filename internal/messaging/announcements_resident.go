@@ -19,24 +19,16 @@ type Received struct {
 	ReadAt    *time.Time `db:"read_at" json:"read_at,omitempty"`
 }
 
-// residentTenant returns the resident's tenant: Forbidden for anyone but a
-// resident (tenancy.own) linked to a tenant.
+// residentTenant returns the resident's tenant; errors as ResidentOnly.
 func residentTenant(actor realty.Actor) (realty.ID, error) {
-	if !actor.Resident {
-		if err := actor.Require("tenancy.own"); err != nil {
-			return realty.ID{}, err
-		}
-		return realty.ID{}, &realty.Error{Kind: realty.Forbidden, Message: "the resident portal is for residents"}
-	}
-	t, err := side(actor, "tenancy.own", false)
-	if err != nil {
+	if err := ResidentOnly(actor); err != nil {
 		return realty.ID{}, err
 	}
-	return *t, nil
+	return actor.TenantID, nil
 }
 
 // MyAnnouncements lists the announcements that reached the resident's
-// tenancy, latest first. Forbidden for anyone but a linked resident;
+// tenancy, latest first. Errors as ResidentOnly;
 // Invalid naming cursor.
 func (s *Service) MyAnnouncements(ctx context.Context, actor realty.Actor, cursor string, limit int) (Page[Received], error) {
 	tenant, err := residentTenant(actor)
@@ -59,8 +51,8 @@ func (s *Service) MyAnnouncements(ctx context.Context, actor realty.Actor, curso
 }
 
 // MarkAnnouncementRead marks an announcement read for the resident's
-// tenancy. NotFound for one that did not reach it; Forbidden as
-// MyAnnouncements.
+// tenancy. NotFound for one that did not reach it; errors as
+// ResidentOnly.
 func (s *Service) MarkAnnouncementRead(ctx context.Context, actor realty.Actor, id realty.ID) error {
 	tenant, err := residentTenant(actor)
 	if err != nil {

@@ -50,19 +50,36 @@ type NewThread struct {
 	Body     string
 }
 
-var errThreadNotFound = &realty.Error{Kind: realty.NotFound, Message: "thread not found"}
+var (
+	errThreadNotFound = &realty.Error{Kind: realty.NotFound, Message: "thread not found"}
+	errNoTenancy      = &realty.Error{Kind: realty.NotFound, Message: "you are linked to no tenant"}
+)
+
+// ResidentOnly is the resident portal's gate: nil for a resident
+// (tenancy.own) linked to a tenant; Forbidden without tenancy.own,
+// NotFound for anyone else (staff holding it, a resident linked to no
+// tenant), as the portal's other reads answer.
+func ResidentOnly(actor realty.Actor) error {
+	if err := actor.Require("tenancy.own"); err != nil {
+		return err
+	}
+	if !actor.Resident || actor.TenantID.IsZero() {
+		return errNoTenancy
+	}
+	return nil
+}
 
 // side is how actor takes part in threads: as staff holding perm (tenant
 // nil), or as a resident fenced to their own tenant. Forbidden without the
-// permission, for a resident linked to no tenant, and, when writing, for
-// an actor acting for no member (an API key).
+// permission and, when writing, for an actor acting for no member (an API
+// key); NotFound for a resident linked to no tenant.
 func side(actor realty.Actor, perm string, writing bool) (tenant *realty.ID, err error) {
 	if actor.Resident {
 		if err := actor.Require("tenancy.own"); err != nil {
 			return nil, err
 		}
 		if actor.TenantID.IsZero() {
-			return nil, &realty.Error{Kind: realty.Forbidden, Message: "your membership is linked to no tenant"}
+			return nil, errNoTenancy
 		}
 		t := actor.TenantID
 		return &t, nil
