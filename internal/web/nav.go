@@ -54,7 +54,12 @@ var navAreas = []navArea{
 		{"Billing run", "/billing", []string{"invoice.read"}, "Preview a month's rent invoices and late fees, then issue them"},
 	}},
 	{"Maintenance", nil},
-	{"Messages", nil},
+	{"Messages", []navItem{
+		{"Inbox", "/messages", []string{"message.read"}, "Conversations with tenants and vendors, unread first to the eye"},
+		{"New message", "/messages/new", []string{"message.send"}, "Write to a tenant"},
+		{"Announcements", "/announcements", []string{"announcement.read"}, "Notices to every tenant of a property, building or unit"},
+		{"New announcement", "/announcements/new", []string{"announcement.manage"}, "Announce to the tenants of a property, building or unit"},
+	}},
 	{"Reports", nil},
 	{"Admin", []navItem{
 		{"Members", "/admin/members", []string{"member.read"}, "The people of the organization and their roles"},
