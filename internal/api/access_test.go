@@ -437,6 +437,11 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"lease-move-out":        map[string]any{"date": "2031-12-31"},
 		"run-billing":           map[string]any{"period": "2031-01"},
 		"dispose-lease-deposit": map[string]any{"deductions": []map[string]any{{"reason": "Matrix", "amount": "1.00"}}},
+		"create-thread":         map[string]any{"tenant_id": realty.NewID(), "subject": "Matrix", "body": "Hello"},
+		"reply-thread":          map[string]any{"body": "Hello"},
+		"create-my-thread":      map[string]any{"subject": "Matrix", "body": "Hello"},
+		"reply-my-thread":       map[string]any{"body": "Hello"},
+		"create-announcement":   map[string]any{"title": "Matrix", "body": "Hello", "scope": "property", "property_id": realty.NewID()},
 	}
 	return path, bodies[op.OperationID]
 }
