@@ -218,6 +218,21 @@ var accessMatrix = map[string]string{
 	"comment-my-work-order":         residents,
 	"upload-my-work-order-photo":    residents,
 	"get-my-work-order-photo":       residents,
+	"list-threads":                  "owner admin property_manager maintenance read_only",
+	"get-thread":                    "owner admin property_manager maintenance read_only",
+	"mark-thread-read":              "owner admin property_manager maintenance read_only",
+	"create-thread":                 "owner admin property_manager maintenance",
+	"reply-thread":                  "owner admin property_manager maintenance",
+	"list-announcements":            "owner admin property_manager read_only",
+	"get-announcement":              "owner admin property_manager read_only",
+	"create-announcement":           "owner admin property_manager",
+	"list-my-threads":               "owner admin resident",
+	"create-my-thread":              "owner admin resident",
+	"get-my-thread":                 "owner admin resident",
+	"reply-my-thread":               "owner admin resident",
+	"mark-my-thread-read":           "owner admin resident",
+	"list-my-announcements":         "owner admin resident",
+	"mark-my-announcement-read":     "owner admin resident",
 }
 
 const (
@@ -461,6 +476,11 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"submit-maintenance-request": map[string]any{"unit_id": realty.NewID(), "title": "Matrix"},
 		"comment-my-work-order":      map[string]any{"body": "Matrix"},
 		"upload-my-work-order-photo": photoUpload(),
+		"create-thread":         map[string]any{"tenant_id": realty.NewID(), "subject": "Matrix", "body": "Hello"},
+		"reply-thread":          map[string]any{"body": "Hello"},
+		"create-my-thread":      map[string]any{"subject": "Matrix", "body": "Hello"},
+		"reply-my-thread":       map[string]any{"body": "Hello"},
+		"create-announcement":   map[string]any{"title": "Matrix", "body": "Hello", "scope": "property", "property_id": realty.NewID()},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -48,6 +48,7 @@ var tagDescriptions = map[string]string{
 	"Maintenance":   "Vendors and work orders: filing, assignment, the status from open to completed, comments, photos and response targets.",
 	"Billing":       "The monthly billing run and its late fees (preview and run), and security deposits with their move-out disposition; every money-moving POST takes an Idempotency-Key.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
+	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,

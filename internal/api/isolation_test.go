@@ -160,7 +160,19 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatal(err)
 	}
 	pay := payment.Payment.ID
+	thread, err := h.env.Messaging.StartThread(ctx, owner, messaging.NewThread{TenantID: &tenant, Subject: "Globex", Body: "Hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, err := h.env.Messaging.Announce(ctx, owner, messaging.NewAnnouncement{Title: "Globex", Body: "Notice",
+		Scope: messaging.Scope{Kind: "property", PropertyID: prop}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
+		"get-thread": thread.ID, "reply-thread": thread.ID, "mark-thread-read": thread.ID,
+		"get-my-thread": thread.ID, "reply-my-thread": thread.ID, "mark-my-thread-read": thread.ID,
+		"get-announcement": ann.ID, "mark-my-announcement-read": ann.ID,
 		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
 		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
 		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,

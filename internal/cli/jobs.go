@@ -37,6 +37,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &audit.PartitionWorker{Pool: pool})
 	river.AddWorker(workers, &listing.ImportWorker{Imports: svc.Imports, MaxRun: cfg.ImportTimeout})
 	river.AddWorker(workers, &messaging.DeliverWorker{Messaging: svc.Messaging})
+	river.AddWorker(workers, &messaging.AnnounceWorker{Messaging: svc.Messaging})
 	river.AddWorker(workers, &messaging.PasswordResetWorker{Messaging: svc.Messaging})
 	river.AddWorker(workers, &crm.ListingChangedWorker{CRM: svc.CRM})
 	river.AddWorker(workers, &crm.RematchWorker{CRM: svc.CRM})

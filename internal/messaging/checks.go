@@ -34,6 +34,14 @@ func init() {
 		"messaging.notifications_payload_check":            {Kind: realty.Invalid, Field: "payload", Message: "must be a JSON object"},
 		"messaging.notification_preferences_kind_check":    kind,
 		"messaging.notification_preferences_channel_check": {Kind: realty.Invalid, Field: "channel", Message: "must be in_app, email or webhook"},
+		"messaging.threads_subject_check":                  {Kind: realty.Invalid, Field: "subject", Message: "must be 1 to 200 characters"},
+		"messaging.threads_party_check":                    {Kind: realty.Invalid, Field: "tenant_id", Message: "name exactly one of tenant_id and vendor_id"},
+		"messaging.thread_messages_body_check":             {Kind: realty.Invalid, Field: "body", Message: "must be 1 to 10000 characters"},
+		"messaging.announcements_title_check":              {Kind: realty.Invalid, Field: "title", Message: "must be 1 to 200 characters"},
+		"messaging.announcements_body_check":               {Kind: realty.Invalid, Field: "body", Message: "must be 1 to 20000 characters"},
+		"messaging.announcements_scope_check":              {Kind: realty.Invalid, Field: "scope", Message: "must be property, building or unit"},
+		"messaging.announcements_target_check":             {Kind: realty.Invalid, Field: "scope", Message: "names the building or unit its scope calls for, and no other"},
+		"messaging.announcements_recipients_check":         {Kind: realty.Invalid, Field: "recipients", Message: "must not be negative"},
 	}
 	for name, c := range outbox {
 		all[name] = c

@@ -36,6 +36,8 @@ var Kinds = []Kind{
 	{Name: "appointment.canceled", Description: "Someone else canceled an appointment of yours", InApp: true, Email: true},
 	{Name: "match.new", Description: "A listing matches a client's saved preference", InApp: true, Email: true},
 	{Name: "workorder.overdue", Description: "A work order is still unassigned past its response target", InApp: true, Email: true},
+	{Name: "message.new", Description: "A new message in a conversation of yours", InApp: true, Email: true},
+	{Name: "announcement.published", Description: "An announcement to the tenants of your home", InApp: true, Email: true},
 	{Name: "match.alert", Description: "A new listing matching a client's saved search, to the client", Account: true},
 	{Name: "match.digest", Description: "The day's or week's new matches of a client's saved search, to the client", Account: true},
 	{Name: "account.verify_email", Description: "Confirm your e-mail address", Account: true},

@@ -27,6 +27,10 @@ func init() {
 		"messaging.notifications_recipient_fkey":         {Kind: realty.Invalid, Field: "recipient_id", Message: "no such member"},
 		"messaging.notification_preferences_member_fkey": {Kind: realty.Invalid, Field: "member_id", Message: "no such member"},
 		"messaging.deliveries_idempotency_key_key":       {Kind: realty.Conflict, Field: "idempotency_key", Message: "a delivery with this key exists"},
+		"messaging.threads_tenant_fkey":                  {Kind: realty.Invalid, Field: "tenant_id", Message: "no such tenant"},
+		"messaging.announcements_property_fkey":          {Kind: realty.Invalid, Field: "property_id", Message: "no such property"},
+		"messaging.announcements_building_fkey":          {Kind: realty.Invalid, Field: "building_id", Message: "no such building"},
+		"messaging.announcements_unit_fkey":              {Kind: realty.Invalid, Field: "unit_id", Message: "no such unit"},
 	})
 }
 
@@ -38,6 +42,14 @@ var Permissions = []realty.Permission{
 		Roles: []string{"broker", "agent", "property_manager", "accountant", "maintenance"}},
 	{Name: "delivery.read", Description: "See the organization's outbox of e-mails and webhooks and their status"},
 	{Name: "webhook.manage", Description: "Register webhook endpoints, rotate their secrets and replay deliveries"},
+	{Name: "message.read", Description: "See the message threads with tenants and vendors",
+		Roles: []string{"property_manager", "maintenance"}},
+	{Name: "message.send", Description: "Start message threads with tenants and vendors and reply in them",
+		Roles: []string{"property_manager", "maintenance"}},
+	{Name: "announcement.read", Description: "See the announcements to tenants and whom they reached",
+		Roles: []string{"property_manager"}},
+	{Name: "announcement.manage", Description: "Publish announcements to every tenant of a property, building or unit",
+		Roles: []string{"property_manager"}},
 }
 
 // Options configure the service.
@@ -62,6 +74,10 @@ type Options struct {
 	AllowPrivateWebhooks bool
 	// Log receives send failures (slog.Default when nil).
 	Log *slog.Logger
+	// Audience resolves the tenants that threads and announcements reach
+	// (app wires one over leasing and property); without it those calls
+	// fail.
+	Audience Audience
 }
 
 // DefaultMaxAttempts is how many sends a delivery gets before it is dead.

@@ -10,6 +10,7 @@ import (
 	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
 	"realty"
+	"realty/internal/app"
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/messaging"
@@ -49,7 +50,7 @@ func newService(t *testing.T, env fixturetest.Env, port int) *messaging.Service 
 		t.Fatal(err)
 	}
 	return messaging.New(env.Pool, env.Jobs, env.Org, env.Identity, messaging.Options{Mail: sender, From: "realty@acme.example",
-		MaxAttempts: 3, Backoff: func(n int) time.Duration { return time.Duration(n) * 20 * time.Millisecond }})
+		Audience: app.Audience{Leasing: env.Leasing, Property: env.Property}, MaxAttempts: 3, Backoff: func(n int) time.Duration { return time.Duration(n) * 20 * time.Millisecond }})
 }
 
 // accepted are the messages the SMTP peer accepted (DATA completed).
@@ -175,7 +176,8 @@ func TestPreferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][2]bool{"lead.assigned": {true, true}, "task.due": {true, false}, "match.new": {true, true},
-		"appointment.booked": {true, true}, "appointment.canceled": {true, true}}
+		"appointment.booked": {true, true}, "appointment.canceled": {true, true},
+		"message.new": {true, true}, "announcement.published": {true, true}}
 	for _, p := range prefs {
 		if w, ok := want[p.Kind]; !ok || w != [2]bool{p.InApp, p.Email} {
 			t.Errorf("default of %s: in_app %v email %v, want %v", p.Kind, p.InApp, p.Email, w)
@@ -254,8 +256,8 @@ func TestTwoOrganizations(t *testing.T) {
 func TestTemplatesComplete(t *testing.T) {
 	data := map[string]any{"name": "Ann <b>Lee</b>", "title": "Call", "client": "Ann", "listing": "1 Main St", "link": "https://x.example/r?t=1&u=2",
 		"inviter": "Olivia", "token": "inv_x", "kind": "showing", "starts_at": "2030-03-04T15:00:00Z", "ends_at": "2030-03-04T16:00:00Z",
-		"cancellation_reason": "seller away",
-		"price":               "410,000", "preference": "Family home", "score": 75, "count": 1,
+		"cancellation_reason": "seller away", "excerpt": "The tap drips", "body": "Water off on Monday",
+		"price": "410,000", "preference": "Family home", "score": 75, "count": 1,
 		"matches": []map[string]any{{"listing": "1 Main St", "price": "410,000", "score": 75}}}
 	for _, k := range messaging.Kinds {
 		r, err := messaging.Render(k.Name, messaging.View{Organization: "Acme Realty", Data: data})

@@ -58,7 +58,12 @@ var navAreas = []navArea{
 		{"New work order", "/work-orders/new", []string{"maintenance.write"}, "File a repair at a property or unit"},
 		{"Vendors", "/vendors", []string{"maintenance.read"}, "Contractors by trade, their insurance and rating"},
 	}},
-	{"Messages", nil},
+	{"Messages", []navItem{
+		{"Inbox", "/messages", []string{"message.read"}, "Conversations with tenants and vendors, unread first to the eye"},
+		{"New message", "/messages/new", []string{"message.send"}, "Write to a tenant"},
+		{"Announcements", "/announcements", []string{"announcement.read"}, "Notices to every tenant of a property, building or unit"},
+		{"New announcement", "/announcements/new", []string{"announcement.manage"}, "Announce to the tenants of a property, building or unit"},
+	}},
 	{"Reports", nil},
 	{"Admin", []navItem{
 		{"Members", "/admin/members", []string{"member.read"}, "The people of the organization and their roles"},

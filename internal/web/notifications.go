@@ -104,6 +104,8 @@ func describe(n messaging.Notification) notice {
 		out.Link = "/clients/" + url.PathEscape(str("client_id"))
 	case str("listing_id") != "":
 		out.Link = "/listings/" + url.PathEscape(str("listing_id"))
+	case str("thread_id") != "":
+		out.Link = "/messages/" + url.PathEscape(str("thread_id"))
 	case str("task_id") != "":
 		out.Link = "/tasks"
 	}
