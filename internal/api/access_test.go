@@ -196,6 +196,15 @@ var accessMatrix = map[string]string{
 	"run-billing":                   receivableClerks,
 	"get-lease-deposit":             leaseReaders,
 	"dispose-lease-deposit":         receivableClerks,
+	"list-bills":                    ledgerReaders,
+	"get-bill":                      ledgerReaders,
+	"create-bill":                   receivableClerks,
+	"submit-bill":                   receivableClerks,
+	"void-bill":                     receivableClerks,
+	"approve-bill":                  "owner admin broker accountant",
+	"pay-bill":                      receivableClerks,
+	"get-ledger-settings":           ledgerReaders,
+	"replace-ledger-settings":       ledgerManagers,
 }
 
 const (
@@ -422,6 +431,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"lease-move-out":        map[string]any{"date": "2031-12-31"},
 		"run-billing":           map[string]any{"period": "2031-01"},
 		"dispose-lease-deposit": map[string]any{"deductions": []map[string]any{{"reason": "Matrix", "amount": "1.00"}}},
+		"create-bill": map[string]any{"vendor_id": realty.NewID(),
+			"lines": []map[string]any{{"account_id": realty.NewID(), "description": "Matrix", "amount": "1.00"}}},
+		"pay-bill":                map[string]any{"amount": "1.00", "method": "check"},
+		"replace-ledger-settings": map[string]any{"bill_approval_threshold": "1000.00"},
 	}
 	return path, bodies[op.OperationID]
 }

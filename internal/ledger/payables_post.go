@@ -24,18 +24,18 @@ var DefaultBillApprovalThreshold = decimal.New(100000, -2)
 // chargeBackDays is how long a tenant has to pay a charge-back invoice.
 const chargeBackDays = 30
 
-// Settings are the organization's ledger settings.
-type Settings struct {
+// LedgerSettings are the organization's ledger settings.
+type LedgerSettings struct {
 	BillApprovalThreshold Money `json:"bill_approval_threshold" doc:"a bill at or below it is approved when submitted; above it needs an approver other than its creator"`
 }
 
-// LedgerSettings returns the organization's ledger settings (the defaults
+// GetSettings returns the organization's ledger settings (the defaults
 // when it has set none). Forbidden without ledger.read.
-func (s *Service) LedgerSettings(ctx context.Context, actor realty.Actor) (Settings, error) {
+func (s *Service) GetSettings(ctx context.Context, actor realty.Actor) (LedgerSettings, error) {
 	if err := actor.Require("ledger.read"); err != nil {
-		return Settings{}, err
+		return LedgerSettings{}, err
 	}
-	var out Settings
+	var out LedgerSettings
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		t, err := threshold(ctx, tx, actor)
 		out.BillApprovalThreshold = M(t)
@@ -44,15 +44,15 @@ func (s *Service) LedgerSettings(ctx context.Context, actor realty.Actor) (Setti
 	return out, err
 }
 
-// SetLedgerSettings replaces the organization's ledger settings. Forbidden
+// SetSettings replaces the organization's ledger settings. Forbidden
 // without ledger.manage; Invalid naming bill_approval_threshold.
-func (s *Service) SetLedgerSettings(ctx context.Context, actor realty.Actor, in Settings) (Settings, error) {
+func (s *Service) SetSettings(ctx context.Context, actor realty.Actor, in LedgerSettings) (LedgerSettings, error) {
 	if err := actor.Require("ledger.manage"); err != nil {
-		return Settings{}, err
+		return LedgerSettings{}, err
 	}
 	t := in.BillApprovalThreshold.Decimal
 	if t.IsNegative() || !t.Equal(t.Round(2)) || t.GreaterThanOrEqual(maxAmount) {
-		return Settings{}, realty.FieldError("bill_approval_threshold", "must be whole cents, at least 0")
+		return LedgerSettings{}, realty.FieldError("bill_approval_threshold", "must be whole cents, at least 0")
 	}
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO ledger.settings (organization_id, id, bill_approval_threshold) VALUES ($1, $2, $3)
@@ -60,7 +60,7 @@ func (s *Service) SetLedgerSettings(ctx context.Context, actor realty.Actor, in 
 			actor.OrgID, realty.NewID(), t)
 		return err
 	})
-	return Settings{BillApprovalThreshold: M(t)}, err
+	return LedgerSettings{BillApprovalThreshold: M(t)}, err
 }
 
 func threshold(ctx context.Context, tx pgx.Tx, actor realty.Actor) (decimal.Decimal, error) {

@@ -148,14 +148,14 @@ func TestBillThreshold(t *testing.T) {
 	if err != nil || small.Status != "approved" || small.ApprovedBy != nil || small.ApprovedOn == nil {
 		t.Fatalf("at the threshold: %+v, %v", small, err)
 	}
-	if _, err := s.led.SetLedgerSettings(ctx, acct, ledger.Settings{BillApprovalThreshold: ledger.M(d("999.99"))}); err != nil {
+	if _, err := s.led.SetSettings(ctx, acct, ledger.LedgerSettings{BillApprovalThreshold: ledger.M(d("999.99"))}); err != nil {
 		t.Fatal(err)
 	}
 	above, err := s.led.CreateBill(ctx, pm, at)
 	if err != nil || above.Status != "pending_approval" {
 		t.Errorf("above a lowered threshold: %s, %v", above.Status, err)
 	}
-	if _, err := s.led.SetLedgerSettings(ctx, acct, ledger.Settings{BillApprovalThreshold: ledger.M(d("-1"))}); realty.FieldsOf(err)["bill_approval_threshold"] == "" {
+	if _, err := s.led.SetSettings(ctx, acct, ledger.LedgerSettings{BillApprovalThreshold: ledger.M(d("-1"))}); realty.FieldsOf(err)["bill_approval_threshold"] == "" {
 		t.Errorf("negative threshold: %v, want Invalid naming bill_approval_threshold", err)
 	}
 	if ap := balance(t, s, ledger.AccountsPayable); !ap.Equal(d("2500")) {

@@ -261,6 +261,24 @@ func (e BillLateFeeRule) Valid() bool {
 	}
 }
 
+// Defines values for BillBodyKind.
+const (
+	BillBodyKindBill    BillBodyKind = "bill"
+	BillBodyKindExpense BillBodyKind = "expense"
+)
+
+// Valid indicates whether the value is a known member of the BillBodyKind enum.
+func (e BillBodyKind) Valid() bool {
+	switch e {
+	case BillBodyKindBill:
+		return true
+	case BillBodyKindExpense:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BillLineType.
 const (
 	BillLineTypeDeposit     BillLineType = "deposit"
@@ -285,6 +303,66 @@ func (e BillLineType) Valid() bool {
 	case BillLineTypeRent:
 		return true
 	case BillLineTypeUtility:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BillPaymentMethod.
+const (
+	BillPaymentMethodAch   BillPaymentMethod = "ach"
+	BillPaymentMethodCard  BillPaymentMethod = "card"
+	BillPaymentMethodCash  BillPaymentMethod = "cash"
+	BillPaymentMethodCheck BillPaymentMethod = "check"
+	BillPaymentMethodOther BillPaymentMethod = "other"
+	BillPaymentMethodWire  BillPaymentMethod = "wire"
+)
+
+// Valid indicates whether the value is a known member of the BillPaymentMethod enum.
+func (e BillPaymentMethod) Valid() bool {
+	switch e {
+	case BillPaymentMethodAch:
+		return true
+	case BillPaymentMethodCard:
+		return true
+	case BillPaymentMethodCash:
+		return true
+	case BillPaymentMethodCheck:
+		return true
+	case BillPaymentMethodOther:
+		return true
+	case BillPaymentMethodWire:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BillPaymentInputBodyBodyMethod.
+const (
+	BillPaymentInputBodyBodyMethodAch   BillPaymentInputBodyBodyMethod = "ach"
+	BillPaymentInputBodyBodyMethodCard  BillPaymentInputBodyBodyMethod = "card"
+	BillPaymentInputBodyBodyMethodCash  BillPaymentInputBodyBodyMethod = "cash"
+	BillPaymentInputBodyBodyMethodCheck BillPaymentInputBodyBodyMethod = "check"
+	BillPaymentInputBodyBodyMethodOther BillPaymentInputBodyBodyMethod = "other"
+	BillPaymentInputBodyBodyMethodWire  BillPaymentInputBodyBodyMethod = "wire"
+)
+
+// Valid indicates whether the value is a known member of the BillPaymentInputBodyBodyMethod enum.
+func (e BillPaymentInputBodyBodyMethod) Valid() bool {
+	switch e {
+	case BillPaymentInputBodyBodyMethodAch:
+		return true
+	case BillPaymentInputBodyBodyMethodCard:
+		return true
+	case BillPaymentInputBodyBodyMethodCash:
+		return true
+	case BillPaymentInputBodyBodyMethodCheck:
+		return true
+	case BillPaymentInputBodyBodyMethodOther:
+		return true
+	case BillPaymentInputBodyBodyMethodWire:
 		return true
 	default:
 		return false
@@ -2058,6 +2136,54 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for VendorBillKind.
+const (
+	VendorBillKindBill    VendorBillKind = "bill"
+	VendorBillKindExpense VendorBillKind = "expense"
+)
+
+// Valid indicates whether the value is a known member of the VendorBillKind enum.
+func (e VendorBillKind) Valid() bool {
+	switch e {
+	case VendorBillKindBill:
+		return true
+	case VendorBillKindExpense:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VendorBillStatus.
+const (
+	VendorBillStatusApproved        VendorBillStatus = "approved"
+	VendorBillStatusDraft           VendorBillStatus = "draft"
+	VendorBillStatusPaid            VendorBillStatus = "paid"
+	VendorBillStatusPartial         VendorBillStatus = "partial"
+	VendorBillStatusPendingApproval VendorBillStatus = "pending_approval"
+	VendorBillStatusVoid            VendorBillStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the VendorBillStatus enum.
+func (e VendorBillStatus) Valid() bool {
+	switch e {
+	case VendorBillStatusApproved:
+		return true
+	case VendorBillStatusDraft:
+		return true
+	case VendorBillStatusPaid:
+		return true
+	case VendorBillStatusPartial:
+		return true
+	case VendorBillStatusPendingApproval:
+		return true
+	case VendorBillStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAppointmentsParamsStatus.
 const (
 	ListAppointmentsParamsStatusCanceled  ListAppointmentsParamsStatus = "canceled"
@@ -2079,6 +2205,57 @@ func (e ListAppointmentsParamsStatus) Valid() bool {
 	case ListAppointmentsParamsStatusNoShow:
 		return true
 	case ListAppointmentsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListBillsParamsKind.
+const (
+	ListBillsParamsKindBill    ListBillsParamsKind = "bill"
+	ListBillsParamsKindExpense ListBillsParamsKind = "expense"
+)
+
+// Valid indicates whether the value is a known member of the ListBillsParamsKind enum.
+func (e ListBillsParamsKind) Valid() bool {
+	switch e {
+	case ListBillsParamsKindBill:
+		return true
+	case ListBillsParamsKindExpense:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListBillsParamsStatus.
+const (
+	ListBillsParamsStatusApproved        ListBillsParamsStatus = "approved"
+	ListBillsParamsStatusDraft           ListBillsParamsStatus = "draft"
+	ListBillsParamsStatusOpen            ListBillsParamsStatus = "open"
+	ListBillsParamsStatusPaid            ListBillsParamsStatus = "paid"
+	ListBillsParamsStatusPartial         ListBillsParamsStatus = "partial"
+	ListBillsParamsStatusPendingApproval ListBillsParamsStatus = "pending_approval"
+	ListBillsParamsStatusVoid            ListBillsParamsStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the ListBillsParamsStatus enum.
+func (e ListBillsParamsStatus) Valid() bool {
+	switch e {
+	case ListBillsParamsStatusApproved:
+		return true
+	case ListBillsParamsStatusDraft:
+		return true
+	case ListBillsParamsStatusOpen:
+		return true
+	case ListBillsParamsStatusPaid:
+		return true
+	case ListBillsParamsStatusPartial:
+		return true
+	case ListBillsParamsStatusPendingApproval:
+		return true
+	case ListBillsParamsStatusVoid:
 		return true
 	default:
 		return false
@@ -2877,6 +3054,40 @@ type Bill struct {
 // BillLateFeeRule defines model for Bill.LateFeeRule.
 type BillLateFeeRule string
 
+// BillBody defines model for BillBody.
+type BillBody struct {
+	// BillDate today in the organization's time zone when absent
+	BillDate           *openapi_types.Date `json:"bill_date,omitempty"`
+	ChargeBackLeaseId  *openapi_types.UUID `json:"charge_back_lease_id,omitempty"`
+	ChargeBackTenantId *openapi_types.UUID `json:"charge_back_tenant_id,omitempty"`
+
+	// DueDate the bill date when absent
+	DueDate *openapi_types.Date `json:"due_date,omitempty"`
+
+	// Kind expense: paid at once, its approval posts against operating cash (default bill)
+	Kind       *BillBodyKind       `json:"kind,omitempty"`
+	Lines      *[]BillLineBody     `json:"lines"`
+	Memo       *string             `json:"memo,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+
+	// Reference the vendor's bill number
+	Reference *string `json:"reference,omitempty"`
+
+	// Submit submit at once: approved then when at or below the organization's threshold
+	Submit *bool `json:"submit,omitempty"`
+
+	// Tax sales tax, posted with the first line's account
+	//
+	// Examples: 1250000.00
+	Tax         *string             `json:"tax,omitempty"`
+	UnitId      *openapi_types.UUID `json:"unit_id,omitempty"`
+	VendorId    openapi_types.UUID  `json:"vendor_id"`
+	WorkOrderId *openapi_types.UUID `json:"work_order_id,omitempty"`
+}
+
+// BillBodyKind expense: paid at once, its approval posts against operating cash (default bill)
+type BillBodyKind string
+
 // BillLine defines model for BillLine.
 type BillLine struct {
 	AccountId *openapi_types.UUID `json:"account_id,omitempty"`
@@ -2891,6 +3102,61 @@ type BillLine struct {
 
 // BillLineType defines model for BillLine.Type.
 type BillLineType string
+
+// BillLineBody defines model for BillLineBody.
+type BillLineBody struct {
+	// AccountId an active expense account
+	AccountId openapi_types.UUID `json:"account_id"`
+
+	// Amount positive, in whole cents
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
+
+	// ChargeBack invoice this line to charge_back_tenant_id when the bill is approved
+	ChargeBack  *bool  `json:"charge_back,omitempty"`
+	Description string `json:"description"`
+}
+
+// BillPage defines model for BillPage.
+type BillPage struct {
+	Items      *[]VendorBill `json:"items"`
+	NextCursor *string       `json:"next_cursor,omitempty"`
+}
+
+// BillPayment defines model for BillPayment.
+type BillPayment struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount string             `json:"amount"`
+	BillId openapi_types.UUID `json:"bill_id"`
+	Id     openapi_types.UUID `json:"id"`
+	Method BillPaymentMethod  `json:"method"`
+
+	// PaidOn a calendar day, YYYY-MM-DD
+	PaidOn    openapi_types.Date `json:"paid_on"`
+	Reference *string            `json:"reference,omitempty"`
+}
+
+// BillPaymentMethod defines model for BillPayment.Method.
+type BillPaymentMethod string
+
+// BillPaymentInputBodyBody defines model for BillPaymentInputBodyBody.
+type BillPaymentInputBodyBody struct {
+	// Amount at most the bill's balance
+	//
+	// Examples: 1250000.00
+	Amount string                         `json:"amount"`
+	Method BillPaymentInputBodyBodyMethod `json:"method"`
+
+	// PaidOn today in the organization's time zone when absent
+	PaidOn    *openapi_types.Date `json:"paid_on,omitempty"`
+	Reference *string             `json:"reference,omitempty"`
+}
+
+// BillPaymentInputBodyBodyMethod defines model for BillPaymentInputBodyBody.Method.
+type BillPaymentInputBodyBodyMethod string
 
 // Billing defines model for Billing.
 type Billing struct {
@@ -3812,6 +4078,22 @@ type LeaseTenant struct {
 	// Primary the primary tenant; the only tenant of a lease is
 	Primary  *bool              `json:"primary,omitempty"`
 	TenantId openapi_types.UUID `json:"tenant_id"`
+}
+
+// LedgerSettings defines model for LedgerSettings.
+type LedgerSettings struct {
+	// BillApprovalThreshold a bill at or below it is approved when submitted; above it needs an approver other than its creator
+	//
+	// Examples: 1250000.00
+	BillApprovalThreshold string `json:"bill_approval_threshold"`
+}
+
+// LedgerSettingsBody defines model for LedgerSettingsBody.
+type LedgerSettingsBody struct {
+	// BillApprovalThreshold a bill at or below it is approved when submitted; above it needs an approver other than its creator
+	//
+	// Examples: 1250000.00
+	BillApprovalThreshold string `json:"bill_approval_threshold"`
 }
 
 // LinesPage defines model for LinesPage.
@@ -5460,6 +5742,85 @@ type User struct {
 // UserStatus defines model for User.Status.
 type UserStatus string
 
+// VendorBill defines model for VendorBill.
+type VendorBill struct {
+	// ApprovedBy the approver; unset when approved under the threshold
+	ApprovedBy *openapi_types.UUID `json:"approved_by,omitempty"`
+
+	// ApprovedOn the date its posting is dated
+	ApprovedOn *openapi_types.Date `json:"approved_on,omitempty"`
+
+	// Balance total - paid
+	//
+	// Examples: 1250000.00
+	Balance string `json:"balance"`
+
+	// BillDate a calendar day, YYYY-MM-DD
+	BillDate openapi_types.Date `json:"bill_date"`
+
+	// ChargeBackInvoiceId the tenant invoice the charged-back lines became
+	ChargeBackInvoiceId *openapi_types.UUID `json:"charge_back_invoice_id,omitempty"`
+	ChargeBackLeaseId   *openapi_types.UUID `json:"charge_back_lease_id,omitempty"`
+	ChargeBackTenantId  *openapi_types.UUID `json:"charge_back_tenant_id,omitempty"`
+	CreatedAt           time.Time           `json:"created_at"`
+	CreatedBy           *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate openapi_types.Date `json:"due_date"`
+	Id      openapi_types.UUID `json:"id"`
+	Kind    VendorBillKind     `json:"kind"`
+	Lines   *[]VendorBillLine  `json:"lines"`
+	Memo    *string            `json:"memo,omitempty"`
+
+	// Paid an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Paid       string              `json:"paid"`
+	Payments   *[]BillPayment      `json:"payments"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+
+	// Reference the vendor's bill number
+	Reference   *string          `json:"reference,omitempty"`
+	Status      VendorBillStatus `json:"status"`
+	SubmittedAt *time.Time       `json:"submitted_at,omitempty"`
+
+	// Tax sales tax on the bill, posted with its first line's account (part of the cost)
+	//
+	// Examples: 1250000.00
+	Tax string `json:"tax"`
+
+	// Total sum of the lines + tax
+	//
+	// Examples: 1250000.00
+	Total     string              `json:"total"`
+	UnitId    *openapi_types.UUID `json:"unit_id,omitempty"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	VendorId  openapi_types.UUID  `json:"vendor_id"`
+
+	// VoidedOn a calendar day, YYYY-MM-DD
+	VoidedOn    *openapi_types.Date `json:"voided_on,omitempty"`
+	WorkOrderId *openapi_types.UUID `json:"work_order_id,omitempty"`
+}
+
+// VendorBillKind defines model for VendorBill.Kind.
+type VendorBillKind string
+
+// VendorBillStatus defines model for VendorBill.Status.
+type VendorBillStatus string
+
+// VendorBillLine defines model for VendorBillLine.
+type VendorBillLine struct {
+	AccountId openapi_types.UUID `json:"account_id"`
+
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount      string `json:"amount"`
+	ChargeBack  bool   `json:"charge_back"`
+	Description string `json:"description"`
+	LineNo      int64  `json:"line_no"`
+}
+
 // VerifyEmailInputBody defines model for VerifyEmailInputBody.
 type VerifyEmailInputBody struct {
 	// Token the token of the e-mailed link
@@ -5586,6 +5947,55 @@ type PreviewBillingParams struct {
 
 // RunBillingParams defines parameters for RunBilling.
 type RunBillingParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListBillsParams defines parameters for ListBills.
+type ListBillsParams struct {
+	VendorId    *string              `form:"vendor_id,omitempty" json:"vendor_id,omitempty"`
+	PropertyId  *string              `form:"property_id,omitempty" json:"property_id,omitempty"`
+	WorkOrderId *string              `form:"work_order_id,omitempty" json:"work_order_id,omitempty"`
+	Kind        *ListBillsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Status open: approved or partially paid
+	Status *ListBillsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor *string                `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int64                 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListBillsParamsKind defines parameters for ListBills.
+type ListBillsParamsKind string
+
+// ListBillsParamsStatus defines parameters for ListBills.
+type ListBillsParamsStatus string
+
+// CreateBillParams defines parameters for CreateBill.
+type CreateBillParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ApproveBillParams defines parameters for ApproveBill.
+type ApproveBillParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// PayBillParams defines parameters for PayBill.
+type PayBillParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// SubmitBillParams defines parameters for SubmitBill.
+type SubmitBillParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// VoidBillParams defines parameters for VoidBill.
+type VoidBillParams struct {
 	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -6002,6 +6412,12 @@ type VerifyEmailJSONRequestBody = VerifyEmailInputBody
 // RunBillingJSONRequestBody defines body for RunBilling for application/json ContentType.
 type RunBillingJSONRequestBody = BillingRunInputBody
 
+// CreateBillJSONRequestBody defines body for CreateBill for application/json ContentType.
+type CreateBillJSONRequestBody = BillBody
+
+// PayBillJSONRequestBody defines body for PayBill for application/json ContentType.
+type PayBillJSONRequestBody = BillPaymentInputBodyBody
+
 // CreateClientJSONRequestBody defines body for CreateClient for application/json ContentType.
 type CreateClientJSONRequestBody = ClientBody
 
@@ -6073,6 +6489,9 @@ type ReverseJournalEntryJSONRequestBody = ReversalInputBody
 
 // CloseAccountingPeriodJSONRequestBody defines body for CloseAccountingPeriod for application/json ContentType.
 type CloseAccountingPeriodJSONRequestBody = CloseInputBody
+
+// ReplaceLedgerSettingsJSONRequestBody defines body for ReplaceLedgerSettings for application/json ContentType.
+type ReplaceLedgerSettingsJSONRequestBody = LedgerSettingsBody
 
 // CreateListingImportMultipartRequestBody defines body for CreateListingImport for multipart/form-data ContentType.
 type CreateListingImportMultipartRequestBody CreateListingImportMultipartBody
@@ -6683,6 +7102,105 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
 	RunBilling(ctx context.Context, params *RunBillingParams, body RunBillingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBills Vendor bills and expenses by due date
+	//
+	// Needs permission `bill.read`.
+	//
+	// Corresponds with GET /api/v1/bills (the `ListBills` operationId).
+	ListBills(ctx context.Context, params *ListBillsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBillWithBody Record a vendor bill or an expense
+	//
+	// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+	CreateBillWithBody(ctx context.Context, params *CreateBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBill Record a vendor bill or an expense
+	//
+	// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+	CreateBill(ctx context.Context, params *CreateBillParams, body CreateBillJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBill One bill with its lines and payments
+	//
+	// Needs permission `bill.read`.
+	//
+	// Corresponds with GET /api/v1/bills/{id} (the `GetBill` operationId).
+	GetBill(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveBill Approve a bill
+	//
+	// Posts expenses against accounts payable (an expense: against cash) and invoices charged-back lines; above the threshold only a member other than the bill's creator may approve (403).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.approve`.
+	//
+	// Corresponds with POST /api/v1/bills/{id}/approval (the `ApproveBill` operationId).
+	ApproveBill(ctx context.Context, id openapi_types.UUID, params *ApproveBillParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayBillWithBody Pay an approved bill
+	//
+	// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.pay`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+	PayBillWithBody(ctx context.Context, id openapi_types.UUID, params *PayBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayBill Pay an approved bill
+	//
+	// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.pay`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+	PayBill(ctx context.Context, id openapi_types.UUID, params *PayBillParams, body PayBillJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitBill Submit a draft bill for approval
+	//
+	// At or below the threshold it is approved and posted at once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Corresponds with POST /api/v1/bills/{id}/submit (the `SubmitBill` operationId).
+	SubmitBill(ctx context.Context, id openapi_types.UUID, params *SubmitBillParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidBill Void a bill
+	//
+	// Reverses its posting (and voids its charge-back invoice); 409 once it has payments.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Corresponds with POST /api/v1/bills/{id}/void (the `VoidBill` operationId).
+	VoidBill(ctx context.Context, id openapi_types.UUID, params *VoidBillParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeCalendarFeed End your calendar feed
 	//
@@ -7452,6 +7970,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
 	CloseAccountingPeriod(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLedgerSettings The ledger settings (the bill approval threshold)
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Corresponds with GET /api/v1/ledger/settings (the `GetLedgerSettings` operationId).
+	GetLedgerSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceLedgerSettingsWithBody Replace the ledger settings
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+	ReplaceLedgerSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceLedgerSettings Replace the ledger settings
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+	ReplaceLedgerSettings(ctx context.Context, body ReplaceLedgerSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ApplyTenantCredit Apply a tenant's unapplied credit to their open invoices
 	//
@@ -9300,6 +9843,195 @@ func (c *Client) RunBilling(ctx context.Context, params *RunBillingParams, body 
 	return c.Client.Do(req)
 }
 
+// ListBills Vendor bills and expenses by due date
+//
+// Needs permission `bill.read`.
+//
+// Corresponds with GET /api/v1/bills (the `ListBills` operationId).
+func (c *Client) ListBills(ctx context.Context, params *ListBillsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBillsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBillWithBody Record a vendor bill or an expense
+//
+// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+func (c *Client) CreateBillWithBody(ctx context.Context, params *CreateBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBillRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBill Record a vendor bill or an expense
+//
+// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+func (c *Client) CreateBill(ctx context.Context, params *CreateBillParams, body CreateBillJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBillRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBill One bill with its lines and payments
+//
+// Needs permission `bill.read`.
+//
+// Corresponds with GET /api/v1/bills/{id} (the `GetBill` operationId).
+func (c *Client) GetBill(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBillRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveBill Approve a bill
+//
+// Posts expenses against accounts payable (an expense: against cash) and invoices charged-back lines; above the threshold only a member other than the bill's creator may approve (403).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.approve`.
+//
+// Corresponds with POST /api/v1/bills/{id}/approval (the `ApproveBill` operationId).
+func (c *Client) ApproveBill(ctx context.Context, id openapi_types.UUID, params *ApproveBillParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveBillRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayBillWithBody Pay an approved bill
+//
+// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.pay`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+func (c *Client) PayBillWithBody(ctx context.Context, id openapi_types.UUID, params *PayBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayBillRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayBill Pay an approved bill
+//
+// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.pay`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+func (c *Client) PayBill(ctx context.Context, id openapi_types.UUID, params *PayBillParams, body PayBillJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayBillRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitBill Submit a draft bill for approval
+//
+// At or below the threshold it is approved and posted at once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Corresponds with POST /api/v1/bills/{id}/submit (the `SubmitBill` operationId).
+func (c *Client) SubmitBill(ctx context.Context, id openapi_types.UUID, params *SubmitBillParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitBillRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidBill Void a bill
+//
+// Reverses its posting (and voids its charge-back invoice); 409 once it has payments.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Corresponds with POST /api/v1/bills/{id}/void (the `VoidBill` operationId).
+func (c *Client) VoidBill(ctx context.Context, id openapi_types.UUID, params *VoidBillParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidBillRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RevokeCalendarFeed End your calendar feed
 //
 // Needs permission `client.read`.
@@ -10849,6 +11581,61 @@ func (c *Client) CloseAccountingPeriodWithBody(ctx context.Context, params *Clos
 // Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
 func (c *Client) CloseAccountingPeriod(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseAccountingPeriodRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLedgerSettings The ledger settings (the bill approval threshold)
+//
+// Needs permission `ledger.read`.
+//
+// Corresponds with GET /api/v1/ledger/settings (the `GetLedgerSettings` operationId).
+func (c *Client) GetLedgerSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLedgerSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceLedgerSettingsWithBody Replace the ledger settings
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+func (c *Client) ReplaceLedgerSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceLedgerSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceLedgerSettings Replace the ledger settings
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+func (c *Client) ReplaceLedgerSettings(ctx context.Context, body ReplaceLedgerSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceLedgerSettingsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14341,6 +15128,430 @@ func NewRunBillingRequestWithBody(server string, params *RunBillingParams, conte
 	return req, nil
 }
 
+// NewListBillsRequest constructs an http.Request for the ListBills method
+func NewListBillsRequest(server string, params *ListBillsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.VendorId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "vendor_id", *params.VendorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PropertyId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "property_id", *params.PropertyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WorkOrderId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "work_order_id", *params.WorkOrderId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBillRequest calls the generic CreateBill builder with application/json body
+func NewCreateBillRequest(server string, params *CreateBillParams, body CreateBillJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBillRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateBillRequestWithBody constructs an http.Request for the CreateBill method, with any body, and a specified content type
+func NewCreateBillRequestWithBody(server string, params *CreateBillParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBillRequest constructs an http.Request for the GetBill method
+func NewGetBillRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApproveBillRequest constructs an http.Request for the ApproveBill method
+func NewApproveBillRequest(server string, id openapi_types.UUID, params *ApproveBillParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills/%s/approval", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPayBillRequest calls the generic PayBill builder with application/json body
+func NewPayBillRequest(server string, id openapi_types.UUID, params *PayBillParams, body PayBillJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPayBillRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPayBillRequestWithBody constructs an http.Request for the PayBill method, with any body, and a specified content type
+func NewPayBillRequestWithBody(server string, id openapi_types.UUID, params *PayBillParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSubmitBillRequest constructs an http.Request for the SubmitBill method
+func NewSubmitBillRequest(server string, id openapi_types.UUID, params *SubmitBillParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills/%s/submit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewVoidBillRequest constructs an http.Request for the VoidBill method
+func NewVoidBillRequest(server string, id openapi_types.UUID, params *VoidBillParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bills/%s/void", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRevokeCalendarFeedRequest constructs an http.Request for the RevokeCalendarFeed method
 func NewRevokeCalendarFeedRequest(server string) (*http.Request, error) {
 	var err error
@@ -17010,6 +18221,73 @@ func NewCloseAccountingPeriodRequestWithBody(server string, params *CloseAccount
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewGetLedgerSettingsRequest constructs an http.Request for the GetLedgerSettings method
+func NewGetLedgerSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceLedgerSettingsRequest calls the generic ReplaceLedgerSettings builder with application/json body
+func NewReplaceLedgerSettingsRequest(server string, body ReplaceLedgerSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceLedgerSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewReplaceLedgerSettingsRequestWithBody constructs an http.Request for the ReplaceLedgerSettings method, with any body, and a specified content type
+func NewReplaceLedgerSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ledger/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -21173,6 +22451,115 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/billing/runs (the `RunBilling` operationId).
 	RunBillingWithResponse(ctx context.Context, params *RunBillingParams, body RunBillingJSONRequestBody, reqEditors ...RequestEditorFn) (*RunBillingResponse, error)
 
+	// ListBillsWithResponse Vendor bills and expenses by due date
+	//
+	// Needs permission `bill.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bills (the `ListBills` operationId).
+	ListBillsWithResponse(ctx context.Context, params *ListBillsParams, reqEditors ...RequestEditorFn) (*ListBillsResponse, error)
+
+	// CreateBillWithBodyWithResponse Record a vendor bill or an expense
+	//
+	// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+	CreateBillWithBodyWithResponse(ctx context.Context, params *CreateBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBillResponse, error)
+
+	// CreateBillWithResponse Record a vendor bill or an expense
+	//
+	// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+	CreateBillWithResponse(ctx context.Context, params *CreateBillParams, body CreateBillJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBillResponse, error)
+
+	// GetBillWithResponse One bill with its lines and payments
+	//
+	// Needs permission `bill.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bills/{id} (the `GetBill` operationId).
+	GetBillWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBillResponse, error)
+
+	// ApproveBillWithResponse Approve a bill
+	//
+	// Posts expenses against accounts payable (an expense: against cash) and invoices charged-back lines; above the threshold only a member other than the bill's creator may approve (403).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.approve`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills/{id}/approval (the `ApproveBill` operationId).
+	ApproveBillWithResponse(ctx context.Context, id openapi_types.UUID, params *ApproveBillParams, reqEditors ...RequestEditorFn) (*ApproveBillResponse, error)
+
+	// PayBillWithBodyWithResponse Pay an approved bill
+	//
+	// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.pay`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+	PayBillWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayBillResponse, error)
+
+	// PayBillWithResponse Pay an approved bill
+	//
+	// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.pay`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+	PayBillWithResponse(ctx context.Context, id openapi_types.UUID, params *PayBillParams, body PayBillJSONRequestBody, reqEditors ...RequestEditorFn) (*PayBillResponse, error)
+
+	// SubmitBillWithResponse Submit a draft bill for approval
+	//
+	// At or below the threshold it is approved and posted at once.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills/{id}/submit (the `SubmitBill` operationId).
+	SubmitBillWithResponse(ctx context.Context, id openapi_types.UUID, params *SubmitBillParams, reqEditors ...RequestEditorFn) (*SubmitBillResponse, error)
+
+	// VoidBillWithResponse Void a bill
+	//
+	// Reverses its posting (and voids its charge-back invoice); 409 once it has payments.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `bill.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bills/{id}/void (the `VoidBill` operationId).
+	VoidBillWithResponse(ctx context.Context, id openapi_types.UUID, params *VoidBillParams, reqEditors ...RequestEditorFn) (*VoidBillResponse, error)
+
 	// RevokeCalendarFeedWithResponse End your calendar feed
 	//
 	// Needs permission `client.read`.
@@ -22003,6 +23390,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/ledger/periods/close (the `CloseAccountingPeriod` operationId).
 	CloseAccountingPeriodWithResponse(ctx context.Context, params *CloseAccountingPeriodParams, body CloseAccountingPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountingPeriodResponse, error)
+
+	// GetLedgerSettingsWithResponse The ledger settings (the bill approval threshold)
+	//
+	// Needs permission `ledger.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/ledger/settings (the `GetLedgerSettings` operationId).
+	GetLedgerSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLedgerSettingsResponse, error)
+
+	// ReplaceLedgerSettingsWithBodyWithResponse Replace the ledger settings
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+	ReplaceLedgerSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceLedgerSettingsResponse, error)
+
+	// ReplaceLedgerSettingsWithResponse Replace the ledger settings
+	//
+	// Needs permission `ledger.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+	ReplaceLedgerSettingsWithResponse(ctx context.Context, body ReplaceLedgerSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceLedgerSettingsResponse, error)
 
 	// ApplyTenantCreditWithResponse Apply a tenant's unapplied credit to their open invoices
 	//
@@ -25646,6 +27060,657 @@ func (r RunBillingResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RunBillingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListBillsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BillPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBillsResponse) GetJSON200() *BillPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBillsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBillsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBillsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListBillsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBillsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBillsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBillsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBillsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBillResponse201Headers the declared response headers of an HTTP 201 response for CreateBill
+type CreateBillResponse201Headers struct {
+	ContentType *string
+}
+
+type CreateBillResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *VendorBill
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBillResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateBillResponse) GetJSON201() *VendorBill {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateBillResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBillResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBillResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBillResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBillResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBillResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VendorBill
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBillResponse) GetJSON200() *VendorBill {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBillResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBillResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBillResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBillResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBillResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBillResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBillResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBillResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBillResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApproveBillResponse200Headers the declared response headers of an HTTP 200 response for ApproveBill
+type ApproveBillResponse200Headers struct {
+	ContentType *string
+}
+
+type ApproveBillResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VendorBill
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ApproveBillResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApproveBillResponse) GetJSON200() *VendorBill {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApproveBillResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveBillResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveBillResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveBillResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveBillResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PayBillResponse201Headers the declared response headers of an HTTP 201 response for PayBill
+type PayBillResponse201Headers struct {
+	ContentType *string
+}
+
+type PayBillResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *VendorBill
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PayBillResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PayBillResponse) GetJSON201() *VendorBill {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PayBillResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PayBillResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PayBillResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PayBillResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PayBillResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitBillResponse200Headers the declared response headers of an HTTP 200 response for SubmitBill
+type SubmitBillResponse200Headers struct {
+	ContentType *string
+}
+
+type SubmitBillResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VendorBill
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SubmitBillResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitBillResponse) GetJSON200() *VendorBill {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubmitBillResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitBillResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitBillResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitBillResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitBillResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// VoidBillResponse200Headers the declared response headers of an HTTP 200 response for VoidBill
+type VoidBillResponse200Headers struct {
+	ContentType *string
+}
+
+type VoidBillResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VendorBill
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *VoidBillResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidBillResponse) GetJSON200() *VendorBill {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidBillResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidBillResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidBillResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidBillResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidBillResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -30428,6 +32493,172 @@ func (r CloseAccountingPeriodResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CloseAccountingPeriodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLedgerSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LedgerSettings
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLedgerSettingsResponse) GetJSON200() *LedgerSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLedgerSettingsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLedgerSettingsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLedgerSettingsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLedgerSettingsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLedgerSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLedgerSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLedgerSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLedgerSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceLedgerSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LedgerSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceLedgerSettingsResponse) GetJSON200() *LedgerSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceLedgerSettingsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceLedgerSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceLedgerSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceLedgerSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceLedgerSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -37995,6 +40226,169 @@ func (c *ClientWithResponses) RunBillingWithResponse(ctx context.Context, params
 	return ParseRunBillingResponse(rsp)
 }
 
+// ListBillsWithResponse Vendor bills and expenses by due date
+//
+// Needs permission `bill.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bills (the `ListBills` operationId).
+func (c *ClientWithResponses) ListBillsWithResponse(ctx context.Context, params *ListBillsParams, reqEditors ...RequestEditorFn) (*ListBillsResponse, error) {
+	rsp, err := c.ListBills(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBillsResponse(rsp)
+}
+
+// CreateBillWithBodyWithResponse Record a vendor bill or an expense
+//
+// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+func (c *ClientWithResponses) CreateBillWithBodyWithResponse(ctx context.Context, params *CreateBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBillResponse, error) {
+	rsp, err := c.CreateBillWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBillResponse(rsp)
+}
+
+// CreateBillWithResponse Record a vendor bill or an expense
+//
+// A draft unless `submit`; submitted at or below the approval threshold, it is approved and posted at once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills (the `CreateBill` operationId).
+func (c *ClientWithResponses) CreateBillWithResponse(ctx context.Context, params *CreateBillParams, body CreateBillJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBillResponse, error) {
+	rsp, err := c.CreateBill(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBillResponse(rsp)
+}
+
+// GetBillWithResponse One bill with its lines and payments
+//
+// Needs permission `bill.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bills/{id} (the `GetBill` operationId).
+func (c *ClientWithResponses) GetBillWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBillResponse, error) {
+	rsp, err := c.GetBill(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBillResponse(rsp)
+}
+
+// ApproveBillWithResponse Approve a bill
+//
+// Posts expenses against accounts payable (an expense: against cash) and invoices charged-back lines; above the threshold only a member other than the bill's creator may approve (403).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.approve`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills/{id}/approval (the `ApproveBill` operationId).
+func (c *ClientWithResponses) ApproveBillWithResponse(ctx context.Context, id openapi_types.UUID, params *ApproveBillParams, reqEditors ...RequestEditorFn) (*ApproveBillResponse, error) {
+	rsp, err := c.ApproveBill(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveBillResponse(rsp)
+}
+
+// PayBillWithBodyWithResponse Pay an approved bill
+//
+// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.pay`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+func (c *ClientWithResponses) PayBillWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayBillParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayBillResponse, error) {
+	rsp, err := c.PayBillWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayBillResponse(rsp)
+}
+
+// PayBillWithResponse Pay an approved bill
+//
+// Posts accounts payable against operating cash; at most the balance (422 naming amount).
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.pay`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills/{id}/payments (the `PayBill` operationId).
+func (c *ClientWithResponses) PayBillWithResponse(ctx context.Context, id openapi_types.UUID, params *PayBillParams, body PayBillJSONRequestBody, reqEditors ...RequestEditorFn) (*PayBillResponse, error) {
+	rsp, err := c.PayBill(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayBillResponse(rsp)
+}
+
+// SubmitBillWithResponse Submit a draft bill for approval
+//
+// At or below the threshold it is approved and posted at once.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills/{id}/submit (the `SubmitBill` operationId).
+func (c *ClientWithResponses) SubmitBillWithResponse(ctx context.Context, id openapi_types.UUID, params *SubmitBillParams, reqEditors ...RequestEditorFn) (*SubmitBillResponse, error) {
+	rsp, err := c.SubmitBill(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitBillResponse(rsp)
+}
+
+// VoidBillWithResponse Void a bill
+//
+// Reverses its posting (and voids its charge-back invoice); 409 once it has payments.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `bill.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bills/{id}/void (the `VoidBill` operationId).
+func (c *ClientWithResponses) VoidBillWithResponse(ctx context.Context, id openapi_types.UUID, params *VoidBillParams, reqEditors ...RequestEditorFn) (*VoidBillResponse, error) {
+	rsp, err := c.VoidBill(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidBillResponse(rsp)
+}
+
 // RevokeCalendarFeedWithResponse End your calendar feed
 //
 // Needs permission `client.read`.
@@ -39298,6 +41692,51 @@ func (c *ClientWithResponses) CloseAccountingPeriodWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseCloseAccountingPeriodResponse(rsp)
+}
+
+// GetLedgerSettingsWithResponse The ledger settings (the bill approval threshold)
+//
+// Needs permission `ledger.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/ledger/settings (the `GetLedgerSettings` operationId).
+func (c *ClientWithResponses) GetLedgerSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLedgerSettingsResponse, error) {
+	rsp, err := c.GetLedgerSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLedgerSettingsResponse(rsp)
+}
+
+// ReplaceLedgerSettingsWithBodyWithResponse Replace the ledger settings
+//
+// Needs permission `ledger.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+func (c *ClientWithResponses) ReplaceLedgerSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceLedgerSettingsResponse, error) {
+	rsp, err := c.ReplaceLedgerSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceLedgerSettingsResponse(rsp)
+}
+
+// ReplaceLedgerSettingsWithResponse Replace the ledger settings
+//
+// Needs permission `ledger.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/ledger/settings (the `ReplaceLedgerSettings` operationId).
+func (c *ClientWithResponses) ReplaceLedgerSettingsWithResponse(ctx context.Context, body ReplaceLedgerSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceLedgerSettingsResponse, error) {
+	rsp, err := c.ReplaceLedgerSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceLedgerSettingsResponse(rsp)
 }
 
 // ApplyTenantCreditWithResponse Apply a tenant's unapplied credit to their open invoices
@@ -43189,6 +45628,582 @@ func ParseRunBillingResponse(rsp *http.Response) (*RunBillingResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers RunBillingResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBillsResponse parses an HTTP response from a ListBillsWithResponse call
+func ParseListBillsResponse(rsp *http.Response) (*ListBillsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBillsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BillPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBillResponse parses an HTTP response from a CreateBillWithResponse call
+func ParseCreateBillResponse(rsp *http.Response) (*CreateBillResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBillResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest VendorBill
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBillResponse201Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBillResponse parses an HTTP response from a GetBillWithResponse call
+func ParseGetBillResponse(rsp *http.Response) (*GetBillResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBillResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VendorBill
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApproveBillResponse parses an HTTP response from a ApproveBillWithResponse call
+func ParseApproveBillResponse(rsp *http.Response) (*ApproveBillResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveBillResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VendorBill
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ApproveBillResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePayBillResponse parses an HTTP response from a PayBillWithResponse call
+func ParsePayBillResponse(rsp *http.Response) (*PayBillResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PayBillResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest VendorBill
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PayBillResponse201Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitBillResponse parses an HTTP response from a SubmitBillWithResponse call
+func ParseSubmitBillResponse(rsp *http.Response) (*SubmitBillResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitBillResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VendorBill
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SubmitBillResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseVoidBillResponse parses an HTTP response from a VoidBillWithResponse call
+func ParseVoidBillResponse(rsp *http.Response) (*VoidBillResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidBillResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VendorBill
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers VoidBillResponse200Headers
 		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47196,6 +50211,142 @@ func ParseCloseAccountingPeriodResponse(rsp *http.Response) (*CloseAccountingPer
 			headers.ContentType = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLedgerSettingsResponse parses an HTTP response from a GetLedgerSettingsWithResponse call
+func ParseGetLedgerSettingsResponse(rsp *http.Response) (*GetLedgerSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLedgerSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LedgerSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceLedgerSettingsResponse parses an HTTP response from a ReplaceLedgerSettingsWithResponse call
+func ParseReplaceLedgerSettingsResponse(rsp *http.Response) (*ReplaceLedgerSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceLedgerSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LedgerSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
 	}
 
 	return response, nil
