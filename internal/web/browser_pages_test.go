@@ -139,8 +139,9 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 		t.Fatal(err)
 	}
 	r := newRentals(t, h, o)
+	b := pendingBill(t, h, o, &p.ID)
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
-		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String()}
+		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(), "bills": b.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route
