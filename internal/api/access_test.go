@@ -233,6 +233,15 @@ var accessMatrix = map[string]string{
 	"mark-my-thread-read":           "owner admin resident",
 	"list-my-announcements":         "owner admin resident",
 	"mark-my-announcement-read":     "owner admin resident",
+	"list-bills":                    ledgerReaders,
+	"get-bill":                      ledgerReaders,
+	"create-bill":                   receivableClerks,
+	"submit-bill":                   receivableClerks,
+	"void-bill":                     receivableClerks,
+	"approve-bill":                  "owner admin broker accountant",
+	"pay-bill":                      receivableClerks,
+	"get-ledger-settings":           ledgerReaders,
+	"replace-ledger-settings":       ledgerManagers,
 }
 
 const (
@@ -481,6 +490,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"create-my-thread":      map[string]any{"subject": "Matrix", "body": "Hello"},
 		"reply-my-thread":       map[string]any{"body": "Hello"},
 		"create-announcement":   map[string]any{"title": "Matrix", "body": "Hello", "scope": "property", "property_id": realty.NewID()},
+		"create-bill": map[string]any{"vendor_id": realty.NewID(),
+			"lines": []map[string]any{{"account_id": realty.NewID(), "description": "Matrix", "amount": "1.00"}}},
+		"pay-bill":                map[string]any{"amount": "1.00", "method": "check"},
+		"replace-ledger-settings": map[string]any{"bill_approval_threshold": "1000.00"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -59,7 +59,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 	for _, routes := range []func(huma.API, Deps){
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
 		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,
-		routeClients, routeTasks, routeAppointments, routeMatches, routeNotifications, routeMessages, routeAccountMail, routeLedger, routeInvoices,
+		routeClients, routeTasks, routeAppointments, routeMatches, routeNotifications, routeMessages, routeAccountMail, routeLedger, routeInvoices, routeBills,
 		routeTenants, routeLeases, routeTenancy, routeBilling,
 		routeWorkOrders, routeMyWorkOrders, routeVendors,
 	} {

@@ -43,6 +43,7 @@ var tagDescriptions = map[string]string{
 	"Matches":       "Clients' saved preferences and the listings matched to them, each with its score and per-criterion breakdown.",
 	"Ledger":        "The double-entry books: chart of accounts, journal entries and reversals, period close and the trial balance.",
 	"Receivables":   "Invoices to tenants, payments received and their allocations, refunds and failed payments, tenant ledgers and AR aging; every money-moving POST takes an Idempotency-Key.",
+	"Payables":      "Vendor bills and expenses, their approval by the organization's threshold, bill payments and charge-backs to tenants; every money-moving POST takes an Idempotency-Key.",
 	"Leasing":       "Tenants and leases: drafts, activation (which occupies the unit), termination, renewal, move-in and move-out.",
 	"Resident":      "A resident's own tenancy (the resident portal).",
 	"Maintenance":   "Vendors and work orders: filing, assignment, the status from open to completed, comments, photos and response targets.",

@@ -95,14 +95,41 @@ var invariants = []invariant{
 		WHERE p.organization_id = $1 AND (coalesce(al.amt, 0) + coalesce(rf.amt, 0) > p.amount OR p.allocated <> coalesce(al.amt, 0)
 			OR p.refunded <> coalesce(rf.amt, 0))
 		ORDER BY p.id`},
+	{"AP control = sum of open bill balances (organization, property)", `WITH gl AS (
+			SELECT GROUPING(l.property_id) AS lvl, coalesce(l.property_id, '00000000-0000-0000-0000-000000000000'::uuid) AS p, sum(l.credit - l.debit) AS amt
+			FROM ledger.journal_lines l
+			JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id AND a.system_key = 'accounts_payable'
+			WHERE l.organization_id = $1 GROUP BY GROUPING SETS ((), (l.property_id))),
+		sub AS (
+			SELECT GROUPING(property_id) AS lvl, coalesce(property_id, '00000000-0000-0000-0000-000000000000'::uuid) AS p, sum(balance) AS amt
+			FROM ledger.bills WHERE organization_id = $1 AND kind = 'bill' AND status IN ('approved', 'partial', 'paid')
+			GROUP BY GROUPING SETS ((), (property_id)))
+		SELECT format('%s: AP control %s, open bills %s', CASE lvl WHEN 1 THEN 'organization' ELSE 'property ' || p END, coalesce(g, 0), coalesce(v, 0))
+		FROM (SELECT coalesce(gl.lvl, sub.lvl) AS lvl, coalesce(gl.p, sub.p) AS p, gl.amt AS g, sub.amt AS v
+			FROM gl FULL JOIN sub ON sub.lvl = gl.lvl AND sub.p = gl.p) x
+		WHERE coalesce(g, 0) <> coalesce(v, 0) ORDER BY 1`},
+	{"every bill: paid = sum of its payments (an expense: its total once approved), balance = total - paid, total = sum of its lines + tax",
+		`SELECT format('bill %s: total %s, lines %s + tax %s, paid %s, payments %s, balance %s', b.id, b.total, coalesce(ln.amt, 0), b.tax, b.paid,
+			coalesce(pm.amt, 0), b.balance)
+		FROM ledger.bills b
+		LEFT JOIN (SELECT bill_id, sum(amount) AS amt FROM ledger.bill_payments WHERE organization_id = $1 GROUP BY bill_id) pm ON pm.bill_id = b.id
+		LEFT JOIN (SELECT bill_id, sum(amount) AS amt FROM ledger.bill_lines WHERE organization_id = $1 GROUP BY bill_id) ln ON ln.bill_id = b.id
+		WHERE b.organization_id = $1 AND (b.balance <> b.total - b.paid OR b.total <> coalesce(ln.amt, 0) + b.tax
+			OR b.paid <> CASE WHEN b.kind = 'bill' THEN coalesce(pm.amt, 0) WHEN b.approved_on IS NOT NULL THEN b.total ELSE 0 END
+			OR (b.kind = 'bill' AND b.status IN ('approved', 'partial', 'paid')
+				AND b.status <> CASE WHEN b.balance = 0 THEN 'paid' WHEN b.paid > 0 THEN 'partial' ELSE 'approved' END))
+		ORDER BY b.id`},
 	{"every money row has exactly one entry (and one reversal when undone)", `WITH src AS (
 			SELECT 'invoice' AS t, id, status <> 'draft' AS posted, status = 'void' AS undone FROM ledger.invoices WHERE organization_id = $1
 			UNION ALL SELECT 'payment', id, true, status = 'failed' FROM ledger.payments WHERE organization_id = $1
 			UNION ALL SELECT 'allocation', id, true, reversed_on IS NOT NULL FROM ledger.payment_allocations WHERE organization_id = $1
 			UNION ALL SELECT 'refund', id, true, false FROM ledger.refunds WHERE organization_id = $1
-			UNION ALL SELECT 'deposit_disposition', id, true, false FROM ledger.deposit_dispositions WHERE organization_id = $1),
+			UNION ALL SELECT 'deposit_disposition', id, true, false FROM ledger.deposit_dispositions WHERE organization_id = $1
+			UNION ALL SELECT 'bill', id, approved_on IS NOT NULL, status = 'void' AND approved_on IS NOT NULL FROM ledger.bills WHERE organization_id = $1
+			UNION ALL SELECT 'bill_payment', id, true, false FROM ledger.bill_payments WHERE organization_id = $1),
 		je AS (SELECT source_type AS t, source_id AS id, count(*) FILTER (WHERE reverses IS NULL) AS n, count(*) FILTER (WHERE reverses IS NOT NULL) AS r
-			FROM ledger.journal_entries WHERE organization_id = $1 AND source_type IN ('invoice', 'payment', 'allocation', 'refund', 'deposit_disposition') GROUP BY 1, 2)
+			FROM ledger.journal_entries WHERE organization_id = $1 AND source_type IN ('invoice', 'payment', 'allocation', 'refund', 'deposit_disposition', 'bill', 'bill_payment')
+			GROUP BY 1, 2)
 		SELECT format('%s %s: %s entries, %s reversals', coalesce(src.t, je.t), coalesce(src.id, je.id), coalesce(je.n, 0), coalesce(je.r, 0))
 		FROM src FULL JOIN je ON je.t = src.t AND je.id = src.id
 		WHERE coalesce(je.n, 0) <> CASE WHEN coalesce(src.posted, false) THEN 1 ELSE 0 END

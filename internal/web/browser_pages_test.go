@@ -140,9 +140,10 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	}
 	r := newRentals(t, h, o)
 	wo := residentRequest(t, h, o, r)
+	b := pendingBill(t, h, o, &p.ID)
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
-		"work-orders": wo.String(), "resident/maintenance": wo.String()}
+		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route

@@ -52,6 +52,7 @@ var navAreas = []navArea{
 	{"Accounting", []navItem{
 		{"AR aging", "/aging", []string{"invoice.read"}, "What tenants owe, by days past due"},
 		{"Billing run", "/billing", []string{"invoice.read"}, "Preview a month's rent invoices and late fees, then issue them"},
+		{"Bills", "/bills", []string{"bill.read"}, "Vendor bills and expenses: approve and pay them"},
 	}},
 	{"Maintenance", []navItem{
 		{"Work orders", "/work-orders", []string{"maintenance.read"}, "Repairs from report to completion; filter the open, urgent and overdue"},

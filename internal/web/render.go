@@ -61,6 +61,7 @@ var notices = map[string]string{
 	"switched":         "You now act in this organization.",
 	"saved":            "Saved.",
 	"payment-recorded": "Payment recorded and applied to the oldest open invoices.",
+	"paid":             "Payment recorded.",
 	"removed":          "Removed.",
 	"revoked":          "Revoked.",
 	"deleted":          "Deleted.",
