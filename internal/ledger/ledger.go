@@ -106,6 +106,10 @@ var Permissions = []realty.Permission{
 	{Name: "invoice.manage", Description: "Draft, issue and void invoices", Roles: []string{"property_manager", "accountant"}},
 	{Name: "payment.record", Description: "Record payments, allocate them, apply credit, refund and mark failed",
 		Roles: []string{"property_manager", "accountant"}},
+	{Name: "budget.manage", Description: "Create budgets, set their lines and copy them from last year's actuals",
+		Roles: []string{"property_manager", "accountant"}},
+	{Name: "report.manage", Description: "Save reports with parameters, schedules and recipients",
+		Roles: []string{"property_manager", "accountant"}},
 }
 
 // Service is the ledger domain.
