@@ -93,7 +93,10 @@ func (b books) billAndPay(t *testing.T, r *rand.Rand, p, tenant realty.ID) {
 // distribution to the owner, and reverses one of them now and then.
 func (b books) manualEntries(t *testing.T, r *rand.Rand, p realty.ID, today realty.Date) {
 	t.Helper()
-	day := func() *realty.Date { d := realty.Date{Year: today.Year, Month: today.Month, Day: 1 + r.IntN(28)}; return &d }
+	day := func() *realty.Date {
+		d := realty.Date{Year: today.Year, Month: today.Month, Day: 1 + r.IntN(28)}
+		return &d
+	}
 	pair := func(dr, cr string, amount decimal.Decimal, prop *realty.ID) ledger.Entry {
 		return ledger.Entry{Date: day(), Memo: dr + " / " + cr, Lines: []ledger.Line{
 			{SystemKey: dr, Debit: amount, PropertyID: prop}, {SystemKey: cr, Credit: amount, PropertyID: prop}}}
