@@ -133,6 +133,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Listing = listing.New(pool, s.Property, s.Org, jobs)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
 	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, AllowPrivateWebhooks: o.AllowPrivateWebhooks, Log: o.Log})
+	s.Ledger.UseMail(s.Messaging, o.PublicURL)
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	return s, nil
 }

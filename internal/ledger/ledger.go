@@ -116,6 +116,9 @@ var Permissions = []realty.Permission{
 type Service struct {
 	pool *postgres.Pool
 	now  func() time.Time
+	// mail and publicURL send scheduled reports (UseMail).
+	mail      Mailer
+	publicURL string
 }
 
 // New returns the ledger service; now is the clock that dates postings in
