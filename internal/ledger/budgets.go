@@ -324,11 +324,10 @@ func monthlyActualsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, year i
 		args = append(args, *propertyID)
 	}
 	rows, err := tx.Query(ctx, `SELECT a.id, a.code, a.name, a.type, a.normal_balance, t.month, t.debit, t.credit
-		FROM (SELECT l.account_id, extract(month FROM l.entry_date)::int AS month, sum(l.debit) AS debit, sum(l.credit) AS credit
-			FROM ledger.journal_lines l WHERE l.organization_id = $1 AND l.entry_date BETWEEN $2 AND $3`+byProperty+`
-			GROUP BY 1, 2) t
-		JOIN ledger.accounts a ON a.organization_id = $1 AND a.id = t.account_id
-		WHERE a.type IN ('income', 'expense') ORDER BY a.code, t.month`, args...)
+		FROM ledger.accounts a CROSS JOIN LATERAL (SELECT extract(month FROM l.entry_date)::int AS month, sum(l.debit) AS debit, sum(l.credit) AS credit
+			FROM ledger.journal_lines l WHERE l.organization_id = $1 AND l.account_id = a.id AND l.entry_date BETWEEN $2 AND $3`+byProperty+`
+			GROUP BY 1) t
+		WHERE a.organization_id = $1 AND a.type IN ('income', 'expense') ORDER BY a.code, t.month`, args...)
 	if err != nil {
 		return monthly{}, err
 	}

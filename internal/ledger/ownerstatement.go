@@ -57,11 +57,15 @@ func (s *Service) OwnerStatement(ctx context.Context, actor realty.Actor, proper
 func (o *OwnerStatement) ownerFlows(ctx context.Context, tx pgx.Tx, actor realty.Actor, last realty.Date) error {
 	var reserves, held, distributions decimal.Decimal
 	err := tx.QueryRow(ctx, `SELECT
-			coalesce(sum(l.credit - l.debit) FILTER (WHERE a.system_key = $5 AND l.entry_date >= $3), 0),
-			coalesce(sum(l.credit - l.debit) FILTER (WHERE a.system_key = $5), 0),
-			coalesce(sum(l.debit - l.credit) FILTER (WHERE a.system_key = $6 AND l.entry_date >= $3), 0)
-		FROM ledger.journal_lines l JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
-		WHERE l.organization_id = $1 AND l.property_id = $2 AND l.entry_date <= $4 AND a.system_key IN ($5, $6)`,
+			coalesce(sum(t.credit - t.debit) FILTER (WHERE a.system_key = $5), 0),
+			coalesce(sum(t.held) FILTER (WHERE a.system_key = $5), 0),
+			coalesce(sum(t.debit - t.credit) FILTER (WHERE a.system_key = $6), 0)
+		FROM ledger.accounts a CROSS JOIN LATERAL (SELECT
+				coalesce(sum(l.debit) FILTER (WHERE l.entry_date >= $3), 0) AS debit,
+				coalesce(sum(l.credit) FILTER (WHERE l.entry_date >= $3), 0) AS credit,
+				coalesce(sum(l.credit - l.debit), 0) AS held
+			FROM ledger.journal_lines l WHERE l.organization_id = $1 AND l.account_id = a.id AND l.property_id = $2 AND l.entry_date <= $4) t
+		WHERE a.organization_id = $1 AND a.system_key IN ($5, $6)`,
 		actor.OrgID, o.PropertyID, o.Month, last, OwnerReserves, OwnerDistributions).Scan(&reserves, &held, &distributions)
 	if err != nil {
 		return err
