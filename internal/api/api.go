@@ -60,7 +60,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 		routeSystem, routeAuth, routeAccount, routeOrganizations, routeMembers, routeInvitations,
 		routeRoles, routeAPIKeys, routeAudit, routeProperties, routeListings, routeImports,
 		routeClients, routeTasks, routeAppointments, routeMatches, routeNotifications, routeMessages, routeAccountMail, routeLedger, routeInvoices, routeBills,
-		routeTenants, routeLeases, routeTenancy, routeBilling,
+		routeTenants, routeLeases, routeTenancy, routeBilling, routeReports, routeBudgets,
 		routeWorkOrders, routeMyWorkOrders, routeVendors,
 	} {
 		routes(a, d)

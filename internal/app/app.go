@@ -138,6 +138,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
 	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, AllowPrivateWebhooks: o.AllowPrivateWebhooks, Log: o.Log,
 		Audience: Audience{Leasing: s.Leasing, Property: s.Property}})
+	s.Ledger.UseMail(s.Messaging, o.PublicURL)
 	s.Maintenance = maintenance.New(pool, s.Org, o.Blobs, o.MediaMaxBytes, s.Messaging, o.Now)
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	return s, nil

@@ -17,6 +17,7 @@ import (
 	"realty/internal/crm"
 	"realty/internal/idempotency"
 	"realty/internal/leasing"
+	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/maintenance"
 	"realty/internal/messaging"
@@ -51,6 +52,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &leasing.BillingWorker{Leasing: svc.Leasing})
 	river.AddWorker(workers, &leasing.BillingScheduleWorker{Leasing: svc.Leasing})
 	river.AddWorker(workers, &maintenance.OverdueWorker{Maintenance: svc.Maintenance})
+	river.AddWorker(workers, &ledger.DueReportsWorker{Ledger: svc.Ledger})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -75,7 +77,7 @@ func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
-		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs(), maintenance.PeriodicJobs()),
+		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs(), ledger.PeriodicJobs(), maintenance.PeriodicJobs()),
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),

@@ -2,11 +2,14 @@ package leasing
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"realty"
+	"realty/internal/ledger"
 	"realty/internal/postgres"
 	"realty/internal/property"
 )
@@ -110,4 +113,22 @@ func (s *Service) LeasedProperties(ctx context.Context, actor realty.Actor) ([]r
 		ids[i] = r.PropertyID
 	}
 	return ids, err
+}
+
+// Table is the rent roll as CSV rows, one per unit, and the totals.
+func (r RentRoll) Table(computedAt time.Time) ledger.Table {
+	t := ledger.Table{Title: "Rent roll, property " + r.PropertyID.String(), ComputedAt: computedAt,
+		Header: []string{"unit", "lease_id", "tenant", "start_date", "end_date", "rent", "status", "balance"}}
+	for _, row := range r.Rows {
+		line := []string{row.Unit.UnitNumber, "", row.Tenant, "", "", "", "vacant", row.Balance.StringFixed(2)}
+		if l := row.Lease; l != nil {
+			line[1], line[3], line[5], line[6] = l.ID.String(), l.StartDate.String(), l.Rent.StringFixed(2), l.Status
+			if l.EndDate != nil {
+				line[4] = l.EndDate.String()
+			}
+		}
+		t.Rows = append(t.Rows, line)
+	}
+	t.Rows = append(t.Rows, []string{"Total", "", "", "", "", r.Rent.StringFixed(2), fmt.Sprintf("%d occupied", r.Occupied), r.Balance.StringFixed(2)})
+	return t
 }

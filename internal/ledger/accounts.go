@@ -42,6 +42,12 @@ const (
 	TenantCredit       = "tenant_credit"
 	RentalIncome       = "rental_income"
 	LateFeeIncome      = "late_fee_income"
+	// OwnerReserves (a liability) and OwnerDistributions (contra-equity)
+	// are what an owner statement reports as reserves and distributions,
+	// by the property dimension of their lines.
+	OwnerReserves      = "owner_reserves"
+	OwnerDistributions = "owner_distributions"
+	RetainedEarnings   = "retained_earnings"
 )
 
 // SystemAccounts are seeded into every organization; the codes are defaults
@@ -58,7 +64,9 @@ var SystemAccounts = []SystemAccount{
 	{"escrow_held", "2300", "Escrow held for clients", "liability"},
 	{"commissions_payable", "2400", "Commissions payable", "liability"},
 	{"sales_tax_payable", "2500", "Sales tax payable", "liability"},
+	{OwnerReserves, "2600", "Owner reserves held", "liability"},
 	{"owner_equity", "3000", "Owner equity", "equity"},
+	{OwnerDistributions, "3100", "Owner distributions", "equity"},
 	{"retained_earnings", "3900", "Retained earnings", "equity"},
 	{RentalIncome, "4000", "Rental income", "income"},
 	{LateFeeIncome, "4100", "Late fee income", "income"},

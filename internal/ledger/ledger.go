@@ -138,12 +138,19 @@ var Permissions = []realty.Permission{
 	{Name: "bill.manage", Description: "Record, submit and void vendor bills and expenses", Roles: []string{"property_manager", "accountant"}},
 	{Name: "bill.approve", Description: "Approve vendor bills and expenses (above the threshold, only others')", Roles: []string{"broker", "accountant"}},
 	{Name: "bill.pay", Description: "Pay approved vendor bills", Roles: []string{"property_manager", "accountant"}},
+	{Name: "budget.manage", Description: "Create budgets, set their lines and copy them from last year's actuals",
+		Roles: []string{"property_manager", "accountant"}},
+	{Name: "report.manage", Description: "Save reports with parameters, schedules and recipients",
+		Roles: []string{"property_manager", "accountant"}},
 }
 
 // Service is the ledger domain.
 type Service struct {
 	pool *postgres.Pool
 	now  func() time.Time
+	// mail and publicURL send scheduled reports (UseMail).
+	mail      Mailer
+	publicURL string
 }
 
 // New returns the ledger service; now is the clock that dates postings in

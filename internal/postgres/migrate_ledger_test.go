@@ -11,9 +11,9 @@ import (
 
 // TestLedgerMigrationSeedsExistingOrganizations runs migration 0025 over a
 // database holding an organization made before it: the organization gets
-// every system account, row-level security is forced and the audit trigger
-// enabled again afterwards, and
-// the way down removes the ledger.
+// every system account (0025's 22 and the two owner-statement accounts of
+// 0037), row-level security is forced and the audit trigger enabled again
+// afterwards, and the way down removes the ledger.
 func TestLedgerMigrationSeedsExistingOrganizations(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
@@ -36,7 +36,7 @@ func TestLedgerMigrationSeedsExistingOrganizations(t *testing.T) {
 		t.Fatalf("up: %v", err)
 	}
 	for sql, want := range map[string]int{
-		`SELECT count(*) FROM ledger.accounts WHERE organization_id = '01900000-0000-7000-8000-000000000001' AND system_key IS NOT NULL`: 22,
+		`SELECT count(*) FROM ledger.accounts WHERE organization_id = '01900000-0000-7000-8000-000000000001' AND system_key IS NOT NULL`: 24,
 		`SELECT count(*) FROM ledger.accounts WHERE organization_id = '01900000-0000-7000-8000-000000000002' AND code = '1100'
 			AND system_key = 'accounts_receivable' AND normal_balance = 'debit'`: 1,
 		`SELECT count(*) FROM pg_class WHERE relname IN ('organizations', 'accounts') AND relforcerowsecurity

@@ -19,6 +19,7 @@ import (
 	"realty/internal/crm"
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
+	"realty/internal/ledger"
 	"realty/internal/listing"
 	"realty/internal/property"
 	"realty/internal/web"
@@ -141,16 +142,20 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	r := newRentals(t, h, o)
 	wo := residentRequest(t, h, o, r)
 	b := pendingBill(t, h, o, &p.ID)
+	budget, err := h.env.Ledger.CopyFromActuals(ctx, pm, ledger.CopyInput{PropertyID: &p.ID, Year: 2027, Name: "Tower Road 2027", ChangePct: decimal.NewFromInt(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
-		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String()}
+		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route
 // that sends a file rather than a page.
 func pagePath(t *testing.T, pattern string, ids map[string]string) (string, bool) {
 	t.Helper()
-	if strings.HasSuffix(pattern, "/photo") || strings.HasSuffix(pattern, "/content") {
+	if strings.HasSuffix(pattern, "/photo") || strings.HasSuffix(pattern, "/content") || strings.HasSuffix(pattern, "/csv") {
 		return "", false
 	}
 	path := strings.TrimSuffix(pattern, "{$}")

@@ -81,7 +81,7 @@ func (s *site) routes() []route {
 		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesMessages, s.routesResidentMessages, s.routesAnnouncements, s.routesAccountLinks,
 		s.routesDay, s.routesCalendar, s.routesAppointments, s.routesMatches,
 		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesRentReports, s.routesRentBilling, s.routesBills, s.routesResident,
-		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance,
+		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance, s.routesReports, s.routesBudgets,
 	} {
 		all = append(all, group()...)
 	}
@@ -136,6 +136,7 @@ func funcs() template.FuncMap {
 		"list":     func(s ...string) []string { return s },
 		"fields":   fields,
 		"deref":    func(p *int) int { return *p },
+		"add1":     func(i int) int { return i + 1 },
 		"deref64":  func(p *float64) float64 { return *p },
 		"has":      func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 	}
