@@ -65,6 +65,24 @@ func TestCollections(t *testing.T) {
 	if got.Invoices != 3 || !got.Billed.Equal(d("450")) || !got.Collected.Equal(d("130")) {
 		t.Errorf("collections %+v, want 3 invoices, 450 billed, 130 collected", got)
 	}
+	var listed []ledger.Invoice
+	for cursor := ""; ; {
+		page, err := s.led.MonthInvoices(ctx, s.acct, *day("2026-04-30"), cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listed = append(listed, page.Items...); page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	sum := d("0")
+	for _, inv := range listed {
+		sum = sum.Add(inv.Total.Decimal)
+	}
+	if len(listed) != w.Invoices || !sum.Equal(w.Billed.Decimal) {
+		t.Errorf("April's invoices listed: %d totalling %s, SQL has %d totalling %s", len(listed), sum, w.Invoices, w.Billed.StringFixed(2))
+	}
 	if _, err := s.led.Collections(ctx, s.org.Personas["resident"].Actor, *day("2026-04-01")); realty.KindOf(err) != realty.Forbidden {
 		t.Errorf("a resident's collections: %v, want Forbidden", err)
 	}
