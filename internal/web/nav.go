@@ -55,7 +55,10 @@ var navAreas = []navArea{
 	}},
 	{"Maintenance", nil},
 	{"Messages", nil},
-	{"Reports", nil},
+	{"Reports", []navItem{
+		{"Dashboard", "/dashboard", []string{"lease.read"}, "Occupancy, this month's collections and AR aging, in charts"},
+		{"Occupancy", "/reports/occupancy", []string{"lease.read"}, "Units by status, the vacancy rate and days vacant; CSV"},
+	}},
 	{"Admin", []navItem{
 		{"Members", "/admin/members", []string{"member.read"}, "The people of the organization and their roles"},
 		{"Invitations", "/admin/invitations", []string{"member.read", "member.invite"}, "Invite people and follow open invitations"},
