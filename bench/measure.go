@@ -62,6 +62,16 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))
 		}
 	}
+	if wants(cfg, "W7") {
+		fmt.Fprintf(os.Stderr, "== W7: dashboards and statements, %d units\n", cfg.Units)
+		ws, err := w7(ctx, cfg, e)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "W7: "+err.Error())
+		}
+		for _, w := range ws {
+			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))
+		}
+	}
 	if wants(cfg, "W5") {
 		measurePayments(ctx, cfg, srv, e, rep, &pgPeak)
 	}
