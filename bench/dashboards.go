@@ -41,35 +41,53 @@ type w7Data struct {
 	today      realty.Date
 }
 
+// dashboardsResult describes W7's data for the report.
+type dashboardsResult struct {
+	Org          string `json:"organization"`
+	Units        int    `json:"units"`
+	Properties   int    `json:"properties"`
+	Vacant       int    `json:"vacant_units"`
+	Invoices     int    `json:"invoices"`
+	JournalLines int    `json:"journal_lines"`
+	AsOf         string `json:"as_of"`
+}
+
 // w7 seeds the organization's history (once per data directory) and
-// returns the four W7 workloads.
-func w7(ctx context.Context, cfg config, e *env) ([]workload, error) {
+// returns the four W7 workloads and what they read.
+func w7(ctx context.Context, cfg config, e *env) ([]workload, *dashboardsResult, error) {
 	admin, err := pgx.Connect(ctx, adminURL(e.srv))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer admin.Close(ctx)
 	o := e.orgs[0]
 	today := realty.DateOf(time.Now().UTC())
 	if err := seedHistory(ctx, admin, o.ID, cfg.Units, today); err != nil {
-		return nil, fmt.Errorf("seed W7 history: %w", err)
+		return nil, nil, fmt.Errorf("seed W7 history: %w", err)
 	}
 	d := &w7Data{org: o, today: today, leases: map[realty.ID][]realty.ID{},
 		actor: realty.Actor{OrgID: o.ID, Permissions: []string{"property.read", "lease.read", "invoice.read", "ledger.read"}}}
 	if err := d.load(ctx, admin); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	findings, err := ledger.CheckDB(ctx, admin, o.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, f := range findings {
 		if !f.OK() {
-			return nil, fmt.Errorf("W7 ledger check of %s: %s %s", o.Slug, f.Name, status(f))
+			return nil, nil, fmt.Errorf("W7 ledger check of %s: %s %s", o.Slug, f.Name, status(f))
 		}
 	}
-	fmt.Fprintf(os.Stderr, "  W7 %s: %d properties, %d vacant units, ledger check OK\n", o.Slug, len(d.properties), len(d.vacant))
-	return e.w7workloads(d), nil
+	res := &dashboardsResult{Org: o.Slug, Properties: len(d.properties), Vacant: len(d.vacant), AsOf: today.String()}
+	if err := admin.QueryRow(ctx, `SELECT (SELECT count(*) FROM property.units WHERE organization_id = $1)::int,
+		(SELECT count(*) FROM ledger.invoices WHERE organization_id = $1)::int,
+		(SELECT count(*) FROM ledger.journal_lines WHERE organization_id = $1)::int`, o.ID).Scan(&res.Units, &res.Invoices, &res.JournalLines); err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(os.Stderr, "  W7 %s: %d units in all (%d in %d W7 properties, %d vacant), %d invoices, %d journal lines; ledger check OK\n",
+		o.Slug, res.Units, cfg.Units, len(d.properties), len(d.vacant), res.Invoices, res.JournalLines)
+	return e.w7workloads(d), res, nil
 }
 
 // load reads the W7 properties, their active leases and the vacant units.

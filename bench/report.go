@@ -240,6 +240,13 @@ generator itself.
 			w.Leases, w.Orgs, w.Period, w.Workers, w.Invoices, w.Seconds, w.PerSecond, w.RerunSeconds, w.RerunInvoices, w.RawPeriod, w.RawSeconds,
 			w.RawPerSecond, w.Ratio, w.OnePerLease, w.CheckedOrgs, len(w.CheckFindings))
 	}
+	if w := rep.Dashboards; w != nil {
+		fmt.Fprintf(&b, "\n**W7 dashboards and statements** read organization %s as of %s: %d units (%d vacant in the %d W7 properties of 500), "+
+			"%d invoices, %d journal lines (two years of monthly rent invoices, payments and allocations; bench/README.md). "+
+			"Each report is a live query on every request, none is materialized, so none is stale. `dashboard` is the three reads "+
+			"of `/dashboard` (occupancy, this month's collections, AR aging); `income_statement` is the year's totals per income and "+
+			"expense account from the journal.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines)
+	}
 	if m := rep.Match; m != nil {
 		fmt.Fprintf(&b, "\n**W8 matching** over %d saved preferences (%d organizations): the match job of one listing against its "+
 			"organization's preferences (prefilter in SQL, scoring in Go, matches stored) p50 %.2f ms, p99 %.2f ms over %d listings; "+
