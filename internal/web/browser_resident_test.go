@@ -22,7 +22,7 @@ func TestBrowserResidentPhone(t *testing.T) {
 	h := newHarness(t)
 	acme := h.env.Organization(t, "acme")
 	r := newRentals(t, h, acme)
-	ctx := startBrowserFor(t, 60*time.Second)
+	ctx := startBrowserFor(t, 120*time.Second) // four pages, on a busy machine
 	csp := watchCSP(t, ctx)
 	step(t, ctx, "phone viewport", chromedp.EmulateViewport(390, 844))
 	signIn(t, ctx, h.url, acme.Personas["resident"].Email)

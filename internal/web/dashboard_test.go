@@ -77,6 +77,7 @@ func TestDashboard(t *testing.T) {
 	o := h.env.Organization(t, "acme")
 	managed(t, h, o)
 	pm := h.login(o.Personas["property_manager"].Email, "acme")
+	expect(t, h.get("/", pm), http.StatusOK, `id="to-dashboard"><a href="/dashboard"`)
 	r := h.get("/dashboard", pm)
 	expect(t, r, http.StatusOK, `id="dash-units"><strong>3</strong>`, `id="dash-vacancy"><strong>33.3 %</strong>`,
 		`id="dash-billed">$1,750`, `id="dash-collected-amount">$300`, `id="dash-outstanding">$1,450`, `id="dash-owed">$1,450`,
