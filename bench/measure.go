@@ -38,6 +38,8 @@ type report struct {
 	CopyRate   float64        `json:"w4_raw_copy_rows_per_s,omitempty"`
 	Match      *matchResult   `json:"w8,omitempty"`
 	Billing    *billingResult `json:"w6,omitempty"`
+	// Dashboards describes W7's data.
+	Dashboards *dashboardsResult `json:"w7,omitempty"`
 	// Payments is W5's retry check.
 	Payments *paymentResult `json:"w5_retries,omitempty"`
 	// Peak resident memory in MiB: realty's (VmHWM) and PostgreSQL's (the
@@ -59,6 +61,17 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 	pgPeak := 0
 	for _, w := range readWorkloads(e) {
 		if wants(cfg, w.ID) {
+			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))
+		}
+	}
+	if wants(cfg, "W7") {
+		fmt.Fprintf(os.Stderr, "== W7: dashboards and statements, %d units\n", cfg.Units)
+		var ws []workload
+		ws, rep.Dashboards, err = w7(ctx, cfg, e)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "W7: "+err.Error())
+		}
+		for _, w := range ws {
 			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))
 		}
 	}

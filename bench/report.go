@@ -97,6 +97,9 @@ func goals(rep *report) []goal {
 				met = met && p.Duplicates == 0 && p.Lost == 0 && p.Mismatched == 0
 			}
 			out = append(out, goal{fmt.Sprintf("W5 payment posting ≥ 0.60× raw at %d connections, 0 duplicates under retries", rep.Config.Clients), met, seen})
+		case "W7":
+			out = append(out, goal{fmt.Sprintf("W7 %s p99 ≤ 20 ms and ≥ 0.50× raw at %d connections", r.Name, rep.Config.Clients),
+				r.Realty.P99 <= 20 && r.Ratio >= 0.5, fmt.Sprintf("p99 %.2f ms (raw SQL's %.2f ms), %.2f×", r.Realty.P99, r.Raw.P99, r.Ratio)})
 		case "W9":
 			out = append(out, goal{fmt.Sprintf("W9 %s ≥ 0.50× raw at %d connections", r.Name, rep.Config.Clients), r.Ratio >= 0.5,
 				fmt.Sprintf("%.2f×, p99 %.2f ms (raw SQL's %.2f ms)", r.Ratio, r.Realty.P99, r.Raw.P99)})
@@ -237,6 +240,13 @@ generator itself.
 			w.Leases, w.Orgs, w.Period, w.Workers, w.Invoices, w.Seconds, w.PerSecond, w.RerunSeconds, w.RerunInvoices, w.RawPeriod, w.RawSeconds,
 			w.RawPerSecond, w.Ratio, w.OnePerLease, w.CheckedOrgs, len(w.CheckFindings))
 	}
+	if w := rep.Dashboards; w != nil {
+		fmt.Fprintf(&b, "\n**W7 dashboards and statements** read organization %s as of %s: %d units (%d vacant in the %d W7 properties of 500), "+
+			"%d invoices, %d journal lines (two years of monthly rent invoices, payments and allocations; bench/README.md). "+
+			"Each report is a live query on every request, none is materialized, so none is stale. `dashboard` is the three reads "+
+			"of `/dashboard` (occupancy, this month's collections, AR aging); `income_statement` is the year's totals per income and "+
+			"expense account from the journal.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines)
+	}
 	if m := rep.Match; m != nil {
 		fmt.Fprintf(&b, "\n**W8 matching** over %d saved preferences (%d organizations): the match job of one listing against its "+
 			"organization's preferences (prefilter in SQL, scoring in Go, matches stored) p50 %.2f ms, p99 %.2f ms over %d listings; "+
@@ -284,8 +294,8 @@ func peerNotes(rep *report) string {
 	return b.String()
 }
 
-// readsWanted reports whether a read workload (W1, W2, W3, W9) was asked
+// readsWanted reports whether a read workload (W1, W2, W3, W7, W9) was asked
 // for, so a smoke run of W4, W6 or W8 alone is judged on those.
 func readsWanted(cfg config) bool {
-	return wants(cfg, "W1") || wants(cfg, "W2") || wants(cfg, "W3") || wants(cfg, "W9")
+	return wants(cfg, "W1") || wants(cfg, "W2") || wants(cfg, "W3") || wants(cfg, "W7") || wants(cfg, "W9")
 }

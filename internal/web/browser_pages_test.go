@@ -155,7 +155,8 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 // that sends a file rather than a page.
 func pagePath(t *testing.T, pattern string, ids map[string]string) (string, bool) {
 	t.Helper()
-	if strings.HasSuffix(pattern, "/photo") || strings.HasSuffix(pattern, "/content") || strings.HasSuffix(pattern, "/csv") {
+	if strings.HasSuffix(pattern, "/photo") || strings.HasSuffix(pattern, "/content") || strings.HasSuffix(pattern, "/csv") ||
+		strings.HasSuffix(pattern, ".csv") {
 		return "", false
 	}
 	path := strings.TrimSuffix(pattern, "{$}")

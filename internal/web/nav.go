@@ -66,12 +66,14 @@ var navAreas = []navArea{
 		{"New announcement", "/announcements/new", []string{"announcement.manage"}, "Announce to the tenants of a property, building or unit"},
 	}},
 	{"Reports", []navItem{
+		{"Dashboard", "/dashboard", []string{"lease.read"}, "Occupancy, this month's collections and AR aging, in charts"},
 		{"Income statement", "/reports/income-statement", []string{"ledger.read"}, "Income and expenses over a range, of the organization or one property"},
 		{"Balance sheet", "/reports/balance-sheet", []string{"ledger.read"}, "Assets, liabilities and equity as of a day"},
 		{"General ledger", "/reports/general-ledger", []string{"ledger.read"}, "An account's lines with running balance"},
 		{"Owner statement", "/reports/owner-statement", []string{"ledger.read"}, "A property's month: income, expenses, reserves and distributions"},
 		{"Budgets", "/budgets", []string{"ledger.read"}, "Budgets by year, budget vs actual, copy from last year's actuals"},
 		{"Saved reports", "/reports/saved", []string{"ledger.read"}, "Reports e-mailed on a monthly schedule"},
+		{"Occupancy", "/reports/occupancy", []string{"lease.read"}, "Units by status, the vacancy rate and days vacant; CSV"},
 	}},
 	{"Admin", []navItem{
 		{"Members", "/admin/members", []string{"member.read"}, "The people of the organization and their roles"},

@@ -81,7 +81,7 @@ func (s *site) routes() []route {
 		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesMessages, s.routesResidentMessages, s.routesAnnouncements, s.routesAccountLinks,
 		s.routesDay, s.routesCalendar, s.routesAppointments, s.routesMatches,
 		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesRentReports, s.routesRentBilling, s.routesBills, s.routesResident,
-		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance, s.routesReports, s.routesBudgets,
+		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance, s.routesReports, s.routesBudgets, s.routesDashboard,
 	} {
 		all = append(all, group()...)
 	}
