@@ -56,7 +56,7 @@ func TestBillAPI(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	acct, broker := h.tokens["acme:accountant"], h.tokens["acme:broker"]
-	body := map[string]any{"vendor_id": realty.NewID(), "reference": "V-1", "tax": "50.00", "submit": true,
+	body := map[string]any{"vendor_id": h.env.Vendor(t, h.a, "Boiler Co"), "reference": "V-1", "tax": "50.00", "submit": true,
 		"lines": []map[string]any{{"account_id": h.expenseAccount(h.a), "description": "Boiler repair", "amount": "1450.00"}}}
 
 	status, _, first := h.doKeyed("POST", "/api/v1/bills", acct, "bill-1", body)

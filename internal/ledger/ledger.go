@@ -97,6 +97,8 @@ func init() {
 		"ledger.bills_status_check":                     {Kind: realty.Invalid, Field: "status", Message: "is not a bill status"},
 		"ledger.bills_approved_check":                   {Kind: realty.Invalid, Field: "status", Message: "an approved bill has an approval date"},
 		"ledger.bills_void_check":                       {Kind: realty.Invalid, Field: "status", Message: "a void bill has a void date"},
+		"ledger.bills_vendor_fkey":                      {Kind: realty.Invalid, Field: "vendor_id", Message: "no such vendor"},
+		"ledger.bills_work_order_fkey":                  {Kind: realty.Invalid, Field: "work_order_id", Message: "no such work order"},
 		"ledger.bills_charge_back_check":                {Kind: realty.Invalid, Field: "charge_back_tenant_id", Message: "is required with charge_back_lease_id"},
 		"ledger.bills_property_fkey":                    {Kind: realty.Invalid, Field: "property_id", Message: "no such property"},
 		"ledger.bills_unit_fkey":                        {Kind: realty.Invalid, Field: "unit_id", Message: "no such unit"},

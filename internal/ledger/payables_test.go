@@ -68,8 +68,9 @@ func requireLines(t *testing.T, s setup, e ledger.JournalEntry, prop *realty.ID,
 	}
 }
 
-func bigBill(s setup, prop, unit *realty.ID) ledger.VendorBillInput {
-	return ledger.VendorBillInput{VendorID: realty.NewID(), PropertyID: prop, UnitID: unit, Reference: "INV-77", Tax: d("100.00"),
+func bigBill(t *testing.T, s setup, prop, unit *realty.ID) ledger.VendorBillInput {
+	t.Helper()
+	return ledger.VendorBillInput{VendorID: s.env.Vendor(t, s.org, "Leak Busters"), PropertyID: prop, UnitID: unit, Reference: "INV-77", Tax: d("100.00"),
 		DueDate: day("2026-04-10"), Lines: []ledger.VendorBillLineInput{
 			{AccountID: s.keys["repairs_maintenance"], Description: "Leak under the sink", Amount: d("1200.00")},
 			{AccountID: s.keys["utilities"], Description: "Water shut-off", Amount: d("200.00")},
@@ -81,7 +82,7 @@ func TestBillApprovalAndPayment(t *testing.T) {
 	s := newSetup(t, march)
 	prop, unit := unitOf(t, s)
 	pm := s.org.Personas["property_manager"].Actor
-	b, err := s.led.CreateBill(ctx, pm, bigBill(s, &prop, &unit))
+	b, err := s.led.CreateBill(ctx, pm, bigBill(t, s, &prop, &unit))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestBillThreshold(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
 	acct, broker, pm := s.acct, s.org.Personas["broker"].Actor, s.org.Personas["property_manager"].Actor
-	in := bigBill(s, nil, nil)
+	in := bigBill(t, s, nil, nil)
 	in.Submit = true
 	own, err := s.led.CreateBill(ctx, acct, in)
 	if err != nil || own.Status != "pending_approval" {
@@ -142,7 +143,7 @@ func TestBillThreshold(t *testing.T) {
 	if own, err = s.led.ApproveBill(ctx, broker, own.ID); err != nil || own.Status != "approved" {
 		t.Errorf("another member approves: %s, %v", own.Status, err)
 	}
-	at := ledger.VendorBillInput{VendorID: realty.NewID(), Submit: true, Lines: []ledger.VendorBillLineInput{
+	at := ledger.VendorBillInput{VendorID: s.env.Vendor(t, s.org, "Handy Co"), Submit: true, Lines: []ledger.VendorBillLineInput{
 		{AccountID: s.keys["repairs_maintenance"], Description: "Lock change", Amount: d("1000.00")}}}
 	small, err := s.led.CreateBill(ctx, pm, at)
 	if err != nil || small.Status != "approved" || small.ApprovedBy != nil || small.ApprovedOn == nil {
@@ -167,7 +168,7 @@ func TestBillThreshold(t *testing.T) {
 func TestBillConcurrentPayments(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
-	in := ledger.VendorBillInput{VendorID: realty.NewID(), Submit: true, Lines: []ledger.VendorBillLineInput{
+	in := ledger.VendorBillInput{VendorID: s.env.Vendor(t, s.org, "Handy Co"), Submit: true, Lines: []ledger.VendorBillLineInput{
 		{AccountID: s.keys["repairs_maintenance"], Description: "Roof patch", Amount: d("1000.00")}}}
 	b, err := s.led.CreateBill(ctx, s.org.Personas["property_manager"].Actor, in)
 	if err != nil || b.Status != "approved" {
@@ -207,7 +208,7 @@ func TestBillChargeBackAndVoid(t *testing.T) {
 	tenant := testTenant(t, s)
 	lease := s.env.Lease(t, s.org, tenant)
 	prop, unit := unitOf(t, s)
-	in := bigBill(s, &prop, &unit)
+	in := bigBill(t, s, &prop, &unit)
 	in.Lines[0].ChargeBack, in.ChargeBackTenantID, in.ChargeBackLeaseID = true, &tenant, &lease
 	in.Submit = true
 	b, err := s.led.CreateBill(ctx, s.org.Personas["property_manager"].Actor, in)
@@ -247,7 +248,7 @@ func TestExpensePaidAtOnce(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
 	prop, _ := unitOf(t, s)
-	in := ledger.VendorBillInput{Kind: "expense", VendorID: realty.NewID(), PropertyID: &prop, Tax: d("8.25"), Submit: true,
+	in := ledger.VendorBillInput{Kind: "expense", VendorID: s.env.Vendor(t, s.org, "Handy Co"), PropertyID: &prop, Tax: d("8.25"), Submit: true,
 		Lines: []ledger.VendorBillLineInput{{AccountID: s.keys["repairs_maintenance"], Description: "Hardware store", Amount: d("100.00")}}}
 	e, err := s.led.CreateBill(ctx, s.org.Personas["property_manager"].Actor, in)
 	if err != nil || e.Status != "paid" || !e.Balance.IsZero() || !e.Paid.Equal(d("108.25")) {
@@ -268,7 +269,7 @@ func TestBillBadInput(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
 	pm := s.org.Personas["property_manager"].Actor
-	good := func() ledger.VendorBillInput { return bigBill(s, nil, nil) }
+	good := func() ledger.VendorBillInput { return bigBill(t, s, nil, nil) }
 	cases := map[string]func(*ledger.VendorBillInput){
 		"vendor_id":             func(in *ledger.VendorBillInput) { in.VendorID = realty.ID{} },
 		"kind":                  func(in *ledger.VendorBillInput) { in.Kind = "gift" },
@@ -280,6 +281,7 @@ func TestBillBadInput(t *testing.T) {
 		"due_date":              func(in *ledger.VendorBillInput) { in.BillDate = day("2026-05-01") },
 		"charge_back_tenant_id": func(in *ledger.VendorBillInput) { in.Lines[0].ChargeBack = true },
 		"property_id":           func(in *ledger.VendorBillInput) { id := realty.NewID(); in.PropertyID = &id },
+		"work_order_id":         func(in *ledger.VendorBillInput) { id := realty.NewID(); in.WorkOrderID = &id },
 		"charge_back_lease_id": func(in *ledger.VendorBillInput) {
 			id, l := testTenant(t, s), realty.NewID()
 			in.ChargeBackTenantID, in.ChargeBackLeaseID, in.Lines[0].ChargeBack = &id, &l, true
@@ -291,6 +293,14 @@ func TestBillBadInput(t *testing.T) {
 		_, err := s.led.CreateBill(ctx, pm, in)
 		if realty.KindOf(err) != realty.Invalid || realty.FieldsOf(err)[field] == "" {
 			t.Errorf("%s: %v, want Invalid naming it", field, err)
+		}
+	}
+	// A vendor of no vendor of the organization's (another's, or none).
+	for _, v := range []realty.ID{realty.NewID(), s.env.Vendor(t, s.env.Organization(t, "bills-other"), "Elsewhere Inc")} {
+		in := good()
+		in.VendorID = v
+		if _, err := s.led.CreateBill(ctx, pm, in); realty.KindOf(err) != realty.Invalid || realty.FieldsOf(err)["vendor_id"] == "" {
+			t.Errorf("vendor %s: %v, want Invalid naming vendor_id", v, err)
 		}
 	}
 	in := good()
@@ -317,7 +327,7 @@ func TestBillIsolation(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, march)
 	other := s.env.Organization(t, "other").Personas["accountant"].Actor
-	in := bigBill(s, nil, nil)
+	in := bigBill(t, s, nil, nil)
 	b, err := s.led.CreateBill(ctx, s.org.Personas["property_manager"].Actor, in)
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ func init() {
 		"messaging.notification_preferences_member_fkey": {Kind: realty.Invalid, Field: "member_id", Message: "no such member"},
 		"messaging.deliveries_idempotency_key_key":       {Kind: realty.Conflict, Field: "idempotency_key", Message: "a delivery with this key exists"},
 		"messaging.threads_tenant_fkey":                  {Kind: realty.Invalid, Field: "tenant_id", Message: "no such tenant"},
+		"messaging.threads_vendor_fkey":                  {Kind: realty.Invalid, Field: "vendor_id", Message: "no such vendor"},
 		"messaging.announcements_property_fkey":          {Kind: realty.Invalid, Field: "property_id", Message: "no such property"},
 		"messaging.announcements_building_fkey":          {Kind: realty.Invalid, Field: "building_id", Message: "no such building"},
 		"messaging.announcements_unit_fkey":              {Kind: realty.Invalid, Field: "unit_id", Message: "no such unit"},

@@ -19,7 +19,7 @@ import (
 func pendingBill(t *testing.T, h *harness, o fixture.Org, prop *realty.ID) realty.ID {
 	t.Helper()
 	b, err := h.env.Ledger.CreateBill(context.Background(), o.Personas["property_manager"].Actor, ledger.VendorBillInput{
-		VendorID: realty.NewID(), PropertyID: prop, Reference: "PLB-1500", Submit: true,
+		VendorID: h.env.Vendor(t, o, "Pipe Works"), PropertyID: prop, Reference: "PLB-1500", Submit: true,
 		Lines: []ledger.VendorBillLineInput{{AccountID: repairsAccount(t, h, o), Description: "Repipe", Amount: decimal.RequireFromString("1500.00")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func TestBillPages(t *testing.T) {
 	h := newHarness(t)
 	o := h.env.Organization(t, "acme")
 	pm, acct := h.login(o.Personas["property_manager"].Email, "acme"), h.login(o.Personas["accountant"].Email, "acme")
-	form := url.Values{"key": {realty.NewID().String()}, "kind": {"bill"}, "vendor_id": {realty.NewID().String()}, "reference": {"HVAC-9"},
+	form := url.Values{"key": {realty.NewID().String()}, "kind": {"bill"}, "vendor_id": {h.env.Vendor(t, o, "Cool Air").String()}, "reference": {"HVAC-9"},
 		"account_id": {repairsAccount(t, h, o).String()}, "description": {"Compressor"}, "amount": {"2400.00"}, "submit": {"on"}}
 	r := h.post("/bills", form, pm)
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/bills/") {
