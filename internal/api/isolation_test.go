@@ -160,7 +160,9 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatal(err)
 	}
 	pay := payment.Payment.ID
+	bill := foreignBill(t, h)
 	return map[string]realty.ID{
+		"get-bill": bill, "submit-bill": bill, "approve-bill": bill, "void-bill": bill, "pay-bill": bill,
 		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
 		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
 		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,
