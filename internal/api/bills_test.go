@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"realty"
 	"realty/internal/fixture"
+	"realty/internal/ledger"
 )
 
 // payableRows counts an organization's bills, bill payments, journal
@@ -128,4 +130,16 @@ func TestBillAPI(t *testing.T) {
 	if status, resp := h.do("GET", "/api/v1/bills?status=open", acct, nil); status != 200 || !strings.Contains(string(resp), bill.ID.String()) {
 		t.Errorf("open bills: %d %s", status, resp)
 	}
+}
+
+// foreignBill is a bill of globex's waiting for approval (for TestBOLA).
+func foreignBill(t *testing.T, h *harness) realty.ID {
+	t.Helper()
+	b, err := h.env.Ledger.CreateBill(context.Background(), h.b.Personas["property_manager"].Actor, ledger.VendorBillInput{
+		VendorID: h.env.Vendor(t, h.b, "Globex Plumbing"), Submit: true,
+		Lines: []ledger.VendorBillLineInput{{AccountID: h.expenseAccount(h.b), Description: "Foreign", Amount: decimal.NewFromInt(5000)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.ID
 }

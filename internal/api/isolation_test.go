@@ -169,10 +169,12 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bill := foreignBill(t, h)
 	return map[string]realty.ID{
 		"get-thread": thread.ID, "reply-thread": thread.ID, "mark-thread-read": thread.ID,
 		"get-my-thread": thread.ID, "reply-my-thread": thread.ID, "mark-my-thread-read": thread.ID,
 		"get-announcement": ann.ID, "mark-my-announcement-read": ann.ID,
+		"get-bill": bill, "submit-bill": bill, "approve-bill": bill, "void-bill": bill, "pay-bill": bill,
 		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
 		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
 		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,
