@@ -20,6 +20,7 @@ import (
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/property"
 	"realty/internal/web"
 )
@@ -139,8 +140,14 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 		t.Fatal(err)
 	}
 	r := newRentals(t, h, o)
+	th, err := h.env.Messaging.StartThread(ctx, pm, messaging.NewThread{TenantID: &r.ownTenant, Subject: "Water shut-off on Tuesday morning",
+		Body: "The water will be off from 9 to 11 while the riser valves are replaced."})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
-		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String()}
+		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
+		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route
@@ -152,8 +159,11 @@ func pagePath(t *testing.T, pattern string, ids map[string]string) (string, bool
 	}
 	path := strings.TrimSuffix(pattern, "{$}")
 	if strings.Contains(path, "{id}") {
-		first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-		id, ok := ids[first]
+		id, ok := ids[path] // a route of its own, else by its first segment
+		if !ok {
+			first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+			id, ok = ids[first]
+		}
 		if !ok {
 			t.Fatalf("no id for the route %s: add one to pageData", pattern)
 		}
