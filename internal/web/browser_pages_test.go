@@ -21,6 +21,7 @@ import (
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/ledger"
 	"realty/internal/listing"
+	"realty/internal/messaging"
 	"realty/internal/property"
 	"realty/internal/web"
 )
@@ -146,9 +147,15 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	th, err := h.env.Messaging.StartThread(ctx, pm, messaging.NewThread{TenantID: &r.ownTenant, Subject: "Water shut-off on Tuesday morning",
+		Body: "The water will be off from 9 to 11 while the riser valves are replaced."})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
-		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String()}
+		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String(),
+		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route
@@ -163,7 +170,10 @@ func pagePath(t *testing.T, pattern string, ids map[string]string) (string, bool
 	if strings.Contains(path, "{id}") {
 		first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
 		second, _, _ := strings.Cut(rest, "/")
-		id, ok := ids[first+"/"+second] // a longer key first: "resident/maintenance" before "resident"
+		id, ok := ids[path] // a route of its own, else by its first two segments, else its first
+		if !ok {
+			id, ok = ids[first+"/"+second] // "resident/maintenance" before "resident"
+		}
 		if !ok {
 			id, ok = ids[first]
 		}
