@@ -14,7 +14,7 @@ import (
 // BudgetLineBody is one account's twelve monthly amounts.
 type BudgetLineBody struct {
 	AccountID realty.ID         `json:"account_id" doc:"an income or expense account"`
-	Amounts   []decimal.Decimal `json:"amounts" minItems:"12" maxItems:"12" numeric:"14,2" doc:"January to December, whole cents"`
+	Amounts   []decimal.Decimal `json:"amounts" minItems:"12" maxItems:"12" maxLength:"20" numeric:"14,2" doc:"January to December, whole cents"`
 	Notes     string            `json:"notes,omitempty" maxLength:"500"`
 }
 
@@ -47,7 +47,7 @@ type CopyBudgetBody struct {
 	PropertyID *realty.ID      `json:"property_id,omitempty"`
 	Year       int             `json:"year" minimum:"2000" maximum:"2999" doc:"the budget's year; the actuals are of the year before"`
 	Name       string          `json:"name" minLength:"1" maxLength:"200"`
-	ChangePct  decimal.Decimal `json:"change_pct" numeric:"6,2" doc:"percentage applied to every month, -100 to 1000: \"3\" is 3 % more"`
+	ChangePct  decimal.Decimal `json:"change_pct" maxLength:"12" numeric:"6,2" doc:"percentage applied to every month, -100 to 1000: \"3\" is 3 % more"`
 }
 
 // BudgetOutput is a budget with its lines.
@@ -119,7 +119,7 @@ type SavedReportBody struct {
 	Parameters   ledger.ReportParams `json:"parameters,omitempty"`
 	ScheduleDay  *int                `json:"schedule_day,omitempty" minimum:"1" maximum:"28" doc:"the day of the month it runs; absent: by hand only"`
 	ScheduleHour int                 `json:"schedule_hour,omitempty" minimum:"0" maximum:"23" doc:"the hour it runs, in the organization's time zone"`
-	Recipients   []string            `json:"recipients,omitempty" maxItems:"20"`
+	Recipients   []string            `json:"recipients,omitempty" maxItems:"20" maxLength:"254"`
 }
 
 func (b SavedReportBody) input() ledger.SavedReportInput {

@@ -106,6 +106,8 @@ var unpagedLists = map[string]string{
 	"list-webhooks":                 "an organization's webhook endpoints",
 	"list-ledger-accounts":          "an organization's chart of accounts",
 	"list-accounting-periods":       "an organization's closed months",
+	"list-budgets":                  "an organization's budgets, one per property (or the organization) and year",
+	"list-saved-reports":            "an organization's saved reports",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

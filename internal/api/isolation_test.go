@@ -170,11 +170,22 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatal(err)
 	}
 	bill := foreignBill(t, h)
+	budget, err := h.env.Ledger.CreateBudget(ctx, owner, ledger.BudgetInput{Year: 2030, Name: "Globex 2030"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := h.env.Ledger.CreateSavedReport(ctx, owner, ledger.SavedReportInput{Name: "Globex books", Kind: "balance_sheet"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
 		"get-thread": thread.ID, "reply-thread": thread.ID, "mark-thread-read": thread.ID,
 		"get-my-thread": thread.ID, "reply-my-thread": thread.ID, "mark-my-thread-read": thread.ID,
 		"get-announcement": ann.ID, "mark-my-announcement-read": ann.ID,
 		"get-bill": bill, "submit-bill": bill, "approve-bill": bill, "void-bill": bill, "pay-bill": bill,
+		"get-budget": budget.ID, "set-budget-lines": budget.ID, "budget-vs-actual": budget.ID, "budget-vs-actual-csv": budget.ID,
+		"get-saved-report": saved.ID, "replace-saved-report": saved.ID, "delete-saved-report": saved.ID, "run-saved-report-csv": saved.ID,
+		"general-ledger-csv": accounts[0].ID,
 		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
 		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
 		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,

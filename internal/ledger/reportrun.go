@@ -144,7 +144,7 @@ func (s *Service) sendRunTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, 
 	link := fmt.Sprintf("%s/reports/saved/%s/csv?on=%s", s.publicURL, r.ID, day)
 	for i, rcpt := range r.Recipients {
 		_, err := s.mail.EnqueueTx(ctx, tx, actor, messaging.Email{To: rcpt, Kind: ReportMailKind, Key: fmt.Sprintf("report:%s:%s:%d", r.ID, day, i),
-			Data: map[string]any{"name": r.Name, "kind": r.Kind, "from": from.String(), "to": to.String(), "url": link}})
+			Data: map[string]any{"name": r.Name, "kind": r.Kind, "from": from.String(), "to": to.String(), "link": link}})
 		if err != nil {
 			return 0, err
 		}
