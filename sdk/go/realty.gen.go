@@ -8473,7 +8473,7 @@ type ClientInterface interface {
 
 	// ListMyWorkOrders The work orders of the caller's unit
 	//
-	// For residents: their tenancy's work orders only.
+	// Their own tenancy's work orders only.
 	//
 	// Needs permission `maintenance.request`.
 	//
@@ -12427,7 +12427,7 @@ func (c *Client) GetMyWorkOrderPhoto(ctx context.Context, id openapi_types.UUID,
 
 // ListMyWorkOrders The work orders of the caller's unit
 //
-// For residents: their tenancy's work orders only.
+// Their own tenancy's work orders only.
 //
 // Needs permission `maintenance.request`.
 //
@@ -25031,7 +25031,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListMyWorkOrdersWithResponse The work orders of the caller's unit
 	//
-	// For residents: their tenancy's work orders only.
+	// Their own tenancy's work orders only.
 	//
 	// Needs permission `maintenance.request`.
 	//
@@ -44772,7 +44772,7 @@ func (c *ClientWithResponses) GetMyWorkOrderPhotoWithResponse(ctx context.Contex
 
 // ListMyWorkOrdersWithResponse The work orders of the caller's unit
 //
-// For residents: their tenancy's work orders only.
+// Their own tenancy's work orders only.
 //
 // Needs permission `maintenance.request`.
 //
