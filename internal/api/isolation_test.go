@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/listing"
+	"realty/internal/maintenance"
 	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/property"
@@ -160,7 +163,28 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		t.Fatal(err)
 	}
 	pay := payment.Payment.ID
+	wo, err := h.env.Maintenance.Create(ctx, owner, maintenance.WorkOrderInput{UnitID: &unit.ID, Title: "Globex repair"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vendor, err := h.env.Maintenance.CreateVendor(ctx, owner, maintenance.VendorInput{Name: "Globex Plumbing", Trade: "plumbing", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	photo, err := h.env.Maintenance.AddPhoto(ctx, owner, wo.ID, "", &img)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
+		"get-work-order": wo.ID, "assign-work-order": wo.ID, "start-work-order": wo.ID, "complete-work-order": wo.ID,
+		"cancel-work-order": wo.ID, "comment-work-order": wo.ID, "upload-work-order-photo": wo.ID,
+		"get-my-work-order": wo.ID, "comment-my-work-order": wo.ID, "upload-my-work-order-photo": wo.ID,
+		"get-work-order-photo": photo.ID, "get-my-work-order-photo": photo.ID,
+		"get-vendor": vendor.ID, "replace-vendor": vendor.ID,
 		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
 		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
 		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,

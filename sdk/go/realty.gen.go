@@ -5495,6 +5495,11 @@ type RequestBodyCategory string
 // RequestBodyPriority defines model for RequestBody.Priority.
 type RequestBodyPriority string
 
+// ResponseTargetsBody defines model for ResponseTargetsBody.
+type ResponseTargetsBody struct {
+	Items *[]Target `json:"items"`
+}
+
 // ReversalInputBody defines model for ReversalInputBody.
 type ReversalInputBody struct {
 	Memo *string `json:"memo,omitempty"`
@@ -5616,11 +5621,6 @@ type SessionBody struct {
 // SessionsOutputBody defines model for SessionsOutputBody.
 type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
-}
-
-// SetResponseTargetsRequest defines model for Set-response-targetsRequest.
-type SetResponseTargetsRequest struct {
-	Items *[]Target `json:"items"`
 }
 
 // StageBody defines model for StageBody.
@@ -6852,7 +6852,7 @@ type UpdateListingJSONRequestBody = ListingFields
 type ScheduleOpenHouseJSONRequestBody = OpenHouseBody
 
 // SetResponseTargetsJSONRequestBody defines body for SetResponseTargets for application/json ContentType.
-type SetResponseTargetsJSONRequestBody = SetResponseTargetsRequest
+type SetResponseTargetsJSONRequestBody = ResponseTargetsBody
 
 // SetMatchStatusJSONRequestBody defines body for SetMatchStatus for application/json ContentType.
 type SetMatchStatusJSONRequestBody = MatchStatusBody
