@@ -98,6 +98,8 @@ var unpagedLists = map[string]string{
 	"list-units":                    "one property's units",
 	"list-preferences":              "one client's saved preferences",
 	"list-media":                    "one property's media",
+	"list-vendors":                  "an organization's vendors (at most 1,000)",
+	"get-response-targets":          "the four priorities' response targets",
 	"listing-history":               "one listing's status and price changes",
 	"list-open-houses":              "one listing's open houses",
 	"list-mls-statuses":             "an organization's MLS status mappings",

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"realty/internal/leasing"
 	"realty/internal/ledger"
 	"realty/internal/listing"
+	"realty/internal/maintenance"
 	"realty/internal/messaging"
 	"realty/internal/org"
 	"realty/internal/property"
@@ -178,6 +181,22 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wo, err := h.env.Maintenance.Create(ctx, owner, maintenance.WorkOrderInput{UnitID: &unit.ID, Title: "Globex repair"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vendor, err := h.env.Maintenance.CreateVendor(ctx, owner, maintenance.VendorInput{Name: "Globex Plumbing", Trade: "plumbing", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	photo, err := h.env.Maintenance.AddPhoto(ctx, owner, wo.ID, "", &img)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]realty.ID{
 		"get-thread": thread.ID, "reply-thread": thread.ID, "mark-thread-read": thread.ID,
 		"get-my-thread": thread.ID, "reply-my-thread": thread.ID, "mark-my-thread-read": thread.ID,
@@ -186,6 +205,11 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		"get-budget": budget.ID, "set-budget-lines": budget.ID, "budget-vs-actual": budget.ID, "budget-vs-actual-csv": budget.ID,
 		"get-saved-report": saved.ID, "replace-saved-report": saved.ID, "delete-saved-report": saved.ID, "run-saved-report-csv": saved.ID,
 		"general-ledger-csv": accounts[0].ID,
+		"get-work-order": wo.ID, "assign-work-order": wo.ID, "start-work-order": wo.ID, "complete-work-order": wo.ID,
+		"cancel-work-order": wo.ID, "comment-work-order": wo.ID, "upload-work-order-photo": wo.ID,
+		"get-my-work-order": wo.ID, "comment-my-work-order": wo.ID, "upload-my-work-order-photo": wo.ID,
+		"get-work-order-photo": photo.ID, "get-my-work-order-photo": photo.ID,
+		"get-vendor": vendor.ID, "replace-vendor": vendor.ID,
 		"get-tenant": ten.ID, "replace-tenant": ten.ID, "set-tenant-status": ten.ID,
 		"get-lease": lease.ID, "replace-lease": lease.ID, "activate-lease": lease.ID, "terminate-lease": lease.ID,
 		"renew-lease": lease.ID, "lease-move-in": lease.ID, "lease-move-out": lease.ID, "get-my-lease": lease.ID,

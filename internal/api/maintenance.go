@@ -234,7 +234,16 @@ func routeMyWorkOrders(a huma.API, d Deps) {
 	tags := []string{"Resident"}
 	own := Access{Permission: "maintenance.request"}
 	Register(a, huma.Operation{OperationID: "list-my-work-orders", Method: http.MethodGet, Path: Prefix + "/me/work-orders", Tags: tags,
-		Summary: "The work orders of the caller's unit", Description: "For residents: their tenancy's work orders only."}, own, listWorkOrders(d))
+		Summary: "The work orders of the caller's unit", Description: "Their own tenancy's work orders only."}, own,
+		func(ctx context.Context, in *WorkOrdersInput) (*WorkOrdersOutput, error) {
+			f, err := in.filter()
+			if err != nil {
+				return nil, err
+			}
+			f.Own = true
+			page, err := d.Maintenance.List(ctx, actor(ctx), f)
+			return &WorkOrdersOutput{Body: page}, err
+		})
 	Register(a, huma.Operation{OperationID: "submit-maintenance-request", Method: http.MethodPost, Path: Prefix + "/me/work-orders",
 		Tags: tags, Summary: "Submit a maintenance request", DefaultStatus: http.StatusCreated,
 		Description: "A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise)."}, own,

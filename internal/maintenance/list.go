@@ -11,9 +11,11 @@ import (
 )
 
 // Filter narrows a work order list; zero fields do not filter. Overdue
-// keeps the open orders past their response target. Cursor continues a
-// previous page.
+// keeps the open orders past their response target. Own keeps only the
+// caller's own tenancy's orders whatever else they may see (the portal's
+// list). Cursor continues a previous page.
 type Filter struct {
+	Own        bool
 	Status     string
 	Priority   string
 	PropertyID *realty.ID
@@ -31,12 +33,20 @@ type WorkOrderPage struct {
 
 // List lists work orders, newest first, Limit (1–100, default 50) a page:
 // staff's within their property scope, a resident's only those of their
-// tenancy. Forbidden without maintenance.read or maintenance.request;
+// tenancy (and with Own, anyone's only their own tenancy's, which needs
+// maintenance.request). Forbidden without maintenance.read or maintenance.request;
 // Invalid naming cursor, status or priority.
 func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (WorkOrderPage, error) {
 	fc, err := fenceOf(actor)
 	if err != nil {
 		return WorkOrderPage{}, err
+	}
+	if f.Own {
+		if err := actor.Require("maintenance.request"); err != nil {
+			return WorkOrderPage{}, err
+		}
+		t := actor.TenantID
+		fc = fence{tenant: &t}
 	}
 	if err := checkFilter(f); err != nil {
 		return WorkOrderPage{}, err

@@ -53,6 +53,7 @@ func init() {
 		"maintenance.work_orders_completed_check":         {Kind: realty.Invalid, Field: "status", Message: "a completed work order needs its completion time"},
 		"maintenance.work_order_comments_body_check":      {Kind: realty.Invalid, Field: "body", Message: "must be 1 to 4000 characters"},
 		"maintenance.work_order_comments_work_order_fkey": {Kind: realty.NotFound, Message: "work order not found"},
+		"maintenance.work_order_photos_size_check":        {Kind: realty.Invalid, Field: "file", Message: "must not be negative in size"},
 		"maintenance.work_order_photos_caption_check":     {Kind: realty.Invalid, Field: "caption", Message: "at most 500 characters"},
 		"maintenance.work_order_photos_work_order_fkey":   {Kind: realty.NotFound, Message: "work order not found"},
 	})

@@ -49,6 +49,18 @@ func TestResidentRequests(t *testing.T) {
 	if err != nil || len(page.Items) != 2 || page.Items[0].ID != staffMine.ID || page.Items[1].ID != mine.ID {
 		t.Errorf("resident lists %+v (%v), want their unit's two orders", page.Items, err)
 	}
+	// The portal's list (Own) shows anyone only their own tenancy's orders:
+	// the owner, who sees every order as staff, rents nothing here.
+	owner := w.org.Personas["owner"].Actor
+	if all, err := svc.List(ctx, owner, maintenance.Filter{}); err != nil || len(all.Items) != 3 {
+		t.Errorf("owner's staff list: %d orders (%v), want 3", len(all.Items), err)
+	}
+	if own, err := svc.List(ctx, owner, maintenance.Filter{Own: true}); err != nil || len(own.Items) != 0 {
+		t.Errorf("owner's own list: %d orders (%v), want none", len(own.Items), err)
+	}
+	if own, err := svc.List(ctx, w.resident, maintenance.Filter{Own: true}); err != nil || len(own.Items) != 2 {
+		t.Errorf("resident's own list: %d orders (%v), want 2", len(own.Items), err)
+	}
 	// The service's own fence, without row-level security's: the same
 	// resident, their transactions not marked as a resident's.
 	unfenced := w.resident

@@ -176,7 +176,7 @@ func TestPreferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][2]bool{"lead.assigned": {true, true}, "task.due": {true, false}, "match.new": {true, true},
-		"appointment.booked": {true, true}, "appointment.canceled": {true, true},
+		"appointment.booked": {true, true}, "appointment.canceled": {true, true}, "workorder.overdue": {true, true},
 		"message.new": {true, true}, "announcement.published": {true, true}}
 	for _, p := range prefs {
 		if w, ok := want[p.Kind]; !ok || w != [2]bool{p.InApp, p.Email} {

@@ -33,8 +33,10 @@ func TestFixtureOrg(t *testing.T) {
 	if a := o.Personas["agent"].Actor; a.Can("member.write") || !a.Can("member.read") {
 		t.Fatalf("agent actor %+v", a)
 	}
-	// A resident holds only their own tenancy and is fenced to it.
-	if r := o.Personas["resident"].Actor; len(r.Permissions) != 1 || !r.Can("tenancy.own") || !r.Resident || r.MemberID.IsZero() {
+	// A resident holds only their own tenancy and its maintenance requests,
+	// and is fenced to it.
+	if r := o.Personas["resident"].Actor; len(r.Permissions) != 2 || !r.Can("tenancy.own") || !r.Can("maintenance.request") ||
+		!r.Resident || r.MemberID.IsZero() {
 		t.Fatalf("resident actor %+v", r)
 	}
 	ro := o.Personas["read_only"].Actor

@@ -48,7 +48,7 @@ func (s *site) residentMaintenanceData(r *http.Request, form url.Values) (*resid
 	if d.Units, err = s.Services.Maintenance.MyUnits(r.Context(), actor); err != nil {
 		return nil, err
 	}
-	page, err := s.Services.Maintenance.List(r.Context(), actor, maintenance.Filter{Limit: 100})
+	page, err := s.Services.Maintenance.List(r.Context(), actor, maintenance.Filter{Own: true, Limit: 100})
 	d.Orders = page.Items
 	return d, err
 }

@@ -6233,6 +6233,11 @@ type RequestBodyCategory string
 // RequestBodyPriority defines model for RequestBody.Priority.
 type RequestBodyPriority string
 
+// ResponseTargetsBody defines model for ResponseTargetsBody.
+type ResponseTargetsBody struct {
+	Items *[]Target `json:"items"`
+}
+
 // ReversalInputBody defines model for ReversalInputBody.
 type ReversalInputBody struct {
 	Memo *string `json:"memo,omitempty"`
@@ -6398,11 +6403,6 @@ type SessionBody struct {
 // SessionsOutputBody defines model for SessionsOutputBody.
 type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
-}
-
-// SetResponseTargetsRequest defines model for Set-response-targetsRequest.
-type SetResponseTargetsRequest struct {
-	Items *[]Target `json:"items"`
 }
 
 // StageBody defines model for StageBody.
@@ -7970,7 +7970,7 @@ type UpdateListingJSONRequestBody = ListingFields
 type ScheduleOpenHouseJSONRequestBody = OpenHouseBody
 
 // SetResponseTargetsJSONRequestBody defines body for SetResponseTargets for application/json ContentType.
-type SetResponseTargetsJSONRequestBody = SetResponseTargetsRequest
+type SetResponseTargetsJSONRequestBody = ResponseTargetsBody
 
 // SetMatchStatusJSONRequestBody defines body for SetMatchStatus for application/json ContentType.
 type SetMatchStatusJSONRequestBody = MatchStatusBody
@@ -9926,7 +9926,7 @@ type ClientInterface interface {
 
 	// ListMyWorkOrders The work orders of the caller's unit
 	//
-	// For residents: their tenancy's work orders only.
+	// Their own tenancy's work orders only.
 	//
 	// Needs permission `maintenance.request`.
 	//
@@ -14746,7 +14746,7 @@ func (c *Client) GetMyWorkOrderPhoto(ctx context.Context, id openapi_types.UUID,
 
 // ListMyWorkOrders The work orders of the caller's unit
 //
-// For residents: their tenancy's work orders only.
+// Their own tenancy's work orders only.
 //
 // Needs permission `maintenance.request`.
 //
@@ -30465,7 +30465,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListMyWorkOrdersWithResponse The work orders of the caller's unit
 	//
-	// For residents: their tenancy's work orders only.
+	// Their own tenancy's work orders only.
 	//
 	// Needs permission `maintenance.request`.
 	//
@@ -54911,7 +54911,7 @@ func (c *ClientWithResponses) GetMyWorkOrderPhotoWithResponse(ctx context.Contex
 
 // ListMyWorkOrdersWithResponse The work orders of the caller's unit
 //
-// For residents: their tenancy's work orders only.
+// Their own tenancy's work orders only.
 //
 // Needs permission `maintenance.request`.
 //
