@@ -62,6 +62,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 		routeClients, routeTasks, routeAppointments, routeMatches, routeNotifications, routeAccountMail, routeLedger, routeInvoices,
 		routeTenants, routeLeases, routeTenancy, routeBilling,
 		routeWorkOrders, routeMyWorkOrders, routeVendors,
+		routeInspectionTemplates, routeInspections,
 	} {
 		routes(a, d)
 	}

@@ -124,7 +124,7 @@ func compareTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, mo Inspection
 	if err != nil {
 		return out, err
 	}
-	var before []Item
+	var before []InspectionItem
 	if out.MoveIn, err = baselineTx(ctx, tx, actor, mo); err != nil {
 		return out, err
 	}
@@ -146,11 +146,11 @@ func compareTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, mo Inspection
 // compareItems pairs items by room and item (ignoring case and spaces
 // around), in the move-out's order, then the move-in's items the move-out
 // lacks.
-func compareItems(before, after []Item) []ComparedItem {
-	key := func(i Item) string {
+func compareItems(before, after []InspectionItem) []ComparedItem {
+	key := func(i InspectionItem) string {
 		return strings.ToLower(strings.TrimSpace(i.Room)) + "\x00" + strings.ToLower(strings.TrimSpace(i.Item))
 	}
-	in := map[string]Item{}
+	in := map[string]InspectionItem{}
 	for _, i := range before {
 		in[key(i)] = i
 	}

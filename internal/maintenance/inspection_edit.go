@@ -148,14 +148,14 @@ type ItemUpdate struct {
 // none. Forbidden without maintenance.write; NotFound; Conflict naming
 // status once completed; Invalid naming items[i].id (not an item of this
 // inspection), items[i].rating or items[i].notes.
-func (s *Service) UpdateItems(ctx context.Context, actor realty.Actor, id realty.ID, items []ItemUpdate) ([]Item, error) {
+func (s *Service) UpdateItems(ctx context.Context, actor realty.Actor, id realty.ID, items []ItemUpdate) ([]InspectionItem, error) {
 	if err := actor.Require("maintenance.write"); err != nil {
 		return nil, err
 	}
 	if err := checkItemUpdates(items); err != nil {
 		return nil, err
 	}
-	var out []Item
+	var out []InspectionItem
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
 		if _, err := lockOpen(ctx, tx, actor, id, "change its items"); err != nil {
 			return err

@@ -14,7 +14,7 @@ import (
 // Room is one room of a checklist and the items inspected in it.
 type Room struct {
 	Room  string   `json:"room" maxLength:"100"`
-	Items []string `json:"items" maxItems:"60"`
+	Items []string `json:"items" maxItems:"60" maxLength:"100"`
 }
 
 // Template is a checklist an inspection copies its items from. An

@@ -91,9 +91,9 @@ type Inspection struct {
 const inspectionColumns = `id, kind, property_id, unit_id, lease_id, tenant_ids, template_id, template_name, inspector_id, status,
 	scheduled_on, started_at, completed_at, notes, created_by, created_at, updated_at`
 
-// Item is one line of an inspection's checklist: the room, the item, its
+// InspectionItem is one line of an inspection's checklist: the room, the item, its
 // condition rating (none until rated) and notes.
-type Item struct {
+type InspectionItem struct {
 	ID           realty.ID `db:"id" json:"id"`
 	InspectionID realty.ID `db:"inspection_id" json:"inspection_id"`
 	Position     int       `db:"position" json:"position"`
@@ -231,7 +231,7 @@ func contains(list []string, v string) bool {
 // and photos.
 type InspectionDetail struct {
 	Inspection Inspection        `json:"inspection"`
-	Items      []Item            `json:"items"`
+	Items      []InspectionItem            `json:"items"`
 	Photos     []InspectionPhoto `json:"photos"`
 }
 
@@ -251,13 +251,13 @@ func inspectionTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.
 	return i, notFound(err, "inspection")
 }
 
-func itemsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) ([]Item, error) {
+func itemsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) ([]InspectionItem, error) {
 	rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM maintenance.inspection_items
 		WHERE organization_id = $1 AND inspection_id = $2 ORDER BY position, id`, actor.OrgID, id)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Item])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[InspectionItem])
 }
 
 func inspectionPhotosTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) ([]InspectionPhoto, error) {

@@ -112,7 +112,7 @@ func TestInspectionCopiesTemplate(t *testing.T) {
 	}
 }
 
-func itemNames(items []maintenance.Item) []string {
+func itemNames(items []maintenance.InspectionItem) []string {
 	var out []string
 	for _, it := range items {
 		out = append(out, it.Room+"/"+it.Item)
