@@ -231,7 +231,7 @@ func contains(list []string, v string) bool {
 // and photos.
 type InspectionDetail struct {
 	Inspection Inspection        `json:"inspection"`
-	Items      []InspectionItem            `json:"items"`
+	Items      []InspectionItem  `json:"items"`
 	Photos     []InspectionPhoto `json:"photos"`
 }
 

@@ -53,7 +53,9 @@ var navAreas = []navArea{
 		{"AR aging", "/aging", []string{"invoice.read"}, "What tenants owe, by days past due"},
 		{"Billing run", "/billing", []string{"invoice.read"}, "Preview a month's rent invoices and late fees, then issue them"},
 	}},
-	{"Maintenance", nil},
+	{"Maintenance", []navItem{
+		{"Inspections", "/inspections", []string{"maintenance.read"}, "Move-in, move-out and periodic inspections; compare move-out with move-in"},
+	}},
 	{"Messages", nil},
 	{"Reports", nil},
 	{"Admin", []navItem{

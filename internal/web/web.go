@@ -81,6 +81,7 @@ func (s *site) routes() []route {
 		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesAccountLinks,
 		s.routesDay, s.routesCalendar, s.routesAppointments, s.routesMatches,
 		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesRentReports, s.routesRentBilling, s.routesResident,
+		s.routesInspections,
 	} {
 		all = append(all, group()...)
 	}
