@@ -489,6 +489,33 @@ func (e ClientPreferenceListType) Valid() bool {
 	}
 }
 
+// Defines values for ConditionRating.
+const (
+	ConditionRatingDamaged ConditionRating = "damaged"
+	ConditionRatingFair    ConditionRating = "fair"
+	ConditionRatingGood    ConditionRating = "good"
+	ConditionRatingNew     ConditionRating = "new"
+	ConditionRatingPoor    ConditionRating = "poor"
+)
+
+// Valid indicates whether the value is a known member of the ConditionRating enum.
+func (e ConditionRating) Valid() bool {
+	switch e {
+	case ConditionRatingDamaged:
+		return true
+	case ConditionRatingFair:
+		return true
+	case ConditionRatingGood:
+		return true
+	case ConditionRatingNew:
+		return true
+	case ConditionRatingPoor:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CriterionName.
 const (
 	Bathrooms    CriterionName = "bathrooms"
@@ -588,6 +615,96 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusSending:
 		return true
 	case DeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectionKind.
+const (
+	InspectionKindMoveIn   InspectionKind = "move_in"
+	InspectionKindMoveOut  InspectionKind = "move_out"
+	InspectionKindPeriodic InspectionKind = "periodic"
+)
+
+// Valid indicates whether the value is a known member of the InspectionKind enum.
+func (e InspectionKind) Valid() bool {
+	switch e {
+	case InspectionKindMoveIn:
+		return true
+	case InspectionKindMoveOut:
+		return true
+	case InspectionKindPeriodic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectionStatus.
+const (
+	InspectionStatusCompleted  InspectionStatus = "completed"
+	InspectionStatusInProgress InspectionStatus = "in_progress"
+	InspectionStatusScheduled  InspectionStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the InspectionStatus enum.
+func (e InspectionStatus) Valid() bool {
+	switch e {
+	case InspectionStatusCompleted:
+		return true
+	case InspectionStatusInProgress:
+		return true
+	case InspectionStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectionBodyKind.
+const (
+	InspectionBodyKindMoveIn   InspectionBodyKind = "move_in"
+	InspectionBodyKindMoveOut  InspectionBodyKind = "move_out"
+	InspectionBodyKindPeriodic InspectionBodyKind = "periodic"
+)
+
+// Valid indicates whether the value is a known member of the InspectionBodyKind enum.
+func (e InspectionBodyKind) Valid() bool {
+	switch e {
+	case InspectionBodyKindMoveIn:
+		return true
+	case InspectionBodyKindMoveOut:
+		return true
+	case InspectionBodyKindPeriodic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectionItemRating.
+const (
+	InspectionItemRatingDamaged InspectionItemRating = "damaged"
+	InspectionItemRatingFair    InspectionItemRating = "fair"
+	InspectionItemRatingGood    InspectionItemRating = "good"
+	InspectionItemRatingNew     InspectionItemRating = "new"
+	InspectionItemRatingPoor    InspectionItemRating = "poor"
+)
+
+// Valid indicates whether the value is a known member of the InspectionItemRating enum.
+func (e InspectionItemRating) Valid() bool {
+	switch e {
+	case InspectionItemRatingDamaged:
+		return true
+	case InspectionItemRatingFair:
+		return true
+	case InspectionItemRatingGood:
+		return true
+	case InspectionItemRatingNew:
+		return true
+	case InspectionItemRatingPoor:
 		return true
 	default:
 		return false
@@ -729,6 +846,33 @@ func (e InvoiceLineBodyType) Valid() bool {
 	case InvoiceLineBodyTypeRent:
 		return true
 	case InvoiceLineBodyTypeUtility:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ItemRatingRating.
+const (
+	ItemRatingRatingDamaged ItemRatingRating = "damaged"
+	ItemRatingRatingFair    ItemRatingRating = "fair"
+	ItemRatingRatingGood    ItemRatingRating = "good"
+	ItemRatingRatingNew     ItemRatingRating = "new"
+	ItemRatingRatingPoor    ItemRatingRating = "poor"
+)
+
+// Valid indicates whether the value is a known member of the ItemRatingRating enum.
+func (e ItemRatingRating) Valid() bool {
+	switch e {
+	case ItemRatingRatingDamaged:
+		return true
+	case ItemRatingRatingFair:
+		return true
+	case ItemRatingRatingGood:
+		return true
+	case ItemRatingRatingNew:
+		return true
+	case ItemRatingRatingPoor:
 		return true
 	default:
 		return false
@@ -1671,6 +1815,75 @@ func (e RenewInputBodyLeaseType) Valid() bool {
 	}
 }
 
+// Defines values for RequestBodyCategory.
+const (
+	RequestBodyCategoryAppliance   RequestBodyCategory = "appliance"
+	RequestBodyCategoryCleaning    RequestBodyCategory = "cleaning"
+	RequestBodyCategoryElectrical  RequestBodyCategory = "electrical"
+	RequestBodyCategoryGeneral     RequestBodyCategory = "general"
+	RequestBodyCategoryHvac        RequestBodyCategory = "hvac"
+	RequestBodyCategoryLandscaping RequestBodyCategory = "landscaping"
+	RequestBodyCategoryLocks       RequestBodyCategory = "locks"
+	RequestBodyCategoryOther       RequestBodyCategory = "other"
+	RequestBodyCategoryPest        RequestBodyCategory = "pest"
+	RequestBodyCategoryPlumbing    RequestBodyCategory = "plumbing"
+	RequestBodyCategoryStructural  RequestBodyCategory = "structural"
+)
+
+// Valid indicates whether the value is a known member of the RequestBodyCategory enum.
+func (e RequestBodyCategory) Valid() bool {
+	switch e {
+	case RequestBodyCategoryAppliance:
+		return true
+	case RequestBodyCategoryCleaning:
+		return true
+	case RequestBodyCategoryElectrical:
+		return true
+	case RequestBodyCategoryGeneral:
+		return true
+	case RequestBodyCategoryHvac:
+		return true
+	case RequestBodyCategoryLandscaping:
+		return true
+	case RequestBodyCategoryLocks:
+		return true
+	case RequestBodyCategoryOther:
+		return true
+	case RequestBodyCategoryPest:
+		return true
+	case RequestBodyCategoryPlumbing:
+		return true
+	case RequestBodyCategoryStructural:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestBodyPriority.
+const (
+	RequestBodyPriorityEmergency RequestBodyPriority = "emergency"
+	RequestBodyPriorityHigh      RequestBodyPriority = "high"
+	RequestBodyPriorityLow       RequestBodyPriority = "low"
+	RequestBodyPriorityNormal    RequestBodyPriority = "normal"
+)
+
+// Valid indicates whether the value is a known member of the RequestBodyPriority enum.
+func (e RequestBodyPriority) Valid() bool {
+	switch e {
+	case RequestBodyPriorityEmergency:
+		return true
+	case RequestBodyPriorityHigh:
+		return true
+	case RequestBodyPriorityLow:
+		return true
+	case RequestBodyPriorityNormal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ScreeningResult.
 const (
 	ScreeningResultConditional ScreeningResult = "conditional"
@@ -1737,6 +1950,30 @@ func (e StageBodyStage) Valid() bool {
 	case StageBodyStageProspect:
 		return true
 	case StageBodyStageUnderContract:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetPriority.
+const (
+	TargetPriorityEmergency TargetPriority = "emergency"
+	TargetPriorityHigh      TargetPriority = "high"
+	TargetPriorityLow       TargetPriority = "low"
+	TargetPriorityNormal    TargetPriority = "normal"
+)
+
+// Valid indicates whether the value is a known member of the TargetPriority enum.
+func (e TargetPriority) Valid() bool {
+	switch e {
+	case TargetPriorityEmergency:
+		return true
+	case TargetPriorityHigh:
+		return true
+	case TargetPriorityLow:
+		return true
+	case TargetPriorityNormal:
 		return true
 	default:
 		return false
@@ -2058,6 +2295,213 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for VendorInsuranceStatus.
+const (
+	Expiring VendorInsuranceStatus = "expiring"
+	Lapsed   VendorInsuranceStatus = "lapsed"
+	Ok       VendorInsuranceStatus = "ok"
+	Unknown  VendorInsuranceStatus = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the VendorInsuranceStatus enum.
+func (e VendorInsuranceStatus) Valid() bool {
+	switch e {
+	case Expiring:
+		return true
+	case Lapsed:
+		return true
+	case Ok:
+		return true
+	case Unknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VendorBodyTrade.
+const (
+	VendorBodyTradeAppliance   VendorBodyTrade = "appliance"
+	VendorBodyTradeCleaning    VendorBodyTrade = "cleaning"
+	VendorBodyTradeElectrical  VendorBodyTrade = "electrical"
+	VendorBodyTradeGeneral     VendorBodyTrade = "general"
+	VendorBodyTradeHvac        VendorBodyTrade = "hvac"
+	VendorBodyTradeLandscaping VendorBodyTrade = "landscaping"
+	VendorBodyTradeLocksmith   VendorBodyTrade = "locksmith"
+	VendorBodyTradePainting    VendorBodyTrade = "painting"
+	VendorBodyTradePestControl VendorBodyTrade = "pest_control"
+	VendorBodyTradePlumbing    VendorBodyTrade = "plumbing"
+	VendorBodyTradeRoofing     VendorBodyTrade = "roofing"
+)
+
+// Valid indicates whether the value is a known member of the VendorBodyTrade enum.
+func (e VendorBodyTrade) Valid() bool {
+	switch e {
+	case VendorBodyTradeAppliance:
+		return true
+	case VendorBodyTradeCleaning:
+		return true
+	case VendorBodyTradeElectrical:
+		return true
+	case VendorBodyTradeGeneral:
+		return true
+	case VendorBodyTradeHvac:
+		return true
+	case VendorBodyTradeLandscaping:
+		return true
+	case VendorBodyTradeLocksmith:
+		return true
+	case VendorBodyTradePainting:
+		return true
+	case VendorBodyTradePestControl:
+		return true
+	case VendorBodyTradePlumbing:
+		return true
+	case VendorBodyTradeRoofing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkOrderPriority.
+const (
+	WorkOrderPriorityEmergency WorkOrderPriority = "emergency"
+	WorkOrderPriorityHigh      WorkOrderPriority = "high"
+	WorkOrderPriorityLow       WorkOrderPriority = "low"
+	WorkOrderPriorityNormal    WorkOrderPriority = "normal"
+)
+
+// Valid indicates whether the value is a known member of the WorkOrderPriority enum.
+func (e WorkOrderPriority) Valid() bool {
+	switch e {
+	case WorkOrderPriorityEmergency:
+		return true
+	case WorkOrderPriorityHigh:
+		return true
+	case WorkOrderPriorityLow:
+		return true
+	case WorkOrderPriorityNormal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkOrderSource.
+const (
+	Resident WorkOrderSource = "resident"
+	Staff    WorkOrderSource = "staff"
+)
+
+// Valid indicates whether the value is a known member of the WorkOrderSource enum.
+func (e WorkOrderSource) Valid() bool {
+	switch e {
+	case Resident:
+		return true
+	case Staff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkOrderStatus.
+const (
+	WorkOrderStatusAssigned   WorkOrderStatus = "assigned"
+	WorkOrderStatusCanceled   WorkOrderStatus = "canceled"
+	WorkOrderStatusCompleted  WorkOrderStatus = "completed"
+	WorkOrderStatusInProgress WorkOrderStatus = "in_progress"
+	WorkOrderStatusOpen       WorkOrderStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the WorkOrderStatus enum.
+func (e WorkOrderStatus) Valid() bool {
+	switch e {
+	case WorkOrderStatusAssigned:
+		return true
+	case WorkOrderStatusCanceled:
+		return true
+	case WorkOrderStatusCompleted:
+		return true
+	case WorkOrderStatusInProgress:
+		return true
+	case WorkOrderStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkOrderBodyCategory.
+const (
+	WorkOrderBodyCategoryAppliance   WorkOrderBodyCategory = "appliance"
+	WorkOrderBodyCategoryCleaning    WorkOrderBodyCategory = "cleaning"
+	WorkOrderBodyCategoryElectrical  WorkOrderBodyCategory = "electrical"
+	WorkOrderBodyCategoryGeneral     WorkOrderBodyCategory = "general"
+	WorkOrderBodyCategoryHvac        WorkOrderBodyCategory = "hvac"
+	WorkOrderBodyCategoryLandscaping WorkOrderBodyCategory = "landscaping"
+	WorkOrderBodyCategoryLocks       WorkOrderBodyCategory = "locks"
+	WorkOrderBodyCategoryOther       WorkOrderBodyCategory = "other"
+	WorkOrderBodyCategoryPest        WorkOrderBodyCategory = "pest"
+	WorkOrderBodyCategoryPlumbing    WorkOrderBodyCategory = "plumbing"
+	WorkOrderBodyCategoryStructural  WorkOrderBodyCategory = "structural"
+)
+
+// Valid indicates whether the value is a known member of the WorkOrderBodyCategory enum.
+func (e WorkOrderBodyCategory) Valid() bool {
+	switch e {
+	case WorkOrderBodyCategoryAppliance:
+		return true
+	case WorkOrderBodyCategoryCleaning:
+		return true
+	case WorkOrderBodyCategoryElectrical:
+		return true
+	case WorkOrderBodyCategoryGeneral:
+		return true
+	case WorkOrderBodyCategoryHvac:
+		return true
+	case WorkOrderBodyCategoryLandscaping:
+		return true
+	case WorkOrderBodyCategoryLocks:
+		return true
+	case WorkOrderBodyCategoryOther:
+		return true
+	case WorkOrderBodyCategoryPest:
+		return true
+	case WorkOrderBodyCategoryPlumbing:
+		return true
+	case WorkOrderBodyCategoryStructural:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkOrderBodyPriority.
+const (
+	WorkOrderBodyPriorityEmergency WorkOrderBodyPriority = "emergency"
+	WorkOrderBodyPriorityHigh      WorkOrderBodyPriority = "high"
+	WorkOrderBodyPriorityLow       WorkOrderBodyPriority = "low"
+	WorkOrderBodyPriorityNormal    WorkOrderBodyPriority = "normal"
+)
+
+// Valid indicates whether the value is a known member of the WorkOrderBodyPriority enum.
+func (e WorkOrderBodyPriority) Valid() bool {
+	switch e {
+	case WorkOrderBodyPriorityEmergency:
+		return true
+	case WorkOrderBodyPriorityHigh:
+		return true
+	case WorkOrderBodyPriorityLow:
+		return true
+	case WorkOrderBodyPriorityNormal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAppointmentsParamsStatus.
 const (
 	ListAppointmentsParamsStatusCanceled  ListAppointmentsParamsStatus = "canceled"
@@ -2211,6 +2655,48 @@ func (e ListDeliveriesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListInspectionsParamsKind.
+const (
+	ListInspectionsParamsKindMoveIn   ListInspectionsParamsKind = "move_in"
+	ListInspectionsParamsKindMoveOut  ListInspectionsParamsKind = "move_out"
+	ListInspectionsParamsKindPeriodic ListInspectionsParamsKind = "periodic"
+)
+
+// Valid indicates whether the value is a known member of the ListInspectionsParamsKind enum.
+func (e ListInspectionsParamsKind) Valid() bool {
+	switch e {
+	case ListInspectionsParamsKindMoveIn:
+		return true
+	case ListInspectionsParamsKindMoveOut:
+		return true
+	case ListInspectionsParamsKindPeriodic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInspectionsParamsStatus.
+const (
+	ListInspectionsParamsStatusCompleted  ListInspectionsParamsStatus = "completed"
+	ListInspectionsParamsStatusInProgress ListInspectionsParamsStatus = "in_progress"
+	ListInspectionsParamsStatusScheduled  ListInspectionsParamsStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the ListInspectionsParamsStatus enum.
+func (e ListInspectionsParamsStatus) Valid() bool {
+	switch e {
+	case ListInspectionsParamsStatusCompleted:
+		return true
+	case ListInspectionsParamsStatusInProgress:
+		return true
+	case ListInspectionsParamsStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListInvoicesParamsStatus.
 const (
 	ListInvoicesParamsStatusDraft   ListInvoicesParamsStatus = "draft"
@@ -2334,6 +2820,57 @@ func (e SearchListingsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListMyWorkOrdersParamsStatus.
+const (
+	ListMyWorkOrdersParamsStatusAssigned   ListMyWorkOrdersParamsStatus = "assigned"
+	ListMyWorkOrdersParamsStatusCanceled   ListMyWorkOrdersParamsStatus = "canceled"
+	ListMyWorkOrdersParamsStatusCompleted  ListMyWorkOrdersParamsStatus = "completed"
+	ListMyWorkOrdersParamsStatusInProgress ListMyWorkOrdersParamsStatus = "in_progress"
+	ListMyWorkOrdersParamsStatusOpen       ListMyWorkOrdersParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ListMyWorkOrdersParamsStatus enum.
+func (e ListMyWorkOrdersParamsStatus) Valid() bool {
+	switch e {
+	case ListMyWorkOrdersParamsStatusAssigned:
+		return true
+	case ListMyWorkOrdersParamsStatusCanceled:
+		return true
+	case ListMyWorkOrdersParamsStatusCompleted:
+		return true
+	case ListMyWorkOrdersParamsStatusInProgress:
+		return true
+	case ListMyWorkOrdersParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMyWorkOrdersParamsPriority.
+const (
+	ListMyWorkOrdersParamsPriorityEmergency ListMyWorkOrdersParamsPriority = "emergency"
+	ListMyWorkOrdersParamsPriorityHigh      ListMyWorkOrdersParamsPriority = "high"
+	ListMyWorkOrdersParamsPriorityLow       ListMyWorkOrdersParamsPriority = "low"
+	ListMyWorkOrdersParamsPriorityNormal    ListMyWorkOrdersParamsPriority = "normal"
+)
+
+// Valid indicates whether the value is a known member of the ListMyWorkOrdersParamsPriority enum.
+func (e ListMyWorkOrdersParamsPriority) Valid() bool {
+	switch e {
+	case ListMyWorkOrdersParamsPriorityEmergency:
+		return true
+	case ListMyWorkOrdersParamsPriorityHigh:
+		return true
+	case ListMyWorkOrdersParamsPriorityLow:
+		return true
+	case ListMyWorkOrdersParamsPriorityNormal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SetNotificationPreferenceParamsChannel.
 const (
 	SetNotificationPreferenceParamsChannelEmail SetNotificationPreferenceParamsChannel = "email"
@@ -2442,6 +2979,102 @@ func (e ListTenantsParamsStatus) Valid() bool {
 	case ListTenantsParamsStatusNoticeGiven:
 		return true
 	case ListTenantsParamsStatusProspect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListVendorsParamsTrade.
+const (
+	ListVendorsParamsTradeAppliance   ListVendorsParamsTrade = "appliance"
+	ListVendorsParamsTradeCleaning    ListVendorsParamsTrade = "cleaning"
+	ListVendorsParamsTradeElectrical  ListVendorsParamsTrade = "electrical"
+	ListVendorsParamsTradeGeneral     ListVendorsParamsTrade = "general"
+	ListVendorsParamsTradeHvac        ListVendorsParamsTrade = "hvac"
+	ListVendorsParamsTradeLandscaping ListVendorsParamsTrade = "landscaping"
+	ListVendorsParamsTradeLocksmith   ListVendorsParamsTrade = "locksmith"
+	ListVendorsParamsTradePainting    ListVendorsParamsTrade = "painting"
+	ListVendorsParamsTradePestControl ListVendorsParamsTrade = "pest_control"
+	ListVendorsParamsTradePlumbing    ListVendorsParamsTrade = "plumbing"
+	ListVendorsParamsTradeRoofing     ListVendorsParamsTrade = "roofing"
+)
+
+// Valid indicates whether the value is a known member of the ListVendorsParamsTrade enum.
+func (e ListVendorsParamsTrade) Valid() bool {
+	switch e {
+	case ListVendorsParamsTradeAppliance:
+		return true
+	case ListVendorsParamsTradeCleaning:
+		return true
+	case ListVendorsParamsTradeElectrical:
+		return true
+	case ListVendorsParamsTradeGeneral:
+		return true
+	case ListVendorsParamsTradeHvac:
+		return true
+	case ListVendorsParamsTradeLandscaping:
+		return true
+	case ListVendorsParamsTradeLocksmith:
+		return true
+	case ListVendorsParamsTradePainting:
+		return true
+	case ListVendorsParamsTradePestControl:
+		return true
+	case ListVendorsParamsTradePlumbing:
+		return true
+	case ListVendorsParamsTradeRoofing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWorkOrdersParamsStatus.
+const (
+	ListWorkOrdersParamsStatusAssigned   ListWorkOrdersParamsStatus = "assigned"
+	ListWorkOrdersParamsStatusCanceled   ListWorkOrdersParamsStatus = "canceled"
+	ListWorkOrdersParamsStatusCompleted  ListWorkOrdersParamsStatus = "completed"
+	ListWorkOrdersParamsStatusInProgress ListWorkOrdersParamsStatus = "in_progress"
+	ListWorkOrdersParamsStatusOpen       ListWorkOrdersParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ListWorkOrdersParamsStatus enum.
+func (e ListWorkOrdersParamsStatus) Valid() bool {
+	switch e {
+	case ListWorkOrdersParamsStatusAssigned:
+		return true
+	case ListWorkOrdersParamsStatusCanceled:
+		return true
+	case ListWorkOrdersParamsStatusCompleted:
+		return true
+	case ListWorkOrdersParamsStatusInProgress:
+		return true
+	case ListWorkOrdersParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWorkOrdersParamsPriority.
+const (
+	ListWorkOrdersParamsPriorityEmergency ListWorkOrdersParamsPriority = "emergency"
+	ListWorkOrdersParamsPriorityHigh      ListWorkOrdersParamsPriority = "high"
+	ListWorkOrdersParamsPriorityLow       ListWorkOrdersParamsPriority = "low"
+	ListWorkOrdersParamsPriorityNormal    ListWorkOrdersParamsPriority = "normal"
+)
+
+// Valid indicates whether the value is a known member of the ListWorkOrdersParamsPriority enum.
+func (e ListWorkOrdersParamsPriority) Valid() bool {
+	switch e {
+	case ListWorkOrdersParamsPriorityEmergency:
+		return true
+	case ListWorkOrdersParamsPriorityHigh:
+		return true
+	case ListWorkOrdersParamsPriorityLow:
+		return true
+	case ListWorkOrdersParamsPriorityNormal:
 		return true
 	default:
 		return false
@@ -2767,6 +3400,19 @@ type AppointmentStatusBody struct {
 // AppointmentStatusBodyStatus defines model for AppointmentStatusBody.Status.
 type AppointmentStatusBodyStatus string
 
+// AssignInputBody defines model for AssignInputBody.
+type AssignInputBody struct {
+	// AssigneeId a member; or vendor_id, not both
+	AssigneeId *openapi_types.UUID `json:"assignee_id,omitempty"`
+
+	// EstimatedCost an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	EstimatedCost *string             `json:"estimated_cost,omitempty"`
+	ScheduledAt   *time.Time          `json:"scheduled_at,omitempty"`
+	VendorId      *openapi_types.UUID `json:"vendor_id,omitempty"`
+}
+
 // AssigneeBody defines model for AssigneeBody.
 type AssigneeBody struct {
 	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
@@ -3020,6 +3666,11 @@ type CalendarFeedOutputBody struct {
 	Url *string `json:"url,omitempty"`
 }
 
+// CancelInputBody defines model for CancelInputBody.
+type CancelInputBody struct {
+	Reason *string `json:"reason,omitempty"`
+}
+
 // Charge defines model for Charge.
 type Charge struct {
 	// AccountId the income account the charge is billed to
@@ -3164,6 +3815,62 @@ type CodeInputBody struct {
 	// Code 6-digit code from the authenticator
 	Code string `json:"code"`
 }
+
+// Comment defines model for Comment.
+type Comment struct {
+	AuthorId    *openapi_types.UUID `json:"author_id,omitempty"`
+	Body        string              `json:"body"`
+	CreatedAt   time.Time           `json:"created_at"`
+	Id          openapi_types.UUID  `json:"id"`
+	Internal    bool                `json:"internal"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+	WorkOrderId openapi_types.UUID  `json:"work_order_id"`
+}
+
+// CommentInputBody defines model for CommentInputBody.
+type CommentInputBody struct {
+	Body string `json:"body"`
+
+	// Internal a staff-only note, never shown to residents
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// ComparedItem defines model for ComparedItem.
+type ComparedItem struct {
+	Item    string     `json:"item"`
+	MoveIn  *Condition `json:"move_in,omitempty"`
+	MoveOut *Condition `json:"move_out,omitempty"`
+	Room    string     `json:"room"`
+	Worse   bool       `json:"worse"`
+}
+
+// Comparison defines model for Comparison.
+type Comparison struct {
+	Items              *[]ComparedItem      `json:"items"`
+	MoveIn             *Inspection          `json:"move_in,omitempty"`
+	MoveOut            Inspection           `json:"move_out"`
+	ProposedDeductions *[]ProposedDeduction `json:"proposed_deductions"`
+
+	// Worsened how many items are worse at move-out
+	Worsened int64 `json:"worsened"`
+}
+
+// CompleteInputBody defines model for CompleteInputBody.
+type CompleteInputBody struct {
+	// ActualCost an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ActualCost *string `json:"actual_cost,omitempty"`
+}
+
+// Condition defines model for Condition.
+type Condition struct {
+	Notes  *string          `json:"notes,omitempty"`
+	Rating *ConditionRating `json:"rating,omitempty"`
+}
+
+// ConditionRating defines model for Condition.Rating.
+type ConditionRating string
 
 // Criterion defines model for Criterion.
 type Criterion struct {
@@ -3387,6 +4094,110 @@ type ImportReject struct {
 	Row int64 `json:"row"`
 }
 
+// Inspection defines model for Inspection.
+type Inspection struct {
+	CompletedAt *time.Time          `json:"completed_at,omitempty"`
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	Id          openapi_types.UUID  `json:"id"`
+	InspectorId *openapi_types.UUID `json:"inspector_id,omitempty"`
+	Kind        InspectionKind      `json:"kind"`
+	LeaseId     *openapi_types.UUID `json:"lease_id,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+	PropertyId  openapi_types.UUID  `json:"property_id"`
+
+	// ScheduledOn a calendar day, YYYY-MM-DD
+	ScheduledOn openapi_types.Date  `json:"scheduled_on"`
+	StartedAt   *time.Time          `json:"started_at,omitempty"`
+	Status      InspectionStatus    `json:"status"`
+	TemplateId  *openapi_types.UUID `json:"template_id,omitempty"`
+
+	// TemplateName the template its items were copied from
+	TemplateName string `json:"template_name"`
+
+	// TenantIds the lease's tenants
+	TenantIds *[]openapi_types.UUID `json:"tenant_ids"`
+	UnitId    openapi_types.UUID    `json:"unit_id"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// InspectionKind defines model for Inspection.Kind.
+type InspectionKind string
+
+// InspectionStatus defines model for Inspection.Status.
+type InspectionStatus string
+
+// InspectionBody defines model for InspectionBody.
+type InspectionBody struct {
+	// InspectorId a member
+	InspectorId *openapi_types.UUID `json:"inspector_id,omitempty"`
+	Kind        InspectionBodyKind  `json:"kind"`
+
+	// LeaseId a lease of the unit; its tenants are recorded
+	LeaseId *openapi_types.UUID `json:"lease_id,omitempty"`
+	Notes   *string             `json:"notes,omitempty"`
+
+	// ScheduledOn default today
+	ScheduledOn *openapi_types.Date `json:"scheduled_on,omitempty"`
+
+	// TemplateId default: the organization's default template (made on first use)
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	UnitId     openapi_types.UUID  `json:"unit_id"`
+}
+
+// InspectionBodyKind defines model for InspectionBody.Kind.
+type InspectionBodyKind string
+
+// InspectionDetail defines model for InspectionDetail.
+type InspectionDetail struct {
+	Inspection Inspection         `json:"inspection"`
+	Items      *[]InspectionItem  `json:"items"`
+	Photos     *[]InspectionPhoto `json:"photos"`
+}
+
+// InspectionItem defines model for InspectionItem.
+type InspectionItem struct {
+	Id           openapi_types.UUID    `json:"id"`
+	InspectionId openapi_types.UUID    `json:"inspection_id"`
+	Item         string                `json:"item"`
+	Notes        *string               `json:"notes,omitempty"`
+	Position     int64                 `json:"position"`
+	Rating       *InspectionItemRating `json:"rating,omitempty"`
+	Room         string                `json:"room"`
+	UpdatedAt    time.Time             `json:"updated_at"`
+}
+
+// InspectionItemRating defines model for InspectionItem.Rating.
+type InspectionItemRating string
+
+// InspectionPage defines model for InspectionPage.
+type InspectionPage struct {
+	Items      *[]Inspection `json:"items"`
+	NextCursor *string       `json:"next_cursor,omitempty"`
+}
+
+// InspectionPatchBody defines model for InspectionPatchBody.
+type InspectionPatchBody struct {
+	InspectorId *openapi_types.UUID `json:"inspector_id,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+
+	// ScheduledOn a calendar day, YYYY-MM-DD
+	ScheduledOn *openapi_types.Date `json:"scheduled_on,omitempty"`
+}
+
+// InspectionPhoto defines model for InspectionPhoto.
+type InspectionPhoto struct {
+	Caption      string              `json:"caption"`
+	ContentType  string              `json:"content_type"`
+	CreatedAt    time.Time           `json:"created_at"`
+	Id           openapi_types.UUID  `json:"id"`
+	InspectionId openapi_types.UUID  `json:"inspection_id"`
+	ItemId       *openapi_types.UUID `json:"item_id,omitempty"`
+	SizeBytes    int64               `json:"size_bytes"`
+	UpdatedAt    time.Time           `json:"updated_at"`
+	UploadedBy   *openapi_types.UUID `json:"uploaded_by,omitempty"`
+}
+
 // Interaction defines model for Interaction.
 type Interaction struct {
 	ClientId  openapi_types.UUID `json:"client_id"`
@@ -3569,6 +4380,26 @@ type InvoiceLineBodyType string
 type InvoicePage struct {
 	Items      *[]Invoice `json:"items"`
 	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// ItemRating defines model for ItemRating.
+type ItemRating struct {
+	Id     openapi_types.UUID `json:"id"`
+	Notes  *string            `json:"notes,omitempty"`
+	Rating *ItemRatingRating  `json:"rating,omitempty"`
+}
+
+// ItemRatingRating defines model for ItemRating.Rating.
+type ItemRatingRating string
+
+// ItemsBody defines model for ItemsBody.
+type ItemsBody struct {
+	Items *[]ItemRating `json:"items"`
+}
+
+// ItemsOutputBody defines model for ItemsOutputBody.
+type ItemsOutputBody struct {
+	Items *[]InspectionItem `json:"items"`
 }
 
 // JournalEntry defines model for JournalEntry.
@@ -4659,6 +5490,18 @@ type PermissionsOutputBody struct {
 	Items *[]PermissionItem `json:"items"`
 }
 
+// Photo defines model for Photo.
+type Photo struct {
+	Caption     string              `json:"caption"`
+	ContentType string              `json:"content_type"`
+	CreatedAt   time.Time           `json:"created_at"`
+	Id          openapi_types.UUID  `json:"id"`
+	SizeBytes   int64               `json:"size_bytes"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+	UploadedBy  *openapi_types.UUID `json:"uploaded_by,omitempty"`
+	WorkOrderId openapi_types.UUID  `json:"work_order_id"`
+}
+
 // Preference defines model for Preference.
 type Preference struct {
 	Description string `json:"description"`
@@ -4897,6 +5740,11 @@ type PropertyPage struct {
 	NextCursor *string     `json:"next_cursor,omitempty"`
 }
 
+// ProposedDeduction defines model for ProposedDeduction.
+type ProposedDeduction struct {
+	Reason string `json:"reason"`
+}
+
 // Reason defines model for Reason.
 type Reason struct {
 	// Code stable name of the reason, e.g. recent_interaction
@@ -4970,6 +5818,27 @@ type RenewInputBody struct {
 // RenewInputBodyLeaseType defines model for RenewInputBody.LeaseType.
 type RenewInputBodyLeaseType string
 
+// RequestBody defines model for RequestBody.
+type RequestBody struct {
+	Category    *RequestBodyCategory `json:"category,omitempty"`
+	Description *string              `json:"description,omitempty"`
+	EntryNotes  *string              `json:"entry_notes,omitempty"`
+
+	// PermissionToEnter staff may enter when the resident is out
+	PermissionToEnter *bool                `json:"permission_to_enter,omitempty"`
+	Priority          *RequestBodyPriority `json:"priority,omitempty"`
+	Title             string               `json:"title"`
+
+	// UnitId a unit the caller rents today
+	UnitId openapi_types.UUID `json:"unit_id"`
+}
+
+// RequestBodyCategory defines model for RequestBody.Category.
+type RequestBodyCategory string
+
+// RequestBodyPriority defines model for RequestBody.Priority.
+type RequestBodyPriority string
+
 // ReversalInputBody defines model for ReversalInputBody.
 type ReversalInputBody struct {
 	Memo *string `json:"memo,omitempty"`
@@ -5008,6 +5877,12 @@ type RolePatchInputBody struct {
 // RolesOutputBody defines model for RolesOutputBody.
 type RolesOutputBody struct {
 	Items *[]Role `json:"items"`
+}
+
+// Room defines model for Room.
+type Room struct {
+	Items *[]string `json:"items"`
+	Room  string    `json:"room"`
 }
 
 // Score defines model for Score.
@@ -5093,6 +5968,11 @@ type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
 }
 
+// SetResponseTargetsRequest defines model for Set-response-targetsRequest.
+type SetResponseTargetsRequest struct {
+	Items *[]Target `json:"items"`
+}
+
 // StageBody defines model for StageBody.
 type StageBody struct {
 	Reason *string        `json:"reason,omitempty"`
@@ -5139,6 +6019,20 @@ type StatusMapping struct {
 type SwitchInputBody struct {
 	// Organization slug
 	Organization string `json:"organization"`
+}
+
+// Target defines model for Target.
+type Target struct {
+	Hours    int64          `json:"hours"`
+	Priority TargetPriority `json:"priority"`
+}
+
+// TargetPriority defines model for Target.Priority.
+type TargetPriority string
+
+// TargetsOutputBody defines model for TargetsOutputBody.
+type TargetsOutputBody struct {
+	Items *[]Target `json:"items"`
 }
 
 // Task defines model for Task.
@@ -5212,6 +6106,29 @@ type TaskPatchBodyPriority string
 
 // TaskPatchBodyStatus defines model for TaskPatchBody.Status.
 type TaskPatchBodyStatus string
+
+// Template defines model for Template.
+type Template struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	IsDefault bool               `json:"is_default"`
+	Name      string             `json:"name"`
+	Rooms     *[]Room            `json:"rooms"`
+	UpdatedAt time.Time          `json:"updated_at"`
+}
+
+// TemplateBody defines model for TemplateBody.
+type TemplateBody struct {
+	// IsDefault the template inspections use when they name none
+	IsDefault *bool   `json:"is_default,omitempty"`
+	Name      string  `json:"name"`
+	Rooms     *[]Room `json:"rooms"`
+}
+
+// TemplatesOutputBody defines model for TemplatesOutputBody.
+type TemplatesOutputBody struct {
+	Items *[]Template `json:"items"`
+}
 
 // Tenancy defines model for Tenancy.
 type Tenancy struct {
@@ -5460,6 +6377,69 @@ type User struct {
 // UserStatus defines model for User.Status.
 type UserStatus string
 
+// Vendor defines model for Vendor.
+type Vendor struct {
+	Active      bool               `json:"active"`
+	ContactName *string            `json:"contact_name,omitempty"`
+	CreatedAt   time.Time          `json:"created_at"`
+	Email       *string            `json:"email,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// InsuranceExpiry a calendar day, YYYY-MM-DD
+	InsuranceExpiry *openapi_types.Date `json:"insurance_expiry,omitempty"`
+
+	// InsuranceStatus expiring within 30 days of the expiry, lapsed after it
+	InsuranceStatus VendorInsuranceStatus `json:"insurance_status"`
+	Name            string                `json:"name"`
+	Notes           *string               `json:"notes,omitempty"`
+	Phone           *string               `json:"phone,omitempty"`
+	Preferred       bool                  `json:"preferred"`
+	Rating          *int64                `json:"rating,omitempty"`
+
+	// TaxId only with vendor.tax_id
+	TaxId *string `json:"tax_id,omitempty"`
+
+	// TaxIdMasked the last two characters, for everyone else
+	TaxIdMasked *string   `json:"tax_id_masked,omitempty"`
+	Trade       string    `json:"trade"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// VendorInsuranceStatus expiring within 30 days of the expiry, lapsed after it
+type VendorInsuranceStatus string
+
+// VendorBody defines model for VendorBody.
+type VendorBody struct {
+	// Active default true
+	Active      *bool   `json:"active,omitempty"`
+	ContactName *string `json:"contact_name,omitempty"`
+	Email       *string `json:"email,omitempty"`
+
+	// InsuranceExpiry a calendar day, YYYY-MM-DD
+	InsuranceExpiry *openapi_types.Date `json:"insurance_expiry,omitempty"`
+	Name            string              `json:"name"`
+	Notes           *string             `json:"notes,omitempty"`
+
+	// Phone E.164, e.g. +13035550100
+	Phone *string `json:"phone,omitempty"`
+
+	// Preferred at most one preferred vendor per trade
+	Preferred *bool  `json:"preferred,omitempty"`
+	Rating    *int64 `json:"rating,omitempty"`
+
+	// TaxId needs vendor.tax_id; kept as it is when absent
+	TaxId *string         `json:"tax_id,omitempty"`
+	Trade VendorBodyTrade `json:"trade"`
+}
+
+// VendorBodyTrade defines model for VendorBody.Trade.
+type VendorBodyTrade string
+
+// VendorsOutputBody defines model for VendorsOutputBody.
+type VendorsOutputBody struct {
+	Items *[]Vendor `json:"items"`
+}
+
 // VerifyEmailInputBody defines model for VerifyEmailInputBody.
 type VerifyEmailInputBody struct {
 	// Token the token of the e-mailed link
@@ -5493,6 +6473,97 @@ type WebhookOutputBody struct {
 // WebhooksOutputBody defines model for WebhooksOutputBody.
 type WebhooksOutputBody struct {
 	Items *[]Endpoint `json:"items"`
+}
+
+// WorkOrder defines model for WorkOrder.
+type WorkOrder struct {
+	// ActualCost an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ActualCost     *string             `json:"actual_cost,omitempty"`
+	AssigneeId     *openapi_types.UUID `json:"assignee_id,omitempty"`
+	CanceledReason *string             `json:"canceled_reason,omitempty"`
+	Category       string              `json:"category"`
+	CompletedAt    *time.Time          `json:"completed_at,omitempty"`
+	CreatedAt      time.Time           `json:"created_at"`
+	Description    *string             `json:"description,omitempty"`
+	EntryNotes     *string             `json:"entry_notes,omitempty"`
+
+	// EstimatedCost an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	EstimatedCost     *string            `json:"estimated_cost,omitempty"`
+	Id                openapi_types.UUID `json:"id"`
+	Overdue           bool               `json:"overdue"`
+	PermissionToEnter bool               `json:"permission_to_enter"`
+	Priority          WorkOrderPriority  `json:"priority"`
+	PropertyId        openapi_types.UUID `json:"property_id"`
+
+	// ReporterId the member (staff or resident) who filed it
+	ReporterId *openapi_types.UUID `json:"reporter_id,omitempty"`
+
+	// RespondBy its response target: assigned by then
+	RespondBy   time.Time           `json:"respond_by"`
+	ScheduledAt *time.Time          `json:"scheduled_at,omitempty"`
+	Source      WorkOrderSource     `json:"source"`
+	Status      WorkOrderStatus     `json:"status"`
+	TenantId    *openapi_types.UUID `json:"tenant_id,omitempty"`
+	Title       string              `json:"title"`
+	UnitId      *openapi_types.UUID `json:"unit_id,omitempty"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+	VendorId    *openapi_types.UUID `json:"vendor_id,omitempty"`
+}
+
+// WorkOrderPriority defines model for WorkOrder.Priority.
+type WorkOrderPriority string
+
+// WorkOrderSource defines model for WorkOrder.Source.
+type WorkOrderSource string
+
+// WorkOrderStatus defines model for WorkOrder.Status.
+type WorkOrderStatus string
+
+// WorkOrderBody defines model for WorkOrderBody.
+type WorkOrderBody struct {
+	// Category default general
+	Category    *WorkOrderBodyCategory `json:"category,omitempty"`
+	Description *string                `json:"description,omitempty"`
+	EntryNotes  *string                `json:"entry_notes,omitempty"`
+
+	// EstimatedCost an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	EstimatedCost     *string `json:"estimated_cost,omitempty"`
+	PermissionToEnter *bool   `json:"permission_to_enter,omitempty"`
+
+	// Priority default normal
+	Priority *WorkOrderBodyPriority `json:"priority,omitempty"`
+
+	// PropertyId optional when unit_id is given
+	PropertyId  *openapi_types.UUID `json:"property_id,omitempty"`
+	ScheduledAt *time.Time          `json:"scheduled_at,omitempty"`
+	TenantId    *openapi_types.UUID `json:"tenant_id,omitempty"`
+	Title       string              `json:"title"`
+	UnitId      *openapi_types.UUID `json:"unit_id,omitempty"`
+}
+
+// WorkOrderBodyCategory default general
+type WorkOrderBodyCategory string
+
+// WorkOrderBodyPriority default normal
+type WorkOrderBodyPriority string
+
+// WorkOrderDetail defines model for WorkOrderDetail.
+type WorkOrderDetail struct {
+	Comments  *[]Comment `json:"comments"`
+	Photos    *[]Photo   `json:"photos"`
+	WorkOrder WorkOrder  `json:"work_order"`
+}
+
+// WorkOrderPage defines model for WorkOrderPage.
+type WorkOrderPage struct {
+	Items      *[]WorkOrder `json:"items"`
+	NextCursor *string      `json:"next_cursor,omitempty"`
 }
 
 // ListAppointmentsParams defines parameters for ListAppointments.
@@ -5669,6 +6740,36 @@ type ListDeliveriesParams struct {
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
 
+// ListInspectionsParams defines parameters for ListInspections.
+type ListInspectionsParams struct {
+	PropertyId *string                      `form:"property_id,omitempty" json:"property_id,omitempty"`
+	UnitId     *string                      `form:"unit_id,omitempty" json:"unit_id,omitempty"`
+	LeaseId    *string                      `form:"lease_id,omitempty" json:"lease_id,omitempty"`
+	Kind       *ListInspectionsParamsKind   `form:"kind,omitempty" json:"kind,omitempty"`
+	Status     *ListInspectionsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor     *string                      `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListInspectionsParamsKind defines parameters for ListInspections.
+type ListInspectionsParamsKind string
+
+// ListInspectionsParamsStatus defines parameters for ListInspections.
+type ListInspectionsParamsStatus string
+
+// UploadInspectionPhotoMultipartBody defines parameters for UploadInspectionPhoto.
+type UploadInspectionPhotoMultipartBody struct {
+	Caption *string `json:"caption,omitempty"`
+
+	// File JPEG, PNG, WebP or GIF, sniffed from its contents
+	File openapi_types.File `json:"file"`
+
+	// ItemId the checklist item pictured
+	ItemId *string `json:"item_id,omitempty"`
+}
+
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
 	TenantId *string `form:"tenant_id,omitempty" json:"tenant_id,omitempty"`
@@ -5839,6 +6940,35 @@ type SearchListingsParamsListType string
 // SearchListingsParamsSort defines parameters for SearchListings.
 type SearchListingsParamsSort string
 
+// ListMyWorkOrdersParams defines parameters for ListMyWorkOrders.
+type ListMyWorkOrdersParams struct {
+	Status     *ListMyWorkOrdersParamsStatus   `form:"status,omitempty" json:"status,omitempty"`
+	Priority   *ListMyWorkOrdersParamsPriority `form:"priority,omitempty" json:"priority,omitempty"`
+	PropertyId *string                         `form:"property_id,omitempty" json:"property_id,omitempty"`
+	UnitId     *string                         `form:"unit_id,omitempty" json:"unit_id,omitempty"`
+
+	// Overdue only open orders past their response target
+	Overdue *bool   `form:"overdue,omitempty" json:"overdue,omitempty"`
+	Cursor  *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListMyWorkOrdersParamsStatus defines parameters for ListMyWorkOrders.
+type ListMyWorkOrdersParamsStatus string
+
+// ListMyWorkOrdersParamsPriority defines parameters for ListMyWorkOrders.
+type ListMyWorkOrdersParamsPriority string
+
+// UploadMyWorkOrderPhotoMultipartBody defines parameters for UploadMyWorkOrderPhoto.
+type UploadMyWorkOrderPhotoMultipartBody struct {
+	Caption *string `json:"caption,omitempty"`
+
+	// File JPEG, PNG, WebP or GIF, sniffed from its contents
+	File openapi_types.File `json:"file"`
+}
+
 // SetNotificationPreferenceParamsChannel defines parameters for SetNotificationPreference.
 type SetNotificationPreferenceParamsChannel string
 
@@ -5951,6 +7081,44 @@ type ListTenantsParams struct {
 // ListTenantsParamsStatus defines parameters for ListTenants.
 type ListTenantsParamsStatus string
 
+// ListVendorsParams defines parameters for ListVendors.
+type ListVendorsParams struct {
+	Trade      *ListVendorsParamsTrade `form:"trade,omitempty" json:"trade,omitempty"`
+	ActiveOnly *bool                   `form:"active_only,omitempty" json:"active_only,omitempty"`
+}
+
+// ListVendorsParamsTrade defines parameters for ListVendors.
+type ListVendorsParamsTrade string
+
+// ListWorkOrdersParams defines parameters for ListWorkOrders.
+type ListWorkOrdersParams struct {
+	Status     *ListWorkOrdersParamsStatus   `form:"status,omitempty" json:"status,omitempty"`
+	Priority   *ListWorkOrdersParamsPriority `form:"priority,omitempty" json:"priority,omitempty"`
+	PropertyId *string                       `form:"property_id,omitempty" json:"property_id,omitempty"`
+	UnitId     *string                       `form:"unit_id,omitempty" json:"unit_id,omitempty"`
+
+	// Overdue only open orders past their response target
+	Overdue *bool   `form:"overdue,omitempty" json:"overdue,omitempty"`
+	Cursor  *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListWorkOrdersParamsStatus defines parameters for ListWorkOrders.
+type ListWorkOrdersParamsStatus string
+
+// ListWorkOrdersParamsPriority defines parameters for ListWorkOrders.
+type ListWorkOrdersParamsPriority string
+
+// UploadWorkOrderPhotoMultipartBody defines parameters for UploadWorkOrderPhoto.
+type UploadWorkOrderPhotoMultipartBody struct {
+	Caption *string `json:"caption,omitempty"`
+
+	// File JPEG, PNG, WebP or GIF, sniffed from its contents
+	File openapi_types.File `json:"file"`
+}
+
 // UpdateProfileJSONRequestBody defines body for UpdateProfile for application/json ContentType.
 type UpdateProfileJSONRequestBody = ProfileInputBody
 
@@ -6026,6 +7194,24 @@ type ChangeClientStageJSONRequestBody = StageBody
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
 
+// CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
+type CreateInspectionTemplateJSONRequestBody = TemplateBody
+
+// ReplaceInspectionTemplateJSONRequestBody defines body for ReplaceInspectionTemplate for application/json ContentType.
+type ReplaceInspectionTemplateJSONRequestBody = TemplateBody
+
+// CreateInspectionJSONRequestBody defines body for CreateInspection for application/json ContentType.
+type CreateInspectionJSONRequestBody = InspectionBody
+
+// UpdateInspectionJSONRequestBody defines body for UpdateInspection for application/json ContentType.
+type UpdateInspectionJSONRequestBody = InspectionPatchBody
+
+// UpdateInspectionItemsJSONRequestBody defines body for UpdateInspectionItems for application/json ContentType.
+type UpdateInspectionItemsJSONRequestBody = ItemsBody
+
+// UploadInspectionPhotoMultipartRequestBody defines body for UploadInspectionPhoto for multipart/form-data ContentType.
+type UploadInspectionPhotoMultipartRequestBody UploadInspectionPhotoMultipartBody
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = NewInvitationInputBody
 
@@ -6086,8 +7272,20 @@ type UpdateListingJSONRequestBody = ListingFields
 // ScheduleOpenHouseJSONRequestBody defines body for ScheduleOpenHouse for application/json ContentType.
 type ScheduleOpenHouseJSONRequestBody = OpenHouseBody
 
+// SetResponseTargetsJSONRequestBody defines body for SetResponseTargets for application/json ContentType.
+type SetResponseTargetsJSONRequestBody = SetResponseTargetsRequest
+
 // SetMatchStatusJSONRequestBody defines body for SetMatchStatus for application/json ContentType.
 type SetMatchStatusJSONRequestBody = MatchStatusBody
+
+// SubmitMaintenanceRequestJSONRequestBody defines body for SubmitMaintenanceRequest for application/json ContentType.
+type SubmitMaintenanceRequestJSONRequestBody = RequestBody
+
+// CommentMyWorkOrderJSONRequestBody defines body for CommentMyWorkOrder for application/json ContentType.
+type CommentMyWorkOrderJSONRequestBody = CommentInputBody
+
+// UploadMyWorkOrderPhotoMultipartRequestBody defines body for UploadMyWorkOrderPhoto for multipart/form-data ContentType.
+type UploadMyWorkOrderPhotoMultipartRequestBody UploadMyWorkOrderPhotoMultipartBody
 
 // UpdateMediaJSONRequestBody defines body for UpdateMedia for application/json ContentType.
 type UpdateMediaJSONRequestBody = MediaPatchInputBody
@@ -6164,8 +7362,32 @@ type SetTenantStatusJSONRequestBody = TenantStatusInputBody
 // ReplaceUnitJSONRequestBody defines body for ReplaceUnit for application/json ContentType.
 type ReplaceUnitJSONRequestBody = UnitBody
 
+// CreateVendorJSONRequestBody defines body for CreateVendor for application/json ContentType.
+type CreateVendorJSONRequestBody = VendorBody
+
+// ReplaceVendorJSONRequestBody defines body for ReplaceVendor for application/json ContentType.
+type ReplaceVendorJSONRequestBody = VendorBody
+
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = NewWebhookInputBody
+
+// CreateWorkOrderJSONRequestBody defines body for CreateWorkOrder for application/json ContentType.
+type CreateWorkOrderJSONRequestBody = WorkOrderBody
+
+// AssignWorkOrderJSONRequestBody defines body for AssignWorkOrder for application/json ContentType.
+type AssignWorkOrderJSONRequestBody = AssignInputBody
+
+// CancelWorkOrderJSONRequestBody defines body for CancelWorkOrder for application/json ContentType.
+type CancelWorkOrderJSONRequestBody = CancelInputBody
+
+// CommentWorkOrderJSONRequestBody defines body for CommentWorkOrder for application/json ContentType.
+type CommentWorkOrderJSONRequestBody = CommentInputBody
+
+// CompleteWorkOrderJSONRequestBody defines body for CompleteWorkOrder for application/json ContentType.
+type CompleteWorkOrderJSONRequestBody = CompleteInputBody
+
+// UploadWorkOrderPhotoMultipartRequestBody defines body for UploadWorkOrderPhoto for multipart/form-data ContentType.
+type UploadWorkOrderPhotoMultipartRequestBody UploadWorkOrderPhotoMultipartBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -6960,6 +8182,192 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetInspectionPhoto An inspection photo's file
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/inspection-photos/{id}/content (the `GetInspectionPhoto` operationId).
+	GetInspectionPhoto(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInspectionTemplates The checklist templates, by name
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/inspection-templates (the `ListInspectionTemplates` operationId).
+	ListInspectionTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInspectionTemplateWithBody Add a checklist template
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+	CreateInspectionTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInspectionTemplate Add a checklist template
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+	CreateInspectionTemplate(ctx context.Context, body CreateInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetInspectionTemplate One checklist template
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/inspection-templates/{id} (the `GetInspectionTemplate` operationId).
+	GetInspectionTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceInspectionTemplateWithBody Replace a checklist template
+	//
+	// Inspections already made keep the items they copied.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+	ReplaceInspectionTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceInspectionTemplate Replace a checklist template
+	//
+	// Inspections already made keep the items they copied.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+	ReplaceInspectionTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInspections List inspections, newest first
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/inspections (the `ListInspections` operationId).
+	ListInspections(ctx context.Context, params *ListInspectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInspectionWithBody Schedule an inspection
+	//
+	// Its checklist is copied from the template.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+	CreateInspectionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInspection Schedule an inspection
+	//
+	// Its checklist is copied from the template.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+	CreateInspection(ctx context.Context, body CreateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteInspection Delete an inspection never started
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Corresponds with DELETE /api/v1/inspections/{id} (the `DeleteInspection` operationId).
+	DeleteInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetInspection One inspection with its checklist and photos
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/inspections/{id} (the `GetInspection` operationId).
+	GetInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInspectionWithBody Reschedule an inspection or change its inspector or notes
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+	UpdateInspectionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInspection Reschedule an inspection or change its inspector or notes
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+	UpdateInspection(ctx context.Context, id openapi_types.UUID, body UpdateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompareInspection A move-out inspection against its move-in
+	//
+	// Per room and item both conditions, flagged when worse, and a proposed deposit deduction (reason only) per worsened item. 409 naming kind for another kind.
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/inspections/{id}/comparison (the `CompareInspection` operationId).
+	CompareInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteInspection Complete an inspection in progress
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status). Every item must be rated (422 naming items).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Corresponds with POST /api/v1/inspections/{id}/complete (the `CompleteInspection` operationId).
+	CompleteInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInspectionItemsWithBody Rate items of an inspection
+	//
+	// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+	UpdateInspectionItemsWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInspectionItems Rate items of an inspection
+	//
+	// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+	UpdateInspectionItems(ctx context.Context, id openapi_types.UUID, body UpdateInspectionItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadInspectionPhotoWithBody Add a photo
+	//
+	// multipart/form-data with file, caption and item_id.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/inspections/{id}/photos (the `UploadInspectionPhoto` operationId).
+	UploadInspectionPhotoWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartInspection Start a scheduled inspection
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Corresponds with POST /api/v1/inspections/{id}/start (the `StartInspection` operationId).
+	StartInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInvitations Invitations of the organization
 	//
 	// Needs permission `member.read`.
@@ -7197,6 +8605,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
 	DisposeLeaseDeposit(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLeaseInspectionComparison The lease's latest move-out inspection against its move-in
+	//
+	// What the deposit disposition may cite; 404 when the lease has no move-out inspection.
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/leases/{id}/inspection-comparison (the `GetLeaseInspectionComparison` operationId).
+	GetLeaseInspectionComparison(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LeaseMoveInWithBody Record the move-in
 	//
@@ -7591,6 +9008,35 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/listings/{id}/open-houses (the `ScheduleOpenHouse` operationId).
 	ScheduleOpenHouse(ctx context.Context, id openapi_types.UUID, body ScheduleOpenHouseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetResponseTargets The response target of each priority, in hours
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/maintenance/targets (the `GetResponseTargets` operationId).
+	GetResponseTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetResponseTargetsWithBody Set response targets
+	//
+	// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+	SetResponseTargetsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetResponseTargets Set response targets
+	//
+	// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+	SetResponseTargets(ctx context.Context, body SetResponseTargetsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMatch One match with its breakdown
 	//
 	// Needs permission `client.read`.
@@ -7633,6 +9079,80 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/tenancy (the `GetMyTenancy` operationId).
 	GetMyTenancy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyWorkOrderPhoto A photo of one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Corresponds with GET /api/v1/me/work-order-photos/{id}/content (the `GetMyWorkOrderPhoto` operationId).
+	GetMyWorkOrderPhoto(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyWorkOrders The work orders of the caller's unit
+	//
+	// For residents: their tenancy's work orders only.
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Corresponds with GET /api/v1/me/work-orders (the `ListMyWorkOrders` operationId).
+	ListMyWorkOrders(ctx context.Context, params *ListMyWorkOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitMaintenanceRequestWithBody Submit a maintenance request
+	//
+	// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+	SubmitMaintenanceRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitMaintenanceRequest Submit a maintenance request
+	//
+	// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+	SubmitMaintenanceRequest(ctx context.Context, body SubmitMaintenanceRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyWorkOrder One of the caller's work orders, with its thread and photos
+	//
+	// 404 for any other.
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Corresponds with GET /api/v1/me/work-orders/{id} (the `GetMyWorkOrder` operationId).
+	GetMyWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentMyWorkOrderWithBody Comment on one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+	CommentMyWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentMyWorkOrder Comment on one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+	CommentMyWorkOrder(ctx context.Context, id openapi_types.UUID, body CommentMyWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadMyWorkOrderPhotoWithBody Add a photo to one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/work-orders/{id}/photos (the `UploadMyWorkOrderPhoto` operationId).
+	UploadMyWorkOrderPhotoWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteMedia Remove a medium
 	//
@@ -8345,6 +9865,58 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnit(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListVendors List vendors by name
+	//
+	// Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/vendors (the `ListVendors` operationId).
+	ListVendors(ctx context.Context, params *ListVendorsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateVendorWithBody Add a vendor
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+	CreateVendorWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateVendor Add a vendor
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+	CreateVendor(ctx context.Context, body CreateVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetVendor One vendor
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/vendors/{id} (the `GetVendor` operationId).
+	GetVendor(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceVendorWithBody Replace a vendor's details
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+	ReplaceVendorWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceVendor Replace a vendor's details
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+	ReplaceVendor(ctx context.Context, id openapi_types.UUID, body ReplaceVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetVersion Build and database versions
 	//
 	// Needs no credential.
@@ -8385,6 +9957,149 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkOrderPhoto A work order photo's file
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/work-order-photos/{id}/content (the `GetWorkOrderPhoto` operationId).
+	GetWorkOrderPhoto(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWorkOrders List work orders, newest first
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/work-orders (the `ListWorkOrders` operationId).
+	ListWorkOrders(ctx context.Context, params *ListWorkOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkOrderWithBody File a work order
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+	CreateWorkOrderWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkOrder File a work order
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+	CreateWorkOrder(ctx context.Context, body CreateWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkOrder One work order with its comments and photos
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Corresponds with GET /api/v1/work-orders/{id} (the `GetWorkOrder` operationId).
+	GetWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignWorkOrderWithBody Assign (or reassign) a work order to a member or a vendor
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+	AssignWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignWorkOrder Assign (or reassign) a work order to a member or a vendor
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+	AssignWorkOrder(ctx context.Context, id openapi_types.UUID, body AssignWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelWorkOrderWithBody Cancel a work order
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+	CancelWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelWorkOrder Cancel a work order
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+	CancelWorkOrder(ctx context.Context, id openapi_types.UUID, body CancelWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentWorkOrderWithBody Add a comment (or a staff-only note)
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+	CommentWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentWorkOrder Add a comment (or a staff-only note)
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+	CommentWorkOrder(ctx context.Context, id openapi_types.UUID, body CommentWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteWorkOrderWithBody Complete a work order in progress
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+	CompleteWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteWorkOrder Complete a work order in progress
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+	CompleteWorkOrder(ctx context.Context, id openapi_types.UUID, body CompleteWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadWorkOrderPhotoWithBody Add a photo
+	//
+	// multipart/form-data with file and caption.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/photos (the `UploadWorkOrderPhoto` operationId).
+	UploadWorkOrderPhotoWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartWorkOrder Start an assigned work order
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
+	StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // UpdateProfileWithBody Change your name and phone
@@ -9876,6 +11591,392 @@ func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqE
 	return c.Client.Do(req)
 }
 
+// GetInspectionPhoto An inspection photo's file
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/inspection-photos/{id}/content (the `GetInspectionPhoto` operationId).
+func (c *Client) GetInspectionPhoto(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInspectionPhotoRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInspectionTemplates The checklist templates, by name
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/inspection-templates (the `ListInspectionTemplates` operationId).
+func (c *Client) ListInspectionTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInspectionTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInspectionTemplateWithBody Add a checklist template
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+func (c *Client) CreateInspectionTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInspectionTemplateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInspectionTemplate Add a checklist template
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+func (c *Client) CreateInspectionTemplate(ctx context.Context, body CreateInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInspectionTemplateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInspectionTemplate One checklist template
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/inspection-templates/{id} (the `GetInspectionTemplate` operationId).
+func (c *Client) GetInspectionTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInspectionTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceInspectionTemplateWithBody Replace a checklist template
+//
+// Inspections already made keep the items they copied.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+func (c *Client) ReplaceInspectionTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceInspectionTemplateRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceInspectionTemplate Replace a checklist template
+//
+// Inspections already made keep the items they copied.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+func (c *Client) ReplaceInspectionTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceInspectionTemplateRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInspections List inspections, newest first
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/inspections (the `ListInspections` operationId).
+func (c *Client) ListInspections(ctx context.Context, params *ListInspectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInspectionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInspectionWithBody Schedule an inspection
+//
+// Its checklist is copied from the template.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+func (c *Client) CreateInspectionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInspectionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInspection Schedule an inspection
+//
+// Its checklist is copied from the template.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+func (c *Client) CreateInspection(ctx context.Context, body CreateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInspectionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteInspection Delete an inspection never started
+//
+// Needs permission `maintenance.manage`.
+//
+// Corresponds with DELETE /api/v1/inspections/{id} (the `DeleteInspection` operationId).
+func (c *Client) DeleteInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteInspectionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInspection One inspection with its checklist and photos
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/inspections/{id} (the `GetInspection` operationId).
+func (c *Client) GetInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInspectionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInspectionWithBody Reschedule an inspection or change its inspector or notes
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+func (c *Client) UpdateInspectionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInspectionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInspection Reschedule an inspection or change its inspector or notes
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+func (c *Client) UpdateInspection(ctx context.Context, id openapi_types.UUID, body UpdateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInspectionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompareInspection A move-out inspection against its move-in
+//
+// Per room and item both conditions, flagged when worse, and a proposed deposit deduction (reason only) per worsened item. 409 naming kind for another kind.
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/inspections/{id}/comparison (the `CompareInspection` operationId).
+func (c *Client) CompareInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompareInspectionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteInspection Complete an inspection in progress
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status). Every item must be rated (422 naming items).
+//
+// Needs permission `maintenance.write`.
+//
+// Corresponds with POST /api/v1/inspections/{id}/complete (the `CompleteInspection` operationId).
+func (c *Client) CompleteInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteInspectionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInspectionItemsWithBody Rate items of an inspection
+//
+// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+func (c *Client) UpdateInspectionItemsWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInspectionItemsRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInspectionItems Rate items of an inspection
+//
+// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+func (c *Client) UpdateInspectionItems(ctx context.Context, id openapi_types.UUID, body UpdateInspectionItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInspectionItemsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadInspectionPhotoWithBody Add a photo
+//
+// multipart/form-data with file, caption and item_id.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/inspections/{id}/photos (the `UploadInspectionPhoto` operationId).
+func (c *Client) UploadInspectionPhotoWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadInspectionPhotoRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartInspection Start a scheduled inspection
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Corresponds with POST /api/v1/inspections/{id}/start (the `StartInspection` operationId).
+func (c *Client) StartInspection(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartInspectionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListInvitations Invitations of the organization
 //
 // Needs permission `member.read`.
@@ -10344,6 +12445,25 @@ func (c *Client) DisposeLeaseDepositWithBody(ctx context.Context, id openapi_typ
 // Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
 func (c *Client) DisposeLeaseDeposit(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDisposeLeaseDepositRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLeaseInspectionComparison The lease's latest move-out inspection against its move-in
+//
+// What the deposit disposition may cite; 404 when the lease has no move-out inspection.
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/leases/{id}/inspection-comparison (the `GetLeaseInspectionComparison` operationId).
+func (c *Client) GetLeaseInspectionComparison(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLeaseInspectionComparisonRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -11157,6 +13277,65 @@ func (c *Client) ScheduleOpenHouse(ctx context.Context, id openapi_types.UUID, b
 	return c.Client.Do(req)
 }
 
+// GetResponseTargets The response target of each priority, in hours
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/maintenance/targets (the `GetResponseTargets` operationId).
+func (c *Client) GetResponseTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetResponseTargetsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetResponseTargetsWithBody Set response targets
+//
+// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+func (c *Client) SetResponseTargetsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetResponseTargetsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetResponseTargets Set response targets
+//
+// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+func (c *Client) SetResponseTargets(ctx context.Context, body SetResponseTargetsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetResponseTargetsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMatch One match with its breakdown
 //
 // Needs permission `client.read`.
@@ -11240,6 +13419,160 @@ func (c *Client) GetMyLease(ctx context.Context, id openapi_types.UUID, reqEdito
 // Corresponds with GET /api/v1/me/tenancy (the `GetMyTenancy` operationId).
 func (c *Client) GetMyTenancy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMyTenancyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyWorkOrderPhoto A photo of one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Corresponds with GET /api/v1/me/work-order-photos/{id}/content (the `GetMyWorkOrderPhoto` operationId).
+func (c *Client) GetMyWorkOrderPhoto(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyWorkOrderPhotoRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyWorkOrders The work orders of the caller's unit
+//
+// For residents: their tenancy's work orders only.
+//
+// Needs permission `maintenance.request`.
+//
+// Corresponds with GET /api/v1/me/work-orders (the `ListMyWorkOrders` operationId).
+func (c *Client) ListMyWorkOrders(ctx context.Context, params *ListMyWorkOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyWorkOrdersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitMaintenanceRequestWithBody Submit a maintenance request
+//
+// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+//
+// Needs permission `maintenance.request`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+func (c *Client) SubmitMaintenanceRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitMaintenanceRequestRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitMaintenanceRequest Submit a maintenance request
+//
+// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+//
+// Needs permission `maintenance.request`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+func (c *Client) SubmitMaintenanceRequest(ctx context.Context, body SubmitMaintenanceRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitMaintenanceRequestRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyWorkOrder One of the caller's work orders, with its thread and photos
+//
+// 404 for any other.
+//
+// Needs permission `maintenance.request`.
+//
+// Corresponds with GET /api/v1/me/work-orders/{id} (the `GetMyWorkOrder` operationId).
+func (c *Client) GetMyWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyWorkOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentMyWorkOrderWithBody Comment on one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+func (c *Client) CommentMyWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentMyWorkOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentMyWorkOrder Comment on one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+func (c *Client) CommentMyWorkOrder(ctx context.Context, id openapi_types.UUID, body CommentMyWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentMyWorkOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadMyWorkOrderPhotoWithBody Add a photo to one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/work-orders/{id}/photos (the `UploadMyWorkOrderPhoto` operationId).
+func (c *Client) UploadMyWorkOrderPhotoWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadMyWorkOrderPhotoRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12791,6 +15124,118 @@ func (c *Client) ReplaceUnit(ctx context.Context, id openapi_types.UUID, body Re
 	return c.Client.Do(req)
 }
 
+// ListVendors List vendors by name
+//
+// Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/vendors (the `ListVendors` operationId).
+func (c *Client) ListVendors(ctx context.Context, params *ListVendorsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVendorsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateVendorWithBody Add a vendor
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+func (c *Client) CreateVendorWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateVendorRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateVendor Add a vendor
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+func (c *Client) CreateVendor(ctx context.Context, body CreateVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateVendorRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetVendor One vendor
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/vendors/{id} (the `GetVendor` operationId).
+func (c *Client) GetVendor(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetVendorRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceVendorWithBody Replace a vendor's details
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+func (c *Client) ReplaceVendorWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceVendorRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceVendor Replace a vendor's details
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+func (c *Client) ReplaceVendor(ctx context.Context, id openapi_types.UUID, body ReplaceVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceVendorRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetVersion Build and database versions
 //
 // Needs no credential.
@@ -12872,6 +15317,299 @@ func (c *Client) CreateWebhook(ctx context.Context, body CreateWebhookJSONReques
 // Corresponds with POST /api/v1/webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkOrderPhoto A work order photo's file
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/work-order-photos/{id}/content (the `GetWorkOrderPhoto` operationId).
+func (c *Client) GetWorkOrderPhoto(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkOrderPhotoRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWorkOrders List work orders, newest first
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/work-orders (the `ListWorkOrders` operationId).
+func (c *Client) ListWorkOrders(ctx context.Context, params *ListWorkOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWorkOrdersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkOrderWithBody File a work order
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+func (c *Client) CreateWorkOrderWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkOrderRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkOrder File a work order
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+func (c *Client) CreateWorkOrder(ctx context.Context, body CreateWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkOrderRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkOrder One work order with its comments and photos
+//
+// Needs permission `maintenance.read`.
+//
+// Corresponds with GET /api/v1/work-orders/{id} (the `GetWorkOrder` operationId).
+func (c *Client) GetWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignWorkOrderWithBody Assign (or reassign) a work order to a member or a vendor
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+func (c *Client) AssignWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignWorkOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignWorkOrder Assign (or reassign) a work order to a member or a vendor
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+func (c *Client) AssignWorkOrder(ctx context.Context, id openapi_types.UUID, body AssignWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignWorkOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelWorkOrderWithBody Cancel a work order
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+func (c *Client) CancelWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelWorkOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelWorkOrder Cancel a work order
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+func (c *Client) CancelWorkOrder(ctx context.Context, id openapi_types.UUID, body CancelWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelWorkOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentWorkOrderWithBody Add a comment (or a staff-only note)
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+func (c *Client) CommentWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentWorkOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentWorkOrder Add a comment (or a staff-only note)
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+func (c *Client) CommentWorkOrder(ctx context.Context, id openapi_types.UUID, body CommentWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentWorkOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteWorkOrderWithBody Complete a work order in progress
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+func (c *Client) CompleteWorkOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteWorkOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteWorkOrder Complete a work order in progress
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+func (c *Client) CompleteWorkOrder(ctx context.Context, id openapi_types.UUID, body CompleteWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteWorkOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadWorkOrderPhotoWithBody Add a photo
+//
+// multipart/form-data with file and caption.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/photos (the `UploadWorkOrderPhoto` operationId).
+func (c *Client) UploadWorkOrderPhotoWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadWorkOrderPhotoRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartWorkOrder Start an assigned work order
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.write`.
+//
+// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
+func (c *Client) StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartWorkOrderRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -15464,6 +18202,654 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewGetInspectionPhotoRequest constructs an http.Request for the GetInspectionPhoto method
+func NewGetInspectionPhotoRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspection-photos/%s/content", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListInspectionTemplatesRequest constructs an http.Request for the ListInspectionTemplates method
+func NewListInspectionTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspection-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateInspectionTemplateRequest calls the generic CreateInspectionTemplate builder with application/json body
+func NewCreateInspectionTemplateRequest(server string, body CreateInspectionTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateInspectionTemplateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateInspectionTemplateRequestWithBody constructs an http.Request for the CreateInspectionTemplate method, with any body, and a specified content type
+func NewCreateInspectionTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspection-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetInspectionTemplateRequest constructs an http.Request for the GetInspectionTemplate method
+func NewGetInspectionTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspection-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceInspectionTemplateRequest calls the generic ReplaceInspectionTemplate builder with application/json body
+func NewReplaceInspectionTemplateRequest(server string, id openapi_types.UUID, body ReplaceInspectionTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceInspectionTemplateRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceInspectionTemplateRequestWithBody constructs an http.Request for the ReplaceInspectionTemplate method, with any body, and a specified content type
+func NewReplaceInspectionTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspection-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListInspectionsRequest constructs an http.Request for the ListInspections method
+func NewListInspectionsRequest(server string, params *ListInspectionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PropertyId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "property_id", *params.PropertyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "unit_id", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LeaseId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "lease_id", *params.LeaseId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateInspectionRequest calls the generic CreateInspection builder with application/json body
+func NewCreateInspectionRequest(server string, body CreateInspectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateInspectionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateInspectionRequestWithBody constructs an http.Request for the CreateInspection method, with any body, and a specified content type
+func NewCreateInspectionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteInspectionRequest constructs an http.Request for the DeleteInspection method
+func NewDeleteInspectionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetInspectionRequest constructs an http.Request for the GetInspection method
+func NewGetInspectionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateInspectionRequest calls the generic UpdateInspection builder with application/json body
+func NewUpdateInspectionRequest(server string, id openapi_types.UUID, body UpdateInspectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateInspectionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateInspectionRequestWithBody constructs an http.Request for the UpdateInspection method, with any body, and a specified content type
+func NewUpdateInspectionRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCompareInspectionRequest constructs an http.Request for the CompareInspection method
+func NewCompareInspectionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s/comparison", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompleteInspectionRequest constructs an http.Request for the CompleteInspection method
+func NewCompleteInspectionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s/complete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateInspectionItemsRequest calls the generic UpdateInspectionItems builder with application/json body
+func NewUpdateInspectionItemsRequest(server string, id openapi_types.UUID, body UpdateInspectionItemsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateInspectionItemsRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateInspectionItemsRequestWithBody constructs an http.Request for the UpdateInspectionItems method, with any body, and a specified content type
+func NewUpdateInspectionItemsRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s/items", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUploadInspectionPhotoRequestWithBody constructs an http.Request for the UploadInspectionPhoto method, with any body, and a specified content type
+func NewUploadInspectionPhotoRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s/photos", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartInspectionRequest constructs an http.Request for the StartInspection method
+func NewStartInspectionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/%s/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListInvitationsRequest constructs an http.Request for the ListInvitations method
 func NewListInvitationsRequest(server string) (*http.Request, error) {
 	var err error
@@ -16279,6 +19665,40 @@ func NewDisposeLeaseDepositRequestWithBody(server string, id openapi_types.UUID,
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetLeaseInspectionComparisonRequest constructs an http.Request for the GetLeaseInspectionComparison method
+func NewGetLeaseInspectionComparisonRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/leases/%s/inspection-comparison", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -17861,6 +21281,73 @@ func NewScheduleOpenHouseRequestWithBody(server string, id openapi_types.UUID, c
 	return req, nil
 }
 
+// NewGetResponseTargetsRequest constructs an http.Request for the GetResponseTargets method
+func NewGetResponseTargetsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/maintenance/targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetResponseTargetsRequest calls the generic SetResponseTargets builder with application/json body
+func NewSetResponseTargetsRequest(server string, body SetResponseTargetsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetResponseTargetsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetResponseTargetsRequestWithBody constructs an http.Request for the SetResponseTargets method, with any body, and a specified content type
+func NewSetResponseTargetsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/maintenance/targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMatchRequest constructs an http.Request for the GetMatch method
 func NewGetMatchRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -17999,6 +21486,323 @@ func NewGetMyTenancyRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetMyWorkOrderPhotoRequest constructs an http.Request for the GetMyWorkOrderPhoto method
+func NewGetMyWorkOrderPhotoRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/work-order-photos/%s/content", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyWorkOrdersRequest constructs an http.Request for the ListMyWorkOrders method
+func NewListMyWorkOrdersRequest(server string, params *ListMyWorkOrdersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/work-orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Priority != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "priority", *params.Priority, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PropertyId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "property_id", *params.PropertyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "unit_id", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitMaintenanceRequestRequest calls the generic SubmitMaintenanceRequest builder with application/json body
+func NewSubmitMaintenanceRequestRequest(server string, body SubmitMaintenanceRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitMaintenanceRequestRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSubmitMaintenanceRequestRequestWithBody constructs an http.Request for the SubmitMaintenanceRequest method, with any body, and a specified content type
+func NewSubmitMaintenanceRequestRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/work-orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMyWorkOrderRequest constructs an http.Request for the GetMyWorkOrder method
+func NewGetMyWorkOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/work-orders/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCommentMyWorkOrderRequest calls the generic CommentMyWorkOrder builder with application/json body
+func NewCommentMyWorkOrderRequest(server string, id openapi_types.UUID, body CommentMyWorkOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCommentMyWorkOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCommentMyWorkOrderRequestWithBody constructs an http.Request for the CommentMyWorkOrder method, with any body, and a specified content type
+func NewCommentMyWorkOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/work-orders/%s/comments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUploadMyWorkOrderPhotoRequestWithBody constructs an http.Request for the UploadMyWorkOrderPhoto method, with any body, and a specified content type
+func NewUploadMyWorkOrderPhotoRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/work-orders/%s/photos", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -20532,6 +24336,193 @@ func NewReplaceUnitRequestWithBody(server string, id openapi_types.UUID, content
 	return req, nil
 }
 
+// NewListVendorsRequest constructs an http.Request for the ListVendors method
+func NewListVendorsRequest(server string, params *ListVendorsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/vendors")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Trade != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "trade", *params.Trade, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ActiveOnly != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "active_only", *params.ActiveOnly, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateVendorRequest calls the generic CreateVendor builder with application/json body
+func NewCreateVendorRequest(server string, body CreateVendorJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateVendorRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateVendorRequestWithBody constructs an http.Request for the CreateVendor method, with any body, and a specified content type
+func NewCreateVendorRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/vendors")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetVendorRequest constructs an http.Request for the GetVendor method
+func NewGetVendorRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/vendors/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceVendorRequest calls the generic ReplaceVendor builder with application/json body
+func NewReplaceVendorRequest(server string, id openapi_types.UUID, body ReplaceVendorJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceVendorRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceVendorRequestWithBody constructs an http.Request for the ReplaceVendor method, with any body, and a specified content type
+func NewReplaceVendorRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/vendors/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetVersionRequest constructs an http.Request for the GetVersion method
 func NewGetVersionRequest(server string) (*http.Request, error) {
 	var err error
@@ -20643,6 +24634,498 @@ func NewRotateWebhookSecretRequest(server string, id openapi_types.UUID) (*http.
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/webhooks/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWorkOrderPhotoRequest constructs an http.Request for the GetWorkOrderPhoto method
+func NewGetWorkOrderPhotoRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-order-photos/%s/content", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListWorkOrdersRequest constructs an http.Request for the ListWorkOrders method
+func NewListWorkOrdersRequest(server string, params *ListWorkOrdersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Priority != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "priority", *params.Priority, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PropertyId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "property_id", *params.PropertyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "unit_id", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWorkOrderRequest calls the generic CreateWorkOrder builder with application/json body
+func NewCreateWorkOrderRequest(server string, body CreateWorkOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWorkOrderRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWorkOrderRequestWithBody constructs an http.Request for the CreateWorkOrder method, with any body, and a specified content type
+func NewCreateWorkOrderRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetWorkOrderRequest constructs an http.Request for the GetWorkOrder method
+func NewGetWorkOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssignWorkOrderRequest calls the generic AssignWorkOrder builder with application/json body
+func NewAssignWorkOrderRequest(server string, id openapi_types.UUID, body AssignWorkOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignWorkOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAssignWorkOrderRequestWithBody constructs an http.Request for the AssignWorkOrder method, with any body, and a specified content type
+func NewAssignWorkOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s/assign", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCancelWorkOrderRequest calls the generic CancelWorkOrder builder with application/json body
+func NewCancelWorkOrderRequest(server string, id openapi_types.UUID, body CancelWorkOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelWorkOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCancelWorkOrderRequestWithBody constructs an http.Request for the CancelWorkOrder method, with any body, and a specified content type
+func NewCancelWorkOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCommentWorkOrderRequest calls the generic CommentWorkOrder builder with application/json body
+func NewCommentWorkOrderRequest(server string, id openapi_types.UUID, body CommentWorkOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCommentWorkOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCommentWorkOrderRequestWithBody constructs an http.Request for the CommentWorkOrder method, with any body, and a specified content type
+func NewCommentWorkOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s/comments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCompleteWorkOrderRequest calls the generic CompleteWorkOrder builder with application/json body
+func NewCompleteWorkOrderRequest(server string, id openapi_types.UUID, body CompleteWorkOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCompleteWorkOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCompleteWorkOrderRequestWithBody constructs an http.Request for the CompleteWorkOrder method, with any body, and a specified content type
+func NewCompleteWorkOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s/complete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUploadWorkOrderPhotoRequestWithBody constructs an http.Request for the UploadWorkOrderPhoto method, with any body, and a specified content type
+func NewUploadWorkOrderPhotoRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s/photos", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartWorkOrderRequest constructs an http.Request for the StartWorkOrder method
+func NewStartWorkOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/work-orders/%s/start", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -21477,6 +25960,210 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
 
+	// GetInspectionPhotoWithResponse An inspection photo's file
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspection-photos/{id}/content (the `GetInspectionPhoto` operationId).
+	GetInspectionPhotoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetInspectionPhotoResponse, error)
+
+	// ListInspectionTemplatesWithResponse The checklist templates, by name
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspection-templates (the `ListInspectionTemplates` operationId).
+	ListInspectionTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListInspectionTemplatesResponse, error)
+
+	// CreateInspectionTemplateWithBodyWithResponse Add a checklist template
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+	CreateInspectionTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInspectionTemplateResponse, error)
+
+	// CreateInspectionTemplateWithResponse Add a checklist template
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+	CreateInspectionTemplateWithResponse(ctx context.Context, body CreateInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInspectionTemplateResponse, error)
+
+	// GetInspectionTemplateWithResponse One checklist template
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspection-templates/{id} (the `GetInspectionTemplate` operationId).
+	GetInspectionTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetInspectionTemplateResponse, error)
+
+	// ReplaceInspectionTemplateWithBodyWithResponse Replace a checklist template
+	//
+	// Inspections already made keep the items they copied.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+	ReplaceInspectionTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceInspectionTemplateResponse, error)
+
+	// ReplaceInspectionTemplateWithResponse Replace a checklist template
+	//
+	// Inspections already made keep the items they copied.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+	ReplaceInspectionTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceInspectionTemplateResponse, error)
+
+	// ListInspectionsWithResponse List inspections, newest first
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspections (the `ListInspections` operationId).
+	ListInspectionsWithResponse(ctx context.Context, params *ListInspectionsParams, reqEditors ...RequestEditorFn) (*ListInspectionsResponse, error)
+
+	// CreateInspectionWithBodyWithResponse Schedule an inspection
+	//
+	// Its checklist is copied from the template.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+	CreateInspectionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInspectionResponse, error)
+
+	// CreateInspectionWithResponse Schedule an inspection
+	//
+	// Its checklist is copied from the template.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+	CreateInspectionWithResponse(ctx context.Context, body CreateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInspectionResponse, error)
+
+	// DeleteInspectionWithResponse Delete an inspection never started
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/inspections/{id} (the `DeleteInspection` operationId).
+	DeleteInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteInspectionResponse, error)
+
+	// GetInspectionWithResponse One inspection with its checklist and photos
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspections/{id} (the `GetInspection` operationId).
+	GetInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetInspectionResponse, error)
+
+	// UpdateInspectionWithBodyWithResponse Reschedule an inspection or change its inspector or notes
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+	UpdateInspectionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInspectionResponse, error)
+
+	// UpdateInspectionWithResponse Reschedule an inspection or change its inspector or notes
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+	UpdateInspectionWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInspectionResponse, error)
+
+	// CompareInspectionWithResponse A move-out inspection against its move-in
+	//
+	// Per room and item both conditions, flagged when worse, and a proposed deposit deduction (reason only) per worsened item. 409 naming kind for another kind.
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspections/{id}/comparison (the `CompareInspection` operationId).
+	CompareInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompareInspectionResponse, error)
+
+	// CompleteInspectionWithResponse Complete an inspection in progress
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status). Every item must be rated (422 naming items).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspections/{id}/complete (the `CompleteInspection` operationId).
+	CompleteInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteInspectionResponse, error)
+
+	// UpdateInspectionItemsWithBodyWithResponse Rate items of an inspection
+	//
+	// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+	UpdateInspectionItemsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInspectionItemsResponse, error)
+
+	// UpdateInspectionItemsWithResponse Rate items of an inspection
+	//
+	// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+	UpdateInspectionItemsWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateInspectionItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInspectionItemsResponse, error)
+
+	// UploadInspectionPhotoWithBodyWithResponse Add a photo
+	//
+	// multipart/form-data with file, caption and item_id.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspections/{id}/photos (the `UploadInspectionPhoto` operationId).
+	UploadInspectionPhotoWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadInspectionPhotoResponse, error)
+
+	// StartInspectionWithResponse Start a scheduled inspection
+	//
+	// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/inspections/{id}/start (the `StartInspection` operationId).
+	StartInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartInspectionResponse, error)
+
 	// ListInvitationsWithResponse Invitations of the organization
 	//
 	// Needs permission `member.read`.
@@ -21734,6 +26421,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/leases/{id}/deposit/disposition (the `DisposeLeaseDeposit` operationId).
 	DisposeLeaseDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *DisposeLeaseDepositParams, body DisposeLeaseDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*DisposeLeaseDepositResponse, error)
+
+	// GetLeaseInspectionComparisonWithResponse The lease's latest move-out inspection against its move-in
+	//
+	// What the deposit disposition may cite; 404 when the lease has no move-out inspection.
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/leases/{id}/inspection-comparison (the `GetLeaseInspectionComparison` operationId).
+	GetLeaseInspectionComparisonWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLeaseInspectionComparisonResponse, error)
 
 	// LeaseMoveInWithBodyWithResponse Record the move-in
 	//
@@ -22160,6 +26858,37 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/listings/{id}/open-houses (the `ScheduleOpenHouse` operationId).
 	ScheduleOpenHouseWithResponse(ctx context.Context, id openapi_types.UUID, body ScheduleOpenHouseJSONRequestBody, reqEditors ...RequestEditorFn) (*ScheduleOpenHouseResponse, error)
 
+	// GetResponseTargetsWithResponse The response target of each priority, in hours
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/maintenance/targets (the `GetResponseTargets` operationId).
+	GetResponseTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetResponseTargetsResponse, error)
+
+	// SetResponseTargetsWithBodyWithResponse Set response targets
+	//
+	// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+	SetResponseTargetsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetResponseTargetsResponse, error)
+
+	// SetResponseTargetsWithResponse Set response targets
+	//
+	// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+	SetResponseTargetsWithResponse(ctx context.Context, body SetResponseTargetsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetResponseTargetsResponse, error)
+
 	// GetMatchWithResponse One match with its breakdown
 	//
 	// Needs permission `client.read`.
@@ -22208,6 +26937,86 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/tenancy (the `GetMyTenancy` operationId).
 	GetMyTenancyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyTenancyResponse, error)
+
+	// GetMyWorkOrderPhotoWithResponse A photo of one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/work-order-photos/{id}/content (the `GetMyWorkOrderPhoto` operationId).
+	GetMyWorkOrderPhotoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyWorkOrderPhotoResponse, error)
+
+	// ListMyWorkOrdersWithResponse The work orders of the caller's unit
+	//
+	// For residents: their tenancy's work orders only.
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/work-orders (the `ListMyWorkOrders` operationId).
+	ListMyWorkOrdersWithResponse(ctx context.Context, params *ListMyWorkOrdersParams, reqEditors ...RequestEditorFn) (*ListMyWorkOrdersResponse, error)
+
+	// SubmitMaintenanceRequestWithBodyWithResponse Submit a maintenance request
+	//
+	// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+	SubmitMaintenanceRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitMaintenanceRequestResponse, error)
+
+	// SubmitMaintenanceRequestWithResponse Submit a maintenance request
+	//
+	// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+	SubmitMaintenanceRequestWithResponse(ctx context.Context, body SubmitMaintenanceRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitMaintenanceRequestResponse, error)
+
+	// GetMyWorkOrderWithResponse One of the caller's work orders, with its thread and photos
+	//
+	// 404 for any other.
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/work-orders/{id} (the `GetMyWorkOrder` operationId).
+	GetMyWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyWorkOrderResponse, error)
+
+	// CommentMyWorkOrderWithBodyWithResponse Comment on one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+	CommentMyWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentMyWorkOrderResponse, error)
+
+	// CommentMyWorkOrderWithResponse Comment on one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+	CommentMyWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CommentMyWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentMyWorkOrderResponse, error)
+
+	// UploadMyWorkOrderPhotoWithBodyWithResponse Add a photo to one's own work order
+	//
+	// Needs permission `maintenance.request`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/work-orders/{id}/photos (the `UploadMyWorkOrderPhoto` operationId).
+	UploadMyWorkOrderPhotoWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadMyWorkOrderPhotoResponse, error)
 
 	// DeleteMediaWithResponse Remove a medium
 	//
@@ -22988,6 +27797,62 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnitWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceUnitResponse, error)
 
+	// ListVendorsWithResponse List vendors by name
+	//
+	// Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/vendors (the `ListVendors` operationId).
+	ListVendorsWithResponse(ctx context.Context, params *ListVendorsParams, reqEditors ...RequestEditorFn) (*ListVendorsResponse, error)
+
+	// CreateVendorWithBodyWithResponse Add a vendor
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+	CreateVendorWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateVendorResponse, error)
+
+	// CreateVendorWithResponse Add a vendor
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+	CreateVendorWithResponse(ctx context.Context, body CreateVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateVendorResponse, error)
+
+	// GetVendorWithResponse One vendor
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/vendors/{id} (the `GetVendor` operationId).
+	GetVendorWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetVendorResponse, error)
+
+	// ReplaceVendorWithBodyWithResponse Replace a vendor's details
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+	ReplaceVendorWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceVendorResponse, error)
+
+	// ReplaceVendorWithResponse Replace a vendor's details
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+	ReplaceVendorWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceVendorResponse, error)
+
 	// GetVersionWithResponse Build and database versions
 	//
 	// Needs no credential.
@@ -23034,6 +27899,157 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+
+	// GetWorkOrderPhotoWithResponse A work order photo's file
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/work-order-photos/{id}/content (the `GetWorkOrderPhoto` operationId).
+	GetWorkOrderPhotoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkOrderPhotoResponse, error)
+
+	// ListWorkOrdersWithResponse List work orders, newest first
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/work-orders (the `ListWorkOrders` operationId).
+	ListWorkOrdersWithResponse(ctx context.Context, params *ListWorkOrdersParams, reqEditors ...RequestEditorFn) (*ListWorkOrdersResponse, error)
+
+	// CreateWorkOrderWithBodyWithResponse File a work order
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+	CreateWorkOrderWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkOrderResponse, error)
+
+	// CreateWorkOrderWithResponse File a work order
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+	CreateWorkOrderWithResponse(ctx context.Context, body CreateWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkOrderResponse, error)
+
+	// GetWorkOrderWithResponse One work order with its comments and photos
+	//
+	// Needs permission `maintenance.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/work-orders/{id} (the `GetWorkOrder` operationId).
+	GetWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkOrderResponse, error)
+
+	// AssignWorkOrderWithBodyWithResponse Assign (or reassign) a work order to a member or a vendor
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+	AssignWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignWorkOrderResponse, error)
+
+	// AssignWorkOrderWithResponse Assign (or reassign) a work order to a member or a vendor
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+	AssignWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body AssignWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignWorkOrderResponse, error)
+
+	// CancelWorkOrderWithBodyWithResponse Cancel a work order
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+	CancelWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelWorkOrderResponse, error)
+
+	// CancelWorkOrderWithResponse Cancel a work order
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+	CancelWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CancelWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelWorkOrderResponse, error)
+
+	// CommentWorkOrderWithBodyWithResponse Add a comment (or a staff-only note)
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+	CommentWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentWorkOrderResponse, error)
+
+	// CommentWorkOrderWithResponse Add a comment (or a staff-only note)
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+	CommentWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CommentWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentWorkOrderResponse, error)
+
+	// CompleteWorkOrderWithBodyWithResponse Complete a work order in progress
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+	CompleteWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteWorkOrderResponse, error)
+
+	// CompleteWorkOrderWithResponse Complete a work order in progress
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+	CompleteWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CompleteWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteWorkOrderResponse, error)
+
+	// UploadWorkOrderPhotoWithBodyWithResponse Add a photo
+	//
+	// multipart/form-data with file and caption.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/photos (the `UploadWorkOrderPhoto` operationId).
+	UploadWorkOrderPhotoWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadWorkOrderPhotoResponse, error)
+
+	// StartWorkOrderWithResponse Start an assigned work order
+	//
+	// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+	//
+	// Needs permission `maintenance.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
+	StartWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartWorkOrderResponse, error)
 }
 
 type UpdateProfileResponse struct {
@@ -27492,6 +32508,1309 @@ func (r ReplayDeliveryResponse) ContentType() string {
 	return ""
 }
 
+// GetInspectionPhotoResponse200Headers the declared response headers of an HTTP 200 response for GetInspectionPhoto
+type GetInspectionPhotoResponse200Headers struct {
+	CacheControl  *string
+	ContentLength *string
+	ContentType   *string
+}
+
+type GetInspectionPhotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetInspectionPhotoResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInspectionPhotoResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetInspectionPhotoResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetInspectionPhotoResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetInspectionPhotoResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetInspectionPhotoResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetInspectionPhotoResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInspectionPhotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInspectionPhotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInspectionPhotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInspectionPhotoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListInspectionTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TemplatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInspectionTemplatesResponse) GetJSON200() *TemplatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInspectionTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInspectionTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInspectionTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInspectionTemplatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInspectionTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInspectionTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInspectionTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInspectionTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateInspectionTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Template
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateInspectionTemplateResponse) GetJSON201() *Template {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateInspectionTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateInspectionTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateInspectionTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateInspectionTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateInspectionTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetInspectionTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Template
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInspectionTemplateResponse) GetJSON200() *Template {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetInspectionTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetInspectionTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetInspectionTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetInspectionTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetInspectionTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInspectionTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInspectionTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInspectionTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInspectionTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceInspectionTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Template
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceInspectionTemplateResponse) GetJSON200() *Template {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceInspectionTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceInspectionTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceInspectionTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceInspectionTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceInspectionTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListInspectionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InspectionPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInspectionsResponse) GetJSON200() *InspectionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInspectionsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInspectionsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInspectionsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInspectionsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInspectionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInspectionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInspectionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInspectionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InspectionDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateInspectionResponse) GetJSON201() *InspectionDetail {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteInspectionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteInspectionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InspectionDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInspectionResponse) GetJSON200() *InspectionDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetInspectionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Inspection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateInspectionResponse) GetJSON200() *Inspection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CompareInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Comparison
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompareInspectionResponse) GetJSON200() *Comparison {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompareInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompareInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompareInspectionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompareInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompareInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompareInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompareInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompareInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompareInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CompleteInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Inspection
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteInspectionResponse) GetJSON200() *Inspection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteInspectionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteInspectionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompleteInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateInspectionItemsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ItemsOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateInspectionItemsResponse) GetJSON200() *ItemsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateInspectionItemsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateInspectionItemsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateInspectionItemsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateInspectionItemsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateInspectionItemsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadInspectionPhotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InspectionPhoto
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadInspectionPhotoResponse) GetJSON201() *InspectionPhoto {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadInspectionPhotoResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadInspectionPhotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadInspectionPhotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadInspectionPhotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadInspectionPhotoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StartInspectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Inspection
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartInspectionResponse) GetJSON200() *Inspection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartInspectionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartInspectionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartInspectionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartInspectionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartInspectionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartInspectionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StartInspectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartInspectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartInspectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartInspectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListInvitationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28981,6 +35300,82 @@ func (r DisposeLeaseDepositResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DisposeLeaseDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLeaseInspectionComparisonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Comparison
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLeaseInspectionComparisonResponse) GetJSON200() *Comparison {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLeaseInspectionComparisonResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLeaseInspectionComparisonResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLeaseInspectionComparisonResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLeaseInspectionComparisonResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLeaseInspectionComparisonResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLeaseInspectionComparisonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLeaseInspectionComparisonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLeaseInspectionComparisonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLeaseInspectionComparisonResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31527,6 +37922,172 @@ func (r ScheduleOpenHouseResponse) ContentType() string {
 	return ""
 }
 
+type GetResponseTargetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TargetsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetResponseTargetsResponse) GetJSON200() *TargetsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetResponseTargetsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetResponseTargetsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetResponseTargetsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetResponseTargetsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetResponseTargetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetResponseTargetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetResponseTargetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetResponseTargetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetResponseTargetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TargetsOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetResponseTargetsResponse) GetJSON200() *TargetsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetResponseTargetsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetResponseTargetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetResponseTargetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetResponseTargetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetResponseTargetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMatchResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31846,6 +38407,541 @@ func (r GetMyTenancyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMyTenancyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyWorkOrderPhotoResponse200Headers the declared response headers of an HTTP 200 response for GetMyWorkOrderPhoto
+type GetMyWorkOrderPhotoResponse200Headers struct {
+	CacheControl  *string
+	ContentLength *string
+	ContentType   *string
+}
+
+type GetMyWorkOrderPhotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMyWorkOrderPhotoResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyWorkOrderPhotoResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyWorkOrderPhotoResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMyWorkOrderPhotoResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyWorkOrderPhotoResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyWorkOrderPhotoResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyWorkOrderPhotoResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyWorkOrderPhotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyWorkOrderPhotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyWorkOrderPhotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyWorkOrderPhotoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMyWorkOrdersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrderPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyWorkOrdersResponse) GetJSON200() *WorkOrderPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyWorkOrdersResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMyWorkOrdersResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyWorkOrdersResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyWorkOrdersResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyWorkOrdersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyWorkOrdersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyWorkOrdersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyWorkOrdersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SubmitMaintenanceRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WorkOrder
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SubmitMaintenanceRequestResponse) GetJSON201() *WorkOrder {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubmitMaintenanceRequestResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitMaintenanceRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitMaintenanceRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitMaintenanceRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitMaintenanceRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMyWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrderDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyWorkOrderResponse) GetJSON200() *WorkOrderDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMyWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CommentMyWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Comment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CommentMyWorkOrderResponse) GetJSON201() *Comment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CommentMyWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CommentMyWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CommentMyWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CommentMyWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CommentMyWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadMyWorkOrderPhotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Photo
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadMyWorkOrderPhotoResponse) GetJSON201() *Photo {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadMyWorkOrderPhotoResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadMyWorkOrderPhotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadMyWorkOrderPhotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadMyWorkOrderPhotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadMyWorkOrderPhotoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36940,6 +44036,352 @@ func (r ReplaceUnitResponse) ContentType() string {
 	return ""
 }
 
+type ListVendorsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VendorsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVendorsResponse) GetJSON200() *VendorsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListVendorsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListVendorsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListVendorsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListVendorsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVendorsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVendorsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVendorsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVendorsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateVendorResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Vendor
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateVendorResponse) GetJSON201() *Vendor {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateVendorResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateVendorResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateVendorResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateVendorResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateVendorResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetVendorResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Vendor
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetVendorResponse) GetJSON200() *Vendor {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetVendorResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetVendorResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetVendorResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetVendorResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetVendorResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetVendorResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetVendorResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetVendorResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetVendorResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceVendorResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Vendor
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceVendorResponse) GetJSON200() *Vendor {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceVendorResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceVendorResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceVendorResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceVendorResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceVendorResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetVersionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -37238,6 +44680,936 @@ func (r RotateWebhookSecretResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RotateWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWorkOrderPhotoResponse200Headers the declared response headers of an HTTP 200 response for GetWorkOrderPhoto
+type GetWorkOrderPhotoResponse200Headers struct {
+	CacheControl  *string
+	ContentLength *string
+	ContentType   *string
+}
+
+type GetWorkOrderPhotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetWorkOrderPhotoResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkOrderPhotoResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkOrderPhotoResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkOrderPhotoResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkOrderPhotoResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetWorkOrderPhotoResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWorkOrderPhotoResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkOrderPhotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkOrderPhotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkOrderPhotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkOrderPhotoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWorkOrdersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrderPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWorkOrdersResponse) GetJSON200() *WorkOrderPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkOrdersResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWorkOrdersResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListWorkOrdersResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListWorkOrdersResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWorkOrdersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWorkOrdersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWorkOrdersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWorkOrdersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WorkOrder
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWorkOrderResponse) GetJSON201() *WorkOrder {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrderDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkOrderResponse) GetJSON200() *WorkOrderDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssignWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrder
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignWorkOrderResponse) GetJSON200() *WorkOrder {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AssignWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrder
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelWorkOrderResponse) GetJSON200() *WorkOrder {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CommentWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Comment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CommentWorkOrderResponse) GetJSON201() *Comment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CommentWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CommentWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CommentWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CommentWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CommentWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CompleteWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrder
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteWorkOrderResponse) GetJSON200() *WorkOrder {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompleteWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadWorkOrderPhotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Photo
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadWorkOrderPhotoResponse) GetJSON201() *Photo {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadWorkOrderPhotoResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadWorkOrderPhotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadWorkOrderPhotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadWorkOrderPhotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadWorkOrderPhotoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StartWorkOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkOrder
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartWorkOrderResponse) GetJSON200() *WorkOrder {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartWorkOrderResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartWorkOrderResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartWorkOrderResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartWorkOrderResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartWorkOrderResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartWorkOrderResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StartWorkOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartWorkOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartWorkOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartWorkOrderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38479,6 +46851,330 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 	return ParseReplayDeliveryResponse(rsp)
 }
 
+// GetInspectionPhotoWithResponse An inspection photo's file
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspection-photos/{id}/content (the `GetInspectionPhoto` operationId).
+func (c *ClientWithResponses) GetInspectionPhotoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetInspectionPhotoResponse, error) {
+	rsp, err := c.GetInspectionPhoto(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInspectionPhotoResponse(rsp)
+}
+
+// ListInspectionTemplatesWithResponse The checklist templates, by name
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspection-templates (the `ListInspectionTemplates` operationId).
+func (c *ClientWithResponses) ListInspectionTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListInspectionTemplatesResponse, error) {
+	rsp, err := c.ListInspectionTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInspectionTemplatesResponse(rsp)
+}
+
+// CreateInspectionTemplateWithBodyWithResponse Add a checklist template
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+func (c *ClientWithResponses) CreateInspectionTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInspectionTemplateResponse, error) {
+	rsp, err := c.CreateInspectionTemplateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInspectionTemplateResponse(rsp)
+}
+
+// CreateInspectionTemplateWithResponse Add a checklist template
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspection-templates (the `CreateInspectionTemplate` operationId).
+func (c *ClientWithResponses) CreateInspectionTemplateWithResponse(ctx context.Context, body CreateInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInspectionTemplateResponse, error) {
+	rsp, err := c.CreateInspectionTemplate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInspectionTemplateResponse(rsp)
+}
+
+// GetInspectionTemplateWithResponse One checklist template
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspection-templates/{id} (the `GetInspectionTemplate` operationId).
+func (c *ClientWithResponses) GetInspectionTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetInspectionTemplateResponse, error) {
+	rsp, err := c.GetInspectionTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInspectionTemplateResponse(rsp)
+}
+
+// ReplaceInspectionTemplateWithBodyWithResponse Replace a checklist template
+//
+// Inspections already made keep the items they copied.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+func (c *ClientWithResponses) ReplaceInspectionTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceInspectionTemplateResponse, error) {
+	rsp, err := c.ReplaceInspectionTemplateWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceInspectionTemplateResponse(rsp)
+}
+
+// ReplaceInspectionTemplateWithResponse Replace a checklist template
+//
+// Inspections already made keep the items they copied.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/inspection-templates/{id} (the `ReplaceInspectionTemplate` operationId).
+func (c *ClientWithResponses) ReplaceInspectionTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceInspectionTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceInspectionTemplateResponse, error) {
+	rsp, err := c.ReplaceInspectionTemplate(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceInspectionTemplateResponse(rsp)
+}
+
+// ListInspectionsWithResponse List inspections, newest first
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspections (the `ListInspections` operationId).
+func (c *ClientWithResponses) ListInspectionsWithResponse(ctx context.Context, params *ListInspectionsParams, reqEditors ...RequestEditorFn) (*ListInspectionsResponse, error) {
+	rsp, err := c.ListInspections(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInspectionsResponse(rsp)
+}
+
+// CreateInspectionWithBodyWithResponse Schedule an inspection
+//
+// Its checklist is copied from the template.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+func (c *ClientWithResponses) CreateInspectionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInspectionResponse, error) {
+	rsp, err := c.CreateInspectionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInspectionResponse(rsp)
+}
+
+// CreateInspectionWithResponse Schedule an inspection
+//
+// Its checklist is copied from the template.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspections (the `CreateInspection` operationId).
+func (c *ClientWithResponses) CreateInspectionWithResponse(ctx context.Context, body CreateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInspectionResponse, error) {
+	rsp, err := c.CreateInspection(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInspectionResponse(rsp)
+}
+
+// DeleteInspectionWithResponse Delete an inspection never started
+//
+// Needs permission `maintenance.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/inspections/{id} (the `DeleteInspection` operationId).
+func (c *ClientWithResponses) DeleteInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteInspectionResponse, error) {
+	rsp, err := c.DeleteInspection(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteInspectionResponse(rsp)
+}
+
+// GetInspectionWithResponse One inspection with its checklist and photos
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspections/{id} (the `GetInspection` operationId).
+func (c *ClientWithResponses) GetInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetInspectionResponse, error) {
+	rsp, err := c.GetInspection(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInspectionResponse(rsp)
+}
+
+// UpdateInspectionWithBodyWithResponse Reschedule an inspection or change its inspector or notes
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+func (c *ClientWithResponses) UpdateInspectionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInspectionResponse, error) {
+	rsp, err := c.UpdateInspectionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInspectionResponse(rsp)
+}
+
+// UpdateInspectionWithResponse Reschedule an inspection or change its inspector or notes
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/inspections/{id} (the `UpdateInspection` operationId).
+func (c *ClientWithResponses) UpdateInspectionWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateInspectionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInspectionResponse, error) {
+	rsp, err := c.UpdateInspection(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInspectionResponse(rsp)
+}
+
+// CompareInspectionWithResponse A move-out inspection against its move-in
+//
+// Per room and item both conditions, flagged when worse, and a proposed deposit deduction (reason only) per worsened item. 409 naming kind for another kind.
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspections/{id}/comparison (the `CompareInspection` operationId).
+func (c *ClientWithResponses) CompareInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompareInspectionResponse, error) {
+	rsp, err := c.CompareInspection(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompareInspectionResponse(rsp)
+}
+
+// CompleteInspectionWithResponse Complete an inspection in progress
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status). Every item must be rated (422 naming items).
+//
+// Needs permission `maintenance.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspections/{id}/complete (the `CompleteInspection` operationId).
+func (c *ClientWithResponses) CompleteInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteInspectionResponse, error) {
+	rsp, err := c.CompleteInspection(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteInspectionResponse(rsp)
+}
+
+// UpdateInspectionItemsWithBodyWithResponse Rate items of an inspection
+//
+// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+func (c *ClientWithResponses) UpdateInspectionItemsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInspectionItemsResponse, error) {
+	rsp, err := c.UpdateInspectionItemsWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInspectionItemsResponse(rsp)
+}
+
+// UpdateInspectionItemsWithResponse Rate items of an inspection
+//
+// All or none; scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/inspections/{id}/items (the `UpdateInspectionItems` operationId).
+func (c *ClientWithResponses) UpdateInspectionItemsWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateInspectionItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInspectionItemsResponse, error) {
+	rsp, err := c.UpdateInspectionItems(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInspectionItemsResponse(rsp)
+}
+
+// UploadInspectionPhotoWithBodyWithResponse Add a photo
+//
+// multipart/form-data with file, caption and item_id.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspections/{id}/photos (the `UploadInspectionPhoto` operationId).
+func (c *ClientWithResponses) UploadInspectionPhotoWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadInspectionPhotoResponse, error) {
+	rsp, err := c.UploadInspectionPhotoWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadInspectionPhotoResponse(rsp)
+}
+
+// StartInspectionWithResponse Start a scheduled inspection
+//
+// scheduled → in_progress → completed; a completed inspection is final (409 naming status).
+//
+// Needs permission `maintenance.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/inspections/{id}/start (the `StartInspection` operationId).
+func (c *ClientWithResponses) StartInspectionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartInspectionResponse, error) {
+	rsp, err := c.StartInspection(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartInspectionResponse(rsp)
+}
+
 // ListInvitationsWithResponse Invitations of the organization
 //
 // Needs permission `member.read`.
@@ -38879,6 +47575,23 @@ func (c *ClientWithResponses) DisposeLeaseDepositWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseDisposeLeaseDepositResponse(rsp)
+}
+
+// GetLeaseInspectionComparisonWithResponse The lease's latest move-out inspection against its move-in
+//
+// What the deposit disposition may cite; 404 when the lease has no move-out inspection.
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/leases/{id}/inspection-comparison (the `GetLeaseInspectionComparison` operationId).
+func (c *ClientWithResponses) GetLeaseInspectionComparisonWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLeaseInspectionComparisonResponse, error) {
+	rsp, err := c.GetLeaseInspectionComparison(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLeaseInspectionComparisonResponse(rsp)
 }
 
 // LeaseMoveInWithBodyWithResponse Record the move-in
@@ -39552,6 +48265,55 @@ func (c *ClientWithResponses) ScheduleOpenHouseWithResponse(ctx context.Context,
 	return ParseScheduleOpenHouseResponse(rsp)
 }
 
+// GetResponseTargetsWithResponse The response target of each priority, in hours
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/maintenance/targets (the `GetResponseTargets` operationId).
+func (c *ClientWithResponses) GetResponseTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetResponseTargetsResponse, error) {
+	rsp, err := c.GetResponseTargets(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetResponseTargetsResponse(rsp)
+}
+
+// SetResponseTargetsWithBodyWithResponse Set response targets
+//
+// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+func (c *ClientWithResponses) SetResponseTargetsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetResponseTargetsResponse, error) {
+	rsp, err := c.SetResponseTargetsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetResponseTargetsResponse(rsp)
+}
+
+// SetResponseTargetsWithResponse Set response targets
+//
+// The priorities given change; the others keep theirs. Work orders already filed keep their target.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/maintenance/targets (the `SetResponseTargets` operationId).
+func (c *ClientWithResponses) SetResponseTargetsWithResponse(ctx context.Context, body SetResponseTargetsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetResponseTargetsResponse, error) {
+	rsp, err := c.SetResponseTargets(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetResponseTargetsResponse(rsp)
+}
+
 // GetMatchWithResponse One match with its breakdown
 //
 // Needs permission `client.read`.
@@ -39629,6 +48391,134 @@ func (c *ClientWithResponses) GetMyTenancyWithResponse(ctx context.Context, reqE
 		return nil, err
 	}
 	return ParseGetMyTenancyResponse(rsp)
+}
+
+// GetMyWorkOrderPhotoWithResponse A photo of one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/work-order-photos/{id}/content (the `GetMyWorkOrderPhoto` operationId).
+func (c *ClientWithResponses) GetMyWorkOrderPhotoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyWorkOrderPhotoResponse, error) {
+	rsp, err := c.GetMyWorkOrderPhoto(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyWorkOrderPhotoResponse(rsp)
+}
+
+// ListMyWorkOrdersWithResponse The work orders of the caller's unit
+//
+// For residents: their tenancy's work orders only.
+//
+// Needs permission `maintenance.request`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/work-orders (the `ListMyWorkOrders` operationId).
+func (c *ClientWithResponses) ListMyWorkOrdersWithResponse(ctx context.Context, params *ListMyWorkOrdersParams, reqEditors ...RequestEditorFn) (*ListMyWorkOrdersResponse, error) {
+	rsp, err := c.ListMyWorkOrders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyWorkOrdersResponse(rsp)
+}
+
+// SubmitMaintenanceRequestWithBodyWithResponse Submit a maintenance request
+//
+// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+//
+// Needs permission `maintenance.request`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+func (c *ClientWithResponses) SubmitMaintenanceRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitMaintenanceRequestResponse, error) {
+	rsp, err := c.SubmitMaintenanceRequestWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitMaintenanceRequestResponse(rsp)
+}
+
+// SubmitMaintenanceRequestWithResponse Submit a maintenance request
+//
+// A work order with source resident, for a unit the caller rents (422 naming unit_id otherwise).
+//
+// Needs permission `maintenance.request`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/work-orders (the `SubmitMaintenanceRequest` operationId).
+func (c *ClientWithResponses) SubmitMaintenanceRequestWithResponse(ctx context.Context, body SubmitMaintenanceRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitMaintenanceRequestResponse, error) {
+	rsp, err := c.SubmitMaintenanceRequest(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitMaintenanceRequestResponse(rsp)
+}
+
+// GetMyWorkOrderWithResponse One of the caller's work orders, with its thread and photos
+//
+// 404 for any other.
+//
+// Needs permission `maintenance.request`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/work-orders/{id} (the `GetMyWorkOrder` operationId).
+func (c *ClientWithResponses) GetMyWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyWorkOrderResponse, error) {
+	rsp, err := c.GetMyWorkOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyWorkOrderResponse(rsp)
+}
+
+// CommentMyWorkOrderWithBodyWithResponse Comment on one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+func (c *ClientWithResponses) CommentMyWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentMyWorkOrderResponse, error) {
+	rsp, err := c.CommentMyWorkOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentMyWorkOrderResponse(rsp)
+}
+
+// CommentMyWorkOrderWithResponse Comment on one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/work-orders/{id}/comments (the `CommentMyWorkOrder` operationId).
+func (c *ClientWithResponses) CommentMyWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CommentMyWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentMyWorkOrderResponse, error) {
+	rsp, err := c.CommentMyWorkOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentMyWorkOrderResponse(rsp)
+}
+
+// UploadMyWorkOrderPhotoWithBodyWithResponse Add a photo to one's own work order
+//
+// Needs permission `maintenance.request`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/work-orders/{id}/photos (the `UploadMyWorkOrderPhoto` operationId).
+func (c *ClientWithResponses) UploadMyWorkOrderPhotoWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadMyWorkOrderPhotoResponse, error) {
+	rsp, err := c.UploadMyWorkOrderPhotoWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadMyWorkOrderPhotoResponse(rsp)
 }
 
 // DeleteMediaWithResponse Remove a medium
@@ -40908,6 +49798,98 @@ func (c *ClientWithResponses) ReplaceUnitWithResponse(ctx context.Context, id op
 	return ParseReplaceUnitResponse(rsp)
 }
 
+// ListVendorsWithResponse List vendors by name
+//
+// Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/vendors (the `ListVendors` operationId).
+func (c *ClientWithResponses) ListVendorsWithResponse(ctx context.Context, params *ListVendorsParams, reqEditors ...RequestEditorFn) (*ListVendorsResponse, error) {
+	rsp, err := c.ListVendors(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVendorsResponse(rsp)
+}
+
+// CreateVendorWithBodyWithResponse Add a vendor
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+func (c *ClientWithResponses) CreateVendorWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateVendorResponse, error) {
+	rsp, err := c.CreateVendorWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateVendorResponse(rsp)
+}
+
+// CreateVendorWithResponse Add a vendor
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/vendors (the `CreateVendor` operationId).
+func (c *ClientWithResponses) CreateVendorWithResponse(ctx context.Context, body CreateVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateVendorResponse, error) {
+	rsp, err := c.CreateVendor(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateVendorResponse(rsp)
+}
+
+// GetVendorWithResponse One vendor
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/vendors/{id} (the `GetVendor` operationId).
+func (c *ClientWithResponses) GetVendorWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetVendorResponse, error) {
+	rsp, err := c.GetVendor(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetVendorResponse(rsp)
+}
+
+// ReplaceVendorWithBodyWithResponse Replace a vendor's details
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+func (c *ClientWithResponses) ReplaceVendorWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceVendorResponse, error) {
+	rsp, err := c.ReplaceVendorWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceVendorResponse(rsp)
+}
+
+// ReplaceVendorWithResponse Replace a vendor's details
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/vendors/{id} (the `ReplaceVendor` operationId).
+func (c *ClientWithResponses) ReplaceVendorWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceVendorJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceVendorResponse, error) {
+	rsp, err := c.ReplaceVendor(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceVendorResponse(rsp)
+}
+
 // GetVersionWithResponse Build and database versions
 //
 // Needs no credential.
@@ -40983,6 +49965,247 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// GetWorkOrderPhotoWithResponse A work order photo's file
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/work-order-photos/{id}/content (the `GetWorkOrderPhoto` operationId).
+func (c *ClientWithResponses) GetWorkOrderPhotoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkOrderPhotoResponse, error) {
+	rsp, err := c.GetWorkOrderPhoto(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkOrderPhotoResponse(rsp)
+}
+
+// ListWorkOrdersWithResponse List work orders, newest first
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/work-orders (the `ListWorkOrders` operationId).
+func (c *ClientWithResponses) ListWorkOrdersWithResponse(ctx context.Context, params *ListWorkOrdersParams, reqEditors ...RequestEditorFn) (*ListWorkOrdersResponse, error) {
+	rsp, err := c.ListWorkOrders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWorkOrdersResponse(rsp)
+}
+
+// CreateWorkOrderWithBodyWithResponse File a work order
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+func (c *ClientWithResponses) CreateWorkOrderWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkOrderResponse, error) {
+	rsp, err := c.CreateWorkOrderWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkOrderResponse(rsp)
+}
+
+// CreateWorkOrderWithResponse File a work order
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders (the `CreateWorkOrder` operationId).
+func (c *ClientWithResponses) CreateWorkOrderWithResponse(ctx context.Context, body CreateWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkOrderResponse, error) {
+	rsp, err := c.CreateWorkOrder(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkOrderResponse(rsp)
+}
+
+// GetWorkOrderWithResponse One work order with its comments and photos
+//
+// Needs permission `maintenance.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/work-orders/{id} (the `GetWorkOrder` operationId).
+func (c *ClientWithResponses) GetWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkOrderResponse, error) {
+	rsp, err := c.GetWorkOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkOrderResponse(rsp)
+}
+
+// AssignWorkOrderWithBodyWithResponse Assign (or reassign) a work order to a member or a vendor
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+func (c *ClientWithResponses) AssignWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignWorkOrderResponse, error) {
+	rsp, err := c.AssignWorkOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignWorkOrderResponse(rsp)
+}
+
+// AssignWorkOrderWithResponse Assign (or reassign) a work order to a member or a vendor
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/assign (the `AssignWorkOrder` operationId).
+func (c *ClientWithResponses) AssignWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body AssignWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignWorkOrderResponse, error) {
+	rsp, err := c.AssignWorkOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignWorkOrderResponse(rsp)
+}
+
+// CancelWorkOrderWithBodyWithResponse Cancel a work order
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+func (c *ClientWithResponses) CancelWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelWorkOrderResponse, error) {
+	rsp, err := c.CancelWorkOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelWorkOrderResponse(rsp)
+}
+
+// CancelWorkOrderWithResponse Cancel a work order
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/cancel (the `CancelWorkOrder` operationId).
+func (c *ClientWithResponses) CancelWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CancelWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelWorkOrderResponse, error) {
+	rsp, err := c.CancelWorkOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelWorkOrderResponse(rsp)
+}
+
+// CommentWorkOrderWithBodyWithResponse Add a comment (or a staff-only note)
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+func (c *ClientWithResponses) CommentWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentWorkOrderResponse, error) {
+	rsp, err := c.CommentWorkOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentWorkOrderResponse(rsp)
+}
+
+// CommentWorkOrderWithResponse Add a comment (or a staff-only note)
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/comments (the `CommentWorkOrder` operationId).
+func (c *ClientWithResponses) CommentWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CommentWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentWorkOrderResponse, error) {
+	rsp, err := c.CommentWorkOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentWorkOrderResponse(rsp)
+}
+
+// CompleteWorkOrderWithBodyWithResponse Complete a work order in progress
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+func (c *ClientWithResponses) CompleteWorkOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteWorkOrderResponse, error) {
+	rsp, err := c.CompleteWorkOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteWorkOrderResponse(rsp)
+}
+
+// CompleteWorkOrderWithResponse Complete a work order in progress
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/complete (the `CompleteWorkOrder` operationId).
+func (c *ClientWithResponses) CompleteWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CompleteWorkOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteWorkOrderResponse, error) {
+	rsp, err := c.CompleteWorkOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteWorkOrderResponse(rsp)
+}
+
+// UploadWorkOrderPhotoWithBodyWithResponse Add a photo
+//
+// multipart/form-data with file and caption.
+//
+// Needs permission `maintenance.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/photos (the `UploadWorkOrderPhoto` operationId).
+func (c *ClientWithResponses) UploadWorkOrderPhotoWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadWorkOrderPhotoResponse, error) {
+	rsp, err := c.UploadWorkOrderPhotoWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadWorkOrderPhotoResponse(rsp)
+}
+
+// StartWorkOrderWithResponse Start an assigned work order
+//
+// open → assigned → in_progress → completed, or canceled before completed; any other move is 409 naming status.
+//
+// Needs permission `maintenance.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
+func (c *ClientWithResponses) StartWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartWorkOrderResponse, error) {
+	rsp, err := c.StartWorkOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartWorkOrderResponse(rsp)
 }
 
 // ParseUpdateProfileResponse parses an HTTP response from a UpdateProfileWithResponse call
@@ -44715,6 +53938,1105 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 	return response, nil
 }
 
+// ParseGetInspectionPhotoResponse parses an HTTP response from a GetInspectionPhotoWithResponse call
+func ParseGetInspectionPhotoResponse(rsp *http.Response) (*GetInspectionPhotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInspectionPhotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetInspectionPhotoResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInspectionTemplatesResponse parses an HTTP response from a ListInspectionTemplatesWithResponse call
+func ParseListInspectionTemplatesResponse(rsp *http.Response) (*ListInspectionTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInspectionTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TemplatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateInspectionTemplateResponse parses an HTTP response from a CreateInspectionTemplateWithResponse call
+func ParseCreateInspectionTemplateResponse(rsp *http.Response) (*CreateInspectionTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateInspectionTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Template
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetInspectionTemplateResponse parses an HTTP response from a GetInspectionTemplateWithResponse call
+func ParseGetInspectionTemplateResponse(rsp *http.Response) (*GetInspectionTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInspectionTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Template
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceInspectionTemplateResponse parses an HTTP response from a ReplaceInspectionTemplateWithResponse call
+func ParseReplaceInspectionTemplateResponse(rsp *http.Response) (*ReplaceInspectionTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceInspectionTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Template
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListInspectionsResponse parses an HTTP response from a ListInspectionsWithResponse call
+func ParseListInspectionsResponse(rsp *http.Response) (*ListInspectionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInspectionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InspectionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateInspectionResponse parses an HTTP response from a CreateInspectionWithResponse call
+func ParseCreateInspectionResponse(rsp *http.Response) (*CreateInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InspectionDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteInspectionResponse parses an HTTP response from a DeleteInspectionWithResponse call
+func ParseDeleteInspectionResponse(rsp *http.Response) (*DeleteInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetInspectionResponse parses an HTTP response from a GetInspectionWithResponse call
+func ParseGetInspectionResponse(rsp *http.Response) (*GetInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InspectionDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateInspectionResponse parses an HTTP response from a UpdateInspectionWithResponse call
+func ParseUpdateInspectionResponse(rsp *http.Response) (*UpdateInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Inspection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCompareInspectionResponse parses an HTTP response from a CompareInspectionWithResponse call
+func ParseCompareInspectionResponse(rsp *http.Response) (*CompareInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompareInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Comparison
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCompleteInspectionResponse parses an HTTP response from a CompleteInspectionWithResponse call
+func ParseCompleteInspectionResponse(rsp *http.Response) (*CompleteInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Inspection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateInspectionItemsResponse parses an HTTP response from a UpdateInspectionItemsWithResponse call
+func ParseUpdateInspectionItemsResponse(rsp *http.Response) (*UpdateInspectionItemsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateInspectionItemsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ItemsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUploadInspectionPhotoResponse parses an HTTP response from a UploadInspectionPhotoWithResponse call
+func ParseUploadInspectionPhotoResponse(rsp *http.Response) (*UploadInspectionPhotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadInspectionPhotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InspectionPhoto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStartInspectionResponse parses an HTTP response from a StartInspectionWithResponse call
+func ParseStartInspectionResponse(rsp *http.Response) (*StartInspectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartInspectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Inspection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListInvitationsResponse parses an HTTP response from a ListInvitationsWithResponse call
 func ParseListInvitationsResponse(rsp *http.Response) (*ListInvitationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -45971,6 +56293,67 @@ func ParseDisposeLeaseDepositResponse(rsp *http.Response) (*DisposeLeaseDepositR
 			headers.ContentType = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLeaseInspectionComparisonResponse parses an HTTP response from a GetLeaseInspectionComparisonWithResponse call
+func ParseGetLeaseInspectionComparisonResponse(rsp *http.Response) (*GetLeaseInspectionComparisonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLeaseInspectionComparisonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Comparison
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
 	}
 
 	return response, nil
@@ -48111,6 +58494,142 @@ func ParseScheduleOpenHouseResponse(rsp *http.Response) (*ScheduleOpenHouseRespo
 	return response, nil
 }
 
+// ParseGetResponseTargetsResponse parses an HTTP response from a GetResponseTargetsWithResponse call
+func ParseGetResponseTargetsResponse(rsp *http.Response) (*GetResponseTargetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetResponseTargetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TargetsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetResponseTargetsResponse parses an HTTP response from a SetResponseTargetsWithResponse call
+func ParseSetResponseTargetsResponse(rsp *http.Response) (*SetResponseTargetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetResponseTargetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TargetsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMatchResponse parses an HTTP response from a GetMatchWithResponse call
 func ParseGetMatchResponse(rsp *http.Response) (*GetMatchResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -48356,6 +58875,469 @@ func ParseGetMyTenancyResponse(rsp *http.Response) (*GetMyTenancyResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMyWorkOrderPhotoResponse parses an HTTP response from a GetMyWorkOrderPhotoWithResponse call
+func ParseGetMyWorkOrderPhotoResponse(rsp *http.Response) (*GetMyWorkOrderPhotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyWorkOrderPhotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMyWorkOrderPhotoResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyWorkOrdersResponse parses an HTTP response from a ListMyWorkOrdersWithResponse call
+func ParseListMyWorkOrdersResponse(rsp *http.Response) (*ListMyWorkOrdersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyWorkOrdersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrderPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSubmitMaintenanceRequestResponse parses an HTTP response from a SubmitMaintenanceRequestWithResponse call
+func ParseSubmitMaintenanceRequestResponse(rsp *http.Response) (*SubmitMaintenanceRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitMaintenanceRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WorkOrder
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMyWorkOrderResponse parses an HTTP response from a GetMyWorkOrderWithResponse call
+func ParseGetMyWorkOrderResponse(rsp *http.Response) (*GetMyWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrderDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCommentMyWorkOrderResponse parses an HTTP response from a CommentMyWorkOrderWithResponse call
+func ParseCommentMyWorkOrderResponse(rsp *http.Response) (*CommentMyWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CommentMyWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Comment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUploadMyWorkOrderPhotoResponse parses an HTTP response from a UploadMyWorkOrderPhotoWithResponse call
+func ParseUploadMyWorkOrderPhotoResponse(rsp *http.Response) (*UploadMyWorkOrderPhotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadMyWorkOrderPhotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Photo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -52642,6 +63624,292 @@ func ParseReplaceUnitResponse(rsp *http.Response) (*ReplaceUnitResponse, error) 
 	return response, nil
 }
 
+// ParseListVendorsResponse parses an HTTP response from a ListVendorsWithResponse call
+func ParseListVendorsResponse(rsp *http.Response) (*ListVendorsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVendorsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VendorsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateVendorResponse parses an HTTP response from a CreateVendorWithResponse call
+func ParseCreateVendorResponse(rsp *http.Response) (*CreateVendorResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateVendorResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Vendor
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetVendorResponse parses an HTTP response from a GetVendorWithResponse call
+func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetVendorResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Vendor
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceVendorResponse parses an HTTP response from a ReplaceVendorWithResponse call
+func ParseReplaceVendorResponse(rsp *http.Response) (*ReplaceVendorResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceVendorResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Vendor
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetVersionResponse parses an HTTP response from a GetVersionWithResponse call
 func ParseGetVersionResponse(rsp *http.Response) (*GetVersionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -52834,6 +64102,804 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest WebhookOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkOrderPhotoResponse parses an HTTP response from a GetWorkOrderPhotoWithResponse call
+func ParseGetWorkOrderPhotoResponse(rsp *http.Response) (*GetWorkOrderPhotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkOrderPhotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetWorkOrderPhotoResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWorkOrdersResponse parses an HTTP response from a ListWorkOrdersWithResponse call
+func ParseListWorkOrdersResponse(rsp *http.Response) (*ListWorkOrdersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWorkOrdersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrderPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWorkOrderResponse parses an HTTP response from a CreateWorkOrderWithResponse call
+func ParseCreateWorkOrderResponse(rsp *http.Response) (*CreateWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WorkOrder
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkOrderResponse parses an HTTP response from a GetWorkOrderWithResponse call
+func ParseGetWorkOrderResponse(rsp *http.Response) (*GetWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrderDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAssignWorkOrderResponse parses an HTTP response from a AssignWorkOrderWithResponse call
+func ParseAssignWorkOrderResponse(rsp *http.Response) (*AssignWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrder
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelWorkOrderResponse parses an HTTP response from a CancelWorkOrderWithResponse call
+func ParseCancelWorkOrderResponse(rsp *http.Response) (*CancelWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrder
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCommentWorkOrderResponse parses an HTTP response from a CommentWorkOrderWithResponse call
+func ParseCommentWorkOrderResponse(rsp *http.Response) (*CommentWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CommentWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Comment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCompleteWorkOrderResponse parses an HTTP response from a CompleteWorkOrderWithResponse call
+func ParseCompleteWorkOrderResponse(rsp *http.Response) (*CompleteWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrder
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUploadWorkOrderPhotoResponse parses an HTTP response from a UploadWorkOrderPhotoWithResponse call
+func ParseUploadWorkOrderPhotoResponse(rsp *http.Response) (*UploadWorkOrderPhotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadWorkOrderPhotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Photo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStartWorkOrderResponse parses an HTTP response from a StartWorkOrderWithResponse call
+func ParseStartWorkOrderResponse(rsp *http.Response) (*StartWorkOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartWorkOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkOrder
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
