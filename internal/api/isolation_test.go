@@ -249,6 +249,7 @@ func TestBOLA(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	foreign := globexIDs(t, h)
+	globexInspectionIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

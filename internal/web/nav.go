@@ -58,6 +58,7 @@ var navAreas = []navArea{
 		{"Work orders", "/work-orders", []string{"maintenance.read"}, "Repairs from report to completion; filter the open, urgent and overdue"},
 		{"New work order", "/work-orders/new", []string{"maintenance.write"}, "File a repair at a property or unit"},
 		{"Vendors", "/vendors", []string{"maintenance.read"}, "Contractors by trade, their insurance and rating"},
+		{"Inspections", "/inspections", []string{"maintenance.read"}, "Move-in, move-out and periodic inspections; compare move-out with move-in"},
 	}},
 	{"Messages", []navItem{
 		{"Inbox", "/messages", []string{"message.read"}, "Conversations with tenants and vendors, unread first to the eye"},
