@@ -254,8 +254,8 @@ type CopyInput struct {
 // CopyFromActuals creates the year's budget (or, when it exists, sets its
 // lines) from the income and expense accounts' actuals of the year before,
 // month by month, each changed by ChangePct and rounded half-even to the
-// cent. Forbidden without budget.manage; Invalid naming year, name or
-// change_pct; NotFound naming property_id.
+// cent. Forbidden without budget.manage; Invalid naming year, name,
+// change_pct or property_id (one not the organization's: the foreign key).
 func (s *Service) CopyFromActuals(ctx context.Context, actor realty.Actor, in CopyInput) (Budget, error) {
 	if err := actor.Require("budget.manage"); err != nil {
 		return Budget{}, err
@@ -268,9 +268,6 @@ func (s *Service) CopyFromActuals(ctx context.Context, actor realty.Actor, in Co
 	}
 	var out Budget
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		if err := checkProperty(ctx, tx, actor, in.PropertyID); err != nil {
-			return err
-		}
 		actuals, err := monthlyActualsTx(ctx, tx, actor, in.Year-1, in.PropertyID)
 		if err != nil {
 			return err

@@ -170,8 +170,8 @@ func budgetIsolation(t *testing.T, b books, budget ledger.Budget) {
 	if _, err := b.led.SetBudgetLines(ctx, acct, budget.ID, nil); realty.KindOf(err) != realty.NotFound {
 		t.Errorf("setting another organization's budget: %v, want NotFound", err)
 	}
-	if _, err := b.led.OwnerStatement(ctx, acct, *budget.PropertyID, date("2026-01-01")); realty.KindOf(err) != realty.NotFound {
-		t.Errorf("another organization's owner statement: %v, want NotFound", err)
+	if os, err := b.led.OwnerStatement(ctx, acct, *budget.PropertyID, date("2026-01-01")); err != nil || len(os.Income) != 0 || !os.NetIncome.IsZero() {
+		t.Errorf("another organization's owner statement: %+v %v, want an empty one", os, err)
 	}
 	if list, err := b.led.Budgets(ctx, acct); err != nil || len(list) != 0 {
 		t.Errorf("another organization lists %d budgets (%v), want none", len(list), err)

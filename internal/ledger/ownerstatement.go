@@ -32,8 +32,8 @@ type OwnerStatement struct {
 }
 
 // OwnerStatement reads a property's statement for the month holding month.
-// Forbidden without ledger.read; NotFound naming property_id for a property
-// not the organization's.
+// Forbidden without ledger.read; a property not the organization's has no
+// lines, and its statement is empty.
 func (s *Service) OwnerStatement(ctx context.Context, actor realty.Actor, propertyID realty.ID, month realty.Date) (OwnerStatement, error) {
 	if err := actor.Require("ledger.read"); err != nil {
 		return OwnerStatement{}, err

@@ -66,6 +66,7 @@ func init() {
 		"ledger.saved_reports_schedule_day_check":  {Kind: realty.Invalid, Field: "schedule_day", Message: "must be from 1 to 28"},
 		"ledger.saved_reports_schedule_hour_check": {Kind: realty.Invalid, Field: "schedule_hour", Message: "must be from 0 to 23"},
 		"ledger.saved_reports_recipients_check":    {Kind: realty.Invalid, Field: "recipients", Message: "at most 20"},
+		"ledger.saved_reports_schedule_check":      {Kind: realty.Invalid, Field: "schedule_day", Message: "a scheduled report has a next run, an unscheduled one none"},
 	})
 }
 
@@ -136,9 +137,8 @@ func (p ReportParams) span(today realty.Date) (from, to realty.Date) {
 }
 
 // CreateSavedReport saves a report. Forbidden without report.manage;
-// Invalid naming the field at fault (parameters.property_id or
-// parameters.budget_id for one not the organization's); Conflict naming
-// name.
+// Invalid naming the field at fault (parameters.budget_id for one not the
+// organization's); Conflict naming name.
 func (s *Service) CreateSavedReport(ctx context.Context, actor realty.Actor, in SavedReportInput) (SavedReport, error) {
 	return s.writeSavedReport(ctx, actor, nil, in)
 }
@@ -190,12 +190,9 @@ func (s *Service) writeSavedReport(ctx context.Context, actor realty.Actor, id *
 	return out, err
 }
 
-// checkReportRefs returns Invalid naming parameters.property_id or
-// parameters.budget_id for one not the organization's.
+// checkReportRefs returns Invalid naming parameters.budget_id for a budget
+// not the organization's (a property not its own gives empty statements).
 func checkReportRefs(ctx context.Context, tx pgx.Tx, actor realty.Actor, p ReportParams) error {
-	if err := checkProperty(ctx, tx, actor, p.PropertyID); err != nil {
-		return realty.FieldError("parameters.property_id", "no such property")
-	}
 	if p.BudgetID != nil {
 		if _, err := budgetTx(ctx, tx, actor, *p.BudgetID); err != nil {
 			return realty.FieldError("parameters.budget_id", "no such budget")

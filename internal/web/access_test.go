@@ -118,7 +118,7 @@ var pageAccess = []struct {
 	{"GET", "/reports/balance-sheet/csv?as_of=2026-13-01", nil, 422, "owner admin broker property_manager accountant read_only"},
 	{"GET", "/reports/owner-statement", nil, 200, "owner admin broker property_manager accountant read_only"},
 	{"GET", "/reports/owner-statement?month=May", nil, 422, "owner admin broker property_manager accountant read_only"},
-	{"GET", "/reports/owner-statement?property={client}", nil, 404, "owner admin broker property_manager accountant read_only"},
+	{"GET", "/reports/owner-statement?property={client}", nil, 200, "owner admin broker property_manager accountant read_only"},
 	{"GET", "/reports/general-ledger", nil, 200, "owner admin broker property_manager accountant read_only"},
 	{"GET", "/reports/general-ledger?account={client}", nil, 404, "owner admin broker property_manager accountant read_only"},
 	{"GET", "/rent-roll/csv", nil, 422, "owner admin property_manager accountant read_only"},
