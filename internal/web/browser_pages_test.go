@@ -21,6 +21,7 @@ import (
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/ledger"
 	"realty/internal/listing"
+	"realty/internal/maintenance"
 	"realty/internal/messaging"
 	"realty/internal/property"
 	"realty/internal/web"
@@ -125,7 +126,12 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.env.Property.CreateUnit(ctx, pm, p.ID, property.UnitInput{UnitNumber: "1A", Status: "vacant"}); err != nil {
+	u, err := h.env.Property.CreateUnit(ctx, pm, p.ID, property.UnitInput{UnitNumber: "1A", Status: "vacant"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, err := h.env.Maintenance.CreateInspection(ctx, pm, maintenance.InspectionInput{Kind: "move_out", UnitID: &u.ID})
+	if err != nil {
 		t.Fatal(err)
 	}
 	owner := h.login(o.Personas["owner"].Email, "acme")
@@ -155,7 +161,7 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
 		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String(),
-		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String()}
+		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String(), "inspections": ins.Inspection.ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route
