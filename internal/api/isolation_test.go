@@ -205,7 +205,7 @@ func globexIDs(t *testing.T, h *harness) map[string]realty.ID {
 		"get-budget": budget.ID, "set-budget-lines": budget.ID, "budget-vs-actual": budget.ID, "budget-vs-actual-csv": budget.ID,
 		"get-saved-report": saved.ID, "replace-saved-report": saved.ID, "delete-saved-report": saved.ID, "run-saved-report-csv": saved.ID,
 		"general-ledger-csv": accounts[0].ID,
-		"get-work-order": wo.ID, "assign-work-order": wo.ID, "start-work-order": wo.ID, "complete-work-order": wo.ID,
+		"get-work-order":     wo.ID, "assign-work-order": wo.ID, "start-work-order": wo.ID, "complete-work-order": wo.ID,
 		"cancel-work-order": wo.ID, "comment-work-order": wo.ID, "upload-work-order-photo": wo.ID,
 		"get-my-work-order": wo.ID, "comment-my-work-order": wo.ID, "upload-my-work-order-photo": wo.ID,
 		"get-work-order-photo": photo.ID, "get-my-work-order-photo": photo.ID,
