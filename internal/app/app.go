@@ -22,6 +22,7 @@ import (
 	"realty/internal/audit"
 	"realty/internal/blob"
 	"realty/internal/crm"
+	"realty/internal/deal"
 	"realty/internal/idempotency"
 	"realty/internal/identity"
 	"realty/internal/leasing"
@@ -95,6 +96,8 @@ type Services struct {
 	Leasing *leasing.Service
 	// Maintenance is vendors and work orders.
 	Maintenance *maintenance.Service
+	// Deal is a brokerage's transactions and their stage machine.
+	Deal *deal.Service
 	// Idempotency stores money-moving requests' keys and first responses.
 	Idempotency *idempotency.Store
 }
@@ -104,7 +107,7 @@ type Services struct {
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
 		crm.Permissions, messaging.Permissions, ledger.Permissions, leasing.Permissions,
-		maintenance.Permissions)
+		maintenance.Permissions, deal.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -141,5 +144,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Ledger.UseMail(s.Messaging, o.PublicURL)
 	s.Maintenance = maintenance.New(pool, s.Org, o.Blobs, o.MediaMaxBytes, s.Messaging, o.Now)
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
+	s.Deal = deal.New(pool, o.Now)
 	return s, nil
 }
