@@ -53,6 +53,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &leasing.BillingScheduleWorker{Leasing: svc.Leasing})
 	river.AddWorker(workers, &maintenance.OverdueWorker{Maintenance: svc.Maintenance})
 	river.AddWorker(workers, &ledger.DueReportsWorker{Ledger: svc.Ledger})
+	river.AddWorker(workers, &ledger.SummaryWorker{Ledger: svc.Ledger})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -87,6 +87,8 @@ func init() {
 		"ledger.payment_allocations_invoice_fkey":       {Kind: realty.Invalid, Field: "invoice_id", Message: "no such invoice"},
 		"ledger.refunds_payment_fkey":                   {Kind: realty.Invalid, Field: "payment_id", Message: "no such payment"},
 		"ledger.settings_bill_approval_threshold_check": {Kind: realty.Invalid, Field: "bill_approval_threshold", Message: "must be at least 0"},
+		"ledger.balance_months_month_check":            {Kind: realty.Invalid, Field: "month", Message: "must be the first day of a month"},
+		"ledger.month_balances_lines_check":            {Kind: realty.Invalid, Field: "lines", Message: "a summarized row has lines"},
 		"ledger.bills_kind_check":                       {Kind: realty.Invalid, Field: "kind", Message: "must be bill or expense"},
 		"ledger.bills_reference_check":                  {Kind: realty.Invalid, Field: "reference", Message: "must be at most 100 characters"},
 		"ledger.bills_memo_check":                       {Kind: realty.Invalid, Field: "memo", Message: "must be at most 500 characters"},

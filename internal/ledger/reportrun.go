@@ -184,12 +184,15 @@ func (w *DueReportsWorker) Work(ctx context.Context, _ *river.Job[DueReportsArgs
 	})
 }
 
-// PeriodicJobs are the ledger's scheduled jobs: the saved reports, hourly
-// and at start.
+// PeriodicJobs are the ledger's scheduled jobs: the saved reports and the
+// monthly summary, hourly and at start.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return DueReportsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "ledger.due_reports", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return SummaryArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "ledger.refresh_summary", RunOnStart: true}),
 	}
 }

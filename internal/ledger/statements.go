@@ -83,18 +83,41 @@ func (s *Service) IncomeStatement(ctx context.Context, actor realty.Actor, from,
 	if err := checkRange(from, to); err != nil {
 		return IncomeStatement{}, err
 	}
-	var out IncomeStatement
-	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = incomeStatementTx(ctx, tx, actor, from, to, propertyID)
+	out := IncomeStatement{From: from, To: to, PropertyID: propertyID}
+	sums, at, err := s.readSums(ctx, actor, from, to, from, propertyID, incomeAccounts)
+	out.fill(sums)
+	out.ComputedAt = at
+	return out, err
+}
+
+// readSums is periodSums in one round trip (postgres.ReadBatch), with the
+// time the sums were read.
+func (s *Service) readSums(ctx context.Context, actor realty.Actor, from, to, before realty.Date, propertyID *realty.ID, accounts string) ([]accountSums, time.Time, error) {
+	args := []any{actor.OrgID, from, to, before}
+	if propertyID != nil {
+		args = append(args, *propertyID)
+	}
+	var sums []accountSums
+	var at time.Time
+	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {
+		b.Queue(sumsSQL(propertyID != nil, accounts), args...)
+		b.Queue(`SELECT statement_timestamp()`)
+	}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err == nil {
+			sums, err = pgx.CollectRows(rows, pgx.RowToStructByName[accountSums])
+		}
+		if err == nil {
+			err = br.QueryRow().Scan(&at)
+		}
 		return err
 	})
-	return out, err
+	return sums, at, err
 }
 
 func incomeStatementTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, from, to realty.Date, propertyID *realty.ID) (IncomeStatement, error) {
 	out := IncomeStatement{From: from, To: to, PropertyID: propertyID}
-	sums, err := periodSums(ctx, tx, actor, from, to, propertyID, `a.type IN ('income', 'expense')`)
+	sums, err := periodSums(ctx, tx, actor, from, to, from, propertyID, incomeAccounts)
 	if err != nil {
 		return out, err
 	}
@@ -121,26 +144,65 @@ func (st *IncomeStatement) fill(sums []accountSums) {
 
 // periodSums is each account's debits and credits over the lines dated from
 // from to to, of one property when propertyID is set, for the accounts the
-// condition on a (ledger.accounts) admits. Accounts without lines are left
-// out. The sums are taken account by account (a lateral subquery), so each
-// reads its lines from journal_lines_account_idx in date order rather than
-// the whole journal (docs/ledger.md, "Statements": the measurement).
-func periodSums(ctx context.Context, tx pgx.Tx, actor realty.Actor, from, to realty.Date, propertyID *realty.ID, accounts string) ([]accountSums, error) {
-	byProperty := ""
-	args := []any{actor.OrgID, from, to}
+// condition on a (ledger.accounts) admits; Before is debit − credit of the
+// lines dated before before. Accounts without lines are left out. See
+// sumsSQL for where the sums come from.
+func periodSums(ctx context.Context, tx pgx.Tx, actor realty.Actor, from, to, before realty.Date, propertyID *realty.ID, accounts string) ([]accountSums, error) {
+	args := []any{actor.OrgID, from, to, before}
 	if propertyID != nil {
-		byProperty = ` AND l.property_id = $4`
 		args = append(args, *propertyID)
 	}
-	rows, err := tx.Query(ctx, `SELECT a.id, a.code, a.name, a.type, a.normal_balance, a.system_key,
-			t.debit, t.credit, 0::numeric AS before
-		FROM ledger.accounts a CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(l.debit), 0) AS debit, coalesce(sum(l.credit), 0) AS credit
-			FROM ledger.journal_lines l WHERE l.organization_id = $1 AND l.account_id = a.id AND l.entry_date BETWEEN $2 AND $3`+byProperty+`) t
-		WHERE a.organization_id = $1 AND t.n > 0 AND `+accounts+` ORDER BY a.code`, args...)
+	rows, err := tx.Query(ctx, sumsSQL(propertyID != nil, accounts), args...)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByName[accountSums])
+}
+
+// IncomeStatementSQL is the organization's income statement query as
+// IncomeStatement sends it ($1 the organization, $2 and $3 the first and
+// last day, $4 the first day again), for the benchmark's raw side.
+var IncomeStatementSQL = sumsSQL(false, incomeAccounts)
+
+const incomeAccounts = `a.type IN ('income', 'expense')`
+
+// sumsSQL sums each account's lines from $2 to $3 ($1 the organization; $4
+// the cut-off of before; $5 the property when byProperty) in one statement,
+// so in one snapshot: the whole months of the range that the monthly
+// summary holds clean ("covered") from ledger.month_balances, the days
+// between and around them ("spans": usually the partial first and last
+// months and the current month) from the journal lines. Each account reads
+// its own rows (a lateral subquery) down journal_lines_account_idx, or
+// journal_lines_property_idx for a property, as index-only range scans.
+func sumsSQL(byProperty bool, accounts string) string {
+	lineProperty, summaryProperty := "", ""
+	if byProperty {
+		lineProperty, summaryProperty = ` AND l.property_id = $5`, ` AND b.property_id = $5`
+	}
+	return `WITH covered AS (
+			SELECT b.month FROM ledger.balance_months b WHERE b.organization_id = $1 AND NOT b.dirty
+				AND b.month >= (date_trunc('month', $2::date - 1) + interval '1 month')::date
+				AND b.month + interval '1 month' <= $3::date + 1),
+		spans AS (
+			SELECT g.lo, g.hi FROM (
+				SELECT coalesce(lag((c.month + interval '1 month')::date) OVER (ORDER BY c.month), $2::date) AS lo, c.month - 1 AS hi FROM covered c
+				UNION ALL
+				SELECT coalesce(((SELECT max(c.month) FROM covered c) + interval '1 month')::date, $2::date), $3::date) g
+			WHERE g.lo <= g.hi)
+		SELECT a.id, a.code, a.name, a.type, a.normal_balance, a.system_key, t.debit, t.credit, t.before
+		FROM ledger.accounts a CROSS JOIN LATERAL (
+			SELECT coalesce(sum(x.n), 0) AS n, coalesce(sum(x.debit), 0) AS debit, coalesce(sum(x.credit), 0) AS credit,
+				coalesce(sum(x.before), 0) AS before
+			FROM (
+				SELECT count(*) AS n, sum(l.debit) AS debit, sum(l.credit) AS credit,
+					sum(l.debit - l.credit) FILTER (WHERE l.entry_date < $4) AS before
+				FROM spans r JOIN ledger.journal_lines l ON l.organization_id = $1 AND l.account_id = a.id
+					AND l.entry_date BETWEEN r.lo AND r.hi` + lineProperty + `
+				UNION ALL
+				SELECT sum(b.lines), sum(b.debit), sum(b.credit), sum(b.debit - b.credit) FILTER (WHERE b.month < $4)
+				FROM ledger.month_balances b WHERE b.organization_id = $1 AND b.account_id = a.id
+					AND b.month IN (SELECT c.month FROM covered c)` + summaryProperty + `) x) t
+		WHERE a.organization_id = $1 AND t.n > 0 AND ` + accounts + ` ORDER BY a.code`
 }
 
 // BalanceSheet is the organization's assets, liabilities and equity as of a
@@ -163,38 +225,21 @@ type BalanceSheet struct {
 	ComputedAt       time.Time      `json:"computed_at"`
 }
 
+// beginning is before any journal line: a balance sheet sums from it.
+var beginning = realty.Date{Year: 1, Month: time.January, Day: 1}
+
 // BalanceSheet reads every account's balance from the lines dated on or
 // before asOf. Forbidden without ledger.read.
 func (s *Service) BalanceSheet(ctx context.Context, actor realty.Actor, asOf realty.Date) (BalanceSheet, error) {
 	if err := actor.Require("ledger.read"); err != nil {
 		return BalanceSheet{}, err
 	}
-	var out BalanceSheet
-	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		var err error
-		out, err = balanceSheetTx(ctx, tx, actor, asOf)
-		return err
-	})
-	return out, err
-}
-
-func balanceSheetTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, asOf realty.Date) (BalanceSheet, error) {
 	out := BalanceSheet{AsOf: asOf}
 	yearStart := realty.Date{Year: asOf.Year, Month: time.January, Day: 1}
-	rows, err := tx.Query(ctx, `SELECT a.id, a.code, a.name, a.type, a.normal_balance, a.system_key, t.debit, t.credit, t.before
-		FROM ledger.accounts a CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(l.debit), 0) AS debit, coalesce(sum(l.credit), 0) AS credit,
-				coalesce(sum(l.debit - l.credit) FILTER (WHERE l.entry_date < $3), 0) AS before
-			FROM ledger.journal_lines l WHERE l.organization_id = $1 AND l.account_id = a.id AND l.entry_date <= $2) t
-		WHERE a.organization_id = $1 AND t.n > 0 ORDER BY a.code`, actor.OrgID, asOf, yearStart)
-	if err != nil {
-		return out, err
-	}
-	sums, err := pgx.CollectRows(rows, pgx.RowToStructByName[accountSums])
-	if err != nil {
-		return out, err
-	}
+	sums, at, err := s.readSums(ctx, actor, beginning, asOf, yearStart, nil, "true")
 	out.fill(sums)
-	return out, tx.QueryRow(ctx, `SELECT statement_timestamp()`).Scan(&out.ComputedAt)
+	out.ComputedAt = at
+	return out, err
 }
 
 // fill sorts the accounts into the sheet's sections and totals them.
