@@ -243,9 +243,11 @@ generator itself.
 	if w := rep.Dashboards; w != nil {
 		fmt.Fprintf(&b, "\n**W7 dashboards and statements** read organization %s as of %s: %d units (%d vacant in the %d W7 properties of 500), "+
 			"%d invoices, %d journal lines (two years of monthly rent invoices, payments and allocations; bench/README.md). "+
-			"Each report is a live query on every request, none is materialized, so none is stale. `dashboard` is the three reads "+
-			"of `/dashboard` (occupancy, this month's collections, AR aging); `income_statement` is the year's totals per income and "+
-			"expense account from the journal.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines)
+			"`dashboard` is the three reads of `/dashboard` (occupancy, this month's collections, AR aging), live queries; "+
+			"`income_statement` is `ledger.Service.IncomeStatement` over the year to today, which reads the whole months the monthly "+
+			"summary holds clean from it and the rest from the journal lines, so it is never stale (docs/ledger.md, \"The monthly summary\"); "+
+			"its refresh before the runs summed %d months in %.1f s.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines,
+			w.SummaryMonths, w.SummarySeconds)
 	}
 	if m := rep.Match; m != nil {
 		fmt.Fprintf(&b, "\n**W8 matching** over %d saved preferences (%d organizations): the match job of one listing against its "+

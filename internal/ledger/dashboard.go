@@ -43,34 +43,6 @@ func (s *Service) Collections(ctx context.Context, actor realty.Actor, month rea
 	return out, nil
 }
 
-// AccountTotal is one account's debits and credits over a span of days,
-// and the balance they make in the account's normal direction.
-type AccountTotal = BalanceRow
-
-// AccountTotals sums each income and expense account's journal lines
-// dated from from to to (inclusive), in code order, accounts without lines
-// included: the lines an income statement is drawn from. Forbidden without
-// ledger.read; Invalid naming to when it is before from.
-func (s *Service) AccountTotals(ctx context.Context, actor realty.Actor, from, to realty.Date) ([]AccountTotal, error) {
-	if err := actor.Require("ledger.read"); err != nil {
-		return nil, err
-	}
-	if to.Before(from) {
-		return nil, realty.FieldError("to", "is before from")
-	}
-	rows, err := postgres.ReadAll[AccountTotal](ctx, s.pool, actor, `SELECT a.id, a.code, a.name, a.type, a.normal_balance,
-			coalesce(t.debit, 0) AS debit, coalesce(t.credit, 0) AS credit
-		FROM ledger.accounts a
-		LEFT JOIN (SELECT account_id, sum(debit) AS debit, sum(credit) AS credit FROM ledger.journal_lines
-			WHERE organization_id = $1 AND entry_date BETWEEN $2 AND $3 GROUP BY account_id) t ON t.account_id = a.id
-		WHERE a.organization_id = $1 AND a.type IN ('income', 'expense') ORDER BY a.code`, actor.OrgID, from, to)
-	for i := range rows {
-		r := &rows[i]
-		r.Balance = M(signed(r.NormalBalance, r.Debit.Decimal, r.Credit.Decimal))
-	}
-	return rows, err
-}
-
 // monthSpan is the first day of month's month and of the next.
 func monthSpan(month realty.Date) (realty.Date, realty.Date) {
 	first := realty.Date{Year: month.Year, Month: month.Month, Day: 1}
