@@ -294,6 +294,12 @@ func seedHistory(ctx context.Context, admin *pgx.Conn, org realty.ID, units int,
 	if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
 		return err
 	}
+	// The seed writes with triggers off, so the journal's summary_dirty
+	// trigger cannot mark the months it writes into: the organization's
+	// summary is dropped, and w7 sums it again before the runs.
+	if err := ledger.ForgetSummaryTx(ctx, tx, org); err != nil {
+		return err
+	}
 	args := pgx.NamedArgs{"org": org, "units": units, "props": props, "first": first, "month": month, "today": today, "name": w7Property}
 	for _, stmt := range seedHistorySQL {
 		if _, err := tx.Exec(ctx, stmt, args); err != nil {
@@ -318,12 +324,6 @@ var seedHistorySQL = []string{
 			gen_random_uuid() AS lease_id, 900 + (n % 50) * 25 AS rent,
 			CASE WHEN n % 20 = 0 THEN (@month::date - make_interval(months => (n / 20) % 12))::date - 1 END AS ended
 		FROM generate_series(1, @units::int) AS n`,
-	// The seed writes with triggers off, so it does what the journal's
-	// summary_dirty trigger would: the organization's summary is dropped
-	// (children first: with triggers off no foreign key cascades) and
-	// summed again before the runs.
-	`DELETE FROM ledger.month_balances WHERE organization_id = @org`,
-	`DELETE FROM ledger.balance_months WHERE organization_id = @org`,
 	`INSERT INTO property.properties (organization_id, id, name, address_line1, city)
 		SELECT @org::uuid, id, @name || ' ' || k, k || ' Ledger Lane', 'Springfield' FROM w7_props`,
 	`INSERT INTO property.units (organization_id, id, property_id, unit_number, status, market_rent)

@@ -122,3 +122,15 @@ func (w *SummaryWorker) Work(ctx context.Context, _ *river.Job[SummaryArgs]) err
 		return nil
 	})
 }
+
+// ForgetSummaryTx deletes the organization's monthly summary in tx, for a
+// writer that inserts journal rows with triggers off (the benchmark's
+// seed, under session_replication_role = replica), which the summary_dirty
+// trigger does not see: the next RefreshSummary sums every month again.
+// The balances go first, as no foreign key cascades with triggers off.
+func ForgetSummaryTx(ctx context.Context, tx pgx.Tx, orgID realty.ID) error {
+	b := &pgx.Batch{}
+	b.Queue(`DELETE FROM ledger.month_balances WHERE organization_id = $1`, orgID)
+	b.Queue(`DELETE FROM ledger.balance_months WHERE organization_id = $1`, orgID)
+	return tx.SendBatch(ctx, b).Close()
+}

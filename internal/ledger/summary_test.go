@@ -20,7 +20,8 @@ import (
 // summary exists, after the job has summed the closed months, after a late
 // posting into a summarized month (read from the journal until the next
 // run), after that run, and after a run that had to wait for a posting in
-// flight into its month. The job is idempotent: a second run sums nothing.
+// flight into its month. The job is idempotent: a second run sums nothing;
+// after ForgetSummaryTx it sums every month again.
 func TestSummaryMatchesJournal(t *testing.T) {
 	t.Parallel()
 	b := generatedBooks(t)
@@ -54,6 +55,13 @@ func TestSummaryMatchesJournal(t *testing.T) {
 	b.requireRefreshWaits(t)
 	b.requireStatementsMatch(t, r, "after a refresh that waited for a posting")
 
+	if err := postgres.Tx(ctx, b.env.Pool, sys, func(tx pgx.Tx) error { return ledger.ForgetSummaryTx(ctx, tx, sys.OrgID) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = b.led.RefreshSummary(ctx, sys); err != nil || len(got.Months) != 5 {
+		t.Errorf("refresh after ForgetSummaryTx: %v, %v; want the five months again", got.Months, err)
+	}
+	b.requireSummaryRows(t, 0)
 	if _, err := b.led.RefreshSummary(ctx, b.org.Personas["maintenance"].Actor); realty.KindOf(err) != realty.Forbidden {
 		t.Errorf("refresh without ledger.manage: %v, want Forbidden", err)
 	}
