@@ -9,6 +9,8 @@ import (
 
 	"realty"
 	"realty/internal/ledger"
+
+	"github.com/shopspring/decimal"
 )
 
 // dashboardPanel is a panel of the manager dashboard filled by another
@@ -25,6 +27,15 @@ type dashboardPanel struct {
 	// Money says whether the values are amounts (shown with cents) or
 	// counts.
 	Money bool
+}
+
+// Figure is one of the panel's values as its table shows it: an amount
+// with thousands separators (and cents when there are any), or a count.
+func (p dashboardPanel) Figure(v float64) string {
+	if p.Money {
+		return "$" + money(decimal.NewFromFloat(v).Round(2))
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
 // dashboardSlot is a panel of the manager dashboard shown to a member
