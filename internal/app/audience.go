@@ -47,6 +47,12 @@ func (a Audience) ResidentsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor
 	return out, err
 }
 
+// PropertiesTx returns the properties of the tenant's active leases
+// (leasing.Service.TenantPropertiesTx).
+func (a Audience) PropertiesTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, tenantID realty.ID) ([]realty.ID, error) {
+	return a.Leasing.TenantPropertiesTx(ctx, tx, actor, tenantID)
+}
+
 // units returns the scope's units: nil for a whole property (checked to
 // exist), a building's units, or the one unit. Invalid naming building_id
 // or unit_id for one not of the property.

@@ -51,3 +51,18 @@ func (s *Service) ActiveContactsTx(ctx context.Context, tx pgx.Tx, actor realty.
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
 }
+
+// TenantPropertiesTx returns the properties of the tenant's active leases,
+// each once, in id order, within tx: whose staff a tenant's message
+// concerns. It checks no permission: the calling use case has checked its
+// own.
+func (s *Service) TenantPropertiesTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, tenantID realty.ID) ([]realty.ID, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT l.property_id FROM leasing.lease_tenants lt
+		JOIN leasing.leases l ON l.organization_id = lt.organization_id AND l.id = lt.lease_id
+		WHERE lt.organization_id = $1 AND l.organization_id = $1 AND lt.tenant_id = $2 AND l.status = 'active'
+		ORDER BY 1`, actor.OrgID, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[realty.ID])
+}

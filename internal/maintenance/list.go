@@ -11,7 +11,8 @@ import (
 )
 
 // Filter narrows a work order list; zero fields do not filter. Overdue
-// keeps the open orders past their response target. Own keeps only the
+// keeps the open orders past their response target; Active keeps those
+// still to be done (open, assigned or in progress). Own keeps only the
 // caller's own tenancy's orders whatever else they may see (the portal's
 // list). Cursor continues a previous page.
 type Filter struct {
@@ -21,6 +22,7 @@ type Filter struct {
 	PropertyID *realty.ID
 	UnitID     *realty.ID
 	Overdue    bool
+	Active     bool
 	Cursor     string
 	Limit      int
 }
@@ -64,10 +66,11 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (WorkO
 		  AND (@status = '' OR w.status = @status) AND (@priority = '' OR w.priority = @priority)
 		  AND (@property::uuid IS NULL OR w.property_id = @property) AND (@unit::uuid IS NULL OR w.unit_id = @unit)
 		  AND (NOT @overdue OR (w.status = 'open' AND w.respond_by < @now))
+		  AND (NOT @active OR w.status IN ('open', 'assigned', 'in_progress'))
 		  AND (w.created_at, w.id) < (@after, @after_id)
 		ORDER BY w.created_at DESC, w.id DESC LIMIT @limit`,
 		pgx.NamedArgs{"org": actor.OrgID, "scope": fc.scope, "tenant": fc.tenant, "status": f.Status, "priority": f.Priority,
-			"property": f.PropertyID, "unit": f.UnitID, "overdue": f.Overdue, "now": s.now(), "after": after,
+			"property": f.PropertyID, "unit": f.UnitID, "overdue": f.Overdue, "active": f.Active, "now": s.now(), "after": after,
 			"after_id": afterID, "limit": f.Limit + 1})
 	if err != nil {
 		return WorkOrderPage{}, err

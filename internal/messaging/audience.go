@@ -21,6 +21,9 @@ type Audience interface {
 	// for a building or unit not of the scope's property; NotFound for a
 	// property the actor cannot see.
 	ResidentsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, s Scope) ([]Resident, error)
+	// PropertiesTx returns the properties of a tenant's active leases,
+	// each once, within tx (none for a tenant without one).
+	PropertiesTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, tenantID realty.ID) ([]realty.ID, error)
 }
 
 // Resident is one tenant a message reaches: in-app through the member who

@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -23,6 +24,10 @@ func (noAudience) ResidentsTx(context.Context, pgx.Tx, realty.Actor, Scope) ([]R
 	return nil, errNoAudience
 }
 
+func (noAudience) PropertiesTx(context.Context, pgx.Tx, realty.Actor, realty.ID) ([]realty.ID, error) {
+	return nil, errNoAudience
+}
+
 func (s *Service) audience() Audience {
 	if s.opt.Audience == nil {
 		return noAudience{}
@@ -33,8 +38,11 @@ func (s *Service) audience() Audience {
 // tellOtherSide notifies of message m in thread t: a staff message its
 // tenant (the resident member per their preferences, or the tenant's own
 // e-mail address when no member is linked), a resident's message every
-// staff member who wrote in the thread or started it. A vendor is not
-// told here: vendors' addresses belong to maintenance, which wires that.
+// staff member who wrote in the thread or started it — or, while no staff
+// member has (a thread the resident started), the property's staff: the
+// members holding message.send for a property the tenant leases in
+// (propertyStaffTx). A vendor is not told here: vendors' addresses belong
+// to maintenance, which wires that.
 func (s *Service) tellOtherSide(ctx context.Context, tx pgx.Tx, actor realty.Actor, t Thread, m Message) error {
 	data := map[string]any{"title": t.Subject, "thread_id": t.ID.String(), "excerpt": excerpt(m.Body)}
 	if m.FromStaff {
@@ -66,6 +74,11 @@ func (s *Service) tellOtherSide(ctx context.Context, tx pgx.Tx, actor realty.Act
 	if t.CreatedBy != actor.MemberID && !slices.Contains(staff, t.CreatedBy) {
 		staff = append(staff, t.CreatedBy)
 	}
+	if len(staff) == 0 {
+		if staff, err = s.propertyStaffTx(ctx, tx, actor, *t.TenantID); err != nil {
+			return err
+		}
+	}
 	for _, member := range staff {
 		if _, err := s.NotifyTx(ctx, tx, actor, Notice{Recipient: member, Kind: "message.new", Payload: data}); err != nil {
 			return err
@@ -95,4 +108,29 @@ func excerpt(body string) string {
 		return body
 	}
 	return string(r[:200]) + "…"
+}
+
+// propertyStaffTx is whom a resident's thread goes to while no staff
+// member has written in it: the members holding message.send for any
+// property the tenant leases in (org.Service.HoldersTx: organization-wide
+// ones and those scoped to the property), each once, in id order.
+func (s *Service) propertyStaffTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, tenant realty.ID) ([]realty.ID, error) {
+	props, err := s.audience().PropertiesTx(ctx, tx, actor, tenant)
+	if err != nil {
+		return nil, err
+	}
+	var out []realty.ID
+	for _, p := range props {
+		holders, err := s.org.HoldersTx(ctx, tx, actor, "message.send", p)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range holders {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b realty.ID) int { return bytes.Compare(a[:], b[:]) })
+	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"realty"
 	"realty/internal/idempotency"
 	"realty/internal/ledger"
+	"realty/internal/maintenance"
 	"realty/internal/property"
 )
 
@@ -62,7 +63,10 @@ type billFormData struct {
 	Key, Today string
 	Accounts   []ledger.Account
 	Properties []property.Property
-	Form       url.Values
+	// Vendors are the active vendors to choose from; nil when the member
+	// may not read vendors (the form asks for an id).
+	Vendors []maintenance.Vendor
+	Form    url.Values
 }
 
 // handleBillNew shows the new bill form (?kind=expense: an expense paid at
@@ -94,13 +98,12 @@ func (s *site) renderBillForm(w http.ResponseWriter, r *http.Request, code int, 
 			d.Accounts = append(d.Accounts, a)
 		}
 	}
-	if actor.Can("property.read") {
-		page, err := s.Services.Property.List(r.Context(), actor, property.Filter{Limit: 100})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		d.Properties = page.Items
+	if d.Properties, err = s.pickProperties(r.Context(), actor); err == nil {
+		d.Vendors, err = s.pickVendors(r.Context(), actor)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	title := "New bill"
 	if kind == "expense" {

@@ -16,7 +16,9 @@ import (
 // TestBrowserMaintenance drives Chromium on a 390-pixel-wide phone as the
 // resident: from their start page to Maintenance, a request with a photo
 // sent from the form, its page with the photo; no page scrolls sideways.
-// Then the property manager finds the request among the open work orders.
+// Then the property manager signs in, in the same browser, and finds the
+// request on their dashboard (an open high-priority work order) and in
+// the list that figure links to.
 func TestBrowserMaintenance(t *testing.T) {
 	needChromium(t)
 	h := newHarness(t)
@@ -48,6 +50,7 @@ func TestBrowserMaintenance(t *testing.T) {
 	step(t, b, "back to the list", chromedp.Click(chromedp.CSS(`a[href="/resident/maintenance"]`)), chromedp.WaitVisible(chromedp.CSS(`#my-requests`)))
 	seeText(t, b, `#my-requests`, "Bathroom tap drips")
 	noSideways(t, b, "the request list")
+	managerSees(t, b, h.url, acme.Personas["property_manager"].Email, "Bathroom tap drips")
 	csp.check(t)
 
 	page, err := h.env.Maintenance.List(context.Background(), acme.Personas["property_manager"].Actor, maintenance.Filter{Status: "open"})
@@ -72,4 +75,24 @@ func noSideways(t *testing.T, ctx context.Context, what string) {
 	if widths[0] > widths[1] {
 		t.Errorf("%s scrolls sideways: scrollWidth %d > innerWidth %d", what, widths[0], widths[1])
 	}
+}
+
+// managerSees signs out, signs in as the manager and finds one open
+// high-priority work order on the dashboard's work order panel, then the
+// request titled title in the list its figure opens.
+func managerSees(t *testing.T, b context.Context, base, email, title string) {
+	t.Helper()
+	step(t, b, "sign out", chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action="/logout"]').submit()`),
+		chromedp.WaitVisible(chromedp.CSS(`#login`)))
+	signIn(t, b, base, email)
+	high := `#dash-work-orders a[href="/work-orders?active=1&priority=high"]`
+	step(t, b, "open the dashboard", chromedp.Click(chromedp.CSS(`#to-dashboard a`)), chromedp.WaitVisible(chromedp.CSS(high)))
+	row, err := chromedp.Run(b, chromedp.Evaluate[[]string](`[...document.querySelector('`+high+`').closest('tr').cells].map(c => c.textContent.trim())`))
+	if err != nil || strings.Join(row, "|") != "High|1|0|0" {
+		t.Fatalf("the dashboard's high-priority work orders: %q (%v), want High|1|0|0 (open, assigned, in progress)", row, err)
+	}
+	seeText(t, b, `#dash-work-orders-note`, "1 still to do")
+	noSideways(t, b, "the manager's dashboard")
+	step(t, b, "open the high-priority work orders", chromedp.Click(chromedp.CSS(high)), chromedp.WaitVisible(chromedp.CSS(`#work-order-filter`)))
+	seeText(t, b, `main`, title)
 }

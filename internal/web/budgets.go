@@ -66,9 +66,7 @@ func (s *site) handleBudgets(w http.ResponseWriter, r *http.Request) {
 	d := budgetsData{Year: time.Now().Year() + 1}
 	var err error
 	if d.Budgets, err = s.Services.Ledger.Budgets(r.Context(), actor); err == nil {
-		var page property.Page
-		page, err = s.Services.Property.List(r.Context(), actor, property.Filter{Limit: 100})
-		d.Properties = page.Items
+		d.Properties, err = s.pickProperties(r.Context(), actor)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -223,21 +221,39 @@ func (s *site) handleBudgetActual(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "budget_actual", s.newView(r, fmt.Sprintf("Budget vs actual %d", ba.Year), ba))
 }
 
-// savedData is the saved reports page.
+// savedData is the saved reports page, with the properties and budgets
+// its form offers.
 type savedData struct {
-	Reports []ledger.SavedReport
-	Kinds   []string
-	Periods []string
+	Reports    []ledger.SavedReport
+	Kinds      []string
+	Periods    []string
+	Properties []property.Property
+	Budgets    []ledger.Budget
 }
 
+// PropertyName names a budget's property ("Organization" for none).
+func (d savedData) PropertyName(id *realty.ID) string {
+	return budgetsData{Properties: d.Properties}.PropertyName(id)
+}
+
+// handleSavedReports lists the saved reports (ledger.Service.SavedReports)
+// and offers the form a property and a budget to choose from
+// (pickProperties, ledger.Service.Budgets).
 func (s *site) handleSavedReports(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Services.Ledger.SavedReports(r.Context(), principalOf(r).Actor)
+	actor := principalOf(r).Actor
+	d := savedData{Kinds: ledger.ReportKinds, Periods: ledger.ReportPeriods}
+	var err error
+	if d.Reports, err = s.Services.Ledger.SavedReports(r.Context(), actor); err == nil {
+		d.Properties, err = s.pickProperties(r.Context(), actor)
+	}
+	if err == nil {
+		d.Budgets, err = s.Services.Ledger.Budgets(r.Context(), actor)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "saved_reports", s.newView(r, "Saved reports",
-		savedData{Reports: list, Kinds: ledger.ReportKinds, Periods: ledger.ReportPeriods}))
+	s.render(w, r, http.StatusOK, "saved_reports", s.newView(r, "Saved reports", d))
 }
 
 // savedInput reads the saved report form.

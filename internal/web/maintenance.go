@@ -34,7 +34,7 @@ type workOrdersData struct {
 }
 
 // handleWorkOrderList lists work orders, newest first, filtered by status,
-// priority, property and overdue (maintenance.Service.List:
+// priority, property, overdue and active (still to be done) (maintenance.Service.List:
 // maintenance.read, as GET /api/v1/work-orders).
 func (s *site) handleWorkOrderList(w http.ResponseWriter, r *http.Request) {
 	if err := staffOnly(r); err != nil {
@@ -42,7 +42,8 @@ func (s *site) handleWorkOrderList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := maintenance.Filter{Status: q.Get("status"), Priority: q.Get("priority"), Overdue: q.Get("overdue") == "1", Cursor: q.Get("cursor")}
+	f := maintenance.Filter{Status: q.Get("status"), Priority: q.Get("priority"), Overdue: q.Get("overdue") == "1",
+		Active: q.Get("active") == "1", Cursor: q.Get("cursor")}
 	var err error
 	if f.PropertyID, err = idField(q, "property_id"); err != nil {
 		s.fail(w, r, err)
@@ -55,7 +56,7 @@ func (s *site) handleWorkOrderList(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Page.NextCursor != "" {
 		next := url.Values{}
-		for _, k := range []string{"status", "priority", "property_id", "overdue"} {
+		for _, k := range []string{"status", "priority", "property_id", "overdue", "active"} {
 			if v := q.Get(k); v != "" {
 				next.Set(k, v)
 			}
