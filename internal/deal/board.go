@@ -9,9 +9,9 @@ import (
 	"realty/internal/postgres"
 )
 
-// Column is one stage of the pipeline board: how many deals the actor sees
+// BoardColumn is one stage of the pipeline board: how many deals the actor sees
 // there and the latest moved of them.
-type Column struct {
+type BoardColumn struct {
 	Stage string `json:"stage"`
 	Count int    `json:"count"`
 	Deals []Deal `json:"deals"`
@@ -21,16 +21,16 @@ type Column struct {
 // with its count and its perStage (1 to 100, default 50) latest moved
 // deals the actor sees (their own; every deal with deal.manage), in one
 // round trip. Errors: Forbidden without deal.read.
-func (s *Service) Board(ctx context.Context, actor realty.Actor, perStage int) ([]Column, error) {
+func (s *Service) Board(ctx context.Context, actor realty.Actor, perStage int) ([]BoardColumn, error) {
 	if err := actor.Require("deal.read"); err != nil {
 		return nil, err
 	}
 	args := pgx.NamedArgs{"org": actor.OrgID, "all": seesAll(actor), "me": actor.MemberID, "stages": Stages,
 		"limit": flowPageSize(perStage)}
-	cols := make([]Column, len(Stages))
-	at := map[string]*Column{}
+	cols := make([]BoardColumn, len(Stages))
+	at := map[string]*BoardColumn{}
 	for i, st := range Stages {
-		cols[i] = Column{Stage: st, Deals: []Deal{}}
+		cols[i] = BoardColumn{Stage: st, Deals: []Deal{}}
 		at[st] = &cols[i]
 	}
 	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {

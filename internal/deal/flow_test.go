@@ -182,10 +182,10 @@ func TestParticipants(t *testing.T) {
 	if _, err := env.Deal.Participants(ctx, globex.Personas["broker"].Actor, d.ID); realty.KindOf(err) != realty.NotFound {
 		t.Fatalf("another organization lists the participants: err = %v, want NotFound", err)
 	}
-	if err := env.Deal.RemoveParticipant(ctx, globex.Personas["broker"].Actor, d.ID, lawyer.ID); realty.KindOf(err) != realty.NotFound {
+	if err := env.Deal.RemoveParticipant(ctx, globex.Personas["broker"].Actor, lawyer.ID); realty.KindOf(err) != realty.NotFound {
 		t.Fatalf("another organization removes a participant: err = %v, want NotFound", err)
 	}
-	if err := env.Deal.RemoveParticipant(ctx, agent, d.ID, lawyer.ID); err != nil {
+	if err := env.Deal.RemoveParticipant(ctx, agent, lawyer.ID); err != nil {
 		t.Fatal(err)
 	}
 	if ps, _ := env.Deal.Participants(ctx, agent, d.ID); len(ps) != 2 {

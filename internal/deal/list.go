@@ -20,8 +20,8 @@ type Filter struct {
 	Limit int
 }
 
-// Page is a page of deals, the latest moved first.
-type Page struct {
+// DealPage is a page of deals, the latest moved first.
+type DealPage struct {
 	Items      []Deal `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
@@ -29,18 +29,18 @@ type Page struct {
 // List lists the deals the actor may see (their own; every deal with
 // deal.manage), the latest moved first, a page at a time. Errors:
 // Forbidden without deal.read; Invalid naming stage or cursor.
-func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page, error) {
+func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (DealPage, error) {
 	if err := actor.Require("deal.read"); err != nil {
-		return Page{}, err
+		return DealPage{}, err
 	}
 	if f.Stage != "" && !slices.Contains(Stages, f.Stage) {
-		return Page{}, realty.FieldError("stage", "must be one of "+stageList)
+		return DealPage{}, realty.FieldError("stage", "must be one of "+stageList)
 	}
 	f.Limit = flowPageSize(f.Limit)
 	after, afterID := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), realty.ID{}
 	if f.Cursor != "" {
 		if err := postgres.DecodeCursor(f.Cursor, &after, &afterID); err != nil {
-			return Page{}, err
+			return DealPage{}, err
 		}
 	}
 	items, err := postgres.ReadAll[Deal](ctx, s.pool, actor, `SELECT `+dealColumns+` FROM deal.deals
@@ -50,9 +50,9 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page,
 		pgx.NamedArgs{"org": actor.OrgID, "all": seesAll(actor), "me": actor.MemberID, "stage": f.Stage, "agent": f.AgentID,
 			"after": after, "after_id": afterID, "limit": f.Limit + 1})
 	if err != nil {
-		return Page{}, err
+		return DealPage{}, err
 	}
-	page := Page{Items: items}
+	page := DealPage{Items: items}
 	if page.Items == nil {
 		page.Items = []Deal{}
 	}
@@ -75,8 +75,8 @@ func flowPageSize(n int) int {
 	return n
 }
 
-// StageChange is one row of a deal's stage history.
-type StageChange struct {
+// DealStageChange is one row of a deal's stage history.
+type DealStageChange struct {
 	ID        realty.ID  `db:"id" json:"id"`
 	FromStage *string    `db:"from_stage" json:"from_stage,omitempty" doc:"absent for the stage a deal opened at"`
 	ToStage   string     `db:"to_stage" json:"to_stage"`
@@ -87,11 +87,11 @@ type StageChange struct {
 
 // History returns a deal's stage changes, oldest first. Errors: Forbidden
 // without deal.read; NotFound for a deal the actor may not see.
-func (s *Service) History(ctx context.Context, actor realty.Actor, id realty.ID) ([]StageChange, error) {
+func (s *Service) History(ctx context.Context, actor realty.Actor, id realty.ID) ([]DealStageChange, error) {
 	if err := actor.Require("deal.read"); err != nil {
 		return nil, err
 	}
-	var out []StageChange
+	var out []DealStageChange
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
 		if _, err := GetTx(ctx, tx, actor, id, false); err != nil {
 			return err
@@ -101,7 +101,7 @@ func (s *Service) History(ctx context.Context, actor realty.Actor, id realty.ID)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByName[StageChange])
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByName[DealStageChange])
 		return err
 	})
 	return out, err

@@ -2,6 +2,7 @@ package deal
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -151,21 +152,29 @@ func ParticipantsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, dealID r
 }
 
 // RemoveParticipant removes a participant from a deal the actor may
-// change. Errors: Forbidden without deal.write; NotFound for a deal the
-// actor may not see or a participant not of that deal.
-func (s *Service) RemoveParticipant(ctx context.Context, actor realty.Actor, dealID, id realty.ID) error {
+// change. Errors: Forbidden without deal.write; NotFound for a participant
+// of a deal the actor may not see (or of no deal of the organization).
+func (s *Service) RemoveParticipant(ctx context.Context, actor realty.Actor, id realty.ID) error {
 	if err := actor.Require("deal.write"); err != nil {
 		return err
 	}
+	gone := &realty.Error{Kind: realty.NotFound, Message: "participant not found"}
 	return s.tx(ctx, actor, func(tx pgx.Tx) error {
-		if _, err := GetTx(ctx, tx, actor, dealID, false); err != nil {
+		var dealID realty.ID
+		err := tx.QueryRow(ctx, `SELECT deal_id FROM deal.deal_participants WHERE organization_id = $1 AND id = $2`,
+			actor.OrgID, id).Scan(&dealID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return gone
+		}
+		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM deal.deal_participants WHERE organization_id = $1 AND deal_id = $2 AND id = $3`,
-			actor.OrgID, dealID, id)
-		if err == nil && tag.RowsAffected() == 0 {
-			return &realty.Error{Kind: realty.NotFound, Message: "participant not found"}
+		if _, err := GetTx(ctx, tx, actor, dealID, true); realty.KindOf(err) == realty.NotFound {
+			return gone
+		} else if err != nil {
+			return err
 		}
+		_, err = tx.Exec(ctx, `DELETE FROM deal.deal_participants WHERE organization_id = $1 AND id = $2`, actor.OrgID, id)
 		return err
 	})
 }

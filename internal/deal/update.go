@@ -12,14 +12,14 @@ import (
 // Patch changes a deal's editable fields; nil leaves a field as it is. The
 // stage changes only by Move; kind and side are fixed when the deal opens.
 type Patch struct {
-	Title         *string          `json:"title,omitempty" maxLength:"200"`
+	Title         *string          `json:"title,omitempty"`
 	PropertyID    *realty.ID       `json:"property_id,omitempty"`
-	ListingID     *realty.ID       `json:"listing_id,omitempty" doc:"fixed once the deal is under contract"`
-	AgentID       *realty.ID       `json:"agent_id,omitempty" doc:"reassigning the deal needs deal.manage"`
-	Price         *decimal.Decimal `json:"price,omitempty" minimum:"0" maximum:"999999999999.99" numeric:"14,2"`
+	ListingID     *realty.ID       `json:"listing_id,omitempty"`
+	AgentID       *realty.ID       `json:"agent_id,omitempty"`
+	Price         *decimal.Decimal `json:"price,omitempty"`
 	ContractDate  *realty.Date     `json:"contract_date,omitempty"`
 	ExpectedClose *realty.Date     `json:"expected_close,omitempty"`
-	Notes         *string          `json:"notes,omitempty" maxLength:"8000"`
+	Notes         *string          `json:"notes,omitempty"`
 }
 
 // Update changes the fields set in p of a deal the actor may change.
