@@ -182,6 +182,7 @@ var pageAccess = []struct {
 	{"POST", "/deals/{client}/moves", url.Values{"to": {"active"}}, 404, "owner admin broker agent"},
 	{"POST", "/deals/{client}/participants", url.Values{"role": {"attorney"}, "name": {"Matrix Law"}}, 404, "owner admin broker agent"},
 	{"POST", "/deal-participants/{client}/remove", url.Values{}, 404, "owner admin broker agent"},
+	{"GET", "/my-deals", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/forgot-password", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/reset-password?token=x", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/verify-email?token=x", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},

@@ -22,6 +22,7 @@ func (s *site) routesDealFlow() []route {
 		{"POST /deals/{id}/moves", enrolled, s.handleDealMove},
 		{"POST /deals/{id}/participants", enrolled, s.handleDealParticipantAdd},
 		{"POST /deal-participants/{id}/remove", enrolled, s.handleDealParticipantRemove},
+		{"GET /my-deals", enrolled, s.handleDealsFollowed},
 	}
 }
 

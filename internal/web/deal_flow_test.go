@@ -68,3 +68,35 @@ func TestDealPages(t *testing.T) {
 		t.Fatalf("deal at %s, want active", d.Stage)
 	}
 }
+
+// TestDealPortal: a client member added to a deal follows it read-only —
+// its stage and dates, not its price or notes; another client sees nothing.
+func TestDealPortal(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.env.Organization(t, "acme")
+	agent, client := acme.Personas["agent"], acme.Personas["client"]
+	ctx := context.Background()
+	d := h.env.OpenDeal(t, acme, "Portal deal")
+	notes := "seller is motivated"
+	if _, err := h.env.Deal.Update(ctx, agent.Actor, d.ID, deal.Patch{Notes: &notes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.Deal.Move(ctx, agent.Actor, d.ID, deal.MoveInput{To: deal.Active, Reason: "internal reason"}); err != nil {
+		t.Fatal(err)
+	}
+	session := h.login(client.Email, "acme")
+	page := h.get("/my-deals", session)
+	expect(t, page, http.StatusOK, "take part in no deal")
+	if _, err := h.env.Deal.AddParticipant(ctx, agent.Actor, d.ID, deal.ParticipantInput{Role: "buyer", MemberID: &client.MemberID}); err != nil {
+		t.Fatal(err)
+	}
+	page = h.get("/my-deals", session)
+	expect(t, page, http.StatusOK, `data-id="`+d.ID.String()+`"`, `data-stage="active"`, "you are the Buyer")
+	if strings.Contains(page.body, notes) || strings.Contains(page.body, "internal reason") {
+		t.Fatalf("the portal shows the deal's notes or reasons: %.500s", page.body)
+	}
+	if r := h.get("/deals/"+d.ID.String(), session); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("the client opens the staff deal page: %d, want 403", r.StatusCode)
+	}
+}
