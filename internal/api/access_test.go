@@ -281,6 +281,16 @@ var accessMatrix = map[string]string{
 	"update-inspection-items":         maintenanceWriters,
 	"upload-inspection-photo":         maintenanceWriters,
 	"delete-inspection":               maintenanceManagers,
+	"list-deals":                      dealReaders,
+	"get-deal-board":                  dealReaders,
+	"get-deal":                        dealReaders,
+	"deal-history":                    dealReaders,
+	"list-deal-participants":          dealReaders,
+	"create-deal":                     dealWriters,
+	"update-deal":                     dealWriters,
+	"move-deal":                       dealWriters,
+	"add-deal-participant":            dealWriters,
+	"remove-deal-participant":         dealWriters,
 }
 
 const (
@@ -304,6 +314,9 @@ const (
 	maintenanceWriters  = "owner admin property_manager maintenance"
 	maintenanceManagers = "owner admin property_manager"
 	residents           = "owner admin resident"
+
+	dealReaders = "owner admin broker agent read_only"
+	dealWriters = "owner admin broker agent"
 )
 
 // caller is one column of the matrix.
@@ -545,6 +558,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-inspection":           map[string]any{},
 		"update-inspection-items":     map[string]any{"items": []map[string]any{{"id": realty.NewID(), "rating": "good"}}},
 		"upload-inspection-photo":     photoUpload(),
+		"create-deal":                 map[string]any{"title": fmt.Sprintf("Deal %d", n), "kind": "purchase", "side": "buyer"},
+		"update-deal":                 map[string]any{"notes": "Same"},
+		"move-deal":                   map[string]any{"to": "active"},
+		"add-deal-participant":        map[string]any{"role": "attorney", "name": "Matrix Law"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -39,7 +39,10 @@ var navAreas = []navArea{
 		{"Search listings", "/listings", []string{"listing.read"}, "Find listings by place, price, size and status"},
 		{"New listing", "/listings/new", []string{"listing.write"}, "Put a property on the market"},
 	}},
-	{"Deals", nil},
+	{"Deals", []navItem{
+		{"Pipeline", "/deals", []string{"deal.read"}, "Your deals by stage: drag a card to move it on; open a deal"},
+		{"Closing this month", "/deals/closing", []string{"deal.read"}, "The deals closing this month and their volume"},
+	}},
 	{"Properties", []navItem{
 		{"Properties", "/properties", []string{"property.read"}, "Properties, their buildings, units and photos"},
 	}},

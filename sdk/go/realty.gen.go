@@ -675,6 +675,141 @@ func (e CriterionOutcome) Valid() bool {
 	}
 }
 
+// Defines values for DealKind.
+const (
+	DealKindLease     DealKind = "lease"
+	DealKindPurchase  DealKind = "purchase"
+	DealKindReferral  DealKind = "referral"
+	DealKindRefinance DealKind = "refinance"
+	DealKindSale      DealKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the DealKind enum.
+func (e DealKind) Valid() bool {
+	switch e {
+	case DealKindLease:
+		return true
+	case DealKindPurchase:
+		return true
+	case DealKindReferral:
+		return true
+	case DealKindRefinance:
+		return true
+	case DealKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealSide.
+const (
+	DealSideBuyer  DealSide = "buyer"
+	DealSideDual   DealSide = "dual"
+	DealSideSeller DealSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the DealSide enum.
+func (e DealSide) Valid() bool {
+	switch e {
+	case DealSideBuyer:
+		return true
+	case DealSideDual:
+		return true
+	case DealSideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealStage.
+const (
+	DealStageActive        DealStage = "active"
+	DealStageClearToClose  DealStage = "clear_to_close"
+	DealStageClosed        DealStage = "closed"
+	DealStageDueDiligence  DealStage = "due_diligence"
+	DealStageFellThrough   DealStage = "fell_through"
+	DealStageLead          DealStage = "lead"
+	DealStageOffer         DealStage = "offer"
+	DealStageUnderContract DealStage = "under_contract"
+	DealStageWithdrawn     DealStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the DealStage enum.
+func (e DealStage) Valid() bool {
+	switch e {
+	case DealStageActive:
+		return true
+	case DealStageClearToClose:
+		return true
+	case DealStageClosed:
+		return true
+	case DealStageDueDiligence:
+		return true
+	case DealStageFellThrough:
+		return true
+	case DealStageLead:
+		return true
+	case DealStageOffer:
+		return true
+	case DealStageUnderContract:
+		return true
+	case DealStageWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealBodyKind.
+const (
+	DealBodyKindLease     DealBodyKind = "lease"
+	DealBodyKindPurchase  DealBodyKind = "purchase"
+	DealBodyKindReferral  DealBodyKind = "referral"
+	DealBodyKindRefinance DealBodyKind = "refinance"
+	DealBodyKindSale      DealBodyKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the DealBodyKind enum.
+func (e DealBodyKind) Valid() bool {
+	switch e {
+	case DealBodyKindLease:
+		return true
+	case DealBodyKindPurchase:
+		return true
+	case DealBodyKindReferral:
+		return true
+	case DealBodyKindRefinance:
+		return true
+	case DealBodyKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealBodySide.
+const (
+	DealBodySideBuyer  DealBodySide = "buyer"
+	DealBodySideDual   DealBodySide = "dual"
+	DealBodySideSeller DealBodySide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the DealBodySide enum.
+func (e DealBodySide) Valid() bool {
+	switch e {
+	case DealBodySideBuyer:
+		return true
+	case DealBodySideDual:
+		return true
+	case DealBodySideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeliveryChannel.
 const (
 	DeliveryChannelEmail   DeliveryChannel = "email"
@@ -1410,6 +1545,45 @@ func (e MlsStatusMappingBodyStandardStatus) Valid() bool {
 	}
 }
 
+// Defines values for MoveBodyTo.
+const (
+	MoveBodyToActive        MoveBodyTo = "active"
+	MoveBodyToClearToClose  MoveBodyTo = "clear_to_close"
+	MoveBodyToClosed        MoveBodyTo = "closed"
+	MoveBodyToDueDiligence  MoveBodyTo = "due_diligence"
+	MoveBodyToFellThrough   MoveBodyTo = "fell_through"
+	MoveBodyToLead          MoveBodyTo = "lead"
+	MoveBodyToOffer         MoveBodyTo = "offer"
+	MoveBodyToUnderContract MoveBodyTo = "under_contract"
+	MoveBodyToWithdrawn     MoveBodyTo = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the MoveBodyTo enum.
+func (e MoveBodyTo) Valid() bool {
+	switch e {
+	case MoveBodyToActive:
+		return true
+	case MoveBodyToClearToClose:
+		return true
+	case MoveBodyToClosed:
+		return true
+	case MoveBodyToDueDiligence:
+		return true
+	case MoveBodyToFellThrough:
+		return true
+	case MoveBodyToLead:
+		return true
+	case MoveBodyToOffer:
+		return true
+	case MoveBodyToUnderContract:
+		return true
+	case MoveBodyToWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NewAnnouncementInputBodyScope.
 const (
 	NewAnnouncementInputBodyScopeBuilding NewAnnouncementInputBodyScope = "building"
@@ -1665,6 +1839,102 @@ func (e OrganizationPatchInputBodyKind) Valid() bool {
 	case OrganizationPatchInputBodyKindBrokerage:
 		return true
 	case OrganizationPatchInputBodyKindPropertyManager:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ParticipantRole.
+const (
+	ParticipantRoleAppraiser    ParticipantRole = "appraiser"
+	ParticipantRoleAttorney     ParticipantRole = "attorney"
+	ParticipantRoleBuyer        ParticipantRole = "buyer"
+	ParticipantRoleBuyerAgent   ParticipantRole = "buyer_agent"
+	ParticipantRoleEscrow       ParticipantRole = "escrow"
+	ParticipantRoleInspector    ParticipantRole = "inspector"
+	ParticipantRoleLender       ParticipantRole = "lender"
+	ParticipantRoleListingAgent ParticipantRole = "listing_agent"
+	ParticipantRoleOther        ParticipantRole = "other"
+	ParticipantRoleReferral     ParticipantRole = "referral"
+	ParticipantRoleSeller       ParticipantRole = "seller"
+	ParticipantRoleTitle        ParticipantRole = "title"
+)
+
+// Valid indicates whether the value is a known member of the ParticipantRole enum.
+func (e ParticipantRole) Valid() bool {
+	switch e {
+	case ParticipantRoleAppraiser:
+		return true
+	case ParticipantRoleAttorney:
+		return true
+	case ParticipantRoleBuyer:
+		return true
+	case ParticipantRoleBuyerAgent:
+		return true
+	case ParticipantRoleEscrow:
+		return true
+	case ParticipantRoleInspector:
+		return true
+	case ParticipantRoleLender:
+		return true
+	case ParticipantRoleListingAgent:
+		return true
+	case ParticipantRoleOther:
+		return true
+	case ParticipantRoleReferral:
+		return true
+	case ParticipantRoleSeller:
+		return true
+	case ParticipantRoleTitle:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ParticipantInputRole.
+const (
+	ParticipantInputRoleAppraiser    ParticipantInputRole = "appraiser"
+	ParticipantInputRoleAttorney     ParticipantInputRole = "attorney"
+	ParticipantInputRoleBuyer        ParticipantInputRole = "buyer"
+	ParticipantInputRoleBuyerAgent   ParticipantInputRole = "buyer_agent"
+	ParticipantInputRoleEscrow       ParticipantInputRole = "escrow"
+	ParticipantInputRoleInspector    ParticipantInputRole = "inspector"
+	ParticipantInputRoleLender       ParticipantInputRole = "lender"
+	ParticipantInputRoleListingAgent ParticipantInputRole = "listing_agent"
+	ParticipantInputRoleOther        ParticipantInputRole = "other"
+	ParticipantInputRoleReferral     ParticipantInputRole = "referral"
+	ParticipantInputRoleSeller       ParticipantInputRole = "seller"
+	ParticipantInputRoleTitle        ParticipantInputRole = "title"
+)
+
+// Valid indicates whether the value is a known member of the ParticipantInputRole enum.
+func (e ParticipantInputRole) Valid() bool {
+	switch e {
+	case ParticipantInputRoleAppraiser:
+		return true
+	case ParticipantInputRoleAttorney:
+		return true
+	case ParticipantInputRoleBuyer:
+		return true
+	case ParticipantInputRoleBuyerAgent:
+		return true
+	case ParticipantInputRoleEscrow:
+		return true
+	case ParticipantInputRoleInspector:
+		return true
+	case ParticipantInputRoleLender:
+		return true
+	case ParticipantInputRoleListingAgent:
+		return true
+	case ParticipantInputRoleOther:
+		return true
+	case ParticipantInputRoleReferral:
+		return true
+	case ParticipantInputRoleSeller:
+		return true
+	case ParticipantInputRoleTitle:
 		return true
 	default:
 		return false
@@ -2931,6 +3201,45 @@ func (e ListClientMatchesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListDealsParamsStage.
+const (
+	ListDealsParamsStageActive        ListDealsParamsStage = "active"
+	ListDealsParamsStageClearToClose  ListDealsParamsStage = "clear_to_close"
+	ListDealsParamsStageClosed        ListDealsParamsStage = "closed"
+	ListDealsParamsStageDueDiligence  ListDealsParamsStage = "due_diligence"
+	ListDealsParamsStageFellThrough   ListDealsParamsStage = "fell_through"
+	ListDealsParamsStageLead          ListDealsParamsStage = "lead"
+	ListDealsParamsStageOffer         ListDealsParamsStage = "offer"
+	ListDealsParamsStageUnderContract ListDealsParamsStage = "under_contract"
+	ListDealsParamsStageWithdrawn     ListDealsParamsStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ListDealsParamsStage enum.
+func (e ListDealsParamsStage) Valid() bool {
+	switch e {
+	case ListDealsParamsStageActive:
+		return true
+	case ListDealsParamsStageClearToClose:
+		return true
+	case ListDealsParamsStageClosed:
+		return true
+	case ListDealsParamsStageDueDiligence:
+		return true
+	case ListDealsParamsStageFellThrough:
+		return true
+	case ListDealsParamsStageLead:
+		return true
+	case ListDealsParamsStageOffer:
+		return true
+	case ListDealsParamsStageUnderContract:
+		return true
+	case ListDealsParamsStageWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListDeliveriesParamsStatus.
 const (
 	ListDeliveriesParamsStatusDead    ListDeliveriesParamsStatus = "dead"
@@ -4022,6 +4331,13 @@ type BillingRunInputBody struct {
 	Period string `json:"period"`
 }
 
+// BoardColumn defines model for BoardColumn.
+type BoardColumn struct {
+	Count int64   `json:"count"`
+	Deals *[]Deal `json:"deals"`
+	Stage string  `json:"stage"`
+}
+
 // Budget defines model for Budget.
 type Budget struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -4434,6 +4750,134 @@ type CriterionName string
 
 // CriterionOutcome defines model for Criterion.Outcome.
 type CriterionOutcome string
+
+// Deal defines model for Deal.
+type Deal struct {
+	// ActualClose a calendar day, YYYY-MM-DD
+	ActualClose *openapi_types.Date `json:"actual_close,omitempty"`
+	AgentId     *openapi_types.UUID `json:"agent_id,omitempty"`
+
+	// ClosePrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ClosePrice *string `json:"close_price,omitempty"`
+
+	// ContractDate a calendar day, YYYY-MM-DD
+	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	CreatedBy    *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// ExpectedClose a calendar day, YYYY-MM-DD
+	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
+	Id            openapi_types.UUID  `json:"id"`
+	Kind          DealKind            `json:"kind"`
+	ListingId     *openapi_types.UUID `json:"listing_id,omitempty"`
+	Notes         *string             `json:"notes,omitempty"`
+
+	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Price          *string             `json:"price,omitempty"`
+	PropertyId     *openapi_types.UUID `json:"property_id,omitempty"`
+	Side           DealSide            `json:"side"`
+	Stage          DealStage           `json:"stage"`
+	StageChangedAt time.Time           `json:"stage_changed_at"`
+	Title          string              `json:"title"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+}
+
+// DealKind defines model for Deal.Kind.
+type DealKind string
+
+// DealSide defines model for Deal.Side.
+type DealSide string
+
+// DealStage defines model for Deal.Stage.
+type DealStage string
+
+// DealBoardOutputBody defines model for DealBoardOutputBody.
+type DealBoardOutputBody struct {
+	Columns *[]BoardColumn `json:"columns"`
+}
+
+// DealBody defines model for DealBody.
+type DealBody struct {
+	// AgentId default the caller; another member needs deal.manage
+	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
+
+	// ContractDate a calendar day, YYYY-MM-DD
+	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
+
+	// ExpectedClose a calendar day, YYYY-MM-DD
+	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
+	Kind          DealBodyKind        `json:"kind"`
+
+	// ListingId the listing that follows the deal: Pending under contract, Closed at closing
+	ListingId *openapi_types.UUID `json:"listing_id,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+
+	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Price      *string             `json:"price,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	Side       DealBodySide        `json:"side"`
+	Title      string              `json:"title"`
+}
+
+// DealBodyKind defines model for DealBody.Kind.
+type DealBodyKind string
+
+// DealBodySide defines model for DealBody.Side.
+type DealBodySide string
+
+// DealHistoryOutputBody defines model for DealHistoryOutputBody.
+type DealHistoryOutputBody struct {
+	Items *[]DealStageChange `json:"items"`
+}
+
+// DealPage defines model for DealPage.
+type DealPage struct {
+	Items      *[]Deal `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// DealPatchBody defines model for DealPatchBody.
+type DealPatchBody struct {
+	// AgentId reassigning the deal needs deal.manage
+	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
+
+	// ContractDate a calendar day, YYYY-MM-DD
+	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
+
+	// ExpectedClose a calendar day, YYYY-MM-DD
+	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
+
+	// ListingId fixed once the deal is under contract
+	ListingId *openapi_types.UUID `json:"listing_id,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+
+	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Price      *string             `json:"price,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	Title      *string             `json:"title,omitempty"`
+}
+
+// DealStageChange defines model for DealStageChange.
+type DealStageChange struct {
+	ChangedAt time.Time `json:"changed_at"`
+
+	// ChangedBy the member who moved the deal
+	ChangedBy *openapi_types.UUID `json:"changed_by,omitempty"`
+
+	// FromStage absent for the stage a deal opened at
+	FromStage *string            `json:"from_stage,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+	Reason    *string            `json:"reason,omitempty"`
+	ToStage   string             `json:"to_stage"`
+}
 
 // Deduction defines model for Deduction.
 type Deduction struct {
@@ -5746,6 +6190,24 @@ type MlsStatusMappingBody struct {
 // MlsStatusMappingBodyStandardStatus defines model for MlsStatusMappingBody.StandardStatus.
 type MlsStatusMappingBodyStandardStatus string
 
+// MoveBody defines model for MoveBody.
+type MoveBody struct {
+	// ActualClose moving to closed: the closing date (default today, UTC)
+	ActualClose *openapi_types.Date `json:"actual_close,omitempty"`
+
+	// ClosePrice moving to closed: default the deal's price
+	//
+	// Examples: 1250000.00
+	ClosePrice *string `json:"close_price,omitempty"`
+
+	// Reason why, kept in the stage history
+	Reason *string    `json:"reason,omitempty"`
+	To     MoveBodyTo `json:"to"`
+}
+
+// MoveBodyTo defines model for MoveBody.To.
+type MoveBodyTo string
+
 // MyNewThreadInputBody defines model for MyNewThreadInputBody.
 type MyNewThreadInputBody struct {
 	Body    string `json:"body"`
@@ -6055,6 +6517,54 @@ type PageReceived struct {
 type PageThread struct {
 	Items      *[]Thread `json:"items"`
 	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// Participant defines model for Participant.
+type Participant struct {
+	ClientId    *openapi_types.UUID `json:"client_id,omitempty"`
+	Company     *string             `json:"company,omitempty"`
+	CreatedAt   time.Time           `json:"created_at"`
+	DealId      openapi_types.UUID  `json:"deal_id"`
+	DisplayName string              `json:"display_name"`
+	Email       *string             `json:"email,omitempty"`
+	Id          openapi_types.UUID  `json:"id"`
+	MemberId    *openapi_types.UUID `json:"member_id,omitempty"`
+
+	// Name an outside party's name
+	Name *string `json:"name,omitempty"`
+
+	// Phone E.164, e.g. +14155552671
+	Phone *string         `json:"phone,omitempty"`
+	Role  ParticipantRole `json:"role"`
+}
+
+// ParticipantRole defines model for Participant.Role.
+type ParticipantRole string
+
+// ParticipantInput defines model for ParticipantInput.
+type ParticipantInput struct {
+	// ClientId a CRM client
+	ClientId *openapi_types.UUID `json:"client_id,omitempty"`
+	Company  *string             `json:"company,omitempty"`
+	Email    *string             `json:"email,omitempty"`
+
+	// MemberId a member of the organization
+	MemberId *openapi_types.UUID `json:"member_id,omitempty"`
+
+	// Name an outside party
+	Name *string `json:"name,omitempty"`
+
+	// Phone E.164, e.g. +14155552671
+	Phone *string              `json:"phone,omitempty"`
+	Role  ParticipantInputRole `json:"role"`
+}
+
+// ParticipantInputRole defines model for ParticipantInput.Role.
+type ParticipantInputRole string
+
+// ParticipantsOutputBody defines model for ParticipantsOutputBody.
+type ParticipantsOutputBody struct {
+	Items *[]Participant `json:"items"`
 }
 
 // PasswordInputBody defines model for PasswordInputBody.
@@ -7710,6 +8220,24 @@ type ClientTimelineParams struct {
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// GetDealBoardParams defines parameters for GetDealBoard.
+type GetDealBoardParams struct {
+	PerStage *int64 `form:"per_stage,omitempty" json:"per_stage,omitempty"`
+}
+
+// ListDealsParams defines parameters for ListDeals.
+type ListDealsParams struct {
+	Stage   *ListDealsParamsStage `form:"stage,omitempty" json:"stage,omitempty"`
+	AgentId *string               `form:"agent_id,omitempty" json:"agent_id,omitempty"`
+	Cursor  *string               `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most 100
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDealsParamsStage defines parameters for ListDeals.
+type ListDealsParamsStage string
+
 // ListDeliveriesParams defines parameters for ListDeliveries.
 type ListDeliveriesParams struct {
 	Status *ListDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -8308,6 +8836,18 @@ type ChangeClientStageJSONRequestBody = StageBody
 
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
+
+// CreateDealJSONRequestBody defines body for CreateDeal for application/json ContentType.
+type CreateDealJSONRequestBody = DealBody
+
+// UpdateDealJSONRequestBody defines body for UpdateDeal for application/json ContentType.
+type UpdateDealJSONRequestBody = DealPatchBody
+
+// MoveDealJSONRequestBody defines body for MoveDeal for application/json ContentType.
+type MoveDealJSONRequestBody = MoveBody
+
+// AddDealParticipantJSONRequestBody defines body for AddDealParticipant for application/json ContentType.
+type AddDealParticipantJSONRequestBody = ParticipantInput
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -9518,6 +10058,162 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDealBoard The pipeline board: a column per stage with its count and latest moved deals
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+	GetDealBoard(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveDealParticipant Remove a participant from its deal
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+	RemoveDealParticipant(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeals List deals, the latest moved first
+	//
+	// Agents see their own deals; holders of deal.manage every deal.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+	ListDeals(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDealWithBody Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDealWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeal Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDeal(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeal One deal
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+	GetDeal(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDealWithBody Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDeal Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDeal(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DealHistory A deal's stage changes, oldest first: who, when and why
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+	DealHistory(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveDealWithBody Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveDeal Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDeal(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDealParticipants A deal's participants, by role
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+	ListDealParticipants(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDealParticipantWithBody Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDealParticipant Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipant(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
@@ -13644,6 +14340,302 @@ func (c *Client) ReplaceCrmSettingsWithBody(ctx context.Context, contentType str
 // Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceCrmSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDealBoard The pipeline board: a column per stage with its count and latest moved deals
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+func (c *Client) GetDealBoard(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDealBoardRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveDealParticipant Remove a participant from its deal
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+func (c *Client) RemoveDealParticipant(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveDealParticipantRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeals List deals, the latest moved first
+//
+// Agents see their own deals; holders of deal.manage every deal.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+func (c *Client) ListDeals(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDealWithBody Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *Client) CreateDealWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeal Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *Client) CreateDeal(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeal One deal
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+func (c *Client) GetDeal(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDealRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDealWithBody Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *Client) UpdateDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDealRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDeal Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *Client) UpdateDeal(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDealRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DealHistory A deal's stage changes, oldest first: who, when and why
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+func (c *Client) DealHistory(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDealHistoryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveDealWithBody Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *Client) MoveDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveDealRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveDeal Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *Client) MoveDeal(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveDealRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDealParticipants A deal's participants, by role
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+func (c *Client) ListDealParticipants(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealParticipantsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDealParticipantWithBody Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *Client) AddDealParticipantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDealParticipantRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDealParticipant Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *Client) AddDealParticipant(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDealParticipantRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -21681,6 +22673,467 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDealBoardRequest constructs an http.Request for the GetDealBoard method
+func NewGetDealBoardRequest(server string, params *GetDealBoardParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deal-board")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerStage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "per_stage", *params.PerStage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveDealParticipantRequest constructs an http.Request for the RemoveDealParticipant method
+func NewRemoveDealParticipantRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deal-participants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDealsRequest constructs an http.Request for the ListDeals method
+func NewListDealsRequest(server string, params *ListDealsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Stage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "stage", *params.Stage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AgentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "agent_id", *params.AgentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDealRequest calls the generic CreateDeal builder with application/json body
+func NewCreateDealRequest(server string, body CreateDealJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDealRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateDealRequestWithBody constructs an http.Request for the CreateDeal method, with any body, and a specified content type
+func NewCreateDealRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDealRequest constructs an http.Request for the GetDeal method
+func NewGetDealRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDealRequest calls the generic UpdateDeal builder with application/json body
+func NewUpdateDealRequest(server string, id openapi_types.UUID, body UpdateDealJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDealRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateDealRequestWithBody constructs an http.Request for the UpdateDeal method, with any body, and a specified content type
+func NewUpdateDealRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDealHistoryRequest constructs an http.Request for the DealHistory method
+func NewDealHistoryRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/history", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMoveDealRequest calls the generic MoveDeal builder with application/json body
+func NewMoveDealRequest(server string, id openapi_types.UUID, body MoveDealJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveDealRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewMoveDealRequestWithBody constructs an http.Request for the MoveDeal method, with any body, and a specified content type
+func NewMoveDealRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/moves", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDealParticipantsRequest constructs an http.Request for the ListDealParticipants method
+func NewListDealParticipantsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/participants", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddDealParticipantRequest calls the generic AddDealParticipant builder with application/json body
+func NewAddDealParticipantRequest(server string, id openapi_types.UUID, body AddDealParticipantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddDealParticipantRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAddDealParticipantRequestWithBody constructs an http.Request for the AddDealParticipant method, with any body, and a specified content type
+func NewAddDealParticipantRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/participants", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -31262,6 +32715,174 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
+	// GetDealBoardWithResponse The pipeline board: a column per stage with its count and latest moved deals
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+	GetDealBoardWithResponse(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*GetDealBoardResponse, error)
+
+	// RemoveDealParticipantWithResponse Remove a participant from its deal
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+	RemoveDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveDealParticipantResponse, error)
+
+	// ListDealsWithResponse List deals, the latest moved first
+	//
+	// Agents see their own deals; holders of deal.manage every deal.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+	ListDealsWithResponse(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*ListDealsResponse, error)
+
+	// CreateDealWithBodyWithResponse Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDealWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealResponse, error)
+
+	// CreateDealWithResponse Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDealWithResponse(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealResponse, error)
+
+	// GetDealWithResponse One deal
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+	GetDealWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDealResponse, error)
+
+	// UpdateDealWithBodyWithResponse Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error)
+
+	// UpdateDealWithResponse Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDealWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error)
+
+	// DealHistoryWithResponse A deal's stage changes, oldest first: who, when and why
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+	DealHistoryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DealHistoryResponse, error)
+
+	// MoveDealWithBodyWithResponse Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDealResponse, error)
+
+	// MoveDealWithResponse Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDealWithResponse(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDealResponse, error)
+
+	// ListDealParticipantsWithResponse A deal's participants, by role
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+	ListDealParticipantsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealParticipantsResponse, error)
+
+	// AddDealParticipantWithBodyWithResponse Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error)
+
+	// AddDealParticipantWithResponse Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error)
+
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -39513,6 +41134,857 @@ func (r ReplaceCrmSettingsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceCrmSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDealBoardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DealBoardOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDealBoardResponse) GetJSON200() *DealBoardOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDealBoardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDealBoardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDealBoardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDealBoardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveDealParticipantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveDealParticipantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveDealParticipantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveDealParticipantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveDealParticipantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDealsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DealPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealsResponse) GetJSON200() *DealPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Deal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDealResponse) GetJSON201() *Deal {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deal
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDealResponse) GetJSON200() *Deal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDealResponse) GetJSON200() *Deal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DealHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DealHistoryOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DealHistoryResponse) GetJSON200() *DealHistoryOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DealHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DealHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DealHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DealHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MoveDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MoveDealResponse) GetJSON200() *Deal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r MoveDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MoveDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MoveDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MoveDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDealParticipantsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ParticipantsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealParticipantsResponse) GetJSON200() *ParticipantsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealParticipantsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealParticipantsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealParticipantsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealParticipantsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddDealParticipantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Participant
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddDealParticipantResponse) GetJSON201() *Participant {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddDealParticipantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddDealParticipantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddDealParticipantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddDealParticipantResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -56774,6 +59246,258 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
+// GetDealBoardWithResponse The pipeline board: a column per stage with its count and latest moved deals
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+func (c *ClientWithResponses) GetDealBoardWithResponse(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*GetDealBoardResponse, error) {
+	rsp, err := c.GetDealBoard(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDealBoardResponse(rsp)
+}
+
+// RemoveDealParticipantWithResponse Remove a participant from its deal
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+func (c *ClientWithResponses) RemoveDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveDealParticipantResponse, error) {
+	rsp, err := c.RemoveDealParticipant(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveDealParticipantResponse(rsp)
+}
+
+// ListDealsWithResponse List deals, the latest moved first
+//
+// Agents see their own deals; holders of deal.manage every deal.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+func (c *ClientWithResponses) ListDealsWithResponse(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*ListDealsResponse, error) {
+	rsp, err := c.ListDeals(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealsResponse(rsp)
+}
+
+// CreateDealWithBodyWithResponse Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *ClientWithResponses) CreateDealWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealResponse, error) {
+	rsp, err := c.CreateDealWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealResponse(rsp)
+}
+
+// CreateDealWithResponse Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *ClientWithResponses) CreateDealWithResponse(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealResponse, error) {
+	rsp, err := c.CreateDeal(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealResponse(rsp)
+}
+
+// GetDealWithResponse One deal
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+func (c *ClientWithResponses) GetDealWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDealResponse, error) {
+	rsp, err := c.GetDeal(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDealResponse(rsp)
+}
+
+// UpdateDealWithBodyWithResponse Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *ClientWithResponses) UpdateDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error) {
+	rsp, err := c.UpdateDealWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDealResponse(rsp)
+}
+
+// UpdateDealWithResponse Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *ClientWithResponses) UpdateDealWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error) {
+	rsp, err := c.UpdateDeal(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDealResponse(rsp)
+}
+
+// DealHistoryWithResponse A deal's stage changes, oldest first: who, when and why
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+func (c *ClientWithResponses) DealHistoryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DealHistoryResponse, error) {
+	rsp, err := c.DealHistory(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDealHistoryResponse(rsp)
+}
+
+// MoveDealWithBodyWithResponse Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *ClientWithResponses) MoveDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDealResponse, error) {
+	rsp, err := c.MoveDealWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveDealResponse(rsp)
+}
+
+// MoveDealWithResponse Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *ClientWithResponses) MoveDealWithResponse(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDealResponse, error) {
+	rsp, err := c.MoveDeal(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveDealResponse(rsp)
+}
+
+// ListDealParticipantsWithResponse A deal's participants, by role
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+func (c *ClientWithResponses) ListDealParticipantsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealParticipantsResponse, error) {
+	rsp, err := c.ListDealParticipants(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealParticipantsResponse(rsp)
+}
+
+// AddDealParticipantWithBodyWithResponse Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *ClientWithResponses) AddDealParticipantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error) {
+	rsp, err := c.AddDealParticipantWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDealParticipantResponse(rsp)
+}
+
+// AddDealParticipantWithResponse Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *ClientWithResponses) AddDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error) {
+	rsp, err := c.AddDealParticipant(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDealParticipantResponse(rsp)
+}
+
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -65580,6 +68304,710 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDealBoardResponse parses an HTTP response from a GetDealBoardWithResponse call
+func ParseGetDealBoardResponse(rsp *http.Response) (*GetDealBoardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDealBoardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DealBoardOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveDealParticipantResponse parses an HTTP response from a RemoveDealParticipantWithResponse call
+func ParseRemoveDealParticipantResponse(rsp *http.Response) (*RemoveDealParticipantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveDealParticipantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDealsResponse parses an HTTP response from a ListDealsWithResponse call
+func ParseListDealsResponse(rsp *http.Response) (*ListDealsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DealPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDealResponse parses an HTTP response from a CreateDealWithResponse call
+func ParseCreateDealResponse(rsp *http.Response) (*CreateDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDealResponse parses an HTTP response from a GetDealWithResponse call
+func ParseGetDealResponse(rsp *http.Response) (*GetDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDealResponse parses an HTTP response from a UpdateDealWithResponse call
+func ParseUpdateDealResponse(rsp *http.Response) (*UpdateDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDealHistoryResponse parses an HTTP response from a DealHistoryWithResponse call
+func ParseDealHistoryResponse(rsp *http.Response) (*DealHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DealHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DealHistoryOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMoveDealResponse parses an HTTP response from a MoveDealWithResponse call
+func ParseMoveDealResponse(rsp *http.Response) (*MoveDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MoveDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDealParticipantsResponse parses an HTTP response from a ListDealParticipantsWithResponse call
+func ParseListDealParticipantsResponse(rsp *http.Response) (*ListDealParticipantsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealParticipantsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ParticipantsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddDealParticipantResponse parses an HTTP response from a AddDealParticipantWithResponse call
+func ParseAddDealParticipantResponse(rsp *http.Response) (*AddDealParticipantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddDealParticipantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Participant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Problem
