@@ -113,7 +113,8 @@ func (s *Service) AddHoliday(ctx context.Context, actor realty.Actor, h Holiday)
 		}
 		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[CalendarDay])
 		if err != nil {
-			return notFoundAs(err, realty.FieldError("day", "is already on the calendar"))
+			return notFoundAs(err, &realty.Error{Kind: realty.Conflict, Message: "the day is on the calendar already",
+				Fields: map[string]string{"day": "is already on the calendar"}})
 		}
 		return s.recomputeOpenTx(ctx, tx, actor)
 	})

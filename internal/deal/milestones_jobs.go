@@ -54,11 +54,16 @@ type milestoneNotice struct {
 // an escalation to the brokers EscalateDays after it. Each level sent is
 // recorded on the milestone in the transaction that queues its
 // notifications, and milestones another run holds are skipped, so a second
-// run sends nothing again. It returns how many notices it sent.
+// run sends nothing again. It first seeds the public holidays of any year
+// (this one and the next) the calendar has none of, so the calendar rolls
+// over with the years. It returns how many notices it sent.
 func (s *Service) RemindMilestones(ctx context.Context, orgID realty.ID, holders MilestoneHolders, notify MilestoneNotifier) (int, error) {
 	actor := realty.System(orgID)
 	sent := 0
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
+		if err := s.ensureHolidaysTx(ctx, tx, actor); err != nil {
+			return err
+		}
 		today, err := s.orgTodayTx(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -152,8 +157,7 @@ func (MilestonesArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: MilestonesEvery}}
 }
 
-// MilestonesWorker runs RemindMilestones over every organization, first
-// seeding next year's public holidays of any organization that lacks them.
+// MilestonesWorker runs RemindMilestones over every organization.
 type MilestonesWorker struct {
 	river.WorkerDefaults[MilestonesArgs]
 	Deal   *Service
@@ -167,11 +171,6 @@ type MilestonesWorker struct {
 func (w *MilestonesWorker) Work(ctx context.Context, _ *river.Job[MilestonesArgs]) error {
 	var failed []error
 	err := org.EachOrganization(ctx, w.Deal.pool, func(id realty.ID) error {
-		if err := w.Deal.tx(ctx, realty.System(id), func(tx pgx.Tx) error {
-			return w.Deal.ensureHolidaysTx(ctx, tx, realty.System(id))
-		}); err != nil {
-			failed = append(failed, fmt.Errorf("organization %s holidays: %w", id, err))
-		}
 		if _, err := w.Deal.RemindMilestones(ctx, id, w.Orgs, w.Notify); err != nil {
 			failed = append(failed, fmt.Errorf("organization %s: %w", id, err))
 		}
