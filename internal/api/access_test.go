@@ -281,6 +281,19 @@ var accessMatrix = map[string]string{
 	"update-inspection-items":         maintenanceWriters,
 	"upload-inspection-photo":         maintenanceWriters,
 	"delete-inspection":               maintenanceManagers,
+	"list-deal-milestones":            dealReaders,
+	"apply-deal-template":             dealWriters,
+	"complete-milestone":              dealWriters,
+	"uncomplete-milestone":            dealWriters,
+	"set-milestone-due":               dealWriters,
+	"list-workflow-templates":         dealReaders,
+	"get-workflow-template":           dealReaders,
+	"create-workflow-template":        dealManagers,
+	"replace-workflow-template":       dealManagers,
+	"delete-workflow-template":        dealManagers,
+	"list-holidays":                   dealReaders,
+	"add-holiday":                     dealManagers,
+	"remove-holiday":                  dealManagers,
 }
 
 const (
@@ -304,6 +317,10 @@ const (
 	maintenanceWriters  = "owner admin property_manager maintenance"
 	maintenanceManagers = "owner admin property_manager"
 	residents           = "owner admin resident"
+
+	dealReaders  = "owner admin broker agent read_only"
+	dealWriters  = "owner admin broker agent"
+	dealManagers = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -434,7 +451,7 @@ func newRequests(h *harness) *requests {
 func (r *requests) build(op *huma.Operation) (string, any) {
 	n := r.counter.Add(1)
 	path := strings.ReplaceAll(op.Path, "{id}", realty.NewID().String())
-	path = strings.NewReplacer("{kind}", "task.due", "{channel}", "email").Replace(path)
+	path = strings.NewReplacer("{kind}", "task.due", "{channel}", "email", "{day}", "2031-02-03").Replace(path)
 	bodies := map[string]any{
 		"login":                     map[string]any{"email": "owner@acme.example", "password": "correct horse battery staple"},
 		"login-mfa":                 map[string]any{"mfa_token": "nope", "code": "000000"},
@@ -545,6 +562,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-inspection":           map[string]any{},
 		"update-inspection-items":     map[string]any{"items": []map[string]any{{"id": realty.NewID(), "rating": "good"}}},
 		"upload-inspection-photo":     photoUpload(),
+		"set-milestone-due":           map[string]any{},
+		"create-workflow-template":    map[string]any{"name": fmt.Sprintf("Matrix %d", n), "kind": "lease", "side": "buyer", "milestones": []any{}},
+		"replace-workflow-template":   map[string]any{"name": "Matrix", "milestones": []any{}},
+		"add-holiday":                 map[string]any{"day": "2031-02-03", "name": "Matrix"},
 	}
 	return path, bodies[op.OperationID]
 }

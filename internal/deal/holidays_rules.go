@@ -10,7 +10,7 @@ import (
 // A Holiday is a day off on an organization's calendar.
 type Holiday struct {
 	Day  realty.Date `json:"day"`
-	Name string      `json:"name"`
+	Name string      `json:"name" maxLength:"200"`
 }
 
 // HolidayCountries are the countries whose public holidays realty computes.

@@ -175,45 +175,50 @@ func applyTemplateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal)
 
 // CompleteMilestone marks a milestone done by the actor, now; done again,
 // it stays as it was. Errors: Forbidden without deal.write; NotFound for a
-// deal the actor may not see or a milestone not of the deal.
-func (s *Service) CompleteMilestone(ctx context.Context, actor realty.Actor, dealID, id realty.ID) (Milestone, error) {
-	return s.changeMilestone(ctx, actor, dealID, id, `completed_at = COALESCE(completed_at, now()),
+// milestone of a deal the actor may not see.
+func (s *Service) CompleteMilestone(ctx context.Context, actor realty.Actor, id realty.ID) (Milestone, error) {
+	return s.changeMilestone(ctx, actor, id, `completed_at = COALESCE(completed_at, now()),
 		completed_by = CASE WHEN completed_at IS NULL THEN $4::uuid ELSE completed_by END`, memberOrNil(actor))
 }
 
 // UncompleteMilestone reopens a milestone marked done by mistake. Errors
 // as CompleteMilestone.
-func (s *Service) UncompleteMilestone(ctx context.Context, actor realty.Actor, dealID, id realty.ID) (Milestone, error) {
-	return s.changeMilestone(ctx, actor, dealID, id, `completed_at = NULL, completed_by = NULL`)
+func (s *Service) UncompleteMilestone(ctx context.Context, actor realty.Actor, id realty.ID) (Milestone, error) {
+	return s.changeMilestone(ctx, actor, id, `completed_at = NULL, completed_by = NULL`)
 }
 
 // SetMilestoneDue fixes a milestone's due date on this deal, overriding
 // its rule (nil returns it to the rule), and recomputes the milestones
 // anchored to it. Errors as CompleteMilestone.
-func (s *Service) SetMilestoneDue(ctx context.Context, actor realty.Actor, dealID, id realty.ID, due *realty.Date) (Milestone, error) {
-	return s.changeMilestone(ctx, actor, dealID, id, `due_override = $4`, due)
+func (s *Service) SetMilestoneDue(ctx context.Context, actor realty.Actor, id realty.ID, due *realty.Date) (Milestone, error) {
+	return s.changeMilestone(ctx, actor, id, `due_override = $4`, due)
 }
 
 // changeMilestone applies set (whose $4 is arg, when given) to one
 // milestone of a deal the actor may change, then recomputes the deal's
 // dates.
-func (s *Service) changeMilestone(ctx context.Context, actor realty.Actor, dealID, id realty.ID, set string, arg ...any) (Milestone, error) {
+func (s *Service) changeMilestone(ctx context.Context, actor realty.Actor, id realty.ID, set string, arg ...any) (Milestone, error) {
 	if err := actor.Require("deal.write"); err != nil {
 		return Milestone{}, err
 	}
 	var out Milestone
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
+		var dealID realty.ID
+		err := tx.QueryRow(ctx, `SELECT deal_id FROM deal.milestones WHERE organization_id = $1 AND id = $2`, actor.OrgID, id).Scan(&dealID)
+		if err != nil {
+			return notFound(err, "milestone")
+		}
 		d, err := GetTx(ctx, tx, actor, dealID, true)
+		if realty.KindOf(err) == realty.NotFound { // another agent's deal
+			return &realty.Error{Kind: realty.NotFound, Message: "milestone not found"}
+		}
 		if err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE deal.milestones SET `+set+`, updated_at = now()
 			WHERE organization_id = $1 AND deal_id = $2 AND id = $3`, append([]any{actor.OrgID, dealID, id}, arg...)...)
-		if err != nil {
+		if err != nil || tag.RowsAffected() != 1 {
 			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return &realty.Error{Kind: realty.NotFound, Message: "milestone not found"}
 		}
 		if err := recomputeTx(ctx, tx, actor, d, nil); err != nil {
 			return err

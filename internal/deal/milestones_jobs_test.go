@@ -52,7 +52,7 @@ func TestMilestoneNoticesOnce(t *testing.T) {
 	clk.on("2030-05-01")
 	svc := deal.New(env.Pool, clk.now)
 	due := day("2030-05-10")
-	if _, err := svc.CreateTemplate(ctx, acme.Personas["broker"].Actor, deal.TemplateInput{Name: "One step", Kind: "purchase", Side: "buyer",
+	if _, err := svc.CreateTemplate(ctx, acme.Personas["broker"].Actor, deal.WorkflowTemplateInput{Name: "One step", Kind: "purchase", Side: "buyer",
 		Milestones: []deal.MilestoneRule{{Key: "inspection", Name: "Inspection", Required: true, DueFixed: &due},
 			{Key: "done", Name: "Paperwork", DueFixed: &due}}}); err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestMilestoneNoticesOnce(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("milestones: %+v (%v)", ms, err)
 	}
-	if _, err := svc.CompleteMilestone(ctx, agent.Actor, d.ID, ms[1].ID); err != nil {
+	if _, err := svc.CompleteMilestone(ctx, agent.Actor, ms[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	deliver := func() {

@@ -108,7 +108,7 @@ func TestMilestonesFollowTheContract(t *testing.T) {
 		byKey[m.Key] = m
 	}
 	later := day("2026-08-21")
-	if _, err := env.Deal.SetMilestoneDue(ctx, agent, d.ID, byKey["closing"].ID, &later); err != nil {
+	if _, err := env.Deal.SetMilestoneDue(ctx, agent, byKey["closing"].ID, &later); err != nil {
 		t.Fatal(err)
 	}
 	ms, _ = env.Deal.Milestones(ctx, agent, d.ID)
@@ -119,7 +119,7 @@ func TestMilestonesFollowTheContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms[:6] {
-		if _, err := env.Deal.CompleteMilestone(ctx, agent, d.ID, m.ID); err != nil {
+		if _, err := env.Deal.CompleteMilestone(ctx, agent, m.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,21 +127,21 @@ func TestMilestonesFollowTheContract(t *testing.T) {
 	if why := realty.FieldsOf(err)["to"]; !strings.Contains(why, "Final walkthrough and Closing") || strings.Contains(why, "Appraisal") {
 		t.Fatalf("closing with two required milestones open: %v, want a refusal naming them", err)
 	}
-	done, err := env.Deal.CompleteMilestone(ctx, agent, d.ID, byKey["final_walkthrough"].ID)
+	done, err := env.Deal.CompleteMilestone(ctx, agent, byKey["final_walkthrough"].ID)
 	if err != nil || done.CompletedAt == nil || done.CompletedBy == nil || *done.CompletedBy != agent.MemberID {
 		t.Fatalf("completed: %+v (%v), want who and when", done, err)
 	}
-	if _, err := env.Deal.CompleteMilestone(ctx, agent, d.ID, byKey["closing"].ID); err != nil {
+	if _, err := env.Deal.CompleteMilestone(ctx, agent, byKey["closing"].ID); err != nil {
 		t.Fatal(err)
 	}
-	undone, err := env.Deal.UncompleteMilestone(ctx, agent, d.ID, byKey["closing"].ID)
+	undone, err := env.Deal.UncompleteMilestone(ctx, agent, byKey["closing"].ID)
 	if err != nil || undone.CompletedAt != nil || undone.CompletedBy != nil {
 		t.Fatalf("reopened: %+v (%v)", undone, err)
 	}
 	if _, err := env.Deal.Move(ctx, agent, d.ID, deal.MoveInput{To: deal.Closed}); !strings.Contains(realty.FieldsOf(err)["to"], "still open: Closing") {
 		t.Fatalf("closing with the reopened milestone: %v", err)
 	}
-	if _, err := env.Deal.CompleteMilestone(ctx, agent, d.ID, byKey["closing"].ID); err != nil {
+	if _, err := env.Deal.CompleteMilestone(ctx, agent, byKey["closing"].ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.Deal.Move(ctx, agent, d.ID, deal.MoveInput{To: deal.Closed}); err != nil {
@@ -171,12 +171,20 @@ func TestMilestonesFenced(t *testing.T) {
 	if _, err := env.Deal.Milestones(ctx, other, d.ID); realty.KindOf(err) != realty.NotFound {
 		t.Errorf("another organization reads the milestones: %v", err)
 	}
-	if _, err := env.Deal.CompleteMilestone(ctx, other, d.ID, ms[0].ID); realty.KindOf(err) != realty.NotFound {
+	if _, err := env.Deal.CompleteMilestone(ctx, other, ms[0].ID); realty.KindOf(err) != realty.NotFound {
 		t.Errorf("another organization completes a milestone: %v", err)
 	}
-	g := env.OpenDeal(t, globex, "Theirs")
-	if _, err := env.Deal.CompleteMilestone(ctx, globex.Personas["agent"].Actor, g.ID, ms[0].ID); realty.KindOf(err) != realty.NotFound {
-		t.Errorf("a milestone of another deal: %v", err)
+	broker := acme.Personas["broker"].Actor
+	bd, err := env.Deal.Create(ctx, broker, deal.Input{Title: "The broker's own", Kind: "sale", Side: "seller"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bms, err := env.Deal.ApplyTemplate(ctx, broker, bd.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Deal.CompleteMilestone(ctx, acme.Personas["agent"].Actor, bms[0].ID); realty.KindOf(err) != realty.NotFound {
+		t.Errorf("an agent completes a milestone of another agent's deal: %v", err)
 	}
 	if _, err := env.Deal.Milestones(ctx, acme.Personas["accountant"].Actor, d.ID); realty.KindOf(err) != realty.Forbidden {
 		t.Errorf("an accountant reads milestones: %v", err)

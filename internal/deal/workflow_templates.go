@@ -51,13 +51,13 @@ type MilestoneRule struct {
 // categories a deal must hold before it enters the stage.
 type StageDocuments struct {
 	Stage      string   `json:"stage" enum:"lead,active,offer,under_contract,due_diligence,clear_to_close,closed,fell_through,withdrawn"`
-	Categories []string `json:"categories" maxItems:"20" minItems:"1"`
+	Categories []string `json:"categories" maxItems:"20" minItems:"1" maxLength:"60" doc:"document categories, as the document domain names them"`
 }
 
-// Template is a workflow template: the milestones a deal of its kind and
+// WorkflowTemplate is a workflow template: the milestones a deal of its kind and
 // side gets, and its compliance checklist. Kind and side "any" match every
 // deal; the most specific template (kind first) applies.
-type Template struct {
+type WorkflowTemplate struct {
 	ID                realty.ID        `db:"id" json:"id"`
 	Name              string           `db:"name" json:"name"`
 	Kind              string           `db:"kind" json:"kind" enum:"any,purchase,sale,lease,referral,refinance"`
@@ -70,8 +70,8 @@ type Template struct {
 
 const templateColumns = `id, name, kind, side, milestones, required_documents, created_at, updated_at`
 
-// TemplateInput is what creating or replacing a template takes.
-type TemplateInput struct {
+// WorkflowTemplateInput is what creating or replacing a template takes.
+type WorkflowTemplateInput struct {
 	Name              string           `json:"name" maxLength:"200"`
 	Kind              string           `json:"kind,omitempty" enum:"any,purchase,sale,lease,referral,refinance" doc:"any when absent"`
 	Side              string           `json:"side,omitempty" enum:"any,buyer,seller,dual" doc:"any when absent"`
@@ -81,7 +81,7 @@ type TemplateInput struct {
 
 // DefaultTemplate is the template every organization starts with, for
 // deals of any kind and side.
-var DefaultTemplate = TemplateInput{Name: "Standard transaction", Kind: "any", Side: "any", Milestones: []MilestoneRule{
+var DefaultTemplate = WorkflowTemplateInput{Name: "Standard transaction", Kind: "any", Side: "any", Milestones: []MilestoneRule{
 	{Key: "offer_accepted", Name: "Offer accepted", Required: true, Anchor: AnchorContractDate},
 	{Key: "earnest_money", Name: "Earnest money due", Required: true, Anchor: AnchorContractDate, Days: 3, BusinessDays: true},
 	{Key: "inspection", Name: "Inspection contingency", Required: true, Anchor: AnchorContractDate, Days: 10},
@@ -97,7 +97,7 @@ var templateKey = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // check refuses a template that cannot compute its dates, naming the
 // field: keys unique, each rule fixed or anchored, anchors naming another
 // milestone of the template and no cycle among them, stages known.
-func (in *TemplateInput) check() error {
+func (in *WorkflowTemplateInput) check() error {
 	in.Kind, in.Side = cmpOrAny(in.Kind), cmpOrAny(in.Side)
 	if len(in.Milestones) > 50 {
 		return realty.FieldError("milestones", "at most 50")
@@ -207,14 +207,14 @@ func seedTemplateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor) error {
 	return err
 }
 
-func insertTemplateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in TemplateInput) (Template, error) {
+func insertTemplateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in WorkflowTemplateInput) (WorkflowTemplate, error) {
 	rows, err := tx.Query(ctx, `INSERT INTO deal.workflow_templates (organization_id, id, name, kind, side, milestones, required_documents)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+templateColumns,
 		actor.OrgID, realty.NewID(), in.Name, in.Kind, in.Side, nonNilRules(in.Milestones), nonNilDocs(in.RequiredDocuments))
 	if err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
-	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Template])
+	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WorkflowTemplate])
 }
 
 func nonNilRules(ms []MilestoneRule) []MilestoneRule {
@@ -233,26 +233,26 @@ func nonNilDocs(ds []StageDocuments) []StageDocuments {
 
 // Templates lists the organization's workflow templates by kind and side.
 // Forbidden without deal.read.
-func (s *Service) Templates(ctx context.Context, actor realty.Actor) ([]Template, error) {
+func (s *Service) Templates(ctx context.Context, actor realty.Actor) ([]WorkflowTemplate, error) {
 	if err := actor.Require("deal.read"); err != nil {
 		return nil, err
 	}
-	return postgres.ReadAll[Template](ctx, s.pool, actor, `SELECT `+templateColumns+` FROM deal.workflow_templates
+	return postgres.ReadAll[WorkflowTemplate](ctx, s.pool, actor, `SELECT `+templateColumns+` FROM deal.workflow_templates
 		WHERE organization_id = $1 ORDER BY kind, side, id`, actor.OrgID)
 }
 
-// Template returns one template. Forbidden without deal.read; NotFound.
-func (s *Service) Template(ctx context.Context, actor realty.Actor, id realty.ID) (Template, error) {
+// WorkflowTemplate returns one template. Forbidden without deal.read; NotFound.
+func (s *Service) Template(ctx context.Context, actor realty.Actor, id realty.ID) (WorkflowTemplate, error) {
 	if err := actor.Require("deal.read"); err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
-	list, err := postgres.ReadAll[Template](ctx, s.pool, actor, `SELECT `+templateColumns+` FROM deal.workflow_templates
+	list, err := postgres.ReadAll[WorkflowTemplate](ctx, s.pool, actor, `SELECT `+templateColumns+` FROM deal.workflow_templates
 		WHERE organization_id = $1 AND id = $2`, actor.OrgID, id)
 	if err == nil && len(list) == 0 {
 		err = &realty.Error{Kind: realty.NotFound, Message: "workflow template not found"}
 	}
 	if err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
 	return list[0], nil
 }
@@ -260,14 +260,14 @@ func (s *Service) Template(ctx context.Context, actor realty.Actor, id realty.ID
 // CreateTemplate adds a workflow template. Errors: Forbidden without
 // deal.manage; Invalid naming the field; Conflict (kind) when the kind and
 // side have one.
-func (s *Service) CreateTemplate(ctx context.Context, actor realty.Actor, in TemplateInput) (Template, error) {
+func (s *Service) CreateTemplate(ctx context.Context, actor realty.Actor, in WorkflowTemplateInput) (WorkflowTemplate, error) {
 	if err := actor.Require("deal.manage"); err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
 	if err := in.check(); err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
-	var out Template
+	var out WorkflowTemplate
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
 		var err error
 		out, err = insertTemplateTx(ctx, tx, actor, in)
@@ -279,14 +279,14 @@ func (s *Service) CreateTemplate(ctx context.Context, actor realty.Actor, in Tem
 // ReplaceTemplate replaces a template's name, match and definitions. Deals
 // that have their milestones keep them (a deal's milestones carry their
 // own rules). Errors as CreateTemplate, and NotFound.
-func (s *Service) ReplaceTemplate(ctx context.Context, actor realty.Actor, id realty.ID, in TemplateInput) (Template, error) {
+func (s *Service) ReplaceTemplate(ctx context.Context, actor realty.Actor, id realty.ID, in WorkflowTemplateInput) (WorkflowTemplate, error) {
 	if err := actor.Require("deal.manage"); err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
 	if err := in.check(); err != nil {
-		return Template{}, err
+		return WorkflowTemplate{}, err
 	}
-	var out Template
+	var out WorkflowTemplate
 	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `UPDATE deal.workflow_templates SET name = $3, kind = $4, side = $5, milestones = $6,
 			required_documents = $7, updated_at = now() WHERE organization_id = $1 AND id = $2 RETURNING `+templateColumns,
@@ -294,7 +294,7 @@ func (s *Service) ReplaceTemplate(ctx context.Context, actor realty.Actor, id re
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Template])
+		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WorkflowTemplate])
 		return notFound(err, "workflow template")
 	})
 	return out, err
@@ -317,16 +317,16 @@ func (s *Service) DeleteTemplate(ctx context.Context, actor realty.Actor, id rea
 
 // templateForTx returns the template matching a deal's kind and side (the
 // most specific, kind before side); ok is false when none matches.
-func templateForTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal) (Template, bool, error) {
+func templateForTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal) (WorkflowTemplate, bool, error) {
 	rows, err := tx.Query(ctx, `SELECT `+templateColumns+` FROM deal.workflow_templates
 		WHERE organization_id = $1 AND kind IN ($2, 'any') AND side IN ($3, 'any')
 		ORDER BY kind = 'any', side = 'any' LIMIT 1`, actor.OrgID, d.Kind, d.Side)
 	if err != nil {
-		return Template{}, false, err
+		return WorkflowTemplate{}, false, err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Template])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[WorkflowTemplate])
 	if err != nil || len(list) == 0 {
-		return Template{}, false, err
+		return WorkflowTemplate{}, false, err
 	}
 	return list[0], true, nil
 }

@@ -28,7 +28,7 @@ func TestTemplatesChecked(t *testing.T) {
 		t.Fatalf("seeded templates: %+v (%v)", list, err)
 	}
 	fixed := day("2026-09-01")
-	bad := map[string]deal.TemplateInput{
+	bad := map[string]deal.WorkflowTemplateInput{
 		"milestones[0].anchor_key": {Name: "Loop", Milestones: []deal.MilestoneRule{
 			{Key: "a", Name: "A", Anchor: "milestone", AnchorKey: "b"}, {Key: "b", Name: "B", Anchor: "milestone", AnchorKey: "a"}}},
 		"milestones[1].anchor_key": {Name: "Dangling", Milestones: []deal.MilestoneRule{{Key: "a", Name: "A", Anchor: "contract_date"},
@@ -44,10 +44,10 @@ func TestTemplatesChecked(t *testing.T) {
 			t.Errorf("%s: err = %v, want a field error on %s", in.Name, err, field)
 		}
 	}
-	if _, err := env.Deal.CreateTemplate(ctx, broker, deal.TemplateInput{Name: "Dup"}); realty.KindOf(err) != realty.Conflict {
+	if _, err := env.Deal.CreateTemplate(ctx, broker, deal.WorkflowTemplateInput{Name: "Dup"}); realty.KindOf(err) != realty.Conflict {
 		t.Errorf("a second template for any deal: %v, want Conflict", err)
 	}
-	own := deal.TemplateInput{Name: "Buyer purchase", Kind: "purchase", Side: "buyer", Milestones: []deal.MilestoneRule{
+	own := deal.WorkflowTemplateInput{Name: "Buyer purchase", Kind: "purchase", Side: "buyer", Milestones: []deal.MilestoneRule{
 		{Key: "walk", Name: "Walkthrough", Required: true, DueFixed: &fixed}}}
 	if _, err := env.Deal.CreateTemplate(ctx, agent, own); realty.KindOf(err) != realty.Forbidden {
 		t.Errorf("an agent creates a template: %v", err)
@@ -91,7 +91,7 @@ func TestChecklistGuard(t *testing.T) {
 	acme := env.Organization(t, "acme")
 	broker, agent := acme.Personas["broker"].Actor, acme.Personas["agent"].Actor
 	ctx := context.Background()
-	if _, err := env.Deal.CreateTemplate(ctx, broker, deal.TemplateInput{Name: "Compliance", Kind: "purchase", Side: "buyer",
+	if _, err := env.Deal.CreateTemplate(ctx, broker, deal.WorkflowTemplateInput{Name: "Compliance", Kind: "purchase", Side: "buyer",
 		RequiredDocuments: []deal.StageDocuments{{Stage: deal.UnderContract, Categories: []string{"purchase_agreement", "disclosure"}}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -1365,6 +1365,48 @@ func (e MembershipKind) Valid() bool {
 	}
 }
 
+// Defines values for MilestoneAnchor.
+const (
+	MilestoneAnchorContractDate  MilestoneAnchor = "contract_date"
+	MilestoneAnchorExpectedClose MilestoneAnchor = "expected_close"
+	MilestoneAnchorMilestone     MilestoneAnchor = "milestone"
+)
+
+// Valid indicates whether the value is a known member of the MilestoneAnchor enum.
+func (e MilestoneAnchor) Valid() bool {
+	switch e {
+	case MilestoneAnchorContractDate:
+		return true
+	case MilestoneAnchorExpectedClose:
+		return true
+	case MilestoneAnchorMilestone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MilestoneRuleAnchor.
+const (
+	MilestoneRuleAnchorContractDate  MilestoneRuleAnchor = "contract_date"
+	MilestoneRuleAnchorExpectedClose MilestoneRuleAnchor = "expected_close"
+	MilestoneRuleAnchorMilestone     MilestoneRuleAnchor = "milestone"
+)
+
+// Valid indicates whether the value is a known member of the MilestoneRuleAnchor enum.
+func (e MilestoneRuleAnchor) Valid() bool {
+	switch e {
+	case MilestoneRuleAnchorContractDate:
+		return true
+	case MilestoneRuleAnchorExpectedClose:
+		return true
+	case MilestoneRuleAnchorMilestone:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MlsStatusMappingBodyStandardStatus.
 const (
 	MlsStatusMappingBodyStandardStatusActive              MlsStatusMappingBodyStandardStatus = "Active"
@@ -2160,6 +2202,45 @@ func (e StageBodyStage) Valid() bool {
 	}
 }
 
+// Defines values for StageDocumentsStage.
+const (
+	StageDocumentsStageActive        StageDocumentsStage = "active"
+	StageDocumentsStageClearToClose  StageDocumentsStage = "clear_to_close"
+	StageDocumentsStageClosed        StageDocumentsStage = "closed"
+	StageDocumentsStageDueDiligence  StageDocumentsStage = "due_diligence"
+	StageDocumentsStageFellThrough   StageDocumentsStage = "fell_through"
+	StageDocumentsStageLead          StageDocumentsStage = "lead"
+	StageDocumentsStageOffer         StageDocumentsStage = "offer"
+	StageDocumentsStageUnderContract StageDocumentsStage = "under_contract"
+	StageDocumentsStageWithdrawn     StageDocumentsStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the StageDocumentsStage enum.
+func (e StageDocumentsStage) Valid() bool {
+	switch e {
+	case StageDocumentsStageActive:
+		return true
+	case StageDocumentsStageClearToClose:
+		return true
+	case StageDocumentsStageClosed:
+		return true
+	case StageDocumentsStageDueDiligence:
+		return true
+	case StageDocumentsStageFellThrough:
+		return true
+	case StageDocumentsStageLead:
+		return true
+	case StageDocumentsStageOffer:
+		return true
+	case StageDocumentsStageUnderContract:
+		return true
+	case StageDocumentsStageWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TargetPriority.
 const (
 	TargetPriorityEmergency TargetPriority = "emergency"
@@ -2748,6 +2829,114 @@ func (e WorkOrderBodyPriority) Valid() bool {
 	case WorkOrderBodyPriorityLow:
 		return true
 	case WorkOrderBodyPriorityNormal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateKind.
+const (
+	WorkflowTemplateKindAny       WorkflowTemplateKind = "any"
+	WorkflowTemplateKindLease     WorkflowTemplateKind = "lease"
+	WorkflowTemplateKindPurchase  WorkflowTemplateKind = "purchase"
+	WorkflowTemplateKindReferral  WorkflowTemplateKind = "referral"
+	WorkflowTemplateKindRefinance WorkflowTemplateKind = "refinance"
+	WorkflowTemplateKindSale      WorkflowTemplateKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateKind enum.
+func (e WorkflowTemplateKind) Valid() bool {
+	switch e {
+	case WorkflowTemplateKindAny:
+		return true
+	case WorkflowTemplateKindLease:
+		return true
+	case WorkflowTemplateKindPurchase:
+		return true
+	case WorkflowTemplateKindReferral:
+		return true
+	case WorkflowTemplateKindRefinance:
+		return true
+	case WorkflowTemplateKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateSide.
+const (
+	WorkflowTemplateSideAny    WorkflowTemplateSide = "any"
+	WorkflowTemplateSideBuyer  WorkflowTemplateSide = "buyer"
+	WorkflowTemplateSideDual   WorkflowTemplateSide = "dual"
+	WorkflowTemplateSideSeller WorkflowTemplateSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateSide enum.
+func (e WorkflowTemplateSide) Valid() bool {
+	switch e {
+	case WorkflowTemplateSideAny:
+		return true
+	case WorkflowTemplateSideBuyer:
+		return true
+	case WorkflowTemplateSideDual:
+		return true
+	case WorkflowTemplateSideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateInputKind.
+const (
+	WorkflowTemplateInputKindAny       WorkflowTemplateInputKind = "any"
+	WorkflowTemplateInputKindLease     WorkflowTemplateInputKind = "lease"
+	WorkflowTemplateInputKindPurchase  WorkflowTemplateInputKind = "purchase"
+	WorkflowTemplateInputKindReferral  WorkflowTemplateInputKind = "referral"
+	WorkflowTemplateInputKindRefinance WorkflowTemplateInputKind = "refinance"
+	WorkflowTemplateInputKindSale      WorkflowTemplateInputKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateInputKind enum.
+func (e WorkflowTemplateInputKind) Valid() bool {
+	switch e {
+	case WorkflowTemplateInputKindAny:
+		return true
+	case WorkflowTemplateInputKindLease:
+		return true
+	case WorkflowTemplateInputKindPurchase:
+		return true
+	case WorkflowTemplateInputKindReferral:
+		return true
+	case WorkflowTemplateInputKindRefinance:
+		return true
+	case WorkflowTemplateInputKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateInputSide.
+const (
+	WorkflowTemplateInputSideAny    WorkflowTemplateInputSide = "any"
+	WorkflowTemplateInputSideBuyer  WorkflowTemplateInputSide = "buyer"
+	WorkflowTemplateInputSideDual   WorkflowTemplateInputSide = "dual"
+	WorkflowTemplateInputSideSeller WorkflowTemplateInputSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateInputSide enum.
+func (e WorkflowTemplateInputSide) Valid() bool {
+	switch e {
+	case WorkflowTemplateInputSideAny:
+		return true
+	case WorkflowTemplateInputSideBuyer:
+		return true
+	case WorkflowTemplateInputSideDual:
+		return true
+	case WorkflowTemplateInputSideSeller:
 		return true
 	default:
 		return false
@@ -4186,6 +4375,17 @@ type CRMSettingsBody struct {
 	PoolMemberIds *[]openapi_types.UUID `json:"pool_member_ids"`
 }
 
+// CalendarDay defines model for CalendarDay.
+type CalendarDay struct {
+	// Day a calendar day, YYYY-MM-DD
+	Day  openapi_types.Date `json:"day"`
+	Id   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+
+	// Seeded from the country's public holiday rules, not added by hand
+	Seeded bool `json:"seeded"`
+}
+
 // CalendarFeedOutputBody defines model for CalendarFeedOutputBody.
 type CalendarFeedOutputBody struct {
 	Active bool `json:"active"`
@@ -4628,6 +4828,18 @@ type HistoryEntry struct {
 	Id            openapi_types.UUID `json:"id"`
 	NewValue      *string            `json:"new_value,omitempty"`
 	PreviousValue *string            `json:"previous_value,omitempty"`
+}
+
+// Holiday defines model for Holiday.
+type Holiday struct {
+	// Day a calendar day, YYYY-MM-DD
+	Day  openapi_types.Date `json:"day"`
+	Name string             `json:"name"`
+}
+
+// HolidaysOutputBody defines model for HolidaysOutputBody.
+type HolidaysOutputBody struct {
+	Items *[]CalendarDay `json:"items"`
 }
 
 // ImportReject defines model for ImportReject.
@@ -5732,6 +5944,85 @@ type Message struct {
 	ThreadId openapi_types.UUID `json:"thread_id"`
 }
 
+// Milestone defines model for Milestone.
+type Milestone struct {
+	Anchor       *MilestoneAnchor    `json:"anchor,omitempty"`
+	AnchorKey    *string             `json:"anchor_key,omitempty"`
+	BusinessDays bool                `json:"business_days"`
+	CompletedAt  *time.Time          `json:"completed_at,omitempty"`
+	CompletedBy  *openapi_types.UUID `json:"completed_by,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	Days         int64               `json:"days"`
+	DealId       openapi_types.UUID  `json:"deal_id"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate *openapi_types.Date `json:"due_date,omitempty"`
+
+	// DueFixed a calendar day, YYYY-MM-DD
+	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
+
+	// DueOverride a fixed date set on the deal, instead of the rule
+	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
+
+	// EscalatedAt when the brokers were told it is overdue
+	EscalatedAt *time.Time         `json:"escalated_at,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+	Key         string             `json:"key"`
+	Late        bool               `json:"late"`
+	Name        string             `json:"name"`
+
+	// OverdueAt when the agent was told it is overdue
+	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	Position  int64      `json:"position"`
+
+	// RemindedAt when the agent was reminded it comes due
+	RemindedAt *time.Time          `json:"reminded_at,omitempty"`
+	Required   bool                `json:"required"`
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+}
+
+// MilestoneAnchor defines model for Milestone.Anchor.
+type MilestoneAnchor string
+
+// MilestoneDueBody defines model for MilestoneDueBody.
+type MilestoneDueBody struct {
+	// DueOverride the date; absent: the rule's
+	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
+}
+
+// MilestoneRule defines model for MilestoneRule.
+type MilestoneRule struct {
+	Anchor *MilestoneRuleAnchor `json:"anchor,omitempty"`
+
+	// AnchorKey the key of the milestone it counts from (anchor milestone)
+	AnchorKey *string `json:"anchor_key,omitempty"`
+
+	// BusinessDays count business days (skipping weekends and the organization's holidays), not calendar days
+	BusinessDays *bool `json:"business_days,omitempty"`
+
+	// Days days after the anchor; negative: before it
+	Days *int64 `json:"days,omitempty"`
+
+	// DueFixed a fixed due date, instead of an anchor
+	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
+
+	// Key names the milestone within its template, for anchors
+	Key  string `json:"key"`
+	Name string `json:"name"`
+
+	// Required the deal cannot close until it is complete
+	Required *bool `json:"required,omitempty"`
+}
+
+// MilestoneRuleAnchor defines model for MilestoneRule.Anchor.
+type MilestoneRuleAnchor string
+
+// MilestonesOutputBody defines model for MilestonesOutputBody.
+type MilestonesOutputBody struct {
+	Items *[]Milestone `json:"items"`
+}
+
 // MlsStatusList defines model for MlsStatusList.
 type MlsStatusList struct {
 	Items *[]StatusMapping `json:"items"`
@@ -6785,6 +7076,16 @@ type StageChangeResult struct {
 	Client CRMClient   `json:"client"`
 }
 
+// StageDocuments defines model for StageDocuments.
+type StageDocuments struct {
+	// Categories document categories, as the document domain names them
+	Categories *[]string           `json:"categories"`
+	Stage      StageDocumentsStage `json:"stage"`
+}
+
+// StageDocumentsStage defines model for StageDocuments.Stage.
+type StageDocumentsStage string
+
 // StageHistory defines model for StageHistory.
 type StageHistory struct {
 	Items *[]StageChange `json:"items"`
@@ -7490,6 +7791,47 @@ type WorkOrderPage struct {
 	NextCursor *string      `json:"next_cursor,omitempty"`
 }
 
+// WorkflowTemplate defines model for WorkflowTemplate.
+type WorkflowTemplate struct {
+	CreatedAt         time.Time            `json:"created_at"`
+	Id                openapi_types.UUID   `json:"id"`
+	Kind              WorkflowTemplateKind `json:"kind"`
+	Milestones        *[]MilestoneRule     `json:"milestones"`
+	Name              string               `json:"name"`
+	RequiredDocuments *[]StageDocuments    `json:"required_documents"`
+	Side              WorkflowTemplateSide `json:"side"`
+	UpdatedAt         time.Time            `json:"updated_at"`
+}
+
+// WorkflowTemplateKind defines model for WorkflowTemplate.Kind.
+type WorkflowTemplateKind string
+
+// WorkflowTemplateSide defines model for WorkflowTemplate.Side.
+type WorkflowTemplateSide string
+
+// WorkflowTemplateInput defines model for WorkflowTemplateInput.
+type WorkflowTemplateInput struct {
+	// Kind any when absent
+	Kind              *WorkflowTemplateInputKind `json:"kind,omitempty"`
+	Milestones        *[]MilestoneRule           `json:"milestones"`
+	Name              string                     `json:"name"`
+	RequiredDocuments *[]StageDocuments          `json:"required_documents,omitempty"`
+
+	// Side any when absent
+	Side *WorkflowTemplateInputSide `json:"side,omitempty"`
+}
+
+// WorkflowTemplateInputKind any when absent
+type WorkflowTemplateInputKind string
+
+// WorkflowTemplateInputSide any when absent
+type WorkflowTemplateInputSide string
+
+// WorkflowTemplatesOutputBody defines model for WorkflowTemplatesOutputBody.
+type WorkflowTemplatesOutputBody struct {
+	Items *[]WorkflowTemplate `json:"items"`
+}
+
 // ListAnnouncementsParams defines parameters for ListAnnouncements.
 type ListAnnouncementsParams struct {
 	PropertyId *string `form:"property_id,omitempty" json:"property_id,omitempty"`
@@ -7723,6 +8065,12 @@ type ListDeliveriesParams struct {
 
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
+
+// ListHolidaysParams defines parameters for ListHolidays.
+type ListHolidaysParams struct {
+	// Year the year; this year when absent
+	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
+}
 
 // ListInspectionsParams defines parameters for ListInspections.
 type ListInspectionsParams struct {
@@ -8309,6 +8657,9 @@ type ChangeClientStageJSONRequestBody = StageBody
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
 
+// AddHolidayJSONRequestBody defines body for AddHoliday for application/json ContentType.
+type AddHolidayJSONRequestBody = Holiday
+
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
 
@@ -8417,6 +8768,9 @@ type UpdateMediaJSONRequestBody = MediaPatchInputBody
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberPatchInputBody
 
+// SetMilestoneDueJSONRequestBody defines body for SetMilestoneDue for application/json ContentType.
+type SetMilestoneDueJSONRequestBody = MilestoneDueBody
+
 // MapMlsStatusJSONRequestBody defines body for MapMlsStatus for application/json ContentType.
 type MapMlsStatusJSONRequestBody = MlsStatusMappingBody
 
@@ -8524,6 +8878,12 @@ type CompleteWorkOrderJSONRequestBody = CompleteInputBody
 
 // UploadWorkOrderPhotoMultipartRequestBody defines body for UploadWorkOrderPhoto for multipart/form-data ContentType.
 type UploadWorkOrderPhotoMultipartRequestBody UploadWorkOrderPhotoMultipartBody
+
+// CreateWorkflowTemplateJSONRequestBody defines body for CreateWorkflowTemplate for application/json ContentType.
+type CreateWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
+
+// ReplaceWorkflowTemplateJSONRequestBody defines body for ReplaceWorkflowTemplate for application/json ContentType.
+type ReplaceWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -9519,6 +9879,24 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDealMilestones A deal's milestones with their due dates
+	//
+	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+	ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyDealTemplate Give a deal the milestones of its workflow template
+	//
+	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+	ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -9534,6 +9912,46 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListHolidays The organization's holiday calendar for a year
+	//
+	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+	ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddHolidayWithBody Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddHoliday Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveHoliday Take a day off the calendar
+	//
+	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+	RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -10680,6 +11098,44 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMember(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CompleteMilestone Mark a milestone complete (by you, now)
+	//
+	// Completing it again changes nothing.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+	CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UncompleteMilestone Reopen a milestone marked complete by mistake
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+	UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMlsStatuses Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -11752,6 +12208,73 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWorkflowTemplates The organization's workflow templates
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+	ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowTemplateWithBody Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowTemplate Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowTemplate Delete a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+	DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowTemplate One workflow template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+	GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceWorkflowTemplateWithBody Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceWorkflowTemplate Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // UpdateProfileWithBody Change your name and phone
@@ -13654,6 +14177,44 @@ func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettings
 	return c.Client.Do(req)
 }
 
+// ListDealMilestones A deal's milestones with their due dates
+//
+// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+func (c *Client) ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealMilestonesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyDealTemplate Give a deal the milestones of its workflow template
+//
+// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+func (c *Client) ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyDealTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDeliveries The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -13680,6 +14241,86 @@ func (c *Client) ListDeliveries(ctx context.Context, params *ListDeliveriesParam
 // Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplayDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListHolidays The organization's holiday calendar for a year
+//
+// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+func (c *Client) ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHolidaysRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddHolidayWithBody Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *Client) AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddHolidayRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddHoliday Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *Client) AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddHolidayRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveHoliday Take a day off the calendar
+//
+// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+func (c *Client) RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveHolidayRequest(c.Server, day)
 	if err != nil {
 		return nil, err
 	}
@@ -16065,6 +16706,84 @@ func (c *Client) UpdateMember(ctx context.Context, id openapi_types.UUID, body U
 	return c.Client.Do(req)
 }
 
+// CompleteMilestone Mark a milestone complete (by you, now)
+//
+// Completing it again changes nothing.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+func (c *Client) CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteMilestoneRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *Client) SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMilestoneDueRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *Client) SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMilestoneDueRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UncompleteMilestone Reopen a milestone marked complete by mistake
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+func (c *Client) UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUncompleteMilestoneRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMlsStatuses Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -18378,6 +19097,143 @@ func (c *Client) UploadWorkOrderPhotoWithBody(ctx context.Context, id openapi_ty
 // Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 func (c *Client) StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartWorkOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWorkflowTemplates The organization's workflow templates
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+func (c *Client) ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWorkflowTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowTemplateWithBody Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *Client) CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowTemplateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowTemplate Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *Client) CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowTemplateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowTemplate Delete a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+func (c *Client) DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowTemplate One workflow template
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+func (c *Client) GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceWorkflowTemplateWithBody Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *Client) ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceWorkflowTemplateRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceWorkflowTemplate Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *Client) ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceWorkflowTemplateRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -21690,6 +22546,74 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewListDealMilestonesRequest constructs an http.Request for the ListDealMilestones method
+func NewListDealMilestonesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyDealTemplateRequest constructs an http.Request for the ApplyDealTemplate method
+func NewApplyDealTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListDeliveriesRequest constructs an http.Request for the ListDeliveries method
 func NewListDeliveriesRequest(server string, params *ListDeliveriesParams) (*http.Request, error) {
 	var err error
@@ -21795,6 +22719,134 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListHolidaysRequest constructs an http.Request for the ListHolidays method
+func NewListHolidaysRequest(server string, params *ListHolidaysParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddHolidayRequest calls the generic AddHoliday builder with application/json body
+func NewAddHolidayRequest(server string, body AddHolidayJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddHolidayRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAddHolidayRequestWithBody constructs an http.Request for the AddHoliday method, with any body, and a specified content type
+func NewAddHolidayRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveHolidayRequest constructs an http.Request for the RemoveHoliday method
+func NewRemoveHolidayRequest(server string, day string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "day", day, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -26052,6 +27104,121 @@ func NewUpdateMemberRequestWithBody(server string, id openapi_types.UUID, conten
 	return req, nil
 }
 
+// NewCompleteMilestoneRequest constructs an http.Request for the CompleteMilestone method
+func NewCompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/complete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMilestoneDueRequest calls the generic SetMilestoneDue builder with application/json body
+func NewSetMilestoneDueRequest(server string, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMilestoneDueRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetMilestoneDueRequestWithBody constructs an http.Request for the SetMilestoneDue method, with any body, and a specified content type
+func NewSetMilestoneDueRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/due", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUncompleteMilestoneRequest constructs an http.Request for the UncompleteMilestone method
+func NewUncompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/uncomplete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMlsStatusesRequest constructs an http.Request for the ListMlsStatuses method
 func NewListMlsStatusesRequest(server string) (*http.Request, error) {
 	var err error
@@ -30226,6 +31393,188 @@ func NewStartWorkOrderRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewListWorkflowTemplatesRequest constructs an http.Request for the ListWorkflowTemplates method
+func NewListWorkflowTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWorkflowTemplateRequest calls the generic CreateWorkflowTemplate builder with application/json body
+func NewCreateWorkflowTemplateRequest(server string, body CreateWorkflowTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWorkflowTemplateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWorkflowTemplateRequestWithBody constructs an http.Request for the CreateWorkflowTemplate method, with any body, and a specified content type
+func NewCreateWorkflowTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWorkflowTemplateRequest constructs an http.Request for the DeleteWorkflowTemplate method
+func NewDeleteWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWorkflowTemplateRequest constructs an http.Request for the GetWorkflowTemplate method
+func NewGetWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceWorkflowTemplateRequest calls the generic ReplaceWorkflowTemplate builder with application/json body
+func NewReplaceWorkflowTemplateRequest(server string, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceWorkflowTemplateRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceWorkflowTemplateRequestWithBody constructs an http.Request for the ReplaceWorkflowTemplate method, with any body, and a specified content type
+func NewReplaceWorkflowTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -31262,6 +32611,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
+	// ListDealMilestonesWithResponse A deal's milestones with their due dates
+	//
+	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+	ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error)
+
+	// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+	//
+	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+	ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error)
+
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -31281,6 +32652,50 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
+
+	// ListHolidaysWithResponse The organization's holiday calendar for a year
+	//
+	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+	ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error)
+
+	// AddHolidayWithBodyWithResponse Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
+
+	// AddHolidayWithResponse Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
+
+	// RemoveHolidayWithResponse Take a day off the calendar
+	//
+	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+	RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -32535,6 +33950,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMemberWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
 
+	// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
+	//
+	// Completing it again changes nothing.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+	CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error)
+
+	// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
+
+	// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
+
+	// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+	UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error)
+
 	// ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -33717,6 +35174,79 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartWorkOrderResponse, error)
+
+	// ListWorkflowTemplatesWithResponse The organization's workflow templates
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+	ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error)
+
+	// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
+
+	// CreateWorkflowTemplateWithResponse Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
+
+	// DeleteWorkflowTemplateWithResponse Delete a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+	DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error)
+
+	// GetWorkflowTemplateWithResponse One workflow template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+	GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error)
+
+	// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
+
+	// ReplaceWorkflowTemplateWithResponse Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
 }
 
 type UpdateProfileResponse struct {
@@ -39519,6 +41049,165 @@ func (r ReplaceCrmSettingsResponse) ContentType() string {
 	return ""
 }
 
+type ListDealMilestonesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MilestonesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealMilestonesResponse) GetJSON200() *MilestonesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealMilestonesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealMilestonesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealMilestonesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealMilestonesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApplyDealTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MilestonesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApplyDealTemplateResponse) GetJSON201() *MilestonesOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyDealTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyDealTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyDealTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyDealTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -39665,6 +41354,248 @@ func (r ReplayDeliveryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplayDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListHolidaysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HolidaysOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHolidaysResponse) GetJSON200() *HolidaysOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHolidaysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHolidaysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHolidaysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHolidaysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddHolidayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CalendarDay
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddHolidayResponse) GetJSON201() *CalendarDay {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddHolidayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddHolidayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddHolidayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddHolidayResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveHolidayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveHolidayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveHolidayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveHolidayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveHolidayResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -47434,6 +49365,276 @@ func (r UpdateMemberResponse) ContentType() string {
 	return ""
 }
 
+type CompleteMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteMilestoneResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetMilestoneDueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMilestoneDueResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMilestoneDueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMilestoneDueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMilestoneDueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMilestoneDueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UncompleteMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UncompleteMilestoneResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UncompleteMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UncompleteMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UncompleteMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UncompleteMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListMlsStatusesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55194,6 +57395,428 @@ func (r StartWorkOrderResponse) ContentType() string {
 	return ""
 }
 
+type ListWorkflowTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWorkflowTemplatesResponse) GetJSON200() *WorkflowTemplatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWorkflowTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWorkflowTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWorkflowTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWorkflowTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WorkflowTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWorkflowTemplateResponse) GetJSON201() *WorkflowTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UpdateProfileWithBodyWithResponse Change your name and phone
 //
 // Needs a signed-in user (not an API key).
@@ -56774,6 +59397,40 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
+// ListDealMilestonesWithResponse A deal's milestones with their due dates
+//
+// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+func (c *ClientWithResponses) ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error) {
+	rsp, err := c.ListDealMilestones(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealMilestonesResponse(rsp)
+}
+
+// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+//
+// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+func (c *ClientWithResponses) ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error) {
+	rsp, err := c.ApplyDealTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyDealTemplateResponse(rsp)
+}
+
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -56804,6 +59461,74 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReplayDeliveryResponse(rsp)
+}
+
+// ListHolidaysWithResponse The organization's holiday calendar for a year
+//
+// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+func (c *ClientWithResponses) ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error) {
+	rsp, err := c.ListHolidays(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHolidaysResponse(rsp)
+}
+
+// AddHolidayWithBodyWithResponse Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *ClientWithResponses) AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
+	rsp, err := c.AddHolidayWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddHolidayResponse(rsp)
+}
+
+// AddHolidayWithResponse Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *ClientWithResponses) AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
+	rsp, err := c.AddHoliday(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddHolidayResponse(rsp)
+}
+
+// RemoveHolidayWithResponse Take a day off the calendar
+//
+// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+func (c *ClientWithResponses) RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error) {
+	rsp, err := c.RemoveHoliday(ctx, day, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveHolidayResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -58797,6 +61522,72 @@ func (c *ClientWithResponses) UpdateMemberWithResponse(ctx context.Context, id o
 	return ParseUpdateMemberResponse(rsp)
 }
 
+// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
+//
+// Completing it again changes nothing.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+func (c *ClientWithResponses) CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error) {
+	rsp, err := c.CompleteMilestone(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteMilestoneResponse(rsp)
+}
+
+// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *ClientWithResponses) SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
+	rsp, err := c.SetMilestoneDueWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMilestoneDueResponse(rsp)
+}
+
+// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *ClientWithResponses) SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
+	rsp, err := c.SetMilestoneDue(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMilestoneDueResponse(rsp)
+}
+
+// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+func (c *ClientWithResponses) UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error) {
+	rsp, err := c.UncompleteMilestone(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUncompleteMilestoneResponse(rsp)
+}
+
 // ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -60728,6 +63519,121 @@ func (c *ClientWithResponses) StartWorkOrderWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseStartWorkOrderResponse(rsp)
+}
+
+// ListWorkflowTemplatesWithResponse The organization's workflow templates
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+func (c *ClientWithResponses) ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error) {
+	rsp, err := c.ListWorkflowTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWorkflowTemplatesResponse(rsp)
+}
+
+// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *ClientWithResponses) CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
+	rsp, err := c.CreateWorkflowTemplateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowTemplateResponse(rsp)
+}
+
+// CreateWorkflowTemplateWithResponse Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *ClientWithResponses) CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
+	rsp, err := c.CreateWorkflowTemplate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowTemplateResponse(rsp)
+}
+
+// DeleteWorkflowTemplateWithResponse Delete a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+func (c *ClientWithResponses) DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error) {
+	rsp, err := c.DeleteWorkflowTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowTemplateResponse(rsp)
+}
+
+// GetWorkflowTemplateWithResponse One workflow template
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+func (c *ClientWithResponses) GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error) {
+	rsp, err := c.GetWorkflowTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowTemplateResponse(rsp)
+}
+
+// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *ClientWithResponses) ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
+	rsp, err := c.ReplaceWorkflowTemplateWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceWorkflowTemplateResponse(rsp)
+}
+
+// ReplaceWorkflowTemplateWithResponse Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *ClientWithResponses) ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
+	rsp, err := c.ReplaceWorkflowTemplate(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceWorkflowTemplateResponse(rsp)
 }
 
 // ParseUpdateProfileResponse parses an HTTP response from a UpdateProfileWithResponse call
@@ -65621,6 +68527,135 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 	return response, nil
 }
 
+// ParseListDealMilestonesResponse parses an HTTP response from a ListDealMilestonesWithResponse call
+func ParseListDealMilestonesResponse(rsp *http.Response) (*ListDealMilestonesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealMilestonesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MilestonesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApplyDealTemplateResponse parses an HTTP response from a ApplyDealTemplateWithResponse call
+func ParseApplyDealTemplateResponse(rsp *http.Response) (*ApplyDealTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyDealTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MilestonesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListDeliveriesResponse parses an HTTP response from a ListDeliveriesWithResponse call
 func ParseListDeliveriesResponse(rsp *http.Response) (*ListDeliveriesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -65695,6 +68730,206 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListHolidaysResponse parses an HTTP response from a ListHolidaysWithResponse call
+func ParseListHolidaysResponse(rsp *http.Response) (*ListHolidaysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHolidaysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HolidaysOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddHolidayResponse parses an HTTP response from a AddHolidayWithResponse call
+func ParseAddHolidayResponse(rsp *http.Response) (*AddHolidayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddHolidayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CalendarDay
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveHolidayResponse parses an HTTP response from a RemoveHolidayWithResponse call
+func ParseRemoveHolidayResponse(rsp *http.Response) (*RemoveHolidayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveHolidayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -72276,6 +75511,231 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 	return response, nil
 }
 
+// ParseCompleteMilestoneResponse parses an HTTP response from a CompleteMilestoneWithResponse call
+func ParseCompleteMilestoneResponse(rsp *http.Response) (*CompleteMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetMilestoneDueResponse parses an HTTP response from a SetMilestoneDueWithResponse call
+func ParseSetMilestoneDueResponse(rsp *http.Response) (*SetMilestoneDueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMilestoneDueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUncompleteMilestoneResponse parses an HTTP response from a UncompleteMilestoneWithResponse call
+func ParseUncompleteMilestoneResponse(rsp *http.Response) (*UncompleteMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UncompleteMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListMlsStatusesResponse parses an HTTP response from a ListMlsStatusesWithResponse call
 func ParseListMlsStatusesResponse(rsp *http.Response) (*ListMlsStatusesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -78816,6 +82276,356 @@ func ParseStartWorkOrderResponse(rsp *http.Response) (*StartWorkOrderResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWorkflowTemplatesResponse parses an HTTP response from a ListWorkflowTemplatesWithResponse call
+func ParseListWorkflowTemplatesResponse(rsp *http.Response) (*ListWorkflowTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWorkflowTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWorkflowTemplateResponse parses an HTTP response from a CreateWorkflowTemplateWithResponse call
+func ParseCreateWorkflowTemplateResponse(rsp *http.Response) (*CreateWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWorkflowTemplateResponse parses an HTTP response from a DeleteWorkflowTemplateWithResponse call
+func ParseDeleteWorkflowTemplateResponse(rsp *http.Response) (*DeleteWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowTemplateResponse parses an HTTP response from a GetWorkflowTemplateWithResponse call
+func ParseGetWorkflowTemplateResponse(rsp *http.Response) (*GetWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceWorkflowTemplateResponse parses an HTTP response from a ReplaceWorkflowTemplateWithResponse call
+func ParseReplaceWorkflowTemplateResponse(rsp *http.Response) (*ReplaceWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
