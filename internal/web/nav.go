@@ -39,7 +39,9 @@ var navAreas = []navArea{
 		{"Search listings", "/listings", []string{"listing.read"}, "Find listings by place, price, size and status"},
 		{"New listing", "/listings/new", []string{"listing.write"}, "Put a property on the market"},
 	}},
-	{"Deals", nil},
+	{"Deals", []navItem{
+		{"Deal workflow", "/deal-workflow", []string{"deal.read"}, "Milestone templates, compliance checklists and the holiday calendar"},
+	}},
 	{"Properties", []navItem{
 		{"Properties", "/properties", []string{"property.read"}, "Properties, their buildings, units and photos"},
 	}},
