@@ -291,6 +291,19 @@ var accessMatrix = map[string]string{
 	"move-deal":                       dealWriters,
 	"add-deal-participant":            dealWriters,
 	"remove-deal-participant":         dealWriters,
+	"list-deal-milestones":            dealReaders,
+	"apply-deal-template":             dealWriters,
+	"complete-milestone":              dealWriters,
+	"uncomplete-milestone":            dealWriters,
+	"set-milestone-due":               dealWriters,
+	"list-workflow-templates":         dealReaders,
+	"get-workflow-template":           dealReaders,
+	"create-workflow-template":        dealManagers,
+	"replace-workflow-template":       dealManagers,
+	"delete-workflow-template":        dealManagers,
+	"list-holidays":                   dealReaders,
+	"add-holiday":                     dealManagers,
+	"remove-holiday":                  dealManagers,
 }
 
 const (
@@ -315,8 +328,9 @@ const (
 	maintenanceManagers = "owner admin property_manager"
 	residents           = "owner admin resident"
 
-	dealReaders = "owner admin broker agent read_only"
-	dealWriters = "owner admin broker agent"
+	dealReaders  = "owner admin broker agent read_only"
+	dealWriters  = "owner admin broker agent"
+	dealManagers = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -447,7 +461,7 @@ func newRequests(h *harness) *requests {
 func (r *requests) build(op *huma.Operation) (string, any) {
 	n := r.counter.Add(1)
 	path := strings.ReplaceAll(op.Path, "{id}", realty.NewID().String())
-	path = strings.NewReplacer("{kind}", "task.due", "{channel}", "email").Replace(path)
+	path = strings.NewReplacer("{kind}", "task.due", "{channel}", "email", "{day}", "2031-02-03").Replace(path)
 	bodies := map[string]any{
 		"login":                     map[string]any{"email": "owner@acme.example", "password": "correct horse battery staple"},
 		"login-mfa":                 map[string]any{"mfa_token": "nope", "code": "000000"},
@@ -562,6 +576,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-deal":                 map[string]any{"notes": "Same"},
 		"move-deal":                   map[string]any{"to": "active"},
 		"add-deal-participant":        map[string]any{"role": "attorney", "name": "Matrix Law"},
+		"set-milestone-due":           map[string]any{},
+		"create-workflow-template":    map[string]any{"name": fmt.Sprintf("Matrix %d", n), "kind": "lease", "side": "buyer", "milestones": []any{}},
+		"replace-workflow-template":   map[string]any{"name": "Matrix", "milestones": []any{}},
+		"add-holiday":                 map[string]any{"day": "2031-02-03", "name": "Matrix"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -51,6 +51,7 @@ var tagDescriptions = map[string]string{
 	"Reports":       "Financial statements from the journal (income statement, balance sheet, owner statement, general ledger detail), budgets with budget vs actual, CSV exports and saved reports e-mailed on a schedule.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 	"Deals":         "A brokerage's transactions: the stage machine with its guards and history, the pipeline board, participants, and the listing that follows its deal.",
+	"Deal workflow": "Deals' milestones with due dates computed in calendar or business days, workflow templates with their compliance checklists, and the holiday calendar business days skip.",
 	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
 }
 

@@ -251,6 +251,7 @@ func TestBOLA(t *testing.T) {
 	foreign := globexIDs(t, h)
 	globexInspectionIDs(t, h, foreign)
 	globexDealIDs(t, h, foreign)
+	globexDealMilestoneIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

@@ -145,5 +145,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Maintenance = maintenance.New(pool, s.Org, o.Blobs, o.MediaMaxBytes, s.Messaging, o.Now)
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	s.Deal = deal.New(pool, o.Now)
+	s.Org.OnCreate(s.Deal.SeedWorkflowTx)
 	return s, nil
 }

@@ -15,6 +15,7 @@ import (
 	"realty/internal/audit"
 	"realty/internal/config"
 	"realty/internal/crm"
+	"realty/internal/deal"
 	"realty/internal/idempotency"
 	"realty/internal/leasing"
 	"realty/internal/ledger"
@@ -54,6 +55,7 @@ func startJobs(ctx context.Context, pool *postgres.Pool, svc app.Services, cfg c
 	river.AddWorker(workers, &maintenance.OverdueWorker{Maintenance: svc.Maintenance})
 	river.AddWorker(workers, &ledger.DueReportsWorker{Ledger: svc.Ledger})
 	river.AddWorker(workers, &ledger.SummaryWorker{Ledger: svc.Ledger})
+	river.AddWorker(workers, &deal.MilestonesWorker{Deal: svc.Deal, Orgs: svc.Org, Notify: svc.Messaging})
 	client, err := river.NewClient(riverpgxv5.New(pool), riverConfig(workers, jobTimeout, cfg.JobRescueAfter, log))
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -78,7 +80,7 @@ func riverConfig(workers *river.Workers, timeout, rescueAfter time.Duration, log
 		Schema:               postgres.RiverSchema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:              workers,
-		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs(), ledger.PeriodicJobs(), maintenance.PeriodicJobs()),
+		PeriodicJobs:         slices.Concat(audit.PeriodicJobs(), crm.PeriodicJobs(), leasing.PeriodicJobs(), ledger.PeriodicJobs(), maintenance.PeriodicJobs(), deal.MilestonePeriodicJobs()),
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               log.With("component", "river"),

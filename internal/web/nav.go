@@ -42,6 +42,7 @@ var navAreas = []navArea{
 	{"Deals", []navItem{
 		{"Pipeline", "/deals", []string{"deal.read"}, "Your deals by stage: drag a card to move it on; open a deal"},
 		{"Closing this month", "/deals/closing", []string{"deal.read"}, "The deals closing this month and their volume"},
+		{"Deal workflow", "/deal-workflow", []string{"deal.read"}, "Milestone templates, compliance checklists and the holiday calendar"},
 	}},
 	{"Properties", []navItem{
 		{"Properties", "/properties", []string{"property.read"}, "Properties, their buildings, units and photos"},

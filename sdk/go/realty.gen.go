@@ -675,141 +675,6 @@ func (e CriterionOutcome) Valid() bool {
 	}
 }
 
-// Defines values for DealKind.
-const (
-	DealKindLease     DealKind = "lease"
-	DealKindPurchase  DealKind = "purchase"
-	DealKindReferral  DealKind = "referral"
-	DealKindRefinance DealKind = "refinance"
-	DealKindSale      DealKind = "sale"
-)
-
-// Valid indicates whether the value is a known member of the DealKind enum.
-func (e DealKind) Valid() bool {
-	switch e {
-	case DealKindLease:
-		return true
-	case DealKindPurchase:
-		return true
-	case DealKindReferral:
-		return true
-	case DealKindRefinance:
-		return true
-	case DealKindSale:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DealSide.
-const (
-	DealSideBuyer  DealSide = "buyer"
-	DealSideDual   DealSide = "dual"
-	DealSideSeller DealSide = "seller"
-)
-
-// Valid indicates whether the value is a known member of the DealSide enum.
-func (e DealSide) Valid() bool {
-	switch e {
-	case DealSideBuyer:
-		return true
-	case DealSideDual:
-		return true
-	case DealSideSeller:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DealStage.
-const (
-	DealStageActive        DealStage = "active"
-	DealStageClearToClose  DealStage = "clear_to_close"
-	DealStageClosed        DealStage = "closed"
-	DealStageDueDiligence  DealStage = "due_diligence"
-	DealStageFellThrough   DealStage = "fell_through"
-	DealStageLead          DealStage = "lead"
-	DealStageOffer         DealStage = "offer"
-	DealStageUnderContract DealStage = "under_contract"
-	DealStageWithdrawn     DealStage = "withdrawn"
-)
-
-// Valid indicates whether the value is a known member of the DealStage enum.
-func (e DealStage) Valid() bool {
-	switch e {
-	case DealStageActive:
-		return true
-	case DealStageClearToClose:
-		return true
-	case DealStageClosed:
-		return true
-	case DealStageDueDiligence:
-		return true
-	case DealStageFellThrough:
-		return true
-	case DealStageLead:
-		return true
-	case DealStageOffer:
-		return true
-	case DealStageUnderContract:
-		return true
-	case DealStageWithdrawn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DealBodyKind.
-const (
-	DealBodyKindLease     DealBodyKind = "lease"
-	DealBodyKindPurchase  DealBodyKind = "purchase"
-	DealBodyKindReferral  DealBodyKind = "referral"
-	DealBodyKindRefinance DealBodyKind = "refinance"
-	DealBodyKindSale      DealBodyKind = "sale"
-)
-
-// Valid indicates whether the value is a known member of the DealBodyKind enum.
-func (e DealBodyKind) Valid() bool {
-	switch e {
-	case DealBodyKindLease:
-		return true
-	case DealBodyKindPurchase:
-		return true
-	case DealBodyKindReferral:
-		return true
-	case DealBodyKindRefinance:
-		return true
-	case DealBodyKindSale:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DealBodySide.
-const (
-	DealBodySideBuyer  DealBodySide = "buyer"
-	DealBodySideDual   DealBodySide = "dual"
-	DealBodySideSeller DealBodySide = "seller"
-)
-
-// Valid indicates whether the value is a known member of the DealBodySide enum.
-func (e DealBodySide) Valid() bool {
-	switch e {
-	case DealBodySideBuyer:
-		return true
-	case DealBodySideDual:
-		return true
-	case DealBodySideSeller:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DeliveryChannel.
 const (
 	DeliveryChannelEmail   DeliveryChannel = "email"
@@ -1500,6 +1365,48 @@ func (e MembershipKind) Valid() bool {
 	}
 }
 
+// Defines values for MilestoneAnchor.
+const (
+	MilestoneAnchorContractDate  MilestoneAnchor = "contract_date"
+	MilestoneAnchorExpectedClose MilestoneAnchor = "expected_close"
+	MilestoneAnchorMilestone     MilestoneAnchor = "milestone"
+)
+
+// Valid indicates whether the value is a known member of the MilestoneAnchor enum.
+func (e MilestoneAnchor) Valid() bool {
+	switch e {
+	case MilestoneAnchorContractDate:
+		return true
+	case MilestoneAnchorExpectedClose:
+		return true
+	case MilestoneAnchorMilestone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MilestoneRuleAnchor.
+const (
+	MilestoneRuleAnchorContractDate  MilestoneRuleAnchor = "contract_date"
+	MilestoneRuleAnchorExpectedClose MilestoneRuleAnchor = "expected_close"
+	MilestoneRuleAnchorMilestone     MilestoneRuleAnchor = "milestone"
+)
+
+// Valid indicates whether the value is a known member of the MilestoneRuleAnchor enum.
+func (e MilestoneRuleAnchor) Valid() bool {
+	switch e {
+	case MilestoneRuleAnchorContractDate:
+		return true
+	case MilestoneRuleAnchorExpectedClose:
+		return true
+	case MilestoneRuleAnchorMilestone:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MlsStatusMappingBodyStandardStatus.
 const (
 	MlsStatusMappingBodyStandardStatusActive              MlsStatusMappingBodyStandardStatus = "Active"
@@ -1539,45 +1446,6 @@ func (e MlsStatusMappingBodyStandardStatus) Valid() bool {
 	case MlsStatusMappingBodyStandardStatusPending:
 		return true
 	case MlsStatusMappingBodyStandardStatusWithdrawn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MoveBodyTo.
-const (
-	MoveBodyToActive        MoveBodyTo = "active"
-	MoveBodyToClearToClose  MoveBodyTo = "clear_to_close"
-	MoveBodyToClosed        MoveBodyTo = "closed"
-	MoveBodyToDueDiligence  MoveBodyTo = "due_diligence"
-	MoveBodyToFellThrough   MoveBodyTo = "fell_through"
-	MoveBodyToLead          MoveBodyTo = "lead"
-	MoveBodyToOffer         MoveBodyTo = "offer"
-	MoveBodyToUnderContract MoveBodyTo = "under_contract"
-	MoveBodyToWithdrawn     MoveBodyTo = "withdrawn"
-)
-
-// Valid indicates whether the value is a known member of the MoveBodyTo enum.
-func (e MoveBodyTo) Valid() bool {
-	switch e {
-	case MoveBodyToActive:
-		return true
-	case MoveBodyToClearToClose:
-		return true
-	case MoveBodyToClosed:
-		return true
-	case MoveBodyToDueDiligence:
-		return true
-	case MoveBodyToFellThrough:
-		return true
-	case MoveBodyToLead:
-		return true
-	case MoveBodyToOffer:
-		return true
-	case MoveBodyToUnderContract:
-		return true
-	case MoveBodyToWithdrawn:
 		return true
 	default:
 		return false
@@ -1839,102 +1707,6 @@ func (e OrganizationPatchInputBodyKind) Valid() bool {
 	case OrganizationPatchInputBodyKindBrokerage:
 		return true
 	case OrganizationPatchInputBodyKindPropertyManager:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ParticipantRole.
-const (
-	ParticipantRoleAppraiser    ParticipantRole = "appraiser"
-	ParticipantRoleAttorney     ParticipantRole = "attorney"
-	ParticipantRoleBuyer        ParticipantRole = "buyer"
-	ParticipantRoleBuyerAgent   ParticipantRole = "buyer_agent"
-	ParticipantRoleEscrow       ParticipantRole = "escrow"
-	ParticipantRoleInspector    ParticipantRole = "inspector"
-	ParticipantRoleLender       ParticipantRole = "lender"
-	ParticipantRoleListingAgent ParticipantRole = "listing_agent"
-	ParticipantRoleOther        ParticipantRole = "other"
-	ParticipantRoleReferral     ParticipantRole = "referral"
-	ParticipantRoleSeller       ParticipantRole = "seller"
-	ParticipantRoleTitle        ParticipantRole = "title"
-)
-
-// Valid indicates whether the value is a known member of the ParticipantRole enum.
-func (e ParticipantRole) Valid() bool {
-	switch e {
-	case ParticipantRoleAppraiser:
-		return true
-	case ParticipantRoleAttorney:
-		return true
-	case ParticipantRoleBuyer:
-		return true
-	case ParticipantRoleBuyerAgent:
-		return true
-	case ParticipantRoleEscrow:
-		return true
-	case ParticipantRoleInspector:
-		return true
-	case ParticipantRoleLender:
-		return true
-	case ParticipantRoleListingAgent:
-		return true
-	case ParticipantRoleOther:
-		return true
-	case ParticipantRoleReferral:
-		return true
-	case ParticipantRoleSeller:
-		return true
-	case ParticipantRoleTitle:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ParticipantInputRole.
-const (
-	ParticipantInputRoleAppraiser    ParticipantInputRole = "appraiser"
-	ParticipantInputRoleAttorney     ParticipantInputRole = "attorney"
-	ParticipantInputRoleBuyer        ParticipantInputRole = "buyer"
-	ParticipantInputRoleBuyerAgent   ParticipantInputRole = "buyer_agent"
-	ParticipantInputRoleEscrow       ParticipantInputRole = "escrow"
-	ParticipantInputRoleInspector    ParticipantInputRole = "inspector"
-	ParticipantInputRoleLender       ParticipantInputRole = "lender"
-	ParticipantInputRoleListingAgent ParticipantInputRole = "listing_agent"
-	ParticipantInputRoleOther        ParticipantInputRole = "other"
-	ParticipantInputRoleReferral     ParticipantInputRole = "referral"
-	ParticipantInputRoleSeller       ParticipantInputRole = "seller"
-	ParticipantInputRoleTitle        ParticipantInputRole = "title"
-)
-
-// Valid indicates whether the value is a known member of the ParticipantInputRole enum.
-func (e ParticipantInputRole) Valid() bool {
-	switch e {
-	case ParticipantInputRoleAppraiser:
-		return true
-	case ParticipantInputRoleAttorney:
-		return true
-	case ParticipantInputRoleBuyer:
-		return true
-	case ParticipantInputRoleBuyerAgent:
-		return true
-	case ParticipantInputRoleEscrow:
-		return true
-	case ParticipantInputRoleInspector:
-		return true
-	case ParticipantInputRoleLender:
-		return true
-	case ParticipantInputRoleListingAgent:
-		return true
-	case ParticipantInputRoleOther:
-		return true
-	case ParticipantInputRoleReferral:
-		return true
-	case ParticipantInputRoleSeller:
-		return true
-	case ParticipantInputRoleTitle:
 		return true
 	default:
 		return false
@@ -2424,6 +2196,45 @@ func (e StageBodyStage) Valid() bool {
 	case StageBodyStageProspect:
 		return true
 	case StageBodyStageUnderContract:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StageDocumentsStage.
+const (
+	StageDocumentsStageActive        StageDocumentsStage = "active"
+	StageDocumentsStageClearToClose  StageDocumentsStage = "clear_to_close"
+	StageDocumentsStageClosed        StageDocumentsStage = "closed"
+	StageDocumentsStageDueDiligence  StageDocumentsStage = "due_diligence"
+	StageDocumentsStageFellThrough   StageDocumentsStage = "fell_through"
+	StageDocumentsStageLead          StageDocumentsStage = "lead"
+	StageDocumentsStageOffer         StageDocumentsStage = "offer"
+	StageDocumentsStageUnderContract StageDocumentsStage = "under_contract"
+	StageDocumentsStageWithdrawn     StageDocumentsStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the StageDocumentsStage enum.
+func (e StageDocumentsStage) Valid() bool {
+	switch e {
+	case StageDocumentsStageActive:
+		return true
+	case StageDocumentsStageClearToClose:
+		return true
+	case StageDocumentsStageClosed:
+		return true
+	case StageDocumentsStageDueDiligence:
+		return true
+	case StageDocumentsStageFellThrough:
+		return true
+	case StageDocumentsStageLead:
+		return true
+	case StageDocumentsStageOffer:
+		return true
+	case StageDocumentsStageUnderContract:
+		return true
+	case StageDocumentsStageWithdrawn:
 		return true
 	default:
 		return false
@@ -3024,6 +2835,114 @@ func (e WorkOrderBodyPriority) Valid() bool {
 	}
 }
 
+// Defines values for WorkflowTemplateKind.
+const (
+	WorkflowTemplateKindAny       WorkflowTemplateKind = "any"
+	WorkflowTemplateKindLease     WorkflowTemplateKind = "lease"
+	WorkflowTemplateKindPurchase  WorkflowTemplateKind = "purchase"
+	WorkflowTemplateKindReferral  WorkflowTemplateKind = "referral"
+	WorkflowTemplateKindRefinance WorkflowTemplateKind = "refinance"
+	WorkflowTemplateKindSale      WorkflowTemplateKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateKind enum.
+func (e WorkflowTemplateKind) Valid() bool {
+	switch e {
+	case WorkflowTemplateKindAny:
+		return true
+	case WorkflowTemplateKindLease:
+		return true
+	case WorkflowTemplateKindPurchase:
+		return true
+	case WorkflowTemplateKindReferral:
+		return true
+	case WorkflowTemplateKindRefinance:
+		return true
+	case WorkflowTemplateKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateSide.
+const (
+	WorkflowTemplateSideAny    WorkflowTemplateSide = "any"
+	WorkflowTemplateSideBuyer  WorkflowTemplateSide = "buyer"
+	WorkflowTemplateSideDual   WorkflowTemplateSide = "dual"
+	WorkflowTemplateSideSeller WorkflowTemplateSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateSide enum.
+func (e WorkflowTemplateSide) Valid() bool {
+	switch e {
+	case WorkflowTemplateSideAny:
+		return true
+	case WorkflowTemplateSideBuyer:
+		return true
+	case WorkflowTemplateSideDual:
+		return true
+	case WorkflowTemplateSideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateInputKind.
+const (
+	WorkflowTemplateInputKindAny       WorkflowTemplateInputKind = "any"
+	WorkflowTemplateInputKindLease     WorkflowTemplateInputKind = "lease"
+	WorkflowTemplateInputKindPurchase  WorkflowTemplateInputKind = "purchase"
+	WorkflowTemplateInputKindReferral  WorkflowTemplateInputKind = "referral"
+	WorkflowTemplateInputKindRefinance WorkflowTemplateInputKind = "refinance"
+	WorkflowTemplateInputKindSale      WorkflowTemplateInputKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateInputKind enum.
+func (e WorkflowTemplateInputKind) Valid() bool {
+	switch e {
+	case WorkflowTemplateInputKindAny:
+		return true
+	case WorkflowTemplateInputKindLease:
+		return true
+	case WorkflowTemplateInputKindPurchase:
+		return true
+	case WorkflowTemplateInputKindReferral:
+		return true
+	case WorkflowTemplateInputKindRefinance:
+		return true
+	case WorkflowTemplateInputKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateInputSide.
+const (
+	WorkflowTemplateInputSideAny    WorkflowTemplateInputSide = "any"
+	WorkflowTemplateInputSideBuyer  WorkflowTemplateInputSide = "buyer"
+	WorkflowTemplateInputSideDual   WorkflowTemplateInputSide = "dual"
+	WorkflowTemplateInputSideSeller WorkflowTemplateInputSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateInputSide enum.
+func (e WorkflowTemplateInputSide) Valid() bool {
+	switch e {
+	case WorkflowTemplateInputSideAny:
+		return true
+	case WorkflowTemplateInputSideBuyer:
+		return true
+	case WorkflowTemplateInputSideDual:
+		return true
+	case WorkflowTemplateInputSideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAppointmentsParamsStatus.
 const (
 	ListAppointmentsParamsStatusCanceled  ListAppointmentsParamsStatus = "canceled"
@@ -3195,45 +3114,6 @@ func (e ListClientMatchesParamsStatus) Valid() bool {
 	case ListClientMatchesParamsStatusNotified:
 		return true
 	case ListClientMatchesParamsStatusViewed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDealsParamsStage.
-const (
-	ListDealsParamsStageActive        ListDealsParamsStage = "active"
-	ListDealsParamsStageClearToClose  ListDealsParamsStage = "clear_to_close"
-	ListDealsParamsStageClosed        ListDealsParamsStage = "closed"
-	ListDealsParamsStageDueDiligence  ListDealsParamsStage = "due_diligence"
-	ListDealsParamsStageFellThrough   ListDealsParamsStage = "fell_through"
-	ListDealsParamsStageLead          ListDealsParamsStage = "lead"
-	ListDealsParamsStageOffer         ListDealsParamsStage = "offer"
-	ListDealsParamsStageUnderContract ListDealsParamsStage = "under_contract"
-	ListDealsParamsStageWithdrawn     ListDealsParamsStage = "withdrawn"
-)
-
-// Valid indicates whether the value is a known member of the ListDealsParamsStage enum.
-func (e ListDealsParamsStage) Valid() bool {
-	switch e {
-	case ListDealsParamsStageActive:
-		return true
-	case ListDealsParamsStageClearToClose:
-		return true
-	case ListDealsParamsStageClosed:
-		return true
-	case ListDealsParamsStageDueDiligence:
-		return true
-	case ListDealsParamsStageFellThrough:
-		return true
-	case ListDealsParamsStageLead:
-		return true
-	case ListDealsParamsStageOffer:
-		return true
-	case ListDealsParamsStageUnderContract:
-		return true
-	case ListDealsParamsStageWithdrawn:
 		return true
 	default:
 		return false
@@ -4331,13 +4211,6 @@ type BillingRunInputBody struct {
 	Period string `json:"period"`
 }
 
-// BoardColumn defines model for BoardColumn.
-type BoardColumn struct {
-	Count int64   `json:"count"`
-	Deals *[]Deal `json:"deals"`
-	Stage string  `json:"stage"`
-}
-
 // Budget defines model for Budget.
 type Budget struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -4500,6 +4373,17 @@ type CRMSettingsBody struct {
 
 	// PoolMemberIds the agents new leads go to in turn, in order
 	PoolMemberIds *[]openapi_types.UUID `json:"pool_member_ids"`
+}
+
+// CalendarDay defines model for CalendarDay.
+type CalendarDay struct {
+	// Day a calendar day, YYYY-MM-DD
+	Day  openapi_types.Date `json:"day"`
+	Id   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+
+	// Seeded from the country's public holiday rules, not added by hand
+	Seeded bool `json:"seeded"`
 }
 
 // CalendarFeedOutputBody defines model for CalendarFeedOutputBody.
@@ -4751,134 +4635,6 @@ type CriterionName string
 // CriterionOutcome defines model for Criterion.Outcome.
 type CriterionOutcome string
 
-// Deal defines model for Deal.
-type Deal struct {
-	// ActualClose a calendar day, YYYY-MM-DD
-	ActualClose *openapi_types.Date `json:"actual_close,omitempty"`
-	AgentId     *openapi_types.UUID `json:"agent_id,omitempty"`
-
-	// ClosePrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	ClosePrice *string `json:"close_price,omitempty"`
-
-	// ContractDate a calendar day, YYYY-MM-DD
-	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
-	CreatedAt    time.Time           `json:"created_at"`
-	CreatedBy    *openapi_types.UUID `json:"created_by,omitempty"`
-
-	// ExpectedClose a calendar day, YYYY-MM-DD
-	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
-	Id            openapi_types.UUID  `json:"id"`
-	Kind          DealKind            `json:"kind"`
-	ListingId     *openapi_types.UUID `json:"listing_id,omitempty"`
-	Notes         *string             `json:"notes,omitempty"`
-
-	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	Price          *string             `json:"price,omitempty"`
-	PropertyId     *openapi_types.UUID `json:"property_id,omitempty"`
-	Side           DealSide            `json:"side"`
-	Stage          DealStage           `json:"stage"`
-	StageChangedAt time.Time           `json:"stage_changed_at"`
-	Title          string              `json:"title"`
-	UpdatedAt      time.Time           `json:"updated_at"`
-}
-
-// DealKind defines model for Deal.Kind.
-type DealKind string
-
-// DealSide defines model for Deal.Side.
-type DealSide string
-
-// DealStage defines model for Deal.Stage.
-type DealStage string
-
-// DealBoardOutputBody defines model for DealBoardOutputBody.
-type DealBoardOutputBody struct {
-	Columns *[]BoardColumn `json:"columns"`
-}
-
-// DealBody defines model for DealBody.
-type DealBody struct {
-	// AgentId default the caller; another member needs deal.manage
-	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
-
-	// ContractDate a calendar day, YYYY-MM-DD
-	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
-
-	// ExpectedClose a calendar day, YYYY-MM-DD
-	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
-	Kind          DealBodyKind        `json:"kind"`
-
-	// ListingId the listing that follows the deal: Pending under contract, Closed at closing
-	ListingId *openapi_types.UUID `json:"listing_id,omitempty"`
-	Notes     *string             `json:"notes,omitempty"`
-
-	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	Price      *string             `json:"price,omitempty"`
-	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
-	Side       DealBodySide        `json:"side"`
-	Title      string              `json:"title"`
-}
-
-// DealBodyKind defines model for DealBody.Kind.
-type DealBodyKind string
-
-// DealBodySide defines model for DealBody.Side.
-type DealBodySide string
-
-// DealHistoryOutputBody defines model for DealHistoryOutputBody.
-type DealHistoryOutputBody struct {
-	Items *[]DealStageChange `json:"items"`
-}
-
-// DealPage defines model for DealPage.
-type DealPage struct {
-	Items      *[]Deal `json:"items"`
-	NextCursor *string `json:"next_cursor,omitempty"`
-}
-
-// DealPatchBody defines model for DealPatchBody.
-type DealPatchBody struct {
-	// AgentId reassigning the deal needs deal.manage
-	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
-
-	// ContractDate a calendar day, YYYY-MM-DD
-	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
-
-	// ExpectedClose a calendar day, YYYY-MM-DD
-	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
-
-	// ListingId fixed once the deal is under contract
-	ListingId *openapi_types.UUID `json:"listing_id,omitempty"`
-	Notes     *string             `json:"notes,omitempty"`
-
-	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	Price      *string             `json:"price,omitempty"`
-	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
-	Title      *string             `json:"title,omitempty"`
-}
-
-// DealStageChange defines model for DealStageChange.
-type DealStageChange struct {
-	ChangedAt time.Time `json:"changed_at"`
-
-	// ChangedBy the member who moved the deal
-	ChangedBy *openapi_types.UUID `json:"changed_by,omitempty"`
-
-	// FromStage absent for the stage a deal opened at
-	FromStage *string            `json:"from_stage,omitempty"`
-	Id        openapi_types.UUID `json:"id"`
-	Reason    *string            `json:"reason,omitempty"`
-	ToStage   string             `json:"to_stage"`
-}
-
 // Deduction defines model for Deduction.
 type Deduction struct {
 	// AccountId the account credited
@@ -5072,6 +4828,18 @@ type HistoryEntry struct {
 	Id            openapi_types.UUID `json:"id"`
 	NewValue      *string            `json:"new_value,omitempty"`
 	PreviousValue *string            `json:"previous_value,omitempty"`
+}
+
+// Holiday defines model for Holiday.
+type Holiday struct {
+	// Day a calendar day, YYYY-MM-DD
+	Day  openapi_types.Date `json:"day"`
+	Name string             `json:"name"`
+}
+
+// HolidaysOutputBody defines model for HolidaysOutputBody.
+type HolidaysOutputBody struct {
+	Items *[]CalendarDay `json:"items"`
 }
 
 // ImportReject defines model for ImportReject.
@@ -6176,6 +5944,85 @@ type Message struct {
 	ThreadId openapi_types.UUID `json:"thread_id"`
 }
 
+// Milestone defines model for Milestone.
+type Milestone struct {
+	Anchor       *MilestoneAnchor    `json:"anchor,omitempty"`
+	AnchorKey    *string             `json:"anchor_key,omitempty"`
+	BusinessDays bool                `json:"business_days"`
+	CompletedAt  *time.Time          `json:"completed_at,omitempty"`
+	CompletedBy  *openapi_types.UUID `json:"completed_by,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	Days         int64               `json:"days"`
+	DealId       openapi_types.UUID  `json:"deal_id"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate *openapi_types.Date `json:"due_date,omitempty"`
+
+	// DueFixed a calendar day, YYYY-MM-DD
+	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
+
+	// DueOverride a fixed date set on the deal, instead of the rule
+	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
+
+	// EscalatedAt when the brokers were told it is overdue
+	EscalatedAt *time.Time         `json:"escalated_at,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+	Key         string             `json:"key"`
+	Late        bool               `json:"late"`
+	Name        string             `json:"name"`
+
+	// OverdueAt when the agent was told it is overdue
+	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	Position  int64      `json:"position"`
+
+	// RemindedAt when the agent was reminded it comes due
+	RemindedAt *time.Time          `json:"reminded_at,omitempty"`
+	Required   bool                `json:"required"`
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+}
+
+// MilestoneAnchor defines model for Milestone.Anchor.
+type MilestoneAnchor string
+
+// MilestoneDueBody defines model for MilestoneDueBody.
+type MilestoneDueBody struct {
+	// DueOverride the date; absent: the rule's
+	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
+}
+
+// MilestoneRule defines model for MilestoneRule.
+type MilestoneRule struct {
+	Anchor *MilestoneRuleAnchor `json:"anchor,omitempty"`
+
+	// AnchorKey the key of the milestone it counts from (anchor milestone)
+	AnchorKey *string `json:"anchor_key,omitempty"`
+
+	// BusinessDays count business days (skipping weekends and the organization's holidays), not calendar days
+	BusinessDays *bool `json:"business_days,omitempty"`
+
+	// Days days after the anchor; negative: before it
+	Days *int64 `json:"days,omitempty"`
+
+	// DueFixed a fixed due date, instead of an anchor
+	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
+
+	// Key names the milestone within its template, for anchors
+	Key  string `json:"key"`
+	Name string `json:"name"`
+
+	// Required the deal cannot close until it is complete
+	Required *bool `json:"required,omitempty"`
+}
+
+// MilestoneRuleAnchor defines model for MilestoneRule.Anchor.
+type MilestoneRuleAnchor string
+
+// MilestonesOutputBody defines model for MilestonesOutputBody.
+type MilestonesOutputBody struct {
+	Items *[]Milestone `json:"items"`
+}
+
 // MlsStatusList defines model for MlsStatusList.
 type MlsStatusList struct {
 	Items *[]StatusMapping `json:"items"`
@@ -6189,24 +6036,6 @@ type MlsStatusMappingBody struct {
 
 // MlsStatusMappingBodyStandardStatus defines model for MlsStatusMappingBody.StandardStatus.
 type MlsStatusMappingBodyStandardStatus string
-
-// MoveBody defines model for MoveBody.
-type MoveBody struct {
-	// ActualClose moving to closed: the closing date (default today, UTC)
-	ActualClose *openapi_types.Date `json:"actual_close,omitempty"`
-
-	// ClosePrice moving to closed: default the deal's price
-	//
-	// Examples: 1250000.00
-	ClosePrice *string `json:"close_price,omitempty"`
-
-	// Reason why, kept in the stage history
-	Reason *string    `json:"reason,omitempty"`
-	To     MoveBodyTo `json:"to"`
-}
-
-// MoveBodyTo defines model for MoveBody.To.
-type MoveBodyTo string
 
 // MyNewThreadInputBody defines model for MyNewThreadInputBody.
 type MyNewThreadInputBody struct {
@@ -6517,54 +6346,6 @@ type PageReceived struct {
 type PageThread struct {
 	Items      *[]Thread `json:"items"`
 	NextCursor *string   `json:"next_cursor,omitempty"`
-}
-
-// Participant defines model for Participant.
-type Participant struct {
-	ClientId    *openapi_types.UUID `json:"client_id,omitempty"`
-	Company     *string             `json:"company,omitempty"`
-	CreatedAt   time.Time           `json:"created_at"`
-	DealId      openapi_types.UUID  `json:"deal_id"`
-	DisplayName string              `json:"display_name"`
-	Email       *string             `json:"email,omitempty"`
-	Id          openapi_types.UUID  `json:"id"`
-	MemberId    *openapi_types.UUID `json:"member_id,omitempty"`
-
-	// Name an outside party's name
-	Name *string `json:"name,omitempty"`
-
-	// Phone E.164, e.g. +14155552671
-	Phone *string         `json:"phone,omitempty"`
-	Role  ParticipantRole `json:"role"`
-}
-
-// ParticipantRole defines model for Participant.Role.
-type ParticipantRole string
-
-// ParticipantInput defines model for ParticipantInput.
-type ParticipantInput struct {
-	// ClientId a CRM client
-	ClientId *openapi_types.UUID `json:"client_id,omitempty"`
-	Company  *string             `json:"company,omitempty"`
-	Email    *string             `json:"email,omitempty"`
-
-	// MemberId a member of the organization
-	MemberId *openapi_types.UUID `json:"member_id,omitempty"`
-
-	// Name an outside party
-	Name *string `json:"name,omitempty"`
-
-	// Phone E.164, e.g. +14155552671
-	Phone *string              `json:"phone,omitempty"`
-	Role  ParticipantInputRole `json:"role"`
-}
-
-// ParticipantInputRole defines model for ParticipantInput.Role.
-type ParticipantInputRole string
-
-// ParticipantsOutputBody defines model for ParticipantsOutputBody.
-type ParticipantsOutputBody struct {
-	Items *[]Participant `json:"items"`
 }
 
 // PasswordInputBody defines model for PasswordInputBody.
@@ -7295,6 +7076,16 @@ type StageChangeResult struct {
 	Client CRMClient   `json:"client"`
 }
 
+// StageDocuments defines model for StageDocuments.
+type StageDocuments struct {
+	// Categories document categories, as the document domain names them
+	Categories *[]string           `json:"categories"`
+	Stage      StageDocumentsStage `json:"stage"`
+}
+
+// StageDocumentsStage defines model for StageDocuments.Stage.
+type StageDocumentsStage string
+
 // StageHistory defines model for StageHistory.
 type StageHistory struct {
 	Items *[]StageChange `json:"items"`
@@ -8000,6 +7791,47 @@ type WorkOrderPage struct {
 	NextCursor *string      `json:"next_cursor,omitempty"`
 }
 
+// WorkflowTemplate defines model for WorkflowTemplate.
+type WorkflowTemplate struct {
+	CreatedAt         time.Time            `json:"created_at"`
+	Id                openapi_types.UUID   `json:"id"`
+	Kind              WorkflowTemplateKind `json:"kind"`
+	Milestones        *[]MilestoneRule     `json:"milestones"`
+	Name              string               `json:"name"`
+	RequiredDocuments *[]StageDocuments    `json:"required_documents"`
+	Side              WorkflowTemplateSide `json:"side"`
+	UpdatedAt         time.Time            `json:"updated_at"`
+}
+
+// WorkflowTemplateKind defines model for WorkflowTemplate.Kind.
+type WorkflowTemplateKind string
+
+// WorkflowTemplateSide defines model for WorkflowTemplate.Side.
+type WorkflowTemplateSide string
+
+// WorkflowTemplateInput defines model for WorkflowTemplateInput.
+type WorkflowTemplateInput struct {
+	// Kind any when absent
+	Kind              *WorkflowTemplateInputKind `json:"kind,omitempty"`
+	Milestones        *[]MilestoneRule           `json:"milestones"`
+	Name              string                     `json:"name"`
+	RequiredDocuments *[]StageDocuments          `json:"required_documents,omitempty"`
+
+	// Side any when absent
+	Side *WorkflowTemplateInputSide `json:"side,omitempty"`
+}
+
+// WorkflowTemplateInputKind any when absent
+type WorkflowTemplateInputKind string
+
+// WorkflowTemplateInputSide any when absent
+type WorkflowTemplateInputSide string
+
+// WorkflowTemplatesOutputBody defines model for WorkflowTemplatesOutputBody.
+type WorkflowTemplatesOutputBody struct {
+	Items *[]WorkflowTemplate `json:"items"`
+}
+
 // ListAnnouncementsParams defines parameters for ListAnnouncements.
 type ListAnnouncementsParams struct {
 	PropertyId *string `form:"property_id,omitempty" json:"property_id,omitempty"`
@@ -8220,24 +8052,6 @@ type ClientTimelineParams struct {
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
-// GetDealBoardParams defines parameters for GetDealBoard.
-type GetDealBoardParams struct {
-	PerStage *int64 `form:"per_stage,omitempty" json:"per_stage,omitempty"`
-}
-
-// ListDealsParams defines parameters for ListDeals.
-type ListDealsParams struct {
-	Stage   *ListDealsParamsStage `form:"stage,omitempty" json:"stage,omitempty"`
-	AgentId *string               `form:"agent_id,omitempty" json:"agent_id,omitempty"`
-	Cursor  *string               `form:"cursor,omitempty" json:"cursor,omitempty"`
-
-	// Limit page size, at most 100
-	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
-}
-
-// ListDealsParamsStage defines parameters for ListDeals.
-type ListDealsParamsStage string
-
 // ListDeliveriesParams defines parameters for ListDeliveries.
 type ListDeliveriesParams struct {
 	Status *ListDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -8251,6 +8065,12 @@ type ListDeliveriesParams struct {
 
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
+
+// ListHolidaysParams defines parameters for ListHolidays.
+type ListHolidaysParams struct {
+	// Year the year; this year when absent
+	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
+}
 
 // ListInspectionsParams defines parameters for ListInspections.
 type ListInspectionsParams struct {
@@ -8837,17 +8657,8 @@ type ChangeClientStageJSONRequestBody = StageBody
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
 
-// CreateDealJSONRequestBody defines body for CreateDeal for application/json ContentType.
-type CreateDealJSONRequestBody = DealBody
-
-// UpdateDealJSONRequestBody defines body for UpdateDeal for application/json ContentType.
-type UpdateDealJSONRequestBody = DealPatchBody
-
-// MoveDealJSONRequestBody defines body for MoveDeal for application/json ContentType.
-type MoveDealJSONRequestBody = MoveBody
-
-// AddDealParticipantJSONRequestBody defines body for AddDealParticipant for application/json ContentType.
-type AddDealParticipantJSONRequestBody = ParticipantInput
+// AddHolidayJSONRequestBody defines body for AddHoliday for application/json ContentType.
+type AddHolidayJSONRequestBody = Holiday
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -8957,6 +8768,9 @@ type UpdateMediaJSONRequestBody = MediaPatchInputBody
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberPatchInputBody
 
+// SetMilestoneDueJSONRequestBody defines body for SetMilestoneDue for application/json ContentType.
+type SetMilestoneDueJSONRequestBody = MilestoneDueBody
+
 // MapMlsStatusJSONRequestBody defines body for MapMlsStatus for application/json ContentType.
 type MapMlsStatusJSONRequestBody = MlsStatusMappingBody
 
@@ -9064,6 +8878,12 @@ type CompleteWorkOrderJSONRequestBody = CompleteInputBody
 
 // UploadWorkOrderPhotoMultipartRequestBody defines body for UploadWorkOrderPhoto for multipart/form-data ContentType.
 type UploadWorkOrderPhotoMultipartRequestBody UploadWorkOrderPhotoMultipartBody
+
+// CreateWorkflowTemplateJSONRequestBody defines body for CreateWorkflowTemplate for application/json ContentType.
+type CreateWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
+
+// ReplaceWorkflowTemplateJSONRequestBody defines body for ReplaceWorkflowTemplate for application/json ContentType.
+type ReplaceWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -10059,161 +9879,23 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDealBoard The pipeline board: a column per stage with its count and latest moved deals
+	// ListDealMilestones A deal's milestones with their due dates
+	//
+	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 	//
 	// Needs permission `deal.read`.
 	//
-	// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
-	GetDealBoard(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+	ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RemoveDealParticipant Remove a participant from its deal
+	// ApplyDealTemplate Give a deal the milestones of its workflow template
+	//
+	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 	//
 	// Needs permission `deal.write`.
 	//
-	// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
-	RemoveDealParticipant(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListDeals List deals, the latest moved first
-	//
-	// Agents see their own deals; holders of deal.manage every deal.
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
-	ListDeals(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDealWithBody Open a deal at the lead stage
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-	CreateDealWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDeal Open a deal at the lead stage
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-	CreateDeal(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetDeal One deal
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
-	GetDeal(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateDealWithBody Change a deal's title, price, dates, property, listing or notes
-	//
-	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-	UpdateDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateDeal Change a deal's title, price, dates, property, listing or notes
-	//
-	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-	UpdateDeal(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// DealHistory A deal's stage changes, oldest first: who, when and why
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
-	DealHistory(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MoveDealWithBody Move a deal to another stage
-	//
-	// Moves the deal through its stage machine. Allowed moves (from → to):
-	//
-	// | from | may move to |
-	// |---|---|
-	// | lead | active, withdrawn |
-	// | active | offer, withdrawn |
-	// | offer | under_contract, active, fell_through, withdrawn |
-	// | under_contract | due_diligence, clear_to_close, fell_through |
-	// | due_diligence | clear_to_close, under_contract, fell_through |
-	// | clear_to_close | closed, due_diligence, fell_through |
-	// | closed | — (final) |
-	// | fell_through | — (final) |
-	// | withdrawn | — (final) |
-	//
-	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-	MoveDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// MoveDeal Move a deal to another stage
-	//
-	// Moves the deal through its stage machine. Allowed moves (from → to):
-	//
-	// | from | may move to |
-	// |---|---|
-	// | lead | active, withdrawn |
-	// | active | offer, withdrawn |
-	// | offer | under_contract, active, fell_through, withdrawn |
-	// | under_contract | due_diligence, clear_to_close, fell_through |
-	// | due_diligence | clear_to_close, under_contract, fell_through |
-	// | clear_to_close | closed, due_diligence, fell_through |
-	// | closed | — (final) |
-	// | fell_through | — (final) |
-	// | withdrawn | — (final) |
-	//
-	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-	MoveDeal(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListDealParticipants A deal's participants, by role
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
-	ListDealParticipants(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AddDealParticipantWithBody Add a client, a member or an outside party to a deal
-	//
-	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-	AddDealParticipantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AddDealParticipant Add a client, a member or an outside party to a deal
-	//
-	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-	AddDealParticipant(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+	ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
@@ -10230,6 +9912,46 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListHolidays The organization's holiday calendar for a year
+	//
+	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+	ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddHolidayWithBody Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddHoliday Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveHoliday Take a day off the calendar
+	//
+	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+	RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -11376,6 +11098,44 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMember(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CompleteMilestone Mark a milestone complete (by you, now)
+	//
+	// Completing it again changes nothing.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+	CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UncompleteMilestone Reopen a milestone marked complete by mistake
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+	UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMlsStatuses Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -12448,6 +12208,73 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWorkflowTemplates The organization's workflow templates
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+	ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowTemplateWithBody Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowTemplate Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowTemplate Delete a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+	DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowTemplate One workflow template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+	GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceWorkflowTemplateWithBody Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceWorkflowTemplate Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // UpdateProfileWithBody Change your name and phone
@@ -14350,13 +14177,15 @@ func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettings
 	return c.Client.Do(req)
 }
 
-// GetDealBoard The pipeline board: a column per stage with its count and latest moved deals
+// ListDealMilestones A deal's milestones with their due dates
+//
+// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 //
 // Needs permission `deal.read`.
 //
-// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
-func (c *Client) GetDealBoard(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDealBoardRequest(c.Server, params)
+// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+func (c *Client) ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealMilestonesRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -14367,275 +14196,15 @@ func (c *Client) GetDealBoard(ctx context.Context, params *GetDealBoardParams, r
 	return c.Client.Do(req)
 }
 
-// RemoveDealParticipant Remove a participant from its deal
+// ApplyDealTemplate Give a deal the milestones of its workflow template
+//
+// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 //
 // Needs permission `deal.write`.
 //
-// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
-func (c *Client) RemoveDealParticipant(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveDealParticipantRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListDeals List deals, the latest moved first
-//
-// Agents see their own deals; holders of deal.manage every deal.
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
-func (c *Client) ListDeals(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDealsRequest(c.Server, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDealWithBody Open a deal at the lead stage
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-func (c *Client) CreateDealWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDealRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDeal Open a deal at the lead stage
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-func (c *Client) CreateDeal(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDealRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetDeal One deal
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
-func (c *Client) GetDeal(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDealRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateDealWithBody Change a deal's title, price, dates, property, listing or notes
-//
-// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-func (c *Client) UpdateDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDealRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateDeal Change a deal's title, price, dates, property, listing or notes
-//
-// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-func (c *Client) UpdateDeal(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDealRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// DealHistory A deal's stage changes, oldest first: who, when and why
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
-func (c *Client) DealHistory(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDealHistoryRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MoveDealWithBody Move a deal to another stage
-//
-// Moves the deal through its stage machine. Allowed moves (from → to):
-//
-// | from | may move to |
-// |---|---|
-// | lead | active, withdrawn |
-// | active | offer, withdrawn |
-// | offer | under_contract, active, fell_through, withdrawn |
-// | under_contract | due_diligence, clear_to_close, fell_through |
-// | due_diligence | clear_to_close, under_contract, fell_through |
-// | clear_to_close | closed, due_diligence, fell_through |
-// | closed | — (final) |
-// | fell_through | — (final) |
-// | withdrawn | — (final) |
-//
-// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-func (c *Client) MoveDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMoveDealRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// MoveDeal Move a deal to another stage
-//
-// Moves the deal through its stage machine. Allowed moves (from → to):
-//
-// | from | may move to |
-// |---|---|
-// | lead | active, withdrawn |
-// | active | offer, withdrawn |
-// | offer | under_contract, active, fell_through, withdrawn |
-// | under_contract | due_diligence, clear_to_close, fell_through |
-// | due_diligence | clear_to_close, under_contract, fell_through |
-// | clear_to_close | closed, due_diligence, fell_through |
-// | closed | — (final) |
-// | fell_through | — (final) |
-// | withdrawn | — (final) |
-//
-// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-func (c *Client) MoveDeal(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMoveDealRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListDealParticipants A deal's participants, by role
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
-func (c *Client) ListDealParticipants(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDealParticipantsRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AddDealParticipantWithBody Add a client, a member or an outside party to a deal
-//
-// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-func (c *Client) AddDealParticipantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddDealParticipantRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AddDealParticipant Add a client, a member or an outside party to a deal
-//
-// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-func (c *Client) AddDealParticipant(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddDealParticipantRequest(c.Server, id, body)
+// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+func (c *Client) ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyDealTemplateRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -14672,6 +14241,86 @@ func (c *Client) ListDeliveries(ctx context.Context, params *ListDeliveriesParam
 // Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplayDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListHolidays The organization's holiday calendar for a year
+//
+// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+func (c *Client) ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHolidaysRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddHolidayWithBody Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *Client) AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddHolidayRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddHoliday Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *Client) AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddHolidayRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveHoliday Take a day off the calendar
+//
+// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+func (c *Client) RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveHolidayRequest(c.Server, day)
 	if err != nil {
 		return nil, err
 	}
@@ -17057,6 +16706,84 @@ func (c *Client) UpdateMember(ctx context.Context, id openapi_types.UUID, body U
 	return c.Client.Do(req)
 }
 
+// CompleteMilestone Mark a milestone complete (by you, now)
+//
+// Completing it again changes nothing.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+func (c *Client) CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteMilestoneRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *Client) SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMilestoneDueRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *Client) SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMilestoneDueRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UncompleteMilestone Reopen a milestone marked complete by mistake
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+func (c *Client) UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUncompleteMilestoneRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMlsStatuses Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -19370,6 +19097,143 @@ func (c *Client) UploadWorkOrderPhotoWithBody(ctx context.Context, id openapi_ty
 // Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 func (c *Client) StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartWorkOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWorkflowTemplates The organization's workflow templates
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+func (c *Client) ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWorkflowTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowTemplateWithBody Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *Client) CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowTemplateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowTemplate Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *Client) CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowTemplateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowTemplate Delete a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+func (c *Client) DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowTemplate One workflow template
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+func (c *Client) GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceWorkflowTemplateWithBody Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *Client) ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceWorkflowTemplateRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceWorkflowTemplate Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *Client) ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceWorkflowTemplateRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -22682,62 +22546,8 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
-// NewGetDealBoardRequest constructs an http.Request for the GetDealBoard method
-func NewGetDealBoardRequest(server string, params *GetDealBoardParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deal-board")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.PerStage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "per_stage", *params.PerStage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewRemoveDealParticipantRequest constructs an http.Request for the RemoveDealParticipant method
-func NewRemoveDealParticipantRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+// NewListDealMilestonesRequest constructs an http.Request for the ListDealMilestones method
+func NewListDealMilestonesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -22752,171 +22562,7 @@ func NewRemoveDealParticipantRequest(server string, id openapi_types.UUID) (*htt
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/api/v1/deal-participants/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListDealsRequest constructs an http.Request for the ListDeals method
-func NewListDealsRequest(server string, params *ListDealsParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Stage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "stage", *params.Stage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.AgentId != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "agent_id", *params.AgentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Cursor != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Limit != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateDealRequest calls the generic CreateDeal builder with application/json body
-func NewCreateDealRequest(server string, body CreateDealJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateDealRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateDealRequestWithBody constructs an http.Request for the CreateDeal method, with any body, and a specified content type
-func NewCreateDealRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetDealRequest constructs an http.Request for the GetDeal method
-func NewGetDealRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s", pathParam0)
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22934,19 +22580,8 @@ func NewGetDealRequest(server string, id openapi_types.UUID) (*http.Request, err
 	return req, nil
 }
 
-// NewUpdateDealRequest calls the generic UpdateDeal builder with application/json body
-func NewUpdateDealRequest(server string, id openapi_types.UUID, body UpdateDealJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateDealRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewUpdateDealRequestWithBody constructs an http.Request for the UpdateDeal method, with any body, and a specified content type
-func NewUpdateDealRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+// NewApplyDealTemplateRequest constructs an http.Request for the ApplyDealTemplate method
+func NewApplyDealTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -22961,7 +22596,7 @@ func NewUpdateDealRequestWithBody(server string, id openapi_types.UUID, contentT
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/api/v1/deals/%s", pathParam0)
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22971,174 +22606,10 @@ func NewUpdateDealRequestWithBody(server string, id openapi_types.UUID, contentT
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDealHistoryRequest constructs an http.Request for the DealHistory method
-func NewDealHistoryRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/history", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewMoveDealRequest calls the generic MoveDeal builder with application/json body
-func NewMoveDealRequest(server string, id openapi_types.UUID, body MoveDealJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewMoveDealRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewMoveDealRequestWithBody constructs an http.Request for the MoveDeal method, with any body, and a specified content type
-func NewMoveDealRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/moves", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewListDealParticipantsRequest constructs an http.Request for the ListDealParticipants method
-func NewListDealParticipantsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/participants", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewAddDealParticipantRequest calls the generic AddDealParticipant builder with application/json body
-func NewAddDealParticipantRequest(server string, id openapi_types.UUID, body AddDealParticipantJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewAddDealParticipantRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewAddDealParticipantRequestWithBody constructs an http.Request for the AddDealParticipant method, with any body, and a specified content type
-func NewAddDealParticipantRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/participants", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -23248,6 +22719,134 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListHolidaysRequest constructs an http.Request for the ListHolidays method
+func NewListHolidaysRequest(server string, params *ListHolidaysParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddHolidayRequest calls the generic AddHoliday builder with application/json body
+func NewAddHolidayRequest(server string, body AddHolidayJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddHolidayRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAddHolidayRequestWithBody constructs an http.Request for the AddHoliday method, with any body, and a specified content type
+func NewAddHolidayRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveHolidayRequest constructs an http.Request for the RemoveHoliday method
+func NewRemoveHolidayRequest(server string, day string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "day", day, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -27505,6 +27104,121 @@ func NewUpdateMemberRequestWithBody(server string, id openapi_types.UUID, conten
 	return req, nil
 }
 
+// NewCompleteMilestoneRequest constructs an http.Request for the CompleteMilestone method
+func NewCompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/complete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMilestoneDueRequest calls the generic SetMilestoneDue builder with application/json body
+func NewSetMilestoneDueRequest(server string, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMilestoneDueRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetMilestoneDueRequestWithBody constructs an http.Request for the SetMilestoneDue method, with any body, and a specified content type
+func NewSetMilestoneDueRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/due", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUncompleteMilestoneRequest constructs an http.Request for the UncompleteMilestone method
+func NewUncompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/uncomplete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMlsStatusesRequest constructs an http.Request for the ListMlsStatuses method
 func NewListMlsStatusesRequest(server string) (*http.Request, error) {
 	var err error
@@ -31679,6 +31393,188 @@ func NewStartWorkOrderRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewListWorkflowTemplatesRequest constructs an http.Request for the ListWorkflowTemplates method
+func NewListWorkflowTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWorkflowTemplateRequest calls the generic CreateWorkflowTemplate builder with application/json body
+func NewCreateWorkflowTemplateRequest(server string, body CreateWorkflowTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWorkflowTemplateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWorkflowTemplateRequestWithBody constructs an http.Request for the CreateWorkflowTemplate method, with any body, and a specified content type
+func NewCreateWorkflowTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWorkflowTemplateRequest constructs an http.Request for the DeleteWorkflowTemplate method
+func NewDeleteWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWorkflowTemplateRequest constructs an http.Request for the GetWorkflowTemplate method
+func NewGetWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceWorkflowTemplateRequest calls the generic ReplaceWorkflowTemplate builder with application/json body
+func NewReplaceWorkflowTemplateRequest(server string, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceWorkflowTemplateRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceWorkflowTemplateRequestWithBody constructs an http.Request for the ReplaceWorkflowTemplate method, with any body, and a specified content type
+func NewReplaceWorkflowTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -32715,173 +32611,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
-	// GetDealBoardWithResponse The pipeline board: a column per stage with its count and latest moved deals
+	// ListDealMilestonesWithResponse A deal's milestones with their due dates
+	//
+	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 	//
 	// Needs permission `deal.read`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
-	GetDealBoardWithResponse(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*GetDealBoardResponse, error)
+	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+	ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error)
 
-	// RemoveDealParticipantWithResponse Remove a participant from its deal
+	// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+	//
+	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 	//
 	// Needs permission `deal.write`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
-	RemoveDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveDealParticipantResponse, error)
-
-	// ListDealsWithResponse List deals, the latest moved first
-	//
-	// Agents see their own deals; holders of deal.manage every deal.
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
-	ListDealsWithResponse(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*ListDealsResponse, error)
-
-	// CreateDealWithBodyWithResponse Open a deal at the lead stage
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-	CreateDealWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealResponse, error)
-
-	// CreateDealWithResponse Open a deal at the lead stage
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-	CreateDealWithResponse(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealResponse, error)
-
-	// GetDealWithResponse One deal
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
-	GetDealWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDealResponse, error)
-
-	// UpdateDealWithBodyWithResponse Change a deal's title, price, dates, property, listing or notes
-	//
-	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-	UpdateDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error)
-
-	// UpdateDealWithResponse Change a deal's title, price, dates, property, listing or notes
-	//
-	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-	UpdateDealWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error)
-
-	// DealHistoryWithResponse A deal's stage changes, oldest first: who, when and why
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
-	DealHistoryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DealHistoryResponse, error)
-
-	// MoveDealWithBodyWithResponse Move a deal to another stage
-	//
-	// Moves the deal through its stage machine. Allowed moves (from → to):
-	//
-	// | from | may move to |
-	// |---|---|
-	// | lead | active, withdrawn |
-	// | active | offer, withdrawn |
-	// | offer | under_contract, active, fell_through, withdrawn |
-	// | under_contract | due_diligence, clear_to_close, fell_through |
-	// | due_diligence | clear_to_close, under_contract, fell_through |
-	// | clear_to_close | closed, due_diligence, fell_through |
-	// | closed | — (final) |
-	// | fell_through | — (final) |
-	// | withdrawn | — (final) |
-	//
-	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-	MoveDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDealResponse, error)
-
-	// MoveDealWithResponse Move a deal to another stage
-	//
-	// Moves the deal through its stage machine. Allowed moves (from → to):
-	//
-	// | from | may move to |
-	// |---|---|
-	// | lead | active, withdrawn |
-	// | active | offer, withdrawn |
-	// | offer | under_contract, active, fell_through, withdrawn |
-	// | under_contract | due_diligence, clear_to_close, fell_through |
-	// | due_diligence | clear_to_close, under_contract, fell_through |
-	// | clear_to_close | closed, due_diligence, fell_through |
-	// | closed | — (final) |
-	// | fell_through | — (final) |
-	// | withdrawn | — (final) |
-	//
-	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-	MoveDealWithResponse(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDealResponse, error)
-
-	// ListDealParticipantsWithResponse A deal's participants, by role
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
-	ListDealParticipantsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealParticipantsResponse, error)
-
-	// AddDealParticipantWithBodyWithResponse Add a client, a member or an outside party to a deal
-	//
-	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-	AddDealParticipantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error)
-
-	// AddDealParticipantWithResponse Add a client, a member or an outside party to a deal
-	//
-	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-	AddDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error)
+	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+	ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error)
 
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
@@ -32902,6 +32652,50 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
+
+	// ListHolidaysWithResponse The organization's holiday calendar for a year
+	//
+	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+	ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error)
+
+	// AddHolidayWithBodyWithResponse Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
+
+	// AddHolidayWithResponse Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
+
+	// RemoveHolidayWithResponse Take a day off the calendar
+	//
+	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+	RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -34156,6 +33950,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMemberWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
 
+	// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
+	//
+	// Completing it again changes nothing.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+	CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error)
+
+	// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
+
+	// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
+
+	// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+	UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error)
+
 	// ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -35338,6 +35174,79 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartWorkOrderResponse, error)
+
+	// ListWorkflowTemplatesWithResponse The organization's workflow templates
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+	ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error)
+
+	// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
+
+	// CreateWorkflowTemplateWithResponse Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
+
+	// DeleteWorkflowTemplateWithResponse Delete a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+	DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error)
+
+	// GetWorkflowTemplateWithResponse One workflow template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+	GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error)
+
+	// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
+
+	// ReplaceWorkflowTemplateWithResponse Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
 }
 
 type UpdateProfileResponse struct {
@@ -41140,15 +41049,17 @@ func (r ReplaceCrmSettingsResponse) ContentType() string {
 	return ""
 }
 
-type GetDealBoardResponse struct {
+type ListDealMilestonesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DealBoardOutputBody
+	JSON200 *MilestonesOutputBody
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -41156,37 +41067,42 @@ type GetDealBoardResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDealBoardResponse) GetJSON200() *DealBoardOutputBody {
+func (r ListDealMilestonesResponse) GetJSON200() *MilestonesOutputBody {
 	return r.JSON200
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetDealBoardResponse) GetApplicationproblemJSON401() *Problem {
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
 }
 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetDealBoardResponse) GetApplicationproblemJSON403() *Problem {
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
 }
 
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetDealBoardResponse) GetApplicationproblemJSON422() *Problem {
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON422() *Problem {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetDealBoardResponse) GetApplicationproblemJSON500() *Problem {
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDealBoardResponse) GetBody() []byte {
+func (r ListDealMilestonesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDealBoardResponse) Status() string {
+func (r ListDealMilestonesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -41194,7 +41110,7 @@ func (r GetDealBoardResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDealBoardResponse) StatusCode() int {
+func (r ListDealMilestonesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -41202,16 +41118,18 @@ func (r GetDealBoardResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDealBoardResponse) ContentType() string {
+func (r ListDealMilestonesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type RemoveDealParticipantResponse struct {
+type ApplyDealTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MilestonesOutputBody
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -41220,157 +41138,6 @@ type RemoveDealParticipantResponse struct {
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r RemoveDealParticipantResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r RemoveDealParticipantResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r RemoveDealParticipantResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r RemoveDealParticipantResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r RemoveDealParticipantResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r RemoveDealParticipantResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r RemoveDealParticipantResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RemoveDealParticipantResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RemoveDealParticipantResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RemoveDealParticipantResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListDealsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DealPage
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDealsResponse) GetJSON200() *DealPage {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDealsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDealsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDealsResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDealsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListDealsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListDealsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListDealsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDealsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateDealResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Deal
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -41378,237 +41145,47 @@ type CreateDealResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDealResponse) GetJSON201() *Deal {
+func (r ApplyDealTemplateResponse) GetJSON201() *MilestonesOutputBody {
 	return r.JSON201
 }
 
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON401() *Problem {
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
 }
 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateDealResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateDealResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateDealResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateDealResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDealResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetDealResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Deal
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDealResponse) GetJSON200() *Deal {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetDealResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetDealResponse) GetApplicationproblemJSON403() *Problem {
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetDealResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetDealResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetDealResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetDealResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetDealResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetDealResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDealResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type UpdateDealResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Deal
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDealResponse) GetJSON200() *Deal {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON404() *Problem {
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON409() *Problem {
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON409() *Problem {
 	return r.ApplicationproblemJSON409
 }
 
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON422() *Problem {
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON422() *Problem {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r UpdateDealResponse) GetApplicationproblemJSON500() *Problem {
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDealResponse) GetBody() []byte {
+func (r ApplyDealTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDealResponse) Status() string {
+func (r ApplyDealTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -41616,7 +41193,7 @@ func (r UpdateDealResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDealResponse) StatusCode() int {
+func (r ApplyDealTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -41624,367 +41201,7 @@ func (r UpdateDealResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDealResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type DealHistoryResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DealHistoryOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DealHistoryResponse) GetJSON200() *DealHistoryOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r DealHistoryResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r DealHistoryResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r DealHistoryResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r DealHistoryResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r DealHistoryResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r DealHistoryResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r DealHistoryResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r DealHistoryResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DealHistoryResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type MoveDealResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Deal
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r MoveDealResponse) GetJSON200() *Deal {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r MoveDealResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r MoveDealResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r MoveDealResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r MoveDealResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r MoveDealResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListDealParticipantsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ParticipantsOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDealParticipantsResponse) GetJSON200() *ParticipantsOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDealParticipantsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDealParticipantsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListDealParticipantsResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDealParticipantsResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDealParticipantsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListDealParticipantsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListDealParticipantsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListDealParticipantsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDealParticipantsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type AddDealParticipantResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Participant
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r AddDealParticipantResponse) GetJSON201() *Participant {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r AddDealParticipantResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r AddDealParticipantResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r AddDealParticipantResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r AddDealParticipantResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddDealParticipantResponse) ContentType() string {
+func (r ApplyDealTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -42137,6 +41354,248 @@ func (r ReplayDeliveryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplayDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListHolidaysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HolidaysOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHolidaysResponse) GetJSON200() *HolidaysOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHolidaysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHolidaysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHolidaysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHolidaysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddHolidayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CalendarDay
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddHolidayResponse) GetJSON201() *CalendarDay {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddHolidayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddHolidayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddHolidayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddHolidayResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveHolidayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveHolidayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveHolidayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveHolidayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveHolidayResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -49906,6 +49365,276 @@ func (r UpdateMemberResponse) ContentType() string {
 	return ""
 }
 
+type CompleteMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteMilestoneResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetMilestoneDueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMilestoneDueResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMilestoneDueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMilestoneDueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMilestoneDueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMilestoneDueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UncompleteMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UncompleteMilestoneResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UncompleteMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UncompleteMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UncompleteMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UncompleteMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListMlsStatusesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57666,6 +57395,428 @@ func (r StartWorkOrderResponse) ContentType() string {
 	return ""
 }
 
+type ListWorkflowTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWorkflowTemplatesResponse) GetJSON200() *WorkflowTemplatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWorkflowTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWorkflowTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWorkflowTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWorkflowTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WorkflowTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWorkflowTemplateResponse) GetJSON201() *WorkflowTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UpdateProfileWithBodyWithResponse Change your name and phone
 //
 // Needs a signed-in user (not an API key).
@@ -59246,256 +59397,38 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
-// GetDealBoardWithResponse The pipeline board: a column per stage with its count and latest moved deals
+// ListDealMilestonesWithResponse A deal's milestones with their due dates
+//
+// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 //
 // Needs permission `deal.read`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
-func (c *ClientWithResponses) GetDealBoardWithResponse(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*GetDealBoardResponse, error) {
-	rsp, err := c.GetDealBoard(ctx, params, reqEditors...)
+// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+func (c *ClientWithResponses) ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error) {
+	rsp, err := c.ListDealMilestones(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDealBoardResponse(rsp)
+	return ParseListDealMilestonesResponse(rsp)
 }
 
-// RemoveDealParticipantWithResponse Remove a participant from its deal
+// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+//
+// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
 //
 // Needs permission `deal.write`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
-func (c *ClientWithResponses) RemoveDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveDealParticipantResponse, error) {
-	rsp, err := c.RemoveDealParticipant(ctx, id, reqEditors...)
+// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+func (c *ClientWithResponses) ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error) {
+	rsp, err := c.ApplyDealTemplate(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseRemoveDealParticipantResponse(rsp)
-}
-
-// ListDealsWithResponse List deals, the latest moved first
-//
-// Agents see their own deals; holders of deal.manage every deal.
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
-func (c *ClientWithResponses) ListDealsWithResponse(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*ListDealsResponse, error) {
-	rsp, err := c.ListDeals(ctx, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListDealsResponse(rsp)
-}
-
-// CreateDealWithBodyWithResponse Open a deal at the lead stage
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-func (c *ClientWithResponses) CreateDealWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealResponse, error) {
-	rsp, err := c.CreateDealWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateDealResponse(rsp)
-}
-
-// CreateDealWithResponse Open a deal at the lead stage
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
-func (c *ClientWithResponses) CreateDealWithResponse(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealResponse, error) {
-	rsp, err := c.CreateDeal(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateDealResponse(rsp)
-}
-
-// GetDealWithResponse One deal
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
-func (c *ClientWithResponses) GetDealWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDealResponse, error) {
-	rsp, err := c.GetDeal(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetDealResponse(rsp)
-}
-
-// UpdateDealWithBodyWithResponse Change a deal's title, price, dates, property, listing or notes
-//
-// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-func (c *ClientWithResponses) UpdateDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error) {
-	rsp, err := c.UpdateDealWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateDealResponse(rsp)
-}
-
-// UpdateDealWithResponse Change a deal's title, price, dates, property, listing or notes
-//
-// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
-func (c *ClientWithResponses) UpdateDealWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error) {
-	rsp, err := c.UpdateDeal(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateDealResponse(rsp)
-}
-
-// DealHistoryWithResponse A deal's stage changes, oldest first: who, when and why
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
-func (c *ClientWithResponses) DealHistoryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DealHistoryResponse, error) {
-	rsp, err := c.DealHistory(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDealHistoryResponse(rsp)
-}
-
-// MoveDealWithBodyWithResponse Move a deal to another stage
-//
-// Moves the deal through its stage machine. Allowed moves (from → to):
-//
-// | from | may move to |
-// |---|---|
-// | lead | active, withdrawn |
-// | active | offer, withdrawn |
-// | offer | under_contract, active, fell_through, withdrawn |
-// | under_contract | due_diligence, clear_to_close, fell_through |
-// | due_diligence | clear_to_close, under_contract, fell_through |
-// | clear_to_close | closed, due_diligence, fell_through |
-// | closed | — (final) |
-// | fell_through | — (final) |
-// | withdrawn | — (final) |
-//
-// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-func (c *ClientWithResponses) MoveDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDealResponse, error) {
-	rsp, err := c.MoveDealWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseMoveDealResponse(rsp)
-}
-
-// MoveDealWithResponse Move a deal to another stage
-//
-// Moves the deal through its stage machine. Allowed moves (from → to):
-//
-// | from | may move to |
-// |---|---|
-// | lead | active, withdrawn |
-// | active | offer, withdrawn |
-// | offer | under_contract, active, fell_through, withdrawn |
-// | under_contract | due_diligence, clear_to_close, fell_through |
-// | due_diligence | clear_to_close, under_contract, fell_through |
-// | clear_to_close | closed, due_diligence, fell_through |
-// | closed | — (final) |
-// | fell_through | — (final) |
-// | withdrawn | — (final) |
-//
-// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
-func (c *ClientWithResponses) MoveDealWithResponse(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDealResponse, error) {
-	rsp, err := c.MoveDeal(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseMoveDealResponse(rsp)
-}
-
-// ListDealParticipantsWithResponse A deal's participants, by role
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
-func (c *ClientWithResponses) ListDealParticipantsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealParticipantsResponse, error) {
-	rsp, err := c.ListDealParticipants(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListDealParticipantsResponse(rsp)
-}
-
-// AddDealParticipantWithBodyWithResponse Add a client, a member or an outside party to a deal
-//
-// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-func (c *ClientWithResponses) AddDealParticipantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error) {
-	rsp, err := c.AddDealParticipantWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddDealParticipantResponse(rsp)
-}
-
-// AddDealParticipantWithResponse Add a client, a member or an outside party to a deal
-//
-// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
-func (c *ClientWithResponses) AddDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error) {
-	rsp, err := c.AddDealParticipant(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddDealParticipantResponse(rsp)
+	return ParseApplyDealTemplateResponse(rsp)
 }
 
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
@@ -59528,6 +59461,74 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReplayDeliveryResponse(rsp)
+}
+
+// ListHolidaysWithResponse The organization's holiday calendar for a year
+//
+// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+func (c *ClientWithResponses) ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error) {
+	rsp, err := c.ListHolidays(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHolidaysResponse(rsp)
+}
+
+// AddHolidayWithBodyWithResponse Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *ClientWithResponses) AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
+	rsp, err := c.AddHolidayWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddHolidayResponse(rsp)
+}
+
+// AddHolidayWithResponse Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *ClientWithResponses) AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
+	rsp, err := c.AddHoliday(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddHolidayResponse(rsp)
+}
+
+// RemoveHolidayWithResponse Take a day off the calendar
+//
+// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+func (c *ClientWithResponses) RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error) {
+	rsp, err := c.RemoveHoliday(ctx, day, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveHolidayResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -61521,6 +61522,72 @@ func (c *ClientWithResponses) UpdateMemberWithResponse(ctx context.Context, id o
 	return ParseUpdateMemberResponse(rsp)
 }
 
+// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
+//
+// Completing it again changes nothing.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+func (c *ClientWithResponses) CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error) {
+	rsp, err := c.CompleteMilestone(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteMilestoneResponse(rsp)
+}
+
+// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *ClientWithResponses) SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
+	rsp, err := c.SetMilestoneDueWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMilestoneDueResponse(rsp)
+}
+
+// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *ClientWithResponses) SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
+	rsp, err := c.SetMilestoneDue(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMilestoneDueResponse(rsp)
+}
+
+// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+func (c *ClientWithResponses) UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error) {
+	rsp, err := c.UncompleteMilestone(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUncompleteMilestoneResponse(rsp)
+}
+
 // ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -63452,6 +63519,121 @@ func (c *ClientWithResponses) StartWorkOrderWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseStartWorkOrderResponse(rsp)
+}
+
+// ListWorkflowTemplatesWithResponse The organization's workflow templates
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+func (c *ClientWithResponses) ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error) {
+	rsp, err := c.ListWorkflowTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWorkflowTemplatesResponse(rsp)
+}
+
+// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *ClientWithResponses) CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
+	rsp, err := c.CreateWorkflowTemplateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowTemplateResponse(rsp)
+}
+
+// CreateWorkflowTemplateWithResponse Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *ClientWithResponses) CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
+	rsp, err := c.CreateWorkflowTemplate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowTemplateResponse(rsp)
+}
+
+// DeleteWorkflowTemplateWithResponse Delete a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+func (c *ClientWithResponses) DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error) {
+	rsp, err := c.DeleteWorkflowTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowTemplateResponse(rsp)
+}
+
+// GetWorkflowTemplateWithResponse One workflow template
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+func (c *ClientWithResponses) GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error) {
+	rsp, err := c.GetWorkflowTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowTemplateResponse(rsp)
+}
+
+// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *ClientWithResponses) ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
+	rsp, err := c.ReplaceWorkflowTemplateWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceWorkflowTemplateResponse(rsp)
+}
+
+// ReplaceWorkflowTemplateWithResponse Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *ClientWithResponses) ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
+	rsp, err := c.ReplaceWorkflowTemplate(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceWorkflowTemplateResponse(rsp)
 }
 
 // ParseUpdateProfileResponse parses an HTTP response from a UpdateProfileWithResponse call
@@ -68345,76 +68527,26 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 	return response, nil
 }
 
-// ParseGetDealBoardResponse parses an HTTP response from a GetDealBoardWithResponse call
-func ParseGetDealBoardResponse(rsp *http.Response) (*GetDealBoardResponse, error) {
+// ParseListDealMilestonesResponse parses an HTTP response from a ListDealMilestonesWithResponse call
+func ParseListDealMilestonesResponse(rsp *http.Response) (*ListDealMilestonesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDealBoardResponse{
+	response := &ListDealMilestonesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DealBoardOutputBody
+		var dest MilestonesOutputBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseRemoveDealParticipantResponse parses an HTTP response from a RemoveDealParticipantWithResponse call
-func ParseRemoveDealParticipantResponse(rsp *http.Response) (*RemoveDealParticipantResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &RemoveDealParticipantResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -68437,13 +68569,6 @@ func ParseRemoveDealParticipantResponse(rsp *http.Response) (*RemoveDealParticip
 		}
 		response.ApplicationproblemJSON404 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -68463,231 +68588,27 @@ func ParseRemoveDealParticipantResponse(rsp *http.Response) (*RemoveDealParticip
 	return response, nil
 }
 
-// ParseListDealsResponse parses an HTTP response from a ListDealsWithResponse call
-func ParseListDealsResponse(rsp *http.Response) (*ListDealsResponse, error) {
+// ParseApplyDealTemplateResponse parses an HTTP response from a ApplyDealTemplateWithResponse call
+func ParseApplyDealTemplateResponse(rsp *http.Response) (*ApplyDealTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListDealsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DealPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateDealResponse parses an HTTP response from a CreateDealWithResponse call
-func ParseCreateDealResponse(rsp *http.Response) (*CreateDealResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateDealResponse{
+	response := &ApplyDealTemplateResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Deal
+		var dest MilestonesOutputBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetDealResponse parses an HTTP response from a GetDealWithResponse call
-func ParseGetDealResponse(rsp *http.Response) (*GetDealResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetDealResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Deal
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseUpdateDealResponse parses an HTTP response from a UpdateDealWithResponse call
-func ParseUpdateDealResponse(rsp *http.Response) (*UpdateDealResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &UpdateDealResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Deal
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -68715,320 +68636,6 @@ func ParseUpdateDealResponse(rsp *http.Response) (*UpdateDealResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseDealHistoryResponse parses an HTTP response from a DealHistoryWithResponse call
-func ParseDealHistoryResponse(rsp *http.Response) (*DealHistoryResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &DealHistoryResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DealHistoryOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseMoveDealResponse parses an HTTP response from a MoveDealWithResponse call
-func ParseMoveDealResponse(rsp *http.Response) (*MoveDealResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &MoveDealResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Deal
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListDealParticipantsResponse parses an HTTP response from a ListDealParticipantsWithResponse call
-func ParseListDealParticipantsResponse(rsp *http.Response) (*ListDealParticipantsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListDealParticipantsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ParticipantsOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseAddDealParticipantResponse parses an HTTP response from a AddDealParticipantWithResponse call
-func ParseAddDealParticipantResponse(rsp *http.Response) (*AddDealParticipantResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &AddDealParticipantResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Participant
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -69123,6 +68730,206 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListHolidaysResponse parses an HTTP response from a ListHolidaysWithResponse call
+func ParseListHolidaysResponse(rsp *http.Response) (*ListHolidaysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHolidaysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HolidaysOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddHolidayResponse parses an HTTP response from a AddHolidayWithResponse call
+func ParseAddHolidayResponse(rsp *http.Response) (*AddHolidayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddHolidayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CalendarDay
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveHolidayResponse parses an HTTP response from a RemoveHolidayWithResponse call
+func ParseRemoveHolidayResponse(rsp *http.Response) (*RemoveHolidayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveHolidayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -75704,6 +75511,231 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 	return response, nil
 }
 
+// ParseCompleteMilestoneResponse parses an HTTP response from a CompleteMilestoneWithResponse call
+func ParseCompleteMilestoneResponse(rsp *http.Response) (*CompleteMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetMilestoneDueResponse parses an HTTP response from a SetMilestoneDueWithResponse call
+func ParseSetMilestoneDueResponse(rsp *http.Response) (*SetMilestoneDueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMilestoneDueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUncompleteMilestoneResponse parses an HTTP response from a UncompleteMilestoneWithResponse call
+func ParseUncompleteMilestoneResponse(rsp *http.Response) (*UncompleteMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UncompleteMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListMlsStatusesResponse parses an HTTP response from a ListMlsStatusesWithResponse call
 func ParseListMlsStatusesResponse(rsp *http.Response) (*ListMlsStatusesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -82244,6 +82276,356 @@ func ParseStartWorkOrderResponse(rsp *http.Response) (*StartWorkOrderResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWorkflowTemplatesResponse parses an HTTP response from a ListWorkflowTemplatesWithResponse call
+func ParseListWorkflowTemplatesResponse(rsp *http.Response) (*ListWorkflowTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWorkflowTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWorkflowTemplateResponse parses an HTTP response from a CreateWorkflowTemplateWithResponse call
+func ParseCreateWorkflowTemplateResponse(rsp *http.Response) (*CreateWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWorkflowTemplateResponse parses an HTTP response from a DeleteWorkflowTemplateWithResponse call
+func ParseDeleteWorkflowTemplateResponse(rsp *http.Response) (*DeleteWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowTemplateResponse parses an HTTP response from a GetWorkflowTemplateWithResponse call
+func ParseGetWorkflowTemplateResponse(rsp *http.Response) (*GetWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceWorkflowTemplateResponse parses an HTTP response from a ReplaceWorkflowTemplateWithResponse call
+func ParseReplaceWorkflowTemplateResponse(rsp *http.Response) (*ReplaceWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
