@@ -271,5 +271,5 @@ func (c *Contracts) admitSigning(ip netip.Addr) error {
 // emailFor is the e-mail carrying signer s's link.
 func emailFor(s ContractSigner, k Contract, link string, expires, now time.Time) messaging.Email {
 	return messaging.Email{To: s.Email, Kind: SignMailKind, Key: fmt.Sprintf("contract-sign:%s:%d", s.ID, now.UnixNano()),
-		Data: map[string]any{"signer": s.Name, "contract": k.Title, "link": link, "expires": expires.UTC().Format("2 January 2006 15:04 MST")}}
+		Data: map[string]any{"name": s.Name, "title": k.Title, "link": link, "to": expires.UTC().Format("2 January 2006 15:04 MST")}}
 }
