@@ -281,6 +281,17 @@ var accessMatrix = map[string]string{
 	"update-inspection-items":         maintenanceWriters,
 	"upload-inspection-photo":         maintenanceWriters,
 	"delete-inspection":               maintenanceManagers,
+	"list-contract-templates":         contractReaders,
+	"get-contract-template":           contractReaders,
+	"create-contract-template":        contractManagers,
+	"replace-contract-template":       contractManagers,
+	"list-deal-contracts":             contractReaders,
+	"create-deal-contract":            contractWriters,
+	"get-contract":                    contractReaders,
+	"send-contract":                   contractWriters,
+	"void-contract":                   contractWriters,
+	"amend-contract":                  contractWriters,
+	"get-contract-version-pdf":        contractReaders,
 }
 
 const (
@@ -304,6 +315,12 @@ const (
 	maintenanceWriters  = "owner admin property_manager maintenance"
 	maintenanceManagers = "owner admin property_manager"
 	residents           = "owner admin resident"
+
+	// deal.read is also read_only's; deal.write the broker's and the
+	// agent's; deal.manage only the broker's.
+	contractReaders  = "owner admin broker agent read_only"
+	contractWriters  = "owner admin broker agent"
+	contractManagers = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -545,6 +562,11 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-inspection":           map[string]any{},
 		"update-inspection-items":     map[string]any{"items": []map[string]any{{"id": realty.NewID(), "rating": "good"}}},
 		"upload-inspection-photo":     photoUpload(),
+		"create-contract-template":    map[string]any{"name": fmt.Sprintf("Template %d", n), "body": "Price {{deal.price}}"},
+		"replace-contract-template":   map[string]any{"name": "Template", "body": "Price {{deal.price}}"},
+		"create-deal-contract":        map[string]any{"template_id": realty.NewID(), "signers": []map[string]any{{"name": "B", "email": "b@example.com", "role": "buyer"}}},
+		"void-contract":               map[string]any{},
+		"amend-contract":              map[string]any{"description": "Matrix", "body": "Matrix", "effective_date": "2031-01-01"},
 	}
 	return path, bodies[op.OperationID]
 }

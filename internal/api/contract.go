@@ -50,6 +50,7 @@ var tagDescriptions = map[string]string{
 	"Billing":       "The monthly billing run and its late fees (preview and run), and security deposits with their move-out disposition; every money-moving POST takes an Idempotency-Key.",
 	"Reports":       "Financial statements from the journal (income statement, balance sheet, owner statement, general ledger detail), budgets with budget vs actual, CSV exports and saved reports e-mailed on a schedule.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
+	"Contracts":     "Deals' contracts drawn from templates with merge fields, their immutable PDF versions and amendments, and electronic signing through one-time links.",
 	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
 }
 
