@@ -304,6 +304,17 @@ var accessMatrix = map[string]string{
 	"list-holidays":                   dealReaders,
 	"add-holiday":                     dealManagers,
 	"remove-holiday":                  dealManagers,
+	"list-contract-templates":         contractReaders,
+	"get-contract-template":           contractReaders,
+	"create-contract-template":        contractManagers,
+	"replace-contract-template":       contractManagers,
+	"list-deal-contracts":             contractReaders,
+	"create-deal-contract":            contractWriters,
+	"get-contract":                    contractReaders,
+	"send-contract":                   contractWriters,
+	"void-contract":                   contractWriters,
+	"amend-contract":                  contractWriters,
+	"get-contract-version-pdf":        contractReaders,
 }
 
 const (
@@ -331,6 +342,11 @@ const (
 	dealReaders  = "owner admin broker agent read_only"
 	dealWriters  = "owner admin broker agent"
 	dealManagers = "owner admin broker"
+	// deal.read is also read_only's; deal.write the broker's and the
+	// agent's; deal.manage only the broker's.
+	contractReaders  = "owner admin broker agent read_only"
+	contractWriters  = "owner admin broker agent"
+	contractManagers = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -580,6 +596,11 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"create-workflow-template":    map[string]any{"name": fmt.Sprintf("Matrix %d", n), "kind": "lease", "side": "buyer", "milestones": []any{}},
 		"replace-workflow-template":   map[string]any{"name": "Matrix", "milestones": []any{}},
 		"add-holiday":                 map[string]any{"day": "2031-02-03", "name": "Matrix"},
+		"create-contract-template":    map[string]any{"name": fmt.Sprintf("Template %d", n), "body": "Price {{deal.price}}"},
+		"replace-contract-template":   map[string]any{"name": "Template", "body": "Price {{deal.price}}"},
+		"create-deal-contract":        map[string]any{"template_id": realty.NewID(), "signers": []map[string]any{{"name": "B", "email": "b@example.com", "role": "buyer"}}},
+		"void-contract":               map[string]any{},
+		"amend-contract":              map[string]any{"description": "Matrix", "body": "Matrix", "effective_date": "2031-01-01"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -52,6 +52,7 @@ var tagDescriptions = map[string]string{
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 	"Deals":         "A brokerage's transactions: the stage machine with its guards and history, the pipeline board, participants, and the listing that follows its deal.",
 	"Deal workflow": "Deals' milestones with due dates computed in calendar or business days, workflow templates with their compliance checklists, and the holiday calendar business days skip.",
+	"Contracts":     "Deals' contracts drawn from templates with merge fields, their immutable PDF versions and amendments, and electronic signing through one-time links.",
 	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
 }
 

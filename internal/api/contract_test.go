@@ -114,6 +114,8 @@ var unpagedLists = map[string]string{
 	"get-inspection":                  "one inspection's checklist (its template's items, at most 40 rooms of 60)",
 	"compare-inspection":              "one move-out's checklist against its move-in",
 	"get-lease-inspection-comparison": "one move-out's checklist against its move-in",
+	"list-contract-templates":         "an organization's contract templates",
+	"list-deal-contracts":             "one deal's contracts",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

@@ -252,6 +252,7 @@ func TestBOLA(t *testing.T) {
 	globexInspectionIDs(t, h, foreign)
 	globexDealIDs(t, h, foreign)
 	globexDealMilestoneIDs(t, h, foreign)
+	globexContractIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

@@ -98,6 +98,8 @@ type Services struct {
 	Maintenance *maintenance.Service
 	// Deal is a brokerage's transactions and their stage machine.
 	Deal *deal.Service
+	// Contracts is the deals' contracts, their versions and e-signatures.
+	Contracts *deal.Contracts
 	// Idempotency stores money-moving requests' keys and first responses.
 	Idempotency *idempotency.Store
 }
@@ -146,5 +148,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	s.Deal = deal.New(pool, o.Now)
 	s.Org.OnCreate(s.Deal.SeedWorkflowTx)
+	s.Contracts = deal.NewContracts(pool, deal.ContractDeps{Blobs: o.Blobs, Mail: s.Messaging, Org: s.Org, CRM: s.CRM,
+		PublicURL: o.PublicURL, Now: o.Now})
 	return s, nil
 }

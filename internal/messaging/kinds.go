@@ -46,6 +46,7 @@ var Kinds = []Kind{
 	{Name: "account.verify_email", Description: "Confirm your e-mail address", Account: true},
 	{Name: "account.password_reset", Description: "A link to choose a new password", Account: true},
 	{Name: "org.invitation", Description: "An invitation to join an organization", Account: true},
+	{Name: "deal.signature_request", Description: "A one-time link to sign a contract electronically, to a signer", Account: true},
 	{Name: "report.scheduled", Description: "A saved report's scheduled run, with a link to its CSV, to its recipients", Account: true},
 }
 

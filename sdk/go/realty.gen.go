@@ -615,6 +615,147 @@ func (e ConditionRating) Valid() bool {
 	}
 }
 
+// Defines values for ContractStatus.
+const (
+	ContractStatusDraft    ContractStatus = "draft"
+	ContractStatusExecuted ContractStatus = "executed"
+	ContractStatusSent     ContractStatus = "sent"
+	ContractStatusSigned   ContractStatus = "signed"
+	ContractStatusVoid     ContractStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the ContractStatus enum.
+func (e ContractStatus) Valid() bool {
+	switch e {
+	case ContractStatusDraft:
+		return true
+	case ContractStatusExecuted:
+		return true
+	case ContractStatusSent:
+		return true
+	case ContractStatusSigned:
+		return true
+	case ContractStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractEventEvent.
+const (
+	ContractEventEventAmended  ContractEventEvent = "amended"
+	ContractEventEventCreated  ContractEventEvent = "created"
+	ContractEventEventExecuted ContractEventEvent = "executed"
+	ContractEventEventRefused  ContractEventEvent = "refused"
+	ContractEventEventSent     ContractEventEvent = "sent"
+	ContractEventEventSigned   ContractEventEvent = "signed"
+	ContractEventEventViewed   ContractEventEvent = "viewed"
+	ContractEventEventVoided   ContractEventEvent = "voided"
+)
+
+// Valid indicates whether the value is a known member of the ContractEventEvent enum.
+func (e ContractEventEvent) Valid() bool {
+	switch e {
+	case ContractEventEventAmended:
+		return true
+	case ContractEventEventCreated:
+		return true
+	case ContractEventEventExecuted:
+		return true
+	case ContractEventEventRefused:
+		return true
+	case ContractEventEventSent:
+		return true
+	case ContractEventEventSigned:
+		return true
+	case ContractEventEventViewed:
+		return true
+	case ContractEventEventVoided:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractSignerRole.
+const (
+	ContractSignerRoleAttorney     ContractSignerRole = "attorney"
+	ContractSignerRoleBroker       ContractSignerRole = "broker"
+	ContractSignerRoleBuyer        ContractSignerRole = "buyer"
+	ContractSignerRoleBuyerAgent   ContractSignerRole = "buyer_agent"
+	ContractSignerRoleListingAgent ContractSignerRole = "listing_agent"
+	ContractSignerRoleOther        ContractSignerRole = "other"
+	ContractSignerRoleSeller       ContractSignerRole = "seller"
+	ContractSignerRoleWitness      ContractSignerRole = "witness"
+)
+
+// Valid indicates whether the value is a known member of the ContractSignerRole enum.
+func (e ContractSignerRole) Valid() bool {
+	switch e {
+	case ContractSignerRoleAttorney:
+		return true
+	case ContractSignerRoleBroker:
+		return true
+	case ContractSignerRoleBuyer:
+		return true
+	case ContractSignerRoleBuyerAgent:
+		return true
+	case ContractSignerRoleListingAgent:
+		return true
+	case ContractSignerRoleOther:
+		return true
+	case ContractSignerRoleSeller:
+		return true
+	case ContractSignerRoleWitness:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractSignerStatus.
+const (
+	ContractSignerStatusPending ContractSignerStatus = "pending"
+	ContractSignerStatusSent    ContractSignerStatus = "sent"
+	ContractSignerStatusSigned  ContractSignerStatus = "signed"
+)
+
+// Valid indicates whether the value is a known member of the ContractSignerStatus enum.
+func (e ContractSignerStatus) Valid() bool {
+	switch e {
+	case ContractSignerStatusPending:
+		return true
+	case ContractSignerStatusSent:
+		return true
+	case ContractSignerStatusSigned:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractVersionKind.
+const (
+	ContractVersionKindAmendment ContractVersionKind = "amendment"
+	ContractVersionKindExecuted  ContractVersionKind = "executed"
+	ContractVersionKindOriginal  ContractVersionKind = "original"
+)
+
+// Valid indicates whether the value is a known member of the ContractVersionKind enum.
+func (e ContractVersionKind) Valid() bool {
+	switch e {
+	case ContractVersionKindAmendment:
+		return true
+	case ContractVersionKindExecuted:
+		return true
+	case ContractVersionKindOriginal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CriterionName.
 const (
 	Bathrooms    CriterionName = "bathrooms"
@@ -1359,48 +1500,6 @@ func (e MembershipKind) Valid() bool {
 	case MembershipKindBrokerage:
 		return true
 	case MembershipKindPropertyManager:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MilestoneAnchor.
-const (
-	MilestoneAnchorContractDate  MilestoneAnchor = "contract_date"
-	MilestoneAnchorExpectedClose MilestoneAnchor = "expected_close"
-	MilestoneAnchorMilestone     MilestoneAnchor = "milestone"
-)
-
-// Valid indicates whether the value is a known member of the MilestoneAnchor enum.
-func (e MilestoneAnchor) Valid() bool {
-	switch e {
-	case MilestoneAnchorContractDate:
-		return true
-	case MilestoneAnchorExpectedClose:
-		return true
-	case MilestoneAnchorMilestone:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MilestoneRuleAnchor.
-const (
-	MilestoneRuleAnchorContractDate  MilestoneRuleAnchor = "contract_date"
-	MilestoneRuleAnchorExpectedClose MilestoneRuleAnchor = "expected_close"
-	MilestoneRuleAnchorMilestone     MilestoneRuleAnchor = "milestone"
-)
-
-// Valid indicates whether the value is a known member of the MilestoneRuleAnchor enum.
-func (e MilestoneRuleAnchor) Valid() bool {
-	switch e {
-	case MilestoneRuleAnchorContractDate:
-		return true
-	case MilestoneRuleAnchorExpectedClose:
-		return true
-	case MilestoneRuleAnchorMilestone:
 		return true
 	default:
 		return false
@@ -2172,6 +2271,42 @@ func (e SessionKind) Valid() bool {
 	}
 }
 
+// Defines values for SignerInputRole.
+const (
+	SignerInputRoleAttorney     SignerInputRole = "attorney"
+	SignerInputRoleBroker       SignerInputRole = "broker"
+	SignerInputRoleBuyer        SignerInputRole = "buyer"
+	SignerInputRoleBuyerAgent   SignerInputRole = "buyer_agent"
+	SignerInputRoleListingAgent SignerInputRole = "listing_agent"
+	SignerInputRoleOther        SignerInputRole = "other"
+	SignerInputRoleSeller       SignerInputRole = "seller"
+	SignerInputRoleWitness      SignerInputRole = "witness"
+)
+
+// Valid indicates whether the value is a known member of the SignerInputRole enum.
+func (e SignerInputRole) Valid() bool {
+	switch e {
+	case SignerInputRoleAttorney:
+		return true
+	case SignerInputRoleBroker:
+		return true
+	case SignerInputRoleBuyer:
+		return true
+	case SignerInputRoleBuyerAgent:
+		return true
+	case SignerInputRoleListingAgent:
+		return true
+	case SignerInputRoleOther:
+		return true
+	case SignerInputRoleSeller:
+		return true
+	case SignerInputRoleWitness:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StageBodyStage.
 const (
 	StageBodyStageActive        StageBodyStage = "active"
@@ -2196,45 +2331,6 @@ func (e StageBodyStage) Valid() bool {
 	case StageBodyStageProspect:
 		return true
 	case StageBodyStageUnderContract:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StageDocumentsStage.
-const (
-	StageDocumentsStageActive        StageDocumentsStage = "active"
-	StageDocumentsStageClearToClose  StageDocumentsStage = "clear_to_close"
-	StageDocumentsStageClosed        StageDocumentsStage = "closed"
-	StageDocumentsStageDueDiligence  StageDocumentsStage = "due_diligence"
-	StageDocumentsStageFellThrough   StageDocumentsStage = "fell_through"
-	StageDocumentsStageLead          StageDocumentsStage = "lead"
-	StageDocumentsStageOffer         StageDocumentsStage = "offer"
-	StageDocumentsStageUnderContract StageDocumentsStage = "under_contract"
-	StageDocumentsStageWithdrawn     StageDocumentsStage = "withdrawn"
-)
-
-// Valid indicates whether the value is a known member of the StageDocumentsStage enum.
-func (e StageDocumentsStage) Valid() bool {
-	switch e {
-	case StageDocumentsStageActive:
-		return true
-	case StageDocumentsStageClearToClose:
-		return true
-	case StageDocumentsStageClosed:
-		return true
-	case StageDocumentsStageDueDiligence:
-		return true
-	case StageDocumentsStageFellThrough:
-		return true
-	case StageDocumentsStageLead:
-		return true
-	case StageDocumentsStageOffer:
-		return true
-	case StageDocumentsStageUnderContract:
-		return true
-	case StageDocumentsStageWithdrawn:
 		return true
 	default:
 		return false
@@ -2829,114 +2925,6 @@ func (e WorkOrderBodyPriority) Valid() bool {
 	case WorkOrderBodyPriorityLow:
 		return true
 	case WorkOrderBodyPriorityNormal:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WorkflowTemplateKind.
-const (
-	WorkflowTemplateKindAny       WorkflowTemplateKind = "any"
-	WorkflowTemplateKindLease     WorkflowTemplateKind = "lease"
-	WorkflowTemplateKindPurchase  WorkflowTemplateKind = "purchase"
-	WorkflowTemplateKindReferral  WorkflowTemplateKind = "referral"
-	WorkflowTemplateKindRefinance WorkflowTemplateKind = "refinance"
-	WorkflowTemplateKindSale      WorkflowTemplateKind = "sale"
-)
-
-// Valid indicates whether the value is a known member of the WorkflowTemplateKind enum.
-func (e WorkflowTemplateKind) Valid() bool {
-	switch e {
-	case WorkflowTemplateKindAny:
-		return true
-	case WorkflowTemplateKindLease:
-		return true
-	case WorkflowTemplateKindPurchase:
-		return true
-	case WorkflowTemplateKindReferral:
-		return true
-	case WorkflowTemplateKindRefinance:
-		return true
-	case WorkflowTemplateKindSale:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WorkflowTemplateSide.
-const (
-	WorkflowTemplateSideAny    WorkflowTemplateSide = "any"
-	WorkflowTemplateSideBuyer  WorkflowTemplateSide = "buyer"
-	WorkflowTemplateSideDual   WorkflowTemplateSide = "dual"
-	WorkflowTemplateSideSeller WorkflowTemplateSide = "seller"
-)
-
-// Valid indicates whether the value is a known member of the WorkflowTemplateSide enum.
-func (e WorkflowTemplateSide) Valid() bool {
-	switch e {
-	case WorkflowTemplateSideAny:
-		return true
-	case WorkflowTemplateSideBuyer:
-		return true
-	case WorkflowTemplateSideDual:
-		return true
-	case WorkflowTemplateSideSeller:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WorkflowTemplateInputKind.
-const (
-	WorkflowTemplateInputKindAny       WorkflowTemplateInputKind = "any"
-	WorkflowTemplateInputKindLease     WorkflowTemplateInputKind = "lease"
-	WorkflowTemplateInputKindPurchase  WorkflowTemplateInputKind = "purchase"
-	WorkflowTemplateInputKindReferral  WorkflowTemplateInputKind = "referral"
-	WorkflowTemplateInputKindRefinance WorkflowTemplateInputKind = "refinance"
-	WorkflowTemplateInputKindSale      WorkflowTemplateInputKind = "sale"
-)
-
-// Valid indicates whether the value is a known member of the WorkflowTemplateInputKind enum.
-func (e WorkflowTemplateInputKind) Valid() bool {
-	switch e {
-	case WorkflowTemplateInputKindAny:
-		return true
-	case WorkflowTemplateInputKindLease:
-		return true
-	case WorkflowTemplateInputKindPurchase:
-		return true
-	case WorkflowTemplateInputKindReferral:
-		return true
-	case WorkflowTemplateInputKindRefinance:
-		return true
-	case WorkflowTemplateInputKindSale:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WorkflowTemplateInputSide.
-const (
-	WorkflowTemplateInputSideAny    WorkflowTemplateInputSide = "any"
-	WorkflowTemplateInputSideBuyer  WorkflowTemplateInputSide = "buyer"
-	WorkflowTemplateInputSideDual   WorkflowTemplateInputSide = "dual"
-	WorkflowTemplateInputSideSeller WorkflowTemplateInputSide = "seller"
-)
-
-// Valid indicates whether the value is a known member of the WorkflowTemplateInputSide enum.
-func (e WorkflowTemplateInputSide) Valid() bool {
-	switch e {
-	case WorkflowTemplateInputSideAny:
-		return true
-	case WorkflowTemplateInputSideBuyer:
-		return true
-	case WorkflowTemplateInputSideDual:
-		return true
-	case WorkflowTemplateInputSideSeller:
 		return true
 	default:
 		return false
@@ -3794,6 +3782,18 @@ type AllocationList struct {
 	Items *[]Allocation `json:"items"`
 }
 
+// AmendmentInput defines model for AmendmentInput.
+type AmendmentInput struct {
+	// Body the amendment's text, appended to the contract
+	Body string `json:"body"`
+
+	// Description what changed, in a sentence
+	Description string `json:"description"`
+
+	// EffectiveDate a calendar day, YYYY-MM-DD
+	EffectiveDate openapi_types.Date `json:"effective_date"`
+}
+
 // Announcement defines model for Announcement.
 type Announcement struct {
 	Body       string              `json:"body"`
@@ -4375,17 +4375,6 @@ type CRMSettingsBody struct {
 	PoolMemberIds *[]openapi_types.UUID `json:"pool_member_ids"`
 }
 
-// CalendarDay defines model for CalendarDay.
-type CalendarDay struct {
-	// Day a calendar day, YYYY-MM-DD
-	Day  openapi_types.Date `json:"day"`
-	Id   openapi_types.UUID `json:"id"`
-	Name string             `json:"name"`
-
-	// Seeded from the country's public holiday rules, not added by hand
-	Seeded bool `json:"seeded"`
-}
-
 // CalendarFeedOutputBody defines model for CalendarFeedOutputBody.
 type CalendarFeedOutputBody struct {
 	Active bool `json:"active"`
@@ -4605,6 +4594,140 @@ type Condition struct {
 
 // ConditionRating defines model for Condition.Rating.
 type ConditionRating string
+
+// Contract defines model for Contract.
+type Contract struct {
+	CreatedAt time.Time           `json:"created_at"`
+	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// CurrentVersion the number of the version signers sign now (the executed one once executed)
+	CurrentVersion int64               `json:"current_version"`
+	DealId         openapi_types.UUID  `json:"deal_id"`
+	ExecutedAt     *time.Time          `json:"executed_at,omitempty"`
+	Id             openapi_types.UUID  `json:"id"`
+	SentAt         *time.Time          `json:"sent_at,omitempty"`
+	Status         ContractStatus      `json:"status"`
+	TemplateId     *openapi_types.UUID `json:"template_id,omitempty"`
+	Title          string              `json:"title"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+	VoidReason     *string             `json:"void_reason,omitempty"`
+	VoidedAt       *time.Time          `json:"voided_at,omitempty"`
+}
+
+// ContractStatus defines model for Contract.Status.
+type ContractStatus string
+
+// ContractAmendment defines model for ContractAmendment.
+type ContractAmendment struct {
+	Body        string              `json:"body"`
+	ContractId  openapi_types.UUID  `json:"contract_id"`
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	Description string              `json:"description"`
+
+	// EffectiveDate a calendar day, YYYY-MM-DD
+	EffectiveDate openapi_types.Date `json:"effective_date"`
+	Id            openapi_types.UUID `json:"id"`
+	VersionNumber int64              `json:"version_number"`
+}
+
+// ContractDetail defines model for ContractDetail.
+type ContractDetail struct {
+	Amendments *[]ContractAmendment `json:"amendments"`
+	Contract   Contract             `json:"contract"`
+	Events     *[]ContractEvent     `json:"events"`
+	Signers    *[]ContractSigner    `json:"signers"`
+	Versions   *[]ContractVersion   `json:"versions"`
+}
+
+// ContractEvent defines model for ContractEvent.
+type ContractEvent struct {
+	CreatedAt time.Time           `json:"created_at"`
+	Event     ContractEventEvent  `json:"event"`
+	Id        openapi_types.UUID  `json:"id"`
+	Ip        *string             `json:"ip,omitempty"`
+	MemberId  *openapi_types.UUID `json:"member_id,omitempty"`
+	Reason    *string             `json:"reason,omitempty"`
+	Sha256    *string             `json:"sha256,omitempty"`
+	SignerId  *openapi_types.UUID `json:"signer_id,omitempty"`
+	UserAgent *string             `json:"user_agent,omitempty"`
+}
+
+// ContractEventEvent defines model for ContractEvent.Event.
+type ContractEventEvent string
+
+// ContractInput defines model for ContractInput.
+type ContractInput struct {
+	Signers    *[]SignerInput     `json:"signers"`
+	TemplateId openapi_types.UUID `json:"template_id"`
+
+	// Title the template's name when empty
+	Title *string `json:"title,omitempty"`
+}
+
+// ContractSigner defines model for ContractSigner.
+type ContractSigner struct {
+	Consent    bool               `json:"consent"`
+	ContractId openapi_types.UUID `json:"contract_id"`
+	Email      string             `json:"email"`
+
+	// ExpiresAt when the signer's link stops working
+	ExpiresAt     *time.Time           `json:"expires_at,omitempty"`
+	Id            openapi_types.UUID   `json:"id"`
+	Ip            *string              `json:"ip,omitempty"`
+	Name          string               `json:"name"`
+	Position      int64                `json:"position"`
+	Required      bool                 `json:"required"`
+	Role          ContractSignerRole   `json:"role"`
+	SentAt        *time.Time           `json:"sent_at,omitempty"`
+	SignedAt      *time.Time           `json:"signed_at,omitempty"`
+	SignedSha256  *string              `json:"signed_sha256,omitempty"`
+	SignedVersion *int64               `json:"signed_version,omitempty"`
+	Status        ContractSignerStatus `json:"status"`
+	TypedName     *string              `json:"typed_name,omitempty"`
+	UserAgent     *string              `json:"user_agent,omitempty"`
+}
+
+// ContractSignerRole defines model for ContractSigner.Role.
+type ContractSignerRole string
+
+// ContractSignerStatus defines model for ContractSigner.Status.
+type ContractSignerStatus string
+
+// ContractTemplate defines model for ContractTemplate.
+type ContractTemplate struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"created_at"`
+	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
+	Id        openapi_types.UUID  `json:"id"`
+	Name      string              `json:"name"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// ContractTemplatesOutputBody defines model for ContractTemplatesOutputBody.
+type ContractTemplatesOutputBody struct {
+	Items *[]ContractTemplate `json:"items"`
+}
+
+// ContractVersion defines model for ContractVersion.
+type ContractVersion struct {
+	ContractId openapi_types.UUID  `json:"contract_id"`
+	CreatedAt  time.Time           `json:"created_at"`
+	CreatedBy  *openapi_types.UUID `json:"created_by,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+	Kind       ContractVersionKind `json:"kind"`
+	Number     int64               `json:"number"`
+	Sha256     string              `json:"sha256"`
+	Size       int64               `json:"size"`
+}
+
+// ContractVersionKind defines model for ContractVersion.Kind.
+type ContractVersionKind string
+
+// ContractsOutputBody defines model for ContractsOutputBody.
+type ContractsOutputBody struct {
+	Items *[]Contract `json:"items"`
+}
 
 // CopyBudgetBody defines model for CopyBudgetBody.
 type CopyBudgetBody struct {
@@ -4828,18 +4951,6 @@ type HistoryEntry struct {
 	Id            openapi_types.UUID `json:"id"`
 	NewValue      *string            `json:"new_value,omitempty"`
 	PreviousValue *string            `json:"previous_value,omitempty"`
-}
-
-// Holiday defines model for Holiday.
-type Holiday struct {
-	// Day a calendar day, YYYY-MM-DD
-	Day  openapi_types.Date `json:"day"`
-	Name string             `json:"name"`
-}
-
-// HolidaysOutputBody defines model for HolidaysOutputBody.
-type HolidaysOutputBody struct {
-	Items *[]CalendarDay `json:"items"`
 }
 
 // ImportReject defines model for ImportReject.
@@ -5944,85 +6055,6 @@ type Message struct {
 	ThreadId openapi_types.UUID `json:"thread_id"`
 }
 
-// Milestone defines model for Milestone.
-type Milestone struct {
-	Anchor       *MilestoneAnchor    `json:"anchor,omitempty"`
-	AnchorKey    *string             `json:"anchor_key,omitempty"`
-	BusinessDays bool                `json:"business_days"`
-	CompletedAt  *time.Time          `json:"completed_at,omitempty"`
-	CompletedBy  *openapi_types.UUID `json:"completed_by,omitempty"`
-	CreatedAt    time.Time           `json:"created_at"`
-	Days         int64               `json:"days"`
-	DealId       openapi_types.UUID  `json:"deal_id"`
-
-	// DueDate a calendar day, YYYY-MM-DD
-	DueDate *openapi_types.Date `json:"due_date,omitempty"`
-
-	// DueFixed a calendar day, YYYY-MM-DD
-	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
-
-	// DueOverride a fixed date set on the deal, instead of the rule
-	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
-
-	// EscalatedAt when the brokers were told it is overdue
-	EscalatedAt *time.Time         `json:"escalated_at,omitempty"`
-	Id          openapi_types.UUID `json:"id"`
-	Key         string             `json:"key"`
-	Late        bool               `json:"late"`
-	Name        string             `json:"name"`
-
-	// OverdueAt when the agent was told it is overdue
-	OverdueAt *time.Time `json:"overdue_at,omitempty"`
-	Position  int64      `json:"position"`
-
-	// RemindedAt when the agent was reminded it comes due
-	RemindedAt *time.Time          `json:"reminded_at,omitempty"`
-	Required   bool                `json:"required"`
-	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
-	UpdatedAt  time.Time           `json:"updated_at"`
-}
-
-// MilestoneAnchor defines model for Milestone.Anchor.
-type MilestoneAnchor string
-
-// MilestoneDueBody defines model for MilestoneDueBody.
-type MilestoneDueBody struct {
-	// DueOverride the date; absent: the rule's
-	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
-}
-
-// MilestoneRule defines model for MilestoneRule.
-type MilestoneRule struct {
-	Anchor *MilestoneRuleAnchor `json:"anchor,omitempty"`
-
-	// AnchorKey the key of the milestone it counts from (anchor milestone)
-	AnchorKey *string `json:"anchor_key,omitempty"`
-
-	// BusinessDays count business days (skipping weekends and the organization's holidays), not calendar days
-	BusinessDays *bool `json:"business_days,omitempty"`
-
-	// Days days after the anchor; negative: before it
-	Days *int64 `json:"days,omitempty"`
-
-	// DueFixed a fixed due date, instead of an anchor
-	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
-
-	// Key names the milestone within its template, for anchors
-	Key  string `json:"key"`
-	Name string `json:"name"`
-
-	// Required the deal cannot close until it is complete
-	Required *bool `json:"required,omitempty"`
-}
-
-// MilestoneRuleAnchor defines model for MilestoneRule.Anchor.
-type MilestoneRuleAnchor string
-
-// MilestonesOutputBody defines model for MilestonesOutputBody.
-type MilestonesOutputBody struct {
-	Items *[]Milestone `json:"items"`
-}
-
 // MlsStatusList defines model for MlsStatusList.
 type MlsStatusList struct {
 	Items *[]StatusMapping `json:"items"`
@@ -7046,6 +7078,19 @@ type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
 }
 
+// SignerInput defines model for SignerInput.
+type SignerInput struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+
+	// Required whether the contract is executed only once this signer signed (default true)
+	Required *bool           `json:"required,omitempty"`
+	Role     SignerInputRole `json:"role"`
+}
+
+// SignerInputRole defines model for SignerInput.Role.
+type SignerInputRole string
+
 // StageBody defines model for StageBody.
 type StageBody struct {
 	Reason *string        `json:"reason,omitempty"`
@@ -7075,16 +7120,6 @@ type StageChangeResult struct {
 	Change StageChange `json:"change"`
 	Client CRMClient   `json:"client"`
 }
-
-// StageDocuments defines model for StageDocuments.
-type StageDocuments struct {
-	// Categories document categories, as the document domain names them
-	Categories *[]string           `json:"categories"`
-	Stage      StageDocumentsStage `json:"stage"`
-}
-
-// StageDocumentsStage defines model for StageDocuments.Stage.
-type StageDocumentsStage string
 
 // StageHistory defines model for StageHistory.
 type StageHistory struct {
@@ -7219,6 +7254,13 @@ type TemplateBody struct {
 	IsDefault *bool   `json:"is_default,omitempty"`
 	Name      string  `json:"name"`
 	Rooms     *[]Room `json:"rooms"`
+}
+
+// TemplateInput defines model for TemplateInput.
+type TemplateInput struct {
+	// Body the contract's text; {{field}} is replaced by the deal's value (see MergeFields)
+	Body string `json:"body"`
+	Name string `json:"name"`
 }
 
 // TemplatesOutputBody defines model for TemplatesOutputBody.
@@ -7682,6 +7724,11 @@ type VersionOutputBody struct {
 	Version string `json:"version"`
 }
 
+// VoidContractBody defines model for VoidContractBody.
+type VoidContractBody struct {
+	Reason *string `json:"reason,omitempty"`
+}
+
 // WebhookOutputBody defines model for WebhookOutputBody.
 type WebhookOutputBody struct {
 	Active    bool               `json:"active"`
@@ -7789,47 +7836,6 @@ type WorkOrderDetail struct {
 type WorkOrderPage struct {
 	Items      *[]WorkOrder `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
-}
-
-// WorkflowTemplate defines model for WorkflowTemplate.
-type WorkflowTemplate struct {
-	CreatedAt         time.Time            `json:"created_at"`
-	Id                openapi_types.UUID   `json:"id"`
-	Kind              WorkflowTemplateKind `json:"kind"`
-	Milestones        *[]MilestoneRule     `json:"milestones"`
-	Name              string               `json:"name"`
-	RequiredDocuments *[]StageDocuments    `json:"required_documents"`
-	Side              WorkflowTemplateSide `json:"side"`
-	UpdatedAt         time.Time            `json:"updated_at"`
-}
-
-// WorkflowTemplateKind defines model for WorkflowTemplate.Kind.
-type WorkflowTemplateKind string
-
-// WorkflowTemplateSide defines model for WorkflowTemplate.Side.
-type WorkflowTemplateSide string
-
-// WorkflowTemplateInput defines model for WorkflowTemplateInput.
-type WorkflowTemplateInput struct {
-	// Kind any when absent
-	Kind              *WorkflowTemplateInputKind `json:"kind,omitempty"`
-	Milestones        *[]MilestoneRule           `json:"milestones"`
-	Name              string                     `json:"name"`
-	RequiredDocuments *[]StageDocuments          `json:"required_documents,omitempty"`
-
-	// Side any when absent
-	Side *WorkflowTemplateInputSide `json:"side,omitempty"`
-}
-
-// WorkflowTemplateInputKind any when absent
-type WorkflowTemplateInputKind string
-
-// WorkflowTemplateInputSide any when absent
-type WorkflowTemplateInputSide string
-
-// WorkflowTemplatesOutputBody defines model for WorkflowTemplatesOutputBody.
-type WorkflowTemplatesOutputBody struct {
-	Items *[]WorkflowTemplate `json:"items"`
 }
 
 // ListAnnouncementsParams defines parameters for ListAnnouncements.
@@ -8065,12 +8071,6 @@ type ListDeliveriesParams struct {
 
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
-
-// ListHolidaysParams defines parameters for ListHolidays.
-type ListHolidaysParams struct {
-	// Year the year; this year when absent
-	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
-}
 
 // ListInspectionsParams defines parameters for ListInspections.
 type ListInspectionsParams struct {
@@ -8654,11 +8654,23 @@ type CreatePreferenceJSONRequestBody = PreferenceBody
 // ChangeClientStageJSONRequestBody defines body for ChangeClientStage for application/json ContentType.
 type ChangeClientStageJSONRequestBody = StageBody
 
+// CreateContractTemplateJSONRequestBody defines body for CreateContractTemplate for application/json ContentType.
+type CreateContractTemplateJSONRequestBody = TemplateInput
+
+// ReplaceContractTemplateJSONRequestBody defines body for ReplaceContractTemplate for application/json ContentType.
+type ReplaceContractTemplateJSONRequestBody = TemplateInput
+
+// AmendContractJSONRequestBody defines body for AmendContract for application/json ContentType.
+type AmendContractJSONRequestBody = AmendmentInput
+
+// VoidContractJSONRequestBody defines body for VoidContract for application/json ContentType.
+type VoidContractJSONRequestBody = VoidContractBody
+
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
 
-// AddHolidayJSONRequestBody defines body for AddHoliday for application/json ContentType.
-type AddHolidayJSONRequestBody = Holiday
+// CreateDealContractJSONRequestBody defines body for CreateDealContract for application/json ContentType.
+type CreateDealContractJSONRequestBody = ContractInput
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -8768,9 +8780,6 @@ type UpdateMediaJSONRequestBody = MediaPatchInputBody
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberPatchInputBody
 
-// SetMilestoneDueJSONRequestBody defines body for SetMilestoneDue for application/json ContentType.
-type SetMilestoneDueJSONRequestBody = MilestoneDueBody
-
 // MapMlsStatusJSONRequestBody defines body for MapMlsStatus for application/json ContentType.
 type MapMlsStatusJSONRequestBody = MlsStatusMappingBody
 
@@ -8878,12 +8887,6 @@ type CompleteWorkOrderJSONRequestBody = CompleteInputBody
 
 // UploadWorkOrderPhotoMultipartRequestBody defines body for UploadWorkOrderPhoto for multipart/form-data ContentType.
 type UploadWorkOrderPhotoMultipartRequestBody UploadWorkOrderPhotoMultipartBody
-
-// CreateWorkflowTemplateJSONRequestBody defines body for CreateWorkflowTemplate for application/json ContentType.
-type CreateWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
-
-// ReplaceWorkflowTemplateJSONRequestBody defines body for ReplaceWorkflowTemplate for application/json ContentType.
-type ReplaceWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -9850,6 +9853,129 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimeline(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListContractTemplates List contract templates by name
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+	ListContractTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContractTemplateWithBody Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContractTemplate Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplate(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContractTemplate One contract template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+	GetContractTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceContractTemplateWithBody Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceContractTemplate Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContractVersionPdf A contract version's PDF
+	//
+	// 409 when the stored document no longer matches its recorded SHA-256.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+	GetContractVersionPdf(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContract A contract with its versions, amendments, signers and signing trail
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+	GetContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AmendContractWithBody Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AmendContract Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContract(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendContract E-mail every signer who has not signed a one-time signing link
+	//
+	// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+	SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidContractWithBody Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidContract Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContract(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCrmSettings The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -9879,23 +10005,34 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListDealMilestones A deal's milestones with their due dates
-	//
-	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	// ListDealContracts A deal's contracts
 	//
 	// Needs permission `deal.read`.
 	//
-	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
-	ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+	ListDealContracts(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ApplyDealTemplate Give a deal the milestones of its workflow template
+	// CreateDealContractWithBody Draw a contract from a template
 	//
-	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
 	//
 	// Needs permission `deal.write`.
 	//
-	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
-	ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDealContract Draw a contract from a template
+	//
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContract(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
@@ -9912,46 +10049,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListHolidays The organization's holiday calendar for a year
-	//
-	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
-	ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AddHolidayWithBody Put a day off on the calendar
-	//
-	// Open deals' due dates are computed again.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-	AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AddHoliday Put a day off on the calendar
-	//
-	// Open deals' due dates are computed again.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-	AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RemoveHoliday Take a day off the calendar
-	//
-	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
-	RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -11098,44 +11195,6 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMember(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CompleteMilestone Mark a milestone complete (by you, now)
-	//
-	// Completing it again changes nothing.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
-	CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
-	//
-	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-	SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
-	//
-	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-	SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UncompleteMilestone Reopen a milestone marked complete by mistake
-	//
-	// Needs permission `deal.write`.
-	//
-	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
-	UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// ListMlsStatuses Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -12208,73 +12267,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListWorkflowTemplates The organization's workflow templates
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
-	ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateWorkflowTemplateWithBody Add a workflow template
-	//
-	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-	CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateWorkflowTemplate Add a workflow template
-	//
-	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-	CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// DeleteWorkflowTemplate Delete a workflow template
-	//
-	// Deals keep the milestones they have.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
-	DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetWorkflowTemplate One workflow template
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
-	GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReplaceWorkflowTemplateWithBody Replace a workflow template
-	//
-	// Deals keep the milestones they have.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-	ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReplaceWorkflowTemplate Replace a workflow template
-	//
-	// Deals keep the milestones they have.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-	ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // UpdateProfileWithBody Change your name and phone
@@ -14118,6 +14110,259 @@ func (c *Client) ClientTimeline(ctx context.Context, id openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// ListContractTemplates List contract templates by name
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+func (c *Client) ListContractTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListContractTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContractTemplateWithBody Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *Client) CreateContractTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContractTemplateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContractTemplate Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *Client) CreateContractTemplate(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContractTemplateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContractTemplate One contract template
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+func (c *Client) GetContractTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceContractTemplateWithBody Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *Client) ReplaceContractTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceContractTemplateRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceContractTemplate Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *Client) ReplaceContractTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceContractTemplateRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContractVersionPdf A contract version's PDF
+//
+// 409 when the stored document no longer matches its recorded SHA-256.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+func (c *Client) GetContractVersionPdf(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractVersionPdfRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContract A contract with its versions, amendments, signers and signing trail
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+func (c *Client) GetContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AmendContractWithBody Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *Client) AmendContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAmendContractRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AmendContract Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *Client) AmendContract(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAmendContractRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendContract E-mail every signer who has not signed a one-time signing link
+//
+// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+func (c *Client) SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendContractRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidContractWithBody Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *Client) VoidContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidContractRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidContract Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *Client) VoidContract(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidContractRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCrmSettings The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -14177,15 +14422,13 @@ func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettings
 	return c.Client.Do(req)
 }
 
-// ListDealMilestones A deal's milestones with their due dates
-//
-// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+// ListDealContracts A deal's contracts
 //
 // Needs permission `deal.read`.
 //
-// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
-func (c *Client) ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDealMilestonesRequest(c.Server, id)
+// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+func (c *Client) ListDealContracts(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealContractsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -14196,15 +14439,38 @@ func (c *Client) ListDealMilestones(ctx context.Context, id openapi_types.UUID, 
 	return c.Client.Do(req)
 }
 
-// ApplyDealTemplate Give a deal the milestones of its workflow template
+// CreateDealContractWithBody Draw a contract from a template
 //
-// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
 //
 // Needs permission `deal.write`.
 //
-// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
-func (c *Client) ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewApplyDealTemplateRequest(c.Server, id)
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *Client) CreateDealContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealContractRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDealContract Draw a contract from a template
+//
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *Client) CreateDealContract(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealContractRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14241,86 +14507,6 @@ func (c *Client) ListDeliveries(ctx context.Context, params *ListDeliveriesParam
 // Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplayDeliveryRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListHolidays The organization's holiday calendar for a year
-//
-// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
-func (c *Client) ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListHolidaysRequest(c.Server, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AddHolidayWithBody Put a day off on the calendar
-//
-// Open deals' due dates are computed again.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-func (c *Client) AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddHolidayRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AddHoliday Put a day off on the calendar
-//
-// Open deals' due dates are computed again.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-func (c *Client) AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddHolidayRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RemoveHoliday Take a day off the calendar
-//
-// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
-//
-// Needs permission `deal.manage`.
-//
-// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
-func (c *Client) RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveHolidayRequest(c.Server, day)
 	if err != nil {
 		return nil, err
 	}
@@ -16706,84 +16892,6 @@ func (c *Client) UpdateMember(ctx context.Context, id openapi_types.UUID, body U
 	return c.Client.Do(req)
 }
 
-// CompleteMilestone Mark a milestone complete (by you, now)
-//
-// Completing it again changes nothing.
-//
-// Needs permission `deal.write`.
-//
-// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
-func (c *Client) CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCompleteMilestoneRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
-//
-// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-func (c *Client) SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetMilestoneDueRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
-//
-// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-func (c *Client) SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetMilestoneDueRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UncompleteMilestone Reopen a milestone marked complete by mistake
-//
-// Needs permission `deal.write`.
-//
-// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
-func (c *Client) UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUncompleteMilestoneRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // ListMlsStatuses Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -19097,143 +19205,6 @@ func (c *Client) UploadWorkOrderPhotoWithBody(ctx context.Context, id openapi_ty
 // Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 func (c *Client) StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartWorkOrderRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListWorkflowTemplates The organization's workflow templates
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
-func (c *Client) ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWorkflowTemplatesRequest(c.Server)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateWorkflowTemplateWithBody Add a workflow template
-//
-// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-func (c *Client) CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkflowTemplateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateWorkflowTemplate Add a workflow template
-//
-// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-func (c *Client) CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkflowTemplateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// DeleteWorkflowTemplate Delete a workflow template
-//
-// Deals keep the milestones they have.
-//
-// Needs permission `deal.manage`.
-//
-// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
-func (c *Client) DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowTemplateRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetWorkflowTemplate One workflow template
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
-func (c *Client) GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowTemplateRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReplaceWorkflowTemplateWithBody Replace a workflow template
-//
-// Deals keep the milestones they have.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-func (c *Client) ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceWorkflowTemplateRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReplaceWorkflowTemplate Replace a workflow template
-//
-// Deals keep the milestones they have.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-func (c *Client) ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceWorkflowTemplateRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -22479,6 +22450,350 @@ func NewClientTimelineRequest(server string, id openapi_types.UUID, params *Clie
 	return req, nil
 }
 
+// NewListContractTemplatesRequest constructs an http.Request for the ListContractTemplates method
+func NewListContractTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateContractTemplateRequest calls the generic CreateContractTemplate builder with application/json body
+func NewCreateContractTemplateRequest(server string, body CreateContractTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateContractTemplateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateContractTemplateRequestWithBody constructs an http.Request for the CreateContractTemplate method, with any body, and a specified content type
+func NewCreateContractTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetContractTemplateRequest constructs an http.Request for the GetContractTemplate method
+func NewGetContractTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceContractTemplateRequest calls the generic ReplaceContractTemplate builder with application/json body
+func NewReplaceContractTemplateRequest(server string, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceContractTemplateRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceContractTemplateRequestWithBody constructs an http.Request for the ReplaceContractTemplate method, with any body, and a specified content type
+func NewReplaceContractTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetContractVersionPdfRequest constructs an http.Request for the GetContractVersionPdf method
+func NewGetContractVersionPdfRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-versions/%s/pdf", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetContractRequest constructs an http.Request for the GetContract method
+func NewGetContractRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAmendContractRequest calls the generic AmendContract builder with application/json body
+func NewAmendContractRequest(server string, id openapi_types.UUID, body AmendContractJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAmendContractRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAmendContractRequestWithBody constructs an http.Request for the AmendContract method, with any body, and a specified content type
+func NewAmendContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSendContractRequest constructs an http.Request for the SendContract method
+func NewSendContractRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/send", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVoidContractRequest calls the generic VoidContract builder with application/json body
+func NewVoidContractRequest(server string, id openapi_types.UUID, body VoidContractJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVoidContractRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewVoidContractRequestWithBody constructs an http.Request for the VoidContract method, with any body, and a specified content type
+func NewVoidContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/void", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCrmSettingsRequest constructs an http.Request for the GetCrmSettings method
 func NewGetCrmSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -22546,8 +22861,8 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
-// NewListDealMilestonesRequest constructs an http.Request for the ListDealMilestones method
-func NewListDealMilestonesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+// NewListDealContractsRequest constructs an http.Request for the ListDealContracts method
+func NewListDealContractsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -22562,7 +22877,7 @@ func NewListDealMilestonesRequest(server string, id openapi_types.UUID) (*http.R
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/contracts", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22580,8 +22895,19 @@ func NewListDealMilestonesRequest(server string, id openapi_types.UUID) (*http.R
 	return req, nil
 }
 
-// NewApplyDealTemplateRequest constructs an http.Request for the ApplyDealTemplate method
-func NewApplyDealTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+// NewCreateDealContractRequest calls the generic CreateDealContract builder with application/json body
+func NewCreateDealContractRequest(server string, id openapi_types.UUID, body CreateDealContractJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDealContractRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateDealContractRequestWithBody constructs an http.Request for the CreateDealContract method, with any body, and a specified content type
+func NewCreateDealContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -22596,7 +22922,7 @@ func NewApplyDealTemplateRequest(server string, id openapi_types.UUID) (*http.Re
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/contracts", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22606,10 +22932,12 @@ func NewApplyDealTemplateRequest(server string, id openapi_types.UUID) (*http.Re
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -22719,134 +23047,6 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListHolidaysRequest constructs an http.Request for the ListHolidays method
-func NewListHolidaysRequest(server string, params *ListHolidaysParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/holidays")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Year != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewAddHolidayRequest calls the generic AddHoliday builder with application/json body
-func NewAddHolidayRequest(server string, body AddHolidayJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewAddHolidayRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewAddHolidayRequestWithBody constructs an http.Request for the AddHoliday method, with any body, and a specified content type
-func NewAddHolidayRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/holidays")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewRemoveHolidayRequest constructs an http.Request for the RemoveHoliday method
-func NewRemoveHolidayRequest(server string, day string) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "day", day, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/holidays/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -27104,121 +27304,6 @@ func NewUpdateMemberRequestWithBody(server string, id openapi_types.UUID, conten
 	return req, nil
 }
 
-// NewCompleteMilestoneRequest constructs an http.Request for the CompleteMilestone method
-func NewCompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/milestones/%s/complete", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewSetMilestoneDueRequest calls the generic SetMilestoneDue builder with application/json body
-func NewSetMilestoneDueRequest(server string, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewSetMilestoneDueRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewSetMilestoneDueRequestWithBody constructs an http.Request for the SetMilestoneDue method, with any body, and a specified content type
-func NewSetMilestoneDueRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/milestones/%s/due", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewUncompleteMilestoneRequest constructs an http.Request for the UncompleteMilestone method
-func NewUncompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/milestones/%s/uncomplete", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
 // NewListMlsStatusesRequest constructs an http.Request for the ListMlsStatuses method
 func NewListMlsStatusesRequest(server string) (*http.Request, error) {
 	var err error
@@ -31393,188 +31478,6 @@ func NewStartWorkOrderRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
-// NewListWorkflowTemplatesRequest constructs an http.Request for the ListWorkflowTemplates method
-func NewListWorkflowTemplatesRequest(server string) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateWorkflowTemplateRequest calls the generic CreateWorkflowTemplate builder with application/json body
-func NewCreateWorkflowTemplateRequest(server string, body CreateWorkflowTemplateJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateWorkflowTemplateRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateWorkflowTemplateRequestWithBody constructs an http.Request for the CreateWorkflowTemplate method, with any body, and a specified content type
-func NewCreateWorkflowTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteWorkflowTemplateRequest constructs an http.Request for the DeleteWorkflowTemplate method
-func NewDeleteWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetWorkflowTemplateRequest constructs an http.Request for the GetWorkflowTemplate method
-func NewGetWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewReplaceWorkflowTemplateRequest calls the generic ReplaceWorkflowTemplate builder with application/json body
-func NewReplaceWorkflowTemplateRequest(server string, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewReplaceWorkflowTemplateRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewReplaceWorkflowTemplateRequestWithBody constructs an http.Request for the ReplaceWorkflowTemplate method, with any body, and a specified content type
-func NewReplaceWorkflowTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -32580,6 +32483,139 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimelineWithResponse(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*ClientTimelineResponse, error)
 
+	// ListContractTemplatesWithResponse List contract templates by name
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+	ListContractTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListContractTemplatesResponse, error)
+
+	// CreateContractTemplateWithBodyWithResponse Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error)
+
+	// CreateContractTemplateWithResponse Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplateWithResponse(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error)
+
+	// GetContractTemplateWithResponse One contract template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+	GetContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractTemplateResponse, error)
+
+	// ReplaceContractTemplateWithBodyWithResponse Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error)
+
+	// ReplaceContractTemplateWithResponse Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error)
+
+	// GetContractVersionPdfWithResponse A contract version's PDF
+	//
+	// 409 when the stored document no longer matches its recorded SHA-256.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+	GetContractVersionPdfWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractVersionPdfResponse, error)
+
+	// GetContractWithResponse A contract with its versions, amendments, signers and signing trail
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+	GetContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractResponse, error)
+
+	// AmendContractWithBodyWithResponse Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AmendContractResponse, error)
+
+	// AmendContractWithResponse Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContractWithResponse(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendContractResponse, error)
+
+	// SendContractWithResponse E-mail every signer who has not signed a one-time signing link
+	//
+	// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+	SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error)
+
+	// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidContractResponse, error)
+
+	// VoidContractWithResponse Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContractWithResponse(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidContractResponse, error)
+
 	// GetCrmSettingsWithResponse The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -32611,27 +32647,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
-	// ListDealMilestonesWithResponse A deal's milestones with their due dates
-	//
-	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	// ListDealContractsWithResponse A deal's contracts
 	//
 	// Needs permission `deal.read`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
-	ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error)
+	// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+	ListDealContractsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealContractsResponse, error)
 
-	// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+	// CreateDealContractWithBodyWithResponse Draw a contract from a template
 	//
-	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
 	//
 	// Needs permission `deal.write`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
-	ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error)
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error)
+
+	// CreateDealContractWithResponse Draw a contract from a template
+	//
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContractWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error)
 
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
@@ -32652,50 +32697,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
-
-	// ListHolidaysWithResponse The organization's holiday calendar for a year
-	//
-	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
-	ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error)
-
-	// AddHolidayWithBodyWithResponse Put a day off on the calendar
-	//
-	// Open deals' due dates are computed again.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-	AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
-
-	// AddHolidayWithResponse Put a day off on the calendar
-	//
-	// Open deals' due dates are computed again.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-	AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
-
-	// RemoveHolidayWithResponse Take a day off the calendar
-	//
-	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
-	RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -33950,48 +33951,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMemberWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
 
-	// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
-	//
-	// Completing it again changes nothing.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
-	CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error)
-
-	// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
-	//
-	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-	SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
-
-	// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
-	//
-	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-	SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
-
-	// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
-	//
-	// Needs permission `deal.write`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
-	UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error)
-
 	// ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -35174,79 +35133,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartWorkOrderResponse, error)
-
-	// ListWorkflowTemplatesWithResponse The organization's workflow templates
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
-	ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error)
-
-	// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
-	//
-	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-	CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
-
-	// CreateWorkflowTemplateWithResponse Add a workflow template
-	//
-	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-	CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
-
-	// DeleteWorkflowTemplateWithResponse Delete a workflow template
-	//
-	// Deals keep the milestones they have.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
-	DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error)
-
-	// GetWorkflowTemplateWithResponse One workflow template
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
-	GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error)
-
-	// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
-	//
-	// Deals keep the milestones they have.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-	ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
-
-	// ReplaceWorkflowTemplateWithResponse Replace a workflow template
-	//
-	// Deals keep the milestones they have.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-	ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
 }
 
 type UpdateProfileResponse struct {
@@ -40883,6 +40769,804 @@ func (r ClientTimelineResponse) ContentType() string {
 	return ""
 }
 
+type ListContractTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractTemplatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListContractTemplatesResponse) GetJSON200() *ContractTemplatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListContractTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListContractTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListContractTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListContractTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateContractTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ContractTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateContractTemplateResponse) GetJSON201() *ContractTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateContractTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateContractTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateContractTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateContractTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetContractTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractTemplate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContractTemplateResponse) GetJSON200() *ContractTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceContractTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceContractTemplateResponse) GetJSON200() *ContractTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceContractTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceContractTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceContractTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceContractTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetContractVersionPdfResponse200Headers the declared response headers of an HTTP 200 response for GetContractVersionPdf
+type GetContractVersionPdfResponse200Headers struct {
+	CacheControl  *string
+	ContentLength *string
+	ContentType   *string
+}
+
+type GetContractVersionPdfResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetContractVersionPdfResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContractVersionPdfResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractVersionPdfResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractVersionPdfResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractVersionPdfResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractVersionPdfResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContractResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AmendContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AmendContractResponse) GetJSON201() *ContractDetail {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AmendContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AmendContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AmendContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AmendContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SendContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendContractResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SendContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VoidContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidContractResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCrmSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41049,11 +41733,11 @@ func (r ReplaceCrmSettingsResponse) ContentType() string {
 	return ""
 }
 
-type ListDealMilestonesResponse struct {
+type ListDealContractsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *MilestonesOutputBody
+	JSON200 *ContractsOutputBody
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -41067,42 +41751,42 @@ type ListDealMilestonesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDealMilestonesResponse) GetJSON200() *MilestonesOutputBody {
+func (r ListDealContractsResponse) GetJSON200() *ContractsOutputBody {
 	return r.JSON200
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDealMilestonesResponse) GetApplicationproblemJSON401() *Problem {
+func (r ListDealContractsResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
 }
 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDealMilestonesResponse) GetApplicationproblemJSON403() *Problem {
+func (r ListDealContractsResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListDealMilestonesResponse) GetApplicationproblemJSON404() *Problem {
+func (r ListDealContractsResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDealMilestonesResponse) GetApplicationproblemJSON422() *Problem {
+func (r ListDealContractsResponse) GetApplicationproblemJSON422() *Problem {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDealMilestonesResponse) GetApplicationproblemJSON500() *Problem {
+func (r ListDealContractsResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDealMilestonesResponse) GetBody() []byte {
+func (r ListDealContractsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDealMilestonesResponse) Status() string {
+func (r ListDealContractsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -41110,7 +41794,7 @@ func (r ListDealMilestonesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDealMilestonesResponse) StatusCode() int {
+func (r ListDealContractsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -41118,18 +41802,20 @@ func (r ListDealMilestonesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDealMilestonesResponse) ContentType() string {
+func (r ListDealContractsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type ApplyDealTemplateResponse struct {
+type CreateDealContractResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *MilestonesOutputBody
+	JSON201 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -41138,6 +41824,10 @@ type ApplyDealTemplateResponse struct {
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -41145,47 +41835,62 @@ type ApplyDealTemplateResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r ApplyDealTemplateResponse) GetJSON201() *MilestonesOutputBody {
+func (r CreateDealContractResponse) GetJSON201() *ContractDetail {
 	return r.JSON201
 }
 
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ApplyDealTemplateResponse) GetApplicationproblemJSON401() *Problem {
+func (r CreateDealContractResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
 }
 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ApplyDealTemplateResponse) GetApplicationproblemJSON403() *Problem {
+func (r CreateDealContractResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ApplyDealTemplateResponse) GetApplicationproblemJSON404() *Problem {
+func (r CreateDealContractResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r ApplyDealTemplateResponse) GetApplicationproblemJSON409() *Problem {
+func (r CreateDealContractResponse) GetApplicationproblemJSON409() *Problem {
 	return r.ApplicationproblemJSON409
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ApplyDealTemplateResponse) GetApplicationproblemJSON422() *Problem {
+func (r CreateDealContractResponse) GetApplicationproblemJSON422() *Problem {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ApplyDealTemplateResponse) GetApplicationproblemJSON500() *Problem {
+func (r CreateDealContractResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ApplyDealTemplateResponse) GetBody() []byte {
+func (r CreateDealContractResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ApplyDealTemplateResponse) Status() string {
+func (r CreateDealContractResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -41193,7 +41898,7 @@ func (r ApplyDealTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ApplyDealTemplateResponse) StatusCode() int {
+func (r CreateDealContractResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -41201,7 +41906,7 @@ func (r ApplyDealTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ApplyDealTemplateResponse) ContentType() string {
+func (r CreateDealContractResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -41354,248 +42059,6 @@ func (r ReplayDeliveryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplayDeliveryResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListHolidaysResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *HolidaysOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListHolidaysResponse) GetJSON200() *HolidaysOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListHolidaysResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListHolidaysResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListHolidaysResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListHolidaysResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListHolidaysResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListHolidaysResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListHolidaysResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListHolidaysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type AddHolidayResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *CalendarDay
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r AddHolidayResponse) GetJSON201() *CalendarDay {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r AddHolidayResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r AddHolidayResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r AddHolidayResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r AddHolidayResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddHolidayResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type RemoveHolidayResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r RemoveHolidayResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r RemoveHolidayResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r RemoveHolidayResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r RemoveHolidayResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r RemoveHolidayResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r RemoveHolidayResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r RemoveHolidayResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RemoveHolidayResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RemoveHolidayResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RemoveHolidayResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -49365,276 +49828,6 @@ func (r UpdateMemberResponse) ContentType() string {
 	return ""
 }
 
-type CompleteMilestoneResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Milestone
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CompleteMilestoneResponse) GetJSON200() *Milestone {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r CompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CompleteMilestoneResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CompleteMilestoneResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CompleteMilestoneResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CompleteMilestoneResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type SetMilestoneDueResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Milestone
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetMilestoneDueResponse) GetJSON200() *Milestone {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r SetMilestoneDueResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r SetMilestoneDueResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r SetMilestoneDueResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r SetMilestoneDueResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetMilestoneDueResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type UncompleteMilestoneResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Milestone
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UncompleteMilestoneResponse) GetJSON200() *Milestone {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r UncompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r UncompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r UncompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r UncompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r UncompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r UncompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r UncompleteMilestoneResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r UncompleteMilestoneResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r UncompleteMilestoneResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UncompleteMilestoneResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListMlsStatusesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57395,428 +57588,6 @@ func (r StartWorkOrderResponse) ContentType() string {
 	return ""
 }
 
-type ListWorkflowTemplatesResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WorkflowTemplatesOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListWorkflowTemplatesResponse) GetJSON200() *WorkflowTemplatesOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListWorkflowTemplatesResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListWorkflowTemplatesResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListWorkflowTemplatesResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListWorkflowTemplatesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateWorkflowTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *WorkflowTemplate
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateWorkflowTemplateResponse) GetJSON201() *WorkflowTemplate {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateWorkflowTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateWorkflowTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateWorkflowTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateWorkflowTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type DeleteWorkflowTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r DeleteWorkflowTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r DeleteWorkflowTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r DeleteWorkflowTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteWorkflowTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetWorkflowTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WorkflowTemplate
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetWorkflowTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetWorkflowTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetWorkflowTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWorkflowTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ReplaceWorkflowTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WorkflowTemplate
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReplaceWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ReplaceWorkflowTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ReplaceWorkflowTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ReplaceWorkflowTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceWorkflowTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 // UpdateProfileWithBodyWithResponse Change your name and phone
 //
 // Needs a signed-in user (not an API key).
@@ -59348,6 +59119,217 @@ func (c *ClientWithResponses) ClientTimelineWithResponse(ctx context.Context, id
 	return ParseClientTimelineResponse(rsp)
 }
 
+// ListContractTemplatesWithResponse List contract templates by name
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+func (c *ClientWithResponses) ListContractTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListContractTemplatesResponse, error) {
+	rsp, err := c.ListContractTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListContractTemplatesResponse(rsp)
+}
+
+// CreateContractTemplateWithBodyWithResponse Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *ClientWithResponses) CreateContractTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error) {
+	rsp, err := c.CreateContractTemplateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContractTemplateResponse(rsp)
+}
+
+// CreateContractTemplateWithResponse Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *ClientWithResponses) CreateContractTemplateWithResponse(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error) {
+	rsp, err := c.CreateContractTemplate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContractTemplateResponse(rsp)
+}
+
+// GetContractTemplateWithResponse One contract template
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+func (c *ClientWithResponses) GetContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractTemplateResponse, error) {
+	rsp, err := c.GetContractTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractTemplateResponse(rsp)
+}
+
+// ReplaceContractTemplateWithBodyWithResponse Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *ClientWithResponses) ReplaceContractTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error) {
+	rsp, err := c.ReplaceContractTemplateWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceContractTemplateResponse(rsp)
+}
+
+// ReplaceContractTemplateWithResponse Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *ClientWithResponses) ReplaceContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error) {
+	rsp, err := c.ReplaceContractTemplate(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceContractTemplateResponse(rsp)
+}
+
+// GetContractVersionPdfWithResponse A contract version's PDF
+//
+// 409 when the stored document no longer matches its recorded SHA-256.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+func (c *ClientWithResponses) GetContractVersionPdfWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractVersionPdfResponse, error) {
+	rsp, err := c.GetContractVersionPdf(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractVersionPdfResponse(rsp)
+}
+
+// GetContractWithResponse A contract with its versions, amendments, signers and signing trail
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+func (c *ClientWithResponses) GetContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractResponse, error) {
+	rsp, err := c.GetContract(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractResponse(rsp)
+}
+
+// AmendContractWithBodyWithResponse Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *ClientWithResponses) AmendContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AmendContractResponse, error) {
+	rsp, err := c.AmendContractWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAmendContractResponse(rsp)
+}
+
+// AmendContractWithResponse Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *ClientWithResponses) AmendContractWithResponse(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendContractResponse, error) {
+	rsp, err := c.AmendContract(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAmendContractResponse(rsp)
+}
+
+// SendContractWithResponse E-mail every signer who has not signed a one-time signing link
+//
+// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+func (c *ClientWithResponses) SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error) {
+	rsp, err := c.SendContract(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendContractResponse(rsp)
+}
+
+// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *ClientWithResponses) VoidContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidContractResponse, error) {
+	rsp, err := c.VoidContractWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidContractResponse(rsp)
+}
+
+// VoidContractWithResponse Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *ClientWithResponses) VoidContractWithResponse(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidContractResponse, error) {
+	rsp, err := c.VoidContract(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidContractResponse(rsp)
+}
+
 // GetCrmSettingsWithResponse The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -59397,38 +59379,53 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
-// ListDealMilestonesWithResponse A deal's milestones with their due dates
-//
-// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+// ListDealContractsWithResponse A deal's contracts
 //
 // Needs permission `deal.read`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
-func (c *ClientWithResponses) ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error) {
-	rsp, err := c.ListDealMilestones(ctx, id, reqEditors...)
+// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+func (c *ClientWithResponses) ListDealContractsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealContractsResponse, error) {
+	rsp, err := c.ListDealContracts(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListDealMilestonesResponse(rsp)
+	return ParseListDealContractsResponse(rsp)
 }
 
-// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+// CreateDealContractWithBodyWithResponse Draw a contract from a template
 //
-// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
 //
 // Needs permission `deal.write`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
-func (c *ClientWithResponses) ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error) {
-	rsp, err := c.ApplyDealTemplate(ctx, id, reqEditors...)
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *ClientWithResponses) CreateDealContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error) {
+	rsp, err := c.CreateDealContractWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseApplyDealTemplateResponse(rsp)
+	return ParseCreateDealContractResponse(rsp)
+}
+
+// CreateDealContractWithResponse Draw a contract from a template
+//
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *ClientWithResponses) CreateDealContractWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error) {
+	rsp, err := c.CreateDealContract(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealContractResponse(rsp)
 }
 
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
@@ -59461,74 +59458,6 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReplayDeliveryResponse(rsp)
-}
-
-// ListHolidaysWithResponse The organization's holiday calendar for a year
-//
-// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
-func (c *ClientWithResponses) ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error) {
-	rsp, err := c.ListHolidays(ctx, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListHolidaysResponse(rsp)
-}
-
-// AddHolidayWithBodyWithResponse Put a day off on the calendar
-//
-// Open deals' due dates are computed again.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-func (c *ClientWithResponses) AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
-	rsp, err := c.AddHolidayWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddHolidayResponse(rsp)
-}
-
-// AddHolidayWithResponse Put a day off on the calendar
-//
-// Open deals' due dates are computed again.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
-func (c *ClientWithResponses) AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
-	rsp, err := c.AddHoliday(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddHolidayResponse(rsp)
-}
-
-// RemoveHolidayWithResponse Take a day off the calendar
-//
-// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
-//
-// Needs permission `deal.manage`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
-func (c *ClientWithResponses) RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error) {
-	rsp, err := c.RemoveHoliday(ctx, day, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRemoveHolidayResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -61522,72 +61451,6 @@ func (c *ClientWithResponses) UpdateMemberWithResponse(ctx context.Context, id o
 	return ParseUpdateMemberResponse(rsp)
 }
 
-// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
-//
-// Completing it again changes nothing.
-//
-// Needs permission `deal.write`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
-func (c *ClientWithResponses) CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error) {
-	rsp, err := c.CompleteMilestone(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCompleteMilestoneResponse(rsp)
-}
-
-// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
-//
-// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-func (c *ClientWithResponses) SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
-	rsp, err := c.SetMilestoneDueWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseSetMilestoneDueResponse(rsp)
-}
-
-// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
-//
-// Milestones anchored to it move with it. Without due_override the rule computes the date again.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
-func (c *ClientWithResponses) SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
-	rsp, err := c.SetMilestoneDue(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseSetMilestoneDueResponse(rsp)
-}
-
-// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
-//
-// Needs permission `deal.write`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
-func (c *ClientWithResponses) UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error) {
-	rsp, err := c.UncompleteMilestone(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUncompleteMilestoneResponse(rsp)
-}
-
 // ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -63519,121 +63382,6 @@ func (c *ClientWithResponses) StartWorkOrderWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseStartWorkOrderResponse(rsp)
-}
-
-// ListWorkflowTemplatesWithResponse The organization's workflow templates
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
-func (c *ClientWithResponses) ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error) {
-	rsp, err := c.ListWorkflowTemplates(ctx, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListWorkflowTemplatesResponse(rsp)
-}
-
-// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
-//
-// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-func (c *ClientWithResponses) CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
-	rsp, err := c.CreateWorkflowTemplateWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateWorkflowTemplateResponse(rsp)
-}
-
-// CreateWorkflowTemplateWithResponse Add a workflow template
-//
-// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
-func (c *ClientWithResponses) CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
-	rsp, err := c.CreateWorkflowTemplate(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateWorkflowTemplateResponse(rsp)
-}
-
-// DeleteWorkflowTemplateWithResponse Delete a workflow template
-//
-// Deals keep the milestones they have.
-//
-// Needs permission `deal.manage`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
-func (c *ClientWithResponses) DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error) {
-	rsp, err := c.DeleteWorkflowTemplate(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDeleteWorkflowTemplateResponse(rsp)
-}
-
-// GetWorkflowTemplateWithResponse One workflow template
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
-func (c *ClientWithResponses) GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error) {
-	rsp, err := c.GetWorkflowTemplate(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetWorkflowTemplateResponse(rsp)
-}
-
-// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
-//
-// Deals keep the milestones they have.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-func (c *ClientWithResponses) ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
-	rsp, err := c.ReplaceWorkflowTemplateWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReplaceWorkflowTemplateResponse(rsp)
-}
-
-// ReplaceWorkflowTemplateWithResponse Replace a workflow template
-//
-// Deals keep the milestones they have.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
-func (c *ClientWithResponses) ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
-	rsp, err := c.ReplaceWorkflowTemplate(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReplaceWorkflowTemplateResponse(rsp)
 }
 
 // ParseUpdateProfileResponse parses an HTTP response from a UpdateProfileWithResponse call
@@ -68391,6 +68139,687 @@ func ParseClientTimelineResponse(rsp *http.Response) (*ClientTimelineResponse, e
 	return response, nil
 }
 
+// ParseListContractTemplatesResponse parses an HTTP response from a ListContractTemplatesWithResponse call
+func ParseListContractTemplatesResponse(rsp *http.Response) (*ListContractTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListContractTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractTemplatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateContractTemplateResponse parses an HTTP response from a CreateContractTemplateWithResponse call
+func ParseCreateContractTemplateResponse(rsp *http.Response) (*CreateContractTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateContractTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ContractTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetContractTemplateResponse parses an HTTP response from a GetContractTemplateWithResponse call
+func ParseGetContractTemplateResponse(rsp *http.Response) (*GetContractTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceContractTemplateResponse parses an HTTP response from a ReplaceContractTemplateWithResponse call
+func ParseReplaceContractTemplateResponse(rsp *http.Response) (*ReplaceContractTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceContractTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetContractVersionPdfResponse parses an HTTP response from a GetContractVersionPdfWithResponse call
+func ParseGetContractVersionPdfResponse(rsp *http.Response) (*GetContractVersionPdfResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractVersionPdfResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetContractVersionPdfResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetContractResponse parses an HTTP response from a GetContractWithResponse call
+func ParseGetContractResponse(rsp *http.Response) (*GetContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAmendContractResponse parses an HTTP response from a AmendContractWithResponse call
+func ParseAmendContractResponse(rsp *http.Response) (*AmendContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AmendContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSendContractResponse parses an HTTP response from a SendContractWithResponse call
+func ParseSendContractResponse(rsp *http.Response) (*SendContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoidContractResponse parses an HTTP response from a VoidContractWithResponse call
+func ParseVoidContractResponse(rsp *http.Response) (*VoidContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCrmSettingsResponse parses an HTTP response from a GetCrmSettingsWithResponse call
 func ParseGetCrmSettingsResponse(rsp *http.Response) (*GetCrmSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -68527,22 +68956,22 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 	return response, nil
 }
 
-// ParseListDealMilestonesResponse parses an HTTP response from a ListDealMilestonesWithResponse call
-func ParseListDealMilestonesResponse(rsp *http.Response) (*ListDealMilestonesResponse, error) {
+// ParseListDealContractsResponse parses an HTTP response from a ListDealContractsWithResponse call
+func ParseListDealContractsResponse(rsp *http.Response) (*ListDealContractsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListDealMilestonesResponse{
+	response := &ListDealContractsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest MilestonesOutputBody
+		var dest ContractsOutputBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -68588,26 +69017,33 @@ func ParseListDealMilestonesResponse(rsp *http.Response) (*ListDealMilestonesRes
 	return response, nil
 }
 
-// ParseApplyDealTemplateResponse parses an HTTP response from a ApplyDealTemplateWithResponse call
-func ParseApplyDealTemplateResponse(rsp *http.Response) (*ApplyDealTemplateResponse, error) {
+// ParseCreateDealContractResponse parses an HTTP response from a CreateDealContractWithResponse call
+func ParseCreateDealContractResponse(rsp *http.Response) (*CreateDealContractResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ApplyDealTemplateResponse{
+	response := &CreateDealContractResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest MilestonesOutputBody
+		var dest ContractDetail
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -68636,6 +69072,20 @@ func ParseApplyDealTemplateResponse(rsp *http.Response) (*ApplyDealTemplateRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -68730,206 +69180,6 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListHolidaysResponse parses an HTTP response from a ListHolidaysWithResponse call
-func ParseListHolidaysResponse(rsp *http.Response) (*ListHolidaysResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListHolidaysResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest HolidaysOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseAddHolidayResponse parses an HTTP response from a AddHolidayWithResponse call
-func ParseAddHolidayResponse(rsp *http.Response) (*AddHolidayResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &AddHolidayResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest CalendarDay
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseRemoveHolidayResponse parses an HTTP response from a RemoveHolidayWithResponse call
-func ParseRemoveHolidayResponse(rsp *http.Response) (*RemoveHolidayResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &RemoveHolidayResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -75511,231 +75761,6 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 	return response, nil
 }
 
-// ParseCompleteMilestoneResponse parses an HTTP response from a CompleteMilestoneWithResponse call
-func ParseCompleteMilestoneResponse(rsp *http.Response) (*CompleteMilestoneResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CompleteMilestoneResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Milestone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseSetMilestoneDueResponse parses an HTTP response from a SetMilestoneDueWithResponse call
-func ParseSetMilestoneDueResponse(rsp *http.Response) (*SetMilestoneDueResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &SetMilestoneDueResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Milestone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseUncompleteMilestoneResponse parses an HTTP response from a UncompleteMilestoneWithResponse call
-func ParseUncompleteMilestoneResponse(rsp *http.Response) (*UncompleteMilestoneResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &UncompleteMilestoneResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Milestone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
 // ParseListMlsStatusesResponse parses an HTTP response from a ListMlsStatusesWithResponse call
 func ParseListMlsStatusesResponse(rsp *http.Response) (*ListMlsStatusesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -82276,356 +82301,6 @@ func ParseStartWorkOrderResponse(rsp *http.Response) (*StartWorkOrderResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListWorkflowTemplatesResponse parses an HTTP response from a ListWorkflowTemplatesWithResponse call
-func ParseListWorkflowTemplatesResponse(rsp *http.Response) (*ListWorkflowTemplatesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListWorkflowTemplatesResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WorkflowTemplatesOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateWorkflowTemplateResponse parses an HTTP response from a CreateWorkflowTemplateWithResponse call
-func ParseCreateWorkflowTemplateResponse(rsp *http.Response) (*CreateWorkflowTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateWorkflowTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest WorkflowTemplate
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseDeleteWorkflowTemplateResponse parses an HTTP response from a DeleteWorkflowTemplateWithResponse call
-func ParseDeleteWorkflowTemplateResponse(rsp *http.Response) (*DeleteWorkflowTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &DeleteWorkflowTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetWorkflowTemplateResponse parses an HTTP response from a GetWorkflowTemplateWithResponse call
-func ParseGetWorkflowTemplateResponse(rsp *http.Response) (*GetWorkflowTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetWorkflowTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WorkflowTemplate
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseReplaceWorkflowTemplateResponse parses an HTTP response from a ReplaceWorkflowTemplateWithResponse call
-func ParseReplaceWorkflowTemplateResponse(rsp *http.Response) (*ReplaceWorkflowTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ReplaceWorkflowTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WorkflowTemplate
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
