@@ -123,7 +123,7 @@ type ContractTemplate struct {
 	UpdatedAt time.Time  `db:"updated_at" json:"updated_at"`
 }
 
-const templateColumns = `id, name, body, created_by, created_at, updated_at`
+const contractTemplateColumns = `id, name, body, created_by, created_at, updated_at`
 
 // TemplateInput is a template's name and body. The body may name only the
 // merge fields of MergeFields.
@@ -138,7 +138,7 @@ func (c *Contracts) Templates(ctx context.Context, actor realty.Actor) ([]Contra
 	if err := actor.Require("deal.read"); err != nil {
 		return nil, err
 	}
-	return postgres.ReadAll[ContractTemplate](ctx, c.pool, actor, `SELECT `+templateColumns+`
+	return postgres.ReadAll[ContractTemplate](ctx, c.pool, actor, `SELECT `+contractTemplateColumns+`
 		FROM deal.contract_templates WHERE organization_id = $1 ORDER BY name, id`, actor.OrgID)
 }
 
@@ -157,7 +157,7 @@ func (c *Contracts) Template(ctx context.Context, actor realty.Actor, id realty.
 }
 
 func templateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID) (ContractTemplate, error) {
-	rows, err := tx.Query(ctx, `SELECT `+templateColumns+` FROM deal.contract_templates WHERE organization_id = $1 AND id = $2`, actor.OrgID, id)
+	rows, err := tx.Query(ctx, `SELECT `+contractTemplateColumns+` FROM deal.contract_templates WHERE organization_id = $1 AND id = $2`, actor.OrgID, id)
 	if err != nil {
 		return ContractTemplate{}, err
 	}
@@ -178,7 +178,7 @@ func (c *Contracts) CreateTemplate(ctx context.Context, actor realty.Actor, in T
 	var out ContractTemplate
 	err := postgres.Tx(ctx, c.pool, actor, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `INSERT INTO deal.contract_templates (organization_id, id, name, body, created_by)
-			VALUES ($1, $2, $3, $4, $5) RETURNING `+templateColumns, actor.OrgID, realty.NewID(), in.Name, in.Body, memberOrNil(actor))
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+contractTemplateColumns, actor.OrgID, realty.NewID(), in.Name, in.Body, memberOrNil(actor))
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (c *Contracts) ReplaceTemplate(ctx context.Context, actor realty.Actor, id 
 	var out ContractTemplate
 	err := postgres.Tx(ctx, c.pool, actor, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `UPDATE deal.contract_templates SET name = $3, body = $4, updated_at = now()
-			WHERE organization_id = $1 AND id = $2 RETURNING `+templateColumns, actor.OrgID, id, in.Name, in.Body)
+			WHERE organization_id = $1 AND id = $2 RETURNING `+contractTemplateColumns, actor.OrgID, id, in.Name, in.Body)
 		if err != nil {
 			return err
 		}

@@ -158,8 +158,7 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dl := h.env.OpenDeal(t, o, "12 Elm Street purchase for the Featherstonehaugh-Worthington family")
-	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(), "deals": dl.ID.String(),
+	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
 		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String(),
 		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String(), "inspections": ins.Inspection.ID.String(),
