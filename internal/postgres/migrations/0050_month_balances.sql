@@ -52,18 +52,13 @@ CREATE INDEX month_balances_month_idx ON ledger.month_balances (organization_id,
 SELECT app.apply_org_kit('ledger.month_balances', '{debit,credit,lines}');
 
 -- +goose StatementBegin
--- A posting into a summarized month marks the month dirty. Only months
--- before the current UTC month are ever summarized (the refresh never goes
--- past it), so a posting dated this month or later, the usual case, does
--- nothing. Parameters, not NEW's fields in the text, so the statement
--- routes by organization.
+-- A posting into a summarized month marks the month dirty. Parameters, not
+-- NEW's fields in the text, so the statement routes by organization.
 CREATE FUNCTION ledger.mark_month_dirty() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.entry_date < date_trunc('month', now() AT TIME ZONE 'UTC') THEN
-        EXECUTE 'UPDATE ledger.balance_months SET dirty = true WHERE organization_id = $1 AND month = $2 AND NOT dirty'
-            USING NEW.organization_id, date_trunc('month', NEW.entry_date)::date;
-    END IF;
+    EXECUTE 'UPDATE ledger.balance_months SET dirty = true WHERE organization_id = $1 AND month = $2 AND NOT dirty'
+        USING NEW.organization_id, date_trunc('month', NEW.entry_date)::date;
     RETURN NEW;
 END
 $$;
