@@ -27,7 +27,7 @@ type SummaryRefresh struct {
 }
 
 // RefreshSummary sums again every month before the current one (UTC, by
-// the service's clock) that has journal entries and no clean summary: new
+// the service's clock and never past the database's) that has journal entries and no clean summary: new
 // months and those a late posting marked dirty. Each month is its own
 // transaction, under the month's exclusive period lock so no posting into
 // it commits meanwhile. Idempotent: a second run with nothing posted does
@@ -56,16 +56,18 @@ type monthRow struct {
 	Month realty.Date `db:"month"`
 }
 
-// staleMonthsSQL finds the months before $2 with entries ($1 the
-// organization), a month at a time down journal_entries_date_idx (a loose
-// index scan: one probe per month, not a read of the journal), and keeps
-// those without a clean summary.
-const staleMonthsSQL = `WITH RECURSIVE m AS (
+// staleMonthsSQL finds the months with entries ($1 the organization)
+// before $2 and before the database's current UTC month (the summary_dirty
+// trigger marks only months before that one), a month at a time down
+// journal_entries_date_idx (a loose index scan: one probe per month, not a
+// read of the journal), and keeps those without a clean summary.
+const staleMonthsSQL = `WITH RECURSIVE cut AS (SELECT least($2::date, date_trunc('month', now() AT TIME ZONE 'UTC')::date) AS day),
+	m AS (
 		SELECT (SELECT date_trunc('month', min(e.entry_date))::date FROM ledger.journal_entries e
-			WHERE e.organization_id = $1 AND e.entry_date < $2) AS month
+			WHERE e.organization_id = $1 AND e.entry_date < (SELECT day FROM cut)) AS month
 		UNION ALL
 		SELECT (SELECT date_trunc('month', min(e.entry_date))::date FROM ledger.journal_entries e
-			WHERE e.organization_id = $1 AND e.entry_date >= (m.month + interval '1 month')::date AND e.entry_date < $2)
+			WHERE e.organization_id = $1 AND e.entry_date >= (m.month + interval '1 month')::date AND e.entry_date < (SELECT day FROM cut))
 		FROM m WHERE m.month IS NOT NULL)
 	SELECT m.month FROM m WHERE m.month IS NOT NULL
 		AND NOT EXISTS (SELECT FROM ledger.balance_months b WHERE b.organization_id = $1 AND b.month = m.month AND NOT b.dirty)
