@@ -257,7 +257,7 @@ func TestTemplatesComplete(t *testing.T) {
 	data := map[string]any{"name": "Ann <b>Lee</b>", "title": "Call", "client": "Ann", "listing": "1 Main St", "link": "https://x.example/r?t=1&u=2",
 		"inviter": "Olivia", "token": "inv_x", "kind": "showing", "starts_at": "2030-03-04T15:00:00Z", "ends_at": "2030-03-04T16:00:00Z",
 		"cancellation_reason": "seller away", "excerpt": "The tap drips", "body": "Water off on Monday", "from": "2030-02-01", "to": "2030-02-28",
-		"price": "410,000", "preference": "Family home", "score": 75, "count": 1,
+		"price": "410,000", "preference": "Family home", "score": 75, "count": 1, "milestone": "Inspection", "deal_title": "12 Elm", "due_date": "2030-03-04",
 		"matches": []map[string]any{{"listing": "1 Main St", "price": "410,000", "score": 75}}}
 	for _, k := range messaging.Kinds {
 		r, err := messaging.Render(k.Name, messaging.View{Organization: "Acme Realty", Data: data})
