@@ -281,6 +281,11 @@ var accessMatrix = map[string]string{
 	"update-inspection-items":         maintenanceWriters,
 	"upload-inspection-photo":         maintenanceWriters,
 	"delete-inspection":               maintenanceManagers,
+	"create-valuation":                valuationWriters,
+	"list-property-valuations":        valuationReaders,
+	"get-valuation":                   valuationReaders,
+	"list-adjustment-rates":           valuationReaders,
+	"set-adjustment-rates":            "owner admin broker",
 }
 
 const (
@@ -304,6 +309,8 @@ const (
 	maintenanceWriters  = "owner admin property_manager maintenance"
 	maintenanceManagers = "owner admin property_manager"
 	residents           = "owner admin resident"
+	valuationReaders    = "owner admin broker agent read_only"
+	valuationWriters    = "owner admin broker agent"
 )
 
 // caller is one column of the matrix.
@@ -545,6 +552,9 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-inspection":           map[string]any{},
 		"update-inspection-items":     map[string]any{"items": []map[string]any{{"id": realty.NewID(), "rating": "good"}}},
 		"upload-inspection-photo":     photoUpload(),
+		"create-valuation":            map[string]any{"radius_km": 1},
+		"set-adjustment-rates": map[string]any{"market": "matrix", "per_area": "150", "per_bedroom": "10000", "per_bathroom": "7500",
+			"per_year_of_age": "1000", "per_lot_unit": "2", "per_condition_step": "15000", "monthly_appreciation": "0.3"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -73,7 +73,8 @@ func adjust(s Subject, sale Sale, r Rates, asOf realty.Date) Comparable {
 	c.MonthsSinceSale = math.Max(0, float64(asOf.DaysSince(sale.CloseDate))/daysPerMon)
 	timeAdj := sale.ClosePrice.Mul(r.MonthlyAppreciation).Div(decimal.NewFromInt(100)).
 		Mul(decimal.NewFromFloat(c.MonthsSinceSale)).Round(2)
-	c.Adjustments = append(c.Adjustments, Adjustment{Factor: "time", Difference: round2(c.MonthsSinceSale), Amount: timeAdj})
+	c.MonthsSinceSale = round2(c.MonthsSinceSale)
+	c.Adjustments = append(c.Adjustments, Adjustment{Factor: "time", Difference: c.MonthsSinceSale, Amount: timeAdj})
 	add := func(factor string, subj, comp *float64, rate float64) {
 		if subj == nil || comp == nil || *subj == *comp {
 			return
@@ -177,9 +178,11 @@ func roundTo(v, step float64, f func(float64) float64) decimal.Decimal {
 }
 
 // tQuantile90 is Student's t at 95 % one-sided (a 90 % two-sided interval)
-// for dof degrees of freedom (at least 1), from the table, stepping down to
-// the nearest tabled value (so the interval errs wide).
+// for dof degrees of freedom rounded to a whole number (at least 1), from
+// the table, stepping down to the nearest tabled value past 10 (so the
+// interval errs wide).
 func tQuantile90(dof float64) float64 {
+	dof = math.Round(dof)
 	table := []struct{ dof, t float64 }{{1, 6.314}, {2, 2.920}, {3, 2.353}, {4, 2.132}, {5, 2.015}, {6, 1.943}, {7, 1.895},
 		{8, 1.860}, {9, 1.833}, {10, 1.812}, {15, 1.753}, {20, 1.725}, {30, 1.697}, {60, 1.671}}
 	t := table[0].t
