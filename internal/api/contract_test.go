@@ -114,6 +114,8 @@ var unpagedLists = map[string]string{
 	"get-inspection":                  "one inspection's checklist (its template's items, at most 40 rooms of 60)",
 	"compare-inspection":              "one move-out's checklist against its move-in",
 	"get-lease-inspection-comparison": "one move-out's checklist against its move-in",
+	"list-property-valuations":        "one property's CMAs, the newest 100",
+	"list-adjustment-rates":           "an organization's markets' adjustment rates",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

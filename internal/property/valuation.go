@@ -2,6 +2,7 @@ package property
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -134,7 +135,7 @@ func recommend(e estimate, list *decimal.Decimal, pos *string) string {
 	}
 	switch {
 	case len(e.comps) < 3:
-		b.WriteString(" Only " + decimal.NewFromInt(int64(len(e.comps))).String() + " comparable sale(s): widen the radius or the months before relying on it.")
+		b.WriteString(" Only " + strconv.Itoa(len(e.comps)) + " comparable sale(s): widen the radius or the months before relying on it.")
 	case e.confidence < 0.4:
 		b.WriteString(" Low confidence: the comparables are far, few or disagree; check them before relying on it.")
 	}
