@@ -315,6 +315,11 @@ var accessMatrix = map[string]string{
 	"void-contract":                   contractWriters,
 	"amend-contract":                  contractWriters,
 	"get-contract-version-pdf":        contractReaders,
+	"create-valuation":                valuationWriters,
+	"list-property-valuations":        valuationReaders,
+	"get-valuation":                   valuationReaders,
+	"list-adjustment-rates":           valuationReaders,
+	"set-adjustment-rates":            "owner admin broker",
 }
 
 const (
@@ -347,6 +352,8 @@ const (
 	contractReaders  = "owner admin broker agent read_only"
 	contractWriters  = "owner admin broker agent"
 	contractManagers = "owner admin broker"
+	valuationReaders    = "owner admin broker agent read_only"
+	valuationWriters    = "owner admin broker agent"
 )
 
 // caller is one column of the matrix.
@@ -601,6 +608,9 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"create-deal-contract":        map[string]any{"template_id": realty.NewID(), "signers": []map[string]any{{"name": "B", "email": "b@example.com", "role": "buyer"}}},
 		"void-contract":               map[string]any{},
 		"amend-contract":              map[string]any{"description": "Matrix", "body": "Matrix", "effective_date": "2031-01-01"},
+		"create-valuation":            map[string]any{"radius_km": 1},
+		"set-adjustment-rates": map[string]any{"market": "matrix", "per_area": "150", "per_bedroom": "10000", "per_bathroom": "7500",
+			"per_year_of_age": "1000", "per_lot_unit": "2", "per_condition_step": "15000", "monthly_appreciation": "0.3"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -116,6 +116,8 @@ var unpagedLists = map[string]string{
 	"get-lease-inspection-comparison": "one move-out's checklist against its move-in",
 	"list-contract-templates":         "an organization's contract templates",
 	"list-deal-contracts":             "one deal's contracts",
+	"list-property-valuations":        "one property's CMAs, the newest 100",
+	"list-adjustment-rates":           "an organization's markets' adjustment rates",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

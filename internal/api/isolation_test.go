@@ -253,6 +253,7 @@ func TestBOLA(t *testing.T) {
 	globexDealIDs(t, h, foreign)
 	globexDealMilestoneIDs(t, h, foreign)
 	globexContractIDs(t, h, foreign)
+	globexValuationIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

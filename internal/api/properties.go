@@ -31,6 +31,7 @@ type PropertyBody struct {
 	LotSize          *float64         `json:"lot_size,omitempty" minimum:"0.01" maximum:"9999999999" doc:"positive; stored to 0.01"`
 	Bedrooms         *int             `json:"bedrooms,omitempty" minimum:"0" maximum:"200"`
 	Bathrooms        *float64         `json:"bathrooms,omitempty" minimum:"0" maximum:"200"`
+	Condition        *int             `json:"condition,omitempty" minimum:"1" maximum:"5" doc:"1 poor, 2 fair, 3 average, 4 good, 5 excellent (a CMA adjusts for it)"`
 	Amenities        []string         `json:"amenities,omitempty" maxItems:"100" maxLength:"100"`
 	ManagerID        *realty.ID       `json:"manager_id,omitempty"`
 	MarketValue      *decimal.Decimal `json:"market_value,omitempty" maxLength:"20" numeric:"14,2"`
@@ -42,7 +43,7 @@ func (b PropertyBody) input() property.Input {
 	return property.Input{Name: b.Name, PropertyType: b.PropertyType, Subtype: b.Subtype, Status: b.Status, AddressLine1: b.AddressLine1,
 		AddressLine2: b.AddressLine2, City: b.City, StateProvince: b.StateProvince, PostalCode: b.PostalCode, Country: b.Country,
 		Latitude: b.Latitude, Longitude: b.Longitude, ParcelNumber: b.ParcelNumber, YearBuilt: b.YearBuilt, LivingArea: b.LivingArea,
-		LotSize: b.LotSize, Bedrooms: b.Bedrooms, Bathrooms: b.Bathrooms, Amenities: b.Amenities, ManagerID: b.ManagerID,
+		LotSize: b.LotSize, Bedrooms: b.Bedrooms, Bathrooms: b.Bathrooms, Condition: b.Condition, Amenities: b.Amenities, ManagerID: b.ManagerID,
 		MarketValue: b.MarketValue, AcquisitionCost: b.AcquisitionPrice, AnnualTax: b.AnnualTax}
 }
 

@@ -140,6 +140,8 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Limits = s.Org.NewRateLimits(o.RateLimit, o.Now)
 	s.Property = property.New(pool, o.Blobs, o.MediaMaxBytes)
 	s.Listing = listing.New(pool, s.Property, s.Org, jobs)
+	s.Property.UseMarket(s.Listing)
+	s.Org.OnCreate(s.Property.SeedRatesTx)
 	s.Imports = listing.NewImports(s.Listing, o.Blobs, o.ImportMaxBytes, jobs, o.Log)
 	s.Messaging = messaging.New(pool, jobs, s.Org, ids, messaging.Options{Mail: o.Mail, From: o.MailFrom, PublicURL: o.PublicURL, AllowPrivateWebhooks: o.AllowPrivateWebhooks, Log: o.Log,
 		Audience: Audience{Leasing: s.Leasing, Property: s.Property}})

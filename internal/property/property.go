@@ -35,13 +35,13 @@ func init() {
 	})
 }
 
-// Permissions are the property domain's permissions.
-var Permissions = []realty.Permission{
+// Permissions are the property domain's permissions, the CMA's among them.
+var Permissions = append([]realty.Permission{
 	{Name: "property.read", Description: "See properties, buildings, units and media",
 		Roles: []string{"broker", "agent", "property_manager", "accountant", "maintenance"}},
 	{Name: "property.write", Description: "Create and change properties, buildings, units and media",
 		Roles: []string{"broker", "agent", "property_manager"}},
-}
+}, ValuationPermissions...)
 
 // Service is the property domain.
 type Service struct {
@@ -49,6 +49,7 @@ type Service struct {
 	blobs    blob.Store
 	maxMedia int64
 	now      func() time.Time
+	market   Market
 }
 
 // New returns the property service; media files up to maxMedia bytes go to
@@ -79,6 +80,7 @@ type Property struct {
 	LotSize         *float64         `db:"lot_size" json:"lot_size,omitempty" doc:"square feet"`
 	Bedrooms        *int             `db:"bedrooms" json:"bedrooms,omitempty"`
 	Bathrooms       *float64         `db:"bathrooms" json:"bathrooms,omitempty"`
+	Condition       *int             `db:"condition" json:"condition,omitempty" doc:"1 poor, 2 fair, 3 average, 4 good, 5 excellent"`
 	Amenities       []string         `db:"amenities" json:"amenities"`
 	ManagerID       *realty.ID       `db:"manager_id" json:"manager_id,omitempty"`
 	MarketValue     *decimal.Decimal `db:"market_value" json:"market_value,omitempty"`
@@ -90,7 +92,7 @@ type Property struct {
 
 const propertyColumns = `id, name, property_type, subtype, status, address_line1, address_line2, city, state_province,
 	postal_code, country, latitude::float8 AS latitude, longitude::float8 AS longitude, parcel_number, year_built,
-	living_area::float8 AS living_area, lot_size::float8 AS lot_size, bedrooms, bathrooms::float8 AS bathrooms, amenities,
+	living_area::float8 AS living_area, lot_size::float8 AS lot_size, bedrooms, bathrooms::float8 AS bathrooms, condition, amenities,
 	manager_id, market_value, acquisition_price, annual_tax, created_at, updated_at`
 
 // Input is what creating or replacing a property takes.
@@ -113,6 +115,7 @@ type Input struct {
 	LotSize         *float64
 	Bedrooms        *int
 	Bathrooms       *float64
+	Condition       *int
 	Amenities       []string
 	ManagerID       *realty.ID
 	MarketValue     *decimal.Decimal
@@ -134,6 +137,9 @@ func (in *Input) normalize() error {
 	if (in.Latitude == nil) != (in.Longitude == nil) {
 		return realty.FieldError("latitude", "latitude and longitude go together")
 	}
+	if in.Condition != nil && (*in.Condition < 1 || *in.Condition > 5) {
+		return realty.FieldError("condition", "must be 1 (poor) to 5 (excellent)")
+	}
 	for _, m := range []*decimal.Decimal{in.MarketValue, in.AcquisitionCost, in.AnnualTax} {
 		if m != nil && m.IsNegative() {
 			return realty.FieldError("market_value", "amounts must not be negative")
@@ -152,7 +158,7 @@ func cmpOr(v, def string) string {
 func (in Input) args() []any {
 	return []any{in.Name, in.PropertyType, in.Subtype, in.Status, in.AddressLine1, in.AddressLine2, in.City, in.StateProvince,
 		in.PostalCode, in.Country, in.Latitude, in.Longitude, in.ParcelNumber, in.YearBuilt, in.LivingArea, in.LotSize,
-		in.Bedrooms, in.Bathrooms, in.Amenities, in.ManagerID, in.MarketValue, in.AcquisitionCost, in.AnnualTax}
+		in.Bedrooms, in.Bathrooms, in.Amenities, in.ManagerID, in.MarketValue, in.AcquisitionCost, in.AnnualTax, in.Condition}
 }
 
 var errNotFound = &realty.Error{Kind: realty.NotFound, Message: "property not found"}
@@ -170,8 +176,8 @@ func CreateTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in Input) (Pro
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO property.properties (organization_id, name, property_type, subtype, status,
 		address_line1, address_line2, city, state_province, postal_code, country, latitude, longitude, parcel_number, year_built,
-		living_area, lot_size, bedrooms, bathrooms, amenities, manager_id, market_value, acquisition_price, annual_tax)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+		living_area, lot_size, bedrooms, bathrooms, amenities, manager_id, market_value, acquisition_price, annual_tax, condition)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
 		RETURNING `+propertyColumns, append([]any{actor.OrgID}, in.args()...)...)
 	if err != nil {
 		return Property{}, err
@@ -308,7 +314,8 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 		rows, err := tx.Query(ctx, `UPDATE property.properties SET name = $4, property_type = $5, subtype = $6, status = $7,
 			address_line1 = $8, address_line2 = $9, city = $10, state_province = $11, postal_code = $12, country = $13,
 			latitude = $14, longitude = $15, parcel_number = $16, year_built = $17, living_area = $18, lot_size = $19,
-			bedrooms = $20, bathrooms = $21, amenities = $22, manager_id = $23, market_value = $24, acquisition_price = $25, annual_tax = $26
+			bedrooms = $20, bathrooms = $21, amenities = $22, manager_id = $23, market_value = $24, acquisition_price = $25, annual_tax = $26,
+			condition = $27
 			WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL AND ($3::uuid[] IS NULL OR id = ANY($3))
 			RETURNING `+propertyColumns, append([]any{actor.OrgID, id, scopeArg(actor)}, in.args()...)...)
 		if err != nil {

@@ -90,6 +90,39 @@ func (e AccountBodyType) Valid() bool {
 	}
 }
 
+// Defines values for AdjustmentFactor.
+const (
+	AdjustmentFactorAge        AdjustmentFactor = "age"
+	AdjustmentFactorBathrooms  AdjustmentFactor = "bathrooms"
+	AdjustmentFactorBedrooms   AdjustmentFactor = "bedrooms"
+	AdjustmentFactorCondition  AdjustmentFactor = "condition"
+	AdjustmentFactorLivingArea AdjustmentFactor = "living_area"
+	AdjustmentFactorLot        AdjustmentFactor = "lot"
+	AdjustmentFactorTime       AdjustmentFactor = "time"
+)
+
+// Valid indicates whether the value is a known member of the AdjustmentFactor enum.
+func (e AdjustmentFactor) Valid() bool {
+	switch e {
+	case AdjustmentFactorAge:
+		return true
+	case AdjustmentFactorBathrooms:
+		return true
+	case AdjustmentFactorBedrooms:
+		return true
+	case AdjustmentFactorCondition:
+		return true
+	case AdjustmentFactorLivingArea:
+		return true
+	case AdjustmentFactorLot:
+		return true
+	case AdjustmentFactorTime:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnouncementScope.
 const (
 	AnnouncementScopeBuilding AnnouncementScope = "building"
@@ -758,37 +791,37 @@ func (e ContractVersionKind) Valid() bool {
 
 // Defines values for CriterionName.
 const (
-	Bathrooms    CriterionName = "bathrooms"
-	Bedrooms     CriterionName = "bedrooms"
-	Features     CriterionName = "features"
-	Keywords     CriterionName = "keywords"
-	ListType     CriterionName = "list_type"
-	LivingArea   CriterionName = "living_area"
-	Location     CriterionName = "location"
-	Price        CriterionName = "price"
-	PropertyType CriterionName = "property_type"
+	CriterionNameBathrooms    CriterionName = "bathrooms"
+	CriterionNameBedrooms     CriterionName = "bedrooms"
+	CriterionNameFeatures     CriterionName = "features"
+	CriterionNameKeywords     CriterionName = "keywords"
+	CriterionNameListType     CriterionName = "list_type"
+	CriterionNameLivingArea   CriterionName = "living_area"
+	CriterionNameLocation     CriterionName = "location"
+	CriterionNamePrice        CriterionName = "price"
+	CriterionNamePropertyType CriterionName = "property_type"
 )
 
 // Valid indicates whether the value is a known member of the CriterionName enum.
 func (e CriterionName) Valid() bool {
 	switch e {
-	case Bathrooms:
+	case CriterionNameBathrooms:
 		return true
-	case Bedrooms:
+	case CriterionNameBedrooms:
 		return true
-	case Features:
+	case CriterionNameFeatures:
 		return true
-	case Keywords:
+	case CriterionNameKeywords:
 		return true
-	case ListType:
+	case CriterionNameListType:
 		return true
-	case LivingArea:
+	case CriterionNameLivingArea:
 		return true
-	case Location:
+	case CriterionNameLocation:
 		return true
-	case Price:
+	case CriterionNamePrice:
 		return true
-	case PropertyType:
+	case CriterionNamePropertyType:
 		return true
 	default:
 		return false
@@ -2058,6 +2091,84 @@ func (e PropertyBodyStatus) Valid() bool {
 	}
 }
 
+// Defines values for RatesAreaUnit.
+const (
+	RatesAreaUnitSqft RatesAreaUnit = "sqft"
+	RatesAreaUnitSqm  RatesAreaUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesAreaUnit enum.
+func (e RatesAreaUnit) Valid() bool {
+	switch e {
+	case RatesAreaUnitSqft:
+		return true
+	case RatesAreaUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RatesLotUnit.
+const (
+	RatesLotUnitAcre RatesLotUnit = "acre"
+	RatesLotUnitSqft RatesLotUnit = "sqft"
+	RatesLotUnitSqm  RatesLotUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesLotUnit enum.
+func (e RatesLotUnit) Valid() bool {
+	switch e {
+	case RatesLotUnitAcre:
+		return true
+	case RatesLotUnitSqft:
+		return true
+	case RatesLotUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RatesBodyAreaUnit.
+const (
+	RatesBodyAreaUnitSqft RatesBodyAreaUnit = "sqft"
+	RatesBodyAreaUnitSqm  RatesBodyAreaUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesBodyAreaUnit enum.
+func (e RatesBodyAreaUnit) Valid() bool {
+	switch e {
+	case RatesBodyAreaUnitSqft:
+		return true
+	case RatesBodyAreaUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RatesBodyLotUnit.
+const (
+	RatesBodyLotUnitAcre RatesBodyLotUnit = "acre"
+	RatesBodyLotUnitSqft RatesBodyLotUnit = "sqft"
+	RatesBodyLotUnitSqm  RatesBodyLotUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesBodyLotUnit enum.
+func (e RatesBodyLotUnit) Valid() bool {
+	switch e {
+	case RatesBodyLotUnitAcre:
+		return true
+	case RatesBodyLotUnitSqft:
+		return true
+	case RatesBodyLotUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RenewInputBodyLeaseType.
 const (
 	RenewInputBodyLeaseTypeFixed        RenewInputBodyLeaseType = "fixed"
@@ -2670,6 +2781,27 @@ func (e UserStatus) Valid() bool {
 	case UserStatusDisabled:
 		return true
 	case UserStatusSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ValuationMarketPosition.
+const (
+	Above ValuationMarketPosition = "above"
+	At    ValuationMarketPosition = "at"
+	Below ValuationMarketPosition = "below"
+)
+
+// Valid indicates whether the value is a known member of the ValuationMarketPosition enum.
+func (e ValuationMarketPosition) Valid() bool {
+	switch e {
+	case Above:
+		return true
+	case At:
+		return true
+	case Below:
 		return true
 	default:
 		return false
@@ -3701,6 +3833,19 @@ type AccountsOutputBody struct {
 	Items *[]Account `json:"items"`
 }
 
+// Adjustment defines model for Adjustment.
+type Adjustment struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount     string           `json:"amount"`
+	Difference float64          `json:"difference"`
+	Factor     AdjustmentFactor `json:"factor"`
+}
+
+// AdjustmentFactor defines model for Adjustment.Factor.
+type AdjustmentFactor string
+
 // Aging defines model for Aging.
 type Aging struct {
 	// AsOf a calendar day, YYYY-MM-DD
@@ -4556,6 +4701,59 @@ type CommentInputBody struct {
 
 	// Internal a staff-only note, never shown to residents
 	Internal *bool `json:"internal,omitempty"`
+}
+
+// Comparable defines model for Comparable.
+type Comparable struct {
+	Address string `json:"address"`
+
+	// AdjustedPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	AdjustedPrice string        `json:"adjusted_price"`
+	Adjustments   *[]Adjustment `json:"adjustments"`
+	Bathrooms     *float64      `json:"bathrooms,omitempty"`
+	Bedrooms      *int64        `json:"bedrooms,omitempty"`
+	City          string        `json:"city"`
+
+	// CloseDate a calendar day, YYYY-MM-DD
+	CloseDate openapi_types.Date `json:"close_date"`
+
+	// ClosePrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ClosePrice string `json:"close_price"`
+
+	// Condition from the sold property's record, when rated
+	Condition  *int64  `json:"condition,omitempty"`
+	DistanceKm float64 `json:"distance_km"`
+
+	// GrossAdjustment the adjustments but time, without their signs
+	//
+	// Examples: 1250000.00
+	GrossAdjustment string             `json:"gross_adjustment"`
+	ListingId       openapi_types.UUID `json:"listing_id"`
+	ListingKey      string             `json:"listing_key"`
+
+	// LivingArea square feet
+	LivingArea *float64 `json:"living_area,omitempty"`
+
+	// LotSize square feet
+	LotSize         *float64 `json:"lot_size,omitempty"`
+	MonthsSinceSale float64  `json:"months_since_sale"`
+
+	// NetAdjustment every adjustment but time
+	//
+	// Examples: 1250000.00
+	NetAdjustment string             `json:"net_adjustment"`
+	PropertyId    openapi_types.UUID `json:"property_id"`
+
+	// Source the MLS it was imported from; empty for the organization's own listing
+	Source *string `json:"source,omitempty"`
+
+	// Weight its share of the suggested price, 0 to 1
+	Weight    float64 `json:"weight"`
+	YearBuilt *int64  `json:"year_built,omitempty"`
 }
 
 // ComparedItem defines model for ComparedItem.
@@ -6284,6 +6482,38 @@ type OpenHouseList struct {
 	Items *[]OpenHouse `json:"items"`
 }
 
+// Options defines model for Options.
+type Options struct {
+	// AreaPct living area within this percentage of the subject's [25]
+	AreaPct float64 `json:"area_pct"`
+
+	// AsOf the day valued [today]
+	AsOf *openapi_types.Date `json:"as_of,omitempty"`
+
+	// BedsRange bedrooms within this many of the subject's [1]
+	BedsRange int64 `json:"beds_range"`
+
+	// ListPrice the price to place against the market [the property's listing on the market]
+	//
+	// Examples: 1250000.00
+	ListPrice *string `json:"list_price,omitempty"`
+
+	// Market whose adjustment rates [the subject's city if it has rates, else default]
+	Market string `json:"market"`
+
+	// MaxComps comparables kept, the weightiest [6]
+	MaxComps int64 `json:"max_comps"`
+
+	// Months how many months back to look [6]
+	Months int64 `json:"months"`
+
+	// PropertyType RESO PropertyType of the sales [from the property's type]
+	PropertyType string `json:"property_type"`
+
+	// RadiusKm how far to look for sales [2]
+	RadiusKm float64 `json:"radius_km"`
+}
+
 // Organization defines model for Organization.
 type Organization struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -6676,10 +6906,13 @@ type Property struct {
 	// AnnualTax an amount of money: a decimal string, never a JSON number, so no digit is lost
 	//
 	// Examples: 1250000.00
-	AnnualTax *string            `json:"annual_tax,omitempty"`
-	Bathrooms *float64           `json:"bathrooms,omitempty"`
-	Bedrooms  *int64             `json:"bedrooms,omitempty"`
-	City      string             `json:"city"`
+	AnnualTax *string  `json:"annual_tax,omitempty"`
+	Bathrooms *float64 `json:"bathrooms,omitempty"`
+	Bedrooms  *int64   `json:"bedrooms,omitempty"`
+	City      string   `json:"city"`
+
+	// Condition 1 poor, 2 fair, 3 average, 4 good, 5 excellent
+	Condition *int64             `json:"condition,omitempty"`
 	Country   string             `json:"country"`
 	CreatedAt time.Time          `json:"created_at"`
 	Id        openapi_types.UUID `json:"id"`
@@ -6732,6 +6965,9 @@ type PropertyBody struct {
 	Bedrooms  *int64   `json:"bedrooms,omitempty"`
 	City      string   `json:"city"`
 
+	// Condition 1 poor, 2 fair, 3 average, 4 good, 5 excellent (a CMA adjusts for it)
+	Condition *int64 `json:"condition,omitempty"`
+
 	// Country ISO 3166 two-letter code, default US
 	Country  *string  `json:"country,omitempty"`
 	Latitude *float64 `json:"latitude,omitempty"`
@@ -6775,6 +7011,117 @@ type PropertyPage struct {
 // ProposedDeduction defines model for ProposedDeduction.
 type ProposedDeduction struct {
 	Reason string `json:"reason"`
+}
+
+// Rates defines model for Rates.
+type Rates struct {
+	AreaUnit RatesAreaUnit `json:"area_unit"`
+	LotUnit  RatesLotUnit  `json:"lot_unit"`
+
+	// Market default, or a city's name in lower case
+	Market string `json:"market"`
+
+	// MonthlyAppreciation percent a month the market moved since a sale
+	//
+	// Examples: 1250000.00
+	MonthlyAppreciation string `json:"monthly_appreciation"`
+	Notes               string `json:"notes"`
+
+	// PerArea per square foot or metre of living area
+	//
+	// Examples: 1250000.00
+	PerArea string `json:"per_area"`
+
+	// PerBathroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBathroom string `json:"per_bathroom"`
+
+	// PerBedroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBedroom string `json:"per_bedroom"`
+
+	// PerConditionStep per step of condition (1 poor to 5 excellent)
+	//
+	// Examples: 1250000.00
+	PerConditionStep string `json:"per_condition_step"`
+
+	// PerLotUnit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerLotUnit string `json:"per_lot_unit"`
+
+	// PerYearOfAge what a year older takes off
+	//
+	// Examples: 1250000.00
+	PerYearOfAge string    `json:"per_year_of_age"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// RatesAreaUnit defines model for Rates.AreaUnit.
+type RatesAreaUnit string
+
+// RatesLotUnit defines model for Rates.LotUnit.
+type RatesLotUnit string
+
+// RatesBody defines model for RatesBody.
+type RatesBody struct {
+	// AreaUnit default sqft
+	AreaUnit *RatesBodyAreaUnit `json:"area_unit,omitempty"`
+
+	// LotUnit default sqft
+	LotUnit *RatesBodyLotUnit `json:"lot_unit,omitempty"`
+
+	// Market default, or a city's name
+	Market string `json:"market"`
+
+	// MonthlyAppreciation percent a month, -10 to 10
+	//
+	// Examples: 1250000.00
+	MonthlyAppreciation string  `json:"monthly_appreciation"`
+	Notes               *string `json:"notes,omitempty"`
+
+	// PerArea per unit of living area
+	//
+	// Examples: 1250000.00
+	PerArea string `json:"per_area"`
+
+	// PerBathroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBathroom string `json:"per_bathroom"`
+
+	// PerBedroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBedroom string `json:"per_bedroom"`
+
+	// PerConditionStep per step of condition, 1 poor to 5 excellent
+	//
+	// Examples: 1250000.00
+	PerConditionStep string `json:"per_condition_step"`
+
+	// PerLotUnit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerLotUnit string `json:"per_lot_unit"`
+
+	// PerYearOfAge what a year older takes off
+	//
+	// Examples: 1250000.00
+	PerYearOfAge string `json:"per_year_of_age"`
+}
+
+// RatesBodyAreaUnit default sqft
+type RatesBodyAreaUnit string
+
+// RatesBodyLotUnit default sqft
+type RatesBodyLotUnit string
+
+// RatesOutputBody defines model for RatesOutputBody.
+type RatesOutputBody struct {
+	Items *[]Rates `json:"items"`
 }
 
 // Reason defines model for Reason.
@@ -7144,6 +7491,27 @@ type StatusMapping struct {
 	Id             openapi_types.UUID `json:"id"`
 	MlsStatus      string             `json:"mls_status"`
 	StandardStatus string             `json:"standard_status"`
+}
+
+// Subject defines model for Subject.
+type Subject struct {
+	Address   string   `json:"address"`
+	Bathrooms *float64 `json:"bathrooms,omitempty"`
+	Bedrooms  *int64   `json:"bedrooms,omitempty"`
+	City      string   `json:"city"`
+	Condition *int64   `json:"condition,omitempty"`
+	Latitude  float64  `json:"latitude"`
+
+	// LivingArea square feet
+	LivingArea float64 `json:"living_area"`
+	Longitude  float64 `json:"longitude"`
+
+	// LotSize square feet
+	LotSize *float64 `json:"lot_size,omitempty"`
+
+	// PropertyType RESO PropertyType compared
+	PropertyType string `json:"property_type"`
+	YearBuilt    *int64 `json:"year_built,omitempty"`
 }
 
 // SwitchInputBody defines model for SwitchInputBody.
@@ -7543,6 +7911,88 @@ type User struct {
 
 // UserStatus defines model for User.Status.
 type UserStatus string
+
+// Valuation defines model for Valuation.
+type Valuation struct {
+	// AsOf a calendar day, YYYY-MM-DD
+	AsOf        *openapi_types.Date `json:"as_of,omitempty"`
+	Comparables *[]Comparable       `json:"comparables"`
+
+	// Confidence 0 to 1: falls with fewer, farther or disagreeing comparables
+	Confidence *float64            `json:"confidence,omitempty"`
+	CreatedAt  time.Time           `json:"created_at"`
+	CreatedBy  *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// HighPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	HighPrice *string            `json:"high_price,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// ListPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ListPrice *string `json:"list_price,omitempty"`
+
+	// LowPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	LowPrice *string `json:"low_price,omitempty"`
+
+	// MarketPosition the list price against the range
+	MarketPosition  *ValuationMarketPosition `json:"market_position,omitempty"`
+	Method          string                   `json:"method"`
+	Options         Options                  `json:"options"`
+	PropertyId      openapi_types.UUID       `json:"property_id"`
+	Rates           Rates                    `json:"rates"`
+	Recommendations *string                  `json:"recommendations,omitempty"`
+	Subject         Subject                  `json:"subject"`
+
+	// SuggestedPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	SuggestedPrice string `json:"suggested_price"`
+}
+
+// ValuationMarketPosition the list price against the range
+type ValuationMarketPosition string
+
+// ValuationBody defines model for ValuationBody.
+type ValuationBody struct {
+	// AreaPct living area within this percentage of the subject's (default 25)
+	AreaPct *float64 `json:"area_pct,omitempty"`
+
+	// AsOf the day valued (default today)
+	AsOf *openapi_types.Date `json:"as_of,omitempty"`
+
+	// BedsRange bedrooms within this many of the subject's (default 1)
+	BedsRange *int64 `json:"beds_range,omitempty"`
+
+	// ListPrice the price to place against the market (default: the property's listing on the market)
+	//
+	// Examples: 1250000.00
+	ListPrice *string `json:"list_price,omitempty"`
+
+	// Market whose adjustment rates (default: the property's city if it has rates, else default)
+	Market *string `json:"market,omitempty"`
+
+	// MaxComps comparables kept, the weightiest (default 6)
+	MaxComps *int64 `json:"max_comps,omitempty"`
+
+	// Months how many months back (default 6)
+	Months *int64 `json:"months,omitempty"`
+
+	// PropertyType RESO PropertyType of the sales (default: from the property's type)
+	PropertyType *string `json:"property_type,omitempty"`
+
+	// RadiusKm how far to look for closed sales, in km (default 2)
+	RadiusKm *float64 `json:"radius_km,omitempty"`
+}
+
+// ValuationsOutputBody defines model for ValuationsOutputBody.
+type ValuationsOutputBody struct {
+	Items *[]Valuation `json:"items"`
+}
 
 // Variance defines model for Variance.
 type Variance struct {
@@ -8822,6 +9272,9 @@ type AddMediaLinkJSONRequestBody = LinkInputBody
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitBody
 
+// CreateValuationJSONRequestBody defines body for CreateValuation for application/json ContentType.
+type CreateValuationJSONRequestBody = ValuationBody
+
 // CreateRoleAssignmentJSONRequestBody defines body for CreateRoleAssignment for application/json ContentType.
 type CreateRoleAssignmentJSONRequestBody = AssignmentInputBody
 
@@ -8860,6 +9313,9 @@ type ReplyThreadJSONRequestBody = ReplyInputBody
 
 // ReplaceUnitJSONRequestBody defines body for ReplaceUnit for application/json ContentType.
 type ReplaceUnitJSONRequestBody = UnitBody
+
+// SetAdjustmentRatesJSONRequestBody defines body for SetAdjustmentRates for application/json ContentType.
+type SetAdjustmentRatesJSONRequestBody = RatesBody
 
 // CreateVendorJSONRequestBody defines body for CreateVendor for application/json ContentType.
 type CreateVendorJSONRequestBody = VendorBody
@@ -11600,6 +12056,35 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 	CreateUnit(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPropertyValuations A property's CMAs, newest first
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+	ListPropertyValuations(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateValuationWithBody Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuationWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateValuation Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuation(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ArAgingCsv AR aging as CSV
 	//
 	// Needs permission `invoice.read`.
@@ -12031,6 +12516,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnit(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdjustmentRates Each market's CMA adjustment rates
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+	ListAdjustmentRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAdjustmentRatesWithBody Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAdjustmentRates Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRates(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetValuation One CMA with its comparables and adjustments
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+	GetValuation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListVendors List vendors by name
 	//
@@ -17767,6 +18284,65 @@ func (c *Client) CreateUnit(ctx context.Context, id openapi_types.UUID, body Cre
 	return c.Client.Do(req)
 }
 
+// ListPropertyValuations A property's CMAs, newest first
+//
+// Needs permission `valuation.read`.
+//
+// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+func (c *Client) ListPropertyValuations(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPropertyValuationsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateValuationWithBody Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *Client) CreateValuationWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateValuationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateValuation Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *Client) CreateValuation(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateValuationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ArAgingCsv AR aging as CSV
 //
 // Needs permission `invoice.read`.
@@ -18709,6 +19285,78 @@ func (c *Client) ReplaceUnitWithBody(ctx context.Context, id openapi_types.UUID,
 // Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 func (c *Client) ReplaceUnit(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceUnitRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdjustmentRates Each market's CMA adjustment rates
+//
+// Needs permission `valuation.read`.
+//
+// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+func (c *Client) ListAdjustmentRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdjustmentRatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAdjustmentRatesWithBody Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *Client) SetAdjustmentRatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAdjustmentRatesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAdjustmentRates Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *Client) SetAdjustmentRates(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAdjustmentRatesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetValuation One CMA with its comparables and adjustments
+//
+// Needs permission `valuation.read`.
+//
+// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+func (c *Client) GetValuation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetValuationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -28714,6 +29362,87 @@ func NewCreateUnitRequestWithBody(server string, id openapi_types.UUID, contentT
 	return req, nil
 }
 
+// NewListPropertyValuationsRequest constructs an http.Request for the ListPropertyValuations method
+func NewListPropertyValuationsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/properties/%s/valuations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateValuationRequest calls the generic CreateValuation builder with application/json body
+func NewCreateValuationRequest(server string, id openapi_types.UUID, body CreateValuationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateValuationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateValuationRequestWithBody constructs an http.Request for the CreateValuation method, with any body, and a specified content type
+func NewCreateValuationRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/properties/%s/valuations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewArAgingCsvRequest constructs an http.Request for the ArAgingCsv method
 func NewArAgingCsvRequest(server string, params *ArAgingCsvParams) (*http.Request, error) {
 	var err error
@@ -30667,6 +31396,107 @@ func NewReplaceUnitRequestWithBody(server string, id openapi_types.UUID, content
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListAdjustmentRatesRequest constructs an http.Request for the ListAdjustmentRates method
+func NewListAdjustmentRatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/valuation-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetAdjustmentRatesRequest calls the generic SetAdjustmentRates builder with application/json body
+func NewSetAdjustmentRatesRequest(server string, body SetAdjustmentRatesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetAdjustmentRatesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetAdjustmentRatesRequestWithBody constructs an http.Request for the SetAdjustmentRates method, with any body, and a specified content type
+func NewSetAdjustmentRatesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/valuation-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetValuationRequest constructs an http.Request for the GetValuation method
+func NewGetValuationRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/valuations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -34396,6 +35226,37 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 	CreateUnitWithResponse(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUnitResponse, error)
 
+	// ListPropertyValuationsWithResponse A property's CMAs, newest first
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+	ListPropertyValuationsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPropertyValuationsResponse, error)
+
+	// CreateValuationWithBodyWithResponse Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuationWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error)
+
+	// CreateValuationWithResponse Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuationWithResponse(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error)
+
 	// ArAgingCsvWithResponse AR aging as CSV
 	//
 	// Needs permission `invoice.read`.
@@ -34879,6 +35740,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnitWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceUnitResponse, error)
+
+	// ListAdjustmentRatesWithResponse Each market's CMA adjustment rates
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+	ListAdjustmentRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdjustmentRatesResponse, error)
+
+	// SetAdjustmentRatesWithBodyWithResponse Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error)
+
+	// SetAdjustmentRatesWithResponse Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRatesWithResponse(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error)
+
+	// GetValuationWithResponse One CMA with its comparables and adjustments
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+	GetValuationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetValuationResponse, error)
 
 	// ListVendorsWithResponse List vendors by name
 	//
@@ -52755,6 +53652,186 @@ func (r CreateUnitResponse) ContentType() string {
 	return ""
 }
 
+type ListPropertyValuationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ValuationsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPropertyValuationsResponse) GetJSON200() *ValuationsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPropertyValuationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPropertyValuationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPropertyValuationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPropertyValuationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateValuationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Valuation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateValuationResponse) GetJSON201() *Valuation {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateValuationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateValuationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateValuationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateValuationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ArAgingCsvResponse200Headers the declared response headers of an HTTP 200 response for ArAgingCsv
 type ArAgingCsvResponse200Headers struct {
 	ContentDisposition *string
@@ -56002,6 +57079,248 @@ func (r ReplaceUnitResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceUnitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAdjustmentRatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdjustmentRatesResponse) GetJSON200() *RatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdjustmentRatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdjustmentRatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdjustmentRatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdjustmentRatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetAdjustmentRatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rates
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetAdjustmentRatesResponse) GetJSON200() *Rates {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetAdjustmentRatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetAdjustmentRatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetAdjustmentRatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetAdjustmentRatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetValuationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Valuation
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetValuationResponse) GetJSON200() *Valuation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetValuationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetValuationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetValuationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetValuationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -62178,6 +63497,55 @@ func (c *ClientWithResponses) CreateUnitWithResponse(ctx context.Context, id ope
 	return ParseCreateUnitResponse(rsp)
 }
 
+// ListPropertyValuationsWithResponse A property's CMAs, newest first
+//
+// Needs permission `valuation.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+func (c *ClientWithResponses) ListPropertyValuationsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPropertyValuationsResponse, error) {
+	rsp, err := c.ListPropertyValuations(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPropertyValuationsResponse(rsp)
+}
+
+// CreateValuationWithBodyWithResponse Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *ClientWithResponses) CreateValuationWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error) {
+	rsp, err := c.CreateValuationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateValuationResponse(rsp)
+}
+
+// CreateValuationWithResponse Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *ClientWithResponses) CreateValuationWithResponse(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error) {
+	rsp, err := c.CreateValuation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateValuationResponse(rsp)
+}
+
 // ArAgingCsvWithResponse AR aging as CSV
 //
 // Needs permission `invoice.read`.
@@ -62972,6 +64340,66 @@ func (c *ClientWithResponses) ReplaceUnitWithResponse(ctx context.Context, id op
 		return nil, err
 	}
 	return ParseReplaceUnitResponse(rsp)
+}
+
+// ListAdjustmentRatesWithResponse Each market's CMA adjustment rates
+//
+// Needs permission `valuation.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+func (c *ClientWithResponses) ListAdjustmentRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdjustmentRatesResponse, error) {
+	rsp, err := c.ListAdjustmentRates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdjustmentRatesResponse(rsp)
+}
+
+// SetAdjustmentRatesWithBodyWithResponse Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *ClientWithResponses) SetAdjustmentRatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error) {
+	rsp, err := c.SetAdjustmentRatesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAdjustmentRatesResponse(rsp)
+}
+
+// SetAdjustmentRatesWithResponse Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *ClientWithResponses) SetAdjustmentRatesWithResponse(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error) {
+	rsp, err := c.SetAdjustmentRates(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAdjustmentRatesResponse(rsp)
+}
+
+// GetValuationWithResponse One CMA with its comparables and adjustments
+//
+// Needs permission `valuation.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+func (c *ClientWithResponses) GetValuationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetValuationResponse, error) {
+	rsp, err := c.GetValuation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetValuationResponse(rsp)
 }
 
 // ListVendorsWithResponse List vendors by name
@@ -78211,6 +79639,156 @@ func ParseCreateUnitResponse(rsp *http.Response) (*CreateUnitResponse, error) {
 	return response, nil
 }
 
+// ParseListPropertyValuationsResponse parses an HTTP response from a ListPropertyValuationsWithResponse call
+func ParseListPropertyValuationsResponse(rsp *http.Response) (*ListPropertyValuationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPropertyValuationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ValuationsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateValuationResponse parses an HTTP response from a CreateValuationWithResponse call
+func ParseCreateValuationResponse(rsp *http.Response) (*CreateValuationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateValuationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Valuation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseArAgingCsvResponse parses an HTTP response from a ArAgingCsvWithResponse call
 func ParseArAgingCsvResponse(rsp *http.Response) (*ArAgingCsvResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -80973,6 +82551,203 @@ func ParseReplaceUnitResponse(rsp *http.Response) (*ReplaceUnitResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAdjustmentRatesResponse parses an HTTP response from a ListAdjustmentRatesWithResponse call
+func ParseListAdjustmentRatesResponse(rsp *http.Response) (*ListAdjustmentRatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdjustmentRatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetAdjustmentRatesResponse parses an HTTP response from a SetAdjustmentRatesWithResponse call
+func ParseSetAdjustmentRatesResponse(rsp *http.Response) (*SetAdjustmentRatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetAdjustmentRatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rates
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetValuationResponse parses an HTTP response from a GetValuationWithResponse call
+func ParseGetValuationResponse(rsp *http.Response) (*GetValuationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetValuationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Valuation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
