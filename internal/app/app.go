@@ -23,6 +23,7 @@ import (
 	"realty/internal/blob"
 	"realty/internal/crm"
 	"realty/internal/deal"
+	"realty/internal/document"
 	"realty/internal/idempotency"
 	"realty/internal/identity"
 	"realty/internal/leasing"
@@ -98,6 +99,9 @@ type Services struct {
 	Maintenance *maintenance.Service
 	// Deal is a brokerage's transactions and their stage machine.
 	Deal *deal.Service
+	// Document is documents, their versions, search, share links and
+	// access log.
+	Document *document.Service
 	// Idempotency stores money-moving requests' keys and first responses.
 	Idempotency *idempotency.Store
 }
@@ -107,7 +111,7 @@ type Services struct {
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
 		crm.Permissions, messaging.Permissions, ledger.Permissions, leasing.Permissions,
-		maintenance.Permissions, deal.Permissions)
+		maintenance.Permissions, deal.Permissions, document.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -145,5 +149,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Maintenance = maintenance.New(pool, s.Org, o.Blobs, o.MediaMaxBytes, s.Messaging, o.Now)
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	s.Deal = deal.New(pool, o.Now)
+	s.Document = document.New(pool, o.Blobs, ids, o.MediaMaxBytes, o.Now)
+	s.Document.UseLinker(documentLinker(s))
 	return s, nil
 }
