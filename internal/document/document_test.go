@@ -26,7 +26,9 @@ func pngBytes(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-func file(name string, b []byte) document.File { return document.File{Name: name, Body: bytes.NewReader(b)} }
+func file(name string, b []byte) document.File {
+	return document.File{Name: name, Body: bytes.NewReader(b)}
+}
 
 func TestUploadSniffsTypeCleansNamesAndKeepsVersions(t *testing.T) {
 	t.Parallel()

@@ -72,4 +72,3 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) ([]Hit
 		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT $3"
 	return readAll[Hit](ctx, s, actor, sql, args...)
 }
-
