@@ -31,7 +31,7 @@ type Hit struct {
 // DefaultLimit and MaxLimit bound one list.
 const (
 	DefaultLimit = 50
-	MaxLimit     = 200
+	MaxLimit     = 100
 )
 
 // List returns the organization's documents the actor may see that match
@@ -45,7 +45,7 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) ([]Hit
 	case f.Limit == 0:
 		f.Limit = DefaultLimit
 	case f.Limit < 0 || f.Limit > MaxLimit:
-		return nil, realty.FieldError("limit", "must be 1 to 200")
+		return nil, realty.FieldError("limit", "must be 1 to 100")
 	}
 	args := []any{actor.OrgID, scopeArg(actor), f.Limit}
 	where := []string{"d.organization_id = $1", "d.deleted_at IS NULL", "($2::uuid[] IS NULL OR d.property_id = ANY($2))"}
