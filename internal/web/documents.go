@@ -350,3 +350,27 @@ func (d *documentData) Who(id *realty.ID) string {
 	}
 	return "a member"
 }
+
+// documentsSection is what the "documents-section" partial shows on an
+// entity's page (a deal, a property…): its current documents.
+type documentsSection struct {
+	EntityType string
+	EntityID   realty.ID
+	Docs       []document.Hit
+	CanWrite   bool
+}
+
+// loadDocumentsSection reads an entity's documents for its page's section
+// (document.Service.List: document.read); nil, and no section, when the
+// actor may not read documents.
+func (s *site) loadDocumentsSection(r *http.Request, entityType string, id realty.ID) (*documentsSection, error) {
+	actor := principalOf(r).Actor
+	if !actor.Can("document.read") {
+		return nil, nil
+	}
+	docs, err := s.Services.Document.List(r.Context(), actor, document.Filter{EntityType: entityType, EntityID: &id})
+	if err != nil {
+		return nil, err
+	}
+	return &documentsSection{EntityType: entityType, EntityID: id, Docs: docs, CanWrite: actor.Can("document.write")}, nil
+}

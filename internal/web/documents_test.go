@@ -80,6 +80,7 @@ func TestDocumentPagesAndShareLink(t *testing.T) {
 		t.Fatalf("download: %d %q %q", got.StatusCode, got.body, got.Header.Get("Content-Disposition"))
 	}
 	expect(t, h.get(page, agent), http.StatusOK, "wrong password", "download", "link for Buyer")
+	expect(t, h.get("/properties/"+p.ID.String(), agent), http.StatusOK, `id="documents-section"`, "Seller disclosure")
 	if r := h.get("/shared/"+strings.Repeat("x", 20), nil); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("a made-up link: %d", r.StatusCode)
 	}
