@@ -114,6 +114,9 @@ var unpagedLists = map[string]string{
 	"get-inspection":                  "one inspection's checklist (its template's items, at most 40 rooms of 60)",
 	"compare-inspection":              "one move-out's checklist against its move-in",
 	"get-lease-inspection-comparison": "one move-out's checklist against its move-in",
+	"list-document-versions":          "one document's versions",
+	"list-document-shares":            "one document's share links",
+	"get-document-access-log":         "one document's newest 500 accesses",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

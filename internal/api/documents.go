@@ -19,15 +19,12 @@ type DocumentListInput struct {
 	EntityType string `query:"entity_type" enum:"property,listing,client,deal,lease,unit,work_order"`
 	EntityID   string `query:"entity_id" maxLength:"36"`
 	Category   string `query:"category" maxLength:"60"`
-	Limit      int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"at most MaxPageSize (100)"`
+	Cursor     string `query:"cursor" maxLength:"500"`
+	Limit      int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"page size, at most MaxPageSize (100)"`
 }
 
-// DocumentsOutput lists documents, ranked when searched.
-type DocumentsOutput struct {
-	Body struct {
-		Items []document.Hit `json:"items"`
-	}
-}
+// DocumentsOutput is a page of documents, ranked when searched.
+type DocumentsOutput struct{ Body document.Page }
 
 // DocumentOutput is one document.
 type DocumentOutput struct{ Body document.Document }
@@ -124,11 +121,9 @@ func routeDocuments(a huma.API, d Deps) {
 			if err != nil {
 				return nil, err
 			}
-			list, err := d.Document.List(ctx, actor(ctx), document.Filter{Query: in.Q, EntityType: in.EntityType, EntityID: id,
-				Category: in.Category, Limit: in.Limit})
-			out := &DocumentsOutput{}
-			out.Body.Items = list
-			return out, err
+			page, err := d.Document.List(ctx, actor(ctx), document.Filter{Query: in.Q, EntityType: in.EntityType, EntityID: id,
+				Category: in.Category, Limit: in.Limit, Cursor: in.Cursor})
+			return &DocumentsOutput{Body: page}, err
 		})
 	Register(a, huma.Operation{OperationID: "create-document", Method: http.MethodPost, Path: Prefix + "/documents", Tags: tags,
 		Summary: "File a document with its first version", DefaultStatus: http.StatusCreated,

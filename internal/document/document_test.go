@@ -105,8 +105,8 @@ func TestUploadRefusesBadInput(t *testing.T) {
 		}
 	}
 	list, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{})
-	if err != nil || len(list) != 0 {
-		t.Fatalf("after refused uploads: %d documents, %v; want none", len(list), err)
+	if err != nil || len(list.Items) != 0 {
+		t.Fatalf("after refused uploads: %d documents, %v; want none", len(list.Items), err)
 	}
 }
 
@@ -134,16 +134,30 @@ func TestSearchFindsWordsInsidePDFsOfOneOrganization(t *testing.T) {
 		EntityType: "deal", EntityID: d.ID}, file("a.txt", []byte("an appraisal of the porch"))); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "wombat"})
+	page, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "wombat"})
+	hits := page.Items
 	if err != nil || len(hits) != 1 || hits[0].Title != "Inspection report" || hits[0].Rank <= 0 {
 		t.Fatalf("search wombat in acme = %+v, %v; want acme's one inspection report, ranked", hits, err)
 	}
-	hits, err = env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "porch"})
-	if err != nil || len(hits) != 2 {
-		t.Fatalf("search porch = %d hits, %v; want the PDF and the text file", len(hits), err)
+	// Two documents hold porch: a page of one, then the other.
+	first, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "porch", Limit: 1})
+	if err != nil || len(first.Items) != 1 || first.NextCursor == "" {
+		t.Fatalf("search porch, page 1 = %+v, %v; want one hit and a cursor", first, err)
 	}
-	if hits, err = env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "zebra"}); err != nil || len(hits) != 0 {
-		t.Fatalf("search zebra = %+v, %v; want nothing", hits, err)
+	second, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "porch", Limit: 1, Cursor: first.NextCursor})
+	if err != nil || len(second.Items) != 1 || second.NextCursor != "" || second.Items[0].ID == first.Items[0].ID {
+		t.Fatalf("search porch, page 2 = %+v, %v; want the other hit and no cursor", second, err)
+	}
+	newest, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Limit: 1})
+	if err != nil || newest.NextCursor == "" {
+		t.Fatalf("newest page = %+v, %v", newest, err)
+	}
+	rest, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Limit: 5, Cursor: newest.NextCursor})
+	if err != nil || len(rest.Items) != 1 || rest.Items[0].ID == newest.Items[0].ID {
+		t.Fatalf("after the newest = %+v, %v; want the older one", rest, err)
+	}
+	if z, err := env.Document.List(ctx, acme.Personas["broker"].Actor, document.Filter{Query: "zebra"}); err != nil || len(z.Items) != 0 {
+		t.Fatalf("search zebra = %+v, %v; want nothing", z, err)
 	}
 	cats, err := env.Document.Categories(ctx, acme.Personas["agent"].Actor, "deal", d.ID)
 	if err != nil || len(cats) != 1 || cats[0] != "appraisal" {

@@ -29,8 +29,10 @@ func (s *site) routesDocuments() []route {
 
 // documentsData is the list: the filter, the hits and the upload form.
 type documentsData struct {
-	Query    url.Values
-	Hits     []document.Hit
+	Query url.Values
+	Hits  []document.Hit
+	// Next is the address of the next page, if any.
+	Next     string
 	Entities []string
 	Form     url.Values
 }
@@ -45,7 +47,8 @@ func (s *site) handleDocumentList(w http.ResponseWriter, r *http.Request) {
 func (s *site) renderDocuments(w http.ResponseWriter, r *http.Request, code int, form url.Values, failed error) {
 	q := r.URL.Query()
 	d := &documentsData{Query: q, Entities: document.EntityTypes, Form: form}
-	f := document.Filter{Query: q.Get("q"), EntityType: q.Get("entity_type"), Category: strings.TrimSpace(q.Get("category"))}
+	f := document.Filter{Query: q.Get("q"), EntityType: q.Get("entity_type"), Category: strings.TrimSpace(q.Get("category")),
+		Cursor: q.Get("cursor")}
 	err := principalOf(r).Actor.Require("document.read")
 	if id := q.Get("entity_id"); id != "" && err == nil {
 		parsed, perr := realty.ParseID(id)
@@ -55,7 +58,16 @@ func (s *site) renderDocuments(w http.ResponseWriter, r *http.Request, code int,
 		f.EntityID = &parsed
 	}
 	if err == nil {
-		d.Hits, err = s.Services.Document.List(r.Context(), principalOf(r).Actor, f)
+		var page document.Page
+		page, err = s.Services.Document.List(r.Context(), principalOf(r).Actor, f)
+		if d.Hits = page.Items; page.NextCursor != "" {
+			next := url.Values{}
+			for k, v := range q {
+				next[k] = v
+			}
+			next.Set("cursor", page.NextCursor)
+			d.Next = "/documents?" + next.Encode()
+		}
 	}
 	if err != nil && realty.KindOf(err) != realty.Invalid {
 		s.fail(w, r, err)
@@ -368,9 +380,9 @@ func (s *site) loadDocumentsSection(r *http.Request, entityType string, id realt
 	if !actor.Can("document.read") {
 		return nil, nil
 	}
-	docs, err := s.Services.Document.List(r.Context(), actor, document.Filter{EntityType: entityType, EntityID: &id})
+	page, err := s.Services.Document.List(r.Context(), actor, document.Filter{EntityType: entityType, EntityID: &id})
 	if err != nil {
 		return nil, err
 	}
-	return &documentsSection{EntityType: entityType, EntityID: id, Docs: docs, CanWrite: actor.Can("document.write")}, nil
+	return &documentsSection{EntityType: entityType, EntityID: id, Docs: page.Items, CanWrite: actor.Can("document.write")}, nil
 }
