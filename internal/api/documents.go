@@ -24,7 +24,7 @@ type DocumentListInput struct {
 }
 
 // DocumentsOutput is a page of documents, ranked when searched.
-type DocumentsOutput struct{ Body document.Page }
+type DocumentsOutput struct{ Body document.HitPage }
 
 // DocumentOutput is one document.
 type DocumentOutput struct{ Body document.Document }

@@ -25,8 +25,8 @@ type Filter struct {
 	Cursor string
 }
 
-// Page is a page of documents with the cursor of the next, if any.
-type Page struct {
+// HitPage is a page of documents with the cursor of the next, if any.
+type HitPage struct {
 	Items      []Hit  `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
@@ -48,15 +48,15 @@ const (
 // that match f: ranked by ts_rank when f.Query is set, newest first
 // otherwise. Errors: Forbidden without document.read; Invalid naming limit
 // or cursor.
-func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page, error) {
+func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (HitPage, error) {
 	if err := actor.Require("document.read"); err != nil {
-		return Page{}, err
+		return HitPage{}, err
 	}
 	switch {
 	case f.Limit == 0:
 		f.Limit = DefaultLimit
 	case f.Limit < 0 || f.Limit > MaxLimit:
-		return Page{}, realty.FieldError("limit", "must be 1 to 100")
+		return HitPage{}, realty.FieldError("limit", "must be 1 to 100")
 	}
 	args := []any{actor.OrgID, scopeArg(actor), f.Limit + 1}
 	where := []string{"d.organization_id = $1", "d.deleted_at IS NULL", "($2::uuid[] IS NULL OR d.property_id = ANY($2))"}
@@ -87,7 +87,7 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page,
 	if f.Cursor != "" {
 		cond, err := keyset(f, key, bind)
 		if err != nil {
-			return Page{}, err
+			return HitPage{}, err
 		}
 		where = append(where, cond)
 	}
@@ -95,9 +95,9 @@ func (s *Service) List(ctx context.Context, actor realty.Actor, f Filter) (Page,
 		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT $3"
 	hits, err := readAll[Hit](ctx, s, actor, sql, args...)
 	if err != nil {
-		return Page{}, err
+		return HitPage{}, err
 	}
-	page := Page{Items: hits}
+	page := HitPage{Items: hits}
 	if page.Items == nil {
 		page.Items = []Hit{}
 	}

@@ -58,7 +58,7 @@ func (s *site) renderDocuments(w http.ResponseWriter, r *http.Request, code int,
 		f.EntityID = &parsed
 	}
 	if err == nil {
-		var page document.Page
+		var page document.HitPage
 		page, err = s.Services.Document.List(r.Context(), principalOf(r).Actor, f)
 		if d.Hits = page.Items; page.NextCursor != "" {
 			next := url.Values{}
