@@ -4858,11 +4858,6 @@ type DocumentVersionsOutputBody struct {
 	Items *[]Version `json:"items"`
 }
 
-// DocumentsOutputBody defines model for DocumentsOutputBody.
-type DocumentsOutputBody struct {
-	Items *[]Hit `json:"items"`
-}
-
 // EmergencyContact defines model for EmergencyContact.
 type EmergencyContact struct {
 	Email        *string `json:"email,omitempty"`
@@ -4967,6 +4962,12 @@ type HitEntityType string
 
 // HitVisibility defines model for Hit.Visibility.
 type HitVisibility string
+
+// HitPage defines model for HitPage.
+type HitPage struct {
+	Items      *[]Hit  `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
 
 // ImportReject defines model for ImportReject.
 type ImportReject struct {
@@ -8147,8 +8148,9 @@ type ListDocumentsParams struct {
 	EntityType *ListDocumentsParamsEntityType `form:"entity_type,omitempty" json:"entity_type,omitempty"`
 	EntityId   *string                        `form:"entity_id,omitempty" json:"entity_id,omitempty"`
 	Category   *string                        `form:"category,omitempty" json:"category,omitempty"`
+	Cursor     *string                        `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// Limit at most MaxPageSize (100)
+	// Limit page size, at most MaxPageSize (100)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
@@ -22763,6 +22765,18 @@ func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.
 		if params.Category != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -41285,7 +41299,7 @@ type ListDocumentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DocumentsOutputBody
+	JSON200 *HitPage
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -41297,7 +41311,7 @@ type ListDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentsResponse) GetJSON200() *DocumentsOutputBody {
+func (r ListDocumentsResponse) GetJSON200() *HitPage {
 	return r.JSON200
 }
 
@@ -68596,7 +68610,7 @@ func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DocumentsOutputBody
+		var dest HitPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
