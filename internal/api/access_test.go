@@ -320,6 +320,18 @@ var accessMatrix = map[string]string{
 	"get-valuation":                   valuationReaders,
 	"list-adjustment-rates":           valuationReaders,
 	"set-adjustment-rates":            "owner admin broker",
+	"list-documents":                  documentReaders,
+	"get-document":                    documentReaders,
+	"list-document-versions":          documentReaders,
+	"get-document-content":            documentReaders,
+	"create-document":                 documentWriters,
+	"update-document":                 documentWriters,
+	"add-document-version":            documentWriters,
+	"delete-document":                 documentManagers,
+	"list-document-shares":            documentSharers,
+	"create-document-share":           documentSharers,
+	"revoke-document-share":           documentSharers,
+	"get-document-access-log":         documentSharers,
 }
 
 const (
@@ -352,8 +364,12 @@ const (
 	contractReaders  = "owner admin broker agent read_only"
 	contractWriters  = "owner admin broker agent"
 	contractManagers = "owner admin broker"
-	valuationReaders    = "owner admin broker agent read_only"
-	valuationWriters    = "owner admin broker agent"
+	valuationReaders = "owner admin broker agent read_only"
+	valuationWriters = "owner admin broker agent"
+	documentReaders  = "owner admin broker agent property_manager accountant read_only"
+	documentWriters  = "owner admin broker agent property_manager"
+	documentSharers  = "owner admin broker agent property_manager"
+	documentManagers = "owner admin broker property_manager"
 )
 
 // caller is one column of the matrix.
@@ -510,23 +526,28 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"create-unit":               map[string]any{"unit_number": fmt.Sprintf("%d", n)},
 		"replace-unit":              map[string]any{"unit_number": "1"},
 		"upload-media":              photoUpload(),
-		"add-media-link":            map[string]any{"kind": "video", "url": "https://video.example/tour"},
-		"update-media":              map[string]any{"caption": "Front", "position": 0},
-		"create-listing":            map[string]any{"property": map[string]any{"address_line1": "2 Matrix Way", "city": "Springfield"}, "list_price": "250000"},
-		"update-listing":            map[string]any{"list_price": "260000"},
-		"schedule-open-house":       map[string]any{"starts_at": "2030-05-01T14:00:00Z", "ends_at": "2030-05-01T16:00:00Z"},
-		"map-mls-status":            map[string]any{"mls_status": "A", "standard_status": "Active"},
-		"create-listing-import":     importWithoutFile(), // refused before anything is stored or queued
-		"create-client":             map[string]any{"first_name": "Matrix", "email": fmt.Sprintf("client%d@example.com", n)},
-		"update-client":             map[string]any{"notes": "Same"},
-		"change-client-stage":       map[string]any{"stage": "prospect"},
-		"log-interaction":           map[string]any{"type": "call"},
-		"assign-client":             map[string]any{},
-		"merge-clients":             map[string]any{"duplicate_ids": []realty.ID{realty.NewID()}},
-		"replace-crm-settings":      map[string]any{"pool_member_ids": []realty.ID{}},
-		"capture-lead":              map[string]any{"first_name": "Lead", "email": fmt.Sprintf("lead%d@example.com", n)},
-		"create-task":               map[string]any{"title": fmt.Sprintf("Task %d", n)},
-		"update-task":               map[string]any{"title": "Same"},
+		"create-document": pngUpload(map[string]string{"title": "Matrix", "category": "matrix", "entity_type": "property",
+			"entity_id": realty.NewID().String()}),
+		"add-document-version":  pngUpload(nil),
+		"update-document":       map[string]any{"title": "Same", "category": "same", "visibility": "staff"},
+		"create-document-share": map[string]any{},
+		"add-media-link":        map[string]any{"kind": "video", "url": "https://video.example/tour"},
+		"update-media":          map[string]any{"caption": "Front", "position": 0},
+		"create-listing":        map[string]any{"property": map[string]any{"address_line1": "2 Matrix Way", "city": "Springfield"}, "list_price": "250000"},
+		"update-listing":        map[string]any{"list_price": "260000"},
+		"schedule-open-house":   map[string]any{"starts_at": "2030-05-01T14:00:00Z", "ends_at": "2030-05-01T16:00:00Z"},
+		"map-mls-status":        map[string]any{"mls_status": "A", "standard_status": "Active"},
+		"create-listing-import": importWithoutFile(), // refused before anything is stored or queued
+		"create-client":         map[string]any{"first_name": "Matrix", "email": fmt.Sprintf("client%d@example.com", n)},
+		"update-client":         map[string]any{"notes": "Same"},
+		"change-client-stage":   map[string]any{"stage": "prospect"},
+		"log-interaction":       map[string]any{"type": "call"},
+		"assign-client":         map[string]any{},
+		"merge-clients":         map[string]any{"duplicate_ids": []realty.ID{realty.NewID()}},
+		"replace-crm-settings":  map[string]any{"pool_member_ids": []realty.ID{}},
+		"capture-lead":          map[string]any{"first_name": "Lead", "email": fmt.Sprintf("lead%d@example.com", n)},
+		"create-task":           map[string]any{"title": fmt.Sprintf("Task %d", n)},
+		"update-task":           map[string]any{"title": "Same"},
 		"book-appointment": map[string]any{"kind": "call", "title": "Matrix", // a slot of its own for every caller
 			"starts_at": time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour), "ends_at": time.Date(2031, 1, 1, 0, 30, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)},
 		"update-appointment":          map[string]any{"title": "Same"},

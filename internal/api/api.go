@@ -63,7 +63,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 		routeTenants, routeLeases, routeTenancy, routeBilling, routeReports, routeBudgets,
 		routeWorkOrders, routeMyWorkOrders, routeVendors,
 		routeInspectionTemplates, routeInspections, routeDealFlow,
-		routeDealMilestones, routeDealContracts, routeValuations,
+		routeDealMilestones, routeDealContracts, routeValuations, routeDocuments,
 	} {
 		routes(a, d)
 	}

@@ -54,6 +54,7 @@ var tagDescriptions = map[string]string{
 	"Deal workflow": "Deals' milestones with due dates computed in calendar or business days, workflow templates with their compliance checklists, and the holiday calendar business days skip.",
 	"Contracts":     "Deals' contracts drawn from templates with merge fields, their immutable PDF versions and amendments, and electronic signing through one-time links.",
 	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
+	"Documents":     "Documents filed against a property, listing, client, deal, lease, unit or work order: versions, full-text search, share links for outside parties and the access log.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,

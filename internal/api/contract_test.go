@@ -118,6 +118,9 @@ var unpagedLists = map[string]string{
 	"list-deal-contracts":             "one deal's contracts",
 	"list-property-valuations":        "one property's CMAs, the newest 100",
 	"list-adjustment-rates":           "an organization's markets' adjustment rates",
+	"list-document-versions":          "one document's versions",
+	"list-document-shares":            "one document's share links",
+	"get-document-access-log":         "one document's newest 500 accesses",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

@@ -254,6 +254,7 @@ func TestBOLA(t *testing.T) {
 	globexDealMilestoneIDs(t, h, foreign)
 	globexContractIDs(t, h, foreign)
 	globexValuationIDs(t, h, foreign)
+	globexDocumentIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

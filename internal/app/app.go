@@ -23,6 +23,7 @@ import (
 	"realty/internal/blob"
 	"realty/internal/crm"
 	"realty/internal/deal"
+	"realty/internal/document"
 	"realty/internal/idempotency"
 	"realty/internal/identity"
 	"realty/internal/leasing"
@@ -100,6 +101,9 @@ type Services struct {
 	Deal *deal.Service
 	// Contracts is the deals' contracts, their versions and e-signatures.
 	Contracts *deal.Contracts
+	// Document is documents, their versions, search, share links and
+	// access log.
+	Document *document.Service
 	// Idempotency stores money-moving requests' keys and first responses.
 	Idempotency *idempotency.Store
 }
@@ -109,7 +113,7 @@ type Services struct {
 func Permissions() []realty.Permission {
 	return slices.Concat(org.Permissions, identity.Permissions, audit.Permissions, property.Permissions, listing.Permissions,
 		crm.Permissions, messaging.Permissions, ledger.Permissions, leasing.Permissions,
-		maintenance.Permissions, deal.Permissions)
+		maintenance.Permissions, deal.Permissions, document.Permissions)
 }
 
 // New builds every service over pool. It returns an error for a missing or
@@ -152,5 +156,8 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Org.OnCreate(s.Deal.SeedWorkflowTx)
 	s.Contracts = deal.NewContracts(pool, deal.ContractDeps{Blobs: o.Blobs, Mail: s.Messaging, Org: s.Org, CRM: s.CRM,
 		PublicURL: o.PublicURL, Now: o.Now})
+	s.Document = document.New(pool, o.Blobs, ids, o.MediaMaxBytes, o.Now)
+	s.Document.UseLinker(documentLinker(s))
+	s.Deal.UseDocuments(s.Document)
 	return s, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"realty/internal/crm"
+	"realty/internal/document"
 	"realty/internal/fixture"
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/ledger"
@@ -158,7 +159,12 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
+	doc, err := h.env.Document.Create(ctx, pm, document.Input{Title: "Tower Road survey", Category: "survey", EntityType: "property",
+		EntityID: p.ID, Visibility: "participants"}, document.File{Name: "survey.txt", Body: strings.NewReader("Boundary survey of Tower Road")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"documents": doc.ID.String(), "listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
 		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String(),
 		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String(), "inspections": ins.Inspection.ID.String(),

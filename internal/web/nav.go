@@ -47,6 +47,9 @@ var navAreas = []navArea{
 	{"Properties", []navItem{
 		{"Properties", "/properties", []string{"property.read"}, "Properties, their buildings, units and photos"},
 	}},
+	{"Documents", []navItem{
+		{"Documents", "/documents", []string{"document.read"}, "Contracts, disclosures and reports: search their text, versions, share links"},
+	}},
 	{"Leasing", []navItem{
 		{"Tenants", "/tenants", []string{"lease.read"}, "Tenants, their leases and their ledgers"},
 		{"New tenant", "/tenants/new", []string{"lease.manage"}, "Add a tenant or an applicant"},

@@ -54,6 +54,8 @@ type propertyData struct {
 	Buildings []property.Building
 	Units     []property.Unit
 	Media     []property.Media
+	// Documents are the property's documents, for holders of document.read.
+	Documents *documentsSection
 	// Form holds what was typed into the form (Form of the view names it)
 	// that was refused.
 	Form url.Values
@@ -98,6 +100,9 @@ func (s *site) propertyData(r *http.Request) (propertyData, error) {
 	}
 	if err == nil {
 		d.Media, err = s.Services.Property.MediaOf(r.Context(), actor, id)
+	}
+	if err == nil {
+		d.Documents, err = s.loadDocumentsSection(r, "property", id)
 	}
 	return d, err
 }

@@ -18,6 +18,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessAction.
+const (
+	Download AccessAction = "download"
+	Refused  AccessAction = "refused"
+	View     AccessAction = "view"
+)
+
+// Valid indicates whether the value is a known member of the AccessAction enum.
+func (e AccessAction) Valid() bool {
+	switch e {
+	case Download:
+		return true
+	case Refused:
+		return true
+	case View:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AccountNormalBalance.
 const (
 	Credit AccountNormalBalance = "credit"
@@ -84,39 +105,6 @@ func (e AccountBodyType) Valid() bool {
 	case AccountBodyTypeIncome:
 		return true
 	case AccountBodyTypeLiability:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for AdjustmentFactor.
-const (
-	AdjustmentFactorAge        AdjustmentFactor = "age"
-	AdjustmentFactorBathrooms  AdjustmentFactor = "bathrooms"
-	AdjustmentFactorBedrooms   AdjustmentFactor = "bedrooms"
-	AdjustmentFactorCondition  AdjustmentFactor = "condition"
-	AdjustmentFactorLivingArea AdjustmentFactor = "living_area"
-	AdjustmentFactorLot        AdjustmentFactor = "lot"
-	AdjustmentFactorTime       AdjustmentFactor = "time"
-)
-
-// Valid indicates whether the value is a known member of the AdjustmentFactor enum.
-func (e AdjustmentFactor) Valid() bool {
-	switch e {
-	case AdjustmentFactorAge:
-		return true
-	case AdjustmentFactorBathrooms:
-		return true
-	case AdjustmentFactorBedrooms:
-		return true
-	case AdjustmentFactorCondition:
-		return true
-	case AdjustmentFactorLivingArea:
-		return true
-	case AdjustmentFactorLot:
-		return true
-	case AdjustmentFactorTime:
 		return true
 	default:
 		return false
@@ -648,180 +636,39 @@ func (e ConditionRating) Valid() bool {
 	}
 }
 
-// Defines values for ContractStatus.
-const (
-	ContractStatusDraft    ContractStatus = "draft"
-	ContractStatusExecuted ContractStatus = "executed"
-	ContractStatusSent     ContractStatus = "sent"
-	ContractStatusSigned   ContractStatus = "signed"
-	ContractStatusVoid     ContractStatus = "void"
-)
-
-// Valid indicates whether the value is a known member of the ContractStatus enum.
-func (e ContractStatus) Valid() bool {
-	switch e {
-	case ContractStatusDraft:
-		return true
-	case ContractStatusExecuted:
-		return true
-	case ContractStatusSent:
-		return true
-	case ContractStatusSigned:
-		return true
-	case ContractStatusVoid:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ContractEventEvent.
-const (
-	ContractEventEventAmended  ContractEventEvent = "amended"
-	ContractEventEventCreated  ContractEventEvent = "created"
-	ContractEventEventExecuted ContractEventEvent = "executed"
-	ContractEventEventRefused  ContractEventEvent = "refused"
-	ContractEventEventSent     ContractEventEvent = "sent"
-	ContractEventEventSigned   ContractEventEvent = "signed"
-	ContractEventEventViewed   ContractEventEvent = "viewed"
-	ContractEventEventVoided   ContractEventEvent = "voided"
-)
-
-// Valid indicates whether the value is a known member of the ContractEventEvent enum.
-func (e ContractEventEvent) Valid() bool {
-	switch e {
-	case ContractEventEventAmended:
-		return true
-	case ContractEventEventCreated:
-		return true
-	case ContractEventEventExecuted:
-		return true
-	case ContractEventEventRefused:
-		return true
-	case ContractEventEventSent:
-		return true
-	case ContractEventEventSigned:
-		return true
-	case ContractEventEventViewed:
-		return true
-	case ContractEventEventVoided:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ContractSignerRole.
-const (
-	ContractSignerRoleAttorney     ContractSignerRole = "attorney"
-	ContractSignerRoleBroker       ContractSignerRole = "broker"
-	ContractSignerRoleBuyer        ContractSignerRole = "buyer"
-	ContractSignerRoleBuyerAgent   ContractSignerRole = "buyer_agent"
-	ContractSignerRoleListingAgent ContractSignerRole = "listing_agent"
-	ContractSignerRoleOther        ContractSignerRole = "other"
-	ContractSignerRoleSeller       ContractSignerRole = "seller"
-	ContractSignerRoleWitness      ContractSignerRole = "witness"
-)
-
-// Valid indicates whether the value is a known member of the ContractSignerRole enum.
-func (e ContractSignerRole) Valid() bool {
-	switch e {
-	case ContractSignerRoleAttorney:
-		return true
-	case ContractSignerRoleBroker:
-		return true
-	case ContractSignerRoleBuyer:
-		return true
-	case ContractSignerRoleBuyerAgent:
-		return true
-	case ContractSignerRoleListingAgent:
-		return true
-	case ContractSignerRoleOther:
-		return true
-	case ContractSignerRoleSeller:
-		return true
-	case ContractSignerRoleWitness:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ContractSignerStatus.
-const (
-	ContractSignerStatusPending ContractSignerStatus = "pending"
-	ContractSignerStatusSent    ContractSignerStatus = "sent"
-	ContractSignerStatusSigned  ContractSignerStatus = "signed"
-)
-
-// Valid indicates whether the value is a known member of the ContractSignerStatus enum.
-func (e ContractSignerStatus) Valid() bool {
-	switch e {
-	case ContractSignerStatusPending:
-		return true
-	case ContractSignerStatusSent:
-		return true
-	case ContractSignerStatusSigned:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ContractVersionKind.
-const (
-	ContractVersionKindAmendment ContractVersionKind = "amendment"
-	ContractVersionKindExecuted  ContractVersionKind = "executed"
-	ContractVersionKindOriginal  ContractVersionKind = "original"
-)
-
-// Valid indicates whether the value is a known member of the ContractVersionKind enum.
-func (e ContractVersionKind) Valid() bool {
-	switch e {
-	case ContractVersionKindAmendment:
-		return true
-	case ContractVersionKindExecuted:
-		return true
-	case ContractVersionKindOriginal:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CriterionName.
 const (
-	CriterionNameBathrooms    CriterionName = "bathrooms"
-	CriterionNameBedrooms     CriterionName = "bedrooms"
-	CriterionNameFeatures     CriterionName = "features"
-	CriterionNameKeywords     CriterionName = "keywords"
-	CriterionNameListType     CriterionName = "list_type"
-	CriterionNameLivingArea   CriterionName = "living_area"
-	CriterionNameLocation     CriterionName = "location"
-	CriterionNamePrice        CriterionName = "price"
-	CriterionNamePropertyType CriterionName = "property_type"
+	Bathrooms    CriterionName = "bathrooms"
+	Bedrooms     CriterionName = "bedrooms"
+	Features     CriterionName = "features"
+	Keywords     CriterionName = "keywords"
+	ListType     CriterionName = "list_type"
+	LivingArea   CriterionName = "living_area"
+	Location     CriterionName = "location"
+	Price        CriterionName = "price"
+	PropertyType CriterionName = "property_type"
 )
 
 // Valid indicates whether the value is a known member of the CriterionName enum.
 func (e CriterionName) Valid() bool {
 	switch e {
-	case CriterionNameBathrooms:
+	case Bathrooms:
 		return true
-	case CriterionNameBedrooms:
+	case Bedrooms:
 		return true
-	case CriterionNameFeatures:
+	case Features:
 		return true
-	case CriterionNameKeywords:
+	case Keywords:
 		return true
-	case CriterionNameListType:
+	case ListType:
 		return true
-	case CriterionNameLivingArea:
+	case LivingArea:
 		return true
-	case CriterionNameLocation:
+	case Location:
 		return true
-	case CriterionNamePrice:
+	case Price:
 		return true
-	case CriterionNamePropertyType:
+	case PropertyType:
 		return true
 	default:
 		return false
@@ -888,6 +735,114 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusSending:
 		return true
 	case DeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentEntityType.
+const (
+	DocumentEntityTypeClient    DocumentEntityType = "client"
+	DocumentEntityTypeDeal      DocumentEntityType = "deal"
+	DocumentEntityTypeLease     DocumentEntityType = "lease"
+	DocumentEntityTypeListing   DocumentEntityType = "listing"
+	DocumentEntityTypeProperty  DocumentEntityType = "property"
+	DocumentEntityTypeUnit      DocumentEntityType = "unit"
+	DocumentEntityTypeWorkOrder DocumentEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the DocumentEntityType enum.
+func (e DocumentEntityType) Valid() bool {
+	switch e {
+	case DocumentEntityTypeClient:
+		return true
+	case DocumentEntityTypeDeal:
+		return true
+	case DocumentEntityTypeLease:
+		return true
+	case DocumentEntityTypeListing:
+		return true
+	case DocumentEntityTypeProperty:
+		return true
+	case DocumentEntityTypeUnit:
+		return true
+	case DocumentEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentVisibility.
+const (
+	DocumentVisibilityParticipants DocumentVisibility = "participants"
+	DocumentVisibilityPublic       DocumentVisibility = "public"
+	DocumentVisibilityStaff        DocumentVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the DocumentVisibility enum.
+func (e DocumentVisibility) Valid() bool {
+	switch e {
+	case DocumentVisibilityParticipants:
+		return true
+	case DocumentVisibilityPublic:
+		return true
+	case DocumentVisibilityStaff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HitEntityType.
+const (
+	HitEntityTypeClient    HitEntityType = "client"
+	HitEntityTypeDeal      HitEntityType = "deal"
+	HitEntityTypeLease     HitEntityType = "lease"
+	HitEntityTypeListing   HitEntityType = "listing"
+	HitEntityTypeProperty  HitEntityType = "property"
+	HitEntityTypeUnit      HitEntityType = "unit"
+	HitEntityTypeWorkOrder HitEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the HitEntityType enum.
+func (e HitEntityType) Valid() bool {
+	switch e {
+	case HitEntityTypeClient:
+		return true
+	case HitEntityTypeDeal:
+		return true
+	case HitEntityTypeLease:
+		return true
+	case HitEntityTypeListing:
+		return true
+	case HitEntityTypeProperty:
+		return true
+	case HitEntityTypeUnit:
+		return true
+	case HitEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HitVisibility.
+const (
+	HitVisibilityParticipants HitVisibility = "participants"
+	HitVisibilityPublic       HitVisibility = "public"
+	HitVisibilityStaff        HitVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the HitVisibility enum.
+func (e HitVisibility) Valid() bool {
+	switch e {
+	case HitVisibilityParticipants:
+		return true
+	case HitVisibilityPublic:
+		return true
+	case HitVisibilityStaff:
 		return true
 	default:
 		return false
@@ -2091,84 +2046,6 @@ func (e PropertyBodyStatus) Valid() bool {
 	}
 }
 
-// Defines values for RatesAreaUnit.
-const (
-	RatesAreaUnitSqft RatesAreaUnit = "sqft"
-	RatesAreaUnitSqm  RatesAreaUnit = "sqm"
-)
-
-// Valid indicates whether the value is a known member of the RatesAreaUnit enum.
-func (e RatesAreaUnit) Valid() bool {
-	switch e {
-	case RatesAreaUnitSqft:
-		return true
-	case RatesAreaUnitSqm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RatesLotUnit.
-const (
-	RatesLotUnitAcre RatesLotUnit = "acre"
-	RatesLotUnitSqft RatesLotUnit = "sqft"
-	RatesLotUnitSqm  RatesLotUnit = "sqm"
-)
-
-// Valid indicates whether the value is a known member of the RatesLotUnit enum.
-func (e RatesLotUnit) Valid() bool {
-	switch e {
-	case RatesLotUnitAcre:
-		return true
-	case RatesLotUnitSqft:
-		return true
-	case RatesLotUnitSqm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RatesBodyAreaUnit.
-const (
-	RatesBodyAreaUnitSqft RatesBodyAreaUnit = "sqft"
-	RatesBodyAreaUnitSqm  RatesBodyAreaUnit = "sqm"
-)
-
-// Valid indicates whether the value is a known member of the RatesBodyAreaUnit enum.
-func (e RatesBodyAreaUnit) Valid() bool {
-	switch e {
-	case RatesBodyAreaUnitSqft:
-		return true
-	case RatesBodyAreaUnitSqm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RatesBodyLotUnit.
-const (
-	RatesBodyLotUnitAcre RatesBodyLotUnit = "acre"
-	RatesBodyLotUnitSqft RatesBodyLotUnit = "sqft"
-	RatesBodyLotUnitSqm  RatesBodyLotUnit = "sqm"
-)
-
-// Valid indicates whether the value is a known member of the RatesBodyLotUnit enum.
-func (e RatesBodyLotUnit) Valid() bool {
-	switch e {
-	case RatesBodyLotUnitAcre:
-		return true
-	case RatesBodyLotUnitSqft:
-		return true
-	case RatesBodyLotUnitSqm:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for RenewInputBodyLeaseType.
 const (
 	RenewInputBodyLeaseTypeFixed        RenewInputBodyLeaseType = "fixed"
@@ -2376,42 +2253,6 @@ func (e SessionKind) Valid() bool {
 	case Api:
 		return true
 	case Browser:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SignerInputRole.
-const (
-	SignerInputRoleAttorney     SignerInputRole = "attorney"
-	SignerInputRoleBroker       SignerInputRole = "broker"
-	SignerInputRoleBuyer        SignerInputRole = "buyer"
-	SignerInputRoleBuyerAgent   SignerInputRole = "buyer_agent"
-	SignerInputRoleListingAgent SignerInputRole = "listing_agent"
-	SignerInputRoleOther        SignerInputRole = "other"
-	SignerInputRoleSeller       SignerInputRole = "seller"
-	SignerInputRoleWitness      SignerInputRole = "witness"
-)
-
-// Valid indicates whether the value is a known member of the SignerInputRole enum.
-func (e SignerInputRole) Valid() bool {
-	switch e {
-	case SignerInputRoleAttorney:
-		return true
-	case SignerInputRoleBroker:
-		return true
-	case SignerInputRoleBuyer:
-		return true
-	case SignerInputRoleBuyerAgent:
-		return true
-	case SignerInputRoleListingAgent:
-		return true
-	case SignerInputRoleOther:
-		return true
-	case SignerInputRoleSeller:
-		return true
-	case SignerInputRoleWitness:
 		return true
 	default:
 		return false
@@ -2766,6 +2607,27 @@ func (e UnitBodyStatus) Valid() bool {
 	}
 }
 
+// Defines values for UpdateVisibility.
+const (
+	UpdateVisibilityParticipants UpdateVisibility = "participants"
+	UpdateVisibilityPublic       UpdateVisibility = "public"
+	UpdateVisibilityStaff        UpdateVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the UpdateVisibility enum.
+func (e UpdateVisibility) Valid() bool {
+	switch e {
+	case UpdateVisibilityParticipants:
+		return true
+	case UpdateVisibilityPublic:
+		return true
+	case UpdateVisibilityStaff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive    UserStatus = "active"
@@ -2781,27 +2643,6 @@ func (e UserStatus) Valid() bool {
 	case UserStatusDisabled:
 		return true
 	case UserStatusSuspended:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ValuationMarketPosition.
-const (
-	Above ValuationMarketPosition = "above"
-	At    ValuationMarketPosition = "at"
-	Below ValuationMarketPosition = "below"
-)
-
-// Valid indicates whether the value is a known member of the ValuationMarketPosition enum.
-func (e ValuationMarketPosition) Valid() bool {
-	switch e {
-	case Above:
-		return true
-	case At:
-		return true
-	case Below:
 		return true
 	default:
 		return false
@@ -2951,16 +2792,16 @@ func (e WorkOrderPriority) Valid() bool {
 
 // Defines values for WorkOrderSource.
 const (
-	Resident WorkOrderSource = "resident"
-	Staff    WorkOrderSource = "staff"
+	WorkOrderSourceResident WorkOrderSource = "resident"
+	WorkOrderSourceStaff    WorkOrderSource = "staff"
 )
 
 // Valid indicates whether the value is a known member of the WorkOrderSource enum.
 func (e WorkOrderSource) Valid() bool {
 	switch e {
-	case Resident:
+	case WorkOrderSourceResident:
 		return true
-	case Staff:
+	case WorkOrderSourceStaff:
 		return true
 	default:
 		return false
@@ -3261,6 +3102,93 @@ func (e ListDeliveriesParamsStatus) Valid() bool {
 	case ListDeliveriesParamsStatusSending:
 		return true
 	case ListDeliveriesParamsStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDocumentsParamsEntityType.
+const (
+	ListDocumentsParamsEntityTypeClient    ListDocumentsParamsEntityType = "client"
+	ListDocumentsParamsEntityTypeDeal      ListDocumentsParamsEntityType = "deal"
+	ListDocumentsParamsEntityTypeLease     ListDocumentsParamsEntityType = "lease"
+	ListDocumentsParamsEntityTypeListing   ListDocumentsParamsEntityType = "listing"
+	ListDocumentsParamsEntityTypeProperty  ListDocumentsParamsEntityType = "property"
+	ListDocumentsParamsEntityTypeUnit      ListDocumentsParamsEntityType = "unit"
+	ListDocumentsParamsEntityTypeWorkOrder ListDocumentsParamsEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the ListDocumentsParamsEntityType enum.
+func (e ListDocumentsParamsEntityType) Valid() bool {
+	switch e {
+	case ListDocumentsParamsEntityTypeClient:
+		return true
+	case ListDocumentsParamsEntityTypeDeal:
+		return true
+	case ListDocumentsParamsEntityTypeLease:
+		return true
+	case ListDocumentsParamsEntityTypeListing:
+		return true
+	case ListDocumentsParamsEntityTypeProperty:
+		return true
+	case ListDocumentsParamsEntityTypeUnit:
+		return true
+	case ListDocumentsParamsEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateDocumentMultipartBodyEntityType.
+const (
+	CreateDocumentMultipartBodyEntityTypeClient    CreateDocumentMultipartBodyEntityType = "client"
+	CreateDocumentMultipartBodyEntityTypeDeal      CreateDocumentMultipartBodyEntityType = "deal"
+	CreateDocumentMultipartBodyEntityTypeLease     CreateDocumentMultipartBodyEntityType = "lease"
+	CreateDocumentMultipartBodyEntityTypeListing   CreateDocumentMultipartBodyEntityType = "listing"
+	CreateDocumentMultipartBodyEntityTypeProperty  CreateDocumentMultipartBodyEntityType = "property"
+	CreateDocumentMultipartBodyEntityTypeUnit      CreateDocumentMultipartBodyEntityType = "unit"
+	CreateDocumentMultipartBodyEntityTypeWorkOrder CreateDocumentMultipartBodyEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the CreateDocumentMultipartBodyEntityType enum.
+func (e CreateDocumentMultipartBodyEntityType) Valid() bool {
+	switch e {
+	case CreateDocumentMultipartBodyEntityTypeClient:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeDeal:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeLease:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeListing:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeProperty:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeUnit:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateDocumentMultipartBodyVisibility.
+const (
+	CreateDocumentMultipartBodyVisibilityParticipants CreateDocumentMultipartBodyVisibility = "participants"
+	CreateDocumentMultipartBodyVisibilityPublic       CreateDocumentMultipartBodyVisibility = "public"
+	CreateDocumentMultipartBodyVisibilityStaff        CreateDocumentMultipartBodyVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the CreateDocumentMultipartBodyVisibility enum.
+func (e CreateDocumentMultipartBodyVisibility) Valid() bool {
+	switch e {
+	case CreateDocumentMultipartBodyVisibilityParticipants:
+		return true
+	case CreateDocumentMultipartBodyVisibilityPublic:
+		return true
+	case CreateDocumentMultipartBodyVisibilityStaff:
 		return true
 	default:
 		return false
@@ -3765,6 +3693,32 @@ type AcceptedOutputBody struct {
 	Message string `json:"message"`
 }
 
+// Access defines model for Access.
+type Access struct {
+	Action     AccessAction        `json:"action"`
+	At         time.Time           `json:"at"`
+	DocumentId openapi_types.UUID  `json:"document_id"`
+	Id         openapi_types.UUID  `json:"id"`
+	Ip         *string             `json:"ip,omitempty"`
+	MemberId   *openapi_types.UUID `json:"member_id,omitempty"`
+
+	// Reason why a share link was refused
+	Reason     *string             `json:"reason,omitempty"`
+	ShareId    *openapi_types.UUID `json:"share_id,omitempty"`
+	ShareLabel *string             `json:"share_label,omitempty"`
+	UserAgent  *string             `json:"user_agent,omitempty"`
+	Version    *int64              `json:"version,omitempty"`
+	VersionId  *openapi_types.UUID `json:"version_id,omitempty"`
+}
+
+// AccessAction defines model for Access.Action.
+type AccessAction string
+
+// AccessLogOutputBody defines model for AccessLogOutputBody.
+type AccessLogOutputBody struct {
+	Items *[]Access `json:"items"`
+}
+
 // Account defines model for Account.
 type Account struct {
 	Active    bool               `json:"active"`
@@ -3832,19 +3786,6 @@ type AccountLine struct {
 type AccountsOutputBody struct {
 	Items *[]Account `json:"items"`
 }
-
-// Adjustment defines model for Adjustment.
-type Adjustment struct {
-	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	Amount     string           `json:"amount"`
-	Difference float64          `json:"difference"`
-	Factor     AdjustmentFactor `json:"factor"`
-}
-
-// AdjustmentFactor defines model for Adjustment.Factor.
-type AdjustmentFactor string
 
 // Aging defines model for Aging.
 type Aging struct {
@@ -3925,18 +3866,6 @@ type AllocationBody struct {
 // AllocationList defines model for AllocationList.
 type AllocationList struct {
 	Items *[]Allocation `json:"items"`
-}
-
-// AmendmentInput defines model for AmendmentInput.
-type AmendmentInput struct {
-	// Body the amendment's text, appended to the contract
-	Body string `json:"body"`
-
-	// Description what changed, in a sentence
-	Description string `json:"description"`
-
-	// EffectiveDate a calendar day, YYYY-MM-DD
-	EffectiveDate openapi_types.Date `json:"effective_date"`
 }
 
 // Announcement defines model for Announcement.
@@ -4703,59 +4632,6 @@ type CommentInputBody struct {
 	Internal *bool `json:"internal,omitempty"`
 }
 
-// Comparable defines model for Comparable.
-type Comparable struct {
-	Address string `json:"address"`
-
-	// AdjustedPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	AdjustedPrice string        `json:"adjusted_price"`
-	Adjustments   *[]Adjustment `json:"adjustments"`
-	Bathrooms     *float64      `json:"bathrooms,omitempty"`
-	Bedrooms      *int64        `json:"bedrooms,omitempty"`
-	City          string        `json:"city"`
-
-	// CloseDate a calendar day, YYYY-MM-DD
-	CloseDate openapi_types.Date `json:"close_date"`
-
-	// ClosePrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	ClosePrice string `json:"close_price"`
-
-	// Condition from the sold property's record, when rated
-	Condition  *int64  `json:"condition,omitempty"`
-	DistanceKm float64 `json:"distance_km"`
-
-	// GrossAdjustment the adjustments but time, without their signs
-	//
-	// Examples: 1250000.00
-	GrossAdjustment string             `json:"gross_adjustment"`
-	ListingId       openapi_types.UUID `json:"listing_id"`
-	ListingKey      string             `json:"listing_key"`
-
-	// LivingArea square feet
-	LivingArea *float64 `json:"living_area,omitempty"`
-
-	// LotSize square feet
-	LotSize         *float64 `json:"lot_size,omitempty"`
-	MonthsSinceSale float64  `json:"months_since_sale"`
-
-	// NetAdjustment every adjustment but time
-	//
-	// Examples: 1250000.00
-	NetAdjustment string             `json:"net_adjustment"`
-	PropertyId    openapi_types.UUID `json:"property_id"`
-
-	// Source the MLS it was imported from; empty for the organization's own listing
-	Source *string `json:"source,omitempty"`
-
-	// Weight its share of the suggested price, 0 to 1
-	Weight    float64 `json:"weight"`
-	YearBuilt *int64  `json:"year_built,omitempty"`
-}
-
 // ComparedItem defines model for ComparedItem.
 type ComparedItem struct {
 	Item    string     `json:"item"`
@@ -4792,140 +4668,6 @@ type Condition struct {
 
 // ConditionRating defines model for Condition.Rating.
 type ConditionRating string
-
-// Contract defines model for Contract.
-type Contract struct {
-	CreatedAt time.Time           `json:"created_at"`
-	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
-
-	// CurrentVersion the number of the version signers sign now (the executed one once executed)
-	CurrentVersion int64               `json:"current_version"`
-	DealId         openapi_types.UUID  `json:"deal_id"`
-	ExecutedAt     *time.Time          `json:"executed_at,omitempty"`
-	Id             openapi_types.UUID  `json:"id"`
-	SentAt         *time.Time          `json:"sent_at,omitempty"`
-	Status         ContractStatus      `json:"status"`
-	TemplateId     *openapi_types.UUID `json:"template_id,omitempty"`
-	Title          string              `json:"title"`
-	UpdatedAt      time.Time           `json:"updated_at"`
-	VoidReason     *string             `json:"void_reason,omitempty"`
-	VoidedAt       *time.Time          `json:"voided_at,omitempty"`
-}
-
-// ContractStatus defines model for Contract.Status.
-type ContractStatus string
-
-// ContractAmendment defines model for ContractAmendment.
-type ContractAmendment struct {
-	Body        string              `json:"body"`
-	ContractId  openapi_types.UUID  `json:"contract_id"`
-	CreatedAt   time.Time           `json:"created_at"`
-	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
-	Description string              `json:"description"`
-
-	// EffectiveDate a calendar day, YYYY-MM-DD
-	EffectiveDate openapi_types.Date `json:"effective_date"`
-	Id            openapi_types.UUID `json:"id"`
-	VersionNumber int64              `json:"version_number"`
-}
-
-// ContractDetail defines model for ContractDetail.
-type ContractDetail struct {
-	Amendments *[]ContractAmendment `json:"amendments"`
-	Contract   Contract             `json:"contract"`
-	Events     *[]ContractEvent     `json:"events"`
-	Signers    *[]ContractSigner    `json:"signers"`
-	Versions   *[]ContractVersion   `json:"versions"`
-}
-
-// ContractEvent defines model for ContractEvent.
-type ContractEvent struct {
-	CreatedAt time.Time           `json:"created_at"`
-	Event     ContractEventEvent  `json:"event"`
-	Id        openapi_types.UUID  `json:"id"`
-	Ip        *string             `json:"ip,omitempty"`
-	MemberId  *openapi_types.UUID `json:"member_id,omitempty"`
-	Reason    *string             `json:"reason,omitempty"`
-	Sha256    *string             `json:"sha256,omitempty"`
-	SignerId  *openapi_types.UUID `json:"signer_id,omitempty"`
-	UserAgent *string             `json:"user_agent,omitempty"`
-}
-
-// ContractEventEvent defines model for ContractEvent.Event.
-type ContractEventEvent string
-
-// ContractInput defines model for ContractInput.
-type ContractInput struct {
-	Signers    *[]SignerInput     `json:"signers"`
-	TemplateId openapi_types.UUID `json:"template_id"`
-
-	// Title the template's name when empty
-	Title *string `json:"title,omitempty"`
-}
-
-// ContractSigner defines model for ContractSigner.
-type ContractSigner struct {
-	Consent    bool               `json:"consent"`
-	ContractId openapi_types.UUID `json:"contract_id"`
-	Email      string             `json:"email"`
-
-	// ExpiresAt when the signer's link stops working
-	ExpiresAt     *time.Time           `json:"expires_at,omitempty"`
-	Id            openapi_types.UUID   `json:"id"`
-	Ip            *string              `json:"ip,omitempty"`
-	Name          string               `json:"name"`
-	Position      int64                `json:"position"`
-	Required      bool                 `json:"required"`
-	Role          ContractSignerRole   `json:"role"`
-	SentAt        *time.Time           `json:"sent_at,omitempty"`
-	SignedAt      *time.Time           `json:"signed_at,omitempty"`
-	SignedSha256  *string              `json:"signed_sha256,omitempty"`
-	SignedVersion *int64               `json:"signed_version,omitempty"`
-	Status        ContractSignerStatus `json:"status"`
-	TypedName     *string              `json:"typed_name,omitempty"`
-	UserAgent     *string              `json:"user_agent,omitempty"`
-}
-
-// ContractSignerRole defines model for ContractSigner.Role.
-type ContractSignerRole string
-
-// ContractSignerStatus defines model for ContractSigner.Status.
-type ContractSignerStatus string
-
-// ContractTemplate defines model for ContractTemplate.
-type ContractTemplate struct {
-	Body      string              `json:"body"`
-	CreatedAt time.Time           `json:"created_at"`
-	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
-	Id        openapi_types.UUID  `json:"id"`
-	Name      string              `json:"name"`
-	UpdatedAt time.Time           `json:"updated_at"`
-}
-
-// ContractTemplatesOutputBody defines model for ContractTemplatesOutputBody.
-type ContractTemplatesOutputBody struct {
-	Items *[]ContractTemplate `json:"items"`
-}
-
-// ContractVersion defines model for ContractVersion.
-type ContractVersion struct {
-	ContractId openapi_types.UUID  `json:"contract_id"`
-	CreatedAt  time.Time           `json:"created_at"`
-	CreatedBy  *openapi_types.UUID `json:"created_by,omitempty"`
-	Id         openapi_types.UUID  `json:"id"`
-	Kind       ContractVersionKind `json:"kind"`
-	Number     int64               `json:"number"`
-	Sha256     string              `json:"sha256"`
-	Size       int64               `json:"size"`
-}
-
-// ContractVersionKind defines model for ContractVersion.Kind.
-type ContractVersionKind string
-
-// ContractsOutputBody defines model for ContractsOutputBody.
-type ContractsOutputBody struct {
-	Items *[]Contract `json:"items"`
-}
 
 // CopyBudgetBody defines model for CopyBudgetBody.
 type CopyBudgetBody struct {
@@ -5079,6 +4821,43 @@ type DispositionInputBody struct {
 	Deductions *[]DeductionBody `json:"deductions,omitempty"`
 }
 
+// Document defines model for Document.
+type Document struct {
+	Category string `json:"category"`
+
+	// ContentType sniffed from the bytes
+	ContentType      string              `json:"content_type"`
+	CreatedAt        time.Time           `json:"created_at"`
+	CreatedBy        *openapi_types.UUID `json:"created_by,omitempty"`
+	CurrentVersionId *openapi_types.UUID `json:"current_version_id,omitempty"`
+	EntityId         openapi_types.UUID  `json:"entity_id"`
+	EntityType       DocumentEntityType  `json:"entity_type"`
+	FileName         string              `json:"file_name"`
+	Id               openapi_types.UUID  `json:"id"`
+	PropertyId       *openapi_types.UUID `json:"property_id,omitempty"`
+
+	// RetainUntil a calendar day, YYYY-MM-DD
+	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
+	SizeBytes   int64               `json:"size_bytes"`
+	Title       string              `json:"title"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+
+	// Version the current version's number
+	Version    int64              `json:"version"`
+	Visibility DocumentVisibility `json:"visibility"`
+}
+
+// DocumentEntityType defines model for Document.EntityType.
+type DocumentEntityType string
+
+// DocumentVisibility defines model for Document.Visibility.
+type DocumentVisibility string
+
+// DocumentVersionsOutputBody defines model for DocumentVersionsOutputBody.
+type DocumentVersionsOutputBody struct {
+	Items *[]Version `json:"items"`
+}
+
 // EmergencyContact defines model for EmergencyContact.
 type EmergencyContact struct {
 	Email        *string `json:"email,omitempty"`
@@ -5149,6 +4928,45 @@ type HistoryEntry struct {
 	Id            openapi_types.UUID `json:"id"`
 	NewValue      *string            `json:"new_value,omitempty"`
 	PreviousValue *string            `json:"previous_value,omitempty"`
+}
+
+// Hit defines model for Hit.
+type Hit struct {
+	Category string `json:"category"`
+
+	// ContentType sniffed from the bytes
+	ContentType      string              `json:"content_type"`
+	CreatedAt        time.Time           `json:"created_at"`
+	CreatedBy        *openapi_types.UUID `json:"created_by,omitempty"`
+	CurrentVersionId *openapi_types.UUID `json:"current_version_id,omitempty"`
+	EntityId         openapi_types.UUID  `json:"entity_id"`
+	EntityType       HitEntityType       `json:"entity_type"`
+	FileName         string              `json:"file_name"`
+	Id               openapi_types.UUID  `json:"id"`
+	PropertyId       *openapi_types.UUID `json:"property_id,omitempty"`
+	Rank             float32             `json:"rank"`
+
+	// RetainUntil a calendar day, YYYY-MM-DD
+	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
+	SizeBytes   int64               `json:"size_bytes"`
+	Title       string              `json:"title"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+
+	// Version the current version's number
+	Version    int64         `json:"version"`
+	Visibility HitVisibility `json:"visibility"`
+}
+
+// HitEntityType defines model for Hit.EntityType.
+type HitEntityType string
+
+// HitVisibility defines model for Hit.Visibility.
+type HitVisibility string
+
+// HitPage defines model for HitPage.
+type HitPage struct {
+	Items      *[]Hit  `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // ImportReject defines model for ImportReject.
@@ -6482,38 +6300,6 @@ type OpenHouseList struct {
 	Items *[]OpenHouse `json:"items"`
 }
 
-// Options defines model for Options.
-type Options struct {
-	// AreaPct living area within this percentage of the subject's [25]
-	AreaPct float64 `json:"area_pct"`
-
-	// AsOf the day valued [today]
-	AsOf *openapi_types.Date `json:"as_of,omitempty"`
-
-	// BedsRange bedrooms within this many of the subject's [1]
-	BedsRange int64 `json:"beds_range"`
-
-	// ListPrice the price to place against the market [the property's listing on the market]
-	//
-	// Examples: 1250000.00
-	ListPrice *string `json:"list_price,omitempty"`
-
-	// Market whose adjustment rates [the subject's city if it has rates, else default]
-	Market string `json:"market"`
-
-	// MaxComps comparables kept, the weightiest [6]
-	MaxComps int64 `json:"max_comps"`
-
-	// Months how many months back to look [6]
-	Months int64 `json:"months"`
-
-	// PropertyType RESO PropertyType of the sales [from the property's type]
-	PropertyType string `json:"property_type"`
-
-	// RadiusKm how far to look for sales [2]
-	RadiusKm float64 `json:"radius_km"`
-}
-
 // Organization defines model for Organization.
 type Organization struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -6906,13 +6692,10 @@ type Property struct {
 	// AnnualTax an amount of money: a decimal string, never a JSON number, so no digit is lost
 	//
 	// Examples: 1250000.00
-	AnnualTax *string  `json:"annual_tax,omitempty"`
-	Bathrooms *float64 `json:"bathrooms,omitempty"`
-	Bedrooms  *int64   `json:"bedrooms,omitempty"`
-	City      string   `json:"city"`
-
-	// Condition 1 poor, 2 fair, 3 average, 4 good, 5 excellent
-	Condition *int64             `json:"condition,omitempty"`
+	AnnualTax *string            `json:"annual_tax,omitempty"`
+	Bathrooms *float64           `json:"bathrooms,omitempty"`
+	Bedrooms  *int64             `json:"bedrooms,omitempty"`
+	City      string             `json:"city"`
 	Country   string             `json:"country"`
 	CreatedAt time.Time          `json:"created_at"`
 	Id        openapi_types.UUID `json:"id"`
@@ -6965,9 +6748,6 @@ type PropertyBody struct {
 	Bedrooms  *int64   `json:"bedrooms,omitempty"`
 	City      string   `json:"city"`
 
-	// Condition 1 poor, 2 fair, 3 average, 4 good, 5 excellent (a CMA adjusts for it)
-	Condition *int64 `json:"condition,omitempty"`
-
 	// Country ISO 3166 two-letter code, default US
 	Country  *string  `json:"country,omitempty"`
 	Latitude *float64 `json:"latitude,omitempty"`
@@ -7011,117 +6791,6 @@ type PropertyPage struct {
 // ProposedDeduction defines model for ProposedDeduction.
 type ProposedDeduction struct {
 	Reason string `json:"reason"`
-}
-
-// Rates defines model for Rates.
-type Rates struct {
-	AreaUnit RatesAreaUnit `json:"area_unit"`
-	LotUnit  RatesLotUnit  `json:"lot_unit"`
-
-	// Market default, or a city's name in lower case
-	Market string `json:"market"`
-
-	// MonthlyAppreciation percent a month the market moved since a sale
-	//
-	// Examples: 1250000.00
-	MonthlyAppreciation string `json:"monthly_appreciation"`
-	Notes               string `json:"notes"`
-
-	// PerArea per square foot or metre of living area
-	//
-	// Examples: 1250000.00
-	PerArea string `json:"per_area"`
-
-	// PerBathroom an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	PerBathroom string `json:"per_bathroom"`
-
-	// PerBedroom an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	PerBedroom string `json:"per_bedroom"`
-
-	// PerConditionStep per step of condition (1 poor to 5 excellent)
-	//
-	// Examples: 1250000.00
-	PerConditionStep string `json:"per_condition_step"`
-
-	// PerLotUnit an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	PerLotUnit string `json:"per_lot_unit"`
-
-	// PerYearOfAge what a year older takes off
-	//
-	// Examples: 1250000.00
-	PerYearOfAge string    `json:"per_year_of_age"`
-	UpdatedAt    time.Time `json:"updated_at"`
-}
-
-// RatesAreaUnit defines model for Rates.AreaUnit.
-type RatesAreaUnit string
-
-// RatesLotUnit defines model for Rates.LotUnit.
-type RatesLotUnit string
-
-// RatesBody defines model for RatesBody.
-type RatesBody struct {
-	// AreaUnit default sqft
-	AreaUnit *RatesBodyAreaUnit `json:"area_unit,omitempty"`
-
-	// LotUnit default sqft
-	LotUnit *RatesBodyLotUnit `json:"lot_unit,omitempty"`
-
-	// Market default, or a city's name
-	Market string `json:"market"`
-
-	// MonthlyAppreciation percent a month, -10 to 10
-	//
-	// Examples: 1250000.00
-	MonthlyAppreciation string  `json:"monthly_appreciation"`
-	Notes               *string `json:"notes,omitempty"`
-
-	// PerArea per unit of living area
-	//
-	// Examples: 1250000.00
-	PerArea string `json:"per_area"`
-
-	// PerBathroom an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	PerBathroom string `json:"per_bathroom"`
-
-	// PerBedroom an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	PerBedroom string `json:"per_bedroom"`
-
-	// PerConditionStep per step of condition, 1 poor to 5 excellent
-	//
-	// Examples: 1250000.00
-	PerConditionStep string `json:"per_condition_step"`
-
-	// PerLotUnit an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	PerLotUnit string `json:"per_lot_unit"`
-
-	// PerYearOfAge what a year older takes off
-	//
-	// Examples: 1250000.00
-	PerYearOfAge string `json:"per_year_of_age"`
-}
-
-// RatesBodyAreaUnit default sqft
-type RatesBodyAreaUnit string
-
-// RatesBodyLotUnit default sqft
-type RatesBodyLotUnit string
-
-// RatesOutputBody defines model for RatesOutputBody.
-type RatesOutputBody struct {
-	Items *[]Rates `json:"items"`
 }
 
 // Reason defines model for Reason.
@@ -7425,18 +7094,53 @@ type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
 }
 
-// SignerInput defines model for SignerInput.
-type SignerInput struct {
-	Email string `json:"email"`
-	Name  string `json:"name"`
+// Share defines model for Share.
+type Share struct {
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	DocumentId  openapi_types.UUID  `json:"document_id"`
+	Downloads   int64               `json:"downloads"`
+	ExpiresAt   time.Time           `json:"expires_at"`
+	HasPassword bool                `json:"has_password"`
+	Id          openapi_types.UUID  `json:"id"`
 
-	// Required whether the contract is executed only once this signer signed (default true)
-	Required *bool           `json:"required,omitempty"`
-	Role     SignerInputRole `json:"role"`
+	// Label who the link is for
+	Label        *string    `json:"label,omitempty"`
+	MaxDownloads *int64     `json:"max_downloads,omitempty"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
 }
 
-// SignerInputRole defines model for SignerInput.Role.
-type SignerInputRole string
+// ShareInput defines model for ShareInput.
+type ShareInput struct {
+	ExpiresInDays *int64  `json:"expires_in_days,omitempty"`
+	Label         *string `json:"label,omitempty"`
+	MaxDownloads  *int64  `json:"max_downloads,omitempty"`
+	Password      *string `json:"password,omitempty"`
+}
+
+// ShareOutputBody defines model for ShareOutputBody.
+type ShareOutputBody struct {
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	DocumentId  openapi_types.UUID  `json:"document_id"`
+	Downloads   int64               `json:"downloads"`
+	ExpiresAt   time.Time           `json:"expires_at"`
+	HasPassword bool                `json:"has_password"`
+	Id          openapi_types.UUID  `json:"id"`
+
+	// Label who the link is for
+	Label        *string    `json:"label,omitempty"`
+	MaxDownloads *int64     `json:"max_downloads,omitempty"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+
+	// Token shown only now; the link is /shared/<token>
+	Token *string `json:"token,omitempty"`
+}
+
+// SharesOutputBody defines model for SharesOutputBody.
+type SharesOutputBody struct {
+	Items *[]Share `json:"items"`
+}
 
 // StageBody defines model for StageBody.
 type StageBody struct {
@@ -7491,27 +7195,6 @@ type StatusMapping struct {
 	Id             openapi_types.UUID `json:"id"`
 	MlsStatus      string             `json:"mls_status"`
 	StandardStatus string             `json:"standard_status"`
-}
-
-// Subject defines model for Subject.
-type Subject struct {
-	Address   string   `json:"address"`
-	Bathrooms *float64 `json:"bathrooms,omitempty"`
-	Bedrooms  *int64   `json:"bedrooms,omitempty"`
-	City      string   `json:"city"`
-	Condition *int64   `json:"condition,omitempty"`
-	Latitude  float64  `json:"latitude"`
-
-	// LivingArea square feet
-	LivingArea float64 `json:"living_area"`
-	Longitude  float64 `json:"longitude"`
-
-	// LotSize square feet
-	LotSize *float64 `json:"lot_size,omitempty"`
-
-	// PropertyType RESO PropertyType compared
-	PropertyType string `json:"property_type"`
-	YearBuilt    *int64 `json:"year_built,omitempty"`
 }
 
 // SwitchInputBody defines model for SwitchInputBody.
@@ -7622,13 +7305,6 @@ type TemplateBody struct {
 	IsDefault *bool   `json:"is_default,omitempty"`
 	Name      string  `json:"name"`
 	Rooms     *[]Room `json:"rooms"`
-}
-
-// TemplateInput defines model for TemplateInput.
-type TemplateInput struct {
-	// Body the contract's text; {{field}} is replaced by the deal's value (see MergeFields)
-	Body string `json:"body"`
-	Name string `json:"name"`
 }
 
 // TemplatesOutputBody defines model for TemplatesOutputBody.
@@ -7896,6 +7572,19 @@ type UnreadCountOutputBody struct {
 	Unread int64 `json:"unread"`
 }
 
+// Update defines model for Update.
+type Update struct {
+	Category string `json:"category"`
+
+	// RetainUntil a calendar day, YYYY-MM-DD
+	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
+	Title       string              `json:"title"`
+	Visibility  UpdateVisibility    `json:"visibility"`
+}
+
+// UpdateVisibility defines model for Update.Visibility.
+type UpdateVisibility string
+
 // User defines model for User.
 type User struct {
 	CreatedAt   time.Time          `json:"created_at"`
@@ -7911,88 +7600,6 @@ type User struct {
 
 // UserStatus defines model for User.Status.
 type UserStatus string
-
-// Valuation defines model for Valuation.
-type Valuation struct {
-	// AsOf a calendar day, YYYY-MM-DD
-	AsOf        *openapi_types.Date `json:"as_of,omitempty"`
-	Comparables *[]Comparable       `json:"comparables"`
-
-	// Confidence 0 to 1: falls with fewer, farther or disagreeing comparables
-	Confidence *float64            `json:"confidence,omitempty"`
-	CreatedAt  time.Time           `json:"created_at"`
-	CreatedBy  *openapi_types.UUID `json:"created_by,omitempty"`
-
-	// HighPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	HighPrice *string            `json:"high_price,omitempty"`
-	Id        openapi_types.UUID `json:"id"`
-
-	// ListPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	ListPrice *string `json:"list_price,omitempty"`
-
-	// LowPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	LowPrice *string `json:"low_price,omitempty"`
-
-	// MarketPosition the list price against the range
-	MarketPosition  *ValuationMarketPosition `json:"market_position,omitempty"`
-	Method          string                   `json:"method"`
-	Options         Options                  `json:"options"`
-	PropertyId      openapi_types.UUID       `json:"property_id"`
-	Rates           Rates                    `json:"rates"`
-	Recommendations *string                  `json:"recommendations,omitempty"`
-	Subject         Subject                  `json:"subject"`
-
-	// SuggestedPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
-	//
-	// Examples: 1250000.00
-	SuggestedPrice string `json:"suggested_price"`
-}
-
-// ValuationMarketPosition the list price against the range
-type ValuationMarketPosition string
-
-// ValuationBody defines model for ValuationBody.
-type ValuationBody struct {
-	// AreaPct living area within this percentage of the subject's (default 25)
-	AreaPct *float64 `json:"area_pct,omitempty"`
-
-	// AsOf the day valued (default today)
-	AsOf *openapi_types.Date `json:"as_of,omitempty"`
-
-	// BedsRange bedrooms within this many of the subject's (default 1)
-	BedsRange *int64 `json:"beds_range,omitempty"`
-
-	// ListPrice the price to place against the market (default: the property's listing on the market)
-	//
-	// Examples: 1250000.00
-	ListPrice *string `json:"list_price,omitempty"`
-
-	// Market whose adjustment rates (default: the property's city if it has rates, else default)
-	Market *string `json:"market,omitempty"`
-
-	// MaxComps comparables kept, the weightiest (default 6)
-	MaxComps *int64 `json:"max_comps,omitempty"`
-
-	// Months how many months back (default 6)
-	Months *int64 `json:"months,omitempty"`
-
-	// PropertyType RESO PropertyType of the sales (default: from the property's type)
-	PropertyType *string `json:"property_type,omitempty"`
-
-	// RadiusKm how far to look for closed sales, in km (default 2)
-	RadiusKm *float64 `json:"radius_km,omitempty"`
-}
-
-// ValuationsOutputBody defines model for ValuationsOutputBody.
-type ValuationsOutputBody struct {
-	Items *[]Valuation `json:"items"`
-}
 
 // Variance defines model for Variance.
 type Variance struct {
@@ -8163,6 +7770,23 @@ type VerifyEmailInputBody struct {
 	Token string `json:"token"`
 }
 
+// Version defines model for Version.
+type Version struct {
+	// ContentType sniffed from the bytes
+	ContentType string             `json:"content_type"`
+	CreatedAt   time.Time          `json:"created_at"`
+	DocumentId  openapi_types.UUID `json:"document_id"`
+	FileName    string             `json:"file_name"`
+	Id          openapi_types.UUID `json:"id"`
+	Sha256      string             `json:"sha256"`
+	SizeBytes   int64              `json:"size_bytes"`
+
+	// TextChars characters of text extracted for search
+	TextChars  int64               `json:"text_chars"`
+	UploadedBy *openapi_types.UUID `json:"uploaded_by,omitempty"`
+	Version    int64               `json:"version"`
+}
+
 // VersionOutputBody defines model for VersionOutputBody.
 type VersionOutputBody struct {
 	GoVersion string `json:"go_version"`
@@ -8172,11 +7796,6 @@ type VersionOutputBody struct {
 
 	// Version realty build version
 	Version string `json:"version"`
-}
-
-// VoidContractBody defines model for VoidContractBody.
-type VoidContractBody struct {
-	Reason *string `json:"reason,omitempty"`
 }
 
 // WebhookOutputBody defines model for WebhookOutputBody.
@@ -8521,6 +8140,59 @@ type ListDeliveriesParams struct {
 
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
+
+// ListDocumentsParams defines parameters for ListDocuments.
+type ListDocumentsParams struct {
+	// Q full-text search over titles, file names and the text of PDFs and text files
+	Q          *string                        `form:"q,omitempty" json:"q,omitempty"`
+	EntityType *ListDocumentsParamsEntityType `form:"entity_type,omitempty" json:"entity_type,omitempty"`
+	EntityId   *string                        `form:"entity_id,omitempty" json:"entity_id,omitempty"`
+	Category   *string                        `form:"category,omitempty" json:"category,omitempty"`
+	Cursor     *string                        `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDocumentsParamsEntityType defines parameters for ListDocuments.
+type ListDocumentsParamsEntityType string
+
+// CreateDocumentMultipartBody defines parameters for CreateDocument.
+type CreateDocumentMultipartBody struct {
+	Category   string                                `json:"category"`
+	EntityId   string                                `json:"entity_id"`
+	EntityType CreateDocumentMultipartBodyEntityType `json:"entity_type"`
+
+	// File the file; its type is sniffed from its contents
+	File openapi_types.File `json:"file"`
+
+	// RetainUntil YYYY-MM-DD
+	RetainUntil *string `json:"retain_until,omitempty"`
+	Title       string  `json:"title"`
+
+	// Visibility default staff
+	Visibility *CreateDocumentMultipartBodyVisibility `json:"visibility,omitempty"`
+}
+
+// CreateDocumentMultipartBodyEntityType defines parameters for CreateDocument.
+type CreateDocumentMultipartBodyEntityType string
+
+// CreateDocumentMultipartBodyVisibility defines parameters for CreateDocument.
+type CreateDocumentMultipartBodyVisibility string
+
+// GetDocumentContentParams defines parameters for GetDocumentContent.
+type GetDocumentContentParams struct {
+	// Version 0 or absent: the current version
+	Version *int64 `form:"version,omitempty" json:"version,omitempty"`
+
+	// Inline show in the browser (logged as a view) rather than download
+	Inline *bool `form:"inline,omitempty" json:"inline,omitempty"`
+}
+
+// AddDocumentVersionMultipartBody defines parameters for AddDocumentVersion.
+type AddDocumentVersionMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
 
 // ListInspectionsParams defines parameters for ListInspections.
 type ListInspectionsParams struct {
@@ -9104,23 +8776,20 @@ type CreatePreferenceJSONRequestBody = PreferenceBody
 // ChangeClientStageJSONRequestBody defines body for ChangeClientStage for application/json ContentType.
 type ChangeClientStageJSONRequestBody = StageBody
 
-// CreateContractTemplateJSONRequestBody defines body for CreateContractTemplate for application/json ContentType.
-type CreateContractTemplateJSONRequestBody = TemplateInput
-
-// ReplaceContractTemplateJSONRequestBody defines body for ReplaceContractTemplate for application/json ContentType.
-type ReplaceContractTemplateJSONRequestBody = TemplateInput
-
-// AmendContractJSONRequestBody defines body for AmendContract for application/json ContentType.
-type AmendContractJSONRequestBody = AmendmentInput
-
-// VoidContractJSONRequestBody defines body for VoidContract for application/json ContentType.
-type VoidContractJSONRequestBody = VoidContractBody
-
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
 
-// CreateDealContractJSONRequestBody defines body for CreateDealContract for application/json ContentType.
-type CreateDealContractJSONRequestBody = ContractInput
+// CreateDocumentMultipartRequestBody defines body for CreateDocument for multipart/form-data ContentType.
+type CreateDocumentMultipartRequestBody CreateDocumentMultipartBody
+
+// UpdateDocumentJSONRequestBody defines body for UpdateDocument for application/json ContentType.
+type UpdateDocumentJSONRequestBody = Update
+
+// CreateDocumentShareJSONRequestBody defines body for CreateDocumentShare for application/json ContentType.
+type CreateDocumentShareJSONRequestBody = ShareInput
+
+// AddDocumentVersionMultipartRequestBody defines body for AddDocumentVersion for multipart/form-data ContentType.
+type AddDocumentVersionMultipartRequestBody AddDocumentVersionMultipartBody
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -9272,9 +8941,6 @@ type AddMediaLinkJSONRequestBody = LinkInputBody
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitBody
 
-// CreateValuationJSONRequestBody defines body for CreateValuation for application/json ContentType.
-type CreateValuationJSONRequestBody = ValuationBody
-
 // CreateRoleAssignmentJSONRequestBody defines body for CreateRoleAssignment for application/json ContentType.
 type CreateRoleAssignmentJSONRequestBody = AssignmentInputBody
 
@@ -9313,9 +8979,6 @@ type ReplyThreadJSONRequestBody = ReplyInputBody
 
 // ReplaceUnitJSONRequestBody defines body for ReplaceUnit for application/json ContentType.
 type ReplaceUnitJSONRequestBody = UnitBody
-
-// SetAdjustmentRatesJSONRequestBody defines body for SetAdjustmentRates for application/json ContentType.
-type SetAdjustmentRatesJSONRequestBody = RatesBody
 
 // CreateVendorJSONRequestBody defines body for CreateVendor for application/json ContentType.
 type CreateVendorJSONRequestBody = VendorBody
@@ -10309,129 +9972,6 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimeline(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListContractTemplates List contract templates by name
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
-	ListContractTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateContractTemplateWithBody Add a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-	CreateContractTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateContractTemplate Add a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-	CreateContractTemplate(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetContractTemplate One contract template
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
-	GetContractTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReplaceContractTemplateWithBody Change a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-	ReplaceContractTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReplaceContractTemplate Change a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-	ReplaceContractTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetContractVersionPdf A contract version's PDF
-	//
-	// 409 when the stored document no longer matches its recorded SHA-256.
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
-	GetContractVersionPdf(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetContract A contract with its versions, amendments, signers and signing trail
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
-	GetContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AmendContractWithBody Amend a contract
-	//
-	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-	AmendContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AmendContract Amend a contract
-	//
-	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-	AmendContract(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// SendContract E-mail every signer who has not signed a one-time signing link
-	//
-	// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
-	SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// VoidContractWithBody Void a contract that is not executed; its links stop working
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-	VoidContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// VoidContract Void a contract that is not executed; its links stop working
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-	VoidContract(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// GetCrmSettings The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -10461,35 +10001,6 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListDealContracts A deal's contracts
-	//
-	// Needs permission `deal.read`.
-	//
-	// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
-	ListDealContracts(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDealContractWithBody Draw a contract from a template
-	//
-	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-	CreateDealContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDealContract Draw a contract from a template
-	//
-	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-	CreateDealContract(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -10505,6 +10016,126 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeDocumentShare Revoke a share link at once
+	//
+	// Needs permission `document.share`.
+	//
+	// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+	RevokeDocumentShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocuments Documents, newest first, or searched by their text (ranked)
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocumentWithBody File a document with its first version
+	//
+	// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+	CreateDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocument Delete a document (kept for the retention rules, gone from every list and link)
+	//
+	// Needs permission `document.manage`.
+	//
+	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+	DeleteDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocument One document and its current version
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+	GetDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocumentWithBody Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocument Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocument(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentAccessLog Every view, download and refused link of a document, newest first
+	//
+	// Needs permission `document.share`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+	GetDocumentAccessLog(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentContent A version's file (logged in the access log)
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+	GetDocumentContent(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocumentShares A document's share links
+	//
+	// Needs permission `document.share`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+	ListDocumentShares(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocumentShareWithBody Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShareWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocumentShare Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShare(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocumentVersions A document's versions, newest first
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+	ListDocumentVersions(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDocumentVersionWithBody Upload a new version, which becomes current
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+	AddDocumentVersionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -12056,35 +11687,6 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 	CreateUnit(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListPropertyValuations A property's CMAs, newest first
-	//
-	// Needs permission `valuation.read`.
-	//
-	// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
-	ListPropertyValuations(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateValuationWithBody Run a comparative market analysis (CMA) of a property
-	//
-	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-	//
-	// Needs permission `valuation.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-	CreateValuationWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateValuation Run a comparative market analysis (CMA) of a property
-	//
-	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-	//
-	// Needs permission `valuation.write`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-	CreateValuation(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// ArAgingCsv AR aging as CSV
 	//
 	// Needs permission `invoice.read`.
@@ -12516,38 +12118,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnit(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListAdjustmentRates Each market's CMA adjustment rates
-	//
-	// Needs permission `valuation.read`.
-	//
-	// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
-	ListAdjustmentRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// SetAdjustmentRatesWithBody Create or replace one market's adjustment rates
-	//
-	// Needs permission `valuation.manage`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-	SetAdjustmentRatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// SetAdjustmentRates Create or replace one market's adjustment rates
-	//
-	// Needs permission `valuation.manage`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-	SetAdjustmentRates(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetValuation One CMA with its comparables and adjustments
-	//
-	// Needs permission `valuation.read`.
-	//
-	// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
-	GetValuation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListVendors List vendors by name
 	//
@@ -14627,259 +14197,6 @@ func (c *Client) ClientTimeline(ctx context.Context, id openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
-// ListContractTemplates List contract templates by name
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
-func (c *Client) ListContractTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListContractTemplatesRequest(c.Server)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateContractTemplateWithBody Add a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-func (c *Client) CreateContractTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContractTemplateRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateContractTemplate Add a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-func (c *Client) CreateContractTemplate(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContractTemplateRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetContractTemplate One contract template
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
-func (c *Client) GetContractTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetContractTemplateRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReplaceContractTemplateWithBody Change a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-func (c *Client) ReplaceContractTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceContractTemplateRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReplaceContractTemplate Change a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-func (c *Client) ReplaceContractTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceContractTemplateRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetContractVersionPdf A contract version's PDF
-//
-// 409 when the stored document no longer matches its recorded SHA-256.
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
-func (c *Client) GetContractVersionPdf(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetContractVersionPdfRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetContract A contract with its versions, amendments, signers and signing trail
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
-func (c *Client) GetContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetContractRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AmendContractWithBody Amend a contract
-//
-// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-func (c *Client) AmendContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAmendContractRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AmendContract Amend a contract
-//
-// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-func (c *Client) AmendContract(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAmendContractRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// SendContract E-mail every signer who has not signed a one-time signing link
-//
-// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
-//
-// Needs permission `deal.write`.
-//
-// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
-func (c *Client) SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSendContractRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// VoidContractWithBody Void a contract that is not executed; its links stop working
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-func (c *Client) VoidContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewVoidContractRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// VoidContract Void a contract that is not executed; its links stop working
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-func (c *Client) VoidContract(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewVoidContractRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // GetCrmSettings The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -14939,65 +14256,6 @@ func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettings
 	return c.Client.Do(req)
 }
 
-// ListDealContracts A deal's contracts
-//
-// Needs permission `deal.read`.
-//
-// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
-func (c *Client) ListDealContracts(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDealContractsRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDealContractWithBody Draw a contract from a template
-//
-// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-func (c *Client) CreateDealContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDealContractRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDealContract Draw a contract from a template
-//
-// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-func (c *Client) CreateDealContract(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDealContractRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // ListDeliveries The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -15024,6 +14282,266 @@ func (c *Client) ListDeliveries(ctx context.Context, params *ListDeliveriesParam
 // Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplayDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeDocumentShare Revoke a share link at once
+//
+// Needs permission `document.share`.
+//
+// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+func (c *Client) RevokeDocumentShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeDocumentShareRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocuments Documents, newest first, or searched by their text (ranked)
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocumentWithBody File a document with its first version
+//
+// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+func (c *Client) CreateDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocument Delete a document (kept for the retention rules, gone from every list and link)
+//
+// Needs permission `document.manage`.
+//
+// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+func (c *Client) DeleteDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocument One document and its current version
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+func (c *Client) GetDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocumentWithBody Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocumentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocument Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocument(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentAccessLog Every view, download and refused link of a document, newest first
+//
+// Needs permission `document.share`.
+//
+// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+func (c *Client) GetDocumentAccessLog(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentAccessLogRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentContent A version's file (logged in the access log)
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+func (c *Client) GetDocumentContent(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentContentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocumentShares A document's share links
+//
+// Needs permission `document.share`.
+//
+// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+func (c *Client) ListDocumentShares(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentSharesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocumentShareWithBody Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *Client) CreateDocumentShareWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentShareRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocumentShare Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *Client) CreateDocumentShare(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentShareRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocumentVersions A document's versions, newest first
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+func (c *Client) ListDocumentVersions(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentVersionsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDocumentVersionWithBody Upload a new version, which becomes current
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+func (c *Client) AddDocumentVersionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDocumentVersionRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -18284,65 +17802,6 @@ func (c *Client) CreateUnit(ctx context.Context, id openapi_types.UUID, body Cre
 	return c.Client.Do(req)
 }
 
-// ListPropertyValuations A property's CMAs, newest first
-//
-// Needs permission `valuation.read`.
-//
-// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
-func (c *Client) ListPropertyValuations(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListPropertyValuationsRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateValuationWithBody Run a comparative market analysis (CMA) of a property
-//
-// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-//
-// Needs permission `valuation.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-func (c *Client) CreateValuationWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateValuationRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateValuation Run a comparative market analysis (CMA) of a property
-//
-// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-//
-// Needs permission `valuation.write`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-func (c *Client) CreateValuation(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateValuationRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // ArAgingCsv AR aging as CSV
 //
 // Needs permission `invoice.read`.
@@ -19285,78 +18744,6 @@ func (c *Client) ReplaceUnitWithBody(ctx context.Context, id openapi_types.UUID,
 // Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 func (c *Client) ReplaceUnit(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceUnitRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListAdjustmentRates Each market's CMA adjustment rates
-//
-// Needs permission `valuation.read`.
-//
-// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
-func (c *Client) ListAdjustmentRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAdjustmentRatesRequest(c.Server)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// SetAdjustmentRatesWithBody Create or replace one market's adjustment rates
-//
-// Needs permission `valuation.manage`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-func (c *Client) SetAdjustmentRatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetAdjustmentRatesRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// SetAdjustmentRates Create or replace one market's adjustment rates
-//
-// Needs permission `valuation.manage`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-func (c *Client) SetAdjustmentRates(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetAdjustmentRatesRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetValuation One CMA with its comparables and adjustments
-//
-// Needs permission `valuation.read`.
-//
-// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
-func (c *Client) GetValuation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetValuationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -23098,350 +22485,6 @@ func NewClientTimelineRequest(server string, id openapi_types.UUID, params *Clie
 	return req, nil
 }
 
-// NewListContractTemplatesRequest constructs an http.Request for the ListContractTemplates method
-func NewListContractTemplatesRequest(server string) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contract-templates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateContractTemplateRequest calls the generic CreateContractTemplate builder with application/json body
-func NewCreateContractTemplateRequest(server string, body CreateContractTemplateJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateContractTemplateRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateContractTemplateRequestWithBody constructs an http.Request for the CreateContractTemplate method, with any body, and a specified content type
-func NewCreateContractTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contract-templates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetContractTemplateRequest constructs an http.Request for the GetContractTemplate method
-func NewGetContractTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contract-templates/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewReplaceContractTemplateRequest calls the generic ReplaceContractTemplate builder with application/json body
-func NewReplaceContractTemplateRequest(server string, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewReplaceContractTemplateRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewReplaceContractTemplateRequestWithBody constructs an http.Request for the ReplaceContractTemplate method, with any body, and a specified content type
-func NewReplaceContractTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contract-templates/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetContractVersionPdfRequest constructs an http.Request for the GetContractVersionPdf method
-func NewGetContractVersionPdfRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contract-versions/%s/pdf", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetContractRequest constructs an http.Request for the GetContract method
-func NewGetContractRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contracts/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewAmendContractRequest calls the generic AmendContract builder with application/json body
-func NewAmendContractRequest(server string, id openapi_types.UUID, body AmendContractJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewAmendContractRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewAmendContractRequestWithBody constructs an http.Request for the AmendContract method, with any body, and a specified content type
-func NewAmendContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contracts/%s/amendments", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewSendContractRequest constructs an http.Request for the SendContract method
-func NewSendContractRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contracts/%s/send", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewVoidContractRequest calls the generic VoidContract builder with application/json body
-func NewVoidContractRequest(server string, id openapi_types.UUID, body VoidContractJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewVoidContractRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewVoidContractRequestWithBody constructs an http.Request for the VoidContract method, with any body, and a specified content type
-func NewVoidContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/contracts/%s/void", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
 // NewGetCrmSettingsRequest constructs an http.Request for the GetCrmSettings method
 func NewGetCrmSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -23500,87 +22543,6 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewListDealContractsRequest constructs an http.Request for the ListDealContracts method
-func NewListDealContractsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/contracts", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateDealContractRequest calls the generic CreateDealContract builder with application/json body
-func NewCreateDealContractRequest(server string, id openapi_types.UUID, body CreateDealContractJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateDealContractRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewCreateDealContractRequestWithBody constructs an http.Request for the CreateDealContract method, with any body, and a specified content type
-func NewCreateDealContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/deals/%s/contracts", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -23698,6 +22660,556 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewRevokeDocumentShareRequest constructs an http.Request for the RevokeDocumentShare method
+func NewRevokeDocumentShareRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/document-shares/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDocumentsRequest constructs an http.Request for the ListDocuments method
+func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "entity_type", *params.EntityType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "entity_id", *params.EntityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Category != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDocumentRequestWithBody constructs an http.Request for the CreateDocument method, with any body, and a specified content type
+func NewCreateDocumentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDocumentRequest constructs an http.Request for the DeleteDocument method
+func NewDeleteDocumentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentRequest constructs an http.Request for the GetDocument method
+func NewGetDocumentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDocumentRequest calls the generic UpdateDocument builder with application/json body
+func NewUpdateDocumentRequest(server string, id openapi_types.UUID, body UpdateDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDocumentRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateDocumentRequestWithBody constructs an http.Request for the UpdateDocument method, with any body, and a specified content type
+func NewUpdateDocumentRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDocumentAccessLogRequest constructs an http.Request for the GetDocumentAccessLog method
+func NewGetDocumentAccessLogRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/access-log", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentContentRequest constructs an http.Request for the GetDocumentContent method
+func NewGetDocumentContentRequest(server string, id openapi_types.UUID, params *GetDocumentContentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/content", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Version != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "version", *params.Version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Inline != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "inline", *params.Inline, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDocumentSharesRequest constructs an http.Request for the ListDocumentShares method
+func NewListDocumentSharesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/shares", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDocumentShareRequest calls the generic CreateDocumentShare builder with application/json body
+func NewCreateDocumentShareRequest(server string, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDocumentShareRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateDocumentShareRequestWithBody constructs an http.Request for the CreateDocumentShare method, with any body, and a specified content type
+func NewCreateDocumentShareRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/shares", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDocumentVersionsRequest constructs an http.Request for the ListDocumentVersions method
+func NewListDocumentVersionsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/versions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddDocumentVersionRequestWithBody constructs an http.Request for the AddDocumentVersion method, with any body, and a specified content type
+func NewAddDocumentVersionRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/versions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -29362,87 +28874,6 @@ func NewCreateUnitRequestWithBody(server string, id openapi_types.UUID, contentT
 	return req, nil
 }
 
-// NewListPropertyValuationsRequest constructs an http.Request for the ListPropertyValuations method
-func NewListPropertyValuationsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/properties/%s/valuations", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateValuationRequest calls the generic CreateValuation builder with application/json body
-func NewCreateValuationRequest(server string, id openapi_types.UUID, body CreateValuationJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateValuationRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewCreateValuationRequestWithBody constructs an http.Request for the CreateValuation method, with any body, and a specified content type
-func NewCreateValuationRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/properties/%s/valuations", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
 // NewArAgingCsvRequest constructs an http.Request for the ArAgingCsv method
 func NewArAgingCsvRequest(server string, params *ArAgingCsvParams) (*http.Request, error) {
 	var err error
@@ -31400,107 +30831,6 @@ func NewReplaceUnitRequestWithBody(server string, id openapi_types.UUID, content
 	return req, nil
 }
 
-// NewListAdjustmentRatesRequest constructs an http.Request for the ListAdjustmentRates method
-func NewListAdjustmentRatesRequest(server string) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/valuation-rates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewSetAdjustmentRatesRequest calls the generic SetAdjustmentRates builder with application/json body
-func NewSetAdjustmentRatesRequest(server string, body SetAdjustmentRatesJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewSetAdjustmentRatesRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewSetAdjustmentRatesRequestWithBody constructs an http.Request for the SetAdjustmentRates method, with any body, and a specified content type
-func NewSetAdjustmentRatesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/valuation-rates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetValuationRequest constructs an http.Request for the GetValuation method
-func NewGetValuationRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/valuations/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
 // NewListVendorsRequest constructs an http.Request for the ListVendors method
 func NewListVendorsRequest(server string, params *ListVendorsParams) (*http.Request, error) {
 	var err error
@@ -33313,139 +32643,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimelineWithResponse(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*ClientTimelineResponse, error)
 
-	// ListContractTemplatesWithResponse List contract templates by name
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
-	ListContractTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListContractTemplatesResponse, error)
-
-	// CreateContractTemplateWithBodyWithResponse Add a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-	CreateContractTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error)
-
-	// CreateContractTemplateWithResponse Add a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-	CreateContractTemplateWithResponse(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error)
-
-	// GetContractTemplateWithResponse One contract template
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
-	GetContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractTemplateResponse, error)
-
-	// ReplaceContractTemplateWithBodyWithResponse Change a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-	ReplaceContractTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error)
-
-	// ReplaceContractTemplateWithResponse Change a contract template
-	//
-	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-	//
-	// Needs permission `deal.manage`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-	ReplaceContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error)
-
-	// GetContractVersionPdfWithResponse A contract version's PDF
-	//
-	// 409 when the stored document no longer matches its recorded SHA-256.
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
-	GetContractVersionPdfWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractVersionPdfResponse, error)
-
-	// GetContractWithResponse A contract with its versions, amendments, signers and signing trail
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
-	GetContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractResponse, error)
-
-	// AmendContractWithBodyWithResponse Amend a contract
-	//
-	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-	AmendContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AmendContractResponse, error)
-
-	// AmendContractWithResponse Amend a contract
-	//
-	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-	AmendContractWithResponse(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendContractResponse, error)
-
-	// SendContractWithResponse E-mail every signer who has not signed a one-time signing link
-	//
-	// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
-	SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error)
-
-	// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-	VoidContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidContractResponse, error)
-
-	// VoidContractWithResponse Void a contract that is not executed; its links stop working
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-	VoidContractWithResponse(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidContractResponse, error)
-
 	// GetCrmSettingsWithResponse The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -33477,37 +32674,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
-	// ListDealContractsWithResponse A deal's contracts
-	//
-	// Needs permission `deal.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
-	ListDealContractsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealContractsResponse, error)
-
-	// CreateDealContractWithBodyWithResponse Draw a contract from a template
-	//
-	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-	CreateDealContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error)
-
-	// CreateDealContractWithResponse Draw a contract from a template
-	//
-	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-	//
-	// Needs permission `deal.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-	CreateDealContractWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error)
-
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -33527,6 +32693,142 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
+
+	// RevokeDocumentShareWithResponse Revoke a share link at once
+	//
+	// Needs permission `document.share`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+	RevokeDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeDocumentShareResponse, error)
+
+	// ListDocumentsWithResponse Documents, newest first, or searched by their text (ranked)
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
+
+	// CreateDocumentWithBodyWithResponse File a document with its first version
+	//
+	// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+	CreateDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
+
+	// DeleteDocumentWithResponse Delete a document (kept for the retention rules, gone from every list and link)
+	//
+	// Needs permission `document.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+	DeleteDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error)
+
+	// GetDocumentWithResponse One document and its current version
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+	GetDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
+
+	// UpdateDocumentWithBodyWithResponse Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
+	// UpdateDocumentWithResponse Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
+	// GetDocumentAccessLogWithResponse Every view, download and refused link of a document, newest first
+	//
+	// Needs permission `document.share`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+	GetDocumentAccessLogWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentAccessLogResponse, error)
+
+	// GetDocumentContentWithResponse A version's file (logged in the access log)
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+	GetDocumentContentWithResponse(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error)
+
+	// ListDocumentSharesWithResponse A document's share links
+	//
+	// Needs permission `document.share`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+	ListDocumentSharesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentSharesResponse, error)
+
+	// CreateDocumentShareWithBodyWithResponse Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShareWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error)
+
+	// CreateDocumentShareWithResponse Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error)
+
+	// ListDocumentVersionsWithResponse A document's versions, newest first
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+	ListDocumentVersionsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentVersionsResponse, error)
+
+	// AddDocumentVersionWithBodyWithResponse Upload a new version, which becomes current
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+	AddDocumentVersionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDocumentVersionResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -35226,37 +34528,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 	CreateUnitWithResponse(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUnitResponse, error)
 
-	// ListPropertyValuationsWithResponse A property's CMAs, newest first
-	//
-	// Needs permission `valuation.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
-	ListPropertyValuationsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPropertyValuationsResponse, error)
-
-	// CreateValuationWithBodyWithResponse Run a comparative market analysis (CMA) of a property
-	//
-	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-	//
-	// Needs permission `valuation.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-	CreateValuationWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error)
-
-	// CreateValuationWithResponse Run a comparative market analysis (CMA) of a property
-	//
-	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-	//
-	// Needs permission `valuation.write`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-	CreateValuationWithResponse(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error)
-
 	// ArAgingCsvWithResponse AR aging as CSV
 	//
 	// Needs permission `invoice.read`.
@@ -35740,42 +35011,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnitWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceUnitResponse, error)
-
-	// ListAdjustmentRatesWithResponse Each market's CMA adjustment rates
-	//
-	// Needs permission `valuation.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
-	ListAdjustmentRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdjustmentRatesResponse, error)
-
-	// SetAdjustmentRatesWithBodyWithResponse Create or replace one market's adjustment rates
-	//
-	// Needs permission `valuation.manage`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-	SetAdjustmentRatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error)
-
-	// SetAdjustmentRatesWithResponse Create or replace one market's adjustment rates
-	//
-	// Needs permission `valuation.manage`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-	SetAdjustmentRatesWithResponse(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error)
-
-	// GetValuationWithResponse One CMA with its comparables and adjustments
-	//
-	// Needs permission `valuation.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
-	GetValuationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetValuationResponse, error)
 
 	// ListVendorsWithResponse List vendors by name
 	//
@@ -41666,804 +40901,6 @@ func (r ClientTimelineResponse) ContentType() string {
 	return ""
 }
 
-type ListContractTemplatesResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractTemplatesOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListContractTemplatesResponse) GetJSON200() *ContractTemplatesOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListContractTemplatesResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListContractTemplatesResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListContractTemplatesResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListContractTemplatesResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListContractTemplatesResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListContractTemplatesResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListContractTemplatesResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListContractTemplatesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateContractTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *ContractTemplate
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateContractTemplateResponse) GetJSON201() *ContractTemplate {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateContractTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateContractTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateContractTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateContractTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetContractTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractTemplate
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetContractTemplateResponse) GetJSON200() *ContractTemplate {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetContractTemplateResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetContractTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetContractTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetContractTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetContractTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ReplaceContractTemplateResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractTemplate
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReplaceContractTemplateResponse) GetJSON200() *ContractTemplate {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ReplaceContractTemplateResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ReplaceContractTemplateResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ReplaceContractTemplateResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceContractTemplateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// GetContractVersionPdfResponse200Headers the declared response headers of an HTTP 200 response for GetContractVersionPdf
-type GetContractVersionPdfResponse200Headers struct {
-	CacheControl  *string
-	ContentLength *string
-	ContentType   *string
-}
-
-type GetContractVersionPdfResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]byte
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *GetContractVersionPdfResponse200Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetContractVersionPdfResponse) GetJSON200() *[]byte {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetContractVersionPdfResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetContractVersionPdfResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetContractVersionPdfResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetContractVersionPdfResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetContractVersionPdfResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetContractVersionPdfResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetContractVersionPdfResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetContractVersionPdfResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetContractVersionPdfResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetContractResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractDetail
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetContractResponse) GetJSON200() *ContractDetail {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetContractResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetContractResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetContractResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetContractResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetContractResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetContractResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetContractResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetContractResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetContractResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type AmendContractResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *ContractDetail
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r AmendContractResponse) GetJSON201() *ContractDetail {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r AmendContractResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r AmendContractResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r AmendContractResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r AmendContractResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AmendContractResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type SendContractResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractDetail
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SendContractResponse) GetJSON200() *ContractDetail {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r SendContractResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r SendContractResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r SendContractResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r SendContractResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r SendContractResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r SendContractResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r SendContractResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r SendContractResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r SendContractResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SendContractResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type VoidContractResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractDetail
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r VoidContractResponse) GetJSON200() *ContractDetail {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r VoidContractResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r VoidContractResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r VoidContractResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r VoidContractResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r VoidContractResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetCrmSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -42630,186 +41067,6 @@ func (r ReplaceCrmSettingsResponse) ContentType() string {
 	return ""
 }
 
-type ListDealContractsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ContractsOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDealContractsResponse) GetJSON200() *ContractsOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDealContractsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDealContractsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListDealContractsResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDealContractsResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDealContractsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListDealContractsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListDealContractsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListDealContractsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDealContractsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateDealContractResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *ContractDetail
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDealContractResponse) GetJSON201() *ContractDetail {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateDealContractResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateDealContractResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateDealContractResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateDealContractResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDealContractResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -42956,6 +41213,1026 @@ func (r ReplayDeliveryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplayDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeDocumentShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeDocumentShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeDocumentShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeDocumentShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeDocumentShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HitPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentsResponse) GetJSON200() *HitPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Document
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDocumentResponse) GetJSON201() *Document {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocumentAccessLogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessLogOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentAccessLogResponse) GetJSON200() *AccessLogOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentAccessLogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentAccessLogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentAccessLogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentAccessLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentContentResponse200Headers the declared response headers of an HTTP 200 response for GetDocumentContent
+type GetDocumentContentResponse200Headers struct {
+	CacheControl       *string
+	ContentDisposition *string
+	ContentLength      *string
+	ContentType        *string
+}
+
+type GetDocumentContentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDocumentContentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentContentResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentContentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentContentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentContentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentContentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentSharesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SharesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentSharesResponse) GetJSON200() *SharesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentSharesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentSharesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentSharesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentSharesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDocumentShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ShareOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDocumentShareResponse) GetJSON201() *ShareOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDocumentShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDocumentShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDocumentShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDocumentShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentVersionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentVersionsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentVersionsResponse) GetJSON200() *DocumentVersionsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentVersionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentVersionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentVersionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentVersionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddDocumentVersionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Version
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddDocumentVersionResponse) GetJSON201() *Version {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddDocumentVersionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddDocumentVersionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddDocumentVersionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddDocumentVersionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -53652,186 +52929,6 @@ func (r CreateUnitResponse) ContentType() string {
 	return ""
 }
 
-type ListPropertyValuationsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ValuationsOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPropertyValuationsResponse) GetJSON200() *ValuationsOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListPropertyValuationsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListPropertyValuationsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListPropertyValuationsResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListPropertyValuationsResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListPropertyValuationsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListPropertyValuationsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListPropertyValuationsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListPropertyValuationsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPropertyValuationsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateValuationResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Valuation
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateValuationResponse) GetJSON201() *Valuation {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateValuationResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateValuationResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateValuationResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateValuationResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateValuationResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 // ArAgingCsvResponse200Headers the declared response headers of an HTTP 200 response for ArAgingCsv
 type ArAgingCsvResponse200Headers struct {
 	ContentDisposition *string
@@ -57085,248 +56182,6 @@ func (r ReplaceUnitResponse) ContentType() string {
 	return ""
 }
 
-type ListAdjustmentRatesResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RatesOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListAdjustmentRatesResponse) GetJSON200() *RatesOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListAdjustmentRatesResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListAdjustmentRatesResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListAdjustmentRatesResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAdjustmentRatesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type SetAdjustmentRatesResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Rates
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetAdjustmentRatesResponse) GetJSON200() *Rates {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r SetAdjustmentRatesResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r SetAdjustmentRatesResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r SetAdjustmentRatesResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetAdjustmentRatesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetValuationResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Valuation
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetValuationResponse) GetJSON200() *Valuation {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetValuationResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetValuationResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetValuationResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetValuationResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetValuationResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetValuationResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetValuationResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetValuationResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetValuationResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListVendorsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60438,217 +59293,6 @@ func (c *ClientWithResponses) ClientTimelineWithResponse(ctx context.Context, id
 	return ParseClientTimelineResponse(rsp)
 }
 
-// ListContractTemplatesWithResponse List contract templates by name
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
-func (c *ClientWithResponses) ListContractTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListContractTemplatesResponse, error) {
-	rsp, err := c.ListContractTemplates(ctx, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListContractTemplatesResponse(rsp)
-}
-
-// CreateContractTemplateWithBodyWithResponse Add a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-func (c *ClientWithResponses) CreateContractTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error) {
-	rsp, err := c.CreateContractTemplateWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateContractTemplateResponse(rsp)
-}
-
-// CreateContractTemplateWithResponse Add a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
-func (c *ClientWithResponses) CreateContractTemplateWithResponse(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error) {
-	rsp, err := c.CreateContractTemplate(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateContractTemplateResponse(rsp)
-}
-
-// GetContractTemplateWithResponse One contract template
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
-func (c *ClientWithResponses) GetContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractTemplateResponse, error) {
-	rsp, err := c.GetContractTemplate(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetContractTemplateResponse(rsp)
-}
-
-// ReplaceContractTemplateWithBodyWithResponse Change a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-//
-// Needs permission `deal.manage`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-func (c *ClientWithResponses) ReplaceContractTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error) {
-	rsp, err := c.ReplaceContractTemplateWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReplaceContractTemplateResponse(rsp)
-}
-
-// ReplaceContractTemplateWithResponse Change a contract template
-//
-// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
-//
-// Needs permission `deal.manage`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
-func (c *ClientWithResponses) ReplaceContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error) {
-	rsp, err := c.ReplaceContractTemplate(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReplaceContractTemplateResponse(rsp)
-}
-
-// GetContractVersionPdfWithResponse A contract version's PDF
-//
-// 409 when the stored document no longer matches its recorded SHA-256.
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
-func (c *ClientWithResponses) GetContractVersionPdfWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractVersionPdfResponse, error) {
-	rsp, err := c.GetContractVersionPdf(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetContractVersionPdfResponse(rsp)
-}
-
-// GetContractWithResponse A contract with its versions, amendments, signers and signing trail
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
-func (c *ClientWithResponses) GetContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractResponse, error) {
-	rsp, err := c.GetContract(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetContractResponse(rsp)
-}
-
-// AmendContractWithBodyWithResponse Amend a contract
-//
-// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-func (c *ClientWithResponses) AmendContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AmendContractResponse, error) {
-	rsp, err := c.AmendContractWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAmendContractResponse(rsp)
-}
-
-// AmendContractWithResponse Amend a contract
-//
-// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
-func (c *ClientWithResponses) AmendContractWithResponse(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendContractResponse, error) {
-	rsp, err := c.AmendContract(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAmendContractResponse(rsp)
-}
-
-// SendContractWithResponse E-mail every signer who has not signed a one-time signing link
-//
-// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
-//
-// Needs permission `deal.write`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
-func (c *ClientWithResponses) SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error) {
-	rsp, err := c.SendContract(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseSendContractResponse(rsp)
-}
-
-// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-func (c *ClientWithResponses) VoidContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidContractResponse, error) {
-	rsp, err := c.VoidContractWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseVoidContractResponse(rsp)
-}
-
-// VoidContractWithResponse Void a contract that is not executed; its links stop working
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
-func (c *ClientWithResponses) VoidContractWithResponse(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidContractResponse, error) {
-	rsp, err := c.VoidContract(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseVoidContractResponse(rsp)
-}
-
 // GetCrmSettingsWithResponse The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -60698,55 +59342,6 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
-// ListDealContractsWithResponse A deal's contracts
-//
-// Needs permission `deal.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
-func (c *ClientWithResponses) ListDealContractsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealContractsResponse, error) {
-	rsp, err := c.ListDealContracts(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListDealContractsResponse(rsp)
-}
-
-// CreateDealContractWithBodyWithResponse Draw a contract from a template
-//
-// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-//
-// Needs permission `deal.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-func (c *ClientWithResponses) CreateDealContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error) {
-	rsp, err := c.CreateDealContractWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateDealContractResponse(rsp)
-}
-
-// CreateDealContractWithResponse Draw a contract from a template
-//
-// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
-//
-// Needs permission `deal.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
-func (c *ClientWithResponses) CreateDealContractWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error) {
-	rsp, err := c.CreateDealContract(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateDealContractResponse(rsp)
-}
-
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -60777,6 +59372,226 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReplayDeliveryResponse(rsp)
+}
+
+// RevokeDocumentShareWithResponse Revoke a share link at once
+//
+// Needs permission `document.share`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+func (c *ClientWithResponses) RevokeDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeDocumentShareResponse, error) {
+	rsp, err := c.RevokeDocumentShare(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeDocumentShareResponse(rsp)
+}
+
+// ListDocumentsWithResponse Documents, newest first, or searched by their text (ranked)
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
+	rsp, err := c.ListDocuments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentsResponse(rsp)
+}
+
+// CreateDocumentWithBodyWithResponse File a document with its first version
+//
+// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+func (c *ClientWithResponses) CreateDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
+	rsp, err := c.CreateDocumentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocumentResponse(rsp)
+}
+
+// DeleteDocumentWithResponse Delete a document (kept for the retention rules, gone from every list and link)
+//
+// Needs permission `document.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+func (c *ClientWithResponses) DeleteDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error) {
+	rsp, err := c.DeleteDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentResponse(rsp)
+}
+
+// GetDocumentWithResponse One document and its current version
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
+	rsp, err := c.GetDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentResponse(rsp)
+}
+
+// UpdateDocumentWithBodyWithResponse Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
+// UpdateDocumentWithResponse Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocument(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
+// GetDocumentAccessLogWithResponse Every view, download and refused link of a document, newest first
+//
+// Needs permission `document.share`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+func (c *ClientWithResponses) GetDocumentAccessLogWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentAccessLogResponse, error) {
+	rsp, err := c.GetDocumentAccessLog(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentAccessLogResponse(rsp)
+}
+
+// GetDocumentContentWithResponse A version's file (logged in the access log)
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error) {
+	rsp, err := c.GetDocumentContent(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentContentResponse(rsp)
+}
+
+// ListDocumentSharesWithResponse A document's share links
+//
+// Needs permission `document.share`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+func (c *ClientWithResponses) ListDocumentSharesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentSharesResponse, error) {
+	rsp, err := c.ListDocumentShares(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentSharesResponse(rsp)
+}
+
+// CreateDocumentShareWithBodyWithResponse Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *ClientWithResponses) CreateDocumentShareWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error) {
+	rsp, err := c.CreateDocumentShareWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocumentShareResponse(rsp)
+}
+
+// CreateDocumentShareWithResponse Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *ClientWithResponses) CreateDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error) {
+	rsp, err := c.CreateDocumentShare(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocumentShareResponse(rsp)
+}
+
+// ListDocumentVersionsWithResponse A document's versions, newest first
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+func (c *ClientWithResponses) ListDocumentVersionsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentVersionsResponse, error) {
+	rsp, err := c.ListDocumentVersions(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentVersionsResponse(rsp)
+}
+
+// AddDocumentVersionWithBodyWithResponse Upload a new version, which becomes current
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+func (c *ClientWithResponses) AddDocumentVersionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDocumentVersionResponse, error) {
+	rsp, err := c.AddDocumentVersionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDocumentVersionResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -63497,55 +62312,6 @@ func (c *ClientWithResponses) CreateUnitWithResponse(ctx context.Context, id ope
 	return ParseCreateUnitResponse(rsp)
 }
 
-// ListPropertyValuationsWithResponse A property's CMAs, newest first
-//
-// Needs permission `valuation.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
-func (c *ClientWithResponses) ListPropertyValuationsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPropertyValuationsResponse, error) {
-	rsp, err := c.ListPropertyValuations(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListPropertyValuationsResponse(rsp)
-}
-
-// CreateValuationWithBodyWithResponse Run a comparative market analysis (CMA) of a property
-//
-// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-//
-// Needs permission `valuation.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-func (c *ClientWithResponses) CreateValuationWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error) {
-	rsp, err := c.CreateValuationWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateValuationResponse(rsp)
-}
-
-// CreateValuationWithResponse Run a comparative market analysis (CMA) of a property
-//
-// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
-//
-// Needs permission `valuation.write`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
-func (c *ClientWithResponses) CreateValuationWithResponse(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error) {
-	rsp, err := c.CreateValuation(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateValuationResponse(rsp)
-}
-
 // ArAgingCsvWithResponse AR aging as CSV
 //
 // Needs permission `invoice.read`.
@@ -64340,66 +63106,6 @@ func (c *ClientWithResponses) ReplaceUnitWithResponse(ctx context.Context, id op
 		return nil, err
 	}
 	return ParseReplaceUnitResponse(rsp)
-}
-
-// ListAdjustmentRatesWithResponse Each market's CMA adjustment rates
-//
-// Needs permission `valuation.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
-func (c *ClientWithResponses) ListAdjustmentRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdjustmentRatesResponse, error) {
-	rsp, err := c.ListAdjustmentRates(ctx, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListAdjustmentRatesResponse(rsp)
-}
-
-// SetAdjustmentRatesWithBodyWithResponse Create or replace one market's adjustment rates
-//
-// Needs permission `valuation.manage`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-func (c *ClientWithResponses) SetAdjustmentRatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error) {
-	rsp, err := c.SetAdjustmentRatesWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseSetAdjustmentRatesResponse(rsp)
-}
-
-// SetAdjustmentRatesWithResponse Create or replace one market's adjustment rates
-//
-// Needs permission `valuation.manage`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
-func (c *ClientWithResponses) SetAdjustmentRatesWithResponse(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error) {
-	rsp, err := c.SetAdjustmentRates(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseSetAdjustmentRatesResponse(rsp)
-}
-
-// GetValuationWithResponse One CMA with its comparables and adjustments
-//
-// Needs permission `valuation.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
-func (c *ClientWithResponses) GetValuationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetValuationResponse, error) {
-	rsp, err := c.GetValuation(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetValuationResponse(rsp)
 }
 
 // ListVendorsWithResponse List vendors by name
@@ -69567,687 +68273,6 @@ func ParseClientTimelineResponse(rsp *http.Response) (*ClientTimelineResponse, e
 	return response, nil
 }
 
-// ParseListContractTemplatesResponse parses an HTTP response from a ListContractTemplatesWithResponse call
-func ParseListContractTemplatesResponse(rsp *http.Response) (*ListContractTemplatesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListContractTemplatesResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractTemplatesOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateContractTemplateResponse parses an HTTP response from a CreateContractTemplateWithResponse call
-func ParseCreateContractTemplateResponse(rsp *http.Response) (*CreateContractTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateContractTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest ContractTemplate
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetContractTemplateResponse parses an HTTP response from a GetContractTemplateWithResponse call
-func ParseGetContractTemplateResponse(rsp *http.Response) (*GetContractTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetContractTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractTemplate
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseReplaceContractTemplateResponse parses an HTTP response from a ReplaceContractTemplateWithResponse call
-func ParseReplaceContractTemplateResponse(rsp *http.Response) (*ReplaceContractTemplateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ReplaceContractTemplateResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractTemplate
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetContractVersionPdfResponse parses an HTTP response from a GetContractVersionPdfWithResponse call
-func ParseGetContractVersionPdfResponse(rsp *http.Response) (*GetContractVersionPdfResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetContractVersionPdfResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []byte
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers GetContractVersionPdfResponse200Headers
-		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ContentLength = &value
-		}
-		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ContentType = &value
-		}
-		response.Headers200 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseGetContractResponse parses an HTTP response from a GetContractWithResponse call
-func ParseGetContractResponse(rsp *http.Response) (*GetContractResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetContractResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractDetail
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseAmendContractResponse parses an HTTP response from a AmendContractWithResponse call
-func ParseAmendContractResponse(rsp *http.Response) (*AmendContractResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &AmendContractResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest ContractDetail
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseSendContractResponse parses an HTTP response from a SendContractWithResponse call
-func ParseSendContractResponse(rsp *http.Response) (*SendContractResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &SendContractResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractDetail
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseVoidContractResponse parses an HTTP response from a VoidContractWithResponse call
-func ParseVoidContractResponse(rsp *http.Response) (*VoidContractResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &VoidContractResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractDetail
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
 // ParseGetCrmSettingsResponse parses an HTTP response from a GetCrmSettingsWithResponse call
 func ParseGetCrmSettingsResponse(rsp *http.Response) (*GetCrmSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -70343,156 +68368,6 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListDealContractsResponse parses an HTTP response from a ListDealContractsWithResponse call
-func ParseListDealContractsResponse(rsp *http.Response) (*ListDealContractsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListDealContractsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ContractsOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateDealContractResponse parses an HTTP response from a CreateDealContractWithResponse call
-func ParseCreateDealContractResponse(rsp *http.Response) (*CreateDealContractResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateDealContractResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest ContractDetail
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Problem
@@ -70636,6 +68511,876 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeDocumentShareResponse parses an HTTP response from a RevokeDocumentShareWithResponse call
+func ParseRevokeDocumentShareResponse(rsp *http.Response) (*RevokeDocumentShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeDocumentShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentsResponse parses an HTTP response from a ListDocumentsWithResponse call
+func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HitPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDocumentResponse parses an HTTP response from a CreateDocumentWithResponse call
+func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentResponse parses an HTTP response from a DeleteDocumentWithResponse call
+func ParseDeleteDocumentResponse(rsp *http.Response) (*DeleteDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentResponse parses an HTTP response from a GetDocumentWithResponse call
+func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDocumentResponse parses an HTTP response from a UpdateDocumentWithResponse call
+func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentAccessLogResponse parses an HTTP response from a GetDocumentAccessLogWithResponse call
+func ParseGetDocumentAccessLogResponse(rsp *http.Response) (*GetDocumentAccessLogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentAccessLogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessLogOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentContentResponse parses an HTTP response from a GetDocumentContentWithResponse call
+func ParseGetDocumentContentResponse(rsp *http.Response) (*GetDocumentContentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentContentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDocumentContentResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentSharesResponse parses an HTTP response from a ListDocumentSharesWithResponse call
+func ParseListDocumentSharesResponse(rsp *http.Response) (*ListDocumentSharesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentSharesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SharesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDocumentShareResponse parses an HTTP response from a CreateDocumentShareWithResponse call
+func ParseCreateDocumentShareResponse(rsp *http.Response) (*CreateDocumentShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDocumentShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ShareOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentVersionsResponse parses an HTTP response from a ListDocumentVersionsWithResponse call
+func ParseListDocumentVersionsResponse(rsp *http.Response) (*ListDocumentVersionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentVersionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentVersionsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddDocumentVersionResponse parses an HTTP response from a AddDocumentVersionWithResponse call
+func ParseAddDocumentVersionResponse(rsp *http.Response) (*AddDocumentVersionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddDocumentVersionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Version
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -79639,156 +78384,6 @@ func ParseCreateUnitResponse(rsp *http.Response) (*CreateUnitResponse, error) {
 	return response, nil
 }
 
-// ParseListPropertyValuationsResponse parses an HTTP response from a ListPropertyValuationsWithResponse call
-func ParseListPropertyValuationsResponse(rsp *http.Response) (*ListPropertyValuationsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListPropertyValuationsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ValuationsOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateValuationResponse parses an HTTP response from a CreateValuationWithResponse call
-func ParseCreateValuationResponse(rsp *http.Response) (*CreateValuationResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateValuationResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Valuation
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
 // ParseArAgingCsvResponse parses an HTTP response from a ArAgingCsvWithResponse call
 func ParseArAgingCsvResponse(rsp *http.Response) (*ArAgingCsvResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -82551,203 +81146,6 @@ func ParseReplaceUnitResponse(rsp *http.Response) (*ReplaceUnitResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListAdjustmentRatesResponse parses an HTTP response from a ListAdjustmentRatesWithResponse call
-func ParseListAdjustmentRatesResponse(rsp *http.Response) (*ListAdjustmentRatesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListAdjustmentRatesResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RatesOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseSetAdjustmentRatesResponse parses an HTTP response from a SetAdjustmentRatesWithResponse call
-func ParseSetAdjustmentRatesResponse(rsp *http.Response) (*SetAdjustmentRatesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &SetAdjustmentRatesResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Rates
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetValuationResponse parses an HTTP response from a GetValuationWithResponse call
-func ParseGetValuationResponse(rsp *http.Response) (*GetValuationResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetValuationResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Valuation
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
