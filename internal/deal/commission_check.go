@@ -34,7 +34,7 @@ func commissionCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]st
 	rows, err := db.Query(ctx, `SELECT c.id, c.gross, c.posted_at IS NOT NULL AS posted,
 			coalesce(sum(s.amount), 0) AS splits, coalesce(sum(s.amount) FILTER (WHERE s.payee <> 'brokerage'), 0) AS payable
 		FROM deal.commissions c LEFT JOIN deal.commission_splits s ON s.organization_id = c.organization_id AND s.commission_id = c.id
-		WHERE c.organization_id = $1 GROUP BY c.id ORDER BY c.id`, orgID)
+		WHERE c.organization_id = $1 GROUP BY c.organization_id, c.id ORDER BY c.id`, orgID)
 	if err != nil {
 		return nil, err
 	}
