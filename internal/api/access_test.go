@@ -281,6 +281,15 @@ var accessMatrix = map[string]string{
 	"update-inspection-items":         maintenanceWriters,
 	"upload-inspection-photo":         maintenanceWriters,
 	"delete-inspection":               maintenanceManagers,
+	"list-escrow-deposits":            dealMoneyReaders,
+	"create-escrow-deposit":           dealMoneyWriters,
+	"receive-escrow-deposit":          dealMoneyWriters,
+	"get-commission":                  dealMoneyReaders,
+	"set-commission":                  dealMoneyWriters,
+	"get-commission-authorization":    dealMoneyReaders,
+	"list-agent-plans":                dealMoneyReaders,
+	"set-agent-plan":                  dealMoneyManagers,
+	"gci-by-agent":                    dealMoneyReaders,
 }
 
 const (
@@ -304,6 +313,10 @@ const (
 	maintenanceWriters  = "owner admin property_manager maintenance"
 	maintenanceManagers = "owner admin property_manager"
 	residents           = "owner admin resident"
+
+	dealMoneyReaders  = "owner admin broker agent read_only"
+	dealMoneyWriters  = "owner admin broker agent"
+	dealMoneyManagers = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -545,6 +558,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"update-inspection":           map[string]any{},
 		"update-inspection-items":     map[string]any{"items": []map[string]any{{"id": realty.NewID(), "rating": "good"}}},
 		"upload-inspection-photo":     photoUpload(),
+		"create-escrow-deposit":       map[string]any{"holder": "brokerage", "amount": "1000.00"},
+		"receive-escrow-deposit":      map[string]any{},
+		"set-commission":              map[string]any{"gross_rate": "3"},
+		"set-agent-plan":              map[string]any{"agent_split": "70"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -62,7 +62,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 		routeClients, routeTasks, routeAppointments, routeMatches, routeNotifications, routeMessages, routeAccountMail, routeLedger, routeInvoices, routeBills,
 		routeTenants, routeLeases, routeTenancy, routeBilling, routeReports, routeBudgets,
 		routeWorkOrders, routeMyWorkOrders, routeVendors,
-		routeInspectionTemplates, routeInspections,
+		routeInspectionTemplates, routeInspections, routeDealMoney,
 	} {
 		routes(a, d)
 	}

@@ -51,6 +51,7 @@ var tagDescriptions = map[string]string{
 	"Reports":       "Financial statements from the journal (income statement, balance sheet, owner statement, general ledger detail), budgets with budget vs actual, CSV exports and saved reports e-mailed on a schedule.",
 	"Notifications": "Your in-app notifications and how you are told about each kind, and the organization's outbox of e-mails.",
 	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
+	"Deal money":    "A deal's earnest money (trust deposits posted when received, released at closing, refunded on termination), its commission with splits by agents' plans and caps, the disbursement authorisation, and GCI by agent.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,

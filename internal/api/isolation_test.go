@@ -250,6 +250,7 @@ func TestBOLA(t *testing.T) {
 	h := newHarness(t)
 	foreign := globexIDs(t, h)
 	globexInspectionIDs(t, h, foreign)
+	globexDealMoneyIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

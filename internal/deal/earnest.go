@@ -124,37 +124,46 @@ func (s *Service) EscrowDeposits(ctx context.Context, actor realty.Actor, dealID
 // NotFound for a deposit of a deal the actor may not see; Conflict when it
 // is not due or its deal has ended, or the day's period is closed.
 func (s *Service) ReceiveEscrowDeposit(ctx context.Context, actor realty.Actor, id realty.ID, on *realty.Date) (EscrowDeposit, error) {
+	var out EscrowDeposit
+	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.ReceiveEscrowDepositTx(ctx, tx, actor, id, on)
+		return err
+	})
+	return out, err
+}
+
+// ReceiveEscrowDepositTx is ReceiveEscrowDeposit inside the caller's
+// transaction (an idempotent request's); same errors.
+func (s *Service) ReceiveEscrowDepositTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, on *realty.Date) (EscrowDeposit, error) {
 	if err := actor.Require("deal.write"); err != nil {
 		return EscrowDeposit{}, err
 	}
-	var out EscrowDeposit
-	err := s.tx(ctx, actor, func(tx pgx.Tx) error {
-		dep, d, err := escrowDepositTx(ctx, tx, actor, id)
+	dep, d, err := escrowDepositTx(ctx, tx, actor, id)
+	if err != nil {
+		return EscrowDeposit{}, err
+	}
+	if dep.Status != "due" || Final(d.Stage) {
+		return EscrowDeposit{}, &realty.Error{Kind: realty.Conflict, Message: "the deposit is " + dep.Status + " and its deal " + d.Stage +
+			": only a due deposit of an open deal is received", Fields: map[string]string{"status": "is " + dep.Status}}
+	}
+	if on == nil {
+		day, err := escrowToday(ctx, tx, actor, s.now())
 		if err != nil {
-			return err
+			return EscrowDeposit{}, err
 		}
-		if dep.Status != "due" || Final(d.Stage) {
-			return &realty.Error{Kind: realty.Conflict, Message: "the deposit is " + dep.Status + " and its deal " + d.Stage + ": only a due deposit of an open deal is received",
-				Fields: map[string]string{"status": "is " + dep.Status}}
-		}
-		if on == nil {
-			day, err := escrowToday(ctx, tx, actor, s.now())
-			if err != nil {
-				return err
-			}
-			on = &day
-		}
-		rows, err := tx.Query(ctx, `UPDATE deal.escrow_deposits SET status = 'received', received_on = $3
-			WHERE organization_id = $1 AND id = $2 RETURNING `+escrowColumns, actor.OrgID, id, on)
-		if err != nil {
-			return err
-		}
-		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EscrowDeposit]); err != nil {
-			return err
-		}
-		return escrowPostTx(ctx, tx, actor, d, out, escrowReceiptSource, *on)
-	})
-	return out, err
+		on = &day
+	}
+	rows, err := tx.Query(ctx, `UPDATE deal.escrow_deposits SET status = 'received', received_on = $3
+		WHERE organization_id = $1 AND id = $2 RETURNING `+escrowColumns, actor.OrgID, id, on)
+	if err != nil {
+		return EscrowDeposit{}, err
+	}
+	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EscrowDeposit])
+	if err != nil {
+		return EscrowDeposit{}, err
+	}
+	return out, escrowPostTx(ctx, tx, actor, d, out, escrowReceiptSource, *on)
 }
 
 // escrowDepositTx reads a deposit and its deal FOR UPDATE; the actor must see the deal.
