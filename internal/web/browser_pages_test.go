@@ -161,7 +161,8 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 	return map[string]string{"listings": l.ID.String(), "properties": p.ID.String(), "clients": c.ID.String(),
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
 		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String(),
-		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String(), "inspections": ins.Inspection.ID.String()}
+		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String(), "inspections": ins.Inspection.ID.String(),
+		"deal-money": h.env.OpenDeal(t, o, "A deal with a rather long title for its money page").ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route

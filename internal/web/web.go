@@ -82,7 +82,7 @@ func (s *site) routes() []route {
 		s.routesDay, s.routesCalendar, s.routesAppointments, s.routesMatches,
 		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesRentReports, s.routesRentBilling, s.routesBills, s.routesResident,
 		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance, s.routesReports, s.routesBudgets, s.routesDashboard,
-		s.routesInspections,
+		s.routesInspections, s.routesDealMoney,
 	} {
 		all = append(all, group()...)
 	}
