@@ -34,6 +34,8 @@ type dealMoneyData struct {
 	Commission *deal.Commission
 	Holders    []string
 	Form       url.Values
+	// Back is where the section's forms return: the page showing it.
+	Back string
 }
 
 // dealMoneySection loads a deal's money section: the deal page renders it
@@ -41,7 +43,14 @@ type dealMoneyData struct {
 // Get, EscrowDeposits and Commission, deal.read).
 func (s *site) dealMoneySection(r *http.Request, id realty.ID, form url.Values) (*dealMoneyData, error) {
 	a := principalOf(r).Actor
-	d := &dealMoneyData{DealID: id, Holders: []string{"brokerage", "title", "escrow", "attorney", "other"}, Form: form}
+	d := &dealMoneyData{DealID: id, Holders: []string{"brokerage", "title", "escrow", "attorney", "other"}, Form: form,
+		Back: "/deal-money/" + id.String()}
+	switch {
+	case r.Method == http.MethodGet:
+		d.Back = r.URL.Path
+	case form.Get("back") != "":
+		d.Back = safeNext(form.Get("back"))
+	}
 	var err error
 	if d.Deal, err = s.Services.Deal.Get(r.Context(), a, id); err != nil {
 		return nil, err
