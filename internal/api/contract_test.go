@@ -114,6 +114,9 @@ var unpagedLists = map[string]string{
 	"get-inspection":                  "one inspection's checklist (its template's items, at most 40 rooms of 60)",
 	"compare-inspection":              "one move-out's checklist against its move-in",
 	"get-lease-inspection-comparison": "one move-out's checklist against its move-in",
+	"list-escrow-deposits":            "one deal's earnest money deposits",
+	"list-agent-plans":                "an organization's agents' commission plans, one per member",
+	"gci-by-agent":                    "one row per agent with a commission closed in the year",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

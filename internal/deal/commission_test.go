@@ -55,6 +55,7 @@ func booksOK(t *testing.T, env fixturetest.Env, o fixture.Org) []string {
 			t.Errorf("ledger check: %s: %v", f.Name, f.Rows)
 		}
 	}
+	t.Logf("ledger check of %s: %d invariants, %d failing", o.Organization.Slug, len(findings), len(findings)-countOK(findings))
 	return names
 }
 
@@ -260,4 +261,14 @@ func TestLedgerCheckCatchesEscrowEntries(t *testing.T) {
 	if !strings.Contains(all, stray.String()+", which is no deposit") || !strings.Contains(all, "deposit "+dep.ID.String()) {
 		t.Fatalf("the check missed the planted faults:\n%s", all)
 	}
+}
+
+func countOK(fs []ledger.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.OK() {
+			n++
+		}
+	}
+	return n
 }

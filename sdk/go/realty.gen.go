@@ -720,6 +720,84 @@ func (e DeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for EscrowDepositHolder.
+const (
+	EscrowDepositHolderAttorney  EscrowDepositHolder = "attorney"
+	EscrowDepositHolderBrokerage EscrowDepositHolder = "brokerage"
+	EscrowDepositHolderEscrow    EscrowDepositHolder = "escrow"
+	EscrowDepositHolderOther     EscrowDepositHolder = "other"
+	EscrowDepositHolderTitle     EscrowDepositHolder = "title"
+)
+
+// Valid indicates whether the value is a known member of the EscrowDepositHolder enum.
+func (e EscrowDepositHolder) Valid() bool {
+	switch e {
+	case EscrowDepositHolderAttorney:
+		return true
+	case EscrowDepositHolderBrokerage:
+		return true
+	case EscrowDepositHolderEscrow:
+		return true
+	case EscrowDepositHolderOther:
+		return true
+	case EscrowDepositHolderTitle:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EscrowDepositStatus.
+const (
+	EscrowDepositStatusDue      EscrowDepositStatus = "due"
+	EscrowDepositStatusReceived EscrowDepositStatus = "received"
+	EscrowDepositStatusRefunded EscrowDepositStatus = "refunded"
+	EscrowDepositStatusReleased EscrowDepositStatus = "released"
+)
+
+// Valid indicates whether the value is a known member of the EscrowDepositStatus enum.
+func (e EscrowDepositStatus) Valid() bool {
+	switch e {
+	case EscrowDepositStatusDue:
+		return true
+	case EscrowDepositStatusReceived:
+		return true
+	case EscrowDepositStatusRefunded:
+		return true
+	case EscrowDepositStatusReleased:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EscrowDepositBodyHolder.
+const (
+	EscrowDepositBodyHolderAttorney  EscrowDepositBodyHolder = "attorney"
+	EscrowDepositBodyHolderBrokerage EscrowDepositBodyHolder = "brokerage"
+	EscrowDepositBodyHolderEscrow    EscrowDepositBodyHolder = "escrow"
+	EscrowDepositBodyHolderOther     EscrowDepositBodyHolder = "other"
+	EscrowDepositBodyHolderTitle     EscrowDepositBodyHolder = "title"
+)
+
+// Valid indicates whether the value is a known member of the EscrowDepositBodyHolder enum.
+func (e EscrowDepositBodyHolder) Valid() bool {
+	switch e {
+	case EscrowDepositBodyHolderAttorney:
+		return true
+	case EscrowDepositBodyHolderBrokerage:
+		return true
+	case EscrowDepositBodyHolderEscrow:
+		return true
+	case EscrowDepositBodyHolderOther:
+		return true
+	case EscrowDepositBodyHolderTitle:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InspectionKind.
 const (
 	InspectionKindMoveIn   InspectionKind = "move_in"
@@ -2130,6 +2208,45 @@ func (e SessionKind) Valid() bool {
 	}
 }
 
+// Defines values for SplitPayee.
+const (
+	SplitPayeeAgent     SplitPayee = "agent"
+	SplitPayeeBrokerage SplitPayee = "brokerage"
+	SplitPayeeReferral  SplitPayee = "referral"
+)
+
+// Valid indicates whether the value is a known member of the SplitPayee enum.
+func (e SplitPayee) Valid() bool {
+	switch e {
+	case SplitPayeeAgent:
+		return true
+	case SplitPayeeBrokerage:
+		return true
+	case SplitPayeeReferral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SplitSide.
+const (
+	SplitSideBuyer   SplitSide = "buyer"
+	SplitSideListing SplitSide = "listing"
+)
+
+// Valid indicates whether the value is a known member of the SplitSide enum.
+func (e SplitSide) Valid() bool {
+	switch e {
+	case SplitSideBuyer:
+		return true
+	case SplitSideListing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StageBodyStage.
 const (
 	StageBodyStageActive        StageBodyStage = "active"
@@ -3524,6 +3641,80 @@ type AccountsOutputBody struct {
 	Items *[]Account `json:"items"`
 }
 
+// AgentGCI defines model for AgentGCI.
+type AgentGCI struct {
+	// AgentNet an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	AgentNet string `json:"agent_net"`
+
+	// Cap the agent's annual cap, if their plan has one
+	//
+	// Examples: 1250000.00
+	Cap *string `json:"cap,omitempty"`
+
+	// CapUsed what the brokerage kept from the agent in the current cap year
+	//
+	// Examples: 1250000.00
+	CapUsed *string `json:"cap_used,omitempty"`
+
+	// CompanyDollar an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	CompanyDollar string `json:"company_dollar"`
+
+	// Deals commissions closed with a split to the agent
+	Deals int64 `json:"deals"`
+
+	// Gci an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Gci      string             `json:"gci"`
+	MemberId openapi_types.UUID `json:"member_id"`
+	Name     string             `json:"name"`
+}
+
+// AgentPlan defines model for AgentPlan.
+type AgentPlan struct {
+	// AgentSplit the agent's percentage, e.g. "70"
+	//
+	// Examples: 1250000.00
+	AgentSplit string `json:"agent_split"`
+
+	// AnnualCap the most the brokerage keeps from the agent in a cap year; absent: no cap
+	//
+	// Examples: 1250000.00
+	AnnualCap *string `json:"annual_cap,omitempty"`
+
+	// CapYearStart the cap year starts on this month and day every year
+	CapYearStart openapi_types.Date `json:"cap_year_start"`
+	CreatedAt    time.Time          `json:"created_at"`
+	Id           openapi_types.UUID `json:"id"`
+	MemberId     openapi_types.UUID `json:"member_id"`
+	UpdatedAt    time.Time          `json:"updated_at"`
+}
+
+// AgentPlanBody defines model for AgentPlanBody.
+type AgentPlanBody struct {
+	// AgentSplit the agent's percentage of their side of a commission, 0 to 100
+	//
+	// Examples: 1250000.00
+	AgentSplit string `json:"agent_split"`
+
+	// AnnualCap the most the brokerage keeps from the agent in a cap year; absent: no cap
+	//
+	// Examples: 1250000.00
+	AnnualCap *string `json:"annual_cap,omitempty"`
+
+	// CapYearStart the cap year starts on this month and day (default January 1)
+	CapYearStart *openapi_types.Date `json:"cap_year_start,omitempty"`
+}
+
+// AgentPlansOutputBody defines model for AgentPlansOutputBody.
+type AgentPlansOutputBody struct {
+	Items *[]AgentPlan `json:"items"`
+}
+
 // Aging defines model for Aging.
 type Aging struct {
 	// AsOf a calendar day, YYYY-MM-DD
@@ -4369,6 +4560,83 @@ type CommentInputBody struct {
 	Internal *bool `json:"internal,omitempty"`
 }
 
+// Commission defines model for Commission.
+type Commission struct {
+	// CdaSha256 SHA-256 of the disbursement authorisation generated at closing
+	CdaSha256 *string `json:"cda_sha256,omitempty"`
+
+	// ClosedOn set when the deal closed and the commission was posted
+	ClosedOn  *openapi_types.Date `json:"closed_on,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
+	DealId    openapi_types.UUID  `json:"deal_id"`
+
+	// Gross absent while a rate has no price to apply to
+	//
+	// Examples: 1250000.00
+	Gross *string `json:"gross,omitempty"`
+
+	// GrossAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	GrossAmount *string `json:"gross_amount,omitempty"`
+
+	// GrossRate percentage of the close price
+	//
+	// Examples: 1250000.00
+	GrossRate *string            `json:"gross_rate,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// ListingSidePct the listing side's percentage of a dual deal's commission
+	//
+	// Examples: 1250000.00
+	ListingSidePct string     `json:"listing_side_pct"`
+	PostedAt       *time.Time `json:"posted_at,omitempty"`
+
+	// ReferralAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ReferralAmount *string `json:"referral_amount,omitempty"`
+	ReferralName   *string `json:"referral_name,omitempty"`
+
+	// ReferralRate percentage of the gross
+	//
+	// Examples: 1250000.00
+	ReferralRate *string   `json:"referral_rate,omitempty"`
+	Splits       *[]Split  `json:"splits"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// CommissionBody defines model for CommissionBody.
+type CommissionBody struct {
+	// GrossAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	GrossAmount *string `json:"gross_amount,omitempty"`
+
+	// GrossRate percentage of the close price, e.g. "3"; or gross_amount
+	//
+	// Examples: 1250000.00
+	GrossRate *string `json:"gross_rate,omitempty"`
+
+	// ListingSidePct the listing side's percentage of a dual deal's commission (default 50)
+	//
+	// Examples: 1250000.00
+	ListingSidePct *string `json:"listing_side_pct,omitempty"`
+
+	// ReferralAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ReferralAmount *string `json:"referral_amount,omitempty"`
+
+	// ReferralName the referral party, with a referral fee
+	ReferralName *string `json:"referral_name,omitempty"`
+
+	// ReferralRate percentage of the gross; or referral_amount
+	//
+	// Examples: 1250000.00
+	ReferralRate *string `json:"referral_rate,omitempty"`
+}
+
 // ComparedItem defines model for ComparedItem.
 type ComparedItem struct {
 	Item    string     `json:"item"`
@@ -4611,6 +4879,65 @@ type EntryLineBody struct {
 	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
 	TenantId   *openapi_types.UUID `json:"tenant_id,omitempty"`
 	UnitId     *openapi_types.UUID `json:"unit_id,omitempty"`
+}
+
+// EscrowDeposit defines model for EscrowDeposit.
+type EscrowDeposit struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount    string             `json:"amount"`
+	CreatedAt time.Time          `json:"created_at"`
+	DealId    openapi_types.UUID `json:"deal_id"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate    *openapi_types.Date `json:"due_date,omitempty"`
+	Holder     EscrowDepositHolder `json:"holder"`
+	HolderName *string             `json:"holder_name,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+
+	// ReceivedOn a calendar day, YYYY-MM-DD
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+
+	// SettledOn the day it was released or refunded
+	SettledOn *openapi_types.Date `json:"settled_on,omitempty"`
+	Status    EscrowDepositStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// EscrowDepositHolder defines model for EscrowDeposit.Holder.
+type EscrowDepositHolder string
+
+// EscrowDepositStatus defines model for EscrowDeposit.Status.
+type EscrowDepositStatus string
+
+// EscrowDepositBody defines model for EscrowDepositBody.
+type EscrowDepositBody struct {
+	// Amount positive, in whole cents
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate *openapi_types.Date `json:"due_date,omitempty"`
+
+	// Holder only the brokerage's own trust account is in its books
+	Holder     EscrowDepositBodyHolder `json:"holder"`
+	HolderName *string                 `json:"holder_name,omitempty"`
+}
+
+// EscrowDepositBodyHolder only the brokerage's own trust account is in its books
+type EscrowDepositBodyHolder string
+
+// EscrowDepositsOutputBody defines model for EscrowDepositsOutputBody.
+type EscrowDepositsOutputBody struct {
+	Items *[]EscrowDeposit `json:"items"`
+}
+
+// GCIOutputBody defines model for GCIOutputBody.
+type GCIOutputBody struct {
+	Items *[]AgentGCI `json:"items"`
+	Year  int64       `json:"year"`
 }
 
 // HistoryEntry defines model for HistoryEntry.
@@ -6466,6 +6793,12 @@ type Reason struct {
 	Points int64 `json:"points"`
 }
 
+// ReceiveEscrowInputBody defines model for ReceiveEscrowInputBody.
+type ReceiveEscrowInputBody struct {
+	// ReceivedOn default today in the organization's time zone
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+}
+
 // Received defines model for Received.
 type Received struct {
 	Body      string             `json:"body"`
@@ -6754,6 +7087,40 @@ type SessionBody struct {
 type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
 }
+
+// Split defines model for Split.
+type Split struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
+
+	// Basis how the amount was reached, in words
+	Basis string `json:"basis"`
+
+	// CompanyDollar what the brokerage keeps of the agent's side share (counts toward the agent's cap)
+	//
+	// Examples: 1250000.00
+	CompanyDollar string `json:"company_dollar"`
+	LineNo        int64  `json:"line_no"`
+
+	// MemberId the agent, for an agent's split
+	MemberId  *openapi_types.UUID `json:"member_id,omitempty"`
+	Payee     SplitPayee          `json:"payee"`
+	PayeeName string              `json:"payee_name"`
+	Side      *SplitSide          `json:"side,omitempty"`
+
+	// SideShare an agent's part of the gross before their plan's split (their GCI)
+	//
+	// Examples: 1250000.00
+	SideShare string `json:"side_share"`
+}
+
+// SplitPayee defines model for Split.Payee.
+type SplitPayee string
+
+// SplitSide defines model for Split.Side.
+type SplitSide string
 
 // StageBody defines model for StageBody.
 type StageBody struct {
@@ -7710,6 +8077,12 @@ type ClientTimelineParams struct {
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// GciByAgentParams defines parameters for GciByAgent.
+type GciByAgentParams struct {
+	// Year default this year
+	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
+}
+
 // ListDeliveriesParams defines parameters for ListDeliveries.
 type ListDeliveriesParams struct {
 	Status *ListDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -7723,6 +8096,12 @@ type ListDeliveriesParams struct {
 
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
+
+// ReceiveEscrowDepositParams defines parameters for ReceiveEscrowDeposit.
+type ReceiveEscrowDepositParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // ListInspectionsParams defines parameters for ListInspections.
 type ListInspectionsParams struct {
@@ -8231,6 +8610,9 @@ type RegenerateRecoveryCodesJSONRequestBody = PasswordOnlyInputBody
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = PasswordInputBody
 
+// SetAgentPlanJSONRequestBody defines body for SetAgentPlan for application/json ContentType.
+type SetAgentPlanJSONRequestBody = AgentPlanBody
+
 // CreateAnnouncementJSONRequestBody defines body for CreateAnnouncement for application/json ContentType.
 type CreateAnnouncementJSONRequestBody = NewAnnouncementInputBody
 
@@ -8308,6 +8690,15 @@ type ChangeClientStageJSONRequestBody = StageBody
 
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
+
+// SetCommissionJSONRequestBody defines body for SetCommission for application/json ContentType.
+type SetCommissionJSONRequestBody = CommissionBody
+
+// CreateEscrowDepositJSONRequestBody defines body for CreateEscrowDeposit for application/json ContentType.
+type CreateEscrowDepositJSONRequestBody = EscrowDepositBody
+
+// ReceiveEscrowDepositJSONRequestBody defines body for ReceiveEscrowDeposit for application/json ContentType.
+type ReceiveEscrowDepositJSONRequestBody = ReceiveEscrowInputBody
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -8722,6 +9113,37 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /api/v1/account/sessions/{id} (the `RevokeSession` operationId).
 	RevokeSession(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAgentPlans Agents' commission plans
+	//
+	// Every plan with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+	ListAgentPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAgentPlanWithBody Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlanWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAgentPlan Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlan(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAnnouncements Announcements to tenants, latest first
 	//
@@ -9490,6 +9912,15 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimeline(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GciByAgent Gross commission income by agent, year to date
+	//
+	// Every agent with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+	GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCrmSettings The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -9519,6 +9950,77 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCommission A deal's commission and its splits
+	//
+	// Before closing the splits are a preview at the deal's price.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+	GetCommission(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCommissionWithBody Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommissionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCommission Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommission(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCommissionAuthorization The commission disbursement authorisation
+	//
+	// The printable HTML page generated when the deal closed; 404 before.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+	GetCommissionAuthorization(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEscrowDeposits A deal's earnest money deposits
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+	ListEscrowDeposits(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEscrowDepositWithBody Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEscrowDeposit Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDeposit(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -9534,6 +10036,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveEscrowDepositWithBody Record a deposit received
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveEscrowDeposit Record a deposit received
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDeposit(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -12018,6 +12546,67 @@ func (c *Client) RevokeSession(ctx context.Context, id openapi_types.UUID, reqEd
 	return c.Client.Do(req)
 }
 
+// ListAgentPlans Agents' commission plans
+//
+// Every plan with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+func (c *Client) ListAgentPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAgentPlansRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAgentPlanWithBody Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *Client) SetAgentPlanWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAgentPlanRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAgentPlan Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *Client) SetAgentPlan(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAgentPlanRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListAnnouncements Announcements to tenants, latest first
 //
 // Needs permission `announcement.read`.
@@ -13595,6 +14184,25 @@ func (c *Client) ClientTimeline(ctx context.Context, id openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// GciByAgent Gross commission income by agent, year to date
+//
+// Every agent with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+func (c *Client) GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGciByAgentRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCrmSettings The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -13654,6 +14262,147 @@ func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettings
 	return c.Client.Do(req)
 }
 
+// GetCommission A deal's commission and its splits
+//
+// Before closing the splits are a preview at the deal's price.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+func (c *Client) GetCommission(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommissionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCommissionWithBody Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *Client) SetCommissionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCommissionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCommission Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *Client) SetCommission(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCommissionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCommissionAuthorization The commission disbursement authorisation
+//
+// The printable HTML page generated when the deal closed; 404 before.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+func (c *Client) GetCommissionAuthorization(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommissionAuthorizationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEscrowDeposits A deal's earnest money deposits
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+func (c *Client) ListEscrowDeposits(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEscrowDepositsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEscrowDepositWithBody Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *Client) CreateEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEscrowDepositRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEscrowDeposit Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *Client) CreateEscrowDeposit(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEscrowDepositRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDeliveries The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -13680,6 +14429,52 @@ func (c *Client) ListDeliveries(ctx context.Context, params *ListDeliveriesParam
 // Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplayDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveEscrowDepositWithBody Record a deposit received
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *Client) ReceiveEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveEscrowDepositRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveEscrowDeposit Record a deposit received
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *Client) ReceiveEscrowDeposit(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveEscrowDepositRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -18703,6 +19498,80 @@ func NewRevokeSessionRequest(server string, id openapi_types.UUID) (*http.Reques
 	return req, nil
 }
 
+// NewListAgentPlansRequest constructs an http.Request for the ListAgentPlans method
+func NewListAgentPlansRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/agent-plans")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetAgentPlanRequest calls the generic SetAgentPlan builder with application/json body
+func NewSetAgentPlanRequest(server string, id openapi_types.UUID, body SetAgentPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetAgentPlanRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetAgentPlanRequestWithBody constructs an http.Request for the SetAgentPlan method, with any body, and a specified content type
+func NewSetAgentPlanRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/agent-plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListAnnouncementsRequest constructs an http.Request for the ListAnnouncements method
 func NewListAnnouncementsRequest(server string, params *ListAnnouncementsParams) (*http.Request, error) {
 	var err error
@@ -21623,6 +22492,60 @@ func NewClientTimelineRequest(server string, id openapi_types.UUID, params *Clie
 	return req, nil
 }
 
+// NewGciByAgentRequest constructs an http.Request for the GciByAgent method
+func NewGciByAgentRequest(server string, params *GciByAgentParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/commissions/gci")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCrmSettingsRequest constructs an http.Request for the GetCrmSettings method
 func NewGetCrmSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -21681,6 +22604,202 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCommissionRequest constructs an http.Request for the GetCommission method
+func NewGetCommissionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/commission", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetCommissionRequest calls the generic SetCommission builder with application/json body
+func NewSetCommissionRequest(server string, id openapi_types.UUID, body SetCommissionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCommissionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetCommissionRequestWithBody constructs an http.Request for the SetCommission method, with any body, and a specified content type
+func NewSetCommissionRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/commission", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCommissionAuthorizationRequest constructs an http.Request for the GetCommissionAuthorization method
+func NewGetCommissionAuthorizationRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/commission/authorization", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEscrowDepositsRequest constructs an http.Request for the ListEscrowDeposits method
+func NewListEscrowDepositsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/escrow-deposits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEscrowDepositRequest calls the generic CreateEscrowDeposit builder with application/json body
+func NewCreateEscrowDepositRequest(server string, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEscrowDepositRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateEscrowDepositRequestWithBody constructs an http.Request for the CreateEscrowDeposit method, with any body, and a specified content type
+func NewCreateEscrowDepositRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/escrow-deposits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -21797,6 +22916,68 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReceiveEscrowDepositRequest calls the generic ReceiveEscrowDeposit builder with application/json body
+func NewReceiveEscrowDepositRequest(server string, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveEscrowDepositRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReceiveEscrowDepositRequestWithBody constructs an http.Request for the ReceiveEscrowDeposit method, with any body, and a specified content type
+func NewReceiveEscrowDepositRequestWithBody(server string, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/escrow-deposits/%s/receive", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -30402,6 +31583,39 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/account/sessions/{id} (the `RevokeSession` operationId).
 	RevokeSessionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeSessionResponse, error)
 
+	// ListAgentPlansWithResponse Agents' commission plans
+	//
+	// Every plan with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+	ListAgentPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAgentPlansResponse, error)
+
+	// SetAgentPlanWithBodyWithResponse Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlanWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error)
+
+	// SetAgentPlanWithResponse Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlanWithResponse(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error)
+
 	// ListAnnouncementsWithResponse Announcements to tenants, latest first
 	//
 	// Needs permission `announcement.read`.
@@ -31231,6 +32445,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimelineWithResponse(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*ClientTimelineResponse, error)
 
+	// GciByAgentWithResponse Gross commission income by agent, year to date
+	//
+	// Every agent with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+	GciByAgentWithResponse(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*GciByAgentResponse, error)
+
 	// GetCrmSettingsWithResponse The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -31262,6 +32487,83 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
+	// GetCommissionWithResponse A deal's commission and its splits
+	//
+	// Before closing the splits are a preview at the deal's price.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+	GetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionResponse, error)
+
+	// SetCommissionWithBodyWithResponse Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommissionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error)
+
+	// SetCommissionWithResponse Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error)
+
+	// GetCommissionAuthorizationWithResponse The commission disbursement authorisation
+	//
+	// The printable HTML page generated when the deal closed; 404 before.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+	GetCommissionAuthorizationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionAuthorizationResponse, error)
+
+	// ListEscrowDepositsWithResponse A deal's earnest money deposits
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+	ListEscrowDepositsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListEscrowDepositsResponse, error)
+
+	// CreateEscrowDepositWithBodyWithResponse Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error)
+
+	// CreateEscrowDepositWithResponse Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error)
+
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -31281,6 +32583,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
+
+	// ReceiveEscrowDepositWithBodyWithResponse Record a deposit received
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error)
+
+	// ReceiveEscrowDepositWithResponse Record a deposit received
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -34467,6 +35795,179 @@ func (r RevokeSessionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAgentPlansResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgentPlansOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAgentPlansResponse) GetJSON200() *AgentPlansOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAgentPlansResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAgentPlansResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAgentPlansResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAgentPlansResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetAgentPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgentPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetAgentPlanResponse) GetJSON200() *AgentPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetAgentPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetAgentPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetAgentPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetAgentPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -39353,6 +40854,75 @@ func (r ClientTimelineResponse) ContentType() string {
 	return ""
 }
 
+type GciByAgentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GCIOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GciByAgentResponse) GetJSON200() *GCIOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GciByAgentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GciByAgentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GciByAgentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GciByAgentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCrmSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -39519,6 +41089,449 @@ func (r ReplaceCrmSettingsResponse) ContentType() string {
 	return ""
 }
 
+type GetCommissionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Commission
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCommissionResponse) GetJSON200() *Commission {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCommissionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCommissionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCommissionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCommissionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetCommissionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Commission
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCommissionResponse) GetJSON200() *Commission {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCommissionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCommissionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCommissionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCommissionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCommissionAuthorizationResponse200Headers the declared response headers of an HTTP 200 response for GetCommissionAuthorization
+type GetCommissionAuthorizationResponse200Headers struct {
+	ContentType *string
+}
+
+type GetCommissionAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCommissionAuthorizationResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCommissionAuthorizationResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCommissionAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCommissionAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCommissionAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCommissionAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEscrowDepositsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EscrowDepositsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEscrowDepositsResponse) GetJSON200() *EscrowDepositsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEscrowDepositsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEscrowDepositsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEscrowDepositsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEscrowDepositsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateEscrowDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EscrowDeposit
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEscrowDepositResponse) GetJSON201() *EscrowDeposit {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEscrowDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEscrowDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEscrowDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEscrowDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -39665,6 +41678,117 @@ func (r ReplayDeliveryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplayDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReceiveEscrowDepositResponse200Headers the declared response headers of an HTTP 200 response for ReceiveEscrowDeposit
+type ReceiveEscrowDepositResponse200Headers struct {
+	ContentType *string
+}
+
+type ReceiveEscrowDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EscrowDeposit
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReceiveEscrowDepositResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReceiveEscrowDepositResponse) GetJSON200() *EscrowDeposit {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReceiveEscrowDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReceiveEscrowDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReceiveEscrowDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReceiveEscrowDepositResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -55410,6 +57534,57 @@ func (c *ClientWithResponses) RevokeSessionWithResponse(ctx context.Context, id 
 	return ParseRevokeSessionResponse(rsp)
 }
 
+// ListAgentPlansWithResponse Agents' commission plans
+//
+// Every plan with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+func (c *ClientWithResponses) ListAgentPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAgentPlansResponse, error) {
+	rsp, err := c.ListAgentPlans(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAgentPlansResponse(rsp)
+}
+
+// SetAgentPlanWithBodyWithResponse Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *ClientWithResponses) SetAgentPlanWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error) {
+	rsp, err := c.SetAgentPlanWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAgentPlanResponse(rsp)
+}
+
+// SetAgentPlanWithResponse Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *ClientWithResponses) SetAgentPlanWithResponse(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error) {
+	rsp, err := c.SetAgentPlan(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAgentPlanResponse(rsp)
+}
+
 // ListAnnouncementsWithResponse Announcements to tenants, latest first
 //
 // Needs permission `announcement.read`.
@@ -56725,6 +58900,23 @@ func (c *ClientWithResponses) ClientTimelineWithResponse(ctx context.Context, id
 	return ParseClientTimelineResponse(rsp)
 }
 
+// GciByAgentWithResponse Gross commission income by agent, year to date
+//
+// Every agent with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+func (c *ClientWithResponses) GciByAgentWithResponse(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*GciByAgentResponse, error) {
+	rsp, err := c.GciByAgent(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGciByAgentResponse(rsp)
+}
+
 // GetCrmSettingsWithResponse The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -56774,6 +58966,125 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
+// GetCommissionWithResponse A deal's commission and its splits
+//
+// Before closing the splits are a preview at the deal's price.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+func (c *ClientWithResponses) GetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionResponse, error) {
+	rsp, err := c.GetCommission(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCommissionResponse(rsp)
+}
+
+// SetCommissionWithBodyWithResponse Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *ClientWithResponses) SetCommissionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error) {
+	rsp, err := c.SetCommissionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCommissionResponse(rsp)
+}
+
+// SetCommissionWithResponse Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *ClientWithResponses) SetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error) {
+	rsp, err := c.SetCommission(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCommissionResponse(rsp)
+}
+
+// GetCommissionAuthorizationWithResponse The commission disbursement authorisation
+//
+// The printable HTML page generated when the deal closed; 404 before.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+func (c *ClientWithResponses) GetCommissionAuthorizationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionAuthorizationResponse, error) {
+	rsp, err := c.GetCommissionAuthorization(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCommissionAuthorizationResponse(rsp)
+}
+
+// ListEscrowDepositsWithResponse A deal's earnest money deposits
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+func (c *ClientWithResponses) ListEscrowDepositsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListEscrowDepositsResponse, error) {
+	rsp, err := c.ListEscrowDeposits(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEscrowDepositsResponse(rsp)
+}
+
+// CreateEscrowDepositWithBodyWithResponse Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *ClientWithResponses) CreateEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error) {
+	rsp, err := c.CreateEscrowDepositWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEscrowDepositResponse(rsp)
+}
+
+// CreateEscrowDepositWithResponse Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *ClientWithResponses) CreateEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error) {
+	rsp, err := c.CreateEscrowDeposit(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEscrowDepositResponse(rsp)
+}
+
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -56804,6 +59115,44 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReplayDeliveryResponse(rsp)
+}
+
+// ReceiveEscrowDepositWithBodyWithResponse Record a deposit received
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *ClientWithResponses) ReceiveEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error) {
+	rsp, err := c.ReceiveEscrowDepositWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveEscrowDepositResponse(rsp)
+}
+
+// ReceiveEscrowDepositWithResponse Record a deposit received
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *ClientWithResponses) ReceiveEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error) {
+	rsp, err := c.ReceiveEscrowDeposit(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveEscrowDepositResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -61358,6 +63707,149 @@ func ParseRevokeSessionResponse(rsp *http.Response) (*RevokeSessionResponse, err
 	return response, nil
 }
 
+// ParseListAgentPlansResponse parses an HTTP response from a ListAgentPlansWithResponse call
+func ParseListAgentPlansResponse(rsp *http.Response) (*ListAgentPlansResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAgentPlansResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgentPlansOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetAgentPlanResponse parses an HTTP response from a SetAgentPlanWithResponse call
+func ParseSetAgentPlanResponse(rsp *http.Response) (*SetAgentPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetAgentPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgentPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListAnnouncementsResponse parses an HTTP response from a ListAnnouncementsWithResponse call
 func ParseListAnnouncementsResponse(rsp *http.Response) (*ListAnnouncementsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -65485,6 +67977,60 @@ func ParseClientTimelineResponse(rsp *http.Response) (*ClientTimelineResponse, e
 	return response, nil
 }
 
+// ParseGciByAgentResponse parses an HTTP response from a GciByAgentWithResponse call
+func ParseGciByAgentResponse(rsp *http.Response) (*GciByAgentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GciByAgentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GCIOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCrmSettingsResponse parses an HTTP response from a GetCrmSettingsWithResponse call
 func ParseGetCrmSettingsResponse(rsp *http.Response) (*GetCrmSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -65580,6 +68126,380 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCommissionResponse parses an HTTP response from a GetCommissionWithResponse call
+func ParseGetCommissionResponse(rsp *http.Response) (*GetCommissionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCommissionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Commission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetCommissionResponse parses an HTTP response from a SetCommissionWithResponse call
+func ParseSetCommissionResponse(rsp *http.Response) (*SetCommissionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCommissionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Commission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCommissionAuthorizationResponse parses an HTTP response from a GetCommissionAuthorizationWithResponse call
+func ParseGetCommissionAuthorizationResponse(rsp *http.Response) (*GetCommissionAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCommissionAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCommissionAuthorizationResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEscrowDepositsResponse parses an HTTP response from a ListEscrowDepositsWithResponse call
+func ParseListEscrowDepositsResponse(rsp *http.Response) (*ListEscrowDepositsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEscrowDepositsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EscrowDepositsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateEscrowDepositResponse parses an HTTP response from a CreateEscrowDepositWithResponse call
+func ParseCreateEscrowDepositResponse(rsp *http.Response) (*CreateEscrowDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEscrowDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EscrowDeposit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Problem
@@ -65738,6 +68658,108 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseReceiveEscrowDepositResponse parses an HTTP response from a ReceiveEscrowDepositWithResponse call
+func ParseReceiveEscrowDepositResponse(rsp *http.Response) (*ReceiveEscrowDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReceiveEscrowDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EscrowDeposit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReceiveEscrowDepositResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
