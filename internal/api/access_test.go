@@ -332,6 +332,15 @@ var accessMatrix = map[string]string{
 	"create-document-share":           documentSharers,
 	"revoke-document-share":           documentSharers,
 	"get-document-access-log":         documentSharers,
+	"list-escrow-deposits":            dealMoneyReaders,
+	"create-escrow-deposit":           dealMoneyWriters,
+	"receive-escrow-deposit":          dealMoneyWriters,
+	"get-commission":                  dealMoneyReaders,
+	"set-commission":                  dealMoneyWriters,
+	"get-commission-authorization":    dealMoneyReaders,
+	"list-agent-plans":                dealMoneyReaders,
+	"set-agent-plan":                  dealMoneyManagers,
+	"gci-by-agent":                    dealMoneyReaders,
 }
 
 const (
@@ -361,15 +370,18 @@ const (
 	dealManagers = "owner admin broker"
 	// deal.read is also read_only's; deal.write the broker's and the
 	// agent's; deal.manage only the broker's.
-	contractReaders  = "owner admin broker agent read_only"
-	contractWriters  = "owner admin broker agent"
-	contractManagers = "owner admin broker"
-	valuationReaders = "owner admin broker agent read_only"
-	valuationWriters = "owner admin broker agent"
-	documentReaders  = "owner admin broker agent property_manager accountant read_only"
-	documentWriters  = "owner admin broker agent property_manager"
-	documentSharers  = "owner admin broker agent property_manager"
-	documentManagers = "owner admin broker property_manager"
+	contractReaders   = "owner admin broker agent read_only"
+	contractWriters   = "owner admin broker agent"
+	contractManagers  = "owner admin broker"
+	valuationReaders  = "owner admin broker agent read_only"
+	valuationWriters  = "owner admin broker agent"
+	documentReaders   = "owner admin broker agent property_manager accountant read_only"
+	documentWriters   = "owner admin broker agent property_manager"
+	documentSharers   = "owner admin broker agent property_manager"
+	documentManagers  = "owner admin broker property_manager"
+	dealMoneyReaders  = "owner admin broker agent read_only"
+	dealMoneyWriters  = "owner admin broker agent"
+	dealMoneyManagers = "owner admin broker"
 )
 
 // caller is one column of the matrix.
@@ -632,6 +644,10 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"create-valuation":            map[string]any{"radius_km": 1},
 		"set-adjustment-rates": map[string]any{"market": "matrix", "per_area": "150", "per_bedroom": "10000", "per_bathroom": "7500",
 			"per_year_of_age": "1000", "per_lot_unit": "2", "per_condition_step": "15000", "monthly_appreciation": "0.3"},
+		"create-escrow-deposit":  map[string]any{"holder": "brokerage", "amount": "1000.00"},
+		"receive-escrow-deposit": map[string]any{},
+		"set-commission":         map[string]any{"gross_rate": "3"},
+		"set-agent-plan":         map[string]any{"agent_split": "70"},
 	}
 	return path, bodies[op.OperationID]
 }

@@ -63,7 +63,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 		routeTenants, routeLeases, routeTenancy, routeBilling, routeReports, routeBudgets,
 		routeWorkOrders, routeMyWorkOrders, routeVendors,
 		routeInspectionTemplates, routeInspections, routeDealFlow,
-		routeDealMilestones, routeDealContracts, routeValuations, routeDocuments,
+		routeDealMilestones, routeDealContracts, routeValuations, routeDocuments, routeDealMoney,
 	} {
 		routes(a, d)
 	}

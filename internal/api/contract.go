@@ -55,6 +55,7 @@ var tagDescriptions = map[string]string{
 	"Contracts":     "Deals' contracts drawn from templates with merge fields, their immutable PDF versions and amendments, and electronic signing through one-time links.",
 	"Messages":      "Conversations between staff and tenants or vendors, with read state, and announcements to every tenant of a property, building or unit.",
 	"Documents":     "Documents filed against a property, listing, client, deal, lease, unit or work order: versions, full-text search, share links for outside parties and the access log.",
+	"Deal money":    "A deal's earnest money (trust deposits posted when received, released at closing, refunded on termination), its commission with splits by agents' plans and caps, the disbursement authorisation, and GCI by agent.",
 }
 
 // schemaNames renames schemas whose generated name is not a stable,

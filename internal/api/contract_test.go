@@ -121,6 +121,9 @@ var unpagedLists = map[string]string{
 	"list-document-versions":          "one document's versions",
 	"list-document-shares":            "one document's share links",
 	"get-document-access-log":         "one document's newest 500 accesses",
+	"list-escrow-deposits":            "one deal's earnest money deposits",
+	"list-agent-plans":                "an organization's agents' commission plans, one per member",
+	"gci-by-agent":                    "one row per agent with a commission closed in the year",
 }
 
 // TestCursorLists finds every list operation in the document (a GET whose

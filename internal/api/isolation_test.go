@@ -255,6 +255,7 @@ func TestBOLA(t *testing.T) {
 	globexContractIDs(t, h, foreign)
 	globexValuationIDs(t, h, foreign)
 	globexDocumentIDs(t, h, foreign)
+	globexDealMoneyIDs(t, h, foreign)
 	reqs := newRequests(h)
 	owner := h.tokens["acme:owner"]
 	probes := 0

@@ -184,7 +184,8 @@ func CheckDB(ctx context.Context, db postgres.DB, orgID realty.ID) ([]Finding, e
 		}
 		out = append(out, Finding{Name: inv.name, Rows: bad})
 	}
-	return out, nil
+	more, err := registeredFindings(ctx, db, orgID)
+	return append(out, more...), err
 }
 
 // Check verifies the invariants of the actor's organization's books.

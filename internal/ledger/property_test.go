@@ -149,6 +149,9 @@ func TestCheckReportsBreakage(t *testing.T) {
 			VALUES ('`+orgID.String()+`', app.uuid_v7(), app.uuid_v7(), '2026-03-01', 5, 0, 5);
 		INSERT INTO ledger.bills (organization_id, kind, vendor_id, bill_date, due_date, total, paid, balance, status, approved_on)
 			VALUES ('`+orgID.String()+`', 'bill', app.uuid_v7(), '2026-03-01', '2026-03-01', 10, 3, 7, 'approved', '2026-03-01');
+		INSERT INTO ledger.journal_entries (organization_id, id, entry_date, source_type, source_id) VALUES
+			('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', 'escrow_deposit', app.uuid_v7()),
+			('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', 'commission', app.uuid_v7());
 		SET session_replication_role = DEFAULT`)
 	if err != nil {
 		t.Fatal(err)

@@ -219,6 +219,13 @@ var pageAccess = []struct {
 	{"GET", "/forgot-password", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/reset-password?token=x", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
 	{"GET", "/verify-email?token=x", nil, 200, "owner admin broker agent property_manager accountant maintenance resident client read_only"},
+	{"GET", "/deal-money/{client}", nil, 404, "owner admin broker agent read_only"},
+	{"POST", "/deal-money/{client}/deposits", url.Values{"amount": {"1"}, "holder": {"brokerage"}}, 404, "owner admin broker agent"},
+	{"POST", "/deal-money/{client}/deposits/{client}/receive", url.Values{}, 404, "owner admin broker agent"},
+	{"POST", "/deal-money/{client}/commission", url.Values{"gross": {"3"}}, 404, "owner admin broker agent"},
+	{"GET", "/deal-money/{client}/authorization", nil, 404, "owner admin broker agent read_only"},
+	{"GET", "/deal-money/gci", nil, 200, "owner admin broker agent read_only"},
+	{"GET", "/deal-money/gci?year=1999", nil, 422, "owner admin broker agent read_only"},
 }
 
 // TestPageAccess signs in every persona and checks every page and form

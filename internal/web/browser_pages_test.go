@@ -168,7 +168,8 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 		"tenants": r.ownTenant.String(), "leases": r.ownLease.String(), "resident": r.ownLease.String(),
 		"work-orders": wo.String(), "resident/maintenance": wo.String(), "bills": b.String(), "budgets": budget.ID.String(),
 		"messages": th.ID.String(), "/resident/messages/{id}": th.ID.String(), "inspections": ins.Inspection.ID.String(),
-		"deals": dealWithMilestones(t, h, o).String(), "cma": h.env.Valuation(t, o).ID.String()}
+		"deals": dealWithMilestones(t, h, o).String(), "cma": h.env.Valuation(t, o).ID.String(),
+		"deal-money": h.env.OpenDeal(t, o, "A deal with a rather long title for its money page").ID.String()}
 }
 
 // pagePath turns a route pattern into a path to visit; false for a route

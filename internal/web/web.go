@@ -83,7 +83,7 @@ func (s *site) routes() []route {
 		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesRentReports, s.routesRentBilling, s.routesBills, s.routesResident,
 		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance, s.routesReports, s.routesBudgets, s.routesDashboard,
 		s.routesInspections, s.routesDealFlow, s.routesDealMilestones,
-		s.routesDealSign, s.routesDealContracts, s.routesCMA, s.routesDocuments, s.routesDocumentShare,
+		s.routesDealSign, s.routesDealContracts, s.routesCMA, s.routesDocuments, s.routesDocumentShare, s.routesDealMoney,
 	} {
 		all = append(all, group()...)
 	}

@@ -18,27 +18,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for AccessAction.
-const (
-	Download AccessAction = "download"
-	Refused  AccessAction = "refused"
-	View     AccessAction = "view"
-)
-
-// Valid indicates whether the value is a known member of the AccessAction enum.
-func (e AccessAction) Valid() bool {
-	switch e {
-	case Download:
-		return true
-	case Refused:
-		return true
-	case View:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for AccountNormalBalance.
 const (
 	Credit AccountNormalBalance = "credit"
@@ -741,108 +720,78 @@ func (e DeliveryStatus) Valid() bool {
 	}
 }
 
-// Defines values for DocumentEntityType.
+// Defines values for EscrowDepositHolder.
 const (
-	DocumentEntityTypeClient    DocumentEntityType = "client"
-	DocumentEntityTypeDeal      DocumentEntityType = "deal"
-	DocumentEntityTypeLease     DocumentEntityType = "lease"
-	DocumentEntityTypeListing   DocumentEntityType = "listing"
-	DocumentEntityTypeProperty  DocumentEntityType = "property"
-	DocumentEntityTypeUnit      DocumentEntityType = "unit"
-	DocumentEntityTypeWorkOrder DocumentEntityType = "work_order"
+	EscrowDepositHolderAttorney  EscrowDepositHolder = "attorney"
+	EscrowDepositHolderBrokerage EscrowDepositHolder = "brokerage"
+	EscrowDepositHolderEscrow    EscrowDepositHolder = "escrow"
+	EscrowDepositHolderOther     EscrowDepositHolder = "other"
+	EscrowDepositHolderTitle     EscrowDepositHolder = "title"
 )
 
-// Valid indicates whether the value is a known member of the DocumentEntityType enum.
-func (e DocumentEntityType) Valid() bool {
+// Valid indicates whether the value is a known member of the EscrowDepositHolder enum.
+func (e EscrowDepositHolder) Valid() bool {
 	switch e {
-	case DocumentEntityTypeClient:
+	case EscrowDepositHolderAttorney:
 		return true
-	case DocumentEntityTypeDeal:
+	case EscrowDepositHolderBrokerage:
 		return true
-	case DocumentEntityTypeLease:
+	case EscrowDepositHolderEscrow:
 		return true
-	case DocumentEntityTypeListing:
+	case EscrowDepositHolderOther:
 		return true
-	case DocumentEntityTypeProperty:
-		return true
-	case DocumentEntityTypeUnit:
-		return true
-	case DocumentEntityTypeWorkOrder:
+	case EscrowDepositHolderTitle:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for DocumentVisibility.
+// Defines values for EscrowDepositStatus.
 const (
-	DocumentVisibilityParticipants DocumentVisibility = "participants"
-	DocumentVisibilityPublic       DocumentVisibility = "public"
-	DocumentVisibilityStaff        DocumentVisibility = "staff"
+	EscrowDepositStatusDue      EscrowDepositStatus = "due"
+	EscrowDepositStatusReceived EscrowDepositStatus = "received"
+	EscrowDepositStatusRefunded EscrowDepositStatus = "refunded"
+	EscrowDepositStatusReleased EscrowDepositStatus = "released"
 )
 
-// Valid indicates whether the value is a known member of the DocumentVisibility enum.
-func (e DocumentVisibility) Valid() bool {
+// Valid indicates whether the value is a known member of the EscrowDepositStatus enum.
+func (e EscrowDepositStatus) Valid() bool {
 	switch e {
-	case DocumentVisibilityParticipants:
+	case EscrowDepositStatusDue:
 		return true
-	case DocumentVisibilityPublic:
+	case EscrowDepositStatusReceived:
 		return true
-	case DocumentVisibilityStaff:
+	case EscrowDepositStatusRefunded:
+		return true
+	case EscrowDepositStatusReleased:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for HitEntityType.
+// Defines values for EscrowDepositBodyHolder.
 const (
-	HitEntityTypeClient    HitEntityType = "client"
-	HitEntityTypeDeal      HitEntityType = "deal"
-	HitEntityTypeLease     HitEntityType = "lease"
-	HitEntityTypeListing   HitEntityType = "listing"
-	HitEntityTypeProperty  HitEntityType = "property"
-	HitEntityTypeUnit      HitEntityType = "unit"
-	HitEntityTypeWorkOrder HitEntityType = "work_order"
+	EscrowDepositBodyHolderAttorney  EscrowDepositBodyHolder = "attorney"
+	EscrowDepositBodyHolderBrokerage EscrowDepositBodyHolder = "brokerage"
+	EscrowDepositBodyHolderEscrow    EscrowDepositBodyHolder = "escrow"
+	EscrowDepositBodyHolderOther     EscrowDepositBodyHolder = "other"
+	EscrowDepositBodyHolderTitle     EscrowDepositBodyHolder = "title"
 )
 
-// Valid indicates whether the value is a known member of the HitEntityType enum.
-func (e HitEntityType) Valid() bool {
+// Valid indicates whether the value is a known member of the EscrowDepositBodyHolder enum.
+func (e EscrowDepositBodyHolder) Valid() bool {
 	switch e {
-	case HitEntityTypeClient:
+	case EscrowDepositBodyHolderAttorney:
 		return true
-	case HitEntityTypeDeal:
+	case EscrowDepositBodyHolderBrokerage:
 		return true
-	case HitEntityTypeLease:
+	case EscrowDepositBodyHolderEscrow:
 		return true
-	case HitEntityTypeListing:
+	case EscrowDepositBodyHolderOther:
 		return true
-	case HitEntityTypeProperty:
-		return true
-	case HitEntityTypeUnit:
-		return true
-	case HitEntityTypeWorkOrder:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HitVisibility.
-const (
-	HitVisibilityParticipants HitVisibility = "participants"
-	HitVisibilityPublic       HitVisibility = "public"
-	HitVisibilityStaff        HitVisibility = "staff"
-)
-
-// Valid indicates whether the value is a known member of the HitVisibility enum.
-func (e HitVisibility) Valid() bool {
-	switch e {
-	case HitVisibilityParticipants:
-		return true
-	case HitVisibilityPublic:
-		return true
-	case HitVisibilityStaff:
+	case EscrowDepositBodyHolderTitle:
 		return true
 	default:
 		return false
@@ -2259,6 +2208,45 @@ func (e SessionKind) Valid() bool {
 	}
 }
 
+// Defines values for SplitPayee.
+const (
+	SplitPayeeAgent     SplitPayee = "agent"
+	SplitPayeeBrokerage SplitPayee = "brokerage"
+	SplitPayeeReferral  SplitPayee = "referral"
+)
+
+// Valid indicates whether the value is a known member of the SplitPayee enum.
+func (e SplitPayee) Valid() bool {
+	switch e {
+	case SplitPayeeAgent:
+		return true
+	case SplitPayeeBrokerage:
+		return true
+	case SplitPayeeReferral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SplitSide.
+const (
+	SplitSideBuyer   SplitSide = "buyer"
+	SplitSideListing SplitSide = "listing"
+)
+
+// Valid indicates whether the value is a known member of the SplitSide enum.
+func (e SplitSide) Valid() bool {
+	switch e {
+	case SplitSideBuyer:
+		return true
+	case SplitSideListing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StageBodyStage.
 const (
 	StageBodyStageActive        StageBodyStage = "active"
@@ -2607,27 +2595,6 @@ func (e UnitBodyStatus) Valid() bool {
 	}
 }
 
-// Defines values for UpdateVisibility.
-const (
-	UpdateVisibilityParticipants UpdateVisibility = "participants"
-	UpdateVisibilityPublic       UpdateVisibility = "public"
-	UpdateVisibilityStaff        UpdateVisibility = "staff"
-)
-
-// Valid indicates whether the value is a known member of the UpdateVisibility enum.
-func (e UpdateVisibility) Valid() bool {
-	switch e {
-	case UpdateVisibilityParticipants:
-		return true
-	case UpdateVisibilityPublic:
-		return true
-	case UpdateVisibilityStaff:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for UserStatus.
 const (
 	UserStatusActive    UserStatus = "active"
@@ -2792,16 +2759,16 @@ func (e WorkOrderPriority) Valid() bool {
 
 // Defines values for WorkOrderSource.
 const (
-	WorkOrderSourceResident WorkOrderSource = "resident"
-	WorkOrderSourceStaff    WorkOrderSource = "staff"
+	Resident WorkOrderSource = "resident"
+	Staff    WorkOrderSource = "staff"
 )
 
 // Valid indicates whether the value is a known member of the WorkOrderSource enum.
 func (e WorkOrderSource) Valid() bool {
 	switch e {
-	case WorkOrderSourceResident:
+	case Resident:
 		return true
-	case WorkOrderSourceStaff:
+	case Staff:
 		return true
 	default:
 		return false
@@ -3102,93 +3069,6 @@ func (e ListDeliveriesParamsStatus) Valid() bool {
 	case ListDeliveriesParamsStatusSending:
 		return true
 	case ListDeliveriesParamsStatusSent:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDocumentsParamsEntityType.
-const (
-	ListDocumentsParamsEntityTypeClient    ListDocumentsParamsEntityType = "client"
-	ListDocumentsParamsEntityTypeDeal      ListDocumentsParamsEntityType = "deal"
-	ListDocumentsParamsEntityTypeLease     ListDocumentsParamsEntityType = "lease"
-	ListDocumentsParamsEntityTypeListing   ListDocumentsParamsEntityType = "listing"
-	ListDocumentsParamsEntityTypeProperty  ListDocumentsParamsEntityType = "property"
-	ListDocumentsParamsEntityTypeUnit      ListDocumentsParamsEntityType = "unit"
-	ListDocumentsParamsEntityTypeWorkOrder ListDocumentsParamsEntityType = "work_order"
-)
-
-// Valid indicates whether the value is a known member of the ListDocumentsParamsEntityType enum.
-func (e ListDocumentsParamsEntityType) Valid() bool {
-	switch e {
-	case ListDocumentsParamsEntityTypeClient:
-		return true
-	case ListDocumentsParamsEntityTypeDeal:
-		return true
-	case ListDocumentsParamsEntityTypeLease:
-		return true
-	case ListDocumentsParamsEntityTypeListing:
-		return true
-	case ListDocumentsParamsEntityTypeProperty:
-		return true
-	case ListDocumentsParamsEntityTypeUnit:
-		return true
-	case ListDocumentsParamsEntityTypeWorkOrder:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateDocumentMultipartBodyEntityType.
-const (
-	CreateDocumentMultipartBodyEntityTypeClient    CreateDocumentMultipartBodyEntityType = "client"
-	CreateDocumentMultipartBodyEntityTypeDeal      CreateDocumentMultipartBodyEntityType = "deal"
-	CreateDocumentMultipartBodyEntityTypeLease     CreateDocumentMultipartBodyEntityType = "lease"
-	CreateDocumentMultipartBodyEntityTypeListing   CreateDocumentMultipartBodyEntityType = "listing"
-	CreateDocumentMultipartBodyEntityTypeProperty  CreateDocumentMultipartBodyEntityType = "property"
-	CreateDocumentMultipartBodyEntityTypeUnit      CreateDocumentMultipartBodyEntityType = "unit"
-	CreateDocumentMultipartBodyEntityTypeWorkOrder CreateDocumentMultipartBodyEntityType = "work_order"
-)
-
-// Valid indicates whether the value is a known member of the CreateDocumentMultipartBodyEntityType enum.
-func (e CreateDocumentMultipartBodyEntityType) Valid() bool {
-	switch e {
-	case CreateDocumentMultipartBodyEntityTypeClient:
-		return true
-	case CreateDocumentMultipartBodyEntityTypeDeal:
-		return true
-	case CreateDocumentMultipartBodyEntityTypeLease:
-		return true
-	case CreateDocumentMultipartBodyEntityTypeListing:
-		return true
-	case CreateDocumentMultipartBodyEntityTypeProperty:
-		return true
-	case CreateDocumentMultipartBodyEntityTypeUnit:
-		return true
-	case CreateDocumentMultipartBodyEntityTypeWorkOrder:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateDocumentMultipartBodyVisibility.
-const (
-	CreateDocumentMultipartBodyVisibilityParticipants CreateDocumentMultipartBodyVisibility = "participants"
-	CreateDocumentMultipartBodyVisibilityPublic       CreateDocumentMultipartBodyVisibility = "public"
-	CreateDocumentMultipartBodyVisibilityStaff        CreateDocumentMultipartBodyVisibility = "staff"
-)
-
-// Valid indicates whether the value is a known member of the CreateDocumentMultipartBodyVisibility enum.
-func (e CreateDocumentMultipartBodyVisibility) Valid() bool {
-	switch e {
-	case CreateDocumentMultipartBodyVisibilityParticipants:
-		return true
-	case CreateDocumentMultipartBodyVisibilityPublic:
-		return true
-	case CreateDocumentMultipartBodyVisibilityStaff:
 		return true
 	default:
 		return false
@@ -3693,32 +3573,6 @@ type AcceptedOutputBody struct {
 	Message string `json:"message"`
 }
 
-// Access defines model for Access.
-type Access struct {
-	Action     AccessAction        `json:"action"`
-	At         time.Time           `json:"at"`
-	DocumentId openapi_types.UUID  `json:"document_id"`
-	Id         openapi_types.UUID  `json:"id"`
-	Ip         *string             `json:"ip,omitempty"`
-	MemberId   *openapi_types.UUID `json:"member_id,omitempty"`
-
-	// Reason why a share link was refused
-	Reason     *string             `json:"reason,omitempty"`
-	ShareId    *openapi_types.UUID `json:"share_id,omitempty"`
-	ShareLabel *string             `json:"share_label,omitempty"`
-	UserAgent  *string             `json:"user_agent,omitempty"`
-	Version    *int64              `json:"version,omitempty"`
-	VersionId  *openapi_types.UUID `json:"version_id,omitempty"`
-}
-
-// AccessAction defines model for Access.Action.
-type AccessAction string
-
-// AccessLogOutputBody defines model for AccessLogOutputBody.
-type AccessLogOutputBody struct {
-	Items *[]Access `json:"items"`
-}
-
 // Account defines model for Account.
 type Account struct {
 	Active    bool               `json:"active"`
@@ -3785,6 +3639,80 @@ type AccountLine struct {
 // AccountsOutputBody defines model for AccountsOutputBody.
 type AccountsOutputBody struct {
 	Items *[]Account `json:"items"`
+}
+
+// AgentGCI defines model for AgentGCI.
+type AgentGCI struct {
+	// AgentNet an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	AgentNet string `json:"agent_net"`
+
+	// Cap the agent's annual cap, if their plan has one
+	//
+	// Examples: 1250000.00
+	Cap *string `json:"cap,omitempty"`
+
+	// CapUsed what the brokerage kept from the agent in the current cap year
+	//
+	// Examples: 1250000.00
+	CapUsed *string `json:"cap_used,omitempty"`
+
+	// CompanyDollar an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	CompanyDollar string `json:"company_dollar"`
+
+	// Deals commissions closed with a split to the agent
+	Deals int64 `json:"deals"`
+
+	// Gci an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Gci      string             `json:"gci"`
+	MemberId openapi_types.UUID `json:"member_id"`
+	Name     string             `json:"name"`
+}
+
+// AgentPlan defines model for AgentPlan.
+type AgentPlan struct {
+	// AgentSplit the agent's percentage, e.g. "70"
+	//
+	// Examples: 1250000.00
+	AgentSplit string `json:"agent_split"`
+
+	// AnnualCap the most the brokerage keeps from the agent in a cap year; absent: no cap
+	//
+	// Examples: 1250000.00
+	AnnualCap *string `json:"annual_cap,omitempty"`
+
+	// CapYearStart the cap year starts on this month and day every year
+	CapYearStart openapi_types.Date `json:"cap_year_start"`
+	CreatedAt    time.Time          `json:"created_at"`
+	Id           openapi_types.UUID `json:"id"`
+	MemberId     openapi_types.UUID `json:"member_id"`
+	UpdatedAt    time.Time          `json:"updated_at"`
+}
+
+// AgentPlanBody defines model for AgentPlanBody.
+type AgentPlanBody struct {
+	// AgentSplit the agent's percentage of their side of a commission, 0 to 100
+	//
+	// Examples: 1250000.00
+	AgentSplit string `json:"agent_split"`
+
+	// AnnualCap the most the brokerage keeps from the agent in a cap year; absent: no cap
+	//
+	// Examples: 1250000.00
+	AnnualCap *string `json:"annual_cap,omitempty"`
+
+	// CapYearStart the cap year starts on this month and day (default January 1)
+	CapYearStart *openapi_types.Date `json:"cap_year_start,omitempty"`
+}
+
+// AgentPlansOutputBody defines model for AgentPlansOutputBody.
+type AgentPlansOutputBody struct {
+	Items *[]AgentPlan `json:"items"`
 }
 
 // Aging defines model for Aging.
@@ -4632,6 +4560,83 @@ type CommentInputBody struct {
 	Internal *bool `json:"internal,omitempty"`
 }
 
+// Commission defines model for Commission.
+type Commission struct {
+	// CdaSha256 SHA-256 of the disbursement authorisation generated at closing
+	CdaSha256 *string `json:"cda_sha256,omitempty"`
+
+	// ClosedOn set when the deal closed and the commission was posted
+	ClosedOn  *openapi_types.Date `json:"closed_on,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
+	DealId    openapi_types.UUID  `json:"deal_id"`
+
+	// Gross absent while a rate has no price to apply to
+	//
+	// Examples: 1250000.00
+	Gross *string `json:"gross,omitempty"`
+
+	// GrossAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	GrossAmount *string `json:"gross_amount,omitempty"`
+
+	// GrossRate percentage of the close price
+	//
+	// Examples: 1250000.00
+	GrossRate *string            `json:"gross_rate,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// ListingSidePct the listing side's percentage of a dual deal's commission
+	//
+	// Examples: 1250000.00
+	ListingSidePct string     `json:"listing_side_pct"`
+	PostedAt       *time.Time `json:"posted_at,omitempty"`
+
+	// ReferralAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ReferralAmount *string `json:"referral_amount,omitempty"`
+	ReferralName   *string `json:"referral_name,omitempty"`
+
+	// ReferralRate percentage of the gross
+	//
+	// Examples: 1250000.00
+	ReferralRate *string   `json:"referral_rate,omitempty"`
+	Splits       *[]Split  `json:"splits"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// CommissionBody defines model for CommissionBody.
+type CommissionBody struct {
+	// GrossAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	GrossAmount *string `json:"gross_amount,omitempty"`
+
+	// GrossRate percentage of the close price, e.g. "3"; or gross_amount
+	//
+	// Examples: 1250000.00
+	GrossRate *string `json:"gross_rate,omitempty"`
+
+	// ListingSidePct the listing side's percentage of a dual deal's commission (default 50)
+	//
+	// Examples: 1250000.00
+	ListingSidePct *string `json:"listing_side_pct,omitempty"`
+
+	// ReferralAmount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ReferralAmount *string `json:"referral_amount,omitempty"`
+
+	// ReferralName the referral party, with a referral fee
+	ReferralName *string `json:"referral_name,omitempty"`
+
+	// ReferralRate percentage of the gross; or referral_amount
+	//
+	// Examples: 1250000.00
+	ReferralRate *string `json:"referral_rate,omitempty"`
+}
+
 // ComparedItem defines model for ComparedItem.
 type ComparedItem struct {
 	Item    string     `json:"item"`
@@ -4821,43 +4826,6 @@ type DispositionInputBody struct {
 	Deductions *[]DeductionBody `json:"deductions,omitempty"`
 }
 
-// Document defines model for Document.
-type Document struct {
-	Category string `json:"category"`
-
-	// ContentType sniffed from the bytes
-	ContentType      string              `json:"content_type"`
-	CreatedAt        time.Time           `json:"created_at"`
-	CreatedBy        *openapi_types.UUID `json:"created_by,omitempty"`
-	CurrentVersionId *openapi_types.UUID `json:"current_version_id,omitempty"`
-	EntityId         openapi_types.UUID  `json:"entity_id"`
-	EntityType       DocumentEntityType  `json:"entity_type"`
-	FileName         string              `json:"file_name"`
-	Id               openapi_types.UUID  `json:"id"`
-	PropertyId       *openapi_types.UUID `json:"property_id,omitempty"`
-
-	// RetainUntil a calendar day, YYYY-MM-DD
-	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
-	SizeBytes   int64               `json:"size_bytes"`
-	Title       string              `json:"title"`
-	UpdatedAt   time.Time           `json:"updated_at"`
-
-	// Version the current version's number
-	Version    int64              `json:"version"`
-	Visibility DocumentVisibility `json:"visibility"`
-}
-
-// DocumentEntityType defines model for Document.EntityType.
-type DocumentEntityType string
-
-// DocumentVisibility defines model for Document.Visibility.
-type DocumentVisibility string
-
-// DocumentVersionsOutputBody defines model for DocumentVersionsOutputBody.
-type DocumentVersionsOutputBody struct {
-	Items *[]Version `json:"items"`
-}
-
 // EmergencyContact defines model for EmergencyContact.
 type EmergencyContact struct {
 	Email        *string `json:"email,omitempty"`
@@ -4913,6 +4881,65 @@ type EntryLineBody struct {
 	UnitId     *openapi_types.UUID `json:"unit_id,omitempty"`
 }
 
+// EscrowDeposit defines model for EscrowDeposit.
+type EscrowDeposit struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount    string             `json:"amount"`
+	CreatedAt time.Time          `json:"created_at"`
+	DealId    openapi_types.UUID `json:"deal_id"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate    *openapi_types.Date `json:"due_date,omitempty"`
+	Holder     EscrowDepositHolder `json:"holder"`
+	HolderName *string             `json:"holder_name,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+
+	// ReceivedOn a calendar day, YYYY-MM-DD
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+
+	// SettledOn the day it was released or refunded
+	SettledOn *openapi_types.Date `json:"settled_on,omitempty"`
+	Status    EscrowDepositStatus `json:"status"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// EscrowDepositHolder defines model for EscrowDeposit.Holder.
+type EscrowDepositHolder string
+
+// EscrowDepositStatus defines model for EscrowDeposit.Status.
+type EscrowDepositStatus string
+
+// EscrowDepositBody defines model for EscrowDepositBody.
+type EscrowDepositBody struct {
+	// Amount positive, in whole cents
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate *openapi_types.Date `json:"due_date,omitempty"`
+
+	// Holder only the brokerage's own trust account is in its books
+	Holder     EscrowDepositBodyHolder `json:"holder"`
+	HolderName *string                 `json:"holder_name,omitempty"`
+}
+
+// EscrowDepositBodyHolder only the brokerage's own trust account is in its books
+type EscrowDepositBodyHolder string
+
+// EscrowDepositsOutputBody defines model for EscrowDepositsOutputBody.
+type EscrowDepositsOutputBody struct {
+	Items *[]EscrowDeposit `json:"items"`
+}
+
+// GCIOutputBody defines model for GCIOutputBody.
+type GCIOutputBody struct {
+	Items *[]AgentGCI `json:"items"`
+	Year  int64       `json:"year"`
+}
+
 // HistoryEntry defines model for HistoryEntry.
 type HistoryEntry struct {
 	// ChangeType RESO ChangeType: NewListing, PriceChange, BackOnMarket or the new status
@@ -4928,45 +4955,6 @@ type HistoryEntry struct {
 	Id            openapi_types.UUID `json:"id"`
 	NewValue      *string            `json:"new_value,omitempty"`
 	PreviousValue *string            `json:"previous_value,omitempty"`
-}
-
-// Hit defines model for Hit.
-type Hit struct {
-	Category string `json:"category"`
-
-	// ContentType sniffed from the bytes
-	ContentType      string              `json:"content_type"`
-	CreatedAt        time.Time           `json:"created_at"`
-	CreatedBy        *openapi_types.UUID `json:"created_by,omitempty"`
-	CurrentVersionId *openapi_types.UUID `json:"current_version_id,omitempty"`
-	EntityId         openapi_types.UUID  `json:"entity_id"`
-	EntityType       HitEntityType       `json:"entity_type"`
-	FileName         string              `json:"file_name"`
-	Id               openapi_types.UUID  `json:"id"`
-	PropertyId       *openapi_types.UUID `json:"property_id,omitempty"`
-	Rank             float32             `json:"rank"`
-
-	// RetainUntil a calendar day, YYYY-MM-DD
-	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
-	SizeBytes   int64               `json:"size_bytes"`
-	Title       string              `json:"title"`
-	UpdatedAt   time.Time           `json:"updated_at"`
-
-	// Version the current version's number
-	Version    int64         `json:"version"`
-	Visibility HitVisibility `json:"visibility"`
-}
-
-// HitEntityType defines model for Hit.EntityType.
-type HitEntityType string
-
-// HitVisibility defines model for Hit.Visibility.
-type HitVisibility string
-
-// HitPage defines model for HitPage.
-type HitPage struct {
-	Items      *[]Hit  `json:"items"`
-	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // ImportReject defines model for ImportReject.
@@ -6805,6 +6793,12 @@ type Reason struct {
 	Points int64 `json:"points"`
 }
 
+// ReceiveEscrowInputBody defines model for ReceiveEscrowInputBody.
+type ReceiveEscrowInputBody struct {
+	// ReceivedOn default today in the organization's time zone
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+}
+
 // Received defines model for Received.
 type Received struct {
 	Body      string             `json:"body"`
@@ -7094,53 +7088,39 @@ type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
 }
 
-// Share defines model for Share.
-type Share struct {
-	CreatedAt   time.Time           `json:"created_at"`
-	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
-	DocumentId  openapi_types.UUID  `json:"document_id"`
-	Downloads   int64               `json:"downloads"`
-	ExpiresAt   time.Time           `json:"expires_at"`
-	HasPassword bool                `json:"has_password"`
-	Id          openapi_types.UUID  `json:"id"`
+// Split defines model for Split.
+type Split struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount string `json:"amount"`
 
-	// Label who the link is for
-	Label        *string    `json:"label,omitempty"`
-	MaxDownloads *int64     `json:"max_downloads,omitempty"`
-	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	// Basis how the amount was reached, in words
+	Basis string `json:"basis"`
+
+	// CompanyDollar what the brokerage keeps of the agent's side share (counts toward the agent's cap)
+	//
+	// Examples: 1250000.00
+	CompanyDollar string `json:"company_dollar"`
+	LineNo        int64  `json:"line_no"`
+
+	// MemberId the agent, for an agent's split
+	MemberId  *openapi_types.UUID `json:"member_id,omitempty"`
+	Payee     SplitPayee          `json:"payee"`
+	PayeeName string              `json:"payee_name"`
+	Side      *SplitSide          `json:"side,omitempty"`
+
+	// SideShare an agent's part of the gross before their plan's split (their GCI)
+	//
+	// Examples: 1250000.00
+	SideShare string `json:"side_share"`
 }
 
-// ShareInput defines model for ShareInput.
-type ShareInput struct {
-	ExpiresInDays *int64  `json:"expires_in_days,omitempty"`
-	Label         *string `json:"label,omitempty"`
-	MaxDownloads  *int64  `json:"max_downloads,omitempty"`
-	Password      *string `json:"password,omitempty"`
-}
+// SplitPayee defines model for Split.Payee.
+type SplitPayee string
 
-// ShareOutputBody defines model for ShareOutputBody.
-type ShareOutputBody struct {
-	CreatedAt   time.Time           `json:"created_at"`
-	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
-	DocumentId  openapi_types.UUID  `json:"document_id"`
-	Downloads   int64               `json:"downloads"`
-	ExpiresAt   time.Time           `json:"expires_at"`
-	HasPassword bool                `json:"has_password"`
-	Id          openapi_types.UUID  `json:"id"`
-
-	// Label who the link is for
-	Label        *string    `json:"label,omitempty"`
-	MaxDownloads *int64     `json:"max_downloads,omitempty"`
-	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-
-	// Token shown only now; the link is /shared/<token>
-	Token *string `json:"token,omitempty"`
-}
-
-// SharesOutputBody defines model for SharesOutputBody.
-type SharesOutputBody struct {
-	Items *[]Share `json:"items"`
-}
+// SplitSide defines model for Split.Side.
+type SplitSide string
 
 // StageBody defines model for StageBody.
 type StageBody struct {
@@ -7572,19 +7552,6 @@ type UnreadCountOutputBody struct {
 	Unread int64 `json:"unread"`
 }
 
-// Update defines model for Update.
-type Update struct {
-	Category string `json:"category"`
-
-	// RetainUntil a calendar day, YYYY-MM-DD
-	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
-	Title       string              `json:"title"`
-	Visibility  UpdateVisibility    `json:"visibility"`
-}
-
-// UpdateVisibility defines model for Update.Visibility.
-type UpdateVisibility string
-
 // User defines model for User.
 type User struct {
 	CreatedAt   time.Time          `json:"created_at"`
@@ -7768,23 +7735,6 @@ type VendorsOutputBody struct {
 type VerifyEmailInputBody struct {
 	// Token the token of the e-mailed link
 	Token string `json:"token"`
-}
-
-// Version defines model for Version.
-type Version struct {
-	// ContentType sniffed from the bytes
-	ContentType string             `json:"content_type"`
-	CreatedAt   time.Time          `json:"created_at"`
-	DocumentId  openapi_types.UUID `json:"document_id"`
-	FileName    string             `json:"file_name"`
-	Id          openapi_types.UUID `json:"id"`
-	Sha256      string             `json:"sha256"`
-	SizeBytes   int64              `json:"size_bytes"`
-
-	// TextChars characters of text extracted for search
-	TextChars  int64               `json:"text_chars"`
-	UploadedBy *openapi_types.UUID `json:"uploaded_by,omitempty"`
-	Version    int64               `json:"version"`
 }
 
 // VersionOutputBody defines model for VersionOutputBody.
@@ -8127,6 +8077,12 @@ type ClientTimelineParams struct {
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// GciByAgentParams defines parameters for GciByAgent.
+type GciByAgentParams struct {
+	// Year default this year
+	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
+}
+
 // ListDeliveriesParams defines parameters for ListDeliveries.
 type ListDeliveriesParams struct {
 	Status *ListDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -8141,57 +8097,10 @@ type ListDeliveriesParams struct {
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
 
-// ListDocumentsParams defines parameters for ListDocuments.
-type ListDocumentsParams struct {
-	// Q full-text search over titles, file names and the text of PDFs and text files
-	Q          *string                        `form:"q,omitempty" json:"q,omitempty"`
-	EntityType *ListDocumentsParamsEntityType `form:"entity_type,omitempty" json:"entity_type,omitempty"`
-	EntityId   *string                        `form:"entity_id,omitempty" json:"entity_id,omitempty"`
-	Category   *string                        `form:"category,omitempty" json:"category,omitempty"`
-	Cursor     *string                        `form:"cursor,omitempty" json:"cursor,omitempty"`
-
-	// Limit page size, at most MaxPageSize (100)
-	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
-}
-
-// ListDocumentsParamsEntityType defines parameters for ListDocuments.
-type ListDocumentsParamsEntityType string
-
-// CreateDocumentMultipartBody defines parameters for CreateDocument.
-type CreateDocumentMultipartBody struct {
-	Category   string                                `json:"category"`
-	EntityId   string                                `json:"entity_id"`
-	EntityType CreateDocumentMultipartBodyEntityType `json:"entity_type"`
-
-	// File the file; its type is sniffed from its contents
-	File openapi_types.File `json:"file"`
-
-	// RetainUntil YYYY-MM-DD
-	RetainUntil *string `json:"retain_until,omitempty"`
-	Title       string  `json:"title"`
-
-	// Visibility default staff
-	Visibility *CreateDocumentMultipartBodyVisibility `json:"visibility,omitempty"`
-}
-
-// CreateDocumentMultipartBodyEntityType defines parameters for CreateDocument.
-type CreateDocumentMultipartBodyEntityType string
-
-// CreateDocumentMultipartBodyVisibility defines parameters for CreateDocument.
-type CreateDocumentMultipartBodyVisibility string
-
-// GetDocumentContentParams defines parameters for GetDocumentContent.
-type GetDocumentContentParams struct {
-	// Version 0 or absent: the current version
-	Version *int64 `form:"version,omitempty" json:"version,omitempty"`
-
-	// Inline show in the browser (logged as a view) rather than download
-	Inline *bool `form:"inline,omitempty" json:"inline,omitempty"`
-}
-
-// AddDocumentVersionMultipartBody defines parameters for AddDocumentVersion.
-type AddDocumentVersionMultipartBody struct {
-	File openapi_types.File `json:"file"`
+// ReceiveEscrowDepositParams defines parameters for ReceiveEscrowDeposit.
+type ReceiveEscrowDepositParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // ListInspectionsParams defines parameters for ListInspections.
@@ -8701,6 +8610,9 @@ type RegenerateRecoveryCodesJSONRequestBody = PasswordOnlyInputBody
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = PasswordInputBody
 
+// SetAgentPlanJSONRequestBody defines body for SetAgentPlan for application/json ContentType.
+type SetAgentPlanJSONRequestBody = AgentPlanBody
+
 // CreateAnnouncementJSONRequestBody defines body for CreateAnnouncement for application/json ContentType.
 type CreateAnnouncementJSONRequestBody = NewAnnouncementInputBody
 
@@ -8779,17 +8691,14 @@ type ChangeClientStageJSONRequestBody = StageBody
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
 
-// CreateDocumentMultipartRequestBody defines body for CreateDocument for multipart/form-data ContentType.
-type CreateDocumentMultipartRequestBody CreateDocumentMultipartBody
+// SetCommissionJSONRequestBody defines body for SetCommission for application/json ContentType.
+type SetCommissionJSONRequestBody = CommissionBody
 
-// UpdateDocumentJSONRequestBody defines body for UpdateDocument for application/json ContentType.
-type UpdateDocumentJSONRequestBody = Update
+// CreateEscrowDepositJSONRequestBody defines body for CreateEscrowDeposit for application/json ContentType.
+type CreateEscrowDepositJSONRequestBody = EscrowDepositBody
 
-// CreateDocumentShareJSONRequestBody defines body for CreateDocumentShare for application/json ContentType.
-type CreateDocumentShareJSONRequestBody = ShareInput
-
-// AddDocumentVersionMultipartRequestBody defines body for AddDocumentVersion for multipart/form-data ContentType.
-type AddDocumentVersionMultipartRequestBody AddDocumentVersionMultipartBody
+// ReceiveEscrowDepositJSONRequestBody defines body for ReceiveEscrowDeposit for application/json ContentType.
+type ReceiveEscrowDepositJSONRequestBody = ReceiveEscrowInputBody
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -9204,6 +9113,37 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /api/v1/account/sessions/{id} (the `RevokeSession` operationId).
 	RevokeSession(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAgentPlans Agents' commission plans
+	//
+	// Every plan with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+	ListAgentPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAgentPlanWithBody Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlanWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAgentPlan Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlan(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAnnouncements Announcements to tenants, latest first
 	//
@@ -9972,6 +9912,15 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimeline(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GciByAgent Gross commission income by agent, year to date
+	//
+	// Every agent with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+	GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCrmSettings The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -10001,6 +9950,77 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCommission A deal's commission and its splits
+	//
+	// Before closing the splits are a preview at the deal's price.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+	GetCommission(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCommissionWithBody Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommissionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCommission Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommission(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCommissionAuthorization The commission disbursement authorisation
+	//
+	// The printable HTML page generated when the deal closed; 404 before.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+	GetCommissionAuthorization(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEscrowDeposits A deal's earnest money deposits
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+	ListEscrowDeposits(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEscrowDepositWithBody Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEscrowDeposit Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDeposit(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -10017,125 +10037,31 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeDocumentShare Revoke a share link at once
+	// ReceiveEscrowDepositWithBody Record a deposit received
 	//
-	// Needs permission `document.share`.
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 	//
-	// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
-	RevokeDocumentShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListDocuments Documents, newest first, or searched by their text (ranked)
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 	//
-	// Needs permission `document.read`.
-	//
-	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
-	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDocumentWithBody File a document with its first version
-	//
-	// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
-	//
-	// Needs permission `document.write`.
+	// Needs permission `deal.write`.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
-	CreateDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteDocument Delete a document (kept for the retention rules, gone from every list and link)
+	// ReceiveEscrowDeposit Record a deposit received
 	//
-	// Needs permission `document.manage`.
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 	//
-	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
-	DeleteDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetDocument One document and its current version
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 	//
-	// Needs permission `document.read`.
-	//
-	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
-	GetDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateDocumentWithBody Change a document's title, category, visibility or retention
-	//
-	// Changing retain_until needs document.manage.
-	//
-	// Needs permission `document.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-	UpdateDocumentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateDocument Change a document's title, category, visibility or retention
-	//
-	// Changing retain_until needs document.manage.
-	//
-	// Needs permission `document.write`.
+	// Needs permission `deal.write`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-	UpdateDocument(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetDocumentAccessLog Every view, download and refused link of a document, newest first
-	//
-	// Needs permission `document.share`.
-	//
-	// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
-	GetDocumentAccessLog(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetDocumentContent A version's file (logged in the access log)
-	//
-	// Needs permission `document.read`.
-	//
-	// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
-	GetDocumentContent(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListDocumentShares A document's share links
-	//
-	// Needs permission `document.share`.
-	//
-	// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
-	ListDocumentShares(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDocumentShareWithBody Make a share link
-	//
-	// The token is shown once. Staff-only documents cannot be shared.
-	//
-	// Needs permission `document.share`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-	CreateDocumentShareWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateDocumentShare Make a share link
-	//
-	// The token is shown once. Staff-only documents cannot be shared.
-	//
-	// Needs permission `document.share`.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-	CreateDocumentShare(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListDocumentVersions A document's versions, newest first
-	//
-	// Needs permission `document.read`.
-	//
-	// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
-	ListDocumentVersions(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// AddDocumentVersionWithBody Upload a new version, which becomes current
-	//
-	// Needs permission `document.write`.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
-	AddDocumentVersionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDeposit(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -12620,6 +12546,67 @@ func (c *Client) RevokeSession(ctx context.Context, id openapi_types.UUID, reqEd
 	return c.Client.Do(req)
 }
 
+// ListAgentPlans Agents' commission plans
+//
+// Every plan with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+func (c *Client) ListAgentPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAgentPlansRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAgentPlanWithBody Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *Client) SetAgentPlanWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAgentPlanRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAgentPlan Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *Client) SetAgentPlan(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAgentPlanRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListAnnouncements Announcements to tenants, latest first
 //
 // Needs permission `announcement.read`.
@@ -14197,6 +14184,25 @@ func (c *Client) ClientTimeline(ctx context.Context, id openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// GciByAgent Gross commission income by agent, year to date
+//
+// Every agent with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+func (c *Client) GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGciByAgentRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCrmSettings The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -14256,6 +14262,147 @@ func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettings
 	return c.Client.Do(req)
 }
 
+// GetCommission A deal's commission and its splits
+//
+// Before closing the splits are a preview at the deal's price.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+func (c *Client) GetCommission(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommissionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCommissionWithBody Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *Client) SetCommissionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCommissionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCommission Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *Client) SetCommission(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCommissionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCommissionAuthorization The commission disbursement authorisation
+//
+// The printable HTML page generated when the deal closed; 404 before.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+func (c *Client) GetCommissionAuthorization(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommissionAuthorizationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEscrowDeposits A deal's earnest money deposits
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+func (c *Client) ListEscrowDeposits(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEscrowDepositsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEscrowDepositWithBody Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *Client) CreateEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEscrowDepositRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEscrowDeposit Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *Client) CreateEscrowDeposit(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEscrowDepositRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDeliveries The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -14292,51 +14439,19 @@ func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqE
 	return c.Client.Do(req)
 }
 
-// RevokeDocumentShare Revoke a share link at once
+// ReceiveEscrowDepositWithBody Record a deposit received
 //
-// Needs permission `document.share`.
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 //
-// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
-func (c *Client) RevokeDocumentShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRevokeDocumentShareRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListDocuments Documents, newest first, or searched by their text (ranked)
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 //
-// Needs permission `document.read`.
-//
-// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
-func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDocumentsRequest(c.Server, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDocumentWithBody File a document with its first version
-//
-// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
-//
-// Needs permission `document.write`.
+// Needs permission `deal.write`.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
-func (c *Client) CreateDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDocumentRequestWithBody(c.Server, contentType, body)
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *Client) ReceiveEscrowDepositWithBody(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveEscrowDepositRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14347,201 +14462,19 @@ func (c *Client) CreateDocumentWithBody(ctx context.Context, contentType string,
 	return c.Client.Do(req)
 }
 
-// DeleteDocument Delete a document (kept for the retention rules, gone from every list and link)
+// ReceiveEscrowDeposit Record a deposit received
 //
-// Needs permission `document.manage`.
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 //
-// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
-func (c *Client) DeleteDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteDocumentRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetDocument One document and its current version
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 //
-// Needs permission `document.read`.
-//
-// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
-func (c *Client) GetDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDocumentRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateDocumentWithBody Change a document's title, category, visibility or retention
-//
-// Changing retain_until needs document.manage.
-//
-// Needs permission `document.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-func (c *Client) UpdateDocumentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateDocument Change a document's title, category, visibility or retention
-//
-// Changing retain_until needs document.manage.
-//
-// Needs permission `document.write`.
+// Needs permission `deal.write`.
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-func (c *Client) UpdateDocument(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetDocumentAccessLog Every view, download and refused link of a document, newest first
-//
-// Needs permission `document.share`.
-//
-// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
-func (c *Client) GetDocumentAccessLog(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDocumentAccessLogRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetDocumentContent A version's file (logged in the access log)
-//
-// Needs permission `document.read`.
-//
-// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
-func (c *Client) GetDocumentContent(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDocumentContentRequest(c.Server, id, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListDocumentShares A document's share links
-//
-// Needs permission `document.share`.
-//
-// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
-func (c *Client) ListDocumentShares(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDocumentSharesRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDocumentShareWithBody Make a share link
-//
-// The token is shown once. Staff-only documents cannot be shared.
-//
-// Needs permission `document.share`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-func (c *Client) CreateDocumentShareWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDocumentShareRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateDocumentShare Make a share link
-//
-// The token is shown once. Staff-only documents cannot be shared.
-//
-// Needs permission `document.share`.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-func (c *Client) CreateDocumentShare(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDocumentShareRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListDocumentVersions A document's versions, newest first
-//
-// Needs permission `document.read`.
-//
-// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
-func (c *Client) ListDocumentVersions(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDocumentVersionsRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// AddDocumentVersionWithBody Upload a new version, which becomes current
-//
-// Needs permission `document.write`.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
-func (c *Client) AddDocumentVersionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddDocumentVersionRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *Client) ReceiveEscrowDeposit(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveEscrowDepositRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19565,6 +19498,80 @@ func NewRevokeSessionRequest(server string, id openapi_types.UUID) (*http.Reques
 	return req, nil
 }
 
+// NewListAgentPlansRequest constructs an http.Request for the ListAgentPlans method
+func NewListAgentPlansRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/agent-plans")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetAgentPlanRequest calls the generic SetAgentPlan builder with application/json body
+func NewSetAgentPlanRequest(server string, id openapi_types.UUID, body SetAgentPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetAgentPlanRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetAgentPlanRequestWithBody constructs an http.Request for the SetAgentPlan method, with any body, and a specified content type
+func NewSetAgentPlanRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/agent-plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListAnnouncementsRequest constructs an http.Request for the ListAnnouncements method
 func NewListAnnouncementsRequest(server string, params *ListAnnouncementsParams) (*http.Request, error) {
 	var err error
@@ -22485,6 +22492,60 @@ func NewClientTimelineRequest(server string, id openapi_types.UUID, params *Clie
 	return req, nil
 }
 
+// NewGciByAgentRequest constructs an http.Request for the GciByAgent method
+func NewGciByAgentRequest(server string, params *GciByAgentParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/commissions/gci")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCrmSettingsRequest constructs an http.Request for the GetCrmSettings method
 func NewGetCrmSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -22543,6 +22604,202 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCommissionRequest constructs an http.Request for the GetCommission method
+func NewGetCommissionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/commission", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetCommissionRequest calls the generic SetCommission builder with application/json body
+func NewSetCommissionRequest(server string, id openapi_types.UUID, body SetCommissionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCommissionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetCommissionRequestWithBody constructs an http.Request for the SetCommission method, with any body, and a specified content type
+func NewSetCommissionRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/commission", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCommissionAuthorizationRequest constructs an http.Request for the GetCommissionAuthorization method
+func NewGetCommissionAuthorizationRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/commission/authorization", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEscrowDepositsRequest constructs an http.Request for the ListEscrowDeposits method
+func NewListEscrowDepositsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/escrow-deposits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEscrowDepositRequest calls the generic CreateEscrowDeposit builder with application/json body
+func NewCreateEscrowDepositRequest(server string, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEscrowDepositRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateEscrowDepositRequestWithBody constructs an http.Request for the CreateEscrowDeposit method, with any body, and a specified content type
+func NewCreateEscrowDepositRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/escrow-deposits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -22664,264 +22921,19 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
-// NewRevokeDocumentShareRequest constructs an http.Request for the RevokeDocumentShare method
-func NewRevokeDocumentShareRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/document-shares/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListDocumentsRequest constructs an http.Request for the ListDocuments method
-func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Q != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.EntityType != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "entity_type", *params.EntityType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.EntityId != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "entity_id", *params.EntityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Category != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Cursor != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Limit != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateDocumentRequestWithBody constructs an http.Request for the CreateDocument method, with any body, and a specified content type
-func NewCreateDocumentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteDocumentRequest constructs an http.Request for the DeleteDocument method
-func NewDeleteDocumentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetDocumentRequest constructs an http.Request for the GetDocument method
-func NewGetDocumentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewUpdateDocumentRequest calls the generic UpdateDocument builder with application/json body
-func NewUpdateDocumentRequest(server string, id openapi_types.UUID, body UpdateDocumentJSONRequestBody) (*http.Request, error) {
+// NewReceiveEscrowDepositRequest calls the generic ReceiveEscrowDeposit builder with application/json body
+func NewReceiveEscrowDepositRequest(server string, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateDocumentRequestWithBody(server, id, "application/json", bodyReader)
+	return NewReceiveEscrowDepositRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
-// NewUpdateDocumentRequestWithBody constructs an http.Request for the UpdateDocument method, with any body, and a specified content type
-func NewUpdateDocumentRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+// NewReceiveEscrowDepositRequestWithBody constructs an http.Request for the ReceiveEscrowDeposit method, with any body, and a specified content type
+func NewReceiveEscrowDepositRequestWithBody(server string, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -22936,7 +22948,7 @@ func NewUpdateDocumentRequestWithBody(server string, id openapi_types.UUID, cont
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	operationPath := fmt.Sprintf("/api/v1/escrow-deposits/%s/receive", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22946,270 +22958,27 @@ func NewUpdateDocumentRequestWithBody(server string, id openapi_types.UUID, cont
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
 
 	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetDocumentAccessLogRequest constructs an http.Request for the GetDocumentAccessLog method
-func NewGetDocumentAccessLogRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s/access-log", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetDocumentContentRequest constructs an http.Request for the GetDocumentContent method
-func NewGetDocumentContentRequest(server string, id openapi_types.UUID, params *GetDocumentContentParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s/content", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
 
 	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
 
-		if params.Version != nil {
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "version", *params.Version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
 				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
 			}
 
+			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
-		if params.Inline != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "inline", *params.Inline, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListDocumentSharesRequest constructs an http.Request for the ListDocumentShares method
-func NewListDocumentSharesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s/shares", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateDocumentShareRequest calls the generic CreateDocumentShare builder with application/json body
-func NewCreateDocumentShareRequest(server string, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateDocumentShareRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewCreateDocumentShareRequestWithBody constructs an http.Request for the CreateDocumentShare method, with any body, and a specified content type
-func NewCreateDocumentShareRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s/shares", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewListDocumentVersionsRequest constructs an http.Request for the ListDocumentVersions method
-func NewListDocumentVersionsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s/versions", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewAddDocumentVersionRequestWithBody constructs an http.Request for the AddDocumentVersion method, with any body, and a specified content type
-func NewAddDocumentVersionRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/documents/%s/versions", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -31814,6 +31583,39 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/account/sessions/{id} (the `RevokeSession` operationId).
 	RevokeSessionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeSessionResponse, error)
 
+	// ListAgentPlansWithResponse Agents' commission plans
+	//
+	// Every plan with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+	ListAgentPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAgentPlansResponse, error)
+
+	// SetAgentPlanWithBodyWithResponse Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlanWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error)
+
+	// SetAgentPlanWithResponse Set a member's commission plan
+	//
+	// {id} is the member. Commissions already posted keep their splits.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+	SetAgentPlanWithResponse(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error)
+
 	// ListAnnouncementsWithResponse Announcements to tenants, latest first
 	//
 	// Needs permission `announcement.read`.
@@ -32643,6 +32445,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimelineWithResponse(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*ClientTimelineResponse, error)
 
+	// GciByAgentWithResponse Gross commission income by agent, year to date
+	//
+	// Every agent with deal.manage, else the caller's own.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+	GciByAgentWithResponse(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*GciByAgentResponse, error)
+
 	// GetCrmSettingsWithResponse The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -32674,6 +32487,83 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
 
+	// GetCommissionWithResponse A deal's commission and its splits
+	//
+	// Before closing the splits are a preview at the deal's price.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+	GetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionResponse, error)
+
+	// SetCommissionWithBodyWithResponse Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommissionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error)
+
+	// SetCommissionWithResponse Set a deal's commission
+	//
+	// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+	SetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error)
+
+	// GetCommissionAuthorizationWithResponse The commission disbursement authorisation
+	//
+	// The printable HTML page generated when the deal closed; 404 before.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+	GetCommissionAuthorizationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionAuthorizationResponse, error)
+
+	// ListEscrowDepositsWithResponse A deal's earnest money deposits
+	//
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+	ListEscrowDepositsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListEscrowDepositsResponse, error)
+
+	// CreateEscrowDepositWithBodyWithResponse Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error)
+
+	// CreateEscrowDepositWithResponse Record an earnest money deposit due
+	//
+	// 409 when the deal has ended.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+	CreateEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error)
+
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -32694,141 +32584,31 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
 
-	// RevokeDocumentShareWithResponse Revoke a share link at once
+	// ReceiveEscrowDepositWithBodyWithResponse Record a deposit received
 	//
-	// Needs permission `document.share`.
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 	//
-	// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
-	RevokeDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeDocumentShareResponse, error)
-
-	// ListDocumentsWithResponse Documents, newest first, or searched by their text (ranked)
-	//
-	// Needs permission `document.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
-	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
-
-	// CreateDocumentWithBodyWithResponse File a document with its first version
-	//
-	// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
-	//
-	// Needs permission `document.write`.
+	// Needs permission `deal.write`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
-	CreateDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error)
 
-	// DeleteDocumentWithResponse Delete a document (kept for the retention rules, gone from every list and link)
+	// ReceiveEscrowDepositWithResponse Record a deposit received
 	//
-	// Needs permission `document.manage`.
+	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 	//
-	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
-	DeleteDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error)
-
-	// GetDocumentWithResponse One document and its current version
-	//
-	// Needs permission `document.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
-	GetDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
-
-	// UpdateDocumentWithBodyWithResponse Change a document's title, category, visibility or retention
-	//
-	// Changing retain_until needs document.manage.
-	//
-	// Needs permission `document.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-	UpdateDocumentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
-
-	// UpdateDocumentWithResponse Change a document's title, category, visibility or retention
-	//
-	// Changing retain_until needs document.manage.
-	//
-	// Needs permission `document.write`.
+	// Needs permission `deal.write`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-	UpdateDocumentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
-
-	// GetDocumentAccessLogWithResponse Every view, download and refused link of a document, newest first
-	//
-	// Needs permission `document.share`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
-	GetDocumentAccessLogWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentAccessLogResponse, error)
-
-	// GetDocumentContentWithResponse A version's file (logged in the access log)
-	//
-	// Needs permission `document.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
-	GetDocumentContentWithResponse(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error)
-
-	// ListDocumentSharesWithResponse A document's share links
-	//
-	// Needs permission `document.share`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
-	ListDocumentSharesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentSharesResponse, error)
-
-	// CreateDocumentShareWithBodyWithResponse Make a share link
-	//
-	// The token is shown once. Staff-only documents cannot be shared.
-	//
-	// Needs permission `document.share`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-	CreateDocumentShareWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error)
-
-	// CreateDocumentShareWithResponse Make a share link
-	//
-	// The token is shown once. Staff-only documents cannot be shared.
-	//
-	// Needs permission `document.share`.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-	CreateDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error)
-
-	// ListDocumentVersionsWithResponse A document's versions, newest first
-	//
-	// Needs permission `document.read`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
-	ListDocumentVersionsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentVersionsResponse, error)
-
-	// AddDocumentVersionWithBodyWithResponse Upload a new version, which becomes current
-	//
-	// Needs permission `document.write`.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
-	AddDocumentVersionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDocumentVersionResponse, error)
+	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+	ReceiveEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -36015,6 +35795,179 @@ func (r RevokeSessionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAgentPlansResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgentPlansOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAgentPlansResponse) GetJSON200() *AgentPlansOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAgentPlansResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAgentPlansResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAgentPlansResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAgentPlansResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAgentPlansResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetAgentPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgentPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetAgentPlanResponse) GetJSON200() *AgentPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetAgentPlanResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetAgentPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetAgentPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetAgentPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetAgentPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -40901,6 +40854,75 @@ func (r ClientTimelineResponse) ContentType() string {
 	return ""
 }
 
+type GciByAgentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GCIOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GciByAgentResponse) GetJSON200() *GCIOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GciByAgentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GciByAgentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GciByAgentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GciByAgentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GciByAgentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCrmSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41067,6 +41089,449 @@ func (r ReplaceCrmSettingsResponse) ContentType() string {
 	return ""
 }
 
+type GetCommissionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Commission
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCommissionResponse) GetJSON200() *Commission {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCommissionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCommissionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCommissionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCommissionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCommissionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetCommissionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Commission
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCommissionResponse) GetJSON200() *Commission {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetCommissionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCommissionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCommissionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCommissionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCommissionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCommissionAuthorizationResponse200Headers the declared response headers of an HTTP 200 response for GetCommissionAuthorization
+type GetCommissionAuthorizationResponse200Headers struct {
+	ContentType *string
+}
+
+type GetCommissionAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCommissionAuthorizationResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCommissionAuthorizationResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCommissionAuthorizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCommissionAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCommissionAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCommissionAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCommissionAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEscrowDepositsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EscrowDepositsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEscrowDepositsResponse) GetJSON200() *EscrowDepositsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListEscrowDepositsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEscrowDepositsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEscrowDepositsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEscrowDepositsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEscrowDepositsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateEscrowDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EscrowDeposit
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEscrowDepositResponse) GetJSON201() *EscrowDeposit {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateEscrowDepositResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEscrowDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEscrowDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEscrowDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEscrowDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41219,405 +41684,16 @@ func (r ReplayDeliveryResponse) ContentType() string {
 	return ""
 }
 
-type RevokeDocumentShareResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
+// ReceiveEscrowDepositResponse200Headers the declared response headers of an HTTP 200 response for ReceiveEscrowDeposit
+type ReceiveEscrowDepositResponse200Headers struct {
+	ContentType *string
 }
 
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r RevokeDocumentShareResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r RevokeDocumentShareResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r RevokeDocumentShareResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r RevokeDocumentShareResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r RevokeDocumentShareResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r RevokeDocumentShareResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r RevokeDocumentShareResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RevokeDocumentShareResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RevokeDocumentShareResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RevokeDocumentShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListDocumentsResponse struct {
+type ReceiveEscrowDepositResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *HitPage
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentsResponse) GetJSON200() *HitPage {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDocumentsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDocumentsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDocumentsResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDocumentsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListDocumentsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListDocumentsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateDocumentResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Document
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentResponse) GetJSON201() *Document {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateDocumentResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateDocumentResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateDocumentResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type DeleteDocumentResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r DeleteDocumentResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r DeleteDocumentResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r DeleteDocumentResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r DeleteDocumentResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r DeleteDocumentResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r DeleteDocumentResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r DeleteDocumentResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r DeleteDocumentResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetDocumentResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Document
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentResponse) GetJSON200() *Document {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetDocumentResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetDocumentResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetDocumentResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetDocumentResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetDocumentResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetDocumentResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetDocumentResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type UpdateDocumentResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Document
+	JSON200 *EscrowDeposit
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -41632,411 +41708,71 @@ type UpdateDocumentResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentResponse) GetJSON200() *Document {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r UpdateDocumentResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r UpdateDocumentResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r UpdateDocumentResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetDocumentAccessLogResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AccessLogOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentAccessLogResponse) GetJSON200() *AccessLogOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetDocumentAccessLogResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetDocumentAccessLogResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentAccessLogResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentAccessLogResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// GetDocumentContentResponse200Headers the declared response headers of an HTTP 200 response for GetDocumentContent
-type GetDocumentContentResponse200Headers struct {
-	CacheControl       *string
-	ContentDisposition *string
-	ContentLength      *string
-	ContentType        *string
-}
-
-type GetDocumentContentResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]byte
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *GetDocumentContentResponse200Headers
+	Headers200 *ReceiveEscrowDepositResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentContentResponse) GetJSON200() *[]byte {
+func (r ReceiveEscrowDepositResponse) GetJSON200() *EscrowDeposit {
 	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetDocumentContentResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetDocumentContentResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetDocumentContentResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r GetDocumentContentResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetDocumentContentResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetDocumentContentResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetDocumentContentResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentContentResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentContentResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListDocumentSharesResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *SharesOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentSharesResponse) GetJSON200() *SharesOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDocumentSharesResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDocumentSharesResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListDocumentSharesResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDocumentSharesResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDocumentSharesResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListDocumentSharesResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListDocumentSharesResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentSharesResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentSharesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateDocumentShareResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *ShareOutputBody
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentShareResponse) GetJSON201() *ShareOutputBody {
-	return r.JSON201
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON400() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON400() *Problem {
 	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON401() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
 }
 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON403() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON404() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON409() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON409() *Problem {
 	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON413() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON413() *Problem {
 	return r.ApplicationproblemJSON413
 }
 
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON415() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON415() *Problem {
 	return r.ApplicationproblemJSON415
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON422() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON422() *Problem {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateDocumentShareResponse) GetApplicationproblemJSON500() *Problem {
+func (r ReceiveEscrowDepositResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentShareResponse) GetBody() []byte {
+func (r ReceiveEscrowDepositResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentShareResponse) Status() string {
+func (r ReceiveEscrowDepositResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -42044,7 +41780,7 @@ func (r CreateDocumentShareResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentShareResponse) StatusCode() int {
+func (r ReceiveEscrowDepositResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -42052,187 +41788,7 @@ func (r CreateDocumentShareResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListDocumentVersionsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DocumentVersionsOutputBody
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentVersionsResponse) GetJSON200() *DocumentVersionsOutputBody {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListDocumentVersionsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListDocumentVersionsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListDocumentVersionsResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ListDocumentVersionsResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListDocumentVersionsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListDocumentVersionsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListDocumentVersionsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentVersionsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentVersionsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type AddDocumentVersionResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Version
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r AddDocumentVersionResponse) GetJSON201() *Version {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON422() *Problem {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r AddDocumentVersionResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r AddDocumentVersionResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r AddDocumentVersionResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r AddDocumentVersionResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddDocumentVersionResponse) ContentType() string {
+func (r ReceiveEscrowDepositResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -57978,6 +57534,57 @@ func (c *ClientWithResponses) RevokeSessionWithResponse(ctx context.Context, id 
 	return ParseRevokeSessionResponse(rsp)
 }
 
+// ListAgentPlansWithResponse Agents' commission plans
+//
+// Every plan with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/agent-plans (the `ListAgentPlans` operationId).
+func (c *ClientWithResponses) ListAgentPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAgentPlansResponse, error) {
+	rsp, err := c.ListAgentPlans(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAgentPlansResponse(rsp)
+}
+
+// SetAgentPlanWithBodyWithResponse Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *ClientWithResponses) SetAgentPlanWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error) {
+	rsp, err := c.SetAgentPlanWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAgentPlanResponse(rsp)
+}
+
+// SetAgentPlanWithResponse Set a member's commission plan
+//
+// {id} is the member. Commissions already posted keep their splits.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/agent-plans/{id} (the `SetAgentPlan` operationId).
+func (c *ClientWithResponses) SetAgentPlanWithResponse(ctx context.Context, id openapi_types.UUID, body SetAgentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAgentPlanResponse, error) {
+	rsp, err := c.SetAgentPlan(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAgentPlanResponse(rsp)
+}
+
 // ListAnnouncementsWithResponse Announcements to tenants, latest first
 //
 // Needs permission `announcement.read`.
@@ -59293,6 +58900,23 @@ func (c *ClientWithResponses) ClientTimelineWithResponse(ctx context.Context, id
 	return ParseClientTimelineResponse(rsp)
 }
 
+// GciByAgentWithResponse Gross commission income by agent, year to date
+//
+// Every agent with deal.manage, else the caller's own.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
+func (c *ClientWithResponses) GciByAgentWithResponse(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*GciByAgentResponse, error) {
+	rsp, err := c.GciByAgent(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGciByAgentResponse(rsp)
+}
+
 // GetCrmSettingsWithResponse The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -59342,6 +58966,125 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 	return ParseReplaceCrmSettingsResponse(rsp)
 }
 
+// GetCommissionWithResponse A deal's commission and its splits
+//
+// Before closing the splits are a preview at the deal's price.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/commission (the `GetCommission` operationId).
+func (c *ClientWithResponses) GetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionResponse, error) {
+	rsp, err := c.GetCommission(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCommissionResponse(rsp)
+}
+
+// SetCommissionWithBodyWithResponse Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *ClientWithResponses) SetCommissionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error) {
+	rsp, err := c.SetCommissionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCommissionResponse(rsp)
+}
+
+// SetCommissionWithResponse Set a deal's commission
+//
+// A deal closes only with its commission set; at closing it is split again at the close price (each agent by their plan and cap, what rounding leaves to the brokerage), posted to the ledger and no longer changes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/deals/{id}/commission (the `SetCommission` operationId).
+func (c *ClientWithResponses) SetCommissionWithResponse(ctx context.Context, id openapi_types.UUID, body SetCommissionJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCommissionResponse, error) {
+	rsp, err := c.SetCommission(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCommissionResponse(rsp)
+}
+
+// GetCommissionAuthorizationWithResponse The commission disbursement authorisation
+//
+// The printable HTML page generated when the deal closed; 404 before.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
+func (c *ClientWithResponses) GetCommissionAuthorizationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionAuthorizationResponse, error) {
+	rsp, err := c.GetCommissionAuthorization(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCommissionAuthorizationResponse(rsp)
+}
+
+// ListEscrowDepositsWithResponse A deal's earnest money deposits
+//
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/escrow-deposits (the `ListEscrowDeposits` operationId).
+func (c *ClientWithResponses) ListEscrowDepositsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListEscrowDepositsResponse, error) {
+	rsp, err := c.ListEscrowDeposits(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEscrowDepositsResponse(rsp)
+}
+
+// CreateEscrowDepositWithBodyWithResponse Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *ClientWithResponses) CreateEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error) {
+	rsp, err := c.CreateEscrowDepositWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEscrowDepositResponse(rsp)
+}
+
+// CreateEscrowDepositWithResponse Record an earnest money deposit due
+//
+// 409 when the deal has ended.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
+func (c *ClientWithResponses) CreateEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error) {
+	rsp, err := c.CreateEscrowDeposit(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEscrowDepositResponse(rsp)
+}
+
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -59374,224 +59117,42 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 	return ParseReplayDeliveryResponse(rsp)
 }
 
-// RevokeDocumentShareWithResponse Revoke a share link at once
+// ReceiveEscrowDepositWithBodyWithResponse Record a deposit received
 //
-// Needs permission `document.share`.
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 //
-// Returns a wrapper object for the known response body format(s).
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 //
-// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
-func (c *ClientWithResponses) RevokeDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeDocumentShareResponse, error) {
-	rsp, err := c.RevokeDocumentShare(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRevokeDocumentShareResponse(rsp)
-}
-
-// ListDocumentsWithResponse Documents, newest first, or searched by their text (ranked)
-//
-// Needs permission `document.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
-func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
-	rsp, err := c.ListDocuments(ctx, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListDocumentsResponse(rsp)
-}
-
-// CreateDocumentWithBodyWithResponse File a document with its first version
-//
-// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
-//
-// Needs permission `document.write`.
+// Needs permission `deal.write`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
-func (c *ClientWithResponses) CreateDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
-	rsp, err := c.CreateDocumentWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *ClientWithResponses) ReceiveEscrowDepositWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error) {
+	rsp, err := c.ReceiveEscrowDepositWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateDocumentResponse(rsp)
+	return ParseReceiveEscrowDepositResponse(rsp)
 }
 
-// DeleteDocumentWithResponse Delete a document (kept for the retention rules, gone from every list and link)
+// ReceiveEscrowDepositWithResponse Record a deposit received
 //
-// Needs permission `document.manage`.
+// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn. 409 unless due on an open deal.
 //
-// Returns a wrapper object for the known response body format(s).
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
 //
-// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
-func (c *ClientWithResponses) DeleteDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error) {
-	rsp, err := c.DeleteDocument(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDeleteDocumentResponse(rsp)
-}
-
-// GetDocumentWithResponse One document and its current version
-//
-// Needs permission `document.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
-func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
-	rsp, err := c.GetDocument(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetDocumentResponse(rsp)
-}
-
-// UpdateDocumentWithBodyWithResponse Change a document's title, category, visibility or retention
-//
-// Changing retain_until needs document.manage.
-//
-// Needs permission `document.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
-	rsp, err := c.UpdateDocumentWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateDocumentResponse(rsp)
-}
-
-// UpdateDocumentWithResponse Change a document's title, category, visibility or retention
-//
-// Changing retain_until needs document.manage.
-//
-// Needs permission `document.write`.
+// Needs permission `deal.write`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
-func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
-	rsp, err := c.UpdateDocument(ctx, id, body, reqEditors...)
+// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
+func (c *ClientWithResponses) ReceiveEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error) {
+	rsp, err := c.ReceiveEscrowDeposit(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateDocumentResponse(rsp)
-}
-
-// GetDocumentAccessLogWithResponse Every view, download and refused link of a document, newest first
-//
-// Needs permission `document.share`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
-func (c *ClientWithResponses) GetDocumentAccessLogWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentAccessLogResponse, error) {
-	rsp, err := c.GetDocumentAccessLog(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetDocumentAccessLogResponse(rsp)
-}
-
-// GetDocumentContentWithResponse A version's file (logged in the access log)
-//
-// Needs permission `document.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
-func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error) {
-	rsp, err := c.GetDocumentContent(ctx, id, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetDocumentContentResponse(rsp)
-}
-
-// ListDocumentSharesWithResponse A document's share links
-//
-// Needs permission `document.share`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
-func (c *ClientWithResponses) ListDocumentSharesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentSharesResponse, error) {
-	rsp, err := c.ListDocumentShares(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListDocumentSharesResponse(rsp)
-}
-
-// CreateDocumentShareWithBodyWithResponse Make a share link
-//
-// The token is shown once. Staff-only documents cannot be shared.
-//
-// Needs permission `document.share`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-func (c *ClientWithResponses) CreateDocumentShareWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error) {
-	rsp, err := c.CreateDocumentShareWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateDocumentShareResponse(rsp)
-}
-
-// CreateDocumentShareWithResponse Make a share link
-//
-// The token is shown once. Staff-only documents cannot be shared.
-//
-// Needs permission `document.share`.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
-func (c *ClientWithResponses) CreateDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error) {
-	rsp, err := c.CreateDocumentShare(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateDocumentShareResponse(rsp)
-}
-
-// ListDocumentVersionsWithResponse A document's versions, newest first
-//
-// Needs permission `document.read`.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
-func (c *ClientWithResponses) ListDocumentVersionsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentVersionsResponse, error) {
-	rsp, err := c.ListDocumentVersions(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListDocumentVersionsResponse(rsp)
-}
-
-// AddDocumentVersionWithBodyWithResponse Upload a new version, which becomes current
-//
-// Needs permission `document.write`.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
-func (c *ClientWithResponses) AddDocumentVersionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDocumentVersionResponse, error) {
-	rsp, err := c.AddDocumentVersionWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddDocumentVersionResponse(rsp)
+	return ParseReceiveEscrowDepositResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -64146,6 +63707,149 @@ func ParseRevokeSessionResponse(rsp *http.Response) (*RevokeSessionResponse, err
 	return response, nil
 }
 
+// ParseListAgentPlansResponse parses an HTTP response from a ListAgentPlansWithResponse call
+func ParseListAgentPlansResponse(rsp *http.Response) (*ListAgentPlansResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAgentPlansResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgentPlansOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetAgentPlanResponse parses an HTTP response from a SetAgentPlanWithResponse call
+func ParseSetAgentPlanResponse(rsp *http.Response) (*SetAgentPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetAgentPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgentPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListAnnouncementsResponse parses an HTTP response from a ListAnnouncementsWithResponse call
 func ParseListAnnouncementsResponse(rsp *http.Response) (*ListAnnouncementsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -68273,6 +67977,60 @@ func ParseClientTimelineResponse(rsp *http.Response) (*ClientTimelineResponse, e
 	return response, nil
 }
 
+// ParseGciByAgentResponse parses an HTTP response from a GciByAgentWithResponse call
+func ParseGciByAgentResponse(rsp *http.Response) (*GciByAgentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GciByAgentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GCIOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCrmSettingsResponse parses an HTTP response from a GetCrmSettingsWithResponse call
 func ParseGetCrmSettingsResponse(rsp *http.Response) (*GetCrmSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -68368,6 +68126,380 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCommissionResponse parses an HTTP response from a GetCommissionWithResponse call
+func ParseGetCommissionResponse(rsp *http.Response) (*GetCommissionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCommissionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Commission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetCommissionResponse parses an HTTP response from a SetCommissionWithResponse call
+func ParseSetCommissionResponse(rsp *http.Response) (*SetCommissionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCommissionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Commission
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCommissionAuthorizationResponse parses an HTTP response from a GetCommissionAuthorizationWithResponse call
+func ParseGetCommissionAuthorizationResponse(rsp *http.Response) (*GetCommissionAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCommissionAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCommissionAuthorizationResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEscrowDepositsResponse parses an HTTP response from a ListEscrowDepositsWithResponse call
+func ParseListEscrowDepositsResponse(rsp *http.Response) (*ListEscrowDepositsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEscrowDepositsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EscrowDepositsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateEscrowDepositResponse parses an HTTP response from a CreateEscrowDepositWithResponse call
+func ParseCreateEscrowDepositResponse(rsp *http.Response) (*CreateEscrowDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEscrowDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EscrowDeposit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Problem
@@ -68531,347 +68663,22 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 	return response, nil
 }
 
-// ParseRevokeDocumentShareResponse parses an HTTP response from a RevokeDocumentShareWithResponse call
-func ParseRevokeDocumentShareResponse(rsp *http.Response) (*RevokeDocumentShareResponse, error) {
+// ParseReceiveEscrowDepositResponse parses an HTTP response from a ReceiveEscrowDepositWithResponse call
+func ParseReceiveEscrowDepositResponse(rsp *http.Response) (*ReceiveEscrowDepositResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &RevokeDocumentShareResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListDocumentsResponse parses an HTTP response from a ListDocumentsWithResponse call
-func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListDocumentsResponse{
+	response := &ReceiveEscrowDepositResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest HitPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateDocumentResponse parses an HTTP response from a CreateDocumentWithResponse call
-func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateDocumentResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Document
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseDeleteDocumentResponse parses an HTTP response from a DeleteDocumentWithResponse call
-func ParseDeleteDocumentResponse(rsp *http.Response) (*DeleteDocumentResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &DeleteDocumentResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetDocumentResponse parses an HTTP response from a GetDocumentWithResponse call
-func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetDocumentResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Document
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseUpdateDocumentResponse parses an HTTP response from a UpdateDocumentWithResponse call
-func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &UpdateDocumentResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Document
+		var dest EscrowDeposit
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -68925,128 +68732,6 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetDocumentAccessLogResponse parses an HTTP response from a GetDocumentAccessLogWithResponse call
-func ParseGetDocumentAccessLogResponse(rsp *http.Response) (*GetDocumentAccessLogResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetDocumentAccessLogResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AccessLogOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetDocumentContentResponse parses an HTTP response from a GetDocumentContentWithResponse call
-func ParseGetDocumentContentResponse(rsp *http.Response) (*GetDocumentContentResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetDocumentContentResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []byte
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -69066,28 +68751,7 @@ func ParseGetDocumentContentResponse(rsp *http.Response) (*GetDocumentContentRes
 
 	switch {
 	case rsp.StatusCode == 200:
-		var headers GetDocumentContentResponse200Headers
-		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ContentDisposition = &value
-		}
-		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ContentLength = &value
-		}
+		var headers ReceiveEscrowDepositResponse200Headers
 		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -69096,306 +68760,6 @@ func ParseGetDocumentContentResponse(rsp *http.Response) (*GetDocumentContentRes
 			headers.ContentType = &value
 		}
 		response.Headers200 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseListDocumentSharesResponse parses an HTTP response from a ListDocumentSharesWithResponse call
-func ParseListDocumentSharesResponse(rsp *http.Response) (*ListDocumentSharesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListDocumentSharesResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest SharesOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateDocumentShareResponse parses an HTTP response from a CreateDocumentShareWithResponse call
-func ParseCreateDocumentShareResponse(rsp *http.Response) (*CreateDocumentShareResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateDocumentShareResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest ShareOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListDocumentVersionsResponse parses an HTTP response from a ListDocumentVersionsWithResponse call
-func ParseListDocumentVersionsResponse(rsp *http.Response) (*ListDocumentVersionsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListDocumentVersionsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DocumentVersionsOutputBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseAddDocumentVersionResponse parses an HTTP response from a AddDocumentVersionWithResponse call
-func ParseAddDocumentVersionResponse(rsp *http.Response) (*AddDocumentVersionResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &AddDocumentVersionResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Version
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
 	}
 
 	return response, nil
