@@ -27,18 +27,6 @@ func moneyDeal(t *testing.T, env fixturetest.Env, o fixture.Org, title, side, pr
 	return d
 }
 
-// walk moves a deal through the given stages, failing on a refusal.
-func walk(t *testing.T, env fixturetest.Env, actor realty.Actor, id realty.ID, stages ...string) deal.Deal {
-	t.Helper()
-	var d deal.Deal
-	for _, s := range stages {
-		var err error
-		if d, err = env.Deal.Move(context.Background(), actor, id, deal.MoveInput{To: s}); err != nil {
-			t.Fatalf("move to %s: %v", s, err)
-		}
-	}
-	return d
-}
 
 // booksOK runs the ledger check of o and fails on any finding; it returns
 // the names of the invariants checked.
@@ -124,6 +112,7 @@ func TestClosingPostsCommissionAndReleasesEarnestMoney(t *testing.T) {
 		t.Fatalf("previewed commission = %+v, want 12000 in two splits", c)
 	}
 	closePrice := dec("390000")
+	env.CompleteMilestones(t, acme, d.ID)
 	if _, err := env.Deal.Move(ctx, agent.Actor, d.ID, deal.MoveInput{To: deal.Closed, ClosePrice: &closePrice}); err != nil {
 		t.Fatal(err)
 	}

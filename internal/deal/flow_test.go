@@ -29,18 +29,6 @@ func listed(t *testing.T, env fixturetest.Env, o fixture.Org, street string, pri
 	return l
 }
 
-// walk moves d through stages in order, failing on any refusal.
-func walk(t *testing.T, env fixturetest.Env, actor realty.Actor, id realty.ID, stages ...string) deal.Deal {
-	t.Helper()
-	var d deal.Deal
-	for _, st := range stages {
-		var err error
-		if d, err = env.Deal.Move(context.Background(), actor, id, deal.MoveInput{To: st}); err != nil {
-			t.Fatalf("move to %s: %v", st, err)
-		}
-	}
-	return d
-}
 
 // statusHistory is the listing's StandardStatus history as "from→to".
 func statusHistory(t *testing.T, env fixturetest.Env, actor realty.Actor, id realty.ID) []string {
@@ -79,6 +67,7 @@ func TestListingFollowsItsDeal(t *testing.T) {
 	}
 	walk(t, env, agent, d.ID, deal.DueDiligence, deal.ClearToClose)
 	closeOn := realty.Date{Year: 2030, Month: 5, Day: 17}
+	env.ReadyToClose(t, acme.Organization.ID, d.ID)
 	if _, err := env.Deal.Move(ctx, agent, d.ID, deal.MoveInput{To: deal.Closed, ActualClose: &closeOn}); err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func TestMilestoneNoticesOnce(t *testing.T) {
 			{Key: "done", Name: "Paperwork", DueFixed: &due}}}); err != nil {
 		t.Fatal(err)
 	}
-	d := underContract(t, svc, acme, "Notices", "2030-04-30", "2030-06-28")
+	d := underContract(t, env, svc, acme, "Notices", "2030-04-30", "2030-06-28")
 	ms, err := svc.Milestones(ctx, agent.Actor, d.ID)
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("milestones: %+v (%v)", ms, err)

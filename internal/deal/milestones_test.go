@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"realty"
 	"realty/internal/deal"
@@ -30,7 +31,7 @@ func usHolidays(t *testing.T, svc *deal.Service, o fixture.Org, years ...int) {
 
 // underContract opens a deal with the dates given and walks it to
 // under_contract, where it gets its template's milestones.
-func underContract(t *testing.T, svc *deal.Service, o fixture.Org, title, contract, close string) deal.Deal {
+func underContract(t *testing.T, env fixturetest.Env, svc *deal.Service, o fixture.Org, title, contract, close string) deal.Deal {
 	t.Helper()
 	ctx := context.Background()
 	agent := o.Personas["agent"].Actor
@@ -39,6 +40,7 @@ func underContract(t *testing.T, svc *deal.Service, o fixture.Org, title, contra
 	if err != nil {
 		t.Fatal(err)
 	}
+	env.ExecuteContract(t, o.Organization.ID, d.ID)
 	for _, to := range []string{deal.Active, deal.Offer, deal.UnderContract} {
 		if d, err = svc.Move(ctx, agent, d.ID, deal.MoveInput{To: to}); err != nil {
 			t.Fatalf("move to %s: %v", to, err)
@@ -81,7 +83,7 @@ func TestMilestonesFollowTheContract(t *testing.T) {
 	agent := acme.Personas["agent"].Actor
 	ctx := context.Background()
 	usHolidays(t, env.Deal, acme, 2026)
-	d := underContract(t, env.Deal, acme, "12 Elm", "2026-06-30", "2026-08-14")
+	d := underContract(t, env, env.Deal, acme, "12 Elm", "2026-06-30", "2026-08-14")
 	ms, err := env.Deal.Milestones(ctx, agent, d.ID)
 	if err != nil || len(ms) != 8 {
 		t.Fatalf("milestones: %d (%v), want the default template's 8", len(ms), err)
@@ -122,6 +124,10 @@ func TestMilestonesFollowTheContract(t *testing.T) {
 		if _, err := env.Deal.CompleteMilestone(ctx, agent, m.ID); err != nil {
 			t.Fatal(err)
 		}
+	}
+	amount := decimal.NewFromInt(9000)
+	if _, err := env.Deal.SetCommission(ctx, agent, d.ID, deal.CommissionInput{GrossAmount: &amount}); err != nil {
+		t.Fatal(err)
 	}
 	_, err = env.Deal.Move(ctx, agent, d.ID, deal.MoveInput{To: deal.Closed})
 	if why := realty.FieldsOf(err)["to"]; !strings.Contains(why, "Final walkthrough and Closing") || strings.Contains(why, "Appraisal") {

@@ -101,6 +101,7 @@ func TestChecklistGuard(t *testing.T) {
 			t.Fatalf("to %s, a stage without a checklist: %v", to, err)
 		}
 	}
+	env.ExecuteContract(t, acme.Organization.ID, d.ID)
 	env.Deal.UseDocuments(nil)
 	_, err := env.Deal.Move(ctx, agent, d.ID, deal.MoveInput{To: deal.UnderContract})
 	if why := realty.FieldsOf(err)["to"]; !strings.Contains(why, "cannot be checked") {
@@ -145,7 +146,7 @@ func TestHolidayCalendar(t *testing.T) {
 	if _, err := env.Deal.AddHoliday(ctx, broker, deal.Holiday{Day: day("2030-03-04"), Name: " "}); realty.FieldsOf(err)["name"] == "" {
 		t.Errorf("a blank name: %v", err)
 	}
-	d := underContract(t, env.Deal, acme, "Calendar", "2030-03-01", "2030-04-30") // a Friday
+	d := underContract(t, env, env.Deal, acme, "Calendar", "2030-03-01", "2030-04-30") // a Friday
 	ms, _ := env.Deal.Milestones(ctx, agent, d.ID)
 	wantDue(t, "before", dueByKey(t, ms), map[string]string{"earnest_money": "2030-03-06"})
 	if _, err := env.Deal.AddHoliday(ctx, broker, deal.Holiday{Day: day("2030-03-04"), Name: "Office party"}); err != nil {
