@@ -27,7 +27,6 @@ func moneyDeal(t *testing.T, env fixturetest.Env, o fixture.Org, title, side, pr
 	return d
 }
 
-
 // booksOK runs the ledger check of o and fails on any finding; it returns
 // the names of the invariants checked.
 func booksOK(t *testing.T, env fixturetest.Env, o fixture.Org) []string {

@@ -29,7 +29,6 @@ func listed(t *testing.T, env fixturetest.Env, o fixture.Org, street string, pri
 	return l
 }
 
-
 // statusHistory is the listing's StandardStatus history as "from→to".
 func statusHistory(t *testing.T, env fixturetest.Env, actor realty.Actor, id realty.ID) []string {
 	t.Helper()
