@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -139,8 +138,8 @@ func (s *site) handleDealMove(w http.ResponseWriter, r *http.Request) {
 // dealSectionLoaders load the deal page's sections that other areas of the
 // deal domain own (milestones, contracts, money, documents), keyed by area;
 // each area's partial template deal_<area>_section renders what its loader
-// returned. A section without a loader renders its empty stub.
-var dealSectionLoaders = map[string]func(s *site, ctx context.Context, actor realty.Actor, d deal.Deal) (any, error){}
+// returned (deal_sections.go registers them).
+var dealSectionLoaders = map[string]func(s *site, r *http.Request, d deal.Deal) (any, error){}
 
 // dealSection is what a section's partial sees: the page's view (for Can
 // and FieldError), the deal and the section's own data.

@@ -103,7 +103,7 @@ func (s *site) renderDealPage(w http.ResponseWriter, r *http.Request, code int, 
 	}
 	for area, load := range dealSectionLoaders {
 		if err == nil {
-			d.Sections[area], err = load(s, ctx, actor, d.Deal)
+			d.Sections[area], err = load(s, r, d.Deal)
 		}
 	}
 	if err != nil {

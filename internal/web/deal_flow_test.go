@@ -48,7 +48,8 @@ func TestDealPages(t *testing.T) {
 		t.Fatalf("edit: %d %.300s", r.StatusCode, r.body)
 	}
 	page := h.get(loc, session)
-	expect(t, page, http.StatusOK, "Lou Law", "signed buyer agreement", "pre-approved", `id="deal-sections"`)
+	expect(t, page, http.StatusOK, "Lou Law", "signed buyer agreement", "pre-approved", `id="deal-sections"`,
+		`id="milestones"`, `id="contracts"`, `id="deal-money"`, `id="documents-section"`)
 	ps, err := h.env.Deal.Participants(context.Background(), agent.Actor, mustID(t, id))
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("participants: %v %v", ps, err)
