@@ -30,11 +30,7 @@ func globexDealMoneyIDs(t *testing.T, h *harness, foreign map[string]realty.ID) 
 	if _, err := h.env.Deal.SetCommission(ctx, agent.Actor, d.ID, deal.CommissionInput{GrossAmount: &amount}); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{deal.Active, deal.Offer, deal.UnderContract, deal.ClearToClose, deal.Closed} {
-		if _, err := h.env.Deal.Move(ctx, agent.Actor, d.ID, deal.MoveInput{To: s}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.env.WalkDeal(t, agent.Actor, d.ID, deal.Active, deal.Offer, deal.UnderContract, deal.ClearToClose, deal.Closed)
 	for _, op := range []string{"list-escrow-deposits", "create-escrow-deposit", "get-commission", "set-commission", "get-commission-authorization"} {
 		foreign[op] = d.ID
 	}
@@ -84,11 +80,7 @@ func TestDealMoneyThroughTheAPI(t *testing.T) {
 	if status, body = h.do("GET", base+"/commission/authorization", agent, nil); status != 404 {
 		t.Fatalf("authorisation before closing: %d %s, want 404", status, body)
 	}
-	for _, s := range []string{"active", "offer", "under_contract", "clear_to_close", "closed"} {
-		if _, err := h.env.Deal.Move(context.Background(), h.a.Personas["agent"].Actor, d.ID, deal.MoveInput{To: s}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.env.WalkDeal(t, h.a.Personas["agent"].Actor, d.ID, deal.Active, deal.Offer, deal.UnderContract, deal.ClearToClose, deal.Closed)
 	status, body = h.do("GET", base+"/commission/authorization", agent, nil)
 	if status != 200 || !strings.Contains(string(body), "Other Realty") || !strings.Contains(string(body), "12500.00") {
 		t.Fatalf("authorisation: %d %.300s", status, body)

@@ -59,8 +59,11 @@ func FollowDealTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.
 	if o.ClosePrice != nil && !o.ClosePrice.IsPositive() {
 		o.ClosePrice = nil
 	}
+	// Off the market from when it went under contract (or closed, if it
+	// skipped Pending), back on it with no off-market date.
 	_, err = tx.Exec(ctx, `UPDATE listing.listings SET standard_status = $3::listing.standard_status,
-		close_price = coalesce($4, close_price), close_date = coalesce($5, close_date)
+		close_price = coalesce($4, close_price), close_date = coalesce($5, close_date),
+		off_market_date = CASE WHEN $3 = 'Active' THEN NULL ELSE coalesce(off_market_date, least(coalesce($5, current_date), current_date)) END
 		WHERE organization_id = $1 AND id = $2`, actor.OrgID, id, o.Status, o.ClosePrice, o.CloseDate)
 	if err != nil {
 		return Listing{}, err

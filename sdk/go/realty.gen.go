@@ -18,6 +18,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessAction.
+const (
+	AccessActionDownload AccessAction = "download"
+	AccessActionRefused  AccessAction = "refused"
+	AccessActionView     AccessAction = "view"
+)
+
+// Valid indicates whether the value is a known member of the AccessAction enum.
+func (e AccessAction) Valid() bool {
+	switch e {
+	case AccessActionDownload:
+		return true
+	case AccessActionRefused:
+		return true
+	case AccessActionView:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AccountNormalBalance.
 const (
 	Credit AccountNormalBalance = "credit"
@@ -84,6 +105,39 @@ func (e AccountBodyType) Valid() bool {
 	case AccountBodyTypeIncome:
 		return true
 	case AccountBodyTypeLiability:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdjustmentFactor.
+const (
+	AdjustmentFactorAge        AdjustmentFactor = "age"
+	AdjustmentFactorBathrooms  AdjustmentFactor = "bathrooms"
+	AdjustmentFactorBedrooms   AdjustmentFactor = "bedrooms"
+	AdjustmentFactorCondition  AdjustmentFactor = "condition"
+	AdjustmentFactorLivingArea AdjustmentFactor = "living_area"
+	AdjustmentFactorLot        AdjustmentFactor = "lot"
+	AdjustmentFactorTime       AdjustmentFactor = "time"
+)
+
+// Valid indicates whether the value is a known member of the AdjustmentFactor enum.
+func (e AdjustmentFactor) Valid() bool {
+	switch e {
+	case AdjustmentFactorAge:
+		return true
+	case AdjustmentFactorBathrooms:
+		return true
+	case AdjustmentFactorBedrooms:
+		return true
+	case AdjustmentFactorCondition:
+		return true
+	case AdjustmentFactorLivingArea:
+		return true
+	case AdjustmentFactorLot:
+		return true
+	case AdjustmentFactorTime:
 		return true
 	default:
 		return false
@@ -615,39 +669,180 @@ func (e ConditionRating) Valid() bool {
 	}
 }
 
+// Defines values for ContractStatus.
+const (
+	ContractStatusDraft    ContractStatus = "draft"
+	ContractStatusExecuted ContractStatus = "executed"
+	ContractStatusSent     ContractStatus = "sent"
+	ContractStatusSigned   ContractStatus = "signed"
+	ContractStatusVoid     ContractStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the ContractStatus enum.
+func (e ContractStatus) Valid() bool {
+	switch e {
+	case ContractStatusDraft:
+		return true
+	case ContractStatusExecuted:
+		return true
+	case ContractStatusSent:
+		return true
+	case ContractStatusSigned:
+		return true
+	case ContractStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractEventEvent.
+const (
+	ContractEventEventAmended  ContractEventEvent = "amended"
+	ContractEventEventCreated  ContractEventEvent = "created"
+	ContractEventEventExecuted ContractEventEvent = "executed"
+	ContractEventEventRefused  ContractEventEvent = "refused"
+	ContractEventEventSent     ContractEventEvent = "sent"
+	ContractEventEventSigned   ContractEventEvent = "signed"
+	ContractEventEventViewed   ContractEventEvent = "viewed"
+	ContractEventEventVoided   ContractEventEvent = "voided"
+)
+
+// Valid indicates whether the value is a known member of the ContractEventEvent enum.
+func (e ContractEventEvent) Valid() bool {
+	switch e {
+	case ContractEventEventAmended:
+		return true
+	case ContractEventEventCreated:
+		return true
+	case ContractEventEventExecuted:
+		return true
+	case ContractEventEventRefused:
+		return true
+	case ContractEventEventSent:
+		return true
+	case ContractEventEventSigned:
+		return true
+	case ContractEventEventViewed:
+		return true
+	case ContractEventEventVoided:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractSignerRole.
+const (
+	ContractSignerRoleAttorney     ContractSignerRole = "attorney"
+	ContractSignerRoleBroker       ContractSignerRole = "broker"
+	ContractSignerRoleBuyer        ContractSignerRole = "buyer"
+	ContractSignerRoleBuyerAgent   ContractSignerRole = "buyer_agent"
+	ContractSignerRoleListingAgent ContractSignerRole = "listing_agent"
+	ContractSignerRoleOther        ContractSignerRole = "other"
+	ContractSignerRoleSeller       ContractSignerRole = "seller"
+	ContractSignerRoleWitness      ContractSignerRole = "witness"
+)
+
+// Valid indicates whether the value is a known member of the ContractSignerRole enum.
+func (e ContractSignerRole) Valid() bool {
+	switch e {
+	case ContractSignerRoleAttorney:
+		return true
+	case ContractSignerRoleBroker:
+		return true
+	case ContractSignerRoleBuyer:
+		return true
+	case ContractSignerRoleBuyerAgent:
+		return true
+	case ContractSignerRoleListingAgent:
+		return true
+	case ContractSignerRoleOther:
+		return true
+	case ContractSignerRoleSeller:
+		return true
+	case ContractSignerRoleWitness:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractSignerStatus.
+const (
+	ContractSignerStatusPending ContractSignerStatus = "pending"
+	ContractSignerStatusSent    ContractSignerStatus = "sent"
+	ContractSignerStatusSigned  ContractSignerStatus = "signed"
+)
+
+// Valid indicates whether the value is a known member of the ContractSignerStatus enum.
+func (e ContractSignerStatus) Valid() bool {
+	switch e {
+	case ContractSignerStatusPending:
+		return true
+	case ContractSignerStatusSent:
+		return true
+	case ContractSignerStatusSigned:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContractVersionKind.
+const (
+	ContractVersionKindAmendment ContractVersionKind = "amendment"
+	ContractVersionKindExecuted  ContractVersionKind = "executed"
+	ContractVersionKindOriginal  ContractVersionKind = "original"
+)
+
+// Valid indicates whether the value is a known member of the ContractVersionKind enum.
+func (e ContractVersionKind) Valid() bool {
+	switch e {
+	case ContractVersionKindAmendment:
+		return true
+	case ContractVersionKindExecuted:
+		return true
+	case ContractVersionKindOriginal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CriterionName.
 const (
-	Bathrooms    CriterionName = "bathrooms"
-	Bedrooms     CriterionName = "bedrooms"
-	Features     CriterionName = "features"
-	Keywords     CriterionName = "keywords"
-	ListType     CriterionName = "list_type"
-	LivingArea   CriterionName = "living_area"
-	Location     CriterionName = "location"
-	Price        CriterionName = "price"
-	PropertyType CriterionName = "property_type"
+	CriterionNameBathrooms    CriterionName = "bathrooms"
+	CriterionNameBedrooms     CriterionName = "bedrooms"
+	CriterionNameFeatures     CriterionName = "features"
+	CriterionNameKeywords     CriterionName = "keywords"
+	CriterionNameListType     CriterionName = "list_type"
+	CriterionNameLivingArea   CriterionName = "living_area"
+	CriterionNameLocation     CriterionName = "location"
+	CriterionNamePrice        CriterionName = "price"
+	CriterionNamePropertyType CriterionName = "property_type"
 )
 
 // Valid indicates whether the value is a known member of the CriterionName enum.
 func (e CriterionName) Valid() bool {
 	switch e {
-	case Bathrooms:
+	case CriterionNameBathrooms:
 		return true
-	case Bedrooms:
+	case CriterionNameBedrooms:
 		return true
-	case Features:
+	case CriterionNameFeatures:
 		return true
-	case Keywords:
+	case CriterionNameKeywords:
 		return true
-	case ListType:
+	case CriterionNameListType:
 		return true
-	case LivingArea:
+	case CriterionNameLivingArea:
 		return true
-	case Location:
+	case CriterionNameLocation:
 		return true
-	case Price:
+	case CriterionNamePrice:
 		return true
-	case PropertyType:
+	case CriterionNamePropertyType:
 		return true
 	default:
 		return false
@@ -669,6 +864,141 @@ func (e CriterionOutcome) Valid() bool {
 	case CriterionOutcomeMissed:
 		return true
 	case CriterionOutcomePartial:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealKind.
+const (
+	DealKindLease     DealKind = "lease"
+	DealKindPurchase  DealKind = "purchase"
+	DealKindReferral  DealKind = "referral"
+	DealKindRefinance DealKind = "refinance"
+	DealKindSale      DealKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the DealKind enum.
+func (e DealKind) Valid() bool {
+	switch e {
+	case DealKindLease:
+		return true
+	case DealKindPurchase:
+		return true
+	case DealKindReferral:
+		return true
+	case DealKindRefinance:
+		return true
+	case DealKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealSide.
+const (
+	DealSideBuyer  DealSide = "buyer"
+	DealSideDual   DealSide = "dual"
+	DealSideSeller DealSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the DealSide enum.
+func (e DealSide) Valid() bool {
+	switch e {
+	case DealSideBuyer:
+		return true
+	case DealSideDual:
+		return true
+	case DealSideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealStage.
+const (
+	DealStageActive        DealStage = "active"
+	DealStageClearToClose  DealStage = "clear_to_close"
+	DealStageClosed        DealStage = "closed"
+	DealStageDueDiligence  DealStage = "due_diligence"
+	DealStageFellThrough   DealStage = "fell_through"
+	DealStageLead          DealStage = "lead"
+	DealStageOffer         DealStage = "offer"
+	DealStageUnderContract DealStage = "under_contract"
+	DealStageWithdrawn     DealStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the DealStage enum.
+func (e DealStage) Valid() bool {
+	switch e {
+	case DealStageActive:
+		return true
+	case DealStageClearToClose:
+		return true
+	case DealStageClosed:
+		return true
+	case DealStageDueDiligence:
+		return true
+	case DealStageFellThrough:
+		return true
+	case DealStageLead:
+		return true
+	case DealStageOffer:
+		return true
+	case DealStageUnderContract:
+		return true
+	case DealStageWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealBodyKind.
+const (
+	DealBodyKindLease     DealBodyKind = "lease"
+	DealBodyKindPurchase  DealBodyKind = "purchase"
+	DealBodyKindReferral  DealBodyKind = "referral"
+	DealBodyKindRefinance DealBodyKind = "refinance"
+	DealBodyKindSale      DealBodyKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the DealBodyKind enum.
+func (e DealBodyKind) Valid() bool {
+	switch e {
+	case DealBodyKindLease:
+		return true
+	case DealBodyKindPurchase:
+		return true
+	case DealBodyKindReferral:
+		return true
+	case DealBodyKindRefinance:
+		return true
+	case DealBodyKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DealBodySide.
+const (
+	DealBodySideBuyer  DealBodySide = "buyer"
+	DealBodySideDual   DealBodySide = "dual"
+	DealBodySideSeller DealBodySide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the DealBodySide enum.
+func (e DealBodySide) Valid() bool {
+	switch e {
+	case DealBodySideBuyer:
+		return true
+	case DealBodySideDual:
+		return true
+	case DealBodySideSeller:
 		return true
 	default:
 		return false
@@ -714,6 +1044,60 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusSending:
 		return true
 	case DeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentEntityType.
+const (
+	DocumentEntityTypeClient    DocumentEntityType = "client"
+	DocumentEntityTypeDeal      DocumentEntityType = "deal"
+	DocumentEntityTypeLease     DocumentEntityType = "lease"
+	DocumentEntityTypeListing   DocumentEntityType = "listing"
+	DocumentEntityTypeProperty  DocumentEntityType = "property"
+	DocumentEntityTypeUnit      DocumentEntityType = "unit"
+	DocumentEntityTypeWorkOrder DocumentEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the DocumentEntityType enum.
+func (e DocumentEntityType) Valid() bool {
+	switch e {
+	case DocumentEntityTypeClient:
+		return true
+	case DocumentEntityTypeDeal:
+		return true
+	case DocumentEntityTypeLease:
+		return true
+	case DocumentEntityTypeListing:
+		return true
+	case DocumentEntityTypeProperty:
+		return true
+	case DocumentEntityTypeUnit:
+		return true
+	case DocumentEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentVisibility.
+const (
+	DocumentVisibilityParticipants DocumentVisibility = "participants"
+	DocumentVisibilityPublic       DocumentVisibility = "public"
+	DocumentVisibilityStaff        DocumentVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the DocumentVisibility enum.
+func (e DocumentVisibility) Valid() bool {
+	switch e {
+	case DocumentVisibilityParticipants:
+		return true
+	case DocumentVisibilityPublic:
+		return true
+	case DocumentVisibilityStaff:
 		return true
 	default:
 		return false
@@ -792,6 +1176,60 @@ func (e EscrowDepositBodyHolder) Valid() bool {
 	case EscrowDepositBodyHolderOther:
 		return true
 	case EscrowDepositBodyHolderTitle:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HitEntityType.
+const (
+	HitEntityTypeClient    HitEntityType = "client"
+	HitEntityTypeDeal      HitEntityType = "deal"
+	HitEntityTypeLease     HitEntityType = "lease"
+	HitEntityTypeListing   HitEntityType = "listing"
+	HitEntityTypeProperty  HitEntityType = "property"
+	HitEntityTypeUnit      HitEntityType = "unit"
+	HitEntityTypeWorkOrder HitEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the HitEntityType enum.
+func (e HitEntityType) Valid() bool {
+	switch e {
+	case HitEntityTypeClient:
+		return true
+	case HitEntityTypeDeal:
+		return true
+	case HitEntityTypeLease:
+		return true
+	case HitEntityTypeListing:
+		return true
+	case HitEntityTypeProperty:
+		return true
+	case HitEntityTypeUnit:
+		return true
+	case HitEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HitVisibility.
+const (
+	HitVisibilityParticipants HitVisibility = "participants"
+	HitVisibilityPublic       HitVisibility = "public"
+	HitVisibilityStaff        HitVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the HitVisibility enum.
+func (e HitVisibility) Valid() bool {
+	switch e {
+	case HitVisibilityParticipants:
+		return true
+	case HitVisibilityPublic:
+		return true
+	case HitVisibilityStaff:
 		return true
 	default:
 		return false
@@ -1443,6 +1881,48 @@ func (e MembershipKind) Valid() bool {
 	}
 }
 
+// Defines values for MilestoneAnchor.
+const (
+	MilestoneAnchorContractDate  MilestoneAnchor = "contract_date"
+	MilestoneAnchorExpectedClose MilestoneAnchor = "expected_close"
+	MilestoneAnchorMilestone     MilestoneAnchor = "milestone"
+)
+
+// Valid indicates whether the value is a known member of the MilestoneAnchor enum.
+func (e MilestoneAnchor) Valid() bool {
+	switch e {
+	case MilestoneAnchorContractDate:
+		return true
+	case MilestoneAnchorExpectedClose:
+		return true
+	case MilestoneAnchorMilestone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MilestoneRuleAnchor.
+const (
+	MilestoneRuleAnchorContractDate  MilestoneRuleAnchor = "contract_date"
+	MilestoneRuleAnchorExpectedClose MilestoneRuleAnchor = "expected_close"
+	MilestoneRuleAnchorMilestone     MilestoneRuleAnchor = "milestone"
+)
+
+// Valid indicates whether the value is a known member of the MilestoneRuleAnchor enum.
+func (e MilestoneRuleAnchor) Valid() bool {
+	switch e {
+	case MilestoneRuleAnchorContractDate:
+		return true
+	case MilestoneRuleAnchorExpectedClose:
+		return true
+	case MilestoneRuleAnchorMilestone:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MlsStatusMappingBodyStandardStatus.
 const (
 	MlsStatusMappingBodyStandardStatusActive              MlsStatusMappingBodyStandardStatus = "Active"
@@ -1482,6 +1962,45 @@ func (e MlsStatusMappingBodyStandardStatus) Valid() bool {
 	case MlsStatusMappingBodyStandardStatusPending:
 		return true
 	case MlsStatusMappingBodyStandardStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MoveBodyTo.
+const (
+	MoveBodyToActive        MoveBodyTo = "active"
+	MoveBodyToClearToClose  MoveBodyTo = "clear_to_close"
+	MoveBodyToClosed        MoveBodyTo = "closed"
+	MoveBodyToDueDiligence  MoveBodyTo = "due_diligence"
+	MoveBodyToFellThrough   MoveBodyTo = "fell_through"
+	MoveBodyToLead          MoveBodyTo = "lead"
+	MoveBodyToOffer         MoveBodyTo = "offer"
+	MoveBodyToUnderContract MoveBodyTo = "under_contract"
+	MoveBodyToWithdrawn     MoveBodyTo = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the MoveBodyTo enum.
+func (e MoveBodyTo) Valid() bool {
+	switch e {
+	case MoveBodyToActive:
+		return true
+	case MoveBodyToClearToClose:
+		return true
+	case MoveBodyToClosed:
+		return true
+	case MoveBodyToDueDiligence:
+		return true
+	case MoveBodyToFellThrough:
+		return true
+	case MoveBodyToLead:
+		return true
+	case MoveBodyToOffer:
+		return true
+	case MoveBodyToUnderContract:
+		return true
+	case MoveBodyToWithdrawn:
 		return true
 	default:
 		return false
@@ -1749,6 +2268,102 @@ func (e OrganizationPatchInputBodyKind) Valid() bool {
 	}
 }
 
+// Defines values for ParticipantRole.
+const (
+	ParticipantRoleAppraiser    ParticipantRole = "appraiser"
+	ParticipantRoleAttorney     ParticipantRole = "attorney"
+	ParticipantRoleBuyer        ParticipantRole = "buyer"
+	ParticipantRoleBuyerAgent   ParticipantRole = "buyer_agent"
+	ParticipantRoleEscrow       ParticipantRole = "escrow"
+	ParticipantRoleInspector    ParticipantRole = "inspector"
+	ParticipantRoleLender       ParticipantRole = "lender"
+	ParticipantRoleListingAgent ParticipantRole = "listing_agent"
+	ParticipantRoleOther        ParticipantRole = "other"
+	ParticipantRoleReferral     ParticipantRole = "referral"
+	ParticipantRoleSeller       ParticipantRole = "seller"
+	ParticipantRoleTitle        ParticipantRole = "title"
+)
+
+// Valid indicates whether the value is a known member of the ParticipantRole enum.
+func (e ParticipantRole) Valid() bool {
+	switch e {
+	case ParticipantRoleAppraiser:
+		return true
+	case ParticipantRoleAttorney:
+		return true
+	case ParticipantRoleBuyer:
+		return true
+	case ParticipantRoleBuyerAgent:
+		return true
+	case ParticipantRoleEscrow:
+		return true
+	case ParticipantRoleInspector:
+		return true
+	case ParticipantRoleLender:
+		return true
+	case ParticipantRoleListingAgent:
+		return true
+	case ParticipantRoleOther:
+		return true
+	case ParticipantRoleReferral:
+		return true
+	case ParticipantRoleSeller:
+		return true
+	case ParticipantRoleTitle:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ParticipantInputRole.
+const (
+	ParticipantInputRoleAppraiser    ParticipantInputRole = "appraiser"
+	ParticipantInputRoleAttorney     ParticipantInputRole = "attorney"
+	ParticipantInputRoleBuyer        ParticipantInputRole = "buyer"
+	ParticipantInputRoleBuyerAgent   ParticipantInputRole = "buyer_agent"
+	ParticipantInputRoleEscrow       ParticipantInputRole = "escrow"
+	ParticipantInputRoleInspector    ParticipantInputRole = "inspector"
+	ParticipantInputRoleLender       ParticipantInputRole = "lender"
+	ParticipantInputRoleListingAgent ParticipantInputRole = "listing_agent"
+	ParticipantInputRoleOther        ParticipantInputRole = "other"
+	ParticipantInputRoleReferral     ParticipantInputRole = "referral"
+	ParticipantInputRoleSeller       ParticipantInputRole = "seller"
+	ParticipantInputRoleTitle        ParticipantInputRole = "title"
+)
+
+// Valid indicates whether the value is a known member of the ParticipantInputRole enum.
+func (e ParticipantInputRole) Valid() bool {
+	switch e {
+	case ParticipantInputRoleAppraiser:
+		return true
+	case ParticipantInputRoleAttorney:
+		return true
+	case ParticipantInputRoleBuyer:
+		return true
+	case ParticipantInputRoleBuyerAgent:
+		return true
+	case ParticipantInputRoleEscrow:
+		return true
+	case ParticipantInputRoleInspector:
+		return true
+	case ParticipantInputRoleLender:
+		return true
+	case ParticipantInputRoleListingAgent:
+		return true
+	case ParticipantInputRoleOther:
+		return true
+	case ParticipantInputRoleReferral:
+		return true
+	case ParticipantInputRoleSeller:
+		return true
+	case ParticipantInputRoleTitle:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PaymentMethod.
 const (
 	PaymentMethodAch        PaymentMethod = "ach"
@@ -1995,6 +2610,84 @@ func (e PropertyBodyStatus) Valid() bool {
 	}
 }
 
+// Defines values for RatesAreaUnit.
+const (
+	RatesAreaUnitSqft RatesAreaUnit = "sqft"
+	RatesAreaUnitSqm  RatesAreaUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesAreaUnit enum.
+func (e RatesAreaUnit) Valid() bool {
+	switch e {
+	case RatesAreaUnitSqft:
+		return true
+	case RatesAreaUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RatesLotUnit.
+const (
+	RatesLotUnitAcre RatesLotUnit = "acre"
+	RatesLotUnitSqft RatesLotUnit = "sqft"
+	RatesLotUnitSqm  RatesLotUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesLotUnit enum.
+func (e RatesLotUnit) Valid() bool {
+	switch e {
+	case RatesLotUnitAcre:
+		return true
+	case RatesLotUnitSqft:
+		return true
+	case RatesLotUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RatesBodyAreaUnit.
+const (
+	RatesBodyAreaUnitSqft RatesBodyAreaUnit = "sqft"
+	RatesBodyAreaUnitSqm  RatesBodyAreaUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesBodyAreaUnit enum.
+func (e RatesBodyAreaUnit) Valid() bool {
+	switch e {
+	case RatesBodyAreaUnitSqft:
+		return true
+	case RatesBodyAreaUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RatesBodyLotUnit.
+const (
+	RatesBodyLotUnitAcre RatesBodyLotUnit = "acre"
+	RatesBodyLotUnitSqft RatesBodyLotUnit = "sqft"
+	RatesBodyLotUnitSqm  RatesBodyLotUnit = "sqm"
+)
+
+// Valid indicates whether the value is a known member of the RatesBodyLotUnit enum.
+func (e RatesBodyLotUnit) Valid() bool {
+	switch e {
+	case RatesBodyLotUnitAcre:
+		return true
+	case RatesBodyLotUnitSqft:
+		return true
+	case RatesBodyLotUnitSqm:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RenewInputBodyLeaseType.
 const (
 	RenewInputBodyLeaseTypeFixed        RenewInputBodyLeaseType = "fixed"
@@ -2208,6 +2901,42 @@ func (e SessionKind) Valid() bool {
 	}
 }
 
+// Defines values for SignerInputRole.
+const (
+	SignerInputRoleAttorney     SignerInputRole = "attorney"
+	SignerInputRoleBroker       SignerInputRole = "broker"
+	SignerInputRoleBuyer        SignerInputRole = "buyer"
+	SignerInputRoleBuyerAgent   SignerInputRole = "buyer_agent"
+	SignerInputRoleListingAgent SignerInputRole = "listing_agent"
+	SignerInputRoleOther        SignerInputRole = "other"
+	SignerInputRoleSeller       SignerInputRole = "seller"
+	SignerInputRoleWitness      SignerInputRole = "witness"
+)
+
+// Valid indicates whether the value is a known member of the SignerInputRole enum.
+func (e SignerInputRole) Valid() bool {
+	switch e {
+	case SignerInputRoleAttorney:
+		return true
+	case SignerInputRoleBroker:
+		return true
+	case SignerInputRoleBuyer:
+		return true
+	case SignerInputRoleBuyerAgent:
+		return true
+	case SignerInputRoleListingAgent:
+		return true
+	case SignerInputRoleOther:
+		return true
+	case SignerInputRoleSeller:
+		return true
+	case SignerInputRoleWitness:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SplitPayee.
 const (
 	SplitPayeeAgent     SplitPayee = "agent"
@@ -2271,6 +3000,45 @@ func (e StageBodyStage) Valid() bool {
 	case StageBodyStageProspect:
 		return true
 	case StageBodyStageUnderContract:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StageDocumentsStage.
+const (
+	StageDocumentsStageActive        StageDocumentsStage = "active"
+	StageDocumentsStageClearToClose  StageDocumentsStage = "clear_to_close"
+	StageDocumentsStageClosed        StageDocumentsStage = "closed"
+	StageDocumentsStageDueDiligence  StageDocumentsStage = "due_diligence"
+	StageDocumentsStageFellThrough   StageDocumentsStage = "fell_through"
+	StageDocumentsStageLead          StageDocumentsStage = "lead"
+	StageDocumentsStageOffer         StageDocumentsStage = "offer"
+	StageDocumentsStageUnderContract StageDocumentsStage = "under_contract"
+	StageDocumentsStageWithdrawn     StageDocumentsStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the StageDocumentsStage enum.
+func (e StageDocumentsStage) Valid() bool {
+	switch e {
+	case StageDocumentsStageActive:
+		return true
+	case StageDocumentsStageClearToClose:
+		return true
+	case StageDocumentsStageClosed:
+		return true
+	case StageDocumentsStageDueDiligence:
+		return true
+	case StageDocumentsStageFellThrough:
+		return true
+	case StageDocumentsStageLead:
+		return true
+	case StageDocumentsStageOffer:
+		return true
+	case StageDocumentsStageUnderContract:
+		return true
+	case StageDocumentsStageWithdrawn:
 		return true
 	default:
 		return false
@@ -2595,6 +3363,27 @@ func (e UnitBodyStatus) Valid() bool {
 	}
 }
 
+// Defines values for UpdateVisibility.
+const (
+	UpdateVisibilityParticipants UpdateVisibility = "participants"
+	UpdateVisibilityPublic       UpdateVisibility = "public"
+	UpdateVisibilityStaff        UpdateVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the UpdateVisibility enum.
+func (e UpdateVisibility) Valid() bool {
+	switch e {
+	case UpdateVisibilityParticipants:
+		return true
+	case UpdateVisibilityPublic:
+		return true
+	case UpdateVisibilityStaff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive    UserStatus = "active"
@@ -2610,6 +3399,27 @@ func (e UserStatus) Valid() bool {
 	case UserStatusDisabled:
 		return true
 	case UserStatusSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ValuationMarketPosition.
+const (
+	Above ValuationMarketPosition = "above"
+	At    ValuationMarketPosition = "at"
+	Below ValuationMarketPosition = "below"
+)
+
+// Valid indicates whether the value is a known member of the ValuationMarketPosition enum.
+func (e ValuationMarketPosition) Valid() bool {
+	switch e {
+	case Above:
+		return true
+	case At:
+		return true
+	case Below:
 		return true
 	default:
 		return false
@@ -2759,16 +3569,16 @@ func (e WorkOrderPriority) Valid() bool {
 
 // Defines values for WorkOrderSource.
 const (
-	Resident WorkOrderSource = "resident"
-	Staff    WorkOrderSource = "staff"
+	WorkOrderSourceResident WorkOrderSource = "resident"
+	WorkOrderSourceStaff    WorkOrderSource = "staff"
 )
 
 // Valid indicates whether the value is a known member of the WorkOrderSource enum.
 func (e WorkOrderSource) Valid() bool {
 	switch e {
-	case Resident:
+	case WorkOrderSourceResident:
 		return true
-	case Staff:
+	case WorkOrderSourceStaff:
 		return true
 	default:
 		return false
@@ -2865,6 +3675,114 @@ func (e WorkOrderBodyPriority) Valid() bool {
 	case WorkOrderBodyPriorityLow:
 		return true
 	case WorkOrderBodyPriorityNormal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateKind.
+const (
+	WorkflowTemplateKindAny       WorkflowTemplateKind = "any"
+	WorkflowTemplateKindLease     WorkflowTemplateKind = "lease"
+	WorkflowTemplateKindPurchase  WorkflowTemplateKind = "purchase"
+	WorkflowTemplateKindReferral  WorkflowTemplateKind = "referral"
+	WorkflowTemplateKindRefinance WorkflowTemplateKind = "refinance"
+	WorkflowTemplateKindSale      WorkflowTemplateKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateKind enum.
+func (e WorkflowTemplateKind) Valid() bool {
+	switch e {
+	case WorkflowTemplateKindAny:
+		return true
+	case WorkflowTemplateKindLease:
+		return true
+	case WorkflowTemplateKindPurchase:
+		return true
+	case WorkflowTemplateKindReferral:
+		return true
+	case WorkflowTemplateKindRefinance:
+		return true
+	case WorkflowTemplateKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateSide.
+const (
+	WorkflowTemplateSideAny    WorkflowTemplateSide = "any"
+	WorkflowTemplateSideBuyer  WorkflowTemplateSide = "buyer"
+	WorkflowTemplateSideDual   WorkflowTemplateSide = "dual"
+	WorkflowTemplateSideSeller WorkflowTemplateSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateSide enum.
+func (e WorkflowTemplateSide) Valid() bool {
+	switch e {
+	case WorkflowTemplateSideAny:
+		return true
+	case WorkflowTemplateSideBuyer:
+		return true
+	case WorkflowTemplateSideDual:
+		return true
+	case WorkflowTemplateSideSeller:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateInputKind.
+const (
+	WorkflowTemplateInputKindAny       WorkflowTemplateInputKind = "any"
+	WorkflowTemplateInputKindLease     WorkflowTemplateInputKind = "lease"
+	WorkflowTemplateInputKindPurchase  WorkflowTemplateInputKind = "purchase"
+	WorkflowTemplateInputKindReferral  WorkflowTemplateInputKind = "referral"
+	WorkflowTemplateInputKindRefinance WorkflowTemplateInputKind = "refinance"
+	WorkflowTemplateInputKindSale      WorkflowTemplateInputKind = "sale"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateInputKind enum.
+func (e WorkflowTemplateInputKind) Valid() bool {
+	switch e {
+	case WorkflowTemplateInputKindAny:
+		return true
+	case WorkflowTemplateInputKindLease:
+		return true
+	case WorkflowTemplateInputKindPurchase:
+		return true
+	case WorkflowTemplateInputKindReferral:
+		return true
+	case WorkflowTemplateInputKindRefinance:
+		return true
+	case WorkflowTemplateInputKindSale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowTemplateInputSide.
+const (
+	WorkflowTemplateInputSideAny    WorkflowTemplateInputSide = "any"
+	WorkflowTemplateInputSideBuyer  WorkflowTemplateInputSide = "buyer"
+	WorkflowTemplateInputSideDual   WorkflowTemplateInputSide = "dual"
+	WorkflowTemplateInputSideSeller WorkflowTemplateInputSide = "seller"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowTemplateInputSide enum.
+func (e WorkflowTemplateInputSide) Valid() bool {
+	switch e {
+	case WorkflowTemplateInputSideAny:
+		return true
+	case WorkflowTemplateInputSideBuyer:
+		return true
+	case WorkflowTemplateInputSideDual:
+		return true
+	case WorkflowTemplateInputSideSeller:
 		return true
 	default:
 		return false
@@ -3048,6 +3966,45 @@ func (e ListClientMatchesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListDealsParamsStage.
+const (
+	ListDealsParamsStageActive        ListDealsParamsStage = "active"
+	ListDealsParamsStageClearToClose  ListDealsParamsStage = "clear_to_close"
+	ListDealsParamsStageClosed        ListDealsParamsStage = "closed"
+	ListDealsParamsStageDueDiligence  ListDealsParamsStage = "due_diligence"
+	ListDealsParamsStageFellThrough   ListDealsParamsStage = "fell_through"
+	ListDealsParamsStageLead          ListDealsParamsStage = "lead"
+	ListDealsParamsStageOffer         ListDealsParamsStage = "offer"
+	ListDealsParamsStageUnderContract ListDealsParamsStage = "under_contract"
+	ListDealsParamsStageWithdrawn     ListDealsParamsStage = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ListDealsParamsStage enum.
+func (e ListDealsParamsStage) Valid() bool {
+	switch e {
+	case ListDealsParamsStageActive:
+		return true
+	case ListDealsParamsStageClearToClose:
+		return true
+	case ListDealsParamsStageClosed:
+		return true
+	case ListDealsParamsStageDueDiligence:
+		return true
+	case ListDealsParamsStageFellThrough:
+		return true
+	case ListDealsParamsStageLead:
+		return true
+	case ListDealsParamsStageOffer:
+		return true
+	case ListDealsParamsStageUnderContract:
+		return true
+	case ListDealsParamsStageWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListDeliveriesParamsStatus.
 const (
 	ListDeliveriesParamsStatusDead    ListDeliveriesParamsStatus = "dead"
@@ -3069,6 +4026,93 @@ func (e ListDeliveriesParamsStatus) Valid() bool {
 	case ListDeliveriesParamsStatusSending:
 		return true
 	case ListDeliveriesParamsStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDocumentsParamsEntityType.
+const (
+	ListDocumentsParamsEntityTypeClient    ListDocumentsParamsEntityType = "client"
+	ListDocumentsParamsEntityTypeDeal      ListDocumentsParamsEntityType = "deal"
+	ListDocumentsParamsEntityTypeLease     ListDocumentsParamsEntityType = "lease"
+	ListDocumentsParamsEntityTypeListing   ListDocumentsParamsEntityType = "listing"
+	ListDocumentsParamsEntityTypeProperty  ListDocumentsParamsEntityType = "property"
+	ListDocumentsParamsEntityTypeUnit      ListDocumentsParamsEntityType = "unit"
+	ListDocumentsParamsEntityTypeWorkOrder ListDocumentsParamsEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the ListDocumentsParamsEntityType enum.
+func (e ListDocumentsParamsEntityType) Valid() bool {
+	switch e {
+	case ListDocumentsParamsEntityTypeClient:
+		return true
+	case ListDocumentsParamsEntityTypeDeal:
+		return true
+	case ListDocumentsParamsEntityTypeLease:
+		return true
+	case ListDocumentsParamsEntityTypeListing:
+		return true
+	case ListDocumentsParamsEntityTypeProperty:
+		return true
+	case ListDocumentsParamsEntityTypeUnit:
+		return true
+	case ListDocumentsParamsEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateDocumentMultipartBodyEntityType.
+const (
+	CreateDocumentMultipartBodyEntityTypeClient    CreateDocumentMultipartBodyEntityType = "client"
+	CreateDocumentMultipartBodyEntityTypeDeal      CreateDocumentMultipartBodyEntityType = "deal"
+	CreateDocumentMultipartBodyEntityTypeLease     CreateDocumentMultipartBodyEntityType = "lease"
+	CreateDocumentMultipartBodyEntityTypeListing   CreateDocumentMultipartBodyEntityType = "listing"
+	CreateDocumentMultipartBodyEntityTypeProperty  CreateDocumentMultipartBodyEntityType = "property"
+	CreateDocumentMultipartBodyEntityTypeUnit      CreateDocumentMultipartBodyEntityType = "unit"
+	CreateDocumentMultipartBodyEntityTypeWorkOrder CreateDocumentMultipartBodyEntityType = "work_order"
+)
+
+// Valid indicates whether the value is a known member of the CreateDocumentMultipartBodyEntityType enum.
+func (e CreateDocumentMultipartBodyEntityType) Valid() bool {
+	switch e {
+	case CreateDocumentMultipartBodyEntityTypeClient:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeDeal:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeLease:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeListing:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeProperty:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeUnit:
+		return true
+	case CreateDocumentMultipartBodyEntityTypeWorkOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateDocumentMultipartBodyVisibility.
+const (
+	CreateDocumentMultipartBodyVisibilityParticipants CreateDocumentMultipartBodyVisibility = "participants"
+	CreateDocumentMultipartBodyVisibilityPublic       CreateDocumentMultipartBodyVisibility = "public"
+	CreateDocumentMultipartBodyVisibilityStaff        CreateDocumentMultipartBodyVisibility = "staff"
+)
+
+// Valid indicates whether the value is a known member of the CreateDocumentMultipartBodyVisibility enum.
+func (e CreateDocumentMultipartBodyVisibility) Valid() bool {
+	switch e {
+	case CreateDocumentMultipartBodyVisibilityParticipants:
+		return true
+	case CreateDocumentMultipartBodyVisibilityPublic:
+		return true
+	case CreateDocumentMultipartBodyVisibilityStaff:
 		return true
 	default:
 		return false
@@ -3573,6 +4617,32 @@ type AcceptedOutputBody struct {
 	Message string `json:"message"`
 }
 
+// Access defines model for Access.
+type Access struct {
+	Action     AccessAction        `json:"action"`
+	At         time.Time           `json:"at"`
+	DocumentId openapi_types.UUID  `json:"document_id"`
+	Id         openapi_types.UUID  `json:"id"`
+	Ip         *string             `json:"ip,omitempty"`
+	MemberId   *openapi_types.UUID `json:"member_id,omitempty"`
+
+	// Reason why a share link was refused
+	Reason     *string             `json:"reason,omitempty"`
+	ShareId    *openapi_types.UUID `json:"share_id,omitempty"`
+	ShareLabel *string             `json:"share_label,omitempty"`
+	UserAgent  *string             `json:"user_agent,omitempty"`
+	Version    *int64              `json:"version,omitempty"`
+	VersionId  *openapi_types.UUID `json:"version_id,omitempty"`
+}
+
+// AccessAction defines model for Access.Action.
+type AccessAction string
+
+// AccessLogOutputBody defines model for AccessLogOutputBody.
+type AccessLogOutputBody struct {
+	Items *[]Access `json:"items"`
+}
+
 // Account defines model for Account.
 type Account struct {
 	Active    bool               `json:"active"`
@@ -3640,6 +4710,19 @@ type AccountLine struct {
 type AccountsOutputBody struct {
 	Items *[]Account `json:"items"`
 }
+
+// Adjustment defines model for Adjustment.
+type Adjustment struct {
+	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Amount     string           `json:"amount"`
+	Difference float64          `json:"difference"`
+	Factor     AdjustmentFactor `json:"factor"`
+}
+
+// AdjustmentFactor defines model for Adjustment.Factor.
+type AdjustmentFactor string
 
 // AgentGCI defines model for AgentGCI.
 type AgentGCI struct {
@@ -3794,6 +4877,18 @@ type AllocationBody struct {
 // AllocationList defines model for AllocationList.
 type AllocationList struct {
 	Items *[]Allocation `json:"items"`
+}
+
+// AmendmentInput defines model for AmendmentInput.
+type AmendmentInput struct {
+	// Body the amendment's text, appended to the contract
+	Body string `json:"body"`
+
+	// Description what changed, in a sentence
+	Description string `json:"description"`
+
+	// EffectiveDate a calendar day, YYYY-MM-DD
+	EffectiveDate openapi_types.Date `json:"effective_date"`
 }
 
 // Announcement defines model for Announcement.
@@ -4213,6 +5308,13 @@ type BillingRunInputBody struct {
 	Period string `json:"period"`
 }
 
+// BoardColumn defines model for BoardColumn.
+type BoardColumn struct {
+	Count int64   `json:"count"`
+	Deals *[]Deal `json:"deals"`
+	Stage string  `json:"stage"`
+}
+
 // Budget defines model for Budget.
 type Budget struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -4375,6 +5477,17 @@ type CRMSettingsBody struct {
 
 	// PoolMemberIds the agents new leads go to in turn, in order
 	PoolMemberIds *[]openapi_types.UUID `json:"pool_member_ids"`
+}
+
+// CalendarDay defines model for CalendarDay.
+type CalendarDay struct {
+	// Day a calendar day, YYYY-MM-DD
+	Day  openapi_types.Date `json:"day"`
+	Id   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+
+	// Seeded from the country's public holiday rules, not added by hand
+	Seeded bool `json:"seeded"`
 }
 
 // CalendarFeedOutputBody defines model for CalendarFeedOutputBody.
@@ -4637,6 +5750,59 @@ type CommissionBody struct {
 	ReferralRate *string `json:"referral_rate,omitempty"`
 }
 
+// Comparable defines model for Comparable.
+type Comparable struct {
+	Address string `json:"address"`
+
+	// AdjustedPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	AdjustedPrice string        `json:"adjusted_price"`
+	Adjustments   *[]Adjustment `json:"adjustments"`
+	Bathrooms     *float64      `json:"bathrooms,omitempty"`
+	Bedrooms      *int64        `json:"bedrooms,omitempty"`
+	City          string        `json:"city"`
+
+	// CloseDate a calendar day, YYYY-MM-DD
+	CloseDate openapi_types.Date `json:"close_date"`
+
+	// ClosePrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ClosePrice string `json:"close_price"`
+
+	// Condition from the sold property's record, when rated
+	Condition  *int64  `json:"condition,omitempty"`
+	DistanceKm float64 `json:"distance_km"`
+
+	// GrossAdjustment the adjustments but time, without their signs
+	//
+	// Examples: 1250000.00
+	GrossAdjustment string             `json:"gross_adjustment"`
+	ListingId       openapi_types.UUID `json:"listing_id"`
+	ListingKey      string             `json:"listing_key"`
+
+	// LivingArea square feet
+	LivingArea *float64 `json:"living_area,omitempty"`
+
+	// LotSize square feet
+	LotSize         *float64 `json:"lot_size,omitempty"`
+	MonthsSinceSale float64  `json:"months_since_sale"`
+
+	// NetAdjustment every adjustment but time
+	//
+	// Examples: 1250000.00
+	NetAdjustment string             `json:"net_adjustment"`
+	PropertyId    openapi_types.UUID `json:"property_id"`
+
+	// Source the MLS it was imported from; empty for the organization's own listing
+	Source *string `json:"source,omitempty"`
+
+	// Weight its share of the suggested price, 0 to 1
+	Weight    float64 `json:"weight"`
+	YearBuilt *int64  `json:"year_built,omitempty"`
+}
+
 // ComparedItem defines model for ComparedItem.
 type ComparedItem struct {
 	Item    string     `json:"item"`
@@ -4674,6 +5840,140 @@ type Condition struct {
 // ConditionRating defines model for Condition.Rating.
 type ConditionRating string
 
+// Contract defines model for Contract.
+type Contract struct {
+	CreatedAt time.Time           `json:"created_at"`
+	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// CurrentVersion the number of the version signers sign now (the executed one once executed)
+	CurrentVersion int64               `json:"current_version"`
+	DealId         openapi_types.UUID  `json:"deal_id"`
+	ExecutedAt     *time.Time          `json:"executed_at,omitempty"`
+	Id             openapi_types.UUID  `json:"id"`
+	SentAt         *time.Time          `json:"sent_at,omitempty"`
+	Status         ContractStatus      `json:"status"`
+	TemplateId     *openapi_types.UUID `json:"template_id,omitempty"`
+	Title          string              `json:"title"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+	VoidReason     *string             `json:"void_reason,omitempty"`
+	VoidedAt       *time.Time          `json:"voided_at,omitempty"`
+}
+
+// ContractStatus defines model for Contract.Status.
+type ContractStatus string
+
+// ContractAmendment defines model for ContractAmendment.
+type ContractAmendment struct {
+	Body        string              `json:"body"`
+	ContractId  openapi_types.UUID  `json:"contract_id"`
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	Description string              `json:"description"`
+
+	// EffectiveDate a calendar day, YYYY-MM-DD
+	EffectiveDate openapi_types.Date `json:"effective_date"`
+	Id            openapi_types.UUID `json:"id"`
+	VersionNumber int64              `json:"version_number"`
+}
+
+// ContractDetail defines model for ContractDetail.
+type ContractDetail struct {
+	Amendments *[]ContractAmendment `json:"amendments"`
+	Contract   Contract             `json:"contract"`
+	Events     *[]ContractEvent     `json:"events"`
+	Signers    *[]ContractSigner    `json:"signers"`
+	Versions   *[]ContractVersion   `json:"versions"`
+}
+
+// ContractEvent defines model for ContractEvent.
+type ContractEvent struct {
+	CreatedAt time.Time           `json:"created_at"`
+	Event     ContractEventEvent  `json:"event"`
+	Id        openapi_types.UUID  `json:"id"`
+	Ip        *string             `json:"ip,omitempty"`
+	MemberId  *openapi_types.UUID `json:"member_id,omitempty"`
+	Reason    *string             `json:"reason,omitempty"`
+	Sha256    *string             `json:"sha256,omitempty"`
+	SignerId  *openapi_types.UUID `json:"signer_id,omitempty"`
+	UserAgent *string             `json:"user_agent,omitempty"`
+}
+
+// ContractEventEvent defines model for ContractEvent.Event.
+type ContractEventEvent string
+
+// ContractInput defines model for ContractInput.
+type ContractInput struct {
+	Signers    *[]SignerInput     `json:"signers"`
+	TemplateId openapi_types.UUID `json:"template_id"`
+
+	// Title the template's name when empty
+	Title *string `json:"title,omitempty"`
+}
+
+// ContractSigner defines model for ContractSigner.
+type ContractSigner struct {
+	Consent    bool               `json:"consent"`
+	ContractId openapi_types.UUID `json:"contract_id"`
+	Email      string             `json:"email"`
+
+	// ExpiresAt when the signer's link stops working
+	ExpiresAt     *time.Time           `json:"expires_at,omitempty"`
+	Id            openapi_types.UUID   `json:"id"`
+	Ip            *string              `json:"ip,omitempty"`
+	Name          string               `json:"name"`
+	Position      int64                `json:"position"`
+	Required      bool                 `json:"required"`
+	Role          ContractSignerRole   `json:"role"`
+	SentAt        *time.Time           `json:"sent_at,omitempty"`
+	SignedAt      *time.Time           `json:"signed_at,omitempty"`
+	SignedSha256  *string              `json:"signed_sha256,omitempty"`
+	SignedVersion *int64               `json:"signed_version,omitempty"`
+	Status        ContractSignerStatus `json:"status"`
+	TypedName     *string              `json:"typed_name,omitempty"`
+	UserAgent     *string              `json:"user_agent,omitempty"`
+}
+
+// ContractSignerRole defines model for ContractSigner.Role.
+type ContractSignerRole string
+
+// ContractSignerStatus defines model for ContractSigner.Status.
+type ContractSignerStatus string
+
+// ContractTemplate defines model for ContractTemplate.
+type ContractTemplate struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"created_at"`
+	CreatedBy *openapi_types.UUID `json:"created_by,omitempty"`
+	Id        openapi_types.UUID  `json:"id"`
+	Name      string              `json:"name"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// ContractTemplatesOutputBody defines model for ContractTemplatesOutputBody.
+type ContractTemplatesOutputBody struct {
+	Items *[]ContractTemplate `json:"items"`
+}
+
+// ContractVersion defines model for ContractVersion.
+type ContractVersion struct {
+	ContractId openapi_types.UUID  `json:"contract_id"`
+	CreatedAt  time.Time           `json:"created_at"`
+	CreatedBy  *openapi_types.UUID `json:"created_by,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+	Kind       ContractVersionKind `json:"kind"`
+	Number     int64               `json:"number"`
+	Sha256     string              `json:"sha256"`
+	Size       int64               `json:"size"`
+}
+
+// ContractVersionKind defines model for ContractVersion.Kind.
+type ContractVersionKind string
+
+// ContractsOutputBody defines model for ContractsOutputBody.
+type ContractsOutputBody struct {
+	Items *[]Contract `json:"items"`
+}
+
 // CopyBudgetBody defines model for CopyBudgetBody.
 type CopyBudgetBody struct {
 	// ChangePct percentage applied to every month, -100 to 1000: "3" is 3 % more
@@ -4702,6 +6002,134 @@ type CriterionName string
 
 // CriterionOutcome defines model for Criterion.Outcome.
 type CriterionOutcome string
+
+// Deal defines model for Deal.
+type Deal struct {
+	// ActualClose a calendar day, YYYY-MM-DD
+	ActualClose *openapi_types.Date `json:"actual_close,omitempty"`
+	AgentId     *openapi_types.UUID `json:"agent_id,omitempty"`
+
+	// ClosePrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ClosePrice *string `json:"close_price,omitempty"`
+
+	// ContractDate a calendar day, YYYY-MM-DD
+	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	CreatedBy    *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// ExpectedClose a calendar day, YYYY-MM-DD
+	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
+	Id            openapi_types.UUID  `json:"id"`
+	Kind          DealKind            `json:"kind"`
+	ListingId     *openapi_types.UUID `json:"listing_id,omitempty"`
+	Notes         *string             `json:"notes,omitempty"`
+
+	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Price          *string             `json:"price,omitempty"`
+	PropertyId     *openapi_types.UUID `json:"property_id,omitempty"`
+	Side           DealSide            `json:"side"`
+	Stage          DealStage           `json:"stage"`
+	StageChangedAt time.Time           `json:"stage_changed_at"`
+	Title          string              `json:"title"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+}
+
+// DealKind defines model for Deal.Kind.
+type DealKind string
+
+// DealSide defines model for Deal.Side.
+type DealSide string
+
+// DealStage defines model for Deal.Stage.
+type DealStage string
+
+// DealBoardOutputBody defines model for DealBoardOutputBody.
+type DealBoardOutputBody struct {
+	Columns *[]BoardColumn `json:"columns"`
+}
+
+// DealBody defines model for DealBody.
+type DealBody struct {
+	// AgentId default the caller; another member needs deal.manage
+	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
+
+	// ContractDate a calendar day, YYYY-MM-DD
+	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
+
+	// ExpectedClose a calendar day, YYYY-MM-DD
+	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
+	Kind          DealBodyKind        `json:"kind"`
+
+	// ListingId the listing that follows the deal: Pending under contract, Closed at closing
+	ListingId *openapi_types.UUID `json:"listing_id,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+
+	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Price      *string             `json:"price,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	Side       DealBodySide        `json:"side"`
+	Title      string              `json:"title"`
+}
+
+// DealBodyKind defines model for DealBody.Kind.
+type DealBodyKind string
+
+// DealBodySide defines model for DealBody.Side.
+type DealBodySide string
+
+// DealHistoryOutputBody defines model for DealHistoryOutputBody.
+type DealHistoryOutputBody struct {
+	Items *[]DealStageChange `json:"items"`
+}
+
+// DealPage defines model for DealPage.
+type DealPage struct {
+	Items      *[]Deal `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// DealPatchBody defines model for DealPatchBody.
+type DealPatchBody struct {
+	// AgentId reassigning the deal needs deal.manage
+	AgentId *openapi_types.UUID `json:"agent_id,omitempty"`
+
+	// ContractDate a calendar day, YYYY-MM-DD
+	ContractDate *openapi_types.Date `json:"contract_date,omitempty"`
+
+	// ExpectedClose a calendar day, YYYY-MM-DD
+	ExpectedClose *openapi_types.Date `json:"expected_close,omitempty"`
+
+	// ListingId fixed once the deal is under contract
+	ListingId *openapi_types.UUID `json:"listing_id,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+
+	// Price an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	Price      *string             `json:"price,omitempty"`
+	PropertyId *openapi_types.UUID `json:"property_id,omitempty"`
+	Title      *string             `json:"title,omitempty"`
+}
+
+// DealStageChange defines model for DealStageChange.
+type DealStageChange struct {
+	ChangedAt time.Time `json:"changed_at"`
+
+	// ChangedBy the member who moved the deal
+	ChangedBy *openapi_types.UUID `json:"changed_by,omitempty"`
+
+	// FromStage absent for the stage a deal opened at
+	FromStage *string            `json:"from_stage,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+	Reason    *string            `json:"reason,omitempty"`
+	ToStage   string             `json:"to_stage"`
+}
 
 // Deduction defines model for Deduction.
 type Deduction struct {
@@ -4824,6 +6252,43 @@ type DispositionInputBody struct {
 
 	// Deductions kept from the deposit; the rest is refunded
 	Deductions *[]DeductionBody `json:"deductions,omitempty"`
+}
+
+// Document defines model for Document.
+type Document struct {
+	Category string `json:"category"`
+
+	// ContentType sniffed from the bytes
+	ContentType      string              `json:"content_type"`
+	CreatedAt        time.Time           `json:"created_at"`
+	CreatedBy        *openapi_types.UUID `json:"created_by,omitempty"`
+	CurrentVersionId *openapi_types.UUID `json:"current_version_id,omitempty"`
+	EntityId         openapi_types.UUID  `json:"entity_id"`
+	EntityType       DocumentEntityType  `json:"entity_type"`
+	FileName         string              `json:"file_name"`
+	Id               openapi_types.UUID  `json:"id"`
+	PropertyId       *openapi_types.UUID `json:"property_id,omitempty"`
+
+	// RetainUntil a calendar day, YYYY-MM-DD
+	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
+	SizeBytes   int64               `json:"size_bytes"`
+	Title       string              `json:"title"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+
+	// Version the current version's number
+	Version    int64              `json:"version"`
+	Visibility DocumentVisibility `json:"visibility"`
+}
+
+// DocumentEntityType defines model for Document.EntityType.
+type DocumentEntityType string
+
+// DocumentVisibility defines model for Document.Visibility.
+type DocumentVisibility string
+
+// DocumentVersionsOutputBody defines model for DocumentVersionsOutputBody.
+type DocumentVersionsOutputBody struct {
+	Items *[]Version `json:"items"`
 }
 
 // EmergencyContact defines model for EmergencyContact.
@@ -4955,6 +6420,57 @@ type HistoryEntry struct {
 	Id            openapi_types.UUID `json:"id"`
 	NewValue      *string            `json:"new_value,omitempty"`
 	PreviousValue *string            `json:"previous_value,omitempty"`
+}
+
+// Hit defines model for Hit.
+type Hit struct {
+	Category string `json:"category"`
+
+	// ContentType sniffed from the bytes
+	ContentType      string              `json:"content_type"`
+	CreatedAt        time.Time           `json:"created_at"`
+	CreatedBy        *openapi_types.UUID `json:"created_by,omitempty"`
+	CurrentVersionId *openapi_types.UUID `json:"current_version_id,omitempty"`
+	EntityId         openapi_types.UUID  `json:"entity_id"`
+	EntityType       HitEntityType       `json:"entity_type"`
+	FileName         string              `json:"file_name"`
+	Id               openapi_types.UUID  `json:"id"`
+	PropertyId       *openapi_types.UUID `json:"property_id,omitempty"`
+	Rank             float32             `json:"rank"`
+
+	// RetainUntil a calendar day, YYYY-MM-DD
+	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
+	SizeBytes   int64               `json:"size_bytes"`
+	Title       string              `json:"title"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+
+	// Version the current version's number
+	Version    int64         `json:"version"`
+	Visibility HitVisibility `json:"visibility"`
+}
+
+// HitEntityType defines model for Hit.EntityType.
+type HitEntityType string
+
+// HitVisibility defines model for Hit.Visibility.
+type HitVisibility string
+
+// HitPage defines model for HitPage.
+type HitPage struct {
+	Items      *[]Hit  `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// Holiday defines model for Holiday.
+type Holiday struct {
+	// Day a calendar day, YYYY-MM-DD
+	Day  openapi_types.Date `json:"day"`
+	Name string             `json:"name"`
+}
+
+// HolidaysOutputBody defines model for HolidaysOutputBody.
+type HolidaysOutputBody struct {
+	Items *[]CalendarDay `json:"items"`
 }
 
 // ImportReject defines model for ImportReject.
@@ -6059,6 +7575,85 @@ type Message struct {
 	ThreadId openapi_types.UUID `json:"thread_id"`
 }
 
+// Milestone defines model for Milestone.
+type Milestone struct {
+	Anchor       *MilestoneAnchor    `json:"anchor,omitempty"`
+	AnchorKey    *string             `json:"anchor_key,omitempty"`
+	BusinessDays bool                `json:"business_days"`
+	CompletedAt  *time.Time          `json:"completed_at,omitempty"`
+	CompletedBy  *openapi_types.UUID `json:"completed_by,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	Days         int64               `json:"days"`
+	DealId       openapi_types.UUID  `json:"deal_id"`
+
+	// DueDate a calendar day, YYYY-MM-DD
+	DueDate *openapi_types.Date `json:"due_date,omitempty"`
+
+	// DueFixed a calendar day, YYYY-MM-DD
+	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
+
+	// DueOverride a fixed date set on the deal, instead of the rule
+	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
+
+	// EscalatedAt when the brokers were told it is overdue
+	EscalatedAt *time.Time         `json:"escalated_at,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+	Key         string             `json:"key"`
+	Late        bool               `json:"late"`
+	Name        string             `json:"name"`
+
+	// OverdueAt when the agent was told it is overdue
+	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	Position  int64      `json:"position"`
+
+	// RemindedAt when the agent was reminded it comes due
+	RemindedAt *time.Time          `json:"reminded_at,omitempty"`
+	Required   bool                `json:"required"`
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+}
+
+// MilestoneAnchor defines model for Milestone.Anchor.
+type MilestoneAnchor string
+
+// MilestoneDueBody defines model for MilestoneDueBody.
+type MilestoneDueBody struct {
+	// DueOverride the date; absent: the rule's
+	DueOverride *openapi_types.Date `json:"due_override,omitempty"`
+}
+
+// MilestoneRule defines model for MilestoneRule.
+type MilestoneRule struct {
+	Anchor *MilestoneRuleAnchor `json:"anchor,omitempty"`
+
+	// AnchorKey the key of the milestone it counts from (anchor milestone)
+	AnchorKey *string `json:"anchor_key,omitempty"`
+
+	// BusinessDays count business days (skipping weekends and the organization's holidays), not calendar days
+	BusinessDays *bool `json:"business_days,omitempty"`
+
+	// Days days after the anchor; negative: before it
+	Days *int64 `json:"days,omitempty"`
+
+	// DueFixed a fixed due date, instead of an anchor
+	DueFixed *openapi_types.Date `json:"due_fixed,omitempty"`
+
+	// Key names the milestone within its template, for anchors
+	Key  string `json:"key"`
+	Name string `json:"name"`
+
+	// Required the deal cannot close until it is complete
+	Required *bool `json:"required,omitempty"`
+}
+
+// MilestoneRuleAnchor defines model for MilestoneRule.Anchor.
+type MilestoneRuleAnchor string
+
+// MilestonesOutputBody defines model for MilestonesOutputBody.
+type MilestonesOutputBody struct {
+	Items *[]Milestone `json:"items"`
+}
+
 // MlsStatusList defines model for MlsStatusList.
 type MlsStatusList struct {
 	Items *[]StatusMapping `json:"items"`
@@ -6072,6 +7667,24 @@ type MlsStatusMappingBody struct {
 
 // MlsStatusMappingBodyStandardStatus defines model for MlsStatusMappingBody.StandardStatus.
 type MlsStatusMappingBodyStandardStatus string
+
+// MoveBody defines model for MoveBody.
+type MoveBody struct {
+	// ActualClose moving to closed: the closing date (default today, UTC)
+	ActualClose *openapi_types.Date `json:"actual_close,omitempty"`
+
+	// ClosePrice moving to closed: default the deal's price
+	//
+	// Examples: 1250000.00
+	ClosePrice *string `json:"close_price,omitempty"`
+
+	// Reason why, kept in the stage history
+	Reason *string    `json:"reason,omitempty"`
+	To     MoveBodyTo `json:"to"`
+}
+
+// MoveBodyTo defines model for MoveBody.To.
+type MoveBodyTo string
 
 // MyNewThreadInputBody defines model for MyNewThreadInputBody.
 type MyNewThreadInputBody struct {
@@ -6288,6 +7901,38 @@ type OpenHouseList struct {
 	Items *[]OpenHouse `json:"items"`
 }
 
+// Options defines model for Options.
+type Options struct {
+	// AreaPct living area within this percentage of the subject's [25]
+	AreaPct float64 `json:"area_pct"`
+
+	// AsOf the day valued [today]
+	AsOf *openapi_types.Date `json:"as_of,omitempty"`
+
+	// BedsRange bedrooms within this many of the subject's [1]
+	BedsRange int64 `json:"beds_range"`
+
+	// ListPrice the price to place against the market [the property's listing on the market]
+	//
+	// Examples: 1250000.00
+	ListPrice *string `json:"list_price,omitempty"`
+
+	// Market whose adjustment rates [the subject's city if it has rates, else default]
+	Market string `json:"market"`
+
+	// MaxComps comparables kept, the weightiest [6]
+	MaxComps int64 `json:"max_comps"`
+
+	// Months how many months back to look [6]
+	Months int64 `json:"months"`
+
+	// PropertyType RESO PropertyType of the sales [from the property's type]
+	PropertyType string `json:"property_type"`
+
+	// RadiusKm how far to look for sales [2]
+	RadiusKm float64 `json:"radius_km"`
+}
+
 // Organization defines model for Organization.
 type Organization struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -6382,6 +8027,54 @@ type PageReceived struct {
 type PageThread struct {
 	Items      *[]Thread `json:"items"`
 	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// Participant defines model for Participant.
+type Participant struct {
+	ClientId    *openapi_types.UUID `json:"client_id,omitempty"`
+	Company     *string             `json:"company,omitempty"`
+	CreatedAt   time.Time           `json:"created_at"`
+	DealId      openapi_types.UUID  `json:"deal_id"`
+	DisplayName string              `json:"display_name"`
+	Email       *string             `json:"email,omitempty"`
+	Id          openapi_types.UUID  `json:"id"`
+	MemberId    *openapi_types.UUID `json:"member_id,omitempty"`
+
+	// Name an outside party's name
+	Name *string `json:"name,omitempty"`
+
+	// Phone E.164, e.g. +14155552671
+	Phone *string         `json:"phone,omitempty"`
+	Role  ParticipantRole `json:"role"`
+}
+
+// ParticipantRole defines model for Participant.Role.
+type ParticipantRole string
+
+// ParticipantInput defines model for ParticipantInput.
+type ParticipantInput struct {
+	// ClientId a CRM client
+	ClientId *openapi_types.UUID `json:"client_id,omitempty"`
+	Company  *string             `json:"company,omitempty"`
+	Email    *string             `json:"email,omitempty"`
+
+	// MemberId a member of the organization
+	MemberId *openapi_types.UUID `json:"member_id,omitempty"`
+
+	// Name an outside party
+	Name *string `json:"name,omitempty"`
+
+	// Phone E.164, e.g. +14155552671
+	Phone *string              `json:"phone,omitempty"`
+	Role  ParticipantInputRole `json:"role"`
+}
+
+// ParticipantInputRole defines model for ParticipantInput.Role.
+type ParticipantInputRole string
+
+// ParticipantsOutputBody defines model for ParticipantsOutputBody.
+type ParticipantsOutputBody struct {
+	Items *[]Participant `json:"items"`
 }
 
 // PasswordInputBody defines model for PasswordInputBody.
@@ -6680,10 +8373,13 @@ type Property struct {
 	// AnnualTax an amount of money: a decimal string, never a JSON number, so no digit is lost
 	//
 	// Examples: 1250000.00
-	AnnualTax *string            `json:"annual_tax,omitempty"`
-	Bathrooms *float64           `json:"bathrooms,omitempty"`
-	Bedrooms  *int64             `json:"bedrooms,omitempty"`
-	City      string             `json:"city"`
+	AnnualTax *string  `json:"annual_tax,omitempty"`
+	Bathrooms *float64 `json:"bathrooms,omitempty"`
+	Bedrooms  *int64   `json:"bedrooms,omitempty"`
+	City      string   `json:"city"`
+
+	// Condition 1 poor, 2 fair, 3 average, 4 good, 5 excellent
+	Condition *int64             `json:"condition,omitempty"`
 	Country   string             `json:"country"`
 	CreatedAt time.Time          `json:"created_at"`
 	Id        openapi_types.UUID `json:"id"`
@@ -6736,6 +8432,9 @@ type PropertyBody struct {
 	Bedrooms  *int64   `json:"bedrooms,omitempty"`
 	City      string   `json:"city"`
 
+	// Condition 1 poor, 2 fair, 3 average, 4 good, 5 excellent (a CMA adjusts for it)
+	Condition *int64 `json:"condition,omitempty"`
+
 	// Country ISO 3166 two-letter code, default US
 	Country  *string  `json:"country,omitempty"`
 	Latitude *float64 `json:"latitude,omitempty"`
@@ -6779,6 +8478,117 @@ type PropertyPage struct {
 // ProposedDeduction defines model for ProposedDeduction.
 type ProposedDeduction struct {
 	Reason string `json:"reason"`
+}
+
+// Rates defines model for Rates.
+type Rates struct {
+	AreaUnit RatesAreaUnit `json:"area_unit"`
+	LotUnit  RatesLotUnit  `json:"lot_unit"`
+
+	// Market default, or a city's name in lower case
+	Market string `json:"market"`
+
+	// MonthlyAppreciation percent a month the market moved since a sale
+	//
+	// Examples: 1250000.00
+	MonthlyAppreciation string `json:"monthly_appreciation"`
+	Notes               string `json:"notes"`
+
+	// PerArea per square foot or metre of living area
+	//
+	// Examples: 1250000.00
+	PerArea string `json:"per_area"`
+
+	// PerBathroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBathroom string `json:"per_bathroom"`
+
+	// PerBedroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBedroom string `json:"per_bedroom"`
+
+	// PerConditionStep per step of condition (1 poor to 5 excellent)
+	//
+	// Examples: 1250000.00
+	PerConditionStep string `json:"per_condition_step"`
+
+	// PerLotUnit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerLotUnit string `json:"per_lot_unit"`
+
+	// PerYearOfAge what a year older takes off
+	//
+	// Examples: 1250000.00
+	PerYearOfAge string    `json:"per_year_of_age"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// RatesAreaUnit defines model for Rates.AreaUnit.
+type RatesAreaUnit string
+
+// RatesLotUnit defines model for Rates.LotUnit.
+type RatesLotUnit string
+
+// RatesBody defines model for RatesBody.
+type RatesBody struct {
+	// AreaUnit default sqft
+	AreaUnit *RatesBodyAreaUnit `json:"area_unit,omitempty"`
+
+	// LotUnit default sqft
+	LotUnit *RatesBodyLotUnit `json:"lot_unit,omitempty"`
+
+	// Market default, or a city's name
+	Market string `json:"market"`
+
+	// MonthlyAppreciation percent a month, -10 to 10
+	//
+	// Examples: 1250000.00
+	MonthlyAppreciation string  `json:"monthly_appreciation"`
+	Notes               *string `json:"notes,omitempty"`
+
+	// PerArea per unit of living area
+	//
+	// Examples: 1250000.00
+	PerArea string `json:"per_area"`
+
+	// PerBathroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBathroom string `json:"per_bathroom"`
+
+	// PerBedroom an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerBedroom string `json:"per_bedroom"`
+
+	// PerConditionStep per step of condition, 1 poor to 5 excellent
+	//
+	// Examples: 1250000.00
+	PerConditionStep string `json:"per_condition_step"`
+
+	// PerLotUnit an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	PerLotUnit string `json:"per_lot_unit"`
+
+	// PerYearOfAge what a year older takes off
+	//
+	// Examples: 1250000.00
+	PerYearOfAge string `json:"per_year_of_age"`
+}
+
+// RatesBodyAreaUnit default sqft
+type RatesBodyAreaUnit string
+
+// RatesBodyLotUnit default sqft
+type RatesBodyLotUnit string
+
+// RatesOutputBody defines model for RatesOutputBody.
+type RatesOutputBody struct {
+	Items *[]Rates `json:"items"`
 }
 
 // Reason defines model for Reason.
@@ -7088,6 +8898,67 @@ type SessionsOutputBody struct {
 	Items *[]Session `json:"items"`
 }
 
+// Share defines model for Share.
+type Share struct {
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	DocumentId  openapi_types.UUID  `json:"document_id"`
+	Downloads   int64               `json:"downloads"`
+	ExpiresAt   time.Time           `json:"expires_at"`
+	HasPassword bool                `json:"has_password"`
+	Id          openapi_types.UUID  `json:"id"`
+
+	// Label who the link is for
+	Label        *string    `json:"label,omitempty"`
+	MaxDownloads *int64     `json:"max_downloads,omitempty"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+}
+
+// ShareInput defines model for ShareInput.
+type ShareInput struct {
+	ExpiresInDays *int64  `json:"expires_in_days,omitempty"`
+	Label         *string `json:"label,omitempty"`
+	MaxDownloads  *int64  `json:"max_downloads,omitempty"`
+	Password      *string `json:"password,omitempty"`
+}
+
+// ShareOutputBody defines model for ShareOutputBody.
+type ShareOutputBody struct {
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by,omitempty"`
+	DocumentId  openapi_types.UUID  `json:"document_id"`
+	Downloads   int64               `json:"downloads"`
+	ExpiresAt   time.Time           `json:"expires_at"`
+	HasPassword bool                `json:"has_password"`
+	Id          openapi_types.UUID  `json:"id"`
+
+	// Label who the link is for
+	Label        *string    `json:"label,omitempty"`
+	MaxDownloads *int64     `json:"max_downloads,omitempty"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+
+	// Token shown only now; the link is /shared/<token>
+	Token *string `json:"token,omitempty"`
+}
+
+// SharesOutputBody defines model for SharesOutputBody.
+type SharesOutputBody struct {
+	Items *[]Share `json:"items"`
+}
+
+// SignerInput defines model for SignerInput.
+type SignerInput struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+
+	// Required whether the contract is executed only once this signer signed (default true)
+	Required *bool           `json:"required,omitempty"`
+	Role     SignerInputRole `json:"role"`
+}
+
+// SignerInputRole defines model for SignerInput.Role.
+type SignerInputRole string
+
 // Split defines model for Split.
 type Split struct {
 	// Amount an amount of money: a decimal string, never a JSON number, so no digit is lost
@@ -7152,6 +9023,16 @@ type StageChangeResult struct {
 	Client CRMClient   `json:"client"`
 }
 
+// StageDocuments defines model for StageDocuments.
+type StageDocuments struct {
+	// Categories document categories, as the document domain names them
+	Categories *[]string           `json:"categories"`
+	Stage      StageDocumentsStage `json:"stage"`
+}
+
+// StageDocumentsStage defines model for StageDocuments.Stage.
+type StageDocumentsStage string
+
 // StageHistory defines model for StageHistory.
 type StageHistory struct {
 	Items *[]StageChange `json:"items"`
@@ -7175,6 +9056,27 @@ type StatusMapping struct {
 	Id             openapi_types.UUID `json:"id"`
 	MlsStatus      string             `json:"mls_status"`
 	StandardStatus string             `json:"standard_status"`
+}
+
+// Subject defines model for Subject.
+type Subject struct {
+	Address   string   `json:"address"`
+	Bathrooms *float64 `json:"bathrooms,omitempty"`
+	Bedrooms  *int64   `json:"bedrooms,omitempty"`
+	City      string   `json:"city"`
+	Condition *int64   `json:"condition,omitempty"`
+	Latitude  float64  `json:"latitude"`
+
+	// LivingArea square feet
+	LivingArea float64 `json:"living_area"`
+	Longitude  float64 `json:"longitude"`
+
+	// LotSize square feet
+	LotSize *float64 `json:"lot_size,omitempty"`
+
+	// PropertyType RESO PropertyType compared
+	PropertyType string `json:"property_type"`
+	YearBuilt    *int64 `json:"year_built,omitempty"`
 }
 
 // SwitchInputBody defines model for SwitchInputBody.
@@ -7285,6 +9187,13 @@ type TemplateBody struct {
 	IsDefault *bool   `json:"is_default,omitempty"`
 	Name      string  `json:"name"`
 	Rooms     *[]Room `json:"rooms"`
+}
+
+// TemplateInput defines model for TemplateInput.
+type TemplateInput struct {
+	// Body the contract's text; {{field}} is replaced by the deal's value (see MergeFields)
+	Body string `json:"body"`
+	Name string `json:"name"`
 }
 
 // TemplatesOutputBody defines model for TemplatesOutputBody.
@@ -7552,6 +9461,19 @@ type UnreadCountOutputBody struct {
 	Unread int64 `json:"unread"`
 }
 
+// Update defines model for Update.
+type Update struct {
+	Category string `json:"category"`
+
+	// RetainUntil a calendar day, YYYY-MM-DD
+	RetainUntil *openapi_types.Date `json:"retain_until,omitempty"`
+	Title       string              `json:"title"`
+	Visibility  UpdateVisibility    `json:"visibility"`
+}
+
+// UpdateVisibility defines model for Update.Visibility.
+type UpdateVisibility string
+
 // User defines model for User.
 type User struct {
 	CreatedAt   time.Time          `json:"created_at"`
@@ -7567,6 +9489,88 @@ type User struct {
 
 // UserStatus defines model for User.Status.
 type UserStatus string
+
+// Valuation defines model for Valuation.
+type Valuation struct {
+	// AsOf a calendar day, YYYY-MM-DD
+	AsOf        *openapi_types.Date `json:"as_of,omitempty"`
+	Comparables *[]Comparable       `json:"comparables"`
+
+	// Confidence 0 to 1: falls with fewer, farther or disagreeing comparables
+	Confidence *float64            `json:"confidence,omitempty"`
+	CreatedAt  time.Time           `json:"created_at"`
+	CreatedBy  *openapi_types.UUID `json:"created_by,omitempty"`
+
+	// HighPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	HighPrice *string            `json:"high_price,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// ListPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	ListPrice *string `json:"list_price,omitempty"`
+
+	// LowPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	LowPrice *string `json:"low_price,omitempty"`
+
+	// MarketPosition the list price against the range
+	MarketPosition  *ValuationMarketPosition `json:"market_position,omitempty"`
+	Method          string                   `json:"method"`
+	Options         Options                  `json:"options"`
+	PropertyId      openapi_types.UUID       `json:"property_id"`
+	Rates           Rates                    `json:"rates"`
+	Recommendations *string                  `json:"recommendations,omitempty"`
+	Subject         Subject                  `json:"subject"`
+
+	// SuggestedPrice an amount of money: a decimal string, never a JSON number, so no digit is lost
+	//
+	// Examples: 1250000.00
+	SuggestedPrice string `json:"suggested_price"`
+}
+
+// ValuationMarketPosition the list price against the range
+type ValuationMarketPosition string
+
+// ValuationBody defines model for ValuationBody.
+type ValuationBody struct {
+	// AreaPct living area within this percentage of the subject's (default 25)
+	AreaPct *float64 `json:"area_pct,omitempty"`
+
+	// AsOf the day valued (default today)
+	AsOf *openapi_types.Date `json:"as_of,omitempty"`
+
+	// BedsRange bedrooms within this many of the subject's (default 1)
+	BedsRange *int64 `json:"beds_range,omitempty"`
+
+	// ListPrice the price to place against the market (default: the property's listing on the market)
+	//
+	// Examples: 1250000.00
+	ListPrice *string `json:"list_price,omitempty"`
+
+	// Market whose adjustment rates (default: the property's city if it has rates, else default)
+	Market *string `json:"market,omitempty"`
+
+	// MaxComps comparables kept, the weightiest (default 6)
+	MaxComps *int64 `json:"max_comps,omitempty"`
+
+	// Months how many months back (default 6)
+	Months *int64 `json:"months,omitempty"`
+
+	// PropertyType RESO PropertyType of the sales (default: from the property's type)
+	PropertyType *string `json:"property_type,omitempty"`
+
+	// RadiusKm how far to look for closed sales, in km (default 2)
+	RadiusKm *float64 `json:"radius_km,omitempty"`
+}
+
+// ValuationsOutputBody defines model for ValuationsOutputBody.
+type ValuationsOutputBody struct {
+	Items *[]Valuation `json:"items"`
+}
 
 // Variance defines model for Variance.
 type Variance struct {
@@ -7737,6 +9741,23 @@ type VerifyEmailInputBody struct {
 	Token string `json:"token"`
 }
 
+// Version defines model for Version.
+type Version struct {
+	// ContentType sniffed from the bytes
+	ContentType string             `json:"content_type"`
+	CreatedAt   time.Time          `json:"created_at"`
+	DocumentId  openapi_types.UUID `json:"document_id"`
+	FileName    string             `json:"file_name"`
+	Id          openapi_types.UUID `json:"id"`
+	Sha256      string             `json:"sha256"`
+	SizeBytes   int64              `json:"size_bytes"`
+
+	// TextChars characters of text extracted for search
+	TextChars  int64               `json:"text_chars"`
+	UploadedBy *openapi_types.UUID `json:"uploaded_by,omitempty"`
+	Version    int64               `json:"version"`
+}
+
 // VersionOutputBody defines model for VersionOutputBody.
 type VersionOutputBody struct {
 	GoVersion string `json:"go_version"`
@@ -7746,6 +9767,11 @@ type VersionOutputBody struct {
 
 	// Version realty build version
 	Version string `json:"version"`
+}
+
+// VoidContractBody defines model for VoidContractBody.
+type VoidContractBody struct {
+	Reason *string `json:"reason,omitempty"`
 }
 
 // WebhookOutputBody defines model for WebhookOutputBody.
@@ -7855,6 +9881,47 @@ type WorkOrderDetail struct {
 type WorkOrderPage struct {
 	Items      *[]WorkOrder `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// WorkflowTemplate defines model for WorkflowTemplate.
+type WorkflowTemplate struct {
+	CreatedAt         time.Time            `json:"created_at"`
+	Id                openapi_types.UUID   `json:"id"`
+	Kind              WorkflowTemplateKind `json:"kind"`
+	Milestones        *[]MilestoneRule     `json:"milestones"`
+	Name              string               `json:"name"`
+	RequiredDocuments *[]StageDocuments    `json:"required_documents"`
+	Side              WorkflowTemplateSide `json:"side"`
+	UpdatedAt         time.Time            `json:"updated_at"`
+}
+
+// WorkflowTemplateKind defines model for WorkflowTemplate.Kind.
+type WorkflowTemplateKind string
+
+// WorkflowTemplateSide defines model for WorkflowTemplate.Side.
+type WorkflowTemplateSide string
+
+// WorkflowTemplateInput defines model for WorkflowTemplateInput.
+type WorkflowTemplateInput struct {
+	// Kind any when absent
+	Kind              *WorkflowTemplateInputKind `json:"kind,omitempty"`
+	Milestones        *[]MilestoneRule           `json:"milestones"`
+	Name              string                     `json:"name"`
+	RequiredDocuments *[]StageDocuments          `json:"required_documents,omitempty"`
+
+	// Side any when absent
+	Side *WorkflowTemplateInputSide `json:"side,omitempty"`
+}
+
+// WorkflowTemplateInputKind any when absent
+type WorkflowTemplateInputKind string
+
+// WorkflowTemplateInputSide any when absent
+type WorkflowTemplateInputSide string
+
+// WorkflowTemplatesOutputBody defines model for WorkflowTemplatesOutputBody.
+type WorkflowTemplatesOutputBody struct {
+	Items *[]WorkflowTemplate `json:"items"`
 }
 
 // ListAnnouncementsParams defines parameters for ListAnnouncements.
@@ -8083,6 +10150,24 @@ type GciByAgentParams struct {
 	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
 }
 
+// GetDealBoardParams defines parameters for GetDealBoard.
+type GetDealBoardParams struct {
+	PerStage *int64 `form:"per_stage,omitempty" json:"per_stage,omitempty"`
+}
+
+// ListDealsParams defines parameters for ListDeals.
+type ListDealsParams struct {
+	Stage   *ListDealsParamsStage `form:"stage,omitempty" json:"stage,omitempty"`
+	AgentId *string               `form:"agent_id,omitempty" json:"agent_id,omitempty"`
+	Cursor  *string               `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most 100
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDealsParamsStage defines parameters for ListDeals.
+type ListDealsParamsStage string
+
 // ListDeliveriesParams defines parameters for ListDeliveries.
 type ListDeliveriesParams struct {
 	Status *ListDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -8097,10 +10182,69 @@ type ListDeliveriesParams struct {
 // ListDeliveriesParamsStatus defines parameters for ListDeliveries.
 type ListDeliveriesParamsStatus string
 
+// ListDocumentsParams defines parameters for ListDocuments.
+type ListDocumentsParams struct {
+	// Q full-text search over titles, file names and the text of PDFs and text files
+	Q          *string                        `form:"q,omitempty" json:"q,omitempty"`
+	EntityType *ListDocumentsParamsEntityType `form:"entity_type,omitempty" json:"entity_type,omitempty"`
+	EntityId   *string                        `form:"entity_id,omitempty" json:"entity_id,omitempty"`
+	Category   *string                        `form:"category,omitempty" json:"category,omitempty"`
+	Cursor     *string                        `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size, at most MaxPageSize (100)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDocumentsParamsEntityType defines parameters for ListDocuments.
+type ListDocumentsParamsEntityType string
+
+// CreateDocumentMultipartBody defines parameters for CreateDocument.
+type CreateDocumentMultipartBody struct {
+	Category   string                                `json:"category"`
+	EntityId   string                                `json:"entity_id"`
+	EntityType CreateDocumentMultipartBodyEntityType `json:"entity_type"`
+
+	// File the file; its type is sniffed from its contents
+	File openapi_types.File `json:"file"`
+
+	// RetainUntil YYYY-MM-DD
+	RetainUntil *string `json:"retain_until,omitempty"`
+	Title       string  `json:"title"`
+
+	// Visibility default staff
+	Visibility *CreateDocumentMultipartBodyVisibility `json:"visibility,omitempty"`
+}
+
+// CreateDocumentMultipartBodyEntityType defines parameters for CreateDocument.
+type CreateDocumentMultipartBodyEntityType string
+
+// CreateDocumentMultipartBodyVisibility defines parameters for CreateDocument.
+type CreateDocumentMultipartBodyVisibility string
+
+// GetDocumentContentParams defines parameters for GetDocumentContent.
+type GetDocumentContentParams struct {
+	// Version 0 or absent: the current version
+	Version *int64 `form:"version,omitempty" json:"version,omitempty"`
+
+	// Inline show in the browser (logged as a view) rather than download
+	Inline *bool `form:"inline,omitempty" json:"inline,omitempty"`
+}
+
+// AddDocumentVersionMultipartBody defines parameters for AddDocumentVersion.
+type AddDocumentVersionMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
 // ReceiveEscrowDepositParams defines parameters for ReceiveEscrowDeposit.
 type ReceiveEscrowDepositParams struct {
 	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListHolidaysParams defines parameters for ListHolidays.
+type ListHolidaysParams struct {
+	// Year the year; this year when absent
+	Year *int64 `form:"year,omitempty" json:"year,omitempty"`
 }
 
 // ListInspectionsParams defines parameters for ListInspections.
@@ -8688,17 +10832,59 @@ type CreatePreferenceJSONRequestBody = PreferenceBody
 // ChangeClientStageJSONRequestBody defines body for ChangeClientStage for application/json ContentType.
 type ChangeClientStageJSONRequestBody = StageBody
 
+// CreateContractTemplateJSONRequestBody defines body for CreateContractTemplate for application/json ContentType.
+type CreateContractTemplateJSONRequestBody = TemplateInput
+
+// ReplaceContractTemplateJSONRequestBody defines body for ReplaceContractTemplate for application/json ContentType.
+type ReplaceContractTemplateJSONRequestBody = TemplateInput
+
+// AmendContractJSONRequestBody defines body for AmendContract for application/json ContentType.
+type AmendContractJSONRequestBody = AmendmentInput
+
+// VoidContractJSONRequestBody defines body for VoidContract for application/json ContentType.
+type VoidContractJSONRequestBody = VoidContractBody
+
 // ReplaceCrmSettingsJSONRequestBody defines body for ReplaceCrmSettings for application/json ContentType.
 type ReplaceCrmSettingsJSONRequestBody = CRMSettingsBody
+
+// CreateDealJSONRequestBody defines body for CreateDeal for application/json ContentType.
+type CreateDealJSONRequestBody = DealBody
+
+// UpdateDealJSONRequestBody defines body for UpdateDeal for application/json ContentType.
+type UpdateDealJSONRequestBody = DealPatchBody
 
 // SetCommissionJSONRequestBody defines body for SetCommission for application/json ContentType.
 type SetCommissionJSONRequestBody = CommissionBody
 
+// CreateDealContractJSONRequestBody defines body for CreateDealContract for application/json ContentType.
+type CreateDealContractJSONRequestBody = ContractInput
+
 // CreateEscrowDepositJSONRequestBody defines body for CreateEscrowDeposit for application/json ContentType.
 type CreateEscrowDepositJSONRequestBody = EscrowDepositBody
 
+// MoveDealJSONRequestBody defines body for MoveDeal for application/json ContentType.
+type MoveDealJSONRequestBody = MoveBody
+
+// AddDealParticipantJSONRequestBody defines body for AddDealParticipant for application/json ContentType.
+type AddDealParticipantJSONRequestBody = ParticipantInput
+
+// CreateDocumentMultipartRequestBody defines body for CreateDocument for multipart/form-data ContentType.
+type CreateDocumentMultipartRequestBody CreateDocumentMultipartBody
+
+// UpdateDocumentJSONRequestBody defines body for UpdateDocument for application/json ContentType.
+type UpdateDocumentJSONRequestBody = Update
+
+// CreateDocumentShareJSONRequestBody defines body for CreateDocumentShare for application/json ContentType.
+type CreateDocumentShareJSONRequestBody = ShareInput
+
+// AddDocumentVersionMultipartRequestBody defines body for AddDocumentVersion for multipart/form-data ContentType.
+type AddDocumentVersionMultipartRequestBody AddDocumentVersionMultipartBody
+
 // ReceiveEscrowDepositJSONRequestBody defines body for ReceiveEscrowDeposit for application/json ContentType.
 type ReceiveEscrowDepositJSONRequestBody = ReceiveEscrowInputBody
+
+// AddHolidayJSONRequestBody defines body for AddHoliday for application/json ContentType.
+type AddHolidayJSONRequestBody = Holiday
 
 // CreateInspectionTemplateJSONRequestBody defines body for CreateInspectionTemplate for application/json ContentType.
 type CreateInspectionTemplateJSONRequestBody = TemplateBody
@@ -8808,6 +10994,9 @@ type UpdateMediaJSONRequestBody = MediaPatchInputBody
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberPatchInputBody
 
+// SetMilestoneDueJSONRequestBody defines body for SetMilestoneDue for application/json ContentType.
+type SetMilestoneDueJSONRequestBody = MilestoneDueBody
+
 // MapMlsStatusJSONRequestBody defines body for MapMlsStatus for application/json ContentType.
 type MapMlsStatusJSONRequestBody = MlsStatusMappingBody
 
@@ -8850,6 +11039,9 @@ type AddMediaLinkJSONRequestBody = LinkInputBody
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitBody
 
+// CreateValuationJSONRequestBody defines body for CreateValuation for application/json ContentType.
+type CreateValuationJSONRequestBody = ValuationBody
+
 // CreateRoleAssignmentJSONRequestBody defines body for CreateRoleAssignment for application/json ContentType.
 type CreateRoleAssignmentJSONRequestBody = AssignmentInputBody
 
@@ -8889,6 +11081,9 @@ type ReplyThreadJSONRequestBody = ReplyInputBody
 // ReplaceUnitJSONRequestBody defines body for ReplaceUnit for application/json ContentType.
 type ReplaceUnitJSONRequestBody = UnitBody
 
+// SetAdjustmentRatesJSONRequestBody defines body for SetAdjustmentRates for application/json ContentType.
+type SetAdjustmentRatesJSONRequestBody = RatesBody
+
 // CreateVendorJSONRequestBody defines body for CreateVendor for application/json ContentType.
 type CreateVendorJSONRequestBody = VendorBody
 
@@ -8915,6 +11110,12 @@ type CompleteWorkOrderJSONRequestBody = CompleteInputBody
 
 // UploadWorkOrderPhotoMultipartRequestBody defines body for UploadWorkOrderPhoto for multipart/form-data ContentType.
 type UploadWorkOrderPhotoMultipartRequestBody UploadWorkOrderPhotoMultipartBody
+
+// CreateWorkflowTemplateJSONRequestBody defines body for CreateWorkflowTemplate for application/json ContentType.
+type CreateWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
+
+// ReplaceWorkflowTemplateJSONRequestBody defines body for ReplaceWorkflowTemplate for application/json ContentType.
+type ReplaceWorkflowTemplateJSONRequestBody = WorkflowTemplateInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -9921,6 +12122,129 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
 	GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListContractTemplates List contract templates by name
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+	ListContractTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContractTemplateWithBody Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContractTemplate Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplate(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContractTemplate One contract template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+	GetContractTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceContractTemplateWithBody Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceContractTemplate Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContractVersionPdf A contract version's PDF
+	//
+	// 409 when the stored document no longer matches its recorded SHA-256.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+	GetContractVersionPdf(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContract A contract with its versions, amendments, signers and signing trail
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+	GetContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AmendContractWithBody Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AmendContract Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContract(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendContract E-mail every signer who has not signed a one-time signing link
+	//
+	// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+	SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidContractWithBody Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidContract Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContract(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCrmSettings The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -9949,6 +12273,76 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDealBoard The pipeline board: a column per stage with its count and latest moved deals
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+	GetDealBoard(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveDealParticipant Remove a participant from its deal
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+	RemoveDealParticipant(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeals List deals, the latest moved first
+	//
+	// Agents see their own deals; holders of deal.manage every deal.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+	ListDeals(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDealWithBody Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDealWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeal Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDeal(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeal One deal
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+	GetDeal(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDealWithBody Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDeal Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDeal(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCommission A deal's commission and its splits
 	//
@@ -9990,6 +12384,35 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
 	GetCommissionAuthorization(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDealContracts A deal's contracts
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+	ListDealContracts(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDealContractWithBody Draw a contract from a template
+	//
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDealContract Draw a contract from a template
+	//
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContract(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListEscrowDeposits A deal's earnest money deposits
 	//
 	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
@@ -10021,6 +12444,110 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
 	CreateEscrowDeposit(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DealHistory A deal's stage changes, oldest first: who, when and why
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+	DealHistory(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDealMilestones A deal's milestones with their due dates
+	//
+	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+	ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyDealTemplate Give a deal the milestones of its workflow template
+	//
+	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+	ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveDealWithBody Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveDeal Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDeal(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDealParticipants A deal's participants, by role
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+	ListDealParticipants(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDealParticipantWithBody Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDealParticipant Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipant(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeliveries The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -10036,6 +12563,126 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeDocumentShare Revoke a share link at once
+	//
+	// Needs permission `document.share`.
+	//
+	// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+	RevokeDocumentShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocuments Documents, newest first, or searched by their text (ranked)
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocumentWithBody File a document with its first version
+	//
+	// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+	CreateDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocument Delete a document (kept for the retention rules, gone from every list and link)
+	//
+	// Needs permission `document.manage`.
+	//
+	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+	DeleteDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocument One document and its current version
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+	GetDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocumentWithBody Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDocument Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocument(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentAccessLog Every view, download and refused link of a document, newest first
+	//
+	// Needs permission `document.share`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+	GetDocumentAccessLog(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentContent A version's file (logged in the access log)
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+	GetDocumentContent(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocumentShares A document's share links
+	//
+	// Needs permission `document.share`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+	ListDocumentShares(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocumentShareWithBody Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShareWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocumentShare Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShare(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocumentVersions A document's versions, newest first
+	//
+	// Needs permission `document.read`.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+	ListDocumentVersions(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDocumentVersionWithBody Upload a new version, which becomes current
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+	AddDocumentVersionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReceiveEscrowDepositWithBody Record a deposit received
 	//
@@ -10062,6 +12709,46 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
 	ReceiveEscrowDeposit(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListHolidays The organization's holiday calendar for a year
+	//
+	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+	ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddHolidayWithBody Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddHoliday Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveHoliday Take a day off the calendar
+	//
+	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+	RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInspectionPhoto An inspection photo's file
 	//
@@ -11208,6 +13895,44 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMember(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CompleteMilestone Mark a milestone complete (by you, now)
+	//
+	// Completing it again changes nothing.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+	CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UncompleteMilestone Reopen a milestone marked complete by mistake
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+	UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMlsStatuses Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -11612,6 +14337,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 	CreateUnit(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPropertyValuations A property's CMAs, newest first
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+	ListPropertyValuations(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateValuationWithBody Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuationWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateValuation Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuation(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ArAgingCsv AR aging as CSV
 	//
@@ -12045,6 +14799,38 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnit(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAdjustmentRates Each market's CMA adjustment rates
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+	ListAdjustmentRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAdjustmentRatesWithBody Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetAdjustmentRates Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRates(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetValuation One CMA with its comparables and adjustments
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+	GetValuation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListVendors List vendors by name
 	//
 	// Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
@@ -12280,6 +15066,73 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWorkflowTemplates The organization's workflow templates
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+	ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowTemplateWithBody Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowTemplate Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowTemplate Delete a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+	DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowTemplate One workflow template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+	GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceWorkflowTemplateWithBody Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceWorkflowTemplate Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // UpdateProfileWithBody Change your name and phone
@@ -14203,6 +17056,259 @@ func (c *Client) GciByAgent(ctx context.Context, params *GciByAgentParams, reqEd
 	return c.Client.Do(req)
 }
 
+// ListContractTemplates List contract templates by name
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+func (c *Client) ListContractTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListContractTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContractTemplateWithBody Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *Client) CreateContractTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContractTemplateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContractTemplate Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *Client) CreateContractTemplate(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContractTemplateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContractTemplate One contract template
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+func (c *Client) GetContractTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceContractTemplateWithBody Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *Client) ReplaceContractTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceContractTemplateRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceContractTemplate Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *Client) ReplaceContractTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceContractTemplateRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContractVersionPdf A contract version's PDF
+//
+// 409 when the stored document no longer matches its recorded SHA-256.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+func (c *Client) GetContractVersionPdf(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractVersionPdfRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContract A contract with its versions, amendments, signers and signing trail
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+func (c *Client) GetContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContractRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AmendContractWithBody Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *Client) AmendContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAmendContractRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AmendContract Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *Client) AmendContract(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAmendContractRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendContract E-mail every signer who has not signed a one-time signing link
+//
+// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+func (c *Client) SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendContractRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidContractWithBody Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *Client) VoidContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidContractRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidContract Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *Client) VoidContract(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidContractRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCrmSettings The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -14252,6 +17358,156 @@ func (c *Client) ReplaceCrmSettingsWithBody(ctx context.Context, contentType str
 // Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 func (c *Client) ReplaceCrmSettings(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceCrmSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDealBoard The pipeline board: a column per stage with its count and latest moved deals
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+func (c *Client) GetDealBoard(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDealBoardRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveDealParticipant Remove a participant from its deal
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+func (c *Client) RemoveDealParticipant(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveDealParticipantRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeals List deals, the latest moved first
+//
+// Agents see their own deals; holders of deal.manage every deal.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+func (c *Client) ListDeals(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDealWithBody Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *Client) CreateDealWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeal Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *Client) CreateDeal(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeal One deal
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+func (c *Client) GetDeal(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDealRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDealWithBody Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *Client) UpdateDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDealRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDeal Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *Client) UpdateDeal(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDealRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14342,6 +17598,65 @@ func (c *Client) GetCommissionAuthorization(ctx context.Context, id openapi_type
 	return c.Client.Do(req)
 }
 
+// ListDealContracts A deal's contracts
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+func (c *Client) ListDealContracts(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealContractsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDealContractWithBody Draw a contract from a template
+//
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *Client) CreateDealContractWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealContractRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDealContract Draw a contract from a template
+//
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *Client) CreateDealContract(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDealContractRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListEscrowDeposits A deal's earnest money deposits
 //
 // Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
@@ -14403,6 +17718,190 @@ func (c *Client) CreateEscrowDeposit(ctx context.Context, id openapi_types.UUID,
 	return c.Client.Do(req)
 }
 
+// DealHistory A deal's stage changes, oldest first: who, when and why
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+func (c *Client) DealHistory(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDealHistoryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDealMilestones A deal's milestones with their due dates
+//
+// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+func (c *Client) ListDealMilestones(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealMilestonesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyDealTemplate Give a deal the milestones of its workflow template
+//
+// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+func (c *Client) ApplyDealTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyDealTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveDealWithBody Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *Client) MoveDealWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveDealRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveDeal Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *Client) MoveDeal(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveDealRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDealParticipants A deal's participants, by role
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+func (c *Client) ListDealParticipants(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDealParticipantsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDealParticipantWithBody Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *Client) AddDealParticipantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDealParticipantRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDealParticipant Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *Client) AddDealParticipant(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDealParticipantRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDeliveries The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -14429,6 +17928,266 @@ func (c *Client) ListDeliveries(ctx context.Context, params *ListDeliveriesParam
 // Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 func (c *Client) ReplayDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplayDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeDocumentShare Revoke a share link at once
+//
+// Needs permission `document.share`.
+//
+// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+func (c *Client) RevokeDocumentShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeDocumentShareRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocuments Documents, newest first, or searched by their text (ranked)
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocumentWithBody File a document with its first version
+//
+// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+func (c *Client) CreateDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocument Delete a document (kept for the retention rules, gone from every list and link)
+//
+// Needs permission `document.manage`.
+//
+// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+func (c *Client) DeleteDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocument One document and its current version
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+func (c *Client) GetDocument(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocumentWithBody Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocumentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDocument Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *Client) UpdateDocument(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentAccessLog Every view, download and refused link of a document, newest first
+//
+// Needs permission `document.share`.
+//
+// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+func (c *Client) GetDocumentAccessLog(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentAccessLogRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentContent A version's file (logged in the access log)
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+func (c *Client) GetDocumentContent(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentContentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocumentShares A document's share links
+//
+// Needs permission `document.share`.
+//
+// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+func (c *Client) ListDocumentShares(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentSharesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocumentShareWithBody Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *Client) CreateDocumentShareWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentShareRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocumentShare Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *Client) CreateDocumentShare(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentShareRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocumentVersions A document's versions, newest first
+//
+// Needs permission `document.read`.
+//
+// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+func (c *Client) ListDocumentVersions(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentVersionsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDocumentVersionWithBody Upload a new version, which becomes current
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+func (c *Client) AddDocumentVersionWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDocumentVersionRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14475,6 +18234,86 @@ func (c *Client) ReceiveEscrowDepositWithBody(ctx context.Context, id openapi_ty
 // Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
 func (c *Client) ReceiveEscrowDeposit(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReceiveEscrowDepositRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListHolidays The organization's holiday calendar for a year
+//
+// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+func (c *Client) ListHolidays(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHolidaysRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddHolidayWithBody Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *Client) AddHolidayWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddHolidayRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddHoliday Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *Client) AddHoliday(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddHolidayRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveHoliday Take a day off the calendar
+//
+// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+func (c *Client) RemoveHoliday(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveHolidayRequest(c.Server, day)
 	if err != nil {
 		return nil, err
 	}
@@ -16860,6 +20699,84 @@ func (c *Client) UpdateMember(ctx context.Context, id openapi_types.UUID, body U
 	return c.Client.Do(req)
 }
 
+// CompleteMilestone Mark a milestone complete (by you, now)
+//
+// Completing it again changes nothing.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+func (c *Client) CompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteMilestoneRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMilestoneDueWithBody Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *Client) SetMilestoneDueWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMilestoneDueRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMilestoneDue Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *Client) SetMilestoneDue(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMilestoneDueRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UncompleteMilestone Reopen a milestone marked complete by mistake
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+func (c *Client) UncompleteMilestone(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUncompleteMilestoneRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMlsStatuses Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -17725,6 +21642,65 @@ func (c *Client) CreateUnitWithBody(ctx context.Context, id openapi_types.UUID, 
 // Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 func (c *Client) CreateUnit(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUnitRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPropertyValuations A property's CMAs, newest first
+//
+// Needs permission `valuation.read`.
+//
+// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+func (c *Client) ListPropertyValuations(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPropertyValuationsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateValuationWithBody Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *Client) CreateValuationWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateValuationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateValuation Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *Client) CreateValuation(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateValuationRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -18687,6 +22663,78 @@ func (c *Client) ReplaceUnit(ctx context.Context, id openapi_types.UUID, body Re
 	return c.Client.Do(req)
 }
 
+// ListAdjustmentRates Each market's CMA adjustment rates
+//
+// Needs permission `valuation.read`.
+//
+// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+func (c *Client) ListAdjustmentRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdjustmentRatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAdjustmentRatesWithBody Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *Client) SetAdjustmentRatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAdjustmentRatesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetAdjustmentRates Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *Client) SetAdjustmentRates(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetAdjustmentRatesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetValuation One CMA with its comparables and adjustments
+//
+// Needs permission `valuation.read`.
+//
+// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+func (c *Client) GetValuation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetValuationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListVendors List vendors by name
 //
 // Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
@@ -19173,6 +23221,143 @@ func (c *Client) UploadWorkOrderPhotoWithBody(ctx context.Context, id openapi_ty
 // Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 func (c *Client) StartWorkOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartWorkOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWorkflowTemplates The organization's workflow templates
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+func (c *Client) ListWorkflowTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWorkflowTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowTemplateWithBody Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *Client) CreateWorkflowTemplateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowTemplateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowTemplate Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *Client) CreateWorkflowTemplate(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowTemplateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowTemplate Delete a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+func (c *Client) DeleteWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowTemplate One workflow template
+//
+// Needs permission `deal.read`.
+//
+// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+func (c *Client) GetWorkflowTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceWorkflowTemplateWithBody Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *Client) ReplaceWorkflowTemplateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceWorkflowTemplateRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceWorkflowTemplate Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *Client) ReplaceWorkflowTemplate(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceWorkflowTemplateRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -22546,6 +26731,350 @@ func NewGciByAgentRequest(server string, params *GciByAgentParams) (*http.Reques
 	return req, nil
 }
 
+// NewListContractTemplatesRequest constructs an http.Request for the ListContractTemplates method
+func NewListContractTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateContractTemplateRequest calls the generic CreateContractTemplate builder with application/json body
+func NewCreateContractTemplateRequest(server string, body CreateContractTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateContractTemplateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateContractTemplateRequestWithBody constructs an http.Request for the CreateContractTemplate method, with any body, and a specified content type
+func NewCreateContractTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetContractTemplateRequest constructs an http.Request for the GetContractTemplate method
+func NewGetContractTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceContractTemplateRequest calls the generic ReplaceContractTemplate builder with application/json body
+func NewReplaceContractTemplateRequest(server string, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceContractTemplateRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceContractTemplateRequestWithBody constructs an http.Request for the ReplaceContractTemplate method, with any body, and a specified content type
+func NewReplaceContractTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetContractVersionPdfRequest constructs an http.Request for the GetContractVersionPdf method
+func NewGetContractVersionPdfRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-versions/%s/pdf", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetContractRequest constructs an http.Request for the GetContract method
+func NewGetContractRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAmendContractRequest calls the generic AmendContract builder with application/json body
+func NewAmendContractRequest(server string, id openapi_types.UUID, body AmendContractJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAmendContractRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAmendContractRequestWithBody constructs an http.Request for the AmendContract method, with any body, and a specified content type
+func NewAmendContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSendContractRequest constructs an http.Request for the SendContract method
+func NewSendContractRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/send", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVoidContractRequest calls the generic VoidContract builder with application/json body
+func NewVoidContractRequest(server string, id openapi_types.UUID, body VoidContractJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVoidContractRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewVoidContractRequestWithBody constructs an http.Request for the VoidContract method, with any body, and a specified content type
+func NewVoidContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/void", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCrmSettingsRequest constructs an http.Request for the GetCrmSettings method
 func NewGetCrmSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -22604,6 +27133,305 @@ func NewReplaceCrmSettingsRequestWithBody(server string, contentType string, bod
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDealBoardRequest constructs an http.Request for the GetDealBoard method
+func NewGetDealBoardRequest(server string, params *GetDealBoardParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deal-board")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerStage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "per_stage", *params.PerStage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveDealParticipantRequest constructs an http.Request for the RemoveDealParticipant method
+func NewRemoveDealParticipantRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deal-participants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDealsRequest constructs an http.Request for the ListDeals method
+func NewListDealsRequest(server string, params *ListDealsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Stage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "stage", *params.Stage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AgentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "agent_id", *params.AgentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDealRequest calls the generic CreateDeal builder with application/json body
+func NewCreateDealRequest(server string, body CreateDealJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDealRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateDealRequestWithBody constructs an http.Request for the CreateDeal method, with any body, and a specified content type
+func NewCreateDealRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDealRequest constructs an http.Request for the GetDeal method
+func NewGetDealRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDealRequest calls the generic UpdateDeal builder with application/json body
+func NewUpdateDealRequest(server string, id openapi_types.UUID, body UpdateDealJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDealRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateDealRequestWithBody constructs an http.Request for the UpdateDeal method, with any body, and a specified content type
+func NewUpdateDealRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -22728,6 +27556,87 @@ func NewGetCommissionAuthorizationRequest(server string, id openapi_types.UUID) 
 	return req, nil
 }
 
+// NewListDealContractsRequest constructs an http.Request for the ListDealContracts method
+func NewListDealContractsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/contracts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDealContractRequest calls the generic CreateDealContract builder with application/json body
+func NewCreateDealContractRequest(server string, id openapi_types.UUID, body CreateDealContractJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDealContractRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateDealContractRequestWithBody constructs an http.Request for the CreateDealContract method, with any body, and a specified content type
+func NewCreateDealContractRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/contracts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListEscrowDepositsRequest constructs an http.Request for the ListEscrowDeposits method
 func NewListEscrowDepositsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -22790,6 +27699,236 @@ func NewCreateEscrowDepositRequestWithBody(server string, id openapi_types.UUID,
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/deals/%s/escrow-deposits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDealHistoryRequest constructs an http.Request for the DealHistory method
+func NewDealHistoryRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/history", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDealMilestonesRequest constructs an http.Request for the ListDealMilestones method
+func NewListDealMilestonesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyDealTemplateRequest constructs an http.Request for the ApplyDealTemplate method
+func NewApplyDealTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/milestones", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMoveDealRequest calls the generic MoveDeal builder with application/json body
+func NewMoveDealRequest(server string, id openapi_types.UUID, body MoveDealJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveDealRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewMoveDealRequestWithBody constructs an http.Request for the MoveDeal method, with any body, and a specified content type
+func NewMoveDealRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/moves", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDealParticipantsRequest constructs an http.Request for the ListDealParticipants method
+func NewListDealParticipantsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/participants", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddDealParticipantRequest calls the generic AddDealParticipant builder with application/json body
+func NewAddDealParticipantRequest(server string, id openapi_types.UUID, body AddDealParticipantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddDealParticipantRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAddDealParticipantRequestWithBody constructs an http.Request for the AddDealParticipant method, with any body, and a specified content type
+func NewAddDealParticipantRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deals/%s/participants", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22921,6 +28060,556 @@ func NewReplayDeliveryRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewRevokeDocumentShareRequest constructs an http.Request for the RevokeDocumentShare method
+func NewRevokeDocumentShareRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/document-shares/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDocumentsRequest constructs an http.Request for the ListDocuments method
+func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "entity_type", *params.EntityType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "entity_id", *params.EntityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Category != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDocumentRequestWithBody constructs an http.Request for the CreateDocument method, with any body, and a specified content type
+func NewCreateDocumentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDocumentRequest constructs an http.Request for the DeleteDocument method
+func NewDeleteDocumentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentRequest constructs an http.Request for the GetDocument method
+func NewGetDocumentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDocumentRequest calls the generic UpdateDocument builder with application/json body
+func NewUpdateDocumentRequest(server string, id openapi_types.UUID, body UpdateDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDocumentRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateDocumentRequestWithBody constructs an http.Request for the UpdateDocument method, with any body, and a specified content type
+func NewUpdateDocumentRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDocumentAccessLogRequest constructs an http.Request for the GetDocumentAccessLog method
+func NewGetDocumentAccessLogRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/access-log", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentContentRequest constructs an http.Request for the GetDocumentContent method
+func NewGetDocumentContentRequest(server string, id openapi_types.UUID, params *GetDocumentContentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/content", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Version != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "version", *params.Version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Inline != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "inline", *params.Inline, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDocumentSharesRequest constructs an http.Request for the ListDocumentShares method
+func NewListDocumentSharesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/shares", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDocumentShareRequest calls the generic CreateDocumentShare builder with application/json body
+func NewCreateDocumentShareRequest(server string, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDocumentShareRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateDocumentShareRequestWithBody constructs an http.Request for the CreateDocumentShare method, with any body, and a specified content type
+func NewCreateDocumentShareRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/shares", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDocumentVersionsRequest constructs an http.Request for the ListDocumentVersions method
+func NewListDocumentVersionsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/versions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddDocumentVersionRequestWithBody constructs an http.Request for the AddDocumentVersion method, with any body, and a specified content type
+func NewAddDocumentVersionRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/versions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewReceiveEscrowDepositRequest calls the generic ReceiveEscrowDeposit builder with application/json body
 func NewReceiveEscrowDepositRequest(server string, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -22978,6 +28667,134 @@ func NewReceiveEscrowDepositRequestWithBody(server string, id openapi_types.UUID
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListHolidaysRequest constructs an http.Request for the ListHolidays method
+func NewListHolidaysRequest(server string, params *ListHolidaysParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddHolidayRequest calls the generic AddHoliday builder with application/json body
+func NewAddHolidayRequest(server string, body AddHolidayJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddHolidayRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAddHolidayRequestWithBody constructs an http.Request for the AddHoliday method, with any body, and a specified content type
+func NewAddHolidayRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveHolidayRequest constructs an http.Request for the RemoveHoliday method
+func NewRemoveHolidayRequest(server string, day string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "day", day, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/holidays/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -27233,6 +33050,121 @@ func NewUpdateMemberRequestWithBody(server string, id openapi_types.UUID, conten
 	return req, nil
 }
 
+// NewCompleteMilestoneRequest constructs an http.Request for the CompleteMilestone method
+func NewCompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/complete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMilestoneDueRequest calls the generic SetMilestoneDue builder with application/json body
+func NewSetMilestoneDueRequest(server string, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMilestoneDueRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetMilestoneDueRequestWithBody constructs an http.Request for the SetMilestoneDue method, with any body, and a specified content type
+func NewSetMilestoneDueRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/due", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUncompleteMilestoneRequest constructs an http.Request for the UncompleteMilestone method
+func NewUncompleteMilestoneRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/milestones/%s/uncomplete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMlsStatusesRequest constructs an http.Request for the ListMlsStatuses method
 func NewListMlsStatusesRequest(server string) (*http.Request, error) {
 	var err error
@@ -28624,6 +34556,87 @@ func NewCreateUnitRequestWithBody(server string, id openapi_types.UUID, contentT
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/properties/%s/units", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPropertyValuationsRequest constructs an http.Request for the ListPropertyValuations method
+func NewListPropertyValuationsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/properties/%s/valuations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateValuationRequest calls the generic CreateValuation builder with application/json body
+func NewCreateValuationRequest(server string, id openapi_types.UUID, body CreateValuationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateValuationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateValuationRequestWithBody constructs an http.Request for the CreateValuation method, with any body, and a specified content type
+func NewCreateValuationRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/properties/%s/valuations", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -30600,6 +36613,107 @@ func NewReplaceUnitRequestWithBody(server string, id openapi_types.UUID, content
 	return req, nil
 }
 
+// NewListAdjustmentRatesRequest constructs an http.Request for the ListAdjustmentRates method
+func NewListAdjustmentRatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/valuation-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetAdjustmentRatesRequest calls the generic SetAdjustmentRates builder with application/json body
+func NewSetAdjustmentRatesRequest(server string, body SetAdjustmentRatesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetAdjustmentRatesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetAdjustmentRatesRequestWithBody constructs an http.Request for the SetAdjustmentRates method, with any body, and a specified content type
+func NewSetAdjustmentRatesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/valuation-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetValuationRequest constructs an http.Request for the GetValuation method
+func NewGetValuationRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/valuations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListVendorsRequest constructs an http.Request for the ListVendors method
 func NewListVendorsRequest(server string, params *ListVendorsParams) (*http.Request, error) {
 	var err error
@@ -31403,6 +37517,188 @@ func NewStartWorkOrderRequest(server string, id openapi_types.UUID) (*http.Reque
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListWorkflowTemplatesRequest constructs an http.Request for the ListWorkflowTemplates method
+func NewListWorkflowTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWorkflowTemplateRequest calls the generic CreateWorkflowTemplate builder with application/json body
+func NewCreateWorkflowTemplateRequest(server string, body CreateWorkflowTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWorkflowTemplateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWorkflowTemplateRequestWithBody constructs an http.Request for the CreateWorkflowTemplate method, with any body, and a specified content type
+func NewCreateWorkflowTemplateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWorkflowTemplateRequest constructs an http.Request for the DeleteWorkflowTemplate method
+func NewDeleteWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWorkflowTemplateRequest constructs an http.Request for the GetWorkflowTemplate method
+func NewGetWorkflowTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceWorkflowTemplateRequest calls the generic ReplaceWorkflowTemplate builder with application/json body
+func NewReplaceWorkflowTemplateRequest(server string, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceWorkflowTemplateRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceWorkflowTemplateRequestWithBody constructs an http.Request for the ReplaceWorkflowTemplate method, with any body, and a specified content type
+func NewReplaceWorkflowTemplateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workflow-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -32456,6 +38752,139 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
 	GciByAgentWithResponse(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*GciByAgentResponse, error)
 
+	// ListContractTemplatesWithResponse List contract templates by name
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+	ListContractTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListContractTemplatesResponse, error)
+
+	// CreateContractTemplateWithBodyWithResponse Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error)
+
+	// CreateContractTemplateWithResponse Add a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+	CreateContractTemplateWithResponse(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error)
+
+	// GetContractTemplateWithResponse One contract template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+	GetContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractTemplateResponse, error)
+
+	// ReplaceContractTemplateWithBodyWithResponse Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error)
+
+	// ReplaceContractTemplateWithResponse Change a contract template
+	//
+	// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+	ReplaceContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error)
+
+	// GetContractVersionPdfWithResponse A contract version's PDF
+	//
+	// 409 when the stored document no longer matches its recorded SHA-256.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+	GetContractVersionPdfWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractVersionPdfResponse, error)
+
+	// GetContractWithResponse A contract with its versions, amendments, signers and signing trail
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+	GetContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractResponse, error)
+
+	// AmendContractWithBodyWithResponse Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AmendContractResponse, error)
+
+	// AmendContractWithResponse Amend a contract
+	//
+	// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+	AmendContractWithResponse(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendContractResponse, error)
+
+	// SendContractWithResponse E-mail every signer who has not signed a one-time signing link
+	//
+	// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+	SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error)
+
+	// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidContractResponse, error)
+
+	// VoidContractWithResponse Void a contract that is not executed; its links stop working
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+	VoidContractWithResponse(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidContractResponse, error)
+
 	// GetCrmSettingsWithResponse The phone region and the lead pool
 	//
 	// Needs permission `client.manage`.
@@ -32486,6 +38915,84 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/crm/settings (the `ReplaceCrmSettings` operationId).
 	ReplaceCrmSettingsWithResponse(ctx context.Context, body ReplaceCrmSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCrmSettingsResponse, error)
+
+	// GetDealBoardWithResponse The pipeline board: a column per stage with its count and latest moved deals
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+	GetDealBoardWithResponse(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*GetDealBoardResponse, error)
+
+	// RemoveDealParticipantWithResponse Remove a participant from its deal
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+	RemoveDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveDealParticipantResponse, error)
+
+	// ListDealsWithResponse List deals, the latest moved first
+	//
+	// Agents see their own deals; holders of deal.manage every deal.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+	ListDealsWithResponse(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*ListDealsResponse, error)
+
+	// CreateDealWithBodyWithResponse Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDealWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealResponse, error)
+
+	// CreateDealWithResponse Open a deal at the lead stage
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+	CreateDealWithResponse(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealResponse, error)
+
+	// GetDealWithResponse One deal
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+	GetDealWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDealResponse, error)
+
+	// UpdateDealWithBodyWithResponse Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error)
+
+	// UpdateDealWithResponse Change a deal's title, price, dates, property, listing or notes
+	//
+	// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+	UpdateDealWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error)
 
 	// GetCommissionWithResponse A deal's commission and its splits
 	//
@@ -32531,6 +39038,37 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/deals/{id}/commission/authorization (the `GetCommissionAuthorization` operationId).
 	GetCommissionAuthorizationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommissionAuthorizationResponse, error)
 
+	// ListDealContractsWithResponse A deal's contracts
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+	ListDealContractsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealContractsResponse, error)
+
+	// CreateDealContractWithBodyWithResponse Draw a contract from a template
+	//
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error)
+
+	// CreateDealContractWithResponse Draw a contract from a template
+	//
+	// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+	CreateDealContractWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error)
+
 	// ListEscrowDepositsWithResponse A deal's earnest money deposits
 	//
 	// Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
@@ -32564,6 +39102,118 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/deals/{id}/escrow-deposits (the `CreateEscrowDeposit` operationId).
 	CreateEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, body CreateEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEscrowDepositResponse, error)
 
+	// DealHistoryWithResponse A deal's stage changes, oldest first: who, when and why
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+	DealHistoryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DealHistoryResponse, error)
+
+	// ListDealMilestonesWithResponse A deal's milestones with their due dates
+	//
+	// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+	ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error)
+
+	// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+	//
+	// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+	ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error)
+
+	// MoveDealWithBodyWithResponse Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDealResponse, error)
+
+	// MoveDealWithResponse Move a deal to another stage
+	//
+	// Moves the deal through its stage machine. Allowed moves (from → to):
+	//
+	// | from | may move to |
+	// |---|---|
+	// | lead | active, withdrawn |
+	// | active | offer, withdrawn |
+	// | offer | under_contract, active, fell_through, withdrawn |
+	// | under_contract | due_diligence, clear_to_close, fell_through |
+	// | due_diligence | clear_to_close, under_contract, fell_through |
+	// | clear_to_close | closed, due_diligence, fell_through |
+	// | closed | — (final) |
+	// | fell_through | — (final) |
+	// | withdrawn | — (final) |
+	//
+	// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+	MoveDealWithResponse(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDealResponse, error)
+
+	// ListDealParticipantsWithResponse A deal's participants, by role
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+	ListDealParticipantsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealParticipantsResponse, error)
+
+	// AddDealParticipantWithBodyWithResponse Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error)
+
+	// AddDealParticipantWithResponse Add a client, a member or an outside party to a deal
+	//
+	// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+	AddDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error)
+
 	// ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 	//
 	// Each delivery's status, attempts and last error.
@@ -32583,6 +39233,142 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deliveries/{id}/replay (the `ReplayDelivery` operationId).
 	ReplayDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayDeliveryResponse, error)
+
+	// RevokeDocumentShareWithResponse Revoke a share link at once
+	//
+	// Needs permission `document.share`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+	RevokeDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeDocumentShareResponse, error)
+
+	// ListDocumentsWithResponse Documents, newest first, or searched by their text (ranked)
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
+
+	// CreateDocumentWithBodyWithResponse File a document with its first version
+	//
+	// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+	CreateDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
+
+	// DeleteDocumentWithResponse Delete a document (kept for the retention rules, gone from every list and link)
+	//
+	// Needs permission `document.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+	DeleteDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error)
+
+	// GetDocumentWithResponse One document and its current version
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+	GetDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
+
+	// UpdateDocumentWithBodyWithResponse Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
+	// UpdateDocumentWithResponse Change a document's title, category, visibility or retention
+	//
+	// Changing retain_until needs document.manage.
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+	UpdateDocumentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+
+	// GetDocumentAccessLogWithResponse Every view, download and refused link of a document, newest first
+	//
+	// Needs permission `document.share`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+	GetDocumentAccessLogWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentAccessLogResponse, error)
+
+	// GetDocumentContentWithResponse A version's file (logged in the access log)
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+	GetDocumentContentWithResponse(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error)
+
+	// ListDocumentSharesWithResponse A document's share links
+	//
+	// Needs permission `document.share`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+	ListDocumentSharesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentSharesResponse, error)
+
+	// CreateDocumentShareWithBodyWithResponse Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShareWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error)
+
+	// CreateDocumentShareWithResponse Make a share link
+	//
+	// The token is shown once. Staff-only documents cannot be shared.
+	//
+	// Needs permission `document.share`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+	CreateDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error)
+
+	// ListDocumentVersionsWithResponse A document's versions, newest first
+	//
+	// Needs permission `document.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+	ListDocumentVersionsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentVersionsResponse, error)
+
+	// AddDocumentVersionWithBodyWithResponse Upload a new version, which becomes current
+	//
+	// Needs permission `document.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+	AddDocumentVersionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDocumentVersionResponse, error)
 
 	// ReceiveEscrowDepositWithBodyWithResponse Record a deposit received
 	//
@@ -32609,6 +39395,50 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/escrow-deposits/{id}/receive (the `ReceiveEscrowDeposit` operationId).
 	ReceiveEscrowDepositWithResponse(ctx context.Context, id openapi_types.UUID, params *ReceiveEscrowDepositParams, body ReceiveEscrowDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEscrowDepositResponse, error)
+
+	// ListHolidaysWithResponse The organization's holiday calendar for a year
+	//
+	// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+	ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error)
+
+	// AddHolidayWithBodyWithResponse Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
+
+	// AddHolidayWithResponse Put a day off on the calendar
+	//
+	// Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+	AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error)
+
+	// RemoveHolidayWithResponse Take a day off the calendar
+	//
+	// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+	RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error)
 
 	// GetInspectionPhotoWithResponse An inspection photo's file
 	//
@@ -33863,6 +40693,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/members/{id} (the `UpdateMember` operationId).
 	UpdateMemberWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
 
+	// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
+	//
+	// Completing it again changes nothing.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+	CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error)
+
+	// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
+
+	// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
+	//
+	// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+	SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error)
+
+	// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+	UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error)
+
 	// ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 	//
 	// Needs permission `listing.read`.
@@ -34307,6 +41179,37 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/properties/{id}/units (the `CreateUnit` operationId).
 	CreateUnitWithResponse(ctx context.Context, id openapi_types.UUID, body CreateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUnitResponse, error)
+
+	// ListPropertyValuationsWithResponse A property's CMAs, newest first
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+	ListPropertyValuationsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPropertyValuationsResponse, error)
+
+	// CreateValuationWithBodyWithResponse Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuationWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error)
+
+	// CreateValuationWithResponse Run a comparative market analysis (CMA) of a property
+	//
+	// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+	//
+	// Needs permission `valuation.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+	CreateValuationWithResponse(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error)
 
 	// ArAgingCsvWithResponse AR aging as CSV
 	//
@@ -34792,6 +41695,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/units/{id} (the `ReplaceUnit` operationId).
 	ReplaceUnitWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceUnitResponse, error)
 
+	// ListAdjustmentRatesWithResponse Each market's CMA adjustment rates
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+	ListAdjustmentRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdjustmentRatesResponse, error)
+
+	// SetAdjustmentRatesWithBodyWithResponse Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error)
+
+	// SetAdjustmentRatesWithResponse Create or replace one market's adjustment rates
+	//
+	// Needs permission `valuation.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+	SetAdjustmentRatesWithResponse(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error)
+
+	// GetValuationWithResponse One CMA with its comparables and adjustments
+	//
+	// Needs permission `valuation.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+	GetValuationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetValuationResponse, error)
+
 	// ListVendorsWithResponse List vendors by name
 	//
 	// Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
@@ -35045,6 +41984,79 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/work-orders/{id}/start (the `StartWorkOrder` operationId).
 	StartWorkOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartWorkOrderResponse, error)
+
+	// ListWorkflowTemplatesWithResponse The organization's workflow templates
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+	ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error)
+
+	// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
+
+	// CreateWorkflowTemplateWithResponse Add a workflow template
+	//
+	// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+	CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error)
+
+	// DeleteWorkflowTemplateWithResponse Delete a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+	DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error)
+
+	// GetWorkflowTemplateWithResponse One workflow template
+	//
+	// Needs permission `deal.read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+	GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error)
+
+	// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
+
+	// ReplaceWorkflowTemplateWithResponse Replace a workflow template
+	//
+	// Deals keep the milestones they have.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+	ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error)
 }
 
 type UpdateProfileResponse struct {
@@ -40923,6 +47935,804 @@ func (r GciByAgentResponse) ContentType() string {
 	return ""
 }
 
+type ListContractTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractTemplatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListContractTemplatesResponse) GetJSON200() *ContractTemplatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListContractTemplatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListContractTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListContractTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListContractTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListContractTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateContractTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ContractTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateContractTemplateResponse) GetJSON201() *ContractTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateContractTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateContractTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateContractTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateContractTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetContractTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractTemplate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContractTemplateResponse) GetJSON200() *ContractTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceContractTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceContractTemplateResponse) GetJSON200() *ContractTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceContractTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceContractTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceContractTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceContractTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceContractTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetContractVersionPdfResponse200Headers the declared response headers of an HTTP 200 response for GetContractVersionPdf
+type GetContractVersionPdfResponse200Headers struct {
+	CacheControl  *string
+	ContentLength *string
+	ContentType   *string
+}
+
+type GetContractVersionPdfResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetContractVersionPdfResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContractVersionPdfResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContractVersionPdfResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractVersionPdfResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractVersionPdfResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractVersionPdfResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractVersionPdfResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContractResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AmendContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AmendContractResponse) GetJSON201() *ContractDetail {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AmendContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AmendContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AmendContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AmendContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AmendContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SendContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendContractResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SendContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SendContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VoidContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidContractResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCrmSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41083,6 +48893,497 @@ func (r ReplaceCrmSettingsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceCrmSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDealBoardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DealBoardOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDealBoardResponse) GetJSON200() *DealBoardOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDealBoardResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDealBoardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDealBoardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDealBoardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDealBoardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveDealParticipantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveDealParticipantResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveDealParticipantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveDealParticipantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveDealParticipantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveDealParticipantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDealsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DealPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealsResponse) GetJSON200() *DealPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Deal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDealResponse) GetJSON201() *Deal {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deal
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDealResponse) GetJSON200() *Deal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDealResponse) GetJSON200() *Deal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDealResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -41352,6 +49653,186 @@ func (r GetCommissionAuthorizationResponse) ContentType() string {
 	return ""
 }
 
+type ListDealContractsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealContractsResponse) GetJSON200() *ContractsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealContractsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealContractsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDealContractsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealContractsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealContractsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealContractsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealContractsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealContractsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealContractsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDealContractResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDealContractResponse) GetJSON201() *ContractDetail {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDealContractResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDealContractResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDealContractResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDealContractResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDealContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListEscrowDepositsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41532,6 +50013,525 @@ func (r CreateEscrowDepositResponse) ContentType() string {
 	return ""
 }
 
+type DealHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DealHistoryOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DealHistoryResponse) GetJSON200() *DealHistoryOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DealHistoryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DealHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DealHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DealHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DealHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDealMilestonesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MilestonesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealMilestonesResponse) GetJSON200() *MilestonesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealMilestonesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealMilestonesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealMilestonesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealMilestonesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealMilestonesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApplyDealTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MilestonesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApplyDealTemplateResponse) GetJSON201() *MilestonesOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApplyDealTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyDealTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyDealTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyDealTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyDealTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MoveDealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Deal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MoveDealResponse) GetJSON200() *Deal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MoveDealResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r MoveDealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MoveDealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MoveDealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MoveDealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDealParticipantsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ParticipantsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDealParticipantsResponse) GetJSON200() *ParticipantsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDealParticipantsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDealParticipantsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDealParticipantsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDealParticipantsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDealParticipantsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddDealParticipantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Participant
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddDealParticipantResponse) GetJSON201() *Participant {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddDealParticipantResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddDealParticipantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddDealParticipantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddDealParticipantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddDealParticipantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41684,6 +50684,1026 @@ func (r ReplayDeliveryResponse) ContentType() string {
 	return ""
 }
 
+type RevokeDocumentShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeDocumentShareResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeDocumentShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeDocumentShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeDocumentShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeDocumentShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HitPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentsResponse) GetJSON200() *HitPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Document
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDocumentResponse) GetJSON201() *Document {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateDocumentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocumentAccessLogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessLogOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentAccessLogResponse) GetJSON200() *AccessLogOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentAccessLogResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentAccessLogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentAccessLogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentAccessLogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentAccessLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentContentResponse200Headers the declared response headers of an HTTP 200 response for GetDocumentContent
+type GetDocumentContentResponse200Headers struct {
+	CacheControl       *string
+	ContentDisposition *string
+	ContentLength      *string
+	ContentType        *string
+}
+
+type GetDocumentContentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]byte
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDocumentContentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentContentResponse) GetJSON200() *[]byte {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentContentResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentContentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentContentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentContentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentContentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentSharesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SharesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentSharesResponse) GetJSON200() *SharesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentSharesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentSharesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentSharesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentSharesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentSharesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDocumentShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ShareOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDocumentShareResponse) GetJSON201() *ShareOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateDocumentShareResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDocumentShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDocumentShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDocumentShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDocumentShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentVersionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentVersionsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentVersionsResponse) GetJSON200() *DocumentVersionsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentVersionsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentVersionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentVersionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentVersionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentVersionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddDocumentVersionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Version
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddDocumentVersionResponse) GetJSON201() *Version {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddDocumentVersionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddDocumentVersionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddDocumentVersionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddDocumentVersionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddDocumentVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReceiveEscrowDepositResponse200Headers the declared response headers of an HTTP 200 response for ReceiveEscrowDeposit
 type ReceiveEscrowDepositResponse200Headers struct {
 	ContentType *string
@@ -41789,6 +51809,248 @@ func (r ReceiveEscrowDepositResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReceiveEscrowDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListHolidaysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HolidaysOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHolidaysResponse) GetJSON200() *HolidaysOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListHolidaysResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHolidaysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHolidaysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHolidaysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHolidaysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddHolidayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CalendarDay
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddHolidayResponse) GetJSON201() *CalendarDay {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddHolidayResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddHolidayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddHolidayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddHolidayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddHolidayResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveHolidayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveHolidayResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveHolidayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveHolidayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveHolidayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveHolidayResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -49558,6 +59820,276 @@ func (r UpdateMemberResponse) ContentType() string {
 	return ""
 }
 
+type CompleteMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteMilestoneResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetMilestoneDueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMilestoneDueResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetMilestoneDueResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMilestoneDueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMilestoneDueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMilestoneDueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMilestoneDueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UncompleteMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Milestone
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UncompleteMilestoneResponse) GetJSON200() *Milestone {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UncompleteMilestoneResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UncompleteMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UncompleteMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UncompleteMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UncompleteMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListMlsStatusesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52479,6 +63011,186 @@ func (r CreateUnitResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateUnitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPropertyValuationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ValuationsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPropertyValuationsResponse) GetJSON200() *ValuationsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPropertyValuationsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPropertyValuationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPropertyValuationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPropertyValuationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPropertyValuationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateValuationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Valuation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateValuationResponse) GetJSON201() *Valuation {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateValuationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateValuationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateValuationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateValuationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateValuationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -55738,6 +66450,248 @@ func (r ReplaceUnitResponse) ContentType() string {
 	return ""
 }
 
+type ListAdjustmentRatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdjustmentRatesResponse) GetJSON200() *RatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAdjustmentRatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdjustmentRatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdjustmentRatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdjustmentRatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdjustmentRatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetAdjustmentRatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rates
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetAdjustmentRatesResponse) GetJSON200() *Rates {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetAdjustmentRatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetAdjustmentRatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetAdjustmentRatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetAdjustmentRatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetAdjustmentRatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetValuationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Valuation
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetValuationResponse) GetJSON200() *Valuation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetValuationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetValuationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetValuationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetValuationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetValuationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListVendorsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57312,6 +68266,428 @@ func (r StartWorkOrderResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r StartWorkOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWorkflowTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplatesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWorkflowTemplatesResponse) GetJSON200() *WorkflowTemplatesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListWorkflowTemplatesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWorkflowTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWorkflowTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWorkflowTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWorkflowTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WorkflowTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWorkflowTemplateResponse) GetJSON201() *WorkflowTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceWorkflowTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceWorkflowTemplateResponse) GetJSON200() *WorkflowTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceWorkflowTemplateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceWorkflowTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceWorkflowTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceWorkflowTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceWorkflowTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -58917,6 +70293,217 @@ func (c *ClientWithResponses) GciByAgentWithResponse(ctx context.Context, params
 	return ParseGciByAgentResponse(rsp)
 }
 
+// ListContractTemplatesWithResponse List contract templates by name
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contract-templates (the `ListContractTemplates` operationId).
+func (c *ClientWithResponses) ListContractTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListContractTemplatesResponse, error) {
+	rsp, err := c.ListContractTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListContractTemplatesResponse(rsp)
+}
+
+// CreateContractTemplateWithBodyWithResponse Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *ClientWithResponses) CreateContractTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error) {
+	rsp, err := c.CreateContractTemplateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContractTemplateResponse(rsp)
+}
+
+// CreateContractTemplateWithResponse Add a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contract-templates (the `CreateContractTemplate` operationId).
+func (c *ClientWithResponses) CreateContractTemplateWithResponse(ctx context.Context, body CreateContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContractTemplateResponse, error) {
+	rsp, err := c.CreateContractTemplate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContractTemplateResponse(rsp)
+}
+
+// GetContractTemplateWithResponse One contract template
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contract-templates/{id} (the `GetContractTemplate` operationId).
+func (c *ClientWithResponses) GetContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractTemplateResponse, error) {
+	rsp, err := c.GetContractTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractTemplateResponse(rsp)
+}
+
+// ReplaceContractTemplateWithBodyWithResponse Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *ClientWithResponses) ReplaceContractTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error) {
+	rsp, err := c.ReplaceContractTemplateWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceContractTemplateResponse(rsp)
+}
+
+// ReplaceContractTemplateWithResponse Change a contract template
+//
+// Merge fields, written {{field}}: deal.title, deal.kind, deal.side, deal.price, deal.contract_date, deal.expected_close, buyer.name, buyer.email, seller.name, seller.email, property.address, agent.name, agent.email, today. Any other {{…}} is refused (422 naming body); a field the deal has no value for is printed as a blank line. Contracts drawn from it keep their versions.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/contract-templates/{id} (the `ReplaceContractTemplate` operationId).
+func (c *ClientWithResponses) ReplaceContractTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceContractTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceContractTemplateResponse, error) {
+	rsp, err := c.ReplaceContractTemplate(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceContractTemplateResponse(rsp)
+}
+
+// GetContractVersionPdfWithResponse A contract version's PDF
+//
+// 409 when the stored document no longer matches its recorded SHA-256.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contract-versions/{id}/pdf (the `GetContractVersionPdf` operationId).
+func (c *ClientWithResponses) GetContractVersionPdfWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractVersionPdfResponse, error) {
+	rsp, err := c.GetContractVersionPdf(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractVersionPdfResponse(rsp)
+}
+
+// GetContractWithResponse A contract with its versions, amendments, signers and signing trail
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/contracts/{id} (the `GetContract` operationId).
+func (c *ClientWithResponses) GetContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContractResponse, error) {
+	rsp, err := c.GetContract(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContractResponse(rsp)
+}
+
+// AmendContractWithBodyWithResponse Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *ClientWithResponses) AmendContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AmendContractResponse, error) {
+	rsp, err := c.AmendContractWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAmendContractResponse(rsp)
+}
+
+// AmendContractWithResponse Amend a contract
+//
+// Adds a version with the amendment appended; every signer signs it again, so the contract returns to draft.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/amendments (the `AmendContract` operationId).
+func (c *ClientWithResponses) AmendContractWithResponse(ctx context.Context, id openapi_types.UUID, body AmendContractJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendContractResponse, error) {
+	rsp, err := c.AmendContract(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAmendContractResponse(rsp)
+}
+
+// SendContractWithResponse E-mail every signer who has not signed a one-time signing link
+//
+// Sending again replaces the links; earlier ones stop working. The links are never shown here: only the signer's inbox gets one.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
+func (c *ClientWithResponses) SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error) {
+	rsp, err := c.SendContract(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendContractResponse(rsp)
+}
+
+// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *ClientWithResponses) VoidContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidContractResponse, error) {
+	rsp, err := c.VoidContractWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidContractResponse(rsp)
+}
+
+// VoidContractWithResponse Void a contract that is not executed; its links stop working
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/void (the `VoidContract` operationId).
+func (c *ClientWithResponses) VoidContractWithResponse(ctx context.Context, id openapi_types.UUID, body VoidContractJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidContractResponse, error) {
+	rsp, err := c.VoidContract(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidContractResponse(rsp)
+}
+
 // GetCrmSettingsWithResponse The phone region and the lead pool
 //
 // Needs permission `client.manage`.
@@ -58964,6 +70551,132 @@ func (c *ClientWithResponses) ReplaceCrmSettingsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseReplaceCrmSettingsResponse(rsp)
+}
+
+// GetDealBoardWithResponse The pipeline board: a column per stage with its count and latest moved deals
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deal-board (the `GetDealBoard` operationId).
+func (c *ClientWithResponses) GetDealBoardWithResponse(ctx context.Context, params *GetDealBoardParams, reqEditors ...RequestEditorFn) (*GetDealBoardResponse, error) {
+	rsp, err := c.GetDealBoard(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDealBoardResponse(rsp)
+}
+
+// RemoveDealParticipantWithResponse Remove a participant from its deal
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/deal-participants/{id} (the `RemoveDealParticipant` operationId).
+func (c *ClientWithResponses) RemoveDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveDealParticipantResponse, error) {
+	rsp, err := c.RemoveDealParticipant(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveDealParticipantResponse(rsp)
+}
+
+// ListDealsWithResponse List deals, the latest moved first
+//
+// Agents see their own deals; holders of deal.manage every deal.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals (the `ListDeals` operationId).
+func (c *ClientWithResponses) ListDealsWithResponse(ctx context.Context, params *ListDealsParams, reqEditors ...RequestEditorFn) (*ListDealsResponse, error) {
+	rsp, err := c.ListDeals(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealsResponse(rsp)
+}
+
+// CreateDealWithBodyWithResponse Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *ClientWithResponses) CreateDealWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealResponse, error) {
+	rsp, err := c.CreateDealWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealResponse(rsp)
+}
+
+// CreateDealWithResponse Open a deal at the lead stage
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals (the `CreateDeal` operationId).
+func (c *ClientWithResponses) CreateDealWithResponse(ctx context.Context, body CreateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealResponse, error) {
+	rsp, err := c.CreateDeal(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealResponse(rsp)
+}
+
+// GetDealWithResponse One deal
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id} (the `GetDeal` operationId).
+func (c *ClientWithResponses) GetDealWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDealResponse, error) {
+	rsp, err := c.GetDeal(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDealResponse(rsp)
+}
+
+// UpdateDealWithBodyWithResponse Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *ClientWithResponses) UpdateDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error) {
+	rsp, err := c.UpdateDealWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDealResponse(rsp)
+}
+
+// UpdateDealWithResponse Change a deal's title, price, dates, property, listing or notes
+//
+// Absent fields stay. Reassigning the agent needs deal.manage (403 naming agent_id); the listing is fixed under contract (409 naming listing_id); an ended deal changes only its notes (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/deals/{id} (the `UpdateDeal` operationId).
+func (c *ClientWithResponses) UpdateDealWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDealJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDealResponse, error) {
+	rsp, err := c.UpdateDeal(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDealResponse(rsp)
 }
 
 // GetCommissionWithResponse A deal's commission and its splits
@@ -59034,6 +70747,55 @@ func (c *ClientWithResponses) GetCommissionAuthorizationWithResponse(ctx context
 	return ParseGetCommissionAuthorizationResponse(rsp)
 }
 
+// ListDealContractsWithResponse A deal's contracts
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/contracts (the `ListDealContracts` operationId).
+func (c *ClientWithResponses) ListDealContractsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealContractsResponse, error) {
+	rsp, err := c.ListDealContracts(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealContractsResponse(rsp)
+}
+
+// CreateDealContractWithBodyWithResponse Draw a contract from a template
+//
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *ClientWithResponses) CreateDealContractWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error) {
+	rsp, err := c.CreateDealContractWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealContractResponse(rsp)
+}
+
+// CreateDealContractWithResponse Draw a contract from a template
+//
+// Merges the deal's values into the template and stores version 1 as a PDF; the contract is a draft until sent.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/contracts (the `CreateDealContract` operationId).
+func (c *ClientWithResponses) CreateDealContractWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDealContractJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDealContractResponse, error) {
+	rsp, err := c.CreateDealContract(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDealContractResponse(rsp)
+}
+
 // ListEscrowDepositsWithResponse A deal's earnest money deposits
 //
 // Earnest money the brokerage holds posts trust cash ↔ escrow held for clients when received, and out of trust when released at closing or refunded when the deal falls through or is withdrawn.
@@ -59085,6 +70847,166 @@ func (c *ClientWithResponses) CreateEscrowDepositWithResponse(ctx context.Contex
 	return ParseCreateEscrowDepositResponse(rsp)
 }
 
+// DealHistoryWithResponse A deal's stage changes, oldest first: who, when and why
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/history (the `DealHistory` operationId).
+func (c *ClientWithResponses) DealHistoryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DealHistoryResponse, error) {
+	rsp, err := c.DealHistory(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDealHistoryResponse(rsp)
+}
+
+// ListDealMilestonesWithResponse A deal's milestones with their due dates
+//
+// A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/milestones (the `ListDealMilestones` operationId).
+func (c *ClientWithResponses) ListDealMilestonesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealMilestonesResponse, error) {
+	rsp, err := c.ListDealMilestones(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealMilestonesResponse(rsp)
+}
+
+// ApplyDealTemplateWithResponse Give a deal the milestones of its workflow template
+//
+// The template matching the deal's kind and side (the most specific; kind before side). A deal gets them by itself when it goes under contract; 409 when it has them already. A milestone's due date is fixed, or counted from the deal's contract date, its expected close or another milestone, in calendar or business days (weekends and the organization's holidays skipped); a calendar-day deadline falling on a day off moves to the next business day (the previous one for a deadline before its anchor). `late` is an open milestone past its due date. The agent is reminded two days before a due date and told the day after it passed; the brokers are told two days later.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/milestones (the `ApplyDealTemplate` operationId).
+func (c *ClientWithResponses) ApplyDealTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ApplyDealTemplateResponse, error) {
+	rsp, err := c.ApplyDealTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyDealTemplateResponse(rsp)
+}
+
+// MoveDealWithBodyWithResponse Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *ClientWithResponses) MoveDealWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDealResponse, error) {
+	rsp, err := c.MoveDealWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveDealResponse(rsp)
+}
+
+// MoveDealWithResponse Move a deal to another stage
+//
+// Moves the deal through its stage machine. Allowed moves (from → to):
+//
+// | from | may move to |
+// |---|---|
+// | lead | active, withdrawn |
+// | active | offer, withdrawn |
+// | offer | under_contract, active, fell_through, withdrawn |
+// | under_contract | due_diligence, clear_to_close, fell_through |
+// | due_diligence | clear_to_close, under_contract, fell_through |
+// | clear_to_close | closed, due_diligence, fell_through |
+// | closed | — (final) |
+// | fell_through | — (final) |
+// | withdrawn | — (final) |
+//
+// A move the table does not allow, or one a guard refuses (an executed contract before under_contract, milestones and commission before closed…), is a 422 whose `errors` name `to` with the reason. A deal that moved meanwhile is a 409 naming `to`: of two concurrent moves one wins. The deal's listing follows it: Pending under contract, Closed at closing, Active again when it falls through.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/moves (the `MoveDeal` operationId).
+func (c *ClientWithResponses) MoveDealWithResponse(ctx context.Context, id openapi_types.UUID, body MoveDealJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDealResponse, error) {
+	rsp, err := c.MoveDeal(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveDealResponse(rsp)
+}
+
+// ListDealParticipantsWithResponse A deal's participants, by role
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deals/{id}/participants (the `ListDealParticipants` operationId).
+func (c *ClientWithResponses) ListDealParticipantsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDealParticipantsResponse, error) {
+	rsp, err := c.ListDealParticipants(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDealParticipantsResponse(rsp)
+}
+
+// AddDealParticipantWithBodyWithResponse Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *ClientWithResponses) AddDealParticipantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error) {
+	rsp, err := c.AddDealParticipantWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDealParticipantResponse(rsp)
+}
+
+// AddDealParticipantWithResponse Add a client, a member or an outside party to a deal
+//
+// Exactly one of client_id, member_id or name (an outside party, with company, email and phone). Roles: buyer, seller, buyer_agent, listing_agent, attorney, lender, title, escrow, inspector, appraiser, referral, other. A client or member holds a role at most once (409).
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/deals/{id}/participants (the `AddDealParticipant` operationId).
+func (c *ClientWithResponses) AddDealParticipantWithResponse(ctx context.Context, id openapi_types.UUID, body AddDealParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDealParticipantResponse, error) {
+	rsp, err := c.AddDealParticipant(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDealParticipantResponse(rsp)
+}
+
 // ListDeliveriesWithResponse The organization's outbox of e-mails, newest first
 //
 // Each delivery's status, attempts and last error.
@@ -59115,6 +71037,226 @@ func (c *ClientWithResponses) ReplayDeliveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReplayDeliveryResponse(rsp)
+}
+
+// RevokeDocumentShareWithResponse Revoke a share link at once
+//
+// Needs permission `document.share`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/document-shares/{id} (the `RevokeDocumentShare` operationId).
+func (c *ClientWithResponses) RevokeDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeDocumentShareResponse, error) {
+	rsp, err := c.RevokeDocumentShare(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeDocumentShareResponse(rsp)
+}
+
+// ListDocumentsWithResponse Documents, newest first, or searched by their text (ranked)
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
+	rsp, err := c.ListDocuments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentsResponse(rsp)
+}
+
+// CreateDocumentWithBodyWithResponse File a document with its first version
+//
+// multipart/form-data. Accepted types, sniffed from the bytes: PDF, plain text, JPEG, PNG, WebP, GIF, office files (ZIP).
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents (the `CreateDocument` operationId).
+func (c *ClientWithResponses) CreateDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
+	rsp, err := c.CreateDocumentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocumentResponse(rsp)
+}
+
+// DeleteDocumentWithResponse Delete a document (kept for the retention rules, gone from every list and link)
+//
+// Needs permission `document.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocument` operationId).
+func (c *ClientWithResponses) DeleteDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error) {
+	rsp, err := c.DeleteDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentResponse(rsp)
+}
+
+// GetDocumentWithResponse One document and its current version
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
+	rsp, err := c.GetDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentResponse(rsp)
+}
+
+// UpdateDocumentWithBodyWithResponse Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
+// UpdateDocumentWithResponse Change a document's title, category, visibility or retention
+//
+// Changing retain_until needs document.manage.
+//
+// Needs permission `document.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/documents/{id} (the `UpdateDocument` operationId).
+func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocument(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDocumentResponse(rsp)
+}
+
+// GetDocumentAccessLogWithResponse Every view, download and refused link of a document, newest first
+//
+// Needs permission `document.share`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/access-log (the `GetDocumentAccessLog` operationId).
+func (c *ClientWithResponses) GetDocumentAccessLogWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDocumentAccessLogResponse, error) {
+	rsp, err := c.GetDocumentAccessLog(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentAccessLogResponse(rsp)
+}
+
+// GetDocumentContentWithResponse A version's file (logged in the access log)
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/content (the `GetDocumentContent` operationId).
+func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context, id openapi_types.UUID, params *GetDocumentContentParams, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error) {
+	rsp, err := c.GetDocumentContent(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentContentResponse(rsp)
+}
+
+// ListDocumentSharesWithResponse A document's share links
+//
+// Needs permission `document.share`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/shares (the `ListDocumentShares` operationId).
+func (c *ClientWithResponses) ListDocumentSharesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentSharesResponse, error) {
+	rsp, err := c.ListDocumentShares(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentSharesResponse(rsp)
+}
+
+// CreateDocumentShareWithBodyWithResponse Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *ClientWithResponses) CreateDocumentShareWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error) {
+	rsp, err := c.CreateDocumentShareWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocumentShareResponse(rsp)
+}
+
+// CreateDocumentShareWithResponse Make a share link
+//
+// The token is shown once. Staff-only documents cannot be shared.
+//
+// Needs permission `document.share`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{id}/shares (the `CreateDocumentShare` operationId).
+func (c *ClientWithResponses) CreateDocumentShareWithResponse(ctx context.Context, id openapi_types.UUID, body CreateDocumentShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentShareResponse, error) {
+	rsp, err := c.CreateDocumentShare(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocumentShareResponse(rsp)
+}
+
+// ListDocumentVersionsWithResponse A document's versions, newest first
+//
+// Needs permission `document.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/versions (the `ListDocumentVersions` operationId).
+func (c *ClientWithResponses) ListDocumentVersionsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDocumentVersionsResponse, error) {
+	rsp, err := c.ListDocumentVersions(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentVersionsResponse(rsp)
+}
+
+// AddDocumentVersionWithBodyWithResponse Upload a new version, which becomes current
+//
+// Needs permission `document.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{id}/versions (the `AddDocumentVersion` operationId).
+func (c *ClientWithResponses) AddDocumentVersionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDocumentVersionResponse, error) {
+	rsp, err := c.AddDocumentVersionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDocumentVersionResponse(rsp)
 }
 
 // ReceiveEscrowDepositWithBodyWithResponse Record a deposit received
@@ -59153,6 +71295,74 @@ func (c *ClientWithResponses) ReceiveEscrowDepositWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseReceiveEscrowDepositResponse(rsp)
+}
+
+// ListHolidaysWithResponse The organization's holiday calendar for a year
+//
+// Seeded with the public holidays of the organization's country (from its time zone, else its currency: US, CA or GB) for this year and the next, and each new year as it comes. Business-day deadlines skip these days.
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/holidays (the `ListHolidays` operationId).
+func (c *ClientWithResponses) ListHolidaysWithResponse(ctx context.Context, params *ListHolidaysParams, reqEditors ...RequestEditorFn) (*ListHolidaysResponse, error) {
+	rsp, err := c.ListHolidays(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHolidaysResponse(rsp)
+}
+
+// AddHolidayWithBodyWithResponse Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *ClientWithResponses) AddHolidayWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
+	rsp, err := c.AddHolidayWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddHolidayResponse(rsp)
+}
+
+// AddHolidayWithResponse Put a day off on the calendar
+//
+// Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/holidays (the `AddHoliday` operationId).
+func (c *ClientWithResponses) AddHolidayWithResponse(ctx context.Context, body AddHolidayJSONRequestBody, reqEditors ...RequestEditorFn) (*AddHolidayResponse, error) {
+	rsp, err := c.AddHoliday(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddHolidayResponse(rsp)
+}
+
+// RemoveHolidayWithResponse Take a day off the calendar
+//
+// A public holiday removed stays off: the yearly seeding does not bring it back. Open deals' due dates are computed again.
+//
+// Needs permission `deal.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/holidays/{day} (the `RemoveHoliday` operationId).
+func (c *ClientWithResponses) RemoveHolidayWithResponse(ctx context.Context, day string, reqEditors ...RequestEditorFn) (*RemoveHolidayResponse, error) {
+	rsp, err := c.RemoveHoliday(ctx, day, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveHolidayResponse(rsp)
 }
 
 // GetInspectionPhotoWithResponse An inspection photo's file
@@ -61146,6 +73356,72 @@ func (c *ClientWithResponses) UpdateMemberWithResponse(ctx context.Context, id o
 	return ParseUpdateMemberResponse(rsp)
 }
 
+// CompleteMilestoneWithResponse Mark a milestone complete (by you, now)
+//
+// Completing it again changes nothing.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/milestones/{id}/complete (the `CompleteMilestone` operationId).
+func (c *ClientWithResponses) CompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteMilestoneResponse, error) {
+	rsp, err := c.CompleteMilestone(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteMilestoneResponse(rsp)
+}
+
+// SetMilestoneDueWithBodyWithResponse Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *ClientWithResponses) SetMilestoneDueWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
+	rsp, err := c.SetMilestoneDueWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMilestoneDueResponse(rsp)
+}
+
+// SetMilestoneDueWithResponse Fix a milestone's due date on this deal, or return it to its rule
+//
+// Milestones anchored to it move with it. Without due_override the rule computes the date again.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/milestones/{id}/due (the `SetMilestoneDue` operationId).
+func (c *ClientWithResponses) SetMilestoneDueWithResponse(ctx context.Context, id openapi_types.UUID, body SetMilestoneDueJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMilestoneDueResponse, error) {
+	rsp, err := c.SetMilestoneDue(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMilestoneDueResponse(rsp)
+}
+
+// UncompleteMilestoneWithResponse Reopen a milestone marked complete by mistake
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/milestones/{id}/uncomplete (the `UncompleteMilestone` operationId).
+func (c *ClientWithResponses) UncompleteMilestoneWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UncompleteMilestoneResponse, error) {
+	rsp, err := c.UncompleteMilestone(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUncompleteMilestoneResponse(rsp)
+}
+
 // ListMlsStatusesWithResponse Local MLS statuses and the RESO status each means
 //
 // Needs permission `listing.read`.
@@ -61871,6 +74147,55 @@ func (c *ClientWithResponses) CreateUnitWithResponse(ctx context.Context, id ope
 		return nil, err
 	}
 	return ParseCreateUnitResponse(rsp)
+}
+
+// ListPropertyValuationsWithResponse A property's CMAs, newest first
+//
+// Needs permission `valuation.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/properties/{id}/valuations (the `ListPropertyValuations` operationId).
+func (c *ClientWithResponses) ListPropertyValuationsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListPropertyValuationsResponse, error) {
+	rsp, err := c.ListPropertyValuations(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPropertyValuationsResponse(rsp)
+}
+
+// CreateValuationWithBodyWithResponse Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *ClientWithResponses) CreateValuationWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error) {
+	rsp, err := c.CreateValuationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateValuationResponse(rsp)
+}
+
+// CreateValuationWithResponse Run a comparative market analysis (CMA) of a property
+//
+// Chooses closed sales near the property (the organization's and MLS-imported), adjusts each for its differences with the market's adjustment rates, weighs them and stores the suggested price, its range, the list price's position and a confidence. 422 naming radius_km when no sale qualifies.
+//
+// Needs permission `valuation.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/properties/{id}/valuations (the `CreateValuation` operationId).
+func (c *ClientWithResponses) CreateValuationWithResponse(ctx context.Context, id openapi_types.UUID, body CreateValuationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateValuationResponse, error) {
+	rsp, err := c.CreateValuation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateValuationResponse(rsp)
 }
 
 // ArAgingCsvWithResponse AR aging as CSV
@@ -62669,6 +74994,66 @@ func (c *ClientWithResponses) ReplaceUnitWithResponse(ctx context.Context, id op
 	return ParseReplaceUnitResponse(rsp)
 }
 
+// ListAdjustmentRatesWithResponse Each market's CMA adjustment rates
+//
+// Needs permission `valuation.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/valuation-rates (the `ListAdjustmentRates` operationId).
+func (c *ClientWithResponses) ListAdjustmentRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdjustmentRatesResponse, error) {
+	rsp, err := c.ListAdjustmentRates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdjustmentRatesResponse(rsp)
+}
+
+// SetAdjustmentRatesWithBodyWithResponse Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *ClientWithResponses) SetAdjustmentRatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error) {
+	rsp, err := c.SetAdjustmentRatesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAdjustmentRatesResponse(rsp)
+}
+
+// SetAdjustmentRatesWithResponse Create or replace one market's adjustment rates
+//
+// Needs permission `valuation.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/valuation-rates (the `SetAdjustmentRates` operationId).
+func (c *ClientWithResponses) SetAdjustmentRatesWithResponse(ctx context.Context, body SetAdjustmentRatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetAdjustmentRatesResponse, error) {
+	rsp, err := c.SetAdjustmentRates(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetAdjustmentRatesResponse(rsp)
+}
+
+// GetValuationWithResponse One CMA with its comparables and adjustments
+//
+// Needs permission `valuation.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/valuations/{id} (the `GetValuation` operationId).
+func (c *ClientWithResponses) GetValuationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetValuationResponse, error) {
+	rsp, err := c.GetValuation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetValuationResponse(rsp)
+}
+
 // ListVendorsWithResponse List vendors by name
 //
 // Tax ids only for holders of vendor.tax_id (masked for others); insurance_status turns expiring 30 days before the expiry.
@@ -63077,6 +75462,121 @@ func (c *ClientWithResponses) StartWorkOrderWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseStartWorkOrderResponse(rsp)
+}
+
+// ListWorkflowTemplatesWithResponse The organization's workflow templates
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workflow-templates (the `ListWorkflowTemplates` operationId).
+func (c *ClientWithResponses) ListWorkflowTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWorkflowTemplatesResponse, error) {
+	rsp, err := c.ListWorkflowTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWorkflowTemplatesResponse(rsp)
+}
+
+// CreateWorkflowTemplateWithBodyWithResponse Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *ClientWithResponses) CreateWorkflowTemplateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
+	rsp, err := c.CreateWorkflowTemplateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowTemplateResponse(rsp)
+}
+
+// CreateWorkflowTemplateWithResponse Add a workflow template
+//
+// One template per kind and side (any matches every deal). required_documents is the compliance checklist: a deal enters a listed stage only holding documents of each category.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/workflow-templates (the `CreateWorkflowTemplate` operationId).
+func (c *ClientWithResponses) CreateWorkflowTemplateWithResponse(ctx context.Context, body CreateWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowTemplateResponse, error) {
+	rsp, err := c.CreateWorkflowTemplate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowTemplateResponse(rsp)
+}
+
+// DeleteWorkflowTemplateWithResponse Delete a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/workflow-templates/{id} (the `DeleteWorkflowTemplate` operationId).
+func (c *ClientWithResponses) DeleteWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWorkflowTemplateResponse, error) {
+	rsp, err := c.DeleteWorkflowTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowTemplateResponse(rsp)
+}
+
+// GetWorkflowTemplateWithResponse One workflow template
+//
+// Needs permission `deal.read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workflow-templates/{id} (the `GetWorkflowTemplate` operationId).
+func (c *ClientWithResponses) GetWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWorkflowTemplateResponse, error) {
+	rsp, err := c.GetWorkflowTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowTemplateResponse(rsp)
+}
+
+// ReplaceWorkflowTemplateWithBodyWithResponse Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *ClientWithResponses) ReplaceWorkflowTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
+	rsp, err := c.ReplaceWorkflowTemplateWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceWorkflowTemplateResponse(rsp)
+}
+
+// ReplaceWorkflowTemplateWithResponse Replace a workflow template
+//
+// Deals keep the milestones they have.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workflow-templates/{id} (the `ReplaceWorkflowTemplate` operationId).
+func (c *ClientWithResponses) ReplaceWorkflowTemplateWithResponse(ctx context.Context, id openapi_types.UUID, body ReplaceWorkflowTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowTemplateResponse, error) {
+	rsp, err := c.ReplaceWorkflowTemplate(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceWorkflowTemplateResponse(rsp)
 }
 
 // ParseUpdateProfileResponse parses an HTTP response from a UpdateProfileWithResponse call
@@ -68031,6 +80531,687 @@ func ParseGciByAgentResponse(rsp *http.Response) (*GciByAgentResponse, error) {
 	return response, nil
 }
 
+// ParseListContractTemplatesResponse parses an HTTP response from a ListContractTemplatesWithResponse call
+func ParseListContractTemplatesResponse(rsp *http.Response) (*ListContractTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListContractTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractTemplatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateContractTemplateResponse parses an HTTP response from a CreateContractTemplateWithResponse call
+func ParseCreateContractTemplateResponse(rsp *http.Response) (*CreateContractTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateContractTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ContractTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetContractTemplateResponse parses an HTTP response from a GetContractTemplateWithResponse call
+func ParseGetContractTemplateResponse(rsp *http.Response) (*GetContractTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceContractTemplateResponse parses an HTTP response from a ReplaceContractTemplateWithResponse call
+func ParseReplaceContractTemplateResponse(rsp *http.Response) (*ReplaceContractTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceContractTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetContractVersionPdfResponse parses an HTTP response from a GetContractVersionPdfWithResponse call
+func ParseGetContractVersionPdfResponse(rsp *http.Response) (*GetContractVersionPdfResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractVersionPdfResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetContractVersionPdfResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetContractResponse parses an HTTP response from a GetContractWithResponse call
+func ParseGetContractResponse(rsp *http.Response) (*GetContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAmendContractResponse parses an HTTP response from a AmendContractWithResponse call
+func ParseAmendContractResponse(rsp *http.Response) (*AmendContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AmendContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSendContractResponse parses an HTTP response from a SendContractWithResponse call
+func ParseSendContractResponse(rsp *http.Response) (*SendContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoidContractResponse parses an HTTP response from a VoidContractWithResponse call
+func ParseVoidContractResponse(rsp *http.Response) (*VoidContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCrmSettingsResponse parses an HTTP response from a GetCrmSettingsWithResponse call
 func ParseGetCrmSettingsResponse(rsp *http.Response) (*GetCrmSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -68126,6 +81307,410 @@ func ParseReplaceCrmSettingsResponse(rsp *http.Response) (*ReplaceCrmSettingsRes
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDealBoardResponse parses an HTTP response from a GetDealBoardWithResponse call
+func ParseGetDealBoardResponse(rsp *http.Response) (*GetDealBoardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDealBoardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DealBoardOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveDealParticipantResponse parses an HTTP response from a RemoveDealParticipantWithResponse call
+func ParseRemoveDealParticipantResponse(rsp *http.Response) (*RemoveDealParticipantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveDealParticipantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDealsResponse parses an HTTP response from a ListDealsWithResponse call
+func ParseListDealsResponse(rsp *http.Response) (*ListDealsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DealPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDealResponse parses an HTTP response from a CreateDealWithResponse call
+func ParseCreateDealResponse(rsp *http.Response) (*CreateDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDealResponse parses an HTTP response from a GetDealWithResponse call
+func ParseGetDealResponse(rsp *http.Response) (*GetDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDealResponse parses an HTTP response from a UpdateDealWithResponse call
+func ParseUpdateDealResponse(rsp *http.Response) (*UpdateDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Problem
@@ -68391,6 +81976,156 @@ func ParseGetCommissionAuthorizationResponse(rsp *http.Response) (*GetCommission
 	return response, nil
 }
 
+// ParseListDealContractsResponse parses an HTTP response from a ListDealContractsWithResponse call
+func ParseListDealContractsResponse(rsp *http.Response) (*ListDealContractsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealContractsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDealContractResponse parses an HTTP response from a CreateDealContractWithResponse call
+func ParseCreateDealContractResponse(rsp *http.Response) (*CreateDealContractResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDealContractResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListEscrowDepositsResponse parses an HTTP response from a ListEscrowDepositsWithResponse call
 func ParseListEscrowDepositsResponse(rsp *http.Response) (*ListEscrowDepositsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -68468,6 +82203,435 @@ func ParseCreateEscrowDepositResponse(rsp *http.Response) (*CreateEscrowDepositR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest EscrowDeposit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDealHistoryResponse parses an HTTP response from a DealHistoryWithResponse call
+func ParseDealHistoryResponse(rsp *http.Response) (*DealHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DealHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DealHistoryOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDealMilestonesResponse parses an HTTP response from a ListDealMilestonesWithResponse call
+func ParseListDealMilestonesResponse(rsp *http.Response) (*ListDealMilestonesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealMilestonesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MilestonesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApplyDealTemplateResponse parses an HTTP response from a ApplyDealTemplateWithResponse call
+func ParseApplyDealTemplateResponse(rsp *http.Response) (*ApplyDealTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyDealTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MilestonesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMoveDealResponse parses an HTTP response from a MoveDealWithResponse call
+func ParseMoveDealResponse(rsp *http.Response) (*MoveDealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MoveDealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Deal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDealParticipantsResponse parses an HTTP response from a ListDealParticipantsWithResponse call
+func ParseListDealParticipantsResponse(rsp *http.Response) (*ListDealParticipantsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDealParticipantsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ParticipantsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddDealParticipantResponse parses an HTTP response from a AddDealParticipantWithResponse call
+func ParseAddDealParticipantResponse(rsp *http.Response) (*AddDealParticipantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddDealParticipantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Participant
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -68663,6 +82827,876 @@ func ParseReplayDeliveryResponse(rsp *http.Response) (*ReplayDeliveryResponse, e
 	return response, nil
 }
 
+// ParseRevokeDocumentShareResponse parses an HTTP response from a RevokeDocumentShareWithResponse call
+func ParseRevokeDocumentShareResponse(rsp *http.Response) (*RevokeDocumentShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeDocumentShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentsResponse parses an HTTP response from a ListDocumentsWithResponse call
+func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HitPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDocumentResponse parses an HTTP response from a CreateDocumentWithResponse call
+func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentResponse parses an HTTP response from a DeleteDocumentWithResponse call
+func ParseDeleteDocumentResponse(rsp *http.Response) (*DeleteDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentResponse parses an HTTP response from a GetDocumentWithResponse call
+func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDocumentResponse parses an HTTP response from a UpdateDocumentWithResponse call
+func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentAccessLogResponse parses an HTTP response from a GetDocumentAccessLogWithResponse call
+func ParseGetDocumentAccessLogResponse(rsp *http.Response) (*GetDocumentAccessLogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentAccessLogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessLogOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentContentResponse parses an HTTP response from a GetDocumentContentWithResponse call
+func ParseGetDocumentContentResponse(rsp *http.Response) (*GetDocumentContentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentContentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []byte
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDocumentContentResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Length"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Length", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLength = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentSharesResponse parses an HTTP response from a ListDocumentSharesWithResponse call
+func ParseListDocumentSharesResponse(rsp *http.Response) (*ListDocumentSharesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentSharesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SharesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDocumentShareResponse parses an HTTP response from a CreateDocumentShareWithResponse call
+func ParseCreateDocumentShareResponse(rsp *http.Response) (*CreateDocumentShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDocumentShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ShareOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentVersionsResponse parses an HTTP response from a ListDocumentVersionsWithResponse call
+func ParseListDocumentVersionsResponse(rsp *http.Response) (*ListDocumentVersionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentVersionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentVersionsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddDocumentVersionResponse parses an HTTP response from a AddDocumentVersionWithResponse call
+func ParseAddDocumentVersionResponse(rsp *http.Response) (*AddDocumentVersionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddDocumentVersionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Version
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseReceiveEscrowDepositResponse parses an HTTP response from a ReceiveEscrowDepositWithResponse call
 func ParseReceiveEscrowDepositResponse(rsp *http.Response) (*ReceiveEscrowDepositResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -68760,6 +83794,206 @@ func ParseReceiveEscrowDepositResponse(rsp *http.Response) (*ReceiveEscrowDeposi
 			headers.ContentType = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListHolidaysResponse parses an HTTP response from a ListHolidaysWithResponse call
+func ParseListHolidaysResponse(rsp *http.Response) (*ListHolidaysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHolidaysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HolidaysOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddHolidayResponse parses an HTTP response from a AddHolidayWithResponse call
+func ParseAddHolidayResponse(rsp *http.Response) (*AddHolidayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddHolidayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CalendarDay
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveHolidayResponse parses an HTTP response from a RemoveHolidayWithResponse call
+func ParseRemoveHolidayResponse(rsp *http.Response) (*RemoveHolidayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveHolidayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
 	}
 
 	return response, nil
@@ -75298,6 +90532,231 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 	return response, nil
 }
 
+// ParseCompleteMilestoneResponse parses an HTTP response from a CompleteMilestoneWithResponse call
+func ParseCompleteMilestoneResponse(rsp *http.Response) (*CompleteMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetMilestoneDueResponse parses an HTTP response from a SetMilestoneDueWithResponse call
+func ParseSetMilestoneDueResponse(rsp *http.Response) (*SetMilestoneDueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMilestoneDueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUncompleteMilestoneResponse parses an HTTP response from a UncompleteMilestoneWithResponse call
+func ParseUncompleteMilestoneResponse(rsp *http.Response) (*UncompleteMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UncompleteMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListMlsStatusesResponse parses an HTTP response from a ListMlsStatusesWithResponse call
 func ParseListMlsStatusesResponse(rsp *http.Response) (*ListMlsStatusesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -77675,6 +93134,156 @@ func ParseCreateUnitResponse(rsp *http.Response) (*CreateUnitResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest Unit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPropertyValuationsResponse parses an HTTP response from a ListPropertyValuationsWithResponse call
+func ParseListPropertyValuationsResponse(rsp *http.Response) (*ListPropertyValuationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPropertyValuationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ValuationsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateValuationResponse parses an HTTP response from a CreateValuationWithResponse call
+func ParseCreateValuationResponse(rsp *http.Response) (*CreateValuationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateValuationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Valuation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -80530,6 +96139,203 @@ func ParseReplaceUnitResponse(rsp *http.Response) (*ReplaceUnitResponse, error) 
 	return response, nil
 }
 
+// ParseListAdjustmentRatesResponse parses an HTTP response from a ListAdjustmentRatesWithResponse call
+func ParseListAdjustmentRatesResponse(rsp *http.Response) (*ListAdjustmentRatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdjustmentRatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetAdjustmentRatesResponse parses an HTTP response from a SetAdjustmentRatesWithResponse call
+func ParseSetAdjustmentRatesResponse(rsp *http.Response) (*SetAdjustmentRatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetAdjustmentRatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rates
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetValuationResponse parses an HTTP response from a GetValuationWithResponse call
+func ParseGetValuationResponse(rsp *http.Response) (*GetValuationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetValuationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Valuation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListVendorsResponse parses an HTTP response from a ListVendorsWithResponse call
 func ParseListVendorsResponse(rsp *http.Response) (*ListVendorsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -81838,6 +97644,356 @@ func ParseStartWorkOrderResponse(rsp *http.Response) (*StartWorkOrderResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWorkflowTemplatesResponse parses an HTTP response from a ListWorkflowTemplatesWithResponse call
+func ParseListWorkflowTemplatesResponse(rsp *http.Response) (*ListWorkflowTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWorkflowTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplatesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWorkflowTemplateResponse parses an HTTP response from a CreateWorkflowTemplateWithResponse call
+func ParseCreateWorkflowTemplateResponse(rsp *http.Response) (*CreateWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWorkflowTemplateResponse parses an HTTP response from a DeleteWorkflowTemplateWithResponse call
+func ParseDeleteWorkflowTemplateResponse(rsp *http.Response) (*DeleteWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowTemplateResponse parses an HTTP response from a GetWorkflowTemplateWithResponse call
+func ParseGetWorkflowTemplateResponse(rsp *http.Response) (*GetWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceWorkflowTemplateResponse parses an HTTP response from a ReplaceWorkflowTemplateWithResponse call
+func ParseReplaceWorkflowTemplateResponse(rsp *http.Response) (*ReplaceWorkflowTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceWorkflowTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
