@@ -177,7 +177,8 @@ func TestPreferences(t *testing.T) {
 	}
 	want := map[string][2]bool{"lead.assigned": {true, true}, "task.due": {true, false}, "match.new": {true, true},
 		"appointment.booked": {true, true}, "appointment.canceled": {true, true}, "workorder.overdue": {true, true},
-		"message.new": {true, true}, "announcement.published": {true, true}}
+		"message.new": {true, true}, "announcement.published": {true, true},
+		"milestone.due": {true, true}, "milestone.overdue": {true, true}, "milestone.escalated": {true, true}}
 	for _, p := range prefs {
 		if w, ok := want[p.Kind]; !ok || w != [2]bool{p.InApp, p.Email} {
 			t.Errorf("default of %s: in_app %v email %v, want %v", p.Kind, p.InApp, p.Email, w)

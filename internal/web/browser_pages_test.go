@@ -177,6 +177,7 @@ func pageData(t *testing.T, h *harness, o fixture.Org) map[string]string {
 func pagePath(t *testing.T, pattern string, ids map[string]string) (string, bool) {
 	t.Helper()
 	if strings.HasSuffix(pattern, "/photo") || strings.HasSuffix(pattern, "/content") || strings.HasSuffix(pattern, "/csv") ||
+		strings.HasSuffix(pattern, "/pdf") ||
 		strings.HasSuffix(pattern, ".csv") {
 		return "", false
 	}

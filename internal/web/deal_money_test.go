@@ -51,11 +51,7 @@ func TestDealMoneyPages(t *testing.T) {
 		t.Fatalf("set commission = %d: %.300s", r.StatusCode, r.body)
 	}
 	expect(t, h.get(base, agent), http.StatusOK, "15,000", "received", "18,000", "a preview until closing")
-	for _, s := range []string{deal.Active, deal.Offer, deal.UnderContract, deal.ClearToClose, deal.Closed} {
-		if _, err := h.env.Deal.Move(context.Background(), agentActor, d.ID, deal.MoveInput{To: s}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.env.WalkDeal(t, agentActor, d.ID, deal.Active, deal.Offer, deal.UnderContract, deal.ClearToClose, deal.Closed)
 	expect(t, h.get(base, agent), http.StatusOK, "posted at closing", "released", `id="cda-link"`)
 	expect(t, h.get(base+"/authorization", agent), http.StatusOK, "Commission disbursement authorisation", "18000.00")
 	r = h.get("/deal-money/gci", broker)
