@@ -166,7 +166,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 				if err := e.sql(ctx, d.actor, rawCollectionsSQL, d.org.ID, month, next); err != nil {
 					return err
 				}
-				return e.sql(ctx, d.actor, rawAgingSQL, d.org.ID, d.today)
+				return e.sql(ctx, d.actor, ledger.AgingSQL, d.org.ID, d.today)
 			}, none}},
 		{ID: "W7", Name: "rent_roll",
 			realty: side(func(ctx context.Context, c, _ int) error {
@@ -184,7 +184,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 				if err := e.sql(ctx, d.actor, rawRollLeasesSQL, d.org.ID, p, (*[]realty.ID)(nil)); err != nil {
 					return err
 				}
-				return e.sql(ctx, d.actor, rawBalancesSQL, d.org.ID, d.leases[p])
+				return e.sql(ctx, d.actor, ledger.LeaseBalancesSQL, d.org.ID, d.leases[p])
 			}, none}},
 		{ID: "W7", Name: "ar_aging",
 			realty: side(func(ctx context.Context, _, _ int) error {
@@ -192,7 +192,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 				return err
 			}),
 			raw: target{"raw SQL", func(ctx context.Context, _, _ int) error {
-				return e.sql(ctx, d.actor, rawAgingSQL, d.org.ID, d.today)
+				return e.sql(ctx, d.actor, ledger.AgingSQL, d.org.ID, d.today)
 			}, none}},
 		{ID: "W7", Name: "income_statement",
 			realty: side(func(ctx context.Context, _, _ int) error {
@@ -207,9 +207,10 @@ func (e *env) w7workloads(d *w7Data) []workload {
 
 // The raw side's SQL is the domains', copied (property: unitstates.go,
 // units.go, property.go's getSQL; leasing: occupancy.go, rentroll.go,
-// leases.go's leaseColumns; ledger: dashboard.go, receivables.go's Aging,
-// resident.go's LeaseBalances); keep it in step when those change. The
-// income statement's is ledger.IncomeStatementSQL itself.
+// leases.go's leaseColumns; ledger: dashboard.go); keep it in step when
+// those change. AR aging's, the lease balances' and the income statement's
+// are the ledger's own (ledger.AgingSQL, ledger.LeaseBalancesSQL,
+// ledger.IncomeStatementSQL).
 const (
 	rawVisible       = `SELECT id, name FROM property.properties WHERE organization_id = @org AND deleted_at IS NULL AND (@scope::uuid[] IS NULL OR id = ANY(@scope))`
 	rawUnitCountsSQL = `SELECT u.status, count(*)::int AS count FROM property.units u JOIN (` + rawVisible + `) p ON p.id = u.property_id
@@ -225,14 +226,6 @@ const (
 	rawCollectionsSQL = `SELECT count(*)::int AS invoices, coalesce(sum(total), 0) AS billed,
 			coalesce(sum(paid), 0) AS collected, coalesce(sum(balance), 0) AS outstanding
 		FROM ledger.invoices WHERE organization_id = $1 AND due_date >= $2 AND due_date < $3 AND status IN ('open', 'partial', 'paid')`
-	rawAgingSQL = `WITH open AS (
-			SELECT i.tenant_id, $2::date - i.due_date AS late, i.total - coalesce((SELECT sum(al.amount) FROM ledger.payment_allocations al
-				WHERE al.organization_id = $1 AND al.invoice_id = i.id AND al.allocated_on <= $2 AND (al.reversed_on IS NULL OR al.reversed_on > $2)), 0) AS bal
-			FROM ledger.invoices i WHERE i.organization_id = $1 AND i.issue_date <= $2 AND (i.voided_on IS NULL OR i.voided_on > $2))
-		SELECT tenant_id, coalesce(sum(bal) FILTER (WHERE late <= 0), 0) AS current, coalesce(sum(bal) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1_30,
-			coalesce(sum(bal) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS d31_60, coalesce(sum(bal) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS d61_90,
-			coalesce(sum(bal) FILTER (WHERE late > 90), 0) AS d90, coalesce(sum(bal), 0) AS total
-		FROM open WHERE bal > 0 GROUP BY GROUPING SETS ((tenant_id), ()) ORDER BY tenant_id NULLS LAST`
 	rawPropertySQL = `SELECT id, name, property_type, subtype, status, address_line1, address_line2, city, state_province,
 	postal_code, country, latitude::float8 AS latitude, longitude::float8 AS longitude, parcel_number, year_built,
 	living_area::float8 AS living_area, lot_size::float8 AS lot_size, bedrooms, bathrooms::float8 AS bathrooms, amenities,
@@ -256,10 +249,6 @@ const (
 		FROM leasing.leases l WHERE l.organization_id = $1 AND l.property_id = $2 AND l.status = 'active'
 		  AND ($3::uuid[] IS NULL OR l.property_id = ANY($3))
 		ORDER BY l.start_date`
-	rawBalancesSQL = `SELECT l.lease_id, sum(l.debit - l.credit) AS balance
-		FROM ledger.journal_lines l JOIN ledger.accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
-			AND a.system_key IN ('accounts_receivable', 'tenant_credit')
-		WHERE l.organization_id = $1 AND l.lease_id = ANY($2) GROUP BY l.lease_id`
 )
 
 // seedHistory gives the organization, unless it has them, units (in

@@ -267,6 +267,30 @@ type Aging struct {
 	Total   AgingRow    `json:"total"`
 }
 
+// AgingSQL is AR aging as of $2 for organization $1: per tenant and, on
+// the row without one, the total. An invoice's balance as of the day is its
+// balance now unless something touched it after the day (an allocation
+// made or undone later, a void later): only those are summed again from
+// their allocations, so aging as of today reads the open invoices' index
+// alone. The ledger check holds balance = total - live allocations.
+const AgingSQL = `WITH changed AS (
+		SELECT invoice_id FROM ledger.payment_allocations WHERE organization_id = $1 AND allocated_on > $2
+		UNION SELECT invoice_id FROM ledger.payment_allocations WHERE organization_id = $1 AND reversed_on > $2
+		UNION SELECT id FROM ledger.invoices WHERE organization_id = $1 AND voided_on > $2),
+	open AS (
+		SELECT i.tenant_id, $2::date - i.due_date AS late, i.balance AS bal FROM ledger.invoices i
+		WHERE i.organization_id = $1 AND i.status IN ('open', 'partial') AND i.issue_date <= $2
+		  AND NOT EXISTS (SELECT FROM changed c WHERE c.invoice_id = i.id)
+		UNION ALL
+		SELECT i.tenant_id, $2::date - i.due_date, i.total - coalesce((SELECT sum(al.amount) FROM ledger.payment_allocations al
+			WHERE al.organization_id = $1 AND al.invoice_id = i.id AND al.allocated_on <= $2 AND (al.reversed_on IS NULL OR al.reversed_on > $2)), 0)
+		FROM ledger.invoices i JOIN changed c ON c.invoice_id = i.id
+		WHERE i.organization_id = $1 AND i.issue_date <= $2 AND (i.voided_on IS NULL OR i.voided_on > $2))
+	SELECT tenant_id, coalesce(sum(bal) FILTER (WHERE late <= 0), 0) AS current, coalesce(sum(bal) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1_30,
+		coalesce(sum(bal) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS d31_60, coalesce(sum(bal) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS d61_90,
+		coalesce(sum(bal) FILTER (WHERE late > 90), 0) AS d90, coalesce(sum(bal), 0) AS total
+	FROM open WHERE bal > 0 GROUP BY GROUPING SETS ((tenant_id), ()) ORDER BY tenant_id NULLS LAST`
+
 // Aging buckets each invoice's balance as of asOf (issued by then, not
 // voided by then, less the allocations made by then and not undone by
 // then) by days past its due date. Forbidden without invoice.read.
@@ -274,14 +298,7 @@ func (s *Service) Aging(ctx context.Context, actor realty.Actor, asOf realty.Dat
 	if err := actor.Require("invoice.read"); err != nil {
 		return Aging{}, err
 	}
-	rows, err := postgres.ReadAll[AgingRow](ctx, s.pool, actor, `WITH open AS (
-			SELECT i.tenant_id, $2::date - i.due_date AS late, i.total - coalesce((SELECT sum(al.amount) FROM ledger.payment_allocations al
-				WHERE al.organization_id = $1 AND al.invoice_id = i.id AND al.allocated_on <= $2 AND (al.reversed_on IS NULL OR al.reversed_on > $2)), 0) AS bal
-			FROM ledger.invoices i WHERE i.organization_id = $1 AND i.issue_date <= $2 AND (i.voided_on IS NULL OR i.voided_on > $2))
-		SELECT tenant_id, coalesce(sum(bal) FILTER (WHERE late <= 0), 0) AS current, coalesce(sum(bal) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1_30,
-			coalesce(sum(bal) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS d31_60, coalesce(sum(bal) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS d61_90,
-			coalesce(sum(bal) FILTER (WHERE late > 90), 0) AS d90, coalesce(sum(bal), 0) AS total
-		FROM open WHERE bal > 0 GROUP BY GROUPING SETS ((tenant_id), ()) ORDER BY tenant_id NULLS LAST`, actor.OrgID, asOf)
+	rows, err := postgres.ReadAll[AgingRow](ctx, s.pool, actor, AgingSQL, actor.OrgID, asOf)
 	if err != nil {
 		return Aging{}, err
 	}
