@@ -150,7 +150,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 				if _, err := books.Collections(ctx, d.actor, d.today); err != nil {
 					return err
 				}
-				_, err := books.Aging(ctx, d.actor, d.today)
+				_, err := books.AgingTotal(ctx, d.actor, d.today)
 				return err
 			}),
 			raw: target{"raw SQL", func(ctx context.Context, _, _ int) error {
@@ -166,7 +166,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 				if err := e.sql(ctx, d.actor, rawCollectionsSQL, d.org.ID, month, next); err != nil {
 					return err
 				}
-				return e.sql(ctx, d.actor, ledger.AgingSQL, d.org.ID, d.today)
+				return e.sql(ctx, d.actor, ledger.AgingTotalSQL, d.org.ID, d.today)
 			}, none}},
 		{ID: "W7", Name: "rent_roll",
 			realty: side(func(ctx context.Context, c, _ int) error {

@@ -93,6 +93,9 @@ func TestAgingAsOfPastDays(t *testing.T) {
 		if g, w := agingText(append(got.Tenants, got.Total)), agingText(want); g != w {
 			t.Errorf("aging as of %s:\n got %s\nwant %s", dt, g, w)
 		}
+		if total, err := s.led.AgingTotal(ctx, s.acct, dt); err != nil || agingText([]ledger.AgingRow{total}) != agingText(want[len(want)-1:]) {
+			t.Errorf("aging total as of %s: %v %+v, want %+v", dt, err, total, want[len(want)-1])
+		}
 	}
 	// A void and a failed payment are dated as what they undo (the void as
 	// the invoice's issue, the failure as the payment's receipt), so the

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -267,13 +268,13 @@ type Aging struct {
 	Total   AgingRow    `json:"total"`
 }
 
-// AgingSQL is AR aging as of $2 for organization $1: per tenant and, on
-// the row without one, the total. An invoice's balance as of the day is its
-// balance now unless something touched it after the day (an allocation
-// made or undone later, a void later): only those are summed again from
-// their allocations, so aging as of today reads the open invoices' index
-// alone. The ledger check holds balance = total - live allocations.
-const AgingSQL = `WITH changed AS (
+// agingOpenSQL is the open balances as of $2 in organization $1 (open: per
+// invoice its tenant, days late and balance) and agingSumsSQL buckets them. An invoice's balance as of the
+// day is its balance now unless something touched it after the day (an
+// allocation made or undone later, a void later): only those are summed
+// again from their allocations, so as of today it reads the open invoices'
+// index alone. The ledger check holds balance = total - live allocations.
+const agingOpenSQL = `WITH changed AS (
 		SELECT invoice_id FROM ledger.payment_allocations WHERE organization_id = $1 AND allocated_on > $2
 		UNION SELECT invoice_id FROM ledger.payment_allocations WHERE organization_id = $1 AND reversed_on > $2
 		UNION SELECT id FROM ledger.invoices WHERE organization_id = $1 AND voided_on > $2),
@@ -285,11 +286,19 @@ const AgingSQL = `WITH changed AS (
 		SELECT i.tenant_id, $2::date - i.due_date, i.total - coalesce((SELECT sum(al.amount) FROM ledger.payment_allocations al
 			WHERE al.organization_id = $1 AND al.invoice_id = i.id AND al.allocated_on <= $2 AND (al.reversed_on IS NULL OR al.reversed_on > $2)), 0)
 		FROM ledger.invoices i JOIN changed c ON c.invoice_id = i.id
-		WHERE i.organization_id = $1 AND i.issue_date <= $2 AND (i.voided_on IS NULL OR i.voided_on > $2))
-	SELECT tenant_id, coalesce(sum(bal) FILTER (WHERE late <= 0), 0) AS current, coalesce(sum(bal) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1_30,
+		WHERE i.organization_id = $1 AND i.issue_date <= $2 AND (i.voided_on IS NULL OR i.voided_on > $2)) `
+
+const agingSumsSQL = `coalesce(sum(bal) FILTER (WHERE late <= 0), 0) AS current, coalesce(sum(bal) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1_30,
 		coalesce(sum(bal) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS d31_60, coalesce(sum(bal) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS d61_90,
 		coalesce(sum(bal) FILTER (WHERE late > 90), 0) AS d90, coalesce(sum(bal), 0) AS total
-	FROM open WHERE bal > 0 GROUP BY GROUPING SETS ((tenant_id), ()) ORDER BY tenant_id NULLS LAST`
+	FROM open WHERE bal > 0 `
+
+// AgingSQL is AR aging as of $2 for organization $1: a row per tenant and,
+// last, the total (no tenant).
+const AgingSQL = agingOpenSQL + `SELECT tenant_id, ` + agingSumsSQL + `GROUP BY GROUPING SETS ((tenant_id), ()) ORDER BY tenant_id NULLS LAST`
+
+// AgingTotalSQL is AR aging's total row alone, what the dashboard shows.
+const AgingTotalSQL = agingOpenSQL + `SELECT NULL::uuid AS tenant_id, ` + agingSumsSQL
 
 // Aging buckets each invoice's balance as of asOf (issued by then, not
 // voided by then, less the allocations made by then and not undone by
@@ -311,4 +320,21 @@ func (s *Service) Aging(ctx context.Context, actor realty.Actor, asOf realty.Dat
 		out.Tenants = append(out.Tenants, r)
 	}
 	return out, nil
+}
+
+// AgingTotal is AR aging's total as of asOf (Aging's total row without the
+// per-tenant rows), what the dashboard shows. Forbidden without
+// invoice.read.
+func (s *Service) AgingTotal(ctx context.Context, actor realty.Actor, asOf realty.Date) (AgingRow, error) {
+	if err := actor.Require("invoice.read"); err != nil {
+		return AgingRow{}, err
+	}
+	rows, err := postgres.ReadAll[AgingRow](ctx, s.pool, actor, AgingTotalSQL, actor.OrgID, asOf)
+	if err != nil {
+		return AgingRow{}, err
+	}
+	if len(rows) != 1 {
+		return AgingRow{}, fmt.Errorf("aging total: %d rows", len(rows))
+	}
+	return rows[0], nil
 }

@@ -37,7 +37,7 @@ type dashboardData struct {
 
 // handleDashboard shows the manager dashboard as of today (UTC):
 // leasing.Service.Occupancy (lease.read, property.read),
-// ledger.Service.Collections and ledger.Service.Aging (invoice.read), and
+// ledger.Service.Collections and ledger.Service.AgingTotal (invoice.read), and
 // each slot of dashboardSlots whose permission the member holds. A member
 // without those permissions is refused (403).
 func (s *site) handleDashboard(w http.ResponseWriter, r *http.Request) {
@@ -50,9 +50,7 @@ func (s *site) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		d.Collections, err = s.Services.Ledger.Collections(ctx, actor, d.Today)
 	}
 	if err == nil {
-		var a ledger.Aging
-		a, err = s.Services.Ledger.Aging(ctx, actor, d.Today)
-		d.Aging = a.Total
+		d.Aging, err = s.Services.Ledger.AgingTotal(ctx, actor, d.Today)
 	}
 	if err == nil {
 		d.Panels, err = s.slotPanels(ctx, actor)
