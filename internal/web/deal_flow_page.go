@@ -289,15 +289,3 @@ func (s *site) handleDealClosing(w http.ResponseWriter, r *http.Request) {
 	_, d.names = s.memberNames(ctx, actor)
 	s.render(w, r, http.StatusOK, "deal_closing", s.newView(r, "Closing this month", d))
 }
-
-// handleDealsFollowed shows a participant the deals they take part in,
-// read-only: stage, dates and the stages reached (deal.Service.Following:
-// taking part is the permission).
-func (s *site) handleDealsFollowed(w http.ResponseWriter, r *http.Request) {
-	deals, err := s.Services.Deal.Following(r.Context(), principalOf(r).Actor)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "deal_portal", s.newView(r, "Your deals", deals))
-}
