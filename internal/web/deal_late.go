@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"realty"
 	"realty/internal/deal"
 )
 
@@ -12,15 +11,7 @@ import (
 type dealLateData struct {
 	Late  []deal.LateMilestone
 	Limit int
-	names map[realty.ID]string
-}
-
-// AgentName is the name of the member id names, or "".
-func (d *dealLateData) AgentName(id *realty.ID) string {
-	if id == nil {
-		return ""
-	}
-	return d.names[*id]
+	nameBook
 }
 
 // dealLate loads the late milestones section (deal.Service.LateMilestones:
@@ -32,5 +23,5 @@ func (s *site) dealLate(r *http.Request) (*dealLateData, error) {
 		return nil, err
 	}
 	_, names := s.memberNames(ctx, actor)
-	return &dealLateData{Late: late, Limit: deal.LateLimit, names: names}, nil
+	return &dealLateData{Late: late, Limit: deal.LateLimit, nameBook: names}, nil
 }
