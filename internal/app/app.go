@@ -158,6 +158,7 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 		PublicURL: o.PublicURL, Now: o.Now})
 	s.Document = document.New(pool, o.Blobs, ids, o.MediaMaxBytes, o.Now)
 	s.Document.UseLinker(documentLinker(s))
+	s.Document.UseParticipation(documentParticipation(s))
 	s.Deal.UseDocuments(s.Document)
 	return s, nil
 }

@@ -38,3 +38,14 @@ func documentLinker(s Services) document.Linker {
 		return nil, realty.FieldError("entity_type", "must be one of property, listing, client, deal, lease, unit or work_order")
 	}
 }
+
+// documentParticipation answers whether the actor takes part in the entity
+// a document is filed against: only deals have participants who sign in.
+func documentParticipation(s Services) document.Participation {
+	return func(ctx context.Context, actor realty.Actor, entityType string, id realty.ID) error {
+		if entityType == "deal" {
+			return s.Deal.TakesPart(ctx, actor, id)
+		}
+		return &realty.Error{Kind: realty.NotFound, Message: entityType + " not found"}
+	}
+}

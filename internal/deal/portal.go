@@ -77,3 +77,25 @@ func (s *Service) Following(ctx context.Context, actor realty.Actor) ([]Followed
 	}
 	return out, err
 }
+
+// TakesPart is nil when the actor takes part in the deal as a member
+// participant (what lets a client read the documents shared with the
+// deal's participants). It needs no deal permission. Errors: NotFound
+// when the actor does not take part in it, or it is not the
+// organization's.
+func (s *Service) TakesPart(ctx context.Context, actor realty.Actor, dealID realty.ID) error {
+	var ok bool
+	err := postgres.Read(ctx, s.pool, actor, func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(&ok); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}, `SELECT EXISTS (SELECT FROM deal.deal_participants WHERE organization_id = $1 AND deal_id = $2 AND member_id = $3)`,
+		actor.OrgID, dealID, actor.MemberID)
+	if err == nil && !ok {
+		err = &realty.Error{Kind: realty.NotFound, Message: "deal not found"}
+	}
+	return err
+}

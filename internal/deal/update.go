@@ -29,7 +29,9 @@ type Patch struct {
 // organization; Conflict naming listing_id when the deal is under
 // contract or later (its listing follows it), or naming the field of a
 // change to a deal that ended (closed, fell through or withdrawn: only its
-// notes change).
+// notes change). Moving the contract date or expected close recomputes
+// the due dates of the deal's milestones in the same transaction; dates
+// fixed on the deal (overrides) and in the template stay as they are.
 func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, p Patch) (Deal, error) {
 	if err := actor.Require("deal.write"); err != nil {
 		return Deal{}, err
@@ -52,10 +54,21 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Deal])
-		return err
+		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Deal]); err != nil {
+			return err
+		}
+		if datesMoved(cur, out) {
+			return recomputeTx(ctx, tx, actor, out, nil)
+		}
+		return nil
 	})
 	return out, err
+}
+
+// datesMoved reports whether an update moved a date milestones are
+// computed from, so their due dates follow in the same transaction.
+func datesMoved(before, after Deal) bool {
+	return !sameDate(before.ContractDate, after.ContractDate) || !sameDate(before.ExpectedClose, after.ExpectedClose)
 }
 
 // flowCheckPatch refuses what a patch of cur may not change.

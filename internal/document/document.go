@@ -79,13 +79,14 @@ type Linker func(ctx context.Context, actor realty.Actor, entityType string, id 
 
 // Service is the document domain.
 type Service struct {
-	pool     *postgres.Pool
-	blobs    blob.Store
-	secrets  *identity.Service
-	maxBytes int64
-	now      func() time.Time
-	link     Linker
-	limits   *ratelimit.Limiter
+	pool      *postgres.Pool
+	blobs     blob.Store
+	secrets   *identity.Service
+	maxBytes  int64
+	now       func() time.Time
+	link      Linker
+	takesPart Participation
+	limits    *ratelimit.Limiter
 }
 
 // DefaultMaxBytes bounds one uploaded file when New is given no limit.

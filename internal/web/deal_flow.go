@@ -32,15 +32,19 @@ type dealBoardData struct {
 	Kinds   []string
 	Sides   []string
 	Form    url.Values
-	names   map[realty.ID]string
+	nameBook
 }
 
-// AgentName is the name of the member id names, or "".
-func (d *dealBoardData) AgentName(id *realty.ID) string {
+// nameBook names the organization's members for the deal pages, each of
+// whose data embeds one (filled by site.memberNames).
+type nameBook map[realty.ID]string
+
+// Name is the name of the member id names, or "".
+func (b nameBook) Name(id *realty.ID) string {
 	if id == nil {
 		return ""
 	}
-	return d.names[*id]
+	return b[*id]
 }
 
 // MovesFrom are the stages the machine lets a deal at stage move to.
@@ -62,7 +66,7 @@ func (s *site) renderDealBoard(w http.ResponseWriter, r *http.Request, code int,
 		s.fail(w, r, err)
 		return
 	}
-	_, d.names = s.memberNames(r.Context(), actor)
+	_, d.nameBook = s.memberNames(r.Context(), actor)
 	v := s.newView(r, "Pipeline", d)
 	if failed != nil {
 		v = s.withErr(r, v, failed)

@@ -25,15 +25,7 @@ type dealPageData struct {
 	Agents       []org.Member
 	Form         url.Values
 	Sections     map[string]any
-	names        map[realty.ID]string
-}
-
-// Name is the name of the member id names, or "".
-func (d *dealPageData) Name(id *realty.ID) string {
-	if id == nil {
-		return ""
-	}
-	return d.names[*id]
+	nameBook
 }
 
 // Section is what the partial of area sees.
@@ -111,7 +103,7 @@ func (s *site) renderDealPage(w http.ResponseWriter, r *http.Request, code int, 
 		return
 	}
 	d.Moves = deal.Transitions[d.Deal.Stage]
-	d.Agents, d.names = s.memberNames(ctx, actor)
+	d.Agents, d.nameBook = s.memberNames(ctx, actor)
 	v := s.newView(r, d.Deal.Title, d)
 	if failed != nil {
 		v = s.withErr(r, v, failed)
@@ -238,15 +230,7 @@ type dealClosingData struct {
 	Deals    []deal.Deal
 	Volume   decimal.Decimal
 	Sections map[string]any
-	names    map[realty.ID]string
-}
-
-// AgentName is the name of the member id names, or "".
-func (d *dealClosingData) AgentName(id *realty.ID) string {
-	if id == nil {
-		return ""
-	}
-	return d.names[*id]
+	nameBook
 }
 
 // Section is what the partial of area sees.
@@ -286,18 +270,6 @@ func (s *site) handleDealClosing(w http.ResponseWriter, r *http.Request) {
 			d.Volume = d.Volume.Add(*x.Price)
 		}
 	}
-	_, d.names = s.memberNames(ctx, actor)
+	_, d.nameBook = s.memberNames(ctx, actor)
 	s.render(w, r, http.StatusOK, "deal_closing", s.newView(r, "Closing this month", d))
-}
-
-// handleDealsFollowed shows a participant the deals they take part in,
-// read-only: stage, dates and the stages reached (deal.Service.Following:
-// taking part is the permission).
-func (s *site) handleDealsFollowed(w http.ResponseWriter, r *http.Request) {
-	deals, err := s.Services.Deal.Following(r.Context(), principalOf(r).Actor)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "deal_portal", s.newView(r, "Your deals", deals))
 }

@@ -9,7 +9,8 @@ import (
 	"realty/internal/deal"
 )
 
-// The deal page's sections and the broker's view's GCI, each loaded by the
+// The deal page's sections and the broker's view's GCI and late
+// milestones, each loaded by the
 // file of its area and rendered by its partial through
 // partials/deal_flow_slots.html.
 func init() {
@@ -35,5 +36,8 @@ func init() {
 			year = time.Now().UTC().Year()
 		}
 		return s.dealGCI(r, year)
+	}
+	brokerSectionLoaders["late"] = func(s *site, r *http.Request, _, _ realty.Date) (any, error) {
+		return s.dealLate(r)
 	}
 }
