@@ -1,0 +1,226 @@
+package backup_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"realty"
+	"realty/internal/app"
+	"realty/internal/backup"
+	"realty/internal/blob"
+	"realty/internal/fixture"
+	"realty/internal/identity"
+	"realty/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// demoSource loads the demo organization into a fresh database whose blob
+// store and server key live in a data directory of the test's own.
+func demoSource(t *testing.T) backup.Source {
+	t.Helper()
+	db := pgtest.New(t)
+	dataDir := t.TempDir()
+	blobs, err := blob.NewLocal(filepath.Join(dataDir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := app.New(db.Pool, app.Options{SecretKey: make([]byte, identity.SecretKeySize),
+		Argon2: identity.Argon2Params{Memory: 64, Time: 1, Threads: 1}, Blobs: blobs, MediaMaxBytes: 1 << 20, ImportMaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := fixture.Demo(context.Background(), svc, "correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("demo loaded in %v", time.Since(start).Round(time.Millisecond))
+	if err := os.WriteFile(filepath.Join(dataDir, "secret.key"), []byte("c2VjcmV0LWtleS1vZi10aGUtdGVzdC0zMi1ieXRlcyE=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return backup.Source{AdminURL: db.AdminURL, DataDir: dataDir, Version: "test"}
+}
+
+// emptyDatabase creates an empty database beside the test's and returns
+// its superuser URL; it is dropped when the test ends.
+func emptyDatabase(t *testing.T, adminURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	name := "restore_" + strings.ReplaceAll(realty.NewID().String(), "-", "")
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c, err := pgx.Connect(context.Background(), adminURL); err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			_ = c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// TestRoundTrip backs up the demo, verifies the backup in a throw-away
+// cluster, restores it into an empty database and compares every table's
+// count and checksum and every blob with the original.
+func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := demoSource(t)
+	dir := filepath.Join(t.TempDir(), backup.DirName(time.Now()))
+	start := time.Now()
+	m, err := backup.Create(ctx, src, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("backup: %s, %d tables, %d rows, dump %d bytes, %d files (%d bytes)", time.Since(start).Round(time.Millisecond),
+		len(m.Tables), m.Rows(), m.Dump.Size, len(m.Files), m.FilesSize())
+	if len(m.Tables) < 100 || m.Rows() < 1000 || m.SchemaVersion < 50 || m.ServerVersionNum < 150000 || m.Snapshot == "" {
+		t.Fatalf("thin manifest: %d tables, %d rows, schema %d, server %d, snapshot %q", len(m.Tables), m.Rows(), m.SchemaVersion, m.ServerVersionNum, m.Snapshot)
+	}
+	if n := countBlobs(t, src.DataDir); n == 0 || len(m.Files) != n+1 {
+		t.Fatalf("manifest lists %d files for %d blobs and the key", len(m.Files), n)
+	}
+	t.Run("OKVerify", func(t *testing.T) {
+		start := time.Now()
+		r, err := backup.Verify(ctx, dir, backup.VerifyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("verify: %s (restore and compare %s)", time.Since(start).Round(time.Millisecond), r.Restore.Round(time.Millisecond))
+		var b strings.Builder
+		if err := backup.WriteReport(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Tables) != len(m.Tables) || !strings.Contains(b.String(), "verify OK") {
+			t.Fatalf("report:\n%s", b.String())
+		}
+	})
+	target := emptyDatabase(t, src.AdminURL)
+	dataDir := t.TempDir()
+	t.Run("OKRestore", func(t *testing.T) {
+		start := time.Now()
+		if _, err := backup.Restore(ctx, dir, backup.Target{AdminURL: target, DataDir: dataDir}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("restore: %s", time.Since(start).Round(time.Millisecond))
+		if diff := cmp.Diff(tableSums(t, src.AdminURL), tableSums(t, target)); diff != "" {
+			t.Fatalf("restored tables differ (-original +restored):\n%s", diff)
+		}
+		if diff := cmp.Diff(fileSums(t, src.DataDir), fileSums(t, dataDir)); diff != "" {
+			t.Fatalf("restored files differ (-original +restored):\n%s", diff)
+		}
+	})
+	t.Run("ErrNotEmpty", func(t *testing.T) {
+		_, err := backup.Restore(ctx, dir, backup.Target{AdminURL: target, DataDir: dataDir})
+		if !errors.Is(err, backup.ErrNotEmpty) || !strings.Contains(err.Error(), "--force") {
+			t.Fatalf("restore over data: %v", err)
+		}
+	})
+	t.Run("OKForce", func(t *testing.T) {
+		var out strings.Builder
+		if _, err := backup.Restore(ctx, dir, backup.Target{AdminURL: target, DataDir: dataDir, Force: true, Out: &out}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "replacing database") {
+			t.Fatalf("forced restore did not say what it replaced:\n%s", out.String())
+		}
+		if diff := cmp.Diff(tableSums(t, src.AdminURL), tableSums(t, target)); diff != "" {
+			t.Fatalf("restored tables differ (-original +restored):\n%s", diff)
+		}
+	})
+	t.Run("ErrTamperedDump", func(t *testing.T) { tampered(t, dir, backup.DumpFile) })
+	t.Run("ErrTamperedBlob", func(t *testing.T) { tampered(t, dir, m.Files[0].Path) })
+}
+
+// tampered copies the backup, changes one byte of the file and expects
+// verify and restore to refuse it, naming the file.
+func tampered(t *testing.T, dir, file string) {
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(copyDir, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(copyDir, filepath.FromSlash(file))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x01
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = backup.Verify(context.Background(), copyDir, backup.VerifyOptions{})
+	var fe *backup.FileError
+	if !errors.As(err, &fe) || fe.Path != file || !strings.Contains(err.Error(), file) {
+		t.Fatalf("verify of a tampered %s: %v", file, err)
+	}
+	_, err = backup.Restore(context.Background(), copyDir, backup.Target{AdminURL: "postgres://nowhere.invalid/x", DataDir: t.TempDir()})
+	if !errors.As(err, &fe) || fe.Path != file {
+		t.Fatalf("restore of a tampered %s: %v", file, err)
+	}
+}
+
+// tableSums reads every realty table's row count and checksum the way a
+// backup does, through the package's manifest: a fresh backup of the
+// database.
+func tableSums(t *testing.T, adminURL string) map[string]backup.Table {
+	t.Helper()
+	m, err := backup.Create(context.Background(), backup.Source{AdminURL: adminURL, DataDir: t.TempDir()}, filepath.Join(t.TempDir(), "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]backup.Table{}
+	for _, tb := range m.Tables {
+		out[tb.QualifiedName()] = tb
+	}
+	return out
+}
+
+// fileSums maps every file under dataDir's blob store and its key to its
+// SHA-256.
+func fileSums(t *testing.T, dataDir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dataDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dataDir, p)
+		b, err := os.ReadFile(p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func countBlobs(t *testing.T, dataDir string) int {
+	t.Helper()
+	n := 0
+	for k := range fileSums(t, dataDir) {
+		if strings.HasPrefix(k, "blobs/") && !strings.HasPrefix(k, "blobs/tmp/") {
+			n++
+		}
+	}
+	return n
+}
