@@ -119,6 +119,9 @@ func dumpDatabase(ctx context.Context, t tools, src Source, dir string) (*Manife
 	if err := <-dumped; err != nil {
 		return nil, err
 	}
+	if err := os.Chmod(filepath.Join(dir, DumpFile), 0o600); err != nil { // it holds password hashes
+		return nil, err
+	}
 	if m.Dump.SHA256, m.Dump.Size, err = hashFile(filepath.Join(dir, DumpFile)); err != nil {
 		return nil, err
 	}

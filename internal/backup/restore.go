@@ -154,6 +154,19 @@ BEGIN
 END
 $$`
 
+// dropSQL drops realty's schemas and goose's table, which is all realty
+// keeps in a database (DROP OWNED would also revoke the owner's grants on
+// every other database of the cluster).
+const dropSQL = `DO $$
+DECLARE s name;
+BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace WHERE nspowner = to_regrole('realty_owner') LOOP
+        EXECUTE format('DROP SCHEMA %I CASCADE', s);
+    END LOOP;
+    DROP TABLE IF EXISTS public.goose_db_version;
+END
+$$`
+
 // clearTarget refuses a target holding data unless forced; forced, it
 // says what it replaces, refuses while other sessions use the database,
 // and drops realty's objects and blobs.
@@ -174,12 +187,7 @@ func clearTarget(ctx context.Context, conn *pgx.Conn, t Target, out io.Writer) e
 		return fmt.Errorf("%d other sessions use the database (is realty serve running?): stop them before replacing it", others)
 	}
 	fmt.Fprintf(out, "replacing %s\n", held)
-	if _, err := conn.Exec(ctx, `DO $$ BEGIN
-		IF to_regrole('realty_owner') IS NOT NULL THEN EXECUTE 'DROP OWNED BY realty_owner CASCADE'; END IF;
-		END $$`); err != nil {
-		return fmt.Errorf("drop realty's objects: %w", err)
-	}
-	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS public.goose_db_version`); err != nil {
+	if _, err := conn.Exec(ctx, dropSQL); err != nil {
 		return fmt.Errorf("drop realty's objects: %w", err)
 	}
 	if err := os.RemoveAll(filepath.Join(t.DataDir, blobsDir)); err != nil {
