@@ -79,13 +79,14 @@ func Retain(times []time.Time, daily, weekly int) []bool {
 }
 
 // Prune removes the scheduled backups under dir that Retain does not keep
-// (backups made by hand are never removed) and returns the removed
-// directories.
+// (backups made by hand are never removed), and what killed backups left
+// (.partial- directories a day old), and returns the removed directories.
 func Prune(dir string, daily, weekly int) ([]string, error) {
 	all, err := List(dir)
 	if err != nil {
 		return nil, err
 	}
+	removed := sweepPartial(dir, time.Now().Add(-24*time.Hour))
 	var scheduled []Entry
 	var times []time.Time
 	for _, e := range all {
@@ -94,7 +95,6 @@ func Prune(dir string, daily, weekly int) ([]string, error) {
 			times = append(times, e.CreatedAt)
 		}
 	}
-	var removed []string
 	for i, keep := range Retain(times, daily, weekly) {
 		if keep {
 			continue
@@ -105,4 +105,17 @@ func Prune(dir string, daily, weekly int) ([]string, error) {
 		removed = append(removed, scheduled[i].Dir)
 	}
 	return removed, nil
+}
+
+// sweepPartial removes the partial backups under dir last changed before
+// cutoff (younger ones may be backups under way in another process).
+func sweepPartial(dir string, cutoff time.Time) []string {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".*.partial-*"))
+	var removed []string
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && fi.IsDir() && fi.ModTime().Before(cutoff) && os.RemoveAll(m) == nil {
+			removed = append(removed, m)
+		}
+	}
+	return removed
 }

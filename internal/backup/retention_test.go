@@ -1,6 +1,10 @@
 package backup_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -62,5 +66,55 @@ func TestRetain(t *testing.T) {
 				t.Fatalf("kept (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPrune removes only the scheduled backups Retain drops and old partial
+// ones; backups made by hand and a partial one under way stay.
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, trigger string, at time.Time) {
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		m := fmt.Sprintf(`{"format":1,"kind":"full","trigger":%q,"created_at":%q,"dump":{"path":"database.dump"}}`, trigger, at.Format(time.RFC3339))
+		if err := os.WriteFile(filepath.Join(d, backup.ManifestFile), []byte(m), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for d := range 5 {
+		at := now.AddDate(0, 0, -d)
+		write(backup.DirName(at), "scheduled", at)
+	}
+	write("by-hand", "manual", now.AddDate(0, 0, -30))
+	old, fresh := filepath.Join(dir, ".x.partial-1"), filepath.Join(dir, ".y.partial-2")
+	for _, p := range []string{old, fresh} {
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(old, now.AddDate(0, 0, -2), now.AddDate(0, 0, -2)); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := backup.Prune(dir, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{old, filepath.Join(dir, backup.DirName(now.AddDate(0, 0, -2))),
+		filepath.Join(dir, backup.DirName(now.AddDate(0, 0, -3))), filepath.Join(dir, backup.DirName(now.AddDate(0, 0, -4)))}
+	slices.Sort(removed)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, removed); diff != "" {
+		t.Fatalf("removed (-want +got):\n%s", diff)
+	}
+	list, err := backup.List(dir)
+	if err != nil || len(list) != 3 || list[2].Dir != filepath.Join(dir, "by-hand") {
+		t.Fatalf("left: %+v (%v)", list, err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Fatalf("a partial backup under way was removed: %v", err)
 	}
 }
