@@ -77,7 +77,7 @@ func Create(ctx context.Context, src Source, dir string) (*Manifest, error) {
 	if m.Trigger == "" {
 		m.Trigger = "manual"
 	}
-	m.DurationSeconds = time.Since(start).Round(time.Millisecond).Seconds()
+	m.DurationSeconds = float64(time.Since(start).Milliseconds()) / 1000
 	if err := writeManifest(tmp, m); err != nil {
 		return nil, err
 	}

@@ -157,7 +157,11 @@ func backupCheck(cfg config.Config) postgres.Check {
 	var age time.Duration
 	if err == nil && len(list) > 0 {
 		age = time.Since(list[0].CreatedAt)
-		latest = fmt.Sprintf("newest %s old (%s)", age.Round(time.Minute), list[0].Dir)
+		shown := age.Round(time.Second)
+		if age > time.Hour {
+			shown = age.Round(time.Minute)
+		}
+		latest = fmt.Sprintf("newest %s old (%s)", shown, list[0].Dir)
 	}
 	switch {
 	case err != nil:
