@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 
 	"realty/internal/app"
 	"realty/internal/backup"
@@ -56,10 +57,15 @@ func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	src := demoSource(t)
 	dir := filepath.Join(t.TempDir(), backup.DirName(time.Now()))
+	stop := writeDuring(t, src.AdminURL)
 	start := time.Now()
 	m, err := backup.Create(ctx, src, dir)
+	written := stop()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if probe := rowsOf(m, probeTable); probe >= written || probe < 0 {
+		t.Fatalf("the probe table has %d rows in the backup, %d written meanwhile: no write fell after the snapshot", probe, written)
 	}
 	t.Logf("backup: %s, %d tables, %d rows, dump %d bytes, %d files (%d bytes)", time.Since(start).Round(time.Millisecond),
 		len(m.Tables), m.Rows(), m.Dump.Size, len(m.Files), m.FilesSize())
@@ -89,16 +95,65 @@ func TestRoundTrip(t *testing.T) {
 	})
 	t.Run("Restore", func(t *testing.T) {
 		t.Parallel()
-		restoreTwice(t, src, dir)
+		restoreTwice(t, src, dir, m)
 	})
 	t.Run("ErrTamperedDump", func(t *testing.T) { t.Parallel(); tampered(t, dir, backup.DumpFile) })
 	t.Run("ErrTamperedBlob", func(t *testing.T) { t.Parallel(); tampered(t, dir, m.Files[0].Path) })
 }
 
+// probeTable takes rows while a backup runs.
+const probeTable = "app.backup_probe"
+
+// writeDuring creates the probe table and inserts into it, one row per
+// transaction, until the returned function is called, which returns how
+// many rows went in. The backup's dump and its counts must agree however
+// many of them fall after its snapshot.
+func writeDuring(t *testing.T, adminURL string) func() int64 {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+probeTable+" (n bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz DEFAULT now())"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int64)
+	go func() {
+		var n int64
+		for ctx.Err() == nil {
+			if _, err := conn.Exec(ctx, "INSERT INTO "+probeTable+" DEFAULT VALUES"); err == nil {
+				n++
+			}
+		}
+		_ = conn.Close(context.Background())
+		done <- n
+	}()
+	return func() int64 { cancel(); return <-done }
+}
+
+// rowsOf is a table's row count in the manifest, or -1.
+func rowsOf(m *backup.Manifest, table string) int64 {
+	for _, t := range m.Tables {
+		if t.QualifiedName() == table {
+			return t.Rows
+		}
+	}
+	return -1
+}
+
+// originalSums is the original database's tables without the probe, which
+// took rows after the backup.
+func originalSums(t *testing.T, adminURL string) map[string]backup.Table {
+	sums := tableSums(t, adminURL)
+	delete(sums, probeTable)
+	return sums
+}
+
 // restoreTwice restores the backup into a migrated database without data
 // and a data directory holding a stray blob: refused without force, done
 // with it, after which every table and file equals the original's.
-func restoreTwice(t *testing.T, src backup.Source, dir string) {
+func restoreTwice(t *testing.T, src backup.Source, dir string, m *backup.Manifest) {
 	ctx := context.Background()
 	db := pgtest.New(t)
 	db.Pool.Close() // a forced restore refuses while others use the database
@@ -124,7 +179,12 @@ func restoreTwice(t *testing.T, src backup.Source, dir string) {
 	if !strings.Contains(out.String(), "replacing database") || !strings.Contains(out.String(), "blob store") {
 		t.Fatalf("forced restore did not say what it replaced:\n%s", out.String())
 	}
-	if diff := cmp.Diff(tableSums(t, src.AdminURL), tableSums(t, target)); diff != "" {
+	restored := tableSums(t, target)
+	if probe := restored[probeTable]; probe.Rows != rowsOf(m, probeTable) {
+		t.Fatalf("probe table restored with %d rows, backed up with %d", probe.Rows, rowsOf(m, probeTable))
+	}
+	delete(restored, probeTable)
+	if diff := cmp.Diff(originalSums(t, src.AdminURL), restored); diff != "" {
 		t.Fatalf("restored tables differ (-original +restored):\n%s", diff)
 	}
 	if diff := cmp.Diff(fileContents(t, src.DataDir), fileContents(t, dataDir)); diff != "" {
