@@ -83,6 +83,8 @@ func commands() []command {
 		{"seed", "load deterministic benchmark data: --scale [--orgs N --listings M --seed S]", runSeed},
 		{"ledger", "verify an organization's books: check --org SLUG", runLedger},
 		{"billing", "bill a month's rent and late fees: run --org SLUG [--period YYYY-MM] [--preview]", runBilling},
+		{"backup", "write a full backup: [--to DIR] | verify FROM (restore into a throw-away cluster and compare)", runBackup},
+		{"restore", "restore a backup into an empty data directory or database: FROM [--force]", runRestore},
 		{"doctor", "check the database's health and say what to do about each finding", runDoctor},
 		{"version", "print realty's and PostgreSQL's versions", runVersion},
 		{"openapi", "print the API's OpenAPI document (what /api/openapi.json serves), without a database", runOpenAPI},

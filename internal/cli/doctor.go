@@ -38,7 +38,7 @@ func runDoctor(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	checks = append(checks, mailCheck(cfg))
+	checks = append(checks, mailCheck(cfg), backupCheck(cfg))
 	bad := 0
 	for _, c := range checks {
 		if c.Status == postgres.Fail || (*strict && c.Status == postgres.Warning) {

@@ -60,6 +60,8 @@ func runServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer closeLogged(log, "background jobs", jobs.Stop)
+	stopBackups := startBackups(ctx, cfg, db, log)
+	defer stopBackups()
 
 	metrics := server.NewMetrics(pool, log)
 	metrics.SetBuildInfo(Version(), Revision())

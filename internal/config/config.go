@@ -90,6 +90,15 @@ type Config struct {
 	// http:// and HTTPAddr.
 	PublicURL string
 
+	// BackupInterval is how often serve backs up (0: scheduled backups
+	// off); BackupDir is where backups go ("": DataDir/backups, see
+	// BackupDirectory); the schedule keeps the newest of each of the last
+	// BackupKeepDaily days and BackupKeepWeekly weeks.
+	BackupInterval   time.Duration
+	BackupDir        string
+	BackupKeepDaily  int
+	BackupKeepWeekly int
+
 	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
 	LogFormat string
 	// LogLevel is debug, info, warn or error.
@@ -136,6 +145,10 @@ func variables() []variable {
 		{"REALTY_SMTP_FROM", "", "sender address of every e-mail (required with REALTY_SMTP_HOST)", setString(func(c *Config) *string { return &c.SMTPFrom })},
 		{"REALTY_WEBHOOK_ALLOW_PRIVATE", "false", "let webhook endpoints name private, loopback and link-local addresses (true only when the receivers are yours)", setBool(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
 		{"REALTY_PUBLIC_URL", "", "where people reach realty, for links in e-mails; empty: http:// and REALTY_HTTP_ADDR", setString(func(c *Config) *string { return &c.PublicURL })},
+		{"REALTY_BACKUP_INTERVAL", "off", "how often serve writes a backup (e.g. 24h, at least 1m); off: scheduled backups off", setInterval(func(c *Config) *time.Duration { return &c.BackupInterval })},
+		{"REALTY_BACKUP_DIR", "", "directory of backups (realty backup's default and the schedule's); empty: REALTY_DATA_DIR/backups", setString(func(c *Config) *string { return &c.BackupDir })},
+		{"REALTY_BACKUP_KEEP_DAILY", "7", "scheduled backups kept: the newest of each of the last N days that have one", setInt(func(c *Config) *int { return &c.BackupKeepDaily })},
+		{"REALTY_BACKUP_KEEP_WEEKLY", "4", "scheduled backups kept besides: the newest of each of the last N weeks that have one", setInt(func(c *Config) *int { return &c.BackupKeepWeekly })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -216,6 +229,9 @@ func (c *Config) Validate() error {
 	if err := c.validateMail(); err != nil {
 		return err
 	}
+	if err := c.validateBackup(); err != nil {
+		return err
+	}
 	if !slices.Contains([]string{"auto", "text", "json"}, c.LogFormat) {
 		return realty.FieldError("REALTY_LOG_FORMAT", "must be auto, text or json")
 	}
@@ -244,6 +260,31 @@ func (c *Config) validateMail() error {
 		}
 	}
 	return nil
+}
+
+// validateBackup checks the schedule's settings.
+func (c *Config) validateBackup() error {
+	if c.BackupInterval != 0 && c.BackupInterval < time.Minute {
+		return realty.FieldError("REALTY_BACKUP_INTERVAL", "must be off or at least 1m")
+	}
+	if c.BackupKeepDaily < 0 || c.BackupKeepDaily > 1000 {
+		return realty.FieldError("REALTY_BACKUP_KEEP_DAILY", "must be between 0 and 1000")
+	}
+	if c.BackupKeepWeekly < 0 || c.BackupKeepWeekly > 1000 {
+		return realty.FieldError("REALTY_BACKUP_KEEP_WEEKLY", "must be between 0 and 1000")
+	}
+	return nil
+}
+
+// BackupDirectory is where backups go: BackupDir, else DataDir/backups.
+func (c *Config) BackupDirectory() string {
+	if c.BackupDir != "" {
+		if abs, err := filepath.Abs(c.BackupDir); err == nil {
+			return abs
+		}
+		return c.BackupDir
+	}
+	return filepath.Join(c.DataDir, "backups")
 }
 
 // BaseURL is where people reach realty: PublicURL, or http:// and
@@ -326,6 +367,17 @@ func setDuration(field func(*Config) *time.Duration) func(*Config, string) error
 		}
 		*field(c) = d
 		return nil
+	}
+}
+
+// setInterval reads a duration that may be off ("off" or "0").
+func setInterval(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "off" || v == "0" {
+			*field(c) = 0
+			return nil
+		}
+		return setDuration(field)(c, v)
 	}
 }
 
