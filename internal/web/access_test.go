@@ -161,6 +161,8 @@ var pageAccess = []struct {
 	{"GET", "/resident/messages/{client}", nil, 404, "owner admin resident"},
 	{"POST", "/resident/messages/{client}", url.Values{}, 404, "owner admin resident"},
 	{"GET", "/resident/announcements", nil, 200, "owner admin resident"},
+	{"GET", "/resident/notifications", nil, 200, "owner admin resident"},
+	{"POST", "/resident/notifications", url.Values{"email": {"deal.moved"}}, 422, "owner admin resident"},
 	{"GET", "/messages", nil, 200, "owner admin property_manager maintenance read_only"},
 	{"GET", "/messages/new", nil, 200, "owner admin property_manager maintenance"},
 	{"POST", "/messages", url.Values{}, 422, "owner admin property_manager maintenance"},
