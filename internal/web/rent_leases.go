@@ -213,6 +213,8 @@ func (s *site) renderLease(w http.ResponseWriter, r *http.Request, code int, for
 		dep, derr := s.Services.Leasing.LeaseDeposit(r.Context(), actor, id)
 		if derr == nil {
 			d.Deposit = &dep
+		} else if realty.KindOf(derr) != realty.Forbidden {
+			err = derr
 		}
 	}
 	if err != nil {
