@@ -94,10 +94,7 @@ func (s *Service) SetPreference(ctx context.Context, actor realty.Actor, kind, c
 	}
 	var c choices
 	err = postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO messaging.notification_preferences (organization_id, id, member_id, kind, channel, enabled)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (organization_id, member_id, kind, channel) DO UPDATE SET enabled = EXCLUDED.enabled`,
-			actor.OrgID, realty.NewID(), me, kind, channel, enabled); err != nil {
+		if err := setChoiceTx(ctx, tx, actor.OrgID, me, kind, channel, enabled); err != nil {
 			return err
 		}
 		c, err = preferencesOf(ctx, tx, actor.OrgID, me)

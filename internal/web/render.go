@@ -72,6 +72,7 @@ var notices = map[string]string{
 	"reset":            "Your password is changed and every session of your account is signed out. Sign in with the new password.",
 	"verified":         "Your e-mail address is confirmed.",
 	"verify-sent":      "A link confirming your address is on its way.",
+	"deposit-disposed": "The deposit is disposed of: the deductions are charged and paid from it, the rest is refunded.",
 }
 
 // newView builds the layout's part of a page for r. A failure to list the

@@ -172,6 +172,8 @@ type leaseData struct {
 	Unit    property.Unit
 	Names   map[realty.ID]string
 	Balance *ledger.LeaseBalance
+	// Deposit is the lease's deposit, for holders of invoice.read.
+	Deposit *leasing.Deposit
 	Today   string
 	Form    url.Values
 }
@@ -205,6 +207,14 @@ func (s *site) renderLease(w http.ResponseWriter, r *http.Request, code int, for
 			d.Balance = &b
 		} else if realty.KindOf(berr) != realty.NotFound {
 			err = berr
+		}
+	}
+	if err == nil && actor.Can("invoice.read") {
+		dep, derr := s.Services.Leasing.LeaseDeposit(r.Context(), actor, id)
+		if derr == nil {
+			d.Deposit = &dep
+		} else if realty.KindOf(derr) != realty.Forbidden {
+			err = derr
 		}
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ var residentNav = []navItem{
 	{"Your home", "/resident", []string{"tenancy.own"}, "Your lease, balance, invoices and payments"},
 	{"Invoices", "/resident#resident-invoices", []string{"tenancy.own"}, "What you still have to pay"},
 	{"Payments", "/resident#resident-payments", []string{"tenancy.own"}, "What you have paid"},
+	{"Notifications", "/resident/notifications", []string{"tenancy.own"}, "Which announcements and messages also come by e-mail"},
 	{"Account", "/account", nil, "Your name, email, password and sign-in"},
 }
 

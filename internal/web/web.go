@@ -78,9 +78,9 @@ func (s *site) routes() []route {
 	for _, group := range []func() []route{
 		s.routesHome, s.routesAuth, s.routesInvitations, s.routesAccount, s.routesMembers, s.routesRoles,
 		s.routesAPIKeys, s.routesAudit, s.routesListings, s.routesListingEdit, s.routesProperties,
-		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesMessages, s.routesResidentMessages, s.routesAnnouncements, s.routesAccountLinks,
+		s.routesClients, s.routesClientPage, s.routesClientForm, s.routesTasks, s.routesNotifications, s.routesMessages, s.routesResidentMessages, s.routesResidentNotifications, s.routesAnnouncements, s.routesAccountLinks,
 		s.routesDay, s.routesCalendar, s.routesAppointments, s.routesMatches,
-		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesRentReports, s.routesRentBilling, s.routesBills, s.routesResident,
+		s.routesTenants, s.routesRentLedger, s.routesLeases, s.routesDeposits, s.routesRentReports, s.routesRentBilling, s.routesBills, s.routesResident,
 		s.routesMaintenance, s.routesVendors, s.routesResidentMaintenance, s.routesReports, s.routesBudgets, s.routesDashboard,
 		s.routesInspections, s.routesDealFlow, s.routesDealMilestones,
 		s.routesDealSign, s.routesDealContracts, s.routesCMA, s.routesDocuments, s.routesDocumentShare, s.routesDealMoney,
