@@ -35,6 +35,9 @@ type Health struct {
 	// empty with StatementsMissing set when pg_stat_statements is not usable.
 	Statements        []StatementHealth
 	StatementsMissing string
+	// Unread holds the error of each part (connections, cache, tables,
+	// transactions, archiver, replication, statements) that could not be read.
+	Unread map[string]error
 }
 
 // CacheHitRatio returns hits / (hits + reads), and false before any block
@@ -107,10 +110,11 @@ var healthParts = []healthPart{
 // bounds the whole set.
 func ReadHealth(ctx context.Context, db DB, top int) (Health, error) {
 	top = min(max(top, 1), MaxHealthTop)
-	h := Health{Connections: map[string]int{}}
+	h := Health{Connections: map[string]int{}, Unread: map[string]error{}}
 	var errs []error
 	for _, p := range healthParts {
 		if err := p.read(ctx, db, top, &h); err != nil {
+			h.Unread[p.name] = err
 			errs = append(errs, fmt.Errorf("database health: %s: %w", p.name, err))
 			if ctx.Err() != nil {
 				break
