@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"realty/internal/metrics"
 	"realty/internal/server"
 )
 
@@ -76,7 +77,8 @@ func getMetrics(t *testing.T, url string) string {
 // TestMetricsDatabaseHealth: /metrics reports the database's health from a
 // real PostgreSQL with plausible values: connections, the cache hit ratio
 // in [0, 1], a table with a quarter of its tuples dead, bounded top-N lists
-// of tables and statements (pg_stat_statements is preloaded in tests).
+// of tables and statements (pg_stat_statements is preloaded in tests), and
+// the backup time the backup code reported.
 func TestMetricsDatabaseHealth(t *testing.T) {
 	t.Parallel()
 	s := setup(t)
@@ -95,6 +97,7 @@ func TestMetricsDatabaseHealth(t *testing.T) {
 	if _, err := admin.Exec(ctx, "SELECT pg_stat_force_next_flush()"); err != nil {
 		t.Fatal(err)
 	}
+	metrics.BackupSucceeded(time.Unix(1796612400, 0)) // what the backup code reports
 	var samples []sample
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -109,6 +112,9 @@ func TestMetricsDatabaseHealth(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	checkHealthSamples(t, samples)
+	if b := named(samples, "realty_backup_last_success_timestamp_seconds"); len(b) != 1 || b[0].value != 1796612400 {
+		t.Errorf("backup time %+v, want the one reported", b)
+	}
 	if strings.Contains(s.logs.String(), "database health") {
 		t.Errorf("a health query failed:\n%s", s.logs)
 	}
