@@ -59,7 +59,8 @@ func ServerVersion(ctx context.Context, db DB) (Version, error) {
 const realtySchemas = `('identity','org','property','listing','crm','deal','document','leasing','ledger','maintenance','messaging','audit','report','app')`
 
 // Diagnose runs the database health checks through an administrative
-// connection (pg_stat_activity needs it to see every session). A check whose
+// connection (pg_stat_activity needs it to see every session), ending with
+// the health checks /metrics also reports (health_checks.go). A check whose
 // query fails is reported as FAIL with the error; Diagnose itself fails only
 // when ctx ends.
 func Diagnose(ctx context.Context, db DB) ([]Check, error) {
@@ -72,7 +73,8 @@ func Diagnose(ctx context.Context, db DB) ([]Check, error) {
 			return out, err
 		}
 	}
-	return out, nil
+	out = append(out, healthChecks(ctx, db)...) // health_checks.go
+	return out, ctx.Err()
 }
 
 type checker struct {
@@ -88,11 +90,8 @@ func checks() []checker {
 		{"Runtime role", checkRuntimeRoleSafe},
 		{"Row-level security", checkRLS},
 		{"Leakproof comparisons", checkLeakproof},
-		{"pg_stat_statements", checkStatStatements},
 		{"Connections in use", checkConnections},
 		{"Long-running queries", checkLongQueries},
-		{"Cache hit ratio", checkCacheHit},
-		{"Dead tuples", checkDeadTuples},
 		{"Unused indexes", checkUnusedIndexes},
 	}
 }
@@ -201,14 +200,6 @@ func checkLeakproof(ctx context.Context, db DB) Check {
 	return Check{"", OK, "search comparisons can use their indexes under RLS", "none"}
 }
 
-func checkStatStatements(ctx context.Context, db DB) Check {
-	var n int64
-	if err := db.QueryRow(ctx, "SELECT count(*) FROM pg_stat_statements").Scan(&n); err != nil {
-		return Check{"", Warning, "not active", "add pg_stat_statements to shared_preload_libraries and restart PostgreSQL"}
-	}
-	return Check{"", OK, fmt.Sprintf("active, %d statements tracked", n), "none"}
-}
-
 func checkConnections(ctx context.Context, db DB) Check {
 	var used, max int
 	err := db.QueryRow(ctx, "SELECT count(*), current_setting('max_connections')::int FROM pg_stat_activity WHERE backend_type = 'client backend'").Scan(&used, &max)
@@ -233,37 +224,6 @@ func checkLongQueries(ctx context.Context, db DB) Check {
 		return Check{"", Warning, fmt.Sprintf("%d running over 5 minutes", n), "inspect them in pg_stat_activity; pg_cancel_backend(pid) stops one"}
 	}
 	return Check{"", OK, "none over 5 minutes", "none"}
-}
-
-func checkCacheHit(ctx context.Context, db DB) Check {
-	var hit, read int64
-	err := db.QueryRow(ctx, "SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()").Scan(&hit, &read)
-	if err != nil {
-		return failed(err)
-	}
-	if hit+read < 10000 {
-		return Check{"", OK, "too little traffic to judge", "none"}
-	}
-	ratio := float64(hit) * 100 / float64(hit+read)
-	v := fmt.Sprintf("%.2f%%", ratio)
-	if ratio <= 95 {
-		return Check{"", Warning, v, "increase shared_buffers (REALTY_PG_SETTINGS) or the machine's memory"}
-	}
-	return Check{"", OK, v, "none"}
-}
-
-func checkDeadTuples(ctx context.Context, db DB) Check {
-	var live, dead int64
-	err := db.QueryRow(ctx, `SELECT coalesce(sum(n_live_tup), 0), coalesce(sum(n_dead_tup), 0)
-		FROM pg_stat_user_tables WHERE schemaname IN `+realtySchemas).Scan(&live, &dead)
-	if err != nil {
-		return failed(err)
-	}
-	v := fmt.Sprintf("%d dead of %d live", dead, live)
-	if live+dead >= 10000 && dead*10 >= live {
-		return Check{"", Warning, v, "autovacuum is falling behind: run VACUUM (ANALYZE) and review autovacuum settings"}
-	}
-	return Check{"", OK, v, "none"}
 }
 
 func checkUnusedIndexes(ctx context.Context, db DB) Check {

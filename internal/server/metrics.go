@@ -13,11 +13,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"realty/internal/metrics"
 	"realty/internal/postgres"
 )
 
 // Metrics is realty's Prometheus registry: request durations by route and
-// status, the pool's statistics, River's job counts, and the Go runtime's.
+// status, the pool's statistics, River's job counts, the database's health
+// (metrics_db.go), the newest backup's time, and the Go runtime's.
 type Metrics struct {
 	reg      *prometheus.Registry
 	duration *prometheus.HistogramVec
@@ -39,7 +41,9 @@ func NewMetrics(pool *postgres.Pool, log *slog.Logger) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		poolCollector{pool: pool},
 		riverCollector{pool: pool, log: log},
+		dbHealthCollector{pool: pool, log: log, timeout: dbHealthTimeout},
 	)
+	reg.MustRegister(metrics.Collectors()...)
 	return m
 }
 
