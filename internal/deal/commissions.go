@@ -199,8 +199,11 @@ func commissionTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, dealID rea
 	return &c, err
 }
 
+const splitColumns = `id, line_no, payee, member_id, payee_name, side, side_share, amount, company_dollar, basis,
+	paid_on, paid_reference, paid_at`
+
 func commissionSplitsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, commissionID realty.ID) ([]Split, error) {
-	rows, err := tx.Query(ctx, `SELECT line_no, payee, member_id, payee_name, side, side_share, amount, company_dollar, basis
+	rows, err := tx.Query(ctx, `SELECT `+splitColumns+`
 		FROM deal.commission_splits WHERE organization_id = $1 AND commission_id = $2 ORDER BY line_no`, actor.OrgID, commissionID)
 	if err != nil {
 		return nil, err
@@ -251,10 +254,12 @@ func commissionSplitTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Dea
 	}
 	b := &pgx.Batch{}
 	b.Queue(`DELETE FROM deal.commission_splits WHERE organization_id = $1 AND commission_id = $2`, actor.OrgID, c.ID)
-	for _, sp := range c.Splits {
+	for i := range c.Splits {
+		c.Splits[i].ID = realty.NewID()
+		sp := c.Splits[i]
 		b.Queue(`INSERT INTO deal.commission_splits (organization_id, id, commission_id, line_no, payee, member_id, payee_name, side,
 			side_share, amount, company_dollar, basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			actor.OrgID, realty.NewID(), c.ID, sp.LineNo, sp.Payee, sp.MemberID, sp.PayeeName, sp.Side, sp.SideShare, sp.Amount,
+			actor.OrgID, sp.ID, c.ID, sp.LineNo, sp.Payee, sp.MemberID, sp.PayeeName, sp.Side, sp.SideShare, sp.Amount,
 			sp.CompanyDollar, sp.Basis)
 	}
 	b.Queue(`UPDATE deal.commissions SET gross = $3 WHERE organization_id = $1 AND id = $2`, actor.OrgID, c.ID, c.Gross)
