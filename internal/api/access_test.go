@@ -341,6 +341,7 @@ var accessMatrix = map[string]string{
 	"list-agent-plans":                dealMoneyReaders,
 	"set-agent-plan":                  dealMoneyManagers,
 	"gci-by-agent":                    dealMoneyReaders,
+	"pay-commission-split":            dealMoneyManagers,
 }
 
 const (
@@ -648,6 +649,7 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"receive-escrow-deposit": map[string]any{},
 		"set-commission":         map[string]any{"gross_rate": "3"},
 		"set-agent-plan":         map[string]any{"agent_split": "70"},
+		"pay-commission-split":   map[string]any{},
 	}
 	return path, bodies[op.OperationID]
 }

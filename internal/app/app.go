@@ -160,5 +160,6 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.Document = document.New(pool, o.Blobs, ids, o.MediaMaxBytes, o.Now)
 	s.Document.UseLinker(documentLinker(s))
 	s.Deal.UseDocuments(s.Document)
+	s.Deal.UseDocumentFiler(s.Document)
 	return s, nil
 }

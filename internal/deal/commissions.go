@@ -63,13 +63,14 @@ type Commission struct {
 	ClosedOn       *realty.Date     `db:"closed_on" json:"closed_on,omitempty" doc:"set when the deal closed and the commission was posted"`
 	PostedAt       *time.Time       `db:"posted_at" json:"posted_at,omitempty"`
 	CDASHA256      *string          `db:"cda_sha256" json:"cda_sha256,omitempty" doc:"SHA-256 of the disbursement authorisation generated at closing"`
+	CDADocumentID  *realty.ID       `db:"cda_document_id" json:"cda_document_id,omitempty" doc:"the authorisation filed at closing as a PDF document of the deal"`
 	CreatedAt      time.Time        `db:"created_at" json:"created_at"`
 	UpdatedAt      time.Time        `db:"updated_at" json:"updated_at"`
 	Splits         []Split          `db:"-" json:"splits"`
 }
 
 const commissionColumns = `id, deal_id, gross_rate, gross_amount, listing_side_pct, referral_rate, referral_amount, referral_name,
-	gross, closed_on, posted_at, cda_sha256, created_at, updated_at`
+	gross, closed_on, posted_at, cda_sha256, cda_document_id, created_at, updated_at`
 
 // CommissionInput sets a deal's commission: exactly one of GrossRate and
 // GrossAmount; at most one of ReferralRate and ReferralAmount, with
