@@ -5,6 +5,9 @@
 -- commission_payout, the split). The disbursement authorisation generated
 -- at closing is also filed as a staff document of the deal
 -- (cda_document_id). See docs/deals.md, "Money".
+--
+-- A contract's signers may be added or removed while it is a draft or sent:
+-- the audit trail records it (signer_added, signer_removed).
 
 -- +goose Up
 ALTER TABLE deal.commission_splits
@@ -20,8 +23,15 @@ ALTER TABLE deal.commissions
     ADD COLUMN cda_document_id uuid,
     ADD CONSTRAINT commissions_cda_document_fkey FOREIGN KEY (organization_id, cda_document_id)
         REFERENCES document.documents (organization_id, id);
+ALTER TABLE deal.contract_events DROP CONSTRAINT contract_events_event_check,
+    ADD CONSTRAINT contract_events_event_check CHECK (event IN ('created', 'sent', 'viewed', 'signed', 'refused', 'executed',
+        'amended', 'voided', 'signer_added', 'signer_removed'));
 
 -- +goose Down
+DELETE FROM deal.contract_events WHERE event IN ('signer_added', 'signer_removed');
+ALTER TABLE deal.contract_events DROP CONSTRAINT contract_events_event_check,
+    ADD CONSTRAINT contract_events_event_check CHECK (event IN ('created', 'sent', 'viewed', 'signed', 'refused', 'executed',
+        'amended', 'voided'));
 ALTER TABLE deal.commissions DROP COLUMN cda_document_id;
 ALTER TABLE deal.commission_splits DROP CONSTRAINT commission_splits_paid_by_fkey,
     DROP CONSTRAINT commission_splits_paid_check, DROP COLUMN paid_by, DROP COLUMN paid_at,
