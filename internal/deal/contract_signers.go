@@ -87,16 +87,23 @@ func (c *Contracts) AddSigner(ctx context.Context, actor realty.Actor, contractI
 // remaining required signer has signed, removing the last one who had not
 // executes the contract, through the same checks as a signature (every
 // signature on the current version, whose stored document still matches
-// its SHA-256). Errors: Forbidden without deal.write; NotFound for a
-// contract the actor may not see or a signer not of it; Conflict when the
+// its SHA-256). It returns the contract. Errors: Forbidden without
+// deal.write; NotFound for a signer not of the organization or of a
+// contract the actor may not see; Conflict when the
 // contract is signed, executed or void, the signer has signed, or the
 // evidence does not hold; Invalid naming signers when they are the last
 // required signer.
-func (c *Contracts) RemoveSigner(ctx context.Context, actor realty.Actor, contractID, signerID realty.ID) (ContractDetail, error) {
+func (c *Contracts) RemoveSigner(ctx context.Context, actor realty.Actor, signerID realty.ID) (ContractDetail, error) {
 	if err := actor.Require("deal.write"); err != nil {
 		return ContractDetail{}, err
 	}
+	var contractID realty.ID
 	err := postgres.Tx(ctx, c.pool, actor, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT contract_id FROM deal.contract_signers WHERE organization_id = $1 AND id = $2`,
+			actor.OrgID, signerID).Scan(&contractID)
+		if err != nil {
+			return notFound(err, "signer")
+		}
 		k, signers, err := signersForChangeTx(ctx, tx, actor, contractID)
 		if err != nil {
 			return err

@@ -55,17 +55,17 @@ func TestSignersChangeAfterDrawing(t *testing.T) {
 	if res := s.signAs(t, links[0], "Alex Attorney"); res.Executed {
 		t.Fatal("executed while the seller has not signed")
 	}
-	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, k.Signers[0].ID); realty.KindOf(err) != realty.Conflict {
+	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Signers[0].ID); realty.KindOf(err) != realty.Conflict {
 		t.Fatalf("removing a signer who signed: err = %v, want Conflict", err)
 	}
-	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, realty.NewID()); realty.KindOf(err) != realty.NotFound {
+	if _, err := s.c.RemoveSigner(ctx, s.agent, realty.NewID()); realty.KindOf(err) != realty.NotFound {
 		t.Fatalf("removing no signer of the contract: err = %v, want NotFound", err)
 	}
 	other := newContractSetup(t, env, "globex")
-	if _, err := other.c.RemoveSigner(ctx, other.agent, k.Contract.ID, k.Signers[2].ID); realty.KindOf(err) != realty.NotFound {
+	if _, err := other.c.RemoveSigner(ctx, other.agent, k.Signers[2].ID); realty.KindOf(err) != realty.NotFound {
 		t.Fatalf("another organization removing a signer: err = %v, want NotFound", err)
 	}
-	k, err = s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, k.Signers[2].ID)
+	k, err = s.c.RemoveSigner(ctx, s.agent, k.Signers[2].ID)
 	if err != nil || len(k.Signers) != 3 || k.Contract.Status != deal.ContractSent {
 		t.Fatalf("removing the optional witness: %v, %d signers, %s", err, len(k.Signers), k.Contract.Status)
 	}
@@ -75,7 +75,7 @@ func TestSignersChangeAfterDrawing(t *testing.T) {
 	// The seller is the last required signer who has not signed: removing
 	// them executes the contract (the buyer's and attorney's signatures are
 	// on the current, intact version).
-	k, err = s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, k.Signers[1].ID)
+	k, err = s.c.RemoveSigner(ctx, s.agent, k.Signers[1].ID)
 	if err != nil || k.Contract.Status != deal.ContractExecuted || k.Versions[len(k.Versions)-1].Kind != "executed" {
 		t.Fatalf("removing the last unsigned required signer: %v, contract %+v", err, k.Contract)
 	}
@@ -86,7 +86,7 @@ func TestSignersChangeAfterDrawing(t *testing.T) {
 	if realty.KindOf(err) != realty.Conflict || realty.FieldsOf(err)["status"] == "" {
 		t.Fatalf("adding to an executed contract: err = %v, want Conflict naming status", err)
 	}
-	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, k.Signers[1].ID); realty.KindOf(err) != realty.Conflict {
+	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Signers[1].ID); realty.KindOf(err) != realty.Conflict {
 		t.Fatalf("removing from an executed contract: err = %v, want Conflict", err)
 	}
 }
@@ -99,11 +99,11 @@ func TestRemovingKeepsARequiredSigner(t *testing.T) {
 	s := newContractSetup(t, env, "acme")
 	ctx := context.Background()
 	k := s.draw(t)
-	k, err := s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, k.Signers[1].ID)
+	k, err := s.c.RemoveSigner(ctx, s.agent, k.Signers[1].ID)
 	if err != nil || len(k.Signers) != 1 || k.Contract.Status != deal.ContractDraft {
 		t.Fatalf("removing the seller from a draft: %v %+v", err, k.Signers)
 	}
-	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Contract.ID, k.Signers[0].ID); realty.FieldsOf(err)["signers"] == "" {
+	if _, err := s.c.RemoveSigner(ctx, s.agent, k.Signers[0].ID); realty.FieldsOf(err)["signers"] == "" {
 		t.Fatalf("removing the last required signer: err = %v, want Invalid naming signers", err)
 	}
 }
