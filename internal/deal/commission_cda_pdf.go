@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"github.com/go-pdf/fpdf"
 	"github.com/jackc/pgx/v5"
@@ -25,22 +24,18 @@ type DocumentFiler interface {
 	FileTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, in document.Input, propertyID *realty.ID, f document.File) (realty.ID, error)
 }
 
-// documentFiler is the filer the closing's effect files the disbursement
-// authorisation with; like the guards' index, one per process.
-var documentFiler atomic.Pointer[DocumentFiler]
-
 // UseDocumentFiler sets the filer of the disbursement authorisation (the
 // document domain's). Until one is set, a closing keeps the authorisation
 // as its HTML page only.
-func (s *Service) UseDocumentFiler(f DocumentFiler) { documentFiler.Store(&f) }
+func (s *Service) UseDocumentFiler(f DocumentFiler) { s.filer = f }
 
 // fileCDATx renders the disbursement authorisation of commission c of
 // closed deal d as a PDF and files it as a staff document of the deal
 // (category commission), in tx; it returns the document's id, nil when no
 // filer is set.
 func fileCDATx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal, c Commission) (*realty.ID, error) {
-	f := documentFiler.Load()
-	if f == nil || *f == nil {
+	f := effectDeps(ctx).filer
+	if f == nil {
 		return nil, nil
 	}
 	o, err := org.OrganizationTx(ctx, tx, actor)
@@ -51,7 +46,7 @@ func fileCDATx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal, c Com
 	if err != nil {
 		return nil, err
 	}
-	id, err := (*f).FileTx(ctx, tx, actor, document.Input{Title: commissionMemo("Commission disbursement authorisation — ", d.Title),
+	id, err := f.FileTx(ctx, tx, actor, document.Input{Title: commissionMemo("Commission disbursement authorisation — ", d.Title),
 		Category: CDACategory, EntityType: "deal", EntityID: d.ID, Visibility: "staff"}, d.PropertyID,
 		document.File{Name: "commission-disbursement-authorisation.pdf", Body: bytes.NewReader(pdf)})
 	if err != nil {

@@ -2,7 +2,6 @@ package deal
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,15 +18,10 @@ type ListingFollower interface {
 	FollowDealTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, o listing.DealOutcome) (listing.Listing, error)
 }
 
-// listingFollower is the follower the followListing effect calls. Effects
-// belong to the package, not to one Service, so the follower does too: the
-// wiring sets it once for the process.
-var listingFollower atomic.Pointer[ListingFollower]
-
 // UseListings sets the follower that moves a deal's listing with the deal
 // (the listing domain's). Until one is set, a move that would change a
 // deal's listing is refused: a listing never silently misses its deal.
-func (s *Service) UseListings(f ListingFollower) { listingFollower.Store(&f) }
+func (s *Service) UseListings(f ListingFollower) { s.listings = f }
 
 // contracted are the stages at which a deal holds its listing under
 // contract.
@@ -53,10 +47,10 @@ func followListing(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal, f
 	default:
 		return nil
 	}
-	f := listingFollower.Load()
-	if f == nil || *f == nil {
+	f := effectDeps(ctx).listings
+	if f == nil {
 		return realty.FieldError("to", "the deal's listing cannot follow the deal here")
 	}
-	_, err := (*f).FollowDealTx(ctx, tx, actor, *d.ListingID, o)
+	_, err := f.FollowDealTx(ctx, tx, actor, *d.ListingID, o)
 	return err
 }
