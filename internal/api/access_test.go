@@ -314,6 +314,8 @@ var accessMatrix = map[string]string{
 	"send-contract":                   contractWriters,
 	"void-contract":                   contractWriters,
 	"amend-contract":                  contractWriters,
+	"add-contract-signer":             contractWriters,
+	"remove-contract-signer":          contractWriters,
 	"get-contract-version-pdf":        contractReaders,
 	"create-valuation":                valuationWriters,
 	"list-property-valuations":        valuationReaders,
@@ -341,6 +343,7 @@ var accessMatrix = map[string]string{
 	"list-agent-plans":                dealMoneyReaders,
 	"set-agent-plan":                  dealMoneyManagers,
 	"gci-by-agent":                    dealMoneyReaders,
+	"pay-commission-split":            dealMoneyManagers,
 }
 
 const (
@@ -640,6 +643,7 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"replace-contract-template":   map[string]any{"name": "Template", "body": "Price {{deal.price}}"},
 		"create-deal-contract":        map[string]any{"template_id": realty.NewID(), "signers": []map[string]any{{"name": "B", "email": "b@example.com", "role": "buyer"}}},
 		"void-contract":               map[string]any{},
+		"add-contract-signer":         map[string]any{"name": "Matrix", "email": fmt.Sprintf("m%d@example.com", n), "role": "other"},
 		"amend-contract":              map[string]any{"description": "Matrix", "body": "Matrix", "effective_date": "2031-01-01"},
 		"create-valuation":            map[string]any{"radius_km": 1},
 		"set-adjustment-rates": map[string]any{"market": "matrix", "per_area": "150", "per_bedroom": "10000", "per_bathroom": "7500",
@@ -648,6 +652,7 @@ func (r *requests) build(op *huma.Operation) (string, any) {
 		"receive-escrow-deposit": map[string]any{},
 		"set-commission":         map[string]any{"gross_rate": "3"},
 		"set-agent-plan":         map[string]any{"agent_split": "70"},
+		"pay-commission-split":   map[string]any{},
 	}
 	return path, bodies[op.OperationID]
 }

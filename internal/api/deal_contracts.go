@@ -70,6 +70,7 @@ func routeDealContracts(a huma.API, d Deps) {
 			return &ContractTemplateOutput{Body: t}, err
 		})
 	routeContracts(a, d, tags, read, write)
+	routeContractSigners(a, d, tags, write)
 }
 
 func routeContracts(a huma.API, d Deps, tags []string, read, write Access) {

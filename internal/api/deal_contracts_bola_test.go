@@ -29,7 +29,8 @@ func globexContractIDs(t *testing.T, h *harness, foreign map[string]realty.ID) {
 	}
 	foreign["get-contract-template"], foreign["replace-contract-template"] = tpl.ID, tpl.ID
 	foreign["list-deal-contracts"], foreign["create-deal-contract"] = d.ID, d.ID
-	for _, op := range []string{"get-contract", "send-contract", "void-contract", "amend-contract"} {
+	foreign["remove-contract-signer"] = k.Signers[0].ID
+	for _, op := range []string{"get-contract", "send-contract", "void-contract", "amend-contract", "add-contract-signer"} {
 		foreign[op] = k.Contract.ID
 	}
 	foreign["get-contract-version-pdf"] = k.Versions[0].ID

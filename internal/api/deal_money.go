@@ -117,6 +117,7 @@ func routeDealMoney(a huma.API, d Deps) {
 				return d.Deal.ReceiveEscrowDepositTx(ctx, tx, actor(ctx), in.ID, in.Body.ReceivedOn)
 			}})
 	routeCommissions(a, d, tags, read, write, manage)
+	routeCommissionPayout(a, d, tags, manage)
 }
 
 func routeCommissions(a huma.API, d Deps, tags []string, read, write, manage Access) {

@@ -35,6 +35,11 @@ func globexDealMoneyIDs(t *testing.T, h *harness, foreign map[string]realty.ID) 
 		foreign[op] = d.ID
 	}
 	foreign["receive-escrow-deposit"], foreign["set-agent-plan"] = dep.ID, agent.MemberID
+	c, err := h.env.Deal.Commission(ctx, agent.Actor, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign["pay-commission-split"] = c.Splits[len(c.Splits)-1].ID
 }
 
 // TestDealMoneyThroughTheAPI records and receives earnest money (keyed),

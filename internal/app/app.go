@@ -154,11 +154,13 @@ func New(pool *postgres.Pool, o Options) (Services, error) {
 	s.CRM = crm.New(pool, s.Org, o.Now, s.Messaging, s.Listing, jobs)
 	s.Deal = deal.New(pool, o.Now)
 	s.Org.OnCreate(s.Deal.SeedWorkflowTx)
+	s.Deal.UseListings(s.Listing)
 	s.Contracts = deal.NewContracts(pool, deal.ContractDeps{Blobs: o.Blobs, Mail: s.Messaging, Org: s.Org, CRM: s.CRM,
 		PublicURL: o.PublicURL, Now: o.Now})
 	s.Document = document.New(pool, o.Blobs, ids, o.MediaMaxBytes, o.Now)
 	s.Document.UseLinker(documentLinker(s))
 	s.Document.UseParticipation(documentParticipation(s))
 	s.Deal.UseDocuments(s.Document)
+	s.Deal.UseDocumentFiler(s.Document)
 	return s, nil
 }

@@ -40,7 +40,8 @@ func commissionGuard(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal,
 // entry (operating cash debited and commission income credited by the
 // gross; commission expense debited and commissions payable credited by
 // each agent's and the referral's split); and the disbursement
-// authorisation generated. A commission already posted is left alone, so a
+// authorisation generated (its HTML page, and a PDF filed as a staff
+// document of the deal, category commission). A commission already posted is left alone, so a
 // closing posts once.
 func commissionEffect(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal, _ string) error {
 	if d.Stage != Closed {
@@ -67,9 +68,13 @@ func commissionEffect(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal
 	if err != nil {
 		return err
 	}
+	doc, err := fileCDATx(ctx, tx, actor, d, *c)
+	if err != nil {
+		return err
+	}
 	sum := sha256.Sum256([]byte(page))
-	_, err = tx.Exec(ctx, `UPDATE deal.commissions SET closed_on = $3, posted_at = now(), cda_html = $4, cda_sha256 = $5
-		WHERE organization_id = $1 AND id = $2`, actor.OrgID, c.ID, closed, page, hex.EncodeToString(sum[:]))
+	_, err = tx.Exec(ctx, `UPDATE deal.commissions SET closed_on = $3, posted_at = now(), cda_html = $4, cda_sha256 = $5, cda_document_id = $6
+		WHERE organization_id = $1 AND id = $2`, actor.OrgID, c.ID, closed, page, hex.EncodeToString(sum[:]), doc)
 	return err
 }
 

@@ -1,16 +1,18 @@
 package deal
 
 import (
-	"realty"
-
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
+
+	"realty"
 )
 
 // Split is one payee's part of a commission. The splits of a commission
 // add up to its gross exactly.
 type Split struct {
+	ID            realty.ID       `db:"id" json:"id" doc:"the split, to pay it once the commission is posted"`
 	LineNo        int             `db:"line_no" json:"line_no"`
 	Payee         string          `db:"payee" json:"payee" enum:"brokerage,agent,referral"`
 	MemberID      *realty.ID      `db:"member_id" json:"member_id,omitempty" doc:"the agent, for an agent's split"`
@@ -20,6 +22,9 @@ type Split struct {
 	Amount        decimal.Decimal `db:"amount" json:"amount"`
 	CompanyDollar decimal.Decimal `db:"company_dollar" json:"company_dollar" doc:"what the brokerage keeps of the agent's side share (counts toward the agent's cap)"`
 	Basis         string          `db:"basis" json:"basis" doc:"how the amount was reached, in words"`
+	PaidOn        *realty.Date    `db:"paid_on" json:"paid_on,omitempty" doc:"the day the payee was paid (agents' and referral splits, after closing)"`
+	PaidReference *string         `db:"paid_reference" json:"paid_reference,omitempty" doc:"the payment's reference, e.g. a check number"`
+	PaidAt        *time.Time      `db:"paid_at" json:"paid_at,omitempty"`
 }
 
 // commissionAgent is one agent on a side of a commission, with their plan.

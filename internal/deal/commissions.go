@@ -63,13 +63,14 @@ type Commission struct {
 	ClosedOn       *realty.Date     `db:"closed_on" json:"closed_on,omitempty" doc:"set when the deal closed and the commission was posted"`
 	PostedAt       *time.Time       `db:"posted_at" json:"posted_at,omitempty"`
 	CDASHA256      *string          `db:"cda_sha256" json:"cda_sha256,omitempty" doc:"SHA-256 of the disbursement authorisation generated at closing"`
+	CDADocumentID  *realty.ID       `db:"cda_document_id" json:"cda_document_id,omitempty" doc:"the authorisation filed at closing as a PDF document of the deal"`
 	CreatedAt      time.Time        `db:"created_at" json:"created_at"`
 	UpdatedAt      time.Time        `db:"updated_at" json:"updated_at"`
 	Splits         []Split          `db:"-" json:"splits"`
 }
 
 const commissionColumns = `id, deal_id, gross_rate, gross_amount, listing_side_pct, referral_rate, referral_amount, referral_name,
-	gross, closed_on, posted_at, cda_sha256, created_at, updated_at`
+	gross, closed_on, posted_at, cda_sha256, cda_document_id, created_at, updated_at`
 
 // CommissionInput sets a deal's commission: exactly one of GrossRate and
 // GrossAmount; at most one of ReferralRate and ReferralAmount, with
@@ -199,8 +200,11 @@ func commissionTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, dealID rea
 	return &c, err
 }
 
+const splitColumns = `id, line_no, payee, member_id, payee_name, side, side_share, amount, company_dollar, basis,
+	paid_on, paid_reference, paid_at`
+
 func commissionSplitsTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, commissionID realty.ID) ([]Split, error) {
-	rows, err := tx.Query(ctx, `SELECT line_no, payee, member_id, payee_name, side, side_share, amount, company_dollar, basis
+	rows, err := tx.Query(ctx, `SELECT `+splitColumns+`
 		FROM deal.commission_splits WHERE organization_id = $1 AND commission_id = $2 ORDER BY line_no`, actor.OrgID, commissionID)
 	if err != nil {
 		return nil, err
@@ -251,10 +255,12 @@ func commissionSplitTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Dea
 	}
 	b := &pgx.Batch{}
 	b.Queue(`DELETE FROM deal.commission_splits WHERE organization_id = $1 AND commission_id = $2`, actor.OrgID, c.ID)
-	for _, sp := range c.Splits {
+	for i := range c.Splits {
+		c.Splits[i].ID = realty.NewID()
+		sp := c.Splits[i]
 		b.Queue(`INSERT INTO deal.commission_splits (organization_id, id, commission_id, line_no, payee, member_id, payee_name, side,
 			side_share, amount, company_dollar, basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			actor.OrgID, realty.NewID(), c.ID, sp.LineNo, sp.Payee, sp.MemberID, sp.PayeeName, sp.Side, sp.SideShare, sp.Amount,
+			actor.OrgID, sp.ID, c.ID, sp.LineNo, sp.Payee, sp.MemberID, sp.PayeeName, sp.Side, sp.SideShare, sp.Amount,
 			sp.CompanyDollar, sp.Basis)
 	}
 	b.Queue(`UPDATE deal.commissions SET gross = $3 WHERE organization_id = $1 AND id = $2`, actor.OrgID, c.ID, c.Gross)

@@ -94,7 +94,7 @@ const signerColumns = `id, contract_id, position, name, email, role, required, s
 type ContractEvent struct {
 	ID        realty.ID  `db:"id" json:"id"`
 	SignerID  *realty.ID `db:"signer_id" json:"signer_id,omitempty"`
-	Event     string     `db:"event" json:"event" enum:"created,sent,viewed,signed,refused,executed,amended,voided"`
+	Event     string     `db:"event" json:"event" enum:"created,sent,viewed,signed,refused,executed,amended,voided,signer_added,signer_removed"`
 	Reason    *string    `db:"reason" json:"reason,omitempty"`
 	SHA256    *string    `db:"sha256" json:"sha256,omitempty"`
 	IP        *string    `db:"ip" json:"ip,omitempty"`

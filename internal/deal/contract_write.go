@@ -72,19 +72,27 @@ func (c *Contracts) CreateContract(ctx context.Context, actor realty.Actor, deal
 func checkSigners(in []SignerInput) error {
 	required := false
 	for i, s := range in {
-		field := fmt.Sprintf("signers[%d].", i)
-		switch {
-		case strings.TrimSpace(s.Name) == "":
-			return realty.FieldError(field+"name", "is required")
-		case !contractEmailOK(s.Email):
-			return realty.FieldError(field+"email", "must be an e-mail address")
-		case !slices.Contains(SignerRoles, s.Role):
-			return realty.FieldError(field+"role", "must be one of "+signerRoleList)
+		if err := checkSigner(s, fmt.Sprintf("signers[%d].", i)); err != nil {
+			return err
 		}
 		required = required || s.Required == nil || *s.Required
 	}
 	if !required {
 		return realty.FieldError("signers", "name at least one required signer")
+	}
+	return nil
+}
+
+// checkSigner refuses a signer without a name, address or role, naming the
+// field after prefix.
+func checkSigner(s SignerInput, prefix string) error {
+	switch {
+	case strings.TrimSpace(s.Name) == "":
+		return realty.FieldError(prefix+"name", "is required")
+	case !contractEmailOK(s.Email):
+		return realty.FieldError(prefix+"email", "must be an e-mail address")
+	case !slices.Contains(SignerRoles, s.Role):
+		return realty.FieldError(prefix+"role", "must be one of "+signerRoleList)
 	}
 	return nil
 }

@@ -59,6 +59,10 @@ func init() {
 type Service struct {
 	pool *postgres.Pool
 	now  func() time.Time
+	// listings and filer are what the move's effects reach (UseListings,
+	// UseDocumentFiler).
+	listings ListingFollower
+	filer    DocumentFiler
 }
 
 // New returns the deal service; now is its clock (time.Now when nil).

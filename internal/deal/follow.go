@@ -11,6 +11,18 @@ import (
 
 func init() { registerEffect(followListing) }
 
+// ListingFollower sets a deal's listing to what the deal's stage says, in
+// the move's transaction: the listing domain implements it, announcing the
+// change as it announces every listing change.
+type ListingFollower interface {
+	FollowDealTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, o listing.DealOutcome) (listing.Listing, error)
+}
+
+// UseListings sets the follower that moves a deal's listing with the deal
+// (the listing domain's). Until one is set, a move that would change a
+// deal's listing is refused: a listing never silently misses its deal.
+func (s *Service) UseListings(f ListingFollower) { s.listings = f }
+
 // contracted are the stages at which a deal holds its listing under
 // contract.
 var contracted = map[string]bool{UnderContract: true, DueDiligence: true, ClearToClose: true}
@@ -35,6 +47,10 @@ func followListing(ctx context.Context, tx pgx.Tx, actor realty.Actor, d Deal, f
 	default:
 		return nil
 	}
-	_, err := listing.FollowDealTx(ctx, tx, actor, *d.ListingID, o)
+	f := effectDeps(ctx).listings
+	if f == nil {
+		return realty.FieldError("to", "the deal's listing cannot follow the deal here")
+	}
+	_, err := f.FollowDealTx(ctx, tx, actor, *d.ListingID, o)
 	return err
 }

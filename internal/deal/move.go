@@ -81,6 +81,7 @@ func (s *Service) MoveTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id 
 	if err := historyTx(ctx, tx, actor, d.ID, d.Stage, in.To, in.Reason); err != nil {
 		return Deal{}, err
 	}
+	ctx = s.withEffectDeps(ctx)
 	for _, e := range effects {
 		if err := e(ctx, tx, actor, moved, d.Stage); err != nil {
 			return Deal{}, err

@@ -34,8 +34,10 @@ var underContract = []string{"Active", "ActiveUnderContract", "ComingSoon", "Hol
 // left as it is). Errors: NotFound for a listing not of the organization
 // (or outside the actor's property scope); Invalid naming "to" when the
 // listing's status does not allow the outcome (a withdrawn or closed
-// listing cannot go under contract).
-func FollowDealTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, o DealOutcome) (Listing, error) {
+// listing cannot go under contract). A status it changed is announced in
+// tx as every other listing change is (the listing.changed job), so saved
+// searches are rematched and listing.status_changed is sent.
+func (s *Service) FollowDealTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.ID, o DealOutcome) (Listing, error) {
 	l, err := getTx(ctx, tx, actor, id)
 	if err != nil {
 		return Listing{}, err
@@ -68,5 +70,9 @@ func FollowDealTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, id realty.
 	if err != nil {
 		return Listing{}, err
 	}
-	return getTx(ctx, tx, actor, id)
+	out, err := getTx(ctx, tx, actor, id)
+	if err != nil {
+		return Listing{}, err
+	}
+	return out, s.announceChange(ctx, tx, actor, &l, out)
 }

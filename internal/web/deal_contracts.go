@@ -18,6 +18,8 @@ func (s *site) routesDealContracts() []route {
 		{"POST /deals/{id}/contracts", enrolled, s.handleDealContractCreate},
 		{"POST /contracts/{id}/send", enrolled, s.handleContractSend},
 		{"POST /contracts/{id}/void", enrolled, s.handleContractVoid},
+		{"POST /deals/{id}/contracts/{contract}/signers", enrolled, s.handleContractSignerAdd},
+		{"POST /deals/{id}/contract-signers/{signer}/remove", enrolled, s.handleContractSignerRemove},
 		{"GET /contract-versions/{id}/pdf", enrolled, s.handleContractVersionPDF},
 	}
 }
@@ -62,6 +64,12 @@ func (s *site) handleDealContracts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *site) showDealContracts(w http.ResponseWriter, r *http.Request, st int, ferr error) {
+	s.showDealContractsForm(w, r, st, ferr, "contract")
+}
+
+// showDealContractsForm shows the deal's contract section with ferr, the
+// refusal of the form named form, when set.
+func (s *site) showDealContractsForm(w http.ResponseWriter, r *http.Request, st int, ferr error, form string) {
 	id, err := pathID(r)
 	var sec dealContractSection
 	if err == nil {
@@ -74,7 +82,7 @@ func (s *site) showDealContracts(w http.ResponseWriter, r *http.Request, st int,
 	v := s.newView(r, "Contracts", sec)
 	if ferr != nil {
 		s.withErr(r, v, ferr)
-		v.Form = "contract"
+		v.Form = form
 	}
 	s.render(w, r, st, "deal_contracts", v)
 }

@@ -20,6 +20,7 @@ func (s *site) routesDealMoney() []route {
 		{"POST /deal-money/{id}/deposits", enrolled, s.handleDealDepositAdd},
 		{"POST /deal-money/{id}/deposits/{deposit}/receive", enrolled, s.handleDealDepositReceive},
 		{"POST /deal-money/{id}/commission", enrolled, s.handleDealCommissionSet},
+		{"POST /deal-money/{id}/splits/{split}/pay", enrolled, s.handleDealSplitPay},
 		{"GET /deal-money/{id}/authorization", enrolled, s.handleDealCommissionAuthorization},
 		{"GET /deal-money/gci", enrolled, s.handleDealGCI},
 	}

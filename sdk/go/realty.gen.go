@@ -698,14 +698,16 @@ func (e ContractStatus) Valid() bool {
 
 // Defines values for ContractEventEvent.
 const (
-	ContractEventEventAmended  ContractEventEvent = "amended"
-	ContractEventEventCreated  ContractEventEvent = "created"
-	ContractEventEventExecuted ContractEventEvent = "executed"
-	ContractEventEventRefused  ContractEventEvent = "refused"
-	ContractEventEventSent     ContractEventEvent = "sent"
-	ContractEventEventSigned   ContractEventEvent = "signed"
-	ContractEventEventViewed   ContractEventEvent = "viewed"
-	ContractEventEventVoided   ContractEventEvent = "voided"
+	ContractEventEventAmended       ContractEventEvent = "amended"
+	ContractEventEventCreated       ContractEventEvent = "created"
+	ContractEventEventExecuted      ContractEventEvent = "executed"
+	ContractEventEventRefused       ContractEventEvent = "refused"
+	ContractEventEventSent          ContractEventEvent = "sent"
+	ContractEventEventSigned        ContractEventEvent = "signed"
+	ContractEventEventSignerAdded   ContractEventEvent = "signer_added"
+	ContractEventEventSignerRemoved ContractEventEvent = "signer_removed"
+	ContractEventEventViewed        ContractEventEvent = "viewed"
+	ContractEventEventVoided        ContractEventEvent = "voided"
 )
 
 // Valid indicates whether the value is a known member of the ContractEventEvent enum.
@@ -722,6 +724,10 @@ func (e ContractEventEvent) Valid() bool {
 	case ContractEventEventSent:
 		return true
 	case ContractEventEventSigned:
+		return true
+	case ContractEventEventSignerAdded:
+		return true
+	case ContractEventEventSignerRemoved:
 		return true
 	case ContractEventEventViewed:
 		return true
@@ -5675,6 +5681,9 @@ type CommentInputBody struct {
 
 // Commission defines model for Commission.
 type Commission struct {
+	// CdaDocumentId the authorisation filed at closing as a PDF document of the deal
+	CdaDocumentId *openapi_types.UUID `json:"cda_document_id,omitempty"`
+
 	// CdaSha256 SHA-256 of the disbursement authorisation generated at closing
 	CdaSha256 *string `json:"cda_sha256,omitempty"`
 
@@ -8188,6 +8197,15 @@ type PaymentResult struct {
 	Payment     Payment       `json:"payment"`
 }
 
+// PayoutInput defines model for PayoutInput.
+type PayoutInput struct {
+	// PaidOn default today in the organization's time zone
+	PaidOn *openapi_types.Date `json:"paid_on,omitempty"`
+
+	// Reference e.g. a check number or a transfer id
+	Reference *string `json:"reference,omitempty"`
+}
+
 // Period defines model for Period.
 type Period struct {
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
@@ -8973,13 +8991,23 @@ type Split struct {
 	//
 	// Examples: 1250000.00
 	CompanyDollar string `json:"company_dollar"`
-	LineNo        int64  `json:"line_no"`
+
+	// Id the split, to pay it once the commission is posted
+	Id     openapi_types.UUID `json:"id"`
+	LineNo int64              `json:"line_no"`
 
 	// MemberId the agent, for an agent's split
-	MemberId  *openapi_types.UUID `json:"member_id,omitempty"`
-	Payee     SplitPayee          `json:"payee"`
-	PayeeName string              `json:"payee_name"`
-	Side      *SplitSide          `json:"side,omitempty"`
+	MemberId *openapi_types.UUID `json:"member_id,omitempty"`
+	PaidAt   *time.Time          `json:"paid_at,omitempty"`
+
+	// PaidOn the day the payee was paid (agents' and referral splits, after closing)
+	PaidOn *openapi_types.Date `json:"paid_on,omitempty"`
+
+	// PaidReference the payment's reference, e.g. a check number
+	PaidReference *string    `json:"paid_reference,omitempty"`
+	Payee         SplitPayee `json:"payee"`
+	PayeeName     string     `json:"payee_name"`
+	Side          *SplitSide `json:"side,omitempty"`
 
 	// SideShare an agent's part of the gross before their plan's split (their GCI)
 	//
@@ -10144,6 +10172,12 @@ type ClientTimelineParams struct {
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// PayCommissionSplitParams defines parameters for PayCommissionSplit.
+type PayCommissionSplitParams struct {
+	// IdempotencyKey a unique key per intended operation (a UUID, say): a retry with the same key and body gets the first response back and changes nothing; the same key with another body is refused (422); while the first request is still running a retry gets 409 with Retry-After
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // GciByAgentParams defines parameters for GciByAgent.
 type GciByAgentParams struct {
 	// Year default this year
@@ -10832,6 +10866,9 @@ type CreatePreferenceJSONRequestBody = PreferenceBody
 // ChangeClientStageJSONRequestBody defines body for ChangeClientStage for application/json ContentType.
 type ChangeClientStageJSONRequestBody = StageBody
 
+// PayCommissionSplitJSONRequestBody defines body for PayCommissionSplit for application/json ContentType.
+type PayCommissionSplitJSONRequestBody = PayoutInput
+
 // CreateContractTemplateJSONRequestBody defines body for CreateContractTemplate for application/json ContentType.
 type CreateContractTemplateJSONRequestBody = TemplateInput
 
@@ -10840,6 +10877,9 @@ type ReplaceContractTemplateJSONRequestBody = TemplateInput
 
 // AmendContractJSONRequestBody defines body for AmendContract for application/json ContentType.
 type AmendContractJSONRequestBody = AmendmentInput
+
+// AddContractSignerJSONRequestBody defines body for AddContractSigner for application/json ContentType.
+type AddContractSignerJSONRequestBody = SignerInput
 
 // VoidContractJSONRequestBody defines body for VoidContract for application/json ContentType.
 type VoidContractJSONRequestBody = VoidContractBody
@@ -12113,6 +12153,32 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimeline(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PayCommissionSplitWithBody Pay an agent their commission split
+	//
+	// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+	PayCommissionSplitWithBody(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayCommissionSplit Pay an agent their commission split
+	//
+	// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+	PayCommissionSplit(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, body PayCommissionSplitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GciByAgent Gross commission income by agent, year to date
 	//
 	// Every agent with deal.manage, else the caller's own.
@@ -12121,6 +12187,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
 	GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveContractSigner Remove a signer who has not signed from a draft or sent contract
+	//
+	// {id} is the signer (the contract lists its signers). Their link stops working. A signer who signed is not removed (409), nor the last required one (422 naming signers). When every remaining required signer of a sent contract has signed, removing the last one who had not executes the contract, after the same checks as a signature. Returns the contract.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Corresponds with DELETE /api/v1/contract-signers/{id} (the `RemoveContractSigner` operationId).
+	RemoveContractSigner(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListContractTemplates List contract templates by name
 	//
@@ -12226,6 +12301,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
 	SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddContractSignerWithBody Add a signer to a draft or sent contract
+	//
+	// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+	AddContractSignerWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddContractSigner Add a signer to a draft or sent contract
+	//
+	// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+	AddContractSigner(ctx context.Context, id openapi_types.UUID, body AddContractSignerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VoidContractWithBody Void a contract that is not executed; its links stop working
 	//
@@ -17037,6 +17134,52 @@ func (c *Client) ClientTimeline(ctx context.Context, id openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// PayCommissionSplitWithBody Pay an agent their commission split
+//
+// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+func (c *Client) PayCommissionSplitWithBody(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayCommissionSplitRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayCommissionSplit Pay an agent their commission split
+//
+// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+func (c *Client) PayCommissionSplit(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, body PayCommissionSplitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayCommissionSplitRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GciByAgent Gross commission income by agent, year to date
 //
 // Every agent with deal.manage, else the caller's own.
@@ -17046,6 +17189,25 @@ func (c *Client) ClientTimeline(ctx context.Context, id openapi_types.UUID, para
 // Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
 func (c *Client) GciByAgent(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGciByAgentRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveContractSigner Remove a signer who has not signed from a draft or sent contract
+//
+// {id} is the signer (the contract lists its signers). Their link stops working. A signer who signed is not removed (409), nor the last required one (422 naming signers). When every remaining required signer of a sent contract has signed, removing the last one who had not executes the contract, after the same checks as a signature. Returns the contract.
+//
+// Needs permission `deal.write`.
+//
+// Corresponds with DELETE /api/v1/contract-signers/{id} (the `RemoveContractSigner` operationId).
+func (c *Client) RemoveContractSigner(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveContractSignerRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -17261,6 +17423,48 @@ func (c *Client) AmendContract(ctx context.Context, id openapi_types.UUID, body 
 // Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
 func (c *Client) SendContract(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSendContractRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddContractSignerWithBody Add a signer to a draft or sent contract
+//
+// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+func (c *Client) AddContractSignerWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddContractSignerRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddContractSigner Add a signer to a draft or sent contract
+//
+// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+func (c *Client) AddContractSigner(ctx context.Context, id openapi_types.UUID, body AddContractSignerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddContractSignerRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -26677,6 +26881,68 @@ func NewClientTimelineRequest(server string, id openapi_types.UUID, params *Clie
 	return req, nil
 }
 
+// NewPayCommissionSplitRequest calls the generic PayCommissionSplit builder with application/json body
+func NewPayCommissionSplitRequest(server string, id openapi_types.UUID, params *PayCommissionSplitParams, body PayCommissionSplitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPayCommissionSplitRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPayCommissionSplitRequestWithBody constructs an http.Request for the PayCommissionSplit method, with any body, and a specified content type
+func NewPayCommissionSplitRequestWithBody(server string, id openapi_types.UUID, params *PayCommissionSplitParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/commission-splits/%s/pay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGciByAgentRequest constructs an http.Request for the GciByAgent method
 func NewGciByAgentRequest(server string, params *GciByAgentParams) (*http.Request, error) {
 	var err error
@@ -26724,6 +26990,40 @@ func NewGciByAgentRequest(server string, params *GciByAgentParams) (*http.Reques
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveContractSignerRequest constructs an http.Request for the RemoveContractSigner method
+func NewRemoveContractSignerRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contract-signers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -27024,6 +27324,53 @@ func NewSendContractRequest(server string, id openapi_types.UUID) (*http.Request
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAddContractSignerRequest calls the generic AddContractSigner builder with application/json body
+func NewAddContractSignerRequest(server string, id openapi_types.UUID, body AddContractSignerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddContractSignerRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAddContractSignerRequestWithBody constructs an http.Request for the AddContractSigner method, with any body, and a specified content type
+func NewAddContractSignerRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/contracts/%s/signers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -38741,6 +39088,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/clients/{id}/timeline (the `ClientTimeline` operationId).
 	ClientTimelineWithResponse(ctx context.Context, id openapi_types.UUID, params *ClientTimelineParams, reqEditors ...RequestEditorFn) (*ClientTimelineResponse, error)
 
+	// PayCommissionSplitWithBodyWithResponse Pay an agent their commission split
+	//
+	// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+	PayCommissionSplitWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayCommissionSplitResponse, error)
+
+	// PayCommissionSplitWithResponse Pay an agent their commission split
+	//
+	// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+	//
+	// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+	//
+	// Needs permission `deal.manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+	PayCommissionSplitWithResponse(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, body PayCommissionSplitJSONRequestBody, reqEditors ...RequestEditorFn) (*PayCommissionSplitResponse, error)
+
 	// GciByAgentWithResponse Gross commission income by agent, year to date
 	//
 	// Every agent with deal.manage, else the caller's own.
@@ -38751,6 +39124,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/commissions/gci (the `GciByAgent` operationId).
 	GciByAgentWithResponse(ctx context.Context, params *GciByAgentParams, reqEditors ...RequestEditorFn) (*GciByAgentResponse, error)
+
+	// RemoveContractSignerWithResponse Remove a signer who has not signed from a draft or sent contract
+	//
+	// {id} is the signer (the contract lists its signers). Their link stops working. A signer who signed is not removed (409), nor the last required one (422 naming signers). When every remaining required signer of a sent contract has signed, removing the last one who had not executes the contract, after the same checks as a signature. Returns the contract.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/contract-signers/{id} (the `RemoveContractSigner` operationId).
+	RemoveContractSignerWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveContractSignerResponse, error)
 
 	// ListContractTemplatesWithResponse List contract templates by name
 	//
@@ -38866,6 +39250,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/contracts/{id}/send (the `SendContract` operationId).
 	SendContractWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SendContractResponse, error)
+
+	// AddContractSignerWithBodyWithResponse Add a signer to a draft or sent contract
+	//
+	// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+	AddContractSignerWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddContractSignerResponse, error)
+
+	// AddContractSignerWithResponse Add a signer to a draft or sent contract
+	//
+	// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+	//
+	// Needs permission `deal.write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+	AddContractSignerWithResponse(ctx context.Context, id openapi_types.UUID, body AddContractSignerJSONRequestBody, reqEditors ...RequestEditorFn) (*AddContractSignerResponse, error)
 
 	// VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
 	//
@@ -47866,6 +48272,117 @@ func (r ClientTimelineResponse) ContentType() string {
 	return ""
 }
 
+// PayCommissionSplitResponse200Headers the declared response headers of an HTTP 200 response for PayCommissionSplit
+type PayCommissionSplitResponse200Headers struct {
+	ContentType *string
+}
+
+type PayCommissionSplitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Split
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PayCommissionSplitResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PayCommissionSplitResponse) GetJSON200() *Split {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PayCommissionSplitResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PayCommissionSplitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PayCommissionSplitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PayCommissionSplitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PayCommissionSplitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GciByAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47929,6 +48446,89 @@ func (r GciByAgentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GciByAgentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveContractSignerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContractDetail
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveContractSignerResponse) GetJSON200() *ContractDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveContractSignerResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveContractSignerResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveContractSignerResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveContractSignerResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveContractSignerResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveContractSignerResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveContractSignerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveContractSignerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveContractSignerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveContractSignerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -48623,6 +49223,110 @@ func (r SendContractResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SendContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddContractSignerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ContractDetail
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddContractSignerResponse) GetJSON201() *ContractDetail {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddContractSignerResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddContractSignerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddContractSignerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddContractSignerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddContractSignerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -70276,6 +70980,44 @@ func (c *ClientWithResponses) ClientTimelineWithResponse(ctx context.Context, id
 	return ParseClientTimelineResponse(rsp)
 }
 
+// PayCommissionSplitWithBodyWithResponse Pay an agent their commission split
+//
+// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+func (c *ClientWithResponses) PayCommissionSplitWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayCommissionSplitResponse, error) {
+	rsp, err := c.PayCommissionSplitWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayCommissionSplitResponse(rsp)
+}
+
+// PayCommissionSplitWithResponse Pay an agent their commission split
+//
+// Pays an agent's (or the referral party's) split of a commission posted at closing, in full (partial payments are not supported): commissions payable is debited and operating cash credited by the split's amount, dated paid_on. {id} is the split (the commission's splits carry their ids). 409 before closing, for the brokerage's own split, or when the split was paid already.
+//
+// Requires an `Idempotency-Key` header: the first response is stored for 24 hours and replayed, byte for byte, to a retry with the same key and body.
+//
+// Needs permission `deal.manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/commission-splits/{id}/pay (the `PayCommissionSplit` operationId).
+func (c *ClientWithResponses) PayCommissionSplitWithResponse(ctx context.Context, id openapi_types.UUID, params *PayCommissionSplitParams, body PayCommissionSplitJSONRequestBody, reqEditors ...RequestEditorFn) (*PayCommissionSplitResponse, error) {
+	rsp, err := c.PayCommissionSplit(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayCommissionSplitResponse(rsp)
+}
+
 // GciByAgentWithResponse Gross commission income by agent, year to date
 //
 // Every agent with deal.manage, else the caller's own.
@@ -70291,6 +71033,23 @@ func (c *ClientWithResponses) GciByAgentWithResponse(ctx context.Context, params
 		return nil, err
 	}
 	return ParseGciByAgentResponse(rsp)
+}
+
+// RemoveContractSignerWithResponse Remove a signer who has not signed from a draft or sent contract
+//
+// {id} is the signer (the contract lists its signers). Their link stops working. A signer who signed is not removed (409), nor the last required one (422 naming signers). When every remaining required signer of a sent contract has signed, removing the last one who had not executes the contract, after the same checks as a signature. Returns the contract.
+//
+// Needs permission `deal.write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/contract-signers/{id} (the `RemoveContractSigner` operationId).
+func (c *ClientWithResponses) RemoveContractSignerWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveContractSignerResponse, error) {
+	rsp, err := c.RemoveContractSigner(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveContractSignerResponse(rsp)
 }
 
 // ListContractTemplatesWithResponse List contract templates by name
@@ -70472,6 +71231,40 @@ func (c *ClientWithResponses) SendContractWithResponse(ctx context.Context, id o
 		return nil, err
 	}
 	return ParseSendContractResponse(rsp)
+}
+
+// AddContractSignerWithBodyWithResponse Add a signer to a draft or sent contract
+//
+// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+//
+// Needs permission `deal.write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+func (c *ClientWithResponses) AddContractSignerWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddContractSignerResponse, error) {
+	rsp, err := c.AddContractSignerWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddContractSignerResponse(rsp)
+}
+
+// AddContractSignerWithResponse Add a signer to a draft or sent contract
+//
+// The signer comes after those the contract has (at most 20). A sent contract e-mails the new signer their one-time link at once. 409 naming status once the contract is executed or void; 409 naming email when the address already signs it.
+//
+// Needs permission `deal.write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/contracts/{id}/signers (the `AddContractSigner` operationId).
+func (c *ClientWithResponses) AddContractSignerWithResponse(ctx context.Context, id openapi_types.UUID, body AddContractSignerJSONRequestBody, reqEditors ...RequestEditorFn) (*AddContractSignerResponse, error) {
+	rsp, err := c.AddContractSigner(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddContractSignerResponse(rsp)
 }
 
 // VoidContractWithBodyWithResponse Void a contract that is not executed; its links stop working
@@ -80477,6 +81270,108 @@ func ParseClientTimelineResponse(rsp *http.Response) (*ClientTimelineResponse, e
 	return response, nil
 }
 
+// ParsePayCommissionSplitResponse parses an HTTP response from a PayCommissionSplitWithResponse call
+func ParsePayCommissionSplitResponse(rsp *http.Response) (*PayCommissionSplitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PayCommissionSplitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Split
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PayCommissionSplitResponse200Headers
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGciByAgentResponse parses an HTTP response from a GciByAgentWithResponse call
 func ParseGciByAgentResponse(rsp *http.Response) (*GciByAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -80511,6 +81406,74 @@ func ParseGciByAgentResponse(rsp *http.Response) (*GciByAgentResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveContractSignerResponse parses an HTTP response from a RemoveContractSignerWithResponse call
+func ParseRemoveContractSignerResponse(rsp *http.Response) (*RemoveContractSignerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveContractSignerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
@@ -81103,6 +82066,95 @@ func ParseSendContractResponse(rsp *http.Response) (*SendContractResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddContractSignerResponse parses an HTTP response from a AddContractSignerWithResponse call
+func ParseAddContractSignerResponse(rsp *http.Response) (*AddContractSignerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddContractSignerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ContractDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
