@@ -76,11 +76,10 @@ func seedDeals(ctx context.Context, admin *pgx.Conn, org realty.ID, deals, versi
 // (deal.Transitions) becomes its stage history, the last step at its
 // stage_changed_at.
 var seedDealsSQL = []string{
+	// The agents: the members who list the organization's listings.
 	`CREATE TEMP TABLE w10_agents ON COMMIT DROP AS
-		SELECT row_number() OVER (ORDER BY m.id) - 1 AS k, m.id FROM org.members m
-		WHERE m.organization_id = @org AND m.status = 'active' AND EXISTS (SELECT FROM org.role_assignments a
-			JOIN org.roles r ON r.organization_id = a.organization_id AND r.id = a.role_id
-			WHERE a.organization_id = m.organization_id AND a.member_id = m.id AND r.key IN ('agent', 'broker'))`,
+		SELECT row_number() OVER (ORDER BY id) - 1 AS k, id
+		FROM (SELECT DISTINCT list_agent_id AS id FROM listing.listings WHERE organization_id = @org AND list_agent_id IS NOT NULL) AS a`,
 	`DO $$ BEGIN IF NOT EXISTS (SELECT FROM w10_agents) THEN RAISE EXCEPTION 'the organization has no agent'; END IF; END $$`,
 	`CREATE TEMP TABLE w10_listings ON COMMIT DROP AS
 		SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, property_id FROM listing.listings WHERE organization_id = @org`,
