@@ -28,6 +28,7 @@ type config struct {
 	Listings, Orgs, Clients, Runs, ImportRows int
 	CRMClients, Preferences, MatchJobs        int
 	Leases, BillingWorkers, Units             int
+	Deals, DocVersions                        int
 	Duration, Warmup                          time.Duration
 	Paced                                     float64
 	Peers, Workloads, DataDir, Out, Results   string
@@ -52,13 +53,15 @@ func parseFlags() config {
 	flag.IntVar(&c.Preferences, "preferences", 100_000, "W8: saved preferences to seed over the organizations")
 	flag.IntVar(&c.Leases, "leases", 100_000, "W6: active leases to seed over the organizations and bill")
 	flag.IntVar(&c.Units, "units", 10_000, "W7: units (with two years of leases, invoices and payments) seeded in the first organization")
+	flag.IntVar(&c.Deals, "deals", 50_000, "W10: deals (with their stage history) seeded in the first organization")
+	flag.IntVar(&c.DocVersions, "doc-versions", 500_000, "W10: document versions (3 to 5 per document) seeded in the first organization")
 	flag.IntVar(&c.BillingWorkers, "billing-workers", 4, "W6: organizations billed at once, on both sides (realty serve's River queue runs 4 jobs at once)")
 	flag.IntVar(&c.MatchJobs, "match-jobs", 100, "W8: rounds of the match job (five listings each, one organization a round)")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "length of a timed run")
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")
 	flag.Float64Var(&c.Paced, "paced", 2000, "W1 also at this fixed rate (requests/s over -clients connections) for latency when not saturated; 0 skips")
 	flag.StringVar(&c.Peers, "peers", "pocketbase,directus", "peers to measure on W1, or none")
-	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W5,W6,W7,W8,W9", "workloads to run")
+	flag.StringVar(&c.Workloads, "workloads", "W1,W2,W3,W4,W5,W6,W7,W8,W9,W10", "workloads to run")
 	flag.StringVar(&c.DataDir, "data-dir", "", "data directory (default /dev/shm/realty-bench-<listings>-<orgs>, reused)")
 	flag.StringVar(&c.Out, "out", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&c.Results, "results", "bench/results", "directory of the JSON results")
@@ -68,6 +71,7 @@ func parseFlags() config {
 	if c.Smoke {
 		c.Listings, c.Orgs, c.Clients, c.Runs, c.ImportRows, c.CRMClients = 10_000, 4, 2, 1, 2_000, 2_000
 		c.Preferences, c.MatchJobs, c.Leases, c.Units = 400, 8, 400, 240
+		c.Deals, c.DocVersions = 2_000, 10_000
 		c.Duration, c.Warmup, c.Peers, c.Paced = 2*time.Second, 500*time.Millisecond, "none", 200
 		c.DataDir = filepath.Join(os.TempDir(), fmt.Sprintf("realty-bench-smoke-%d", os.Getpid()))
 		c.Fresh = true
@@ -185,6 +189,9 @@ func newEnv(ctx context.Context, cfg config, srv *server) (*env, error) {
 	}
 	if wants(cfg, "W5") {
 		perms += ",payment.record,invoice.read"
+	}
+	if wants(cfg, "W10") {
+		perms += ",deal.read,deal.manage,document.read"
 	}
 	fmt.Fprintf(os.Stderr, "== API keys for %d organizations\n", len(orgs))
 	for _, o := range orgs {

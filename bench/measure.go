@@ -40,6 +40,8 @@ type report struct {
 	Billing    *billingResult `json:"w6,omitempty"`
 	// Dashboards describes W7's data.
 	Dashboards *dashboardsResult `json:"w7,omitempty"`
+	// Deals describes W10's data.
+	Deals *dealsResult `json:"w10,omitempty"`
 	// Payments is W5's retry check.
 	Payments *paymentResult `json:"w5_retries,omitempty"`
 	// Peak resident memory in MiB: realty's (VmHWM) and PostgreSQL's (the
@@ -70,6 +72,17 @@ func measureAll(ctx context.Context, cfg config, srv *server, work string) (*rep
 		ws, rep.Dashboards, err = w7(ctx, cfg, e)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "W7: "+err.Error())
+		}
+		for _, w := range ws {
+			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))
+		}
+	}
+	if wants(cfg, "W10") {
+		fmt.Fprintf(os.Stderr, "== W10: deal board and document search, %d deals, %d document versions\n", cfg.Deals, cfg.DocVersions)
+		var ws []workload
+		ws, rep.Deals, err = w10(ctx, cfg, e)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "W10: "+err.Error())
 		}
 		for _, w := range ws {
 			rep.Results = append(rep.Results, measureWorkload(ctx, cfg, srv, w, rep, &pgPeak))

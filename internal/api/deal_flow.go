@@ -62,10 +62,18 @@ type DealsInput struct {
 type DealsOutput struct{ Body deal.DealPage }
 
 // DealBoardOutput is the pipeline board.
-type DealBoardOutput struct {
-	Body struct {
-		Columns []deal.BoardColumn `json:"columns"`
-	}
+type DealBoardOutput struct{ Body DealBoardOutputBody }
+
+// DealBoardOutputBody is the board's columns. It writes its own JSON
+// (deal.AppendBoardJSON: the board is a large response, and reflection cost
+// more than the read); the name keeps the schema's.
+type DealBoardOutputBody struct {
+	Columns []deal.BoardColumn `json:"columns"`
+}
+
+// AppendJSON writes the body as encoding/json would.
+func (b DealBoardOutputBody) AppendJSON(dst []byte) []byte {
+	return deal.AppendBoardJSON(dst, b.Columns)
 }
 
 // DealHistoryOutput is a deal's stage history.

@@ -65,6 +65,10 @@ var schemaExceptions = map[string]string{
 	"bench -> leasing.lease_charges":       "W6 seeds its recurring charges set-based and bills them in its raw-SQL baseline",
 	"bench -> leasing.tenants":             "W6 seeds its tenants set-based",
 	"bench -> property.units":              "W6 seeds one unit per lease set-based",
+	"bench -> deal.deals":                  "W10 seeds its 50,000 deals set-based and reads the pipeline board in its raw-SQL baseline",
+	"bench -> deal.deal_stage_history":     "W10 seeds its deals' stage histories set-based",
+	"bench -> document.documents":          "W10 seeds its documents set-based and searches them in its raw-SQL baseline",
+	"bench -> document.document_versions":  "W10 seeds its 500,000 document versions set-based and searches them in its raw-SQL baseline",
 	"bench/searchdoc -> listing.listings":  "raw-SQL shapes measured for docs/search.md",
 	"bench/searchdoc -> org.organizations": "picks the organization the search shapes run in",
 
