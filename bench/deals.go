@@ -33,8 +33,8 @@ type dealsResult struct {
 	// directory held it already.
 	SeedSeconds float64 `json:"seed_seconds"`
 	// Words are the words searched; MatchMin, MatchMedian and MatchMax the
-	// share of the organization's document versions (in per cent) that
-	// hold them.
+	// share of the organization's documents (in per cent) whose current
+	// version holds them.
 	Words       int     `json:"search_words"`
 	MatchMin    float64 `json:"match_min_pct"`
 	MatchMedian float64 `json:"match_median_pct"`
@@ -74,7 +74,7 @@ func w10(ctx context.Context, cfg config, e *env) ([]workload, *dealsResult, err
 	if err := d.loadWords(ctx, admin, res); err != nil {
 		return nil, nil, err
 	}
-	fmt.Fprintf(os.Stderr, "  W10 %s: %d deals (%d open), %d stage changes, %d documents, %d versions; %d search words in %.2f–%.2f %% of the versions (median %.2f %%)\n",
+	fmt.Fprintf(os.Stderr, "  W10 %s: %d deals (%d open), %d stage changes, %d documents, %d versions; %d search words in %.2f–%.2f %% of the documents (median %.2f %%)\n",
 		o.Slug, res.Deals, res.Open, res.History, res.Documents, res.Versions, res.Words, res.MatchMin, res.MatchMax, res.MatchMedian)
 	return e.w10workloads(d), res, nil
 }
@@ -82,10 +82,9 @@ func w10(ctx context.Context, cfg config, e *env) ([]workload, *dealsResult, err
 // loadWords keeps the search terms and rare words that occur in at least
 // one and at most 2 % of the organization's document versions (a word
 // whose stem a common word shares would find more), and notes the share
-// they find. Versions are counted rather than documents through their
-// current version (what the search reads): the words of each version are
-// drawn alike, so the shares are the same, and the count is the GIN index's
-// alone.
+// they find among the documents. Only current versions carry a search
+// document, so counting the versions the GIN index matches counts the
+// documents a search finds.
 func (d *w10Data) loadWords(ctx context.Context, admin *pgx.Conn, res *dealsResult) error {
 	rows, err := admin.Query(ctx, `SELECT w, (SELECT count(*) FROM document.document_versions v
 			WHERE v.organization_id = $1 AND v.search_document @@ websearch_to_tsquery('english', w))::int AS n
@@ -97,7 +96,7 @@ func (d *w10Data) loadWords(ctx context.Context, admin *pgx.Conn, res *dealsResu
 	var w string
 	var n int
 	if _, err := pgx.ForEachRow(rows, []any{&w, &n}, func() error {
-		if share := 100 * float64(n) / float64(max(res.Versions, 1)); n > 0 && share <= 2 {
+		if share := 100 * float64(n) / float64(max(res.Documents, 1)); n > 0 && share <= 2 {
 			d.words = append(d.words, w)
 			shares = append(shares, share)
 		}

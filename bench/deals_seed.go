@@ -151,12 +151,14 @@ var seedDealsSQL = []string{
 			CASE WHEN d.k % 20 = 0 THEN 'participants' ELSE 'staff' END, v.id, d.agent, d.created, v.at
 		FROM w10_docs d JOIN w10_versions v ON v.document_id = d.id AND v.version = d.versions`,
 	// The search document is the upload path's (document.searchExpr: the
-	// title, the file name and the text, weighted A, B and C).
+	// title, the file name and the text, weighted A, B and C) on the
+	// current version, empty on the older ones.
 	`INSERT INTO document.document_versions (organization_id, id, document_id, version, blob_key, sha256, size_bytes, content_type,
 			file_name, uploaded_by, extracted_text, search_document, created_at, updated_at)
 		SELECT @org::uuid, v.id, v.document_id, v.version, h.hex, h.hex, 20000 + length(v.text) * 37, 'application/pdf', v.file_name,
-			d.agent, v.text, setweight(to_tsvector('english', d.title), 'A') || setweight(to_tsvector('english', v.file_name), 'B') ||
-			setweight(to_tsvector('english', v.text), 'C'), v.at, v.at
+			d.agent, v.text, CASE WHEN v.version = d.versions THEN setweight(to_tsvector('english', d.title), 'A') ||
+				setweight(to_tsvector('english', v.file_name), 'B') || setweight(to_tsvector('english', v.text), 'C') ELSE ''::tsvector END,
+			v.at, v.at
 		FROM w10_versions v JOIN w10_docs d ON d.id = v.document_id
 		CROSS JOIN LATERAL (SELECT encode(sha256(convert_to(v.id::text, 'UTF8')), 'hex') AS hex) AS h`,
 }

@@ -173,7 +173,7 @@ func (s *Service) Update(ctx context.Context, actor realty.Actor, id realty.ID, 
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE document.document_versions SET search_document = `+searchExpr("$3", "file_name", "extracted_text")+`
-			WHERE organization_id = $1 AND document_id = $2`, actor.OrgID, id, strings.TrimSpace(in.Title)); err != nil {
+			WHERE organization_id = $1 AND document_id = $2 AND id = $4`, actor.OrgID, id, strings.TrimSpace(in.Title), cur.CurrentVersionID); err != nil {
 			return err
 		}
 		out, err = getTx(ctx, tx, actor, id)

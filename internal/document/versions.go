@@ -150,7 +150,10 @@ func searchExpr(title, fileName, text string) string {
 		setweight(to_tsvector('english', ` + text + `), 'C')`
 }
 
-// insertVersionTx adds version n of a document and makes it current.
+// insertVersionTx adds version n of a document and makes it current. Only
+// the current version is searchable: the older ones' search documents are
+// emptied (they are kept, and found through their document), so a search
+// matches each document once and reads no superseded text.
 func insertVersionTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, docID realty.ID, title string, n int, up upload) (Version, error) {
 	id := realty.NewID()
 	rows, err := tx.Query(ctx, `INSERT INTO document.document_versions (organization_id, id, document_id, version, blob_key, sha256,
@@ -163,6 +166,10 @@ func insertVersionTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, docID r
 	}
 	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Version])
 	if err != nil {
+		return Version{}, err
+	}
+	if _, err = tx.Exec(ctx, `UPDATE document.document_versions SET search_document = ''::tsvector
+		WHERE organization_id = $1 AND document_id = $2 AND id <> $3 AND search_document <> ''::tsvector`, actor.OrgID, docID, id); err != nil {
 		return Version{}, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE document.documents SET current_version_id = $3 WHERE organization_id = $1 AND id = $2`,
