@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"realty/internal/metrics"
 )
 
 // Schedule makes backups every Every into Dir and prunes the scheduled ones
@@ -52,6 +54,7 @@ func (s *Schedule) untilDue(now time.Time) time.Duration {
 	if err != nil || len(list) == 0 {
 		return firstDelay
 	}
+	metrics.BackupSucceeded(list[0].CreatedAt)
 	return max(list[0].CreatedAt.Add(s.Every).Sub(now), firstDelay)
 }
 
@@ -62,6 +65,7 @@ func (s *Schedule) once(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	metrics.BackupSucceeded(m.CreatedAt)
 	s.Log.Info("scheduled backup written", "dir", dir, "tables", len(m.Tables), "rows", m.Rows(),
 		"dump_bytes", m.Dump.Size, "seconds", m.DurationSeconds)
 	removed, err := Prune(s.Dir, s.KeepDaily, s.KeepWeekly)

@@ -11,6 +11,7 @@ import (
 
 	"realty/internal/backup"
 	"realty/internal/config"
+	"realty/internal/metrics"
 	"realty/internal/postgres"
 	"realty/internal/server"
 )
@@ -132,6 +133,7 @@ func (e env) configWithArg(fs *flag.FlagSet, what string) (config.Config, string
 // the returned function stops it (a backup under way is abandoned, leaving
 // no directory that looks complete) and waits.
 func startBackups(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) func() {
+	metrics.BackupScheduled(cfg.BackupInterval)
 	if cfg.BackupInterval == 0 {
 		return func() {}
 	}

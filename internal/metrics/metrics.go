@@ -20,8 +20,20 @@ var (
 		Help: "Unix time of the newest successful backup this process knows of (0: none since it started). " +
 			"Set by the backup code through metrics.BackupSucceeded.",
 	})
-	backupLast time.Time
+	backupLast     time.Time
+	backupInterval = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: BackupIntervalName,
+		Help: "Seconds between this process's scheduled backups (REALTY_BACKUP_INTERVAL); 0 while they are off.",
+	})
 )
+
+// BackupIntervalName is the metric that says scheduled backups are on; the
+// "backup too old" alert fires only where it is above zero.
+const BackupIntervalName = "realty_backup_interval_seconds"
+
+// BackupScheduled records the interval of the process's scheduled backups
+// (0: off).
+func BackupScheduled(every time.Duration) { backupInterval.Set(every.Seconds()) }
 
 // BackupSucceeded records that a backup finished successfully at t. It never
 // fails; a t older than the one recorded is ignored, so a backup found on
@@ -38,5 +50,5 @@ func BackupSucceeded(t time.Time) {
 
 // Collectors returns the package's metrics, for a registry.
 func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{backupLastSuccess}
+	return []prometheus.Collector{backupLastSuccess, backupInterval}
 }

@@ -13,7 +13,7 @@ func TestBackupSucceeded(t *testing.T) {
 	BackupSucceeded(newest.Add(-24 * time.Hour))
 	backupMu.Lock()
 	defer backupMu.Unlock()
-	if !backupLast.Equal(newest) || len(Collectors()) != 1 {
-		t.Fatalf("newest backup %v, want %v", backupLast, newest)
+	if !backupLast.Equal(newest) || len(Collectors()) != 2 {
+		t.Fatalf("newest backup %v, want %v; %d collectors, want 2", backupLast, newest, len(Collectors()))
 	}
 }
