@@ -151,7 +151,8 @@ func TestCheckReportsBreakage(t *testing.T) {
 			VALUES ('`+orgID.String()+`', 'bill', app.uuid_v7(), '2026-03-01', '2026-03-01', 10, 3, 7, 'approved', '2026-03-01');
 		INSERT INTO ledger.journal_entries (organization_id, id, entry_date, source_type, source_id) VALUES
 			('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', 'escrow_deposit', app.uuid_v7()),
-			('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', 'commission', app.uuid_v7());
+			('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', 'commission', app.uuid_v7()),
+			('`+orgID.String()+`', app.uuid_v7(), '2026-03-10', 'commission_payout', app.uuid_v7());
 		SET session_replication_role = DEFAULT`)
 	if err != nil {
 		t.Fatal(err)
