@@ -19,7 +19,7 @@ func TestLedgerCheckCommand(t *testing.T) {
 		t.Fatalf("org create: exit %d %s", code, stderr)
 	}
 	code, stdout, stderr := run(t, vars, "ledger", "check", "--org", "acme")
-	if code != 0 || strings.Count(stdout, "OK ") != 15 || strings.Contains(stdout, "FAIL") {
+	if code != 0 || strings.Count(stdout, "OK ") != 16 || strings.Contains(stdout, "FAIL") {
 		t.Fatalf("ledger check on new books: exit %d\n%s%s", code, stdout, stderr)
 	}
 	t.Logf("realty ledger check --org acme:\n%s", stdout)
