@@ -254,7 +254,7 @@ generator itself.
 			"through or withdrawn; %d stage changes), %d documents with %d versions (3 to 5 each; the text of each version drawn from a "+
 			"vocabulary, bench/deals_seed.go), seeded in %.1f s (0: seeded by an earlier run). `board` is `GET /api/v1/deal-board` "+
 			"(nine columns of up to 50 deals and their counts); `doc_search` is `GET /api/v1/documents?q=WORD&limit=20`, one of %d words "+
-			"that occur in %.2f–%.2f %% of the document versions (median %.2f %%), ranked.\n", w.Org, w.Deals, w.Open, w.History, w.Documents, w.Versions,
+			"that occur in %.2f–%.2f %% of the documents, in their current version (median %.2f %%), ranked.\n", w.Org, w.Deals, w.Open, w.History, w.Documents, w.Versions,
 			w.SeedSeconds, w.Words, w.MatchMin, w.MatchMax, w.MatchMedian)
 	}
 	if m := rep.Match; m != nil {
