@@ -137,6 +137,76 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("a refused import left %d organizations", n)
 		}
 	})
+	t.Run("ErrDuplicateRow", func(t *testing.T) {
+		t.Parallel()
+		edited := editRows(t, file.Bytes(), func(l []byte) [][]byte {
+			if bytes.HasPrefix(l, []byte(`{"table":"crm.clients",`)) {
+				return [][]byte{l, l}
+			}
+			return [][]byte{l}
+		})
+		_, err := Import(ctx, target(t), bytes.NewReader(edited))
+		if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "crm.clients") || !strings.Contains(err.Error(), "clients_pkey") {
+			t.Fatalf("import of a row twice: %v", err)
+		}
+	})
+	t.Run("ErrDanglingReference", func(t *testing.T) {
+		t.Parallel()
+		edited := editRows(t, file.Bytes(), func(l []byte) [][]byte {
+			if bytes.HasPrefix(l, []byte(`{"table":"property.properties",`)) {
+				return nil
+			}
+			return [][]byte{l}
+		})
+		fresh := target(t)
+		_, err := Import(ctx, fresh, bytes.NewReader(edited))
+		if !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), "reference rows of property.properties") {
+			t.Fatalf("import without the properties: %v", err)
+		}
+		if n := orgRows(t, fresh.AdminURL); n != 0 {
+			t.Fatalf("a refused import left %d organizations", n)
+		}
+	})
+}
+
+// editRows rewrites the file's row records through edit and its end record
+// to match, so only the change itself can be refused.
+func editRows(t *testing.T, file []byte, edit func([]byte) [][]byte) []byte {
+	t.Helper()
+	var out [][]byte
+	var tables []string
+	var rows int64
+	var end End
+	for l := range bytes.Lines(file) {
+		switch {
+		case bytes.HasPrefix(l, []byte(`{"table":`)):
+			for _, e := range edit(l) {
+				var r struct{ Table string }
+				if err := json.Unmarshal(e, &r); err != nil {
+					t.Fatal(err)
+				}
+				if len(tables) == 0 || tables[len(tables)-1] != r.Table {
+					tables = append(tables, r.Table)
+				}
+				rows++
+				out = append(out, e)
+			}
+		case bytes.HasPrefix(l, []byte(`{"end":`)):
+			var r struct{ End End }
+			if err := json.Unmarshal(l, &r); err != nil {
+				t.Fatal(err)
+			}
+			end = End{Tables: len(tables), Rows: rows, Blobs: r.End.Blobs}
+			b, _ := json.Marshal(map[string]End{"end": end})
+			out = append(out, append(b, '\n'))
+		default:
+			out = append(out, l)
+		}
+	}
+	if end.Rows == 0 {
+		t.Fatal("no end record")
+	}
+	return bytes.Join(out, nil)
 }
 
 // tableSum is a table's row count and checksum for one organization.
