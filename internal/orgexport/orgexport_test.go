@@ -97,6 +97,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("the target holds %d organizations, want the imported one only", other)
 	}
 	sameBlobs(t, src.Blobs, tgt.Blobs, blobKeys(t, file.Bytes()))
+	inDependencyOrder(t, src.AdminURL, file.Bytes())
 	t.Run("ErrImportedTwice", func(t *testing.T) {
 		before := sums(t, tgt.AdminURL, org)
 		_, err := Import(ctx, tgt, bytes.NewReader(file.Bytes()))
@@ -323,5 +324,53 @@ func sameBlobs(t *testing.T, a, b blob.Store, keys []string) {
 		if err != nil || !bytes.Equal(x, y) {
 			t.Fatalf("blob %s: %d bytes in the source, %d in the target (%v)", k, len(x), len(y), err)
 		}
+	}
+}
+
+// inDependencyOrder requires every table's rows to come after the rows of
+// the tables its foreign keys reference.
+func inDependencyOrder(t *testing.T, url string, file []byte) {
+	t.Helper()
+	ctx := context.Background()
+	conn := dial(t, url)
+	cat, err := readCatalog(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[string]int{}
+	n := 0
+	for l := range bytes.Lines(file) {
+		var r struct{ Table string }
+		if err := json.Unmarshal(l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if _, seen := first[r.Table]; r.Table != "" && !seen {
+			first[r.Table] = n
+		}
+		n++
+	}
+	checked := 0
+	for _, k := range cat.keys {
+		from, okFrom := first[k.From.String()]
+		to, okTo := first[k.To.String()]
+		if okFrom && okTo && k.From != k.To {
+			checked++
+			if to > from {
+				t.Errorf("%s comes before %s, which it references (%s)", k.From, k.To, k.Name)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d foreign keys between exported tables checked", checked)
+	}
+}
+
+func TestDependencyOrder(t *testing.T) {
+	t.Parallel()
+	a, b, c, d := Table{"s", "a"}, Table{"s", "b"}, Table{"s", "c"}, Table{"r", "d"}
+	keys := []foreignKey{{From: c, To: b}, {From: b, To: a}, {From: c, To: c}, {From: a, To: usersTable}}
+	got := dependencyOrder([]Table{c, b, a, d}, keys)
+	if want := []Table{d, a, b, c}; !cmp.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
 	}
 }
