@@ -76,7 +76,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server (and the embedded PostgreSQL unless REALTY_DATABASE_URL is set)", runServe},
 		{"migrate", "apply or inspect schema migrations: up, down [-n N], status, redo, distribute --print", runMigrate},
-		{"org", "administer organizations: create --name NAME --slug SLUG", runOrg},
+		{"org", "administer organizations: create --name NAME --slug SLUG | export --org SLUG [--out FILE] | import [--in FILE]", runOrg},
 		{"user", "administer users: create --email E --org SLUG --role ROLE | reset-password --email E", runUser},
 		{"import", "import MLS listings: reso --org SLUG FILE [--source NAME] [--rejects FILE]", runImport},
 		{"apikey", "create an API key for an organization: create --org SLUG --name N --permissions P,P", runAPIKey},

@@ -9,14 +9,24 @@ import (
 
 // runOrg administers organizations: `realty org create --name N --slug S`
 // creates one (without members: add its owner with `realty user create
-// --role owner`) and prints its id.
+// --role owner`) and prints its id; `org export` and `org import` move one
+// between servers (orgexport.go).
 func runOrg(ctx context.Context, e env) error {
 	if len(e.args) > 0 && e.args[0] == "rate-limit" {
 		e.args = e.args[1:]
 		return runOrgRateLimit(ctx, e)
 	}
+	if len(e.args) > 0 && e.args[0] == "export" {
+		e.args = e.args[1:]
+		return runOrgExport(ctx, e)
+	}
+	if len(e.args) > 0 && e.args[0] == "import" {
+		e.args = e.args[1:]
+		return runOrgImport(ctx, e)
+	}
 	if len(e.args) == 0 || e.args[0] != "create" {
-		return usageErr("want: org create --name NAME --slug SLUG, or org rate-limit --org SLUG --per-minute N")
+		return usageErr("want: org create --name NAME --slug SLUG, org rate-limit --org SLUG --per-minute N, " +
+			"org export --org SLUG [--out FILE] or org import [--in FILE]")
 	}
 	e.args = e.args[1:]
 	fs := e.flags("org create")
