@@ -42,19 +42,11 @@ func commissionCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]st
 	if err != nil {
 		return nil, err
 	}
-	types := []string{commissionSource}
-	entries, err := ledger.SourceEntries(ctx, db, orgID, types)
+	books, err := readCheckBooks(ctx, db, orgID, []string{commissionSource}, "commission_income", "commissions_payable")
 	if err != nil {
 		return nil, err
 	}
-	income, err := ledger.SourceBalances(ctx, db, orgID, "commission_income", types)
-	if err != nil {
-		return nil, err
-	}
-	payable, err := ledger.SourceBalances(ctx, db, orgID, "commissions_payable", types)
-	if err != nil {
-		return nil, err
-	}
+	entries, income, payable := books.entries, books.balances["commission_income"], books.balances["commissions_payable"]
 	var bad []string
 	known := map[realty.ID]bool{}
 	for _, c := range cs {
@@ -76,11 +68,7 @@ func commissionCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]st
 				income[src].StringFixed(2), gross.StringFixed(2), payable[src].StringFixed(2), c.Payable.StringFixed(2)))
 		}
 	}
-	for s := range entries {
-		if !known[s.ID] {
-			bad = append(bad, fmt.Sprintf("commission entry for %s, which is no commission", s.ID))
-		}
-	}
+	bad = append(bad, books.orphans(known, "commission", "commission")...)
 	slices.Sort(bad)
 	return bad, nil
 }

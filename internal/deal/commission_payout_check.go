@@ -43,15 +43,11 @@ func payoutCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]string
 	if err != nil {
 		return nil, err
 	}
-	types := []string{payoutSource}
-	entries, err := ledger.SourceEntries(ctx, db, orgID, types)
+	books, err := readCheckBooks(ctx, db, orgID, []string{payoutSource}, "commissions_payable")
 	if err != nil {
 		return nil, err
 	}
-	payable, err := ledger.SourceBalances(ctx, db, orgID, "commissions_payable", types)
-	if err != nil {
-		return nil, err
-	}
+	entries, payable := books.entries, books.balances["commissions_payable"]
 	var bad []string
 	known := map[realty.ID]bool{}
 	for _, sp := range splits {
@@ -66,11 +62,7 @@ func payoutCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]string
 				payable[src].Neg().StringFixed(2), sp.Amount.StringFixed(2)))
 		}
 	}
-	for s := range entries {
-		if !known[s.ID] {
-			bad = append(bad, fmt.Sprintf("commission payout entry for %s, which is no split", s.ID))
-		}
-	}
+	bad = append(bad, books.orphans(known, "commission payout", "split")...)
 	slices.Sort(bad)
 	return bad, nil
 }

@@ -41,14 +41,11 @@ func escrowCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]string
 	if err != nil {
 		return nil, err
 	}
-	entries, err := ledger.SourceEntries(ctx, db, orgID, escrowSources)
+	books, err := readCheckBooks(ctx, db, orgID, escrowSources, "escrow_held")
 	if err != nil {
 		return nil, err
 	}
-	held, err := ledger.SourceBalances(ctx, db, orgID, "escrow_held", escrowSources)
-	if err != nil {
-		return nil, err
-	}
+	entries, held := books.entries, books.balances["escrow_held"]
 	var bad []string
 	known := map[realty.ID]bool{}
 	for _, dep := range deps {
@@ -75,11 +72,7 @@ func escrowCheck(ctx context.Context, db postgres.DB, orgID realty.ID) ([]string
 			bad = append(bad, fmt.Sprintf("deposit %s (%s, %s): escrow held %s, want %s", dep.ID, dep.Holder, dep.Status, balance.StringFixed(2), expect.StringFixed(2)))
 		}
 	}
-	for s := range entries {
-		if !known[s.ID] {
-			bad = append(bad, fmt.Sprintf("%s entry for %s, which is no deposit", s.Type, s.ID))
-		}
-	}
+	bad = append(bad, books.orphans(known, "", "deposit")...)
 	slices.Sort(bad)
 	return bad, nil
 }
