@@ -106,15 +106,11 @@ func (s *site) handleDealCreate(w http.ResponseWriter, r *http.Request) {
 // refused move is shown where it was asked for, with the machine's or the
 // guard's reason.
 func (s *site) handleDealMove(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
+	id, f, err := pathForm(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
 	f.Set("form", "move")
 	in := deal.MoveInput{To: f.Get("to"), Reason: strings.TrimSpace(f.Get("reason"))}
 	if in.ActualClose, err = dateField(f, "actual_close"); err == nil {

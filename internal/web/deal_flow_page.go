@@ -115,15 +115,11 @@ func (s *site) renderDealPage(w http.ResponseWriter, r *http.Request, code int, 
 // handleDealUpdate saves the deal page's edit form (deal.Service.Update:
 // deal.write, as PATCH /api/v1/deals/{id}); an empty field stays as it is.
 func (s *site) handleDealUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
+	id, f, err := pathForm(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
 	f.Set("form", "edit")
 	p, err := dealPatch(f)
 	if err == nil {
@@ -176,15 +172,11 @@ func nonBlank(f url.Values, name string) *string {
 // (deal.Service.AddParticipant: deal.write, as POST
 // /api/v1/deals/{id}/participants).
 func (s *site) handleDealParticipantAdd(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
+	id, f, err := pathForm(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
 	f.Set("form", "participant")
 	in := deal.ParticipantInput{Role: f.Get("role"), Name: nonBlank(f, "name"), Company: nonBlank(f, "company"),
 		Email: nonBlank(f, "email"), Phone: nonBlank(f, "phone")}

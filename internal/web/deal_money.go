@@ -122,15 +122,11 @@ func (s *site) dealMoneyDone(w http.ResponseWriter, r *http.Request, id realty.I
 // (deal.Service.AddEscrowDeposit: deal.write, as POST
 // /api/v1/deals/{id}/escrow-deposits).
 func (s *site) handleDealDepositAdd(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
+	id, f, err := pathForm(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
 	in := deal.EscrowDepositInput{Holder: f.Get("holder"), HolderName: nonEmpty(textField(f, "holder_name"))}
 	amount, err := decimalField(f, "amount")
 	if err == nil && amount == nil {

@@ -167,6 +167,16 @@ func pathID(r *http.Request) (realty.ID, error) {
 	return id, nil
 }
 
+// pathForm is a form post's {id} and its parsed body: NotFound for an id
+// that is none, Invalid for a body that does not parse.
+func pathForm(r *http.Request) (realty.ID, url.Values, error) {
+	id, err := pathID(r)
+	if err == nil {
+		err = r.ParseForm()
+	}
+	return id, r.PostForm, err
+}
+
 // cacheStatic lets browsers keep static files for an hour.
 func cacheStatic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
