@@ -199,16 +199,11 @@ func (s *site) documentFailed(w http.ResponseWriter, r *http.Request, form strin
 // handleDocumentUpdate changes title, category, visibility and retention
 // (document.Service.Update: document.write, as PATCH /api/v1/documents/{id}).
 func (s *site) handleDocumentUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, f, err := pathForm(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f := r.PostForm
 	in := document.Update{Title: f.Get("title"), Category: f.Get("category"), Visibility: f.Get("visibility")}
 	if v := f.Get("retain_until"); v != "" {
 		day, perr := realty.ParseDate(v)
