@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -200,5 +201,53 @@ func (d *drill) round(t *testing.T, round int) {
 	_, _, err = d.recoverTo(t, "before-base", backup.RecoveryTarget{Time: time.Now().Add(-24 * time.Hour)})
 	if !errors.Is(err, backup.ErrOutOfRange) {
 		t.Fatalf("a time before the base backup: got %v, want ErrOutOfRange", err)
+	}
+}
+
+// TestPruneBaseAndWAL: of three scheduled base backups and one made by hand,
+// pruning to one scheduled keeps the newest and the hand-made one; the WAL
+// before the oldest kept base backup leaves the archive, the rest stays.
+func TestPruneBaseAndWAL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := newDrill(t)
+	src := backup.BaseSource{AdminURL: d.c.URL(cluster.Superuser, "postgres")}
+	var made []*backup.BaseBackup
+	for i, trigger := range []string{"manual", "scheduled", "scheduled", "scheduled"} {
+		if _, err := backup.SwitchWAL(ctx, d.conn); err != nil {
+			t.Fatal(err)
+		}
+		src.Trigger = trigger
+		b, err := backup.CreateBase(ctx, src, filepath.Join(d.bases, fmt.Sprintf("b%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, b)
+	}
+	removed, remain, err := backup.PruneBase(d.bases, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 2 || len(remain) != 2 || remain[0].Dir != made[3].Dir || remain[1].Dir != made[0].Dir {
+		t.Fatalf("removed %v, remain %d; want b1 and b2 removed", removed, len(remain))
+	}
+	for _, keep := range [][]backup.BaseBackup{remain, remain[:1]} {
+		oldest := keep[len(keep)-1].StartWAL
+		n, err := backup.PruneWAL(ctx, "", d.archive, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := os.ReadDir(d.archive)
+		kept := false
+		for _, e := range entries {
+			if len(e.Name()) == 24 && e.Name() < oldest {
+				t.Errorf("%s left in the archive, older than %s", e.Name(), oldest)
+			}
+			kept = kept || e.Name() == oldest
+		}
+		if !kept {
+			t.Errorf("%s, the oldest base backup's first segment, was removed", oldest)
+		}
+		t.Logf("pruned the archive to %s: %d files removed, %d left", oldest, n, len(entries))
 	}
 }
