@@ -94,7 +94,7 @@ func (d *drill) recoverTo(t *testing.T, name string, target backup.RecoveryTarge
 	t.Helper()
 	ctx := context.Background()
 	into := filepath.Join(d.dir, "restored-"+name)
-	r, err := backup.Recover(ctx, backup.PITR{BaseDir: d.bases, ArchiveDir: d.archive, Into: into, Target: target,
+	r, err := backup.Recover(ctx, backup.PITR{BaseDir: d.bases, ArchiveDir: d.archive, Into: into, Force: true, Target: target,
 		Timeout: 2 * time.Minute, Settings: fastSettings})
 	if err != nil {
 		return 0, nil, err
