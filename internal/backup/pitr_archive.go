@@ -96,7 +96,7 @@ func PruneWAL(ctx context.Context, binDir, archiveDir string, bases []BaseBackup
 		return 0, err
 	}
 	before := countFiles(archiveDir)
-	out, err := execOutput(ctx, filepath.Join(dir, "pg_archivecleanup"), archiveDir, oldest.StartWAL)
+	out, err := execOutput(ctx, filepath.Join(dir, "pg_archivecleanup"), "-x", cluster.ArchiveSuffix, archiveDir, oldest.StartWAL)
 	if err != nil {
 		return 0, fmt.Errorf("pg_archivecleanup: %w\n%s", err, out)
 	}

@@ -166,7 +166,14 @@ func (d *drill) round(t *testing.T, round int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("round %d: %d rows before, 4000 added; archived through %s", round, before, seg)
+	entries, _ := os.ReadDir(d.archive)
+	var size int64
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil {
+			size += fi.Size()
+		}
+	}
+	t.Logf("round %d: %d rows before, 4000 added; archived through %s: %d files, %d bytes compressed", round, before, seg, len(entries), size)
 	for _, tc := range []struct {
 		name   string
 		target backup.RecoveryTarget
@@ -240,14 +247,21 @@ func TestPruneBaseAndWAL(t *testing.T) {
 		entries, _ := os.ReadDir(d.archive)
 		kept := false
 		for _, e := range entries {
-			if len(e.Name()) == 24 && e.Name() < oldest {
+			name := strings.TrimSuffix(e.Name(), cluster.ArchiveSuffix)
+			if len(name) == 24 && name < oldest {
 				t.Errorf("%s left in the archive, older than %s", e.Name(), oldest)
 			}
-			kept = kept || e.Name() == oldest
+			kept = kept || name == oldest
 		}
 		if !kept {
 			t.Errorf("%s, the oldest base backup's first segment, was removed", oldest)
 		}
-		t.Logf("pruned the archive to %s: %d files removed, %d left", oldest, n, len(entries))
+		var sizes []string
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil {
+				sizes = append(sizes, fmt.Sprintf("%s %d B", e.Name(), fi.Size()))
+			}
+		}
+		t.Logf("pruned the archive to %s: %d files removed, %d left: %s", oldest, n, len(entries), strings.Join(sizes, ", "))
 	}
 }

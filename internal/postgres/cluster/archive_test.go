@@ -16,7 +16,7 @@ func shellRun(t *testing.T, command, p, f string) error {
 	return exec.Command("sh", "-c", r.Replace(command)).Run()
 }
 
-// TestArchiveCommand: a segment is copied under its name with no temporary
+// TestArchiveCommand: a segment is stored compressed under its name with no temporary
 // file left; archiving it again with the same bytes succeeds, with other
 // bytes fails and keeps the archived copy; the restore command copies it
 // back and fails for a segment the archive lacks. A directory name with a
@@ -36,7 +36,7 @@ func TestArchiveCommand(t *testing.T) {
 	if err := shellRun(t, archive, filepath.Join(pgdata, seg), seg); err != nil {
 		t.Fatalf("archive: %v (command %s)", err, archive)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, seg)); string(got) != "wal bytes" {
+	if got := gunzip(t, filepath.Join(dir, seg+ArchiveSuffix)); got != "wal bytes" {
 		t.Fatalf("archived %q", got)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
@@ -51,7 +51,7 @@ func TestArchiveCommand(t *testing.T) {
 	if err := shellRun(t, archive, filepath.Join(pgdata, seg), seg); err == nil {
 		t.Fatal("a segment with other bytes overwrote the archived one")
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, seg)); string(got) != "wal bytes" {
+	if got := gunzip(t, filepath.Join(dir, seg+ArchiveSuffix)); got != "wal bytes" {
 		t.Fatalf("archived copy changed to %q", got)
 	}
 	restore := RestoreCommand(dir)
@@ -64,6 +64,16 @@ func TestArchiveCommand(t *testing.T) {
 	if err := shellRun(t, restore, filepath.Join(pgdata, "RECOVERYXLOG"), "000000010000000000000009"); err == nil {
 		t.Fatal("restoring a segment the archive lacks succeeded")
 	}
+}
+
+// gunzip returns the uncompressed contents of a gzip file.
+func gunzip(t *testing.T, file string) string {
+	t.Helper()
+	out, err := exec.Command("gzip", "-dc", file).Output()
+	if err != nil {
+		t.Fatalf("gunzip %s: %v", file, err)
+	}
+	return string(out)
 }
 
 // TestArchiveArgs: archiving settings appear only when a directory is set,
