@@ -128,6 +128,19 @@ func PruneBase(dir string, keep int) (removed []string, remain []BaseBackup, err
 	return removed, remain, nil
 }
 
+// ArchiveSize counts the files in the archive directory and adds up their
+// sizes (0, 0 when it is unreadable).
+func ArchiveSize(dir string) (files int, size int64) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+			files++
+			size += fi.Size()
+		}
+	}
+	return files, size
+}
+
 // countFiles counts the entries of dir (0 when unreadable).
 func countFiles(dir string) int {
 	entries, _ := os.ReadDir(dir)

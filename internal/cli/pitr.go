@@ -217,12 +217,15 @@ func archiveText(s backup.ArchiveStatus) string {
 // baseBackupStatus adds the embedded cluster's base backups to the check.
 func baseBackupStatus(cfg config.Config, v string) (status, value, advice string) {
 	list, err := backup.ListBase(cfg.BaseBackupDirectory())
+	files, size := backup.ArchiveSize(cfg.WALArchiveDirectory())
+	v += fmt.Sprintf("; archive %s: %d files, %s", cfg.WALArchiveDirectory(), files, sizeText(size))
 	switch {
 	case err != nil:
 		return postgres.Warning, v + "; " + err.Error(), "make REALTY_BASE_BACKUP_DIR readable"
 	case len(list) == 0:
 		return postgres.Warning, v + "; no base backup in " + cfg.BaseBackupDirectory(),
-			"take one with realty backup --base (serve takes them every REALTY_BASE_BACKUP_INTERVAL while REALTY_BACKUP_INTERVAL is on)"
+			"take one with realty backup --base (serve takes them every REALTY_BASE_BACKUP_INTERVAL while REALTY_BACKUP_INTERVAL is on, " +
+				"and prunes the archive to the oldest kept; until then the archive only grows)"
 	}
 	age := time.Since(list[0].StartedAt).Round(time.Minute)
 	v += fmt.Sprintf("; %d base backup(s), newest %s old, recoverable from %s", len(list), age,
