@@ -25,6 +25,7 @@ func runBackup(ctx context.Context, e env) error {
 	}
 	fs := e.flags("backup")
 	to := fs.String("to", "", "directory to write the backup into (default: REALTY_BACKUP_DIR/<UTC time>)")
+	base := fs.Bool("base", false, "take a base backup (pg_basebackup) of the embedded cluster for point-in-time recovery instead (default -to: REALTY_BASE_BACKUP_DIR/<UTC time>)")
 	cfg, err := e.config(fs, "data-dir")
 	if err != nil {
 		return err
@@ -33,7 +34,7 @@ func runBackup(ctx context.Context, e env) error {
 		return usageErr("unexpected argument %q (verify a backup with: realty backup verify FROM)", fs.Arg(0))
 	}
 	dir := *to
-	if dir == "" {
+	if dir == "" && !*base {
 		dir = filepath.Join(cfg.BackupDirectory(), backup.DirName(time.Now()))
 	}
 	log := server.NewLogger(e.stderr, cfg.LogFormat, "warn")
@@ -42,6 +43,9 @@ func runBackup(ctx context.Context, e env) error {
 		return err
 	}
 	defer closeLogged(log, "embedded PostgreSQL", db.close)
+	if *base {
+		return takeBaseBackup(ctx, e, cfg, db, dir)
+	}
 	m, err := backup.Create(ctx, backupSource(cfg, db), dir)
 	if err != nil {
 		return err
@@ -81,6 +85,9 @@ func runBackupVerify(ctx context.Context, e env) error {
 // cluster of an empty data directory (made here) or an empty external
 // database; --force replaces one holding data.
 func runRestore(ctx context.Context, e env) error {
+	if wantsPITR(e.args) {
+		return runRestorePITR(ctx, e)
+	}
 	fs := e.flags("restore")
 	force := fs.Bool("force", false, "replace a database and blob store that hold data")
 	cfg, from, err := e.configWithArg(fs, "FROM (a backup directory)")
@@ -129,7 +136,8 @@ func (e env) configWithArg(fs *flag.FlagSet, what string) (config.Config, string
 	return cfg, arg, cfg.Validate()
 }
 
-// startBackups runs the backup schedule when REALTY_BACKUP_INTERVAL is set;
+// startBackups runs the backup schedule when REALTY_BACKUP_INTERVAL is set
+// (and the base backup schedule beside it: see startBaseBackups);
 // the returned function stops it (a backup under way is abandoned, leaving
 // no directory that looks complete) and waits.
 func startBackups(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) func() {
@@ -146,7 +154,8 @@ func startBackups(ctx context.Context, cfg config.Config, db *database, log *slo
 		s.Run(ctx)
 	}()
 	log.Info("scheduled backups on", "every", cfg.BackupInterval, "dir", s.Dir)
-	return func() { cancel(); <-done }
+	stopBase := startBaseBackups(ctx, cfg, db, log)
+	return func() { cancel(); <-done; stopBase() }
 }
 
 // backupCheck is the doctor's check of the backup schedule: a warning when

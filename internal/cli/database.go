@@ -57,6 +57,8 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*da
 		DataDir:  filepath.Join(cfg.DataDir, "postgres"),
 		BinDir:   cfg.PGBinDir,
 		Settings: cfg.PGSettings,
+		// Archiving turns on (or off) at the cluster's next start.
+		WALArchiveDir: cfg.WALArchiveDirectory(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)

@@ -28,7 +28,7 @@ func runDoctor(ctx context.Context, e env) error {
 	err = withAdmin(ctx, e, cfg, func(conn *pgx.Conn, db *database) error {
 		checks, err = postgres.Diagnose(ctx, conn)
 		if err == nil {
-			checks = append(checks, ledgerCheck(ctx, conn))
+			checks = append(checks, ledgerCheck(ctx, conn), pitrCheck(ctx, conn, cfg))
 		}
 		if err == nil && db.binaries != nil {
 			checks = append(checks, postgres.CheckBinaries(ctx, conn, db.binaries))

@@ -98,6 +98,14 @@ type Config struct {
 	BackupDir        string
 	BackupKeepDaily  int
 	BackupKeepWeekly int
+	// WALArchiveDir is where the embedded cluster archives its WAL ("":
+	// DataDir/wal-archive, "off": no archiving; see WALArchiveDirectory);
+	// serve takes a base backup every BaseBackupInterval (0: never) into
+	// BaseBackupDir, keeping the BaseBackupKeep newest scheduled ones.
+	WALArchiveDir      string
+	BaseBackupDir      string
+	BaseBackupInterval time.Duration
+	BaseBackupKeep     int
 
 	// LogFormat is auto (text on a terminal, JSON otherwise), text or json.
 	LogFormat string
@@ -149,6 +157,10 @@ func variables() []variable {
 		{"REALTY_BACKUP_DIR", "", "directory of backups (realty backup's default and the schedule's); empty: REALTY_DATA_DIR/backups", setString(func(c *Config) *string { return &c.BackupDir })},
 		{"REALTY_BACKUP_KEEP_DAILY", "7", "scheduled backups kept: the newest of each of the last N days that have one", setInt(func(c *Config) *int { return &c.BackupKeepDaily })},
 		{"REALTY_BACKUP_KEEP_WEEKLY", "4", "scheduled backups kept besides: the newest of each of the last N weeks that have one", setInt(func(c *Config) *int { return &c.BackupKeepWeekly })},
+		{"REALTY_WAL_ARCHIVE_DIR", "", "directory the embedded cluster archives WAL into, for point-in-time recovery; empty: REALTY_DATA_DIR/wal-archive; off: no archiving", setString(func(c *Config) *string { return &c.WALArchiveDir })},
+		{"REALTY_BASE_BACKUP_DIR", "", "directory of base backups (pg_basebackup) for point-in-time recovery; empty: REALTY_DATA_DIR/base-backups", setString(func(c *Config) *string { return &c.BaseBackupDir })},
+		{"REALTY_BASE_BACKUP_INTERVAL", "24h", "how often serve takes a base backup while scheduled backups and WAL archiving are on; off: never", setInterval(func(c *Config) *time.Duration { return &c.BaseBackupInterval })},
+		{"REALTY_BASE_BACKUP_KEEP", "2", "scheduled base backups kept (WAL older than the oldest kept base backup is removed from the archive)", setInt(func(c *Config) *int { return &c.BaseBackupKeep })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -260,31 +272,6 @@ func (c *Config) validateMail() error {
 		}
 	}
 	return nil
-}
-
-// validateBackup checks the schedule's settings.
-func (c *Config) validateBackup() error {
-	if c.BackupInterval != 0 && c.BackupInterval < time.Minute {
-		return realty.FieldError("REALTY_BACKUP_INTERVAL", "must be off or at least 1m")
-	}
-	if c.BackupKeepDaily < 0 || c.BackupKeepDaily > 1000 {
-		return realty.FieldError("REALTY_BACKUP_KEEP_DAILY", "must be between 0 and 1000")
-	}
-	if c.BackupKeepWeekly < 0 || c.BackupKeepWeekly > 1000 {
-		return realty.FieldError("REALTY_BACKUP_KEEP_WEEKLY", "must be between 0 and 1000")
-	}
-	return nil
-}
-
-// BackupDirectory is where backups go: BackupDir, else DataDir/backups.
-func (c *Config) BackupDirectory() string {
-	if c.BackupDir != "" {
-		if abs, err := filepath.Abs(c.BackupDir); err == nil {
-			return abs
-		}
-		return c.BackupDir
-	}
-	return filepath.Join(c.DataDir, "backups")
 }
 
 // BaseURL is where people reach realty: PublicURL, or http:// and

@@ -40,17 +40,33 @@ func TestLoad(t *testing.T) {
 			t.Fatalf("external: %+v", c)
 		}
 	})
+	t.Run("OKArchive", func(t *testing.T) {
+		c, err := Load(env(map[string]string{"REALTY_DATA_DIR": "/srv/realty"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.WALArchiveDirectory() != "/srv/realty/wal-archive" || c.BaseBackupDirectory() != "/srv/realty/base-backups" ||
+			c.BaseBackupInterval != 24*time.Hour || c.BaseBackupKeep != 2 {
+			t.Fatalf("archive defaults: %q %q %v %d", c.WALArchiveDirectory(), c.BaseBackupDirectory(), c.BaseBackupInterval, c.BaseBackupKeep)
+		}
+		c, err = Load(env(map[string]string{"REALTY_WAL_ARCHIVE_DIR": "off", "REALTY_BASE_BACKUP_INTERVAL": "off"}))
+		if err != nil || c.WALArchiveDirectory() != "" || c.BaseBackupInterval != 0 {
+			t.Fatalf("archiving off: %q %v, %v", c.WALArchiveDirectory(), c.BaseBackupInterval, err)
+		}
+	})
 	bad := map[string]string{
-		"REALTY_POOL_SIZE":          "many",
-		"REALTY_HTTP_ADDR":          "8080",
-		"REALTY_LOG_FORMAT":         "xml",
-		"REALTY_HTTP_READ_TIMEOUT":  "-1s",
-		"REALTY_DATABASE_URL":       "mysql://x",
-		"REALTY_PG_SETTINGS":        "shared_buffers",
-		"REALTY_MAX_BODY_BYTES":     "10",
-		"REALTY_ADMIN_DATABASE_URL": "http://x",
-		"REALTY_METRICS_ADDR":       "9090",
-		"REALTY_JOB_RESCUE_AFTER":   "5m", // below the import timeout's default
+		"REALTY_POOL_SIZE":            "many",
+		"REALTY_HTTP_ADDR":            "8080",
+		"REALTY_LOG_FORMAT":           "xml",
+		"REALTY_HTTP_READ_TIMEOUT":    "-1s",
+		"REALTY_DATABASE_URL":         "mysql://x",
+		"REALTY_PG_SETTINGS":          "shared_buffers",
+		"REALTY_MAX_BODY_BYTES":       "10",
+		"REALTY_ADMIN_DATABASE_URL":   "http://x",
+		"REALTY_METRICS_ADDR":         "9090",
+		"REALTY_JOB_RESCUE_AFTER":     "5m", // below the import timeout's default
+		"REALTY_BASE_BACKUP_INTERVAL": "30s",
+		"REALTY_BASE_BACKUP_KEEP":     "0",
 	}
 	for name, value := range bad {
 		t.Run("Err/"+name, func(t *testing.T) {

@@ -74,6 +74,7 @@ func (m *Migrator) Up(ctx context.Context) error {
 		}
 		m.log.Info("citus bootstrap done", "statements", len(before))
 	}
+	m.restorePointBeforeMigrate(ctx, conn)
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	// Settings are server settings passed as -c flags; they override
 	// DefaultSettings key by key.
 	Settings map[string]string
+	// WALArchiveDir, when set, turns WAL archiving on into that directory
+	// (ArchiveSettings); "" leaves it off (test and throw-away clusters).
+	WALArchiveDir string
 	// NoSync skips fsync in initdb (tests and throw-away clusters).
 	NoSync bool
 	// LogFile receives the server's output; "" uses postgres.log beside
@@ -86,6 +89,11 @@ func (cfg Config) normalized() (Config, error) {
 	if cfg.LogFile, err = filepath.Abs(cfg.LogFile); err != nil {
 		return cfg, err
 	}
+	if cfg.WALArchiveDir != "" {
+		if cfg.WALArchiveDir, err = filepath.Abs(cfg.WALArchiveDir); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.SocketDir == "" {
 		cfg.SocketDir = defaultSocketDir(abs)
 	}
@@ -116,6 +124,9 @@ func defaultSocketDir(dataDir string) string {
 // order.
 func (cfg Config) args(port int) []string {
 	settings := DefaultSettings()
+	if cfg.WALArchiveDir != "" {
+		maps.Copy(settings, ArchiveSettings(cfg.WALArchiveDir))
+	}
 	maps.Copy(settings, cfg.Settings)
 	settings["listen_addresses"] = ""
 	if cfg.TCP {
@@ -179,6 +190,11 @@ func Open(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	if err := initialise(ctx, cfg, binDir, own); err != nil {
 		return nil, err
+	}
+	if cfg.WALArchiveDir != "" {
+		if err := PrepareArchiveDir(cfg.WALArchiveDir); err != nil {
+			return nil, fmt.Errorf("WAL archive directory: %w", err)
+		}
 	}
 	return start(ctx, cfg, binDir, own)
 }
