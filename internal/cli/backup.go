@@ -137,13 +137,14 @@ func (e env) configWithArg(fs *flag.FlagSet, what string) (config.Config, string
 }
 
 // startBackups runs the backup schedule when REALTY_BACKUP_INTERVAL is set
-// (and the base backup schedule beside it: see startBaseBackups);
-// the returned function stops it (a backup under way is abandoned, leaving
-// no directory that looks complete) and waits.
+// and the base backup schedule whenever the embedded cluster archives WAL
+// (see startBaseBackups); the returned function stops them (a backup under
+// way is abandoned, leaving no directory that looks complete) and waits.
 func startBackups(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) func() {
 	metrics.BackupScheduled(cfg.BackupInterval)
+	stopBase := startBaseBackups(ctx, cfg, db, log)
 	if cfg.BackupInterval == 0 {
-		return func() {}
+		return stopBase
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -154,7 +155,6 @@ func startBackups(ctx context.Context, cfg config.Config, db *database, log *slo
 		s.Run(ctx)
 	}()
 	log.Info("scheduled backups on", "every", cfg.BackupInterval, "dir", s.Dir)
-	stopBase := startBaseBackups(ctx, cfg, db, log)
 	return func() { cancel(); <-done; stopBase() }
 }
 

@@ -154,9 +154,11 @@ func runRestorePoint(ctx context.Context, e env) error {
 	})
 }
 
-// startBaseBackups runs the base backup schedule beside the backup schedule
-// when the embedded cluster archives WAL and REALTY_BASE_BACKUP_INTERVAL is
-// not off; the returned function stops it and waits.
+// startBaseBackups runs the base backup schedule, whether or not full
+// backups are scheduled, when the embedded cluster archives WAL and
+// REALTY_BASE_BACKUP_INTERVAL is not off: the archive is pruned only behind
+// a base backup, so without them it would grow without end. The returned
+// function stops it and waits.
 func startBaseBackups(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) func() {
 	if !cfg.Embedded() || cfg.WALArchiveDirectory() == "" || cfg.BaseBackupInterval == 0 {
 		return func() {}

@@ -159,7 +159,7 @@ func variables() []variable {
 		{"REALTY_BACKUP_KEEP_WEEKLY", "4", "scheduled backups kept besides: the newest of each of the last N weeks that have one", setInt(func(c *Config) *int { return &c.BackupKeepWeekly })},
 		{"REALTY_WAL_ARCHIVE_DIR", "", "directory the embedded cluster archives WAL into, for point-in-time recovery; empty: REALTY_DATA_DIR/wal-archive; off: no archiving", setString(func(c *Config) *string { return &c.WALArchiveDir })},
 		{"REALTY_BASE_BACKUP_DIR", "", "directory of base backups (pg_basebackup) for point-in-time recovery; empty: REALTY_DATA_DIR/base-backups", setString(func(c *Config) *string { return &c.BaseBackupDir })},
-		{"REALTY_BASE_BACKUP_INTERVAL", "24h", "how often serve takes a base backup while scheduled backups and WAL archiving are on; off: never", setInterval(func(c *Config) *time.Duration { return &c.BaseBackupInterval })},
+		{"REALTY_BASE_BACKUP_INTERVAL", "24h", "how often serve takes a base backup while the embedded cluster archives WAL; off: never (the archive is then never pruned)", setInterval(func(c *Config) *time.Duration { return &c.BaseBackupInterval })},
 		{"REALTY_BASE_BACKUP_KEEP", "2", "scheduled base backups kept (WAL older than the oldest kept base backup is removed from the archive)", setInt(func(c *Config) *int { return &c.BaseBackupKeep })},
 		{"REALTY_LOG_FORMAT", "auto", "auto (text on a terminal, JSON otherwise), text or json", setString(func(c *Config) *string { return &c.LogFormat })},
 		{"REALTY_LOG_LEVEL", "info", "debug, info, warn or error", setString(func(c *Config) *string { return &c.LogLevel })},
