@@ -26,6 +26,8 @@ type crashCounts struct {
 	// past one per key; failedRows: rows of definitively failed keys;
 	// wrong: answers naming another payment than the books hold.
 	lost, duplicates, failedRows, wrong int
+	// unavailable: 503 answers through the outage; internal: other 5xx.
+	unavailable, internal int
 	// red: crash to /readyz non-200 (-1: not seen); fast: a write's answer
 	// while down; restart: PostgreSQL's restart with crash recovery;
 	// green: PostgreSQL back to full service.
@@ -35,15 +37,17 @@ type crashCounts struct {
 func (c crashCounts) String() string {
 	return fmt.Sprintf("%s: %d keys: %d acknowledged, %d failed definitively, %d ambiguous → %d resolved by their key "+
 		"(%d had committed before the crash); %d lost, %d duplicates, %d rows from failed requests, %d wrong answers; "+
-		"readyz red after %s, 503 in %s, PostgreSQL restart %s, full service %s after it returned",
+		"%d answers 503, %d other 5xx; readyz red after %s, 503 in %s, PostgreSQL restart %s, full service %s after it returned",
 		c.how, c.keys, c.acknowledged, c.failed, c.ambiguous, c.resolved, c.committed, c.lost, c.duplicates, c.failedRows, c.wrong,
-		roundMs(c.red), roundMs(c.fast), roundMs(c.restart), roundMs(c.green))
+		c.unavailable, c.internal, roundMs(c.red), roundMs(c.fast), roundMs(c.restart), roundMs(c.green))
 }
 
 func roundMs(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "never"
+	case d == 0:
+		return "—"
 	case d < 10*time.Millisecond:
 		return d.Round(10 * time.Microsecond).String()
 	}
@@ -63,6 +67,8 @@ func (c *crashCounts) add(o crashCounts) {
 	c.duplicates += o.duplicates
 	c.failedRows += o.failedRows
 	c.wrong += o.wrong
+	c.unavailable += o.unavailable
+	c.internal += o.internal
 	c.red, c.fast, c.restart, c.green = max(c.red, o.red), max(c.fast, o.fast), max(c.restart, o.restart), max(c.green, o.green)
 }
 

@@ -47,8 +47,12 @@ type crashLoad struct {
 	mu    sync.Mutex
 	keys  []*crashKey
 	acked atomic.Int64 // keys whose first attempt was a 2xx
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	// unavailable counts 503 answers; internal other 5xx, which an outage
+	// must not cause (lastInternal is the body of one).
+	unavailable, internal atomic.Int64
+	lastInternal          atomic.Value
+	stop                  chan struct{}
+	wg                    sync.WaitGroup
 }
 
 func newCrashLoad(srv *realtyProc, apiKey, prefix string, tenants []realty.ID) *crashLoad {
@@ -150,6 +154,13 @@ func (l *crashLoad) send(k *crashKey) (int, []byte, http.Header) {
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		return 0, []byte(err.Error()), nil
+	}
+	switch {
+	case res.StatusCode == http.StatusServiceUnavailable:
+		l.unavailable.Add(1)
+	case res.StatusCode >= 500:
+		l.internal.Add(1)
+		l.lastInternal.Store(string(b))
 	}
 	return res.StatusCode, b, res.Header
 }

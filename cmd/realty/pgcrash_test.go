@@ -124,6 +124,10 @@ func crashRound(t *testing.T, db *crashDB, srv *realtyProc, mode crashMode, pref
 		t.Errorf("%s: only %d payments acknowledged after recovery", mode.name, load.acked.Load()-after)
 	}
 	c.count(t, db, prefix, load.finish(), crashedAt)
+	c.unavailable, c.internal = int(load.unavailable.Load()), int(load.internal.Load())
+	if c.internal > 0 {
+		t.Errorf("%s: %d answers 5xx other than 503 through the outage, one: %v", mode.name, c.internal, load.lastInternal.Load())
+	}
 	return c
 }
 
