@@ -18,7 +18,12 @@ const (
 	Unauthenticated Kind = "unauthenticated"
 	Forbidden       Kind = "forbidden"
 	RateLimited     Kind = "rate_limited"
-	Internal        Kind = "internal"
+	// Unavailable is a fault of the moment, not of the request: the
+	// database cannot be reached (down, restarting, recovering). A retry
+	// after a pause may succeed; a write retried under its Idempotency-Key
+	// is done at most once.
+	Unavailable Kind = "unavailable"
+	Internal    Kind = "internal"
 )
 
 // Error is realty's one error type. Message is safe to show to the caller;

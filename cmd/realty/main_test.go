@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -87,11 +88,24 @@ func (p *realtyProc) start() (time.Duration, error) {
 	p.cmd = exec.Command(os.Args[0])
 	p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = p.env, p.log, p.log
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := p.cmd.Start(); err != nil {
+	// Pdeathsig fires when the thread that forked the child ends, and Go
+	// ends a thread when a goroutine locked to it returns (as the embedded
+	// PostgreSQL launcher's does when its server exits): fork from a thread
+	// locked for the child's life, so realty dies with the test only.
+	started, exited := make(chan error, 1), make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		if err := p.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = p.cmd.Wait()
+		close(exited)
+	}()
+	if err := <-started; err != nil {
 		return 0, err
 	}
-	exited := make(chan struct{})
-	go func() { _ = p.cmd.Wait(); close(exited) }()
 	p.waitExit = exited
 	client := &http.Client{Timeout: time.Second}
 	for time.Since(begin) < time.Minute {

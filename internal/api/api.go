@@ -12,6 +12,7 @@ import (
 	"maps"
 	"net/http"
 	"realty/internal/app"
+	"realty/internal/postgres"
 	"realty/internal/problem"
 	"slices"
 	"sync"
@@ -118,7 +119,7 @@ func installErrorMapping() {
 			}
 			var re *realty.Error
 			if errors.As(err, &re) || status >= 500 {
-				return toProblem(hctx.Context(), err)
+				return withRetryAfter(hctx, toProblem(hctx.Context(), err))
 			}
 		}
 		if status >= 500 {
@@ -149,10 +150,21 @@ func clipValues(m *huma.ErrorModel) {
 	}
 }
 
+// withRetryAfter adds Retry-After to a 503 (the database unavailable): a
+// client may try again in a second.
+func withRetryAfter(hctx huma.Context, se huma.StatusError) huma.StatusError {
+	if se.GetStatus() == http.StatusServiceUnavailable {
+		hctx.SetHeader("Retry-After", "1")
+	}
+	return se
+}
+
 // toProblem renders err as problem+json: the caller-safe message and the fields
-// at fault. An Internal error is logged with the request id and shown only as
-// "internal error".
+// at fault. A database that cannot be reached is Unavailable (503) wherever
+// the failure surfaced (postgres.MapUnreachable). An Internal error is logged
+// with the request id and shown only as "internal error".
 func toProblem(ctx context.Context, err error) huma.StatusError {
+	err = postgres.MapUnreachable(err)
 	status := problem.Status(err)
 	if status == http.StatusInternalServerError {
 		if log, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {

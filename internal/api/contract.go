@@ -183,11 +183,14 @@ func inputsOf(t reflect.Type) inputs {
 	return in
 }
 
-// errorStatuses are the 4xx statuses an operation can answer (huma adds
-// 500), each for a reason that holds for every operation of its kind:
+// errorStatuses are the 4xx statuses and the 503 an operation can answer
+// (huma adds 500), each for a reason that holds for every operation of its
+// kind:
 //
 //   - 422 for all: unknown query parameters are refused everywhere, and
 //     parameters and bodies are validated;
+//   - 503 for all: the database cannot be reached for the moment (retry
+//     after Retry-After);
 //   - 400, 413 and 415 with a body: malformed, past the server's limit, or
 //     of a content type the operation does not read; 400 also without the
 //     Idempotency-Key a money-moving operation requires;
@@ -201,7 +204,7 @@ func inputsOf(t reflect.Type) inputs {
 //     that may be refused or name nothing (an unknown invitation), and
 //     sign-in and its kin are throttled.
 func errorStatuses(method string, rule Access, in inputs) []int {
-	statuses := []int{http.StatusUnprocessableEntity}
+	statuses := []int{http.StatusUnprocessableEntity, http.StatusServiceUnavailable}
 	write := method != http.MethodGet && method != http.MethodHead
 	if in.body {
 		statuses = append(statuses, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)

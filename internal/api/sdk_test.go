@@ -90,7 +90,7 @@ func withoutGenerator(code string) string {
 func TestSDKProblemTypes(t *testing.T) {
 	t.Parallel()
 	sdkTypes := map[string]bool{sdk.ProblemInvalid: true, sdk.ProblemNotFound: true, sdk.ProblemConflict: true,
-		sdk.ProblemUnauthenticated: true, sdk.ProblemForbidden: true, sdk.ProblemRateLimited: true, sdk.ProblemInternal: true,
+		sdk.ProblemUnauthenticated: true, sdk.ProblemForbidden: true, sdk.ProblemRateLimited: true, sdk.ProblemUnavailable: true, sdk.ProblemInternal: true,
 		sdk.ProblemMalformed: true, sdk.ProblemMethodNotAllowed: true, sdk.ProblemTooLarge: true, sdk.ProblemUnsupportedMediaType: true}
 	for _, ty := range problem.Types {
 		if !sdkTypes[ty.URI] {

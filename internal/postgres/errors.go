@@ -68,7 +68,8 @@ func lookupConstraint(schema, name string) (Constraint, bool) {
 // MapError turns a database error into a *realty.Error, by SQLSTATE and
 // schema-qualified constraint name only (never by message text). nil stays nil, a *realty.Error
 // passes through, pgx.ErrNoRows becomes NotFound, and anything unrecognised is
-// returned unchanged (an Internal error to the edges).
+// returned unchanged (an Internal error to the edges). A database that
+// cannot be reached (Unreachable) becomes Unavailable.
 func MapError(err error) error {
 	if err == nil {
 		return nil
@@ -79,6 +80,9 @@ func MapError(err error) error {
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &realty.Error{Kind: realty.NotFound, Message: "not found", Err: err}
+	}
+	if Unreachable(err) {
+		return &realty.Error{Kind: realty.Unavailable, Message: unavailableMessage, Err: err}
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

@@ -36,9 +36,16 @@ type Pool = pgxpool.Pool
 // size beat larger ones on both throughput and tail latency.
 func DefaultPoolSize() int { return 2 * runtime.GOMAXPROCS(0) }
 
+// ConnectTimeout bounds one connection attempt of the pool when the
+// database URL sets no connect_timeout.
+const ConnectTimeout = 5 * time.Second
+
 // OpenPool connects a pool of at most size connections (DefaultPoolSize when
 // size ≤ 0) with prepared statements cached per connection and realty's types
-// registered. It returns an error when the server cannot be reached.
+// registered. A connection attempt gives up after ConnectTimeout unless
+// the URL sets connect_timeout, so a request meets a database that does not
+// answer with a 503, not a hang. It returns an error when the server cannot
+// be reached.
 func OpenPool(ctx context.Context, url string, size int) (*Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -49,6 +56,9 @@ func OpenPool(ctx context.Context, url string, size int) (*Pool, error) {
 	}
 	cfg.MaxConns = int32(size)
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
+	}
 	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
 	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
 		pgxdecimal.Register(conn.TypeMap())

@@ -19,6 +19,7 @@ var statusOf = map[realty.Kind]int{
 	realty.Unauthenticated: http.StatusUnauthorized,
 	realty.Forbidden:       http.StatusForbidden,
 	realty.RateLimited:     http.StatusTooManyRequests,
+	realty.Unavailable:     http.StatusServiceUnavailable,
 	realty.Internal:        http.StatusInternalServerError,
 }
 
@@ -61,6 +62,7 @@ var Types = []Type{
 	{realty.Unauthenticated, http.StatusUnauthorized, "/problems/unauthenticated", "no credential, or one that is unknown, expired or revoked"},
 	{realty.Forbidden, http.StatusForbidden, "/problems/forbidden", "the credential lacks the permission, or is an API key where a user is needed"},
 	{realty.RateLimited, http.StatusTooManyRequests, "/problems/rate-limited", "too many attempts; try again later"},
+	{realty.Unavailable, http.StatusServiceUnavailable, "/problems/unavailable", "the database cannot be reached for the moment; retry after Retry-After (a write under the same Idempotency-Key is done at most once)"},
 	{realty.Internal, http.StatusInternalServerError, "/problems/internal", "a fault of the server, logged with the request id and never described"},
 	{"", http.StatusBadRequest, "/problems/malformed", "the body is not valid JSON or a required body is missing"},
 	{"", http.StatusMethodNotAllowed, "/problems/method-not-allowed", "the path exists for other methods (see Allow)"},

@@ -24,6 +24,7 @@ func TestStatus(t *testing.T) {
 		{&realty.Error{Kind: realty.Unauthenticated}, http.StatusUnauthorized},
 		{&realty.Error{Kind: realty.Forbidden}, http.StatusForbidden},
 		{&realty.Error{Kind: realty.RateLimited}, http.StatusTooManyRequests},
+		{&realty.Error{Kind: realty.Unavailable}, http.StatusServiceUnavailable},
 		{&realty.Error{Kind: realty.Internal}, http.StatusInternalServerError},
 		{errors.New("pq: something broke"), http.StatusInternalServerError},
 		{fmt.Errorf("read form: %w", &http.MaxBytesError{Limit: 10}), http.StatusRequestEntityTooLarge},
@@ -56,7 +57,7 @@ func TestTypes(t *testing.T) {
 		}
 	}
 	for _, k := range []realty.Kind{realty.Invalid, realty.NotFound, realty.Conflict, realty.Unauthenticated,
-		realty.Forbidden, realty.RateLimited, realty.Internal} {
+		realty.Forbidden, realty.RateLimited, realty.Unavailable, realty.Internal} {
 		if !kinds[k] {
 			t.Errorf("kind %s has no problem type", k)
 		}

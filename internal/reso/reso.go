@@ -207,6 +207,7 @@ var errorStatus = map[realty.Kind]struct {
 	realty.NotFound:        {http.StatusNotFound, "NotFound"},
 	realty.Conflict:        {http.StatusConflict, "Conflict"},
 	realty.RateLimited:     {http.StatusTooManyRequests, "TooManyRequests"},
+	realty.Unavailable:     {http.StatusServiceUnavailable, "ServiceUnavailable"},
 	realty.Internal:        {http.StatusInternalServerError, "InternalServerError"},
 }
 

@@ -20,6 +20,7 @@ const (
 	ProblemUnauthenticated      = "/problems/unauthenticated"        // 401
 	ProblemForbidden            = "/problems/forbidden"              // 403
 	ProblemRateLimited          = "/problems/rate-limited"           // 429
+	ProblemUnavailable          = "/problems/unavailable"            // 503: retry after Retry-After
 	ProblemInternal             = "/problems/internal"               // 500
 	ProblemMalformed            = "/problems/malformed"              // 400
 	ProblemMethodNotAllowed     = "/problems/method-not-allowed"     // 405
