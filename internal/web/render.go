@@ -7,6 +7,7 @@ import (
 	"realty"
 	"realty/internal/identity"
 	"realty/internal/org"
+	"realty/internal/postgres"
 	"realty/internal/problem"
 )
 
@@ -129,11 +130,16 @@ func status(err error) int { return problem.Status(err) }
 
 // fail answers a request whose domain call failed: to the sign-in page when
 // the session ended, else the error page (or, for htmx, the message swapped
-// into the page's flash area) with the status of the error's kind.
+// into the page's flash area) with the status of the error's kind. A
+// database that cannot be reached is a 503 with Retry-After, as in the API.
 func (s *site) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if realty.KindOf(err) == realty.Unauthenticated {
+	err = postgres.MapUnreachable(err)
+	switch realty.KindOf(err) {
+	case realty.Unauthenticated:
 		s.toLogin(w, r)
 		return
+	case realty.Unavailable:
+		w.Header().Set("Retry-After", "1")
 	}
 	v := s.withErr(r, &view{}, err)
 	if isHTMX(r) {
