@@ -29,11 +29,14 @@ CREATE FUNCTION audit.log_inserts() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     omit text[] := coalesce(TG_ARGV::text[], '{}') || '{updated_at}';
+    who  uuid := app.current_user_id();
+    req  text := app.current_request_id();
 BEGIN
-    EXECUTE format('INSERT INTO audit.changes (organization_id, table_name, record_id, action, new_data, user_id, request_id)
-                    SELECT n.organization_id, %L, n.id, ''INSERT'', to_jsonb(n) - $1, $2, $3 FROM new_rows n',
-                   TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME)
-        USING omit, app.current_user_id(), app.current_request_id();
+    -- Static SQL: PL/pgSQL compiles a trigger function per table, so each
+    -- table keeps its own plan of this statement.
+    INSERT INTO audit.changes (organization_id, table_name, record_id, action, new_data, user_id, request_id)
+    SELECT n.organization_id, TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, n.id, 'INSERT', to_jsonb(n) - omit, who, req
+    FROM new_rows n;
     RETURN NULL;
 END
 $$;
@@ -47,15 +50,17 @@ DECLARE
     dr numeric;
     cr numeric;
 BEGIN
+    -- Parameters, not NEW's fields in the text, so the statement routes by
+    -- organization (the statement audit reads it as the server records it).
     EXECUTE 'SELECT count(*), coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM ledger.journal_lines
              WHERE organization_id = $1 AND entry_id = $2' INTO n, dr, cr USING NEW.organization_id, NEW.id;
     IF n < 2 THEN
         RAISE EXCEPTION 'journal entry % has fewer than two lines', NEW.id
-            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'journal_entries', CONSTRAINT = 'journal_entries_has_lines';
+            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'journal_entries', CONSTRAINT = 'journal_entries_balanced';
     END IF;
     IF dr <> cr THEN
         RAISE EXCEPTION 'journal entry % is unbalanced: % lines, debits %, credits %', NEW.id, n, dr, cr
-            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'journal_lines', CONSTRAINT = 'journal_lines_balanced';
+            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'journal_entries', CONSTRAINT = 'journal_entries_balanced';
     END IF;
     RETURN NULL;
 END
@@ -81,7 +86,7 @@ BEGIN
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'journal entry % was posted by an earlier transaction: its lines are fixed', bad
-            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'journal_lines', CONSTRAINT = 'journal_lines_balanced';
+            USING ERRCODE = 'integrity_constraint_violation', SCHEMA = 'ledger', TABLE = 'journal_entries', CONSTRAINT = 'journal_entries_balanced';
     END IF;
     RETURN NULL;
 END
@@ -111,6 +116,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON ledger.journal_entries
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.log_inserts();
 CREATE TRIGGER audit_inserts AFTER INSERT ON ledger.journal_lines
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.log_inserts();
+
 
 -- +goose Down
 DROP TRIGGER audit_inserts ON ledger.journal_lines;
