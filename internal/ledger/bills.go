@@ -186,10 +186,11 @@ func insertBills(ctx context.Context, tx pgx.Tx, actor realty.Actor, bills []Bil
 	return out, nil
 }
 
-// insertBillLines writes the lines of the inserted bills in one statement
+// insertBillLines writes the lines of the inserted bills in one statement,
+// each with its bill's tenant (the database checks it is the invoice's),
 // and returns their ids, bill by bill.
 func insertBillLines(ctx context.Context, tx pgx.Tx, actor realty.Actor, bills []Bill) ([][]realty.ID, error) {
-	var ids, inv []realty.ID
+	var ids, inv, tenants []realty.ID
 	var no []int
 	var types, descs, keys []string
 	var amounts []decimal.Decimal
@@ -201,15 +202,15 @@ func insertBillLines(ctx context.Context, tx pgx.Tx, actor realty.Actor, bills [
 			out[i] = append(out[i], id)
 			ids, inv, no, types = append(ids, id), append(inv, b.ID), append(no, j+1), append(types, l.Type)
 			descs, amounts = append(descs, strings.TrimSpace(l.Description)), append(amounts, l.Amount.Decimal)
-			accounts, keys = append(accounts, l.AccountID), append(keys, lineAccounts[l.Type])
+			accounts, keys, tenants = append(accounts, l.AccountID), append(keys, lineAccounts[l.Type]), append(tenants, b.TenantID)
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO ledger.invoice_lines (organization_id, id, invoice_id, line_no, type, description, amount, account_id)
-		SELECT $1, l.id, l.invoice_id, l.line_no, l.type, l.description, l.amount, coalesce(l.account_id, a.id)
-		FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::numeric[], $8::uuid[], $9::text[])
-			AS l (id, invoice_id, line_no, type, description, amount, account_id, system_key)
+	_, err := tx.Exec(ctx, `INSERT INTO ledger.invoice_lines (organization_id, id, invoice_id, line_no, type, description, amount, account_id, tenant_id)
+		SELECT $1, l.id, l.invoice_id, l.line_no, l.type, l.description, l.amount, coalesce(l.account_id, a.id), l.tenant_id
+		FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::numeric[], $8::uuid[], $9::text[], $10::uuid[])
+			AS l (id, invoice_id, line_no, type, description, amount, account_id, system_key, tenant_id)
 		LEFT JOIN ledger.accounts a ON a.organization_id = $1 AND a.system_key = l.system_key`,
-		actor.OrgID, ids, inv, no, types, descs, amounts, accounts, keys)
+		actor.OrgID, ids, inv, no, types, descs, amounts, accounts, keys, tenants)
 	return out, err
 }
 

@@ -55,9 +55,36 @@ func TestJournalRefusesChanges(t *testing.T) {
 			return err
 		}
 	}
+	line := func(tx pgx.Tx, entry realty.ID, date string, no int, account realty.ID, debit, credit string) error {
+		_, err := tx.Exec(ctx, `INSERT INTO ledger.journal_lines (organization_id, id, entry_id, entry_date, line_no, account_id, debit, credit)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, orgID, realty.NewID(), entry, date, no, account, debit, credit)
+		return err
+	}
+	entry := func(tx pgx.Tx, date string) (realty.ID, error) {
+		id := realty.NewID()
+		_, err := tx.Exec(ctx, `INSERT INTO ledger.journal_entries (organization_id, id, entry_date) VALUES ($1, $2, $3)`, orgID, id, date)
+		return id, err
+	}
 	for role, conn := range roleConns(t, s) {
 		cases := map[string]func(pgx.Tx) error{
-			"unbalanced entry":         insert("2026-03-03", "9.99"),
+			"unbalanced entry": insert("2026-03-03", "9.99"),
+			"entry without lines": func(tx pgx.Tx) error {
+				_, err := entry(tx, "2026-03-03")
+				return err
+			},
+			"entry with one line": func(tx pgx.Tx) error {
+				id, err := entry(tx, "2026-03-03")
+				if err != nil {
+					return err
+				}
+				return line(tx, id, "2026-03-03", 1, ar, "0", "0.01")
+			},
+			"balanced lines added to a posted entry": func(tx pgx.Tx) error {
+				if err := line(tx, open.ID, "2026-03-02", 3, ar, "5", "0"); err != nil {
+					return err
+				}
+				return line(tx, open.ID, "2026-03-02", 4, income, "0", "5")
+			},
 			"entry in a closed period": insert("2026-02-03", "10"),
 			"update of a line": func(tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, `UPDATE ledger.journal_lines SET memo = 'edited' WHERE organization_id = $1 AND entry_id = $2`, orgID, open.ID)
@@ -84,6 +111,28 @@ func TestJournalRefusesChanges(t *testing.T) {
 		// The control: a balanced entry in an open period commits for both.
 		if err := rawTx(t, conn, orgID, insert("2026-03-04", "10")); err != nil {
 			t.Errorf("as %s: a balanced entry in an open period: %v", role, err)
+		}
+		// And one whose entry is inserted in a savepoint and whose lines
+		// come in two statements after it: checked once, at commit.
+		err := rawTx(t, conn, orgID, func(tx pgx.Tx) error {
+			sub, err := tx.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			id, err := entry(sub, "2026-03-05")
+			if err != nil {
+				return err
+			}
+			if err := sub.Commit(ctx); err != nil {
+				return err
+			}
+			if err := line(tx, id, "2026-03-05", 1, ar, "7", "0"); err != nil {
+				return err
+			}
+			return line(tx, id, "2026-03-05", 2, income, "0", "7")
+		})
+		if err != nil {
+			t.Errorf("as %s: a balanced entry posted from a savepoint, line by line: %v", role, err)
 		}
 	}
 	e, err := s.led.JournalEntry(ctx, s.acct, open.ID)

@@ -353,16 +353,15 @@ func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.
 }
 
 // applyAmounts adds amt (negative to undo) to an invoice's paid and a
-// payment's allocated, and sets the invoice's status from its balance.
+// payment's allocated, and sets the invoice's status from its balance:
+// both updates in one round trip.
 func applyAmounts(ctx context.Context, tx pgx.Tx, actor realty.Actor, paymentID, invoiceID realty.ID, amt decimal.Decimal) error {
-	_, err := tx.Exec(ctx, `UPDATE ledger.invoices SET paid = paid + $3, balance = balance - $3,
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE ledger.invoices SET paid = paid + $3, balance = balance - $3,
 			status = CASE WHEN status = 'void' THEN status WHEN balance - $3 = 0 THEN 'paid' WHEN paid + $3 > 0 THEN 'partial' ELSE 'open' END
 		WHERE organization_id = $1 AND id = $2`, actor.OrgID, invoiceID, amt)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `UPDATE ledger.payments SET allocated = allocated + $3 WHERE organization_id = $1 AND id = $2`, actor.OrgID, paymentID, amt)
-	return err
+	b.Queue(`UPDATE ledger.payments SET allocated = allocated + $3 WHERE organization_id = $1 AND id = $2`, actor.OrgID, paymentID, amt)
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // unapply undoes a live allocation: its entry reversed, its amounts taken

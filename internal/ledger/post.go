@@ -227,9 +227,9 @@ func resolveAccounts(ctx context.Context, tx pgx.Tx, actor realty.Actor, lines [
 	return nil
 }
 
-// insertEntry writes the entry and its lines in one round trip (the entry
-// first, then each line, pipelined) and returns the entry's id; Conflict
-// naming the period when the date falls in a closed one.
+// insertEntry writes the entry and its lines in one round trip (the entry,
+// then all its lines in one statement, pipelined) and returns the entry's
+// id; Conflict naming the period when the date falls in a closed one.
 func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, date realty.Date, reverses *realty.ID) (realty.ID, error) {
 	id := realty.NewID()
 	source := e.SourceType
@@ -244,11 +244,20 @@ func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, da
 	b.Queue(`INSERT INTO ledger.journal_entries (organization_id, id, entry_date, memo, source_type, source_id, reverses, created_by, request_id)
 		VALUES ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, nullif($9, ''))`,
 		actor.OrgID, id, date, e.Memo, source, e.SourceID, reverses, by, requestID(ctx))
+	n := len(e.Lines)
+	ids, accounts := make([]realty.ID, n), make([]realty.ID, n)
+	debits, credits, memos := make([]decimal.Decimal, n), make([]decimal.Decimal, n), make([]string, n)
+	props, units, leases, tenants := make([]*realty.ID, n), make([]*realty.ID, n), make([]*realty.ID, n), make([]*realty.ID, n)
 	for i, l := range e.Lines {
-		b.Queue(`INSERT INTO ledger.journal_lines (organization_id, id, entry_id, entry_date, line_no, account_id, debit, credit,
-			property_id, unit_id, lease_id, tenant_id, memo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, ''))`,
-			actor.OrgID, realty.NewID(), id, date, i+1, l.AccountID, l.Debit, l.Credit, l.PropertyID, l.UnitID, l.LeaseID, l.TenantID, l.Memo)
+		ids[i], accounts[i], debits[i], credits[i], memos[i] = realty.NewID(), l.AccountID, l.Debit, l.Credit, l.Memo
+		props[i], units[i], leases[i], tenants[i] = l.PropertyID, l.UnitID, l.LeaseID, l.TenantID
 	}
+	b.Queue(`INSERT INTO ledger.journal_lines (organization_id, id, entry_id, entry_date, line_no, account_id, debit, credit,
+			property_id, unit_id, lease_id, tenant_id, memo)
+		SELECT $1, l.id, $2, $3, l.n, l.account_id, l.debit, l.credit, l.property_id, l.unit_id, l.lease_id, l.tenant_id, nullif(l.memo, '')
+		FROM unnest($4::uuid[], $5::uuid[], $6::numeric[], $7::numeric[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::text[])
+			WITH ORDINALITY AS l (id, account_id, debit, credit, property_id, unit_id, lease_id, tenant_id, memo, n)`,
+		actor.OrgID, id, date, ids, accounts, debits, credits, props, units, leases, tenants, memos)
 	return id, periodError(tx.SendBatch(ctx, b).Close(), date)
 }
 
