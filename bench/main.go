@@ -27,6 +27,7 @@ import (
 type config struct {
 	Listings, Orgs, Clients, Runs, ImportRows int
 	CRMClients, Preferences, MatchJobs        int
+	RematchOrgs                               int
 	Leases, BillingWorkers, Units             int
 	Deals, DocVersions                        int
 	Duration, Warmup                          time.Duration
@@ -57,6 +58,7 @@ func parseFlags() config {
 	flag.IntVar(&c.DocVersions, "doc-versions", 500_000, "W10: document versions (3 to 5 per document) seeded in the first organization")
 	flag.IntVar(&c.BillingWorkers, "billing-workers", 4, "W6: organizations billed at once, on both sides (realty serve's River queue runs 4 jobs at once)")
 	flag.IntVar(&c.MatchJobs, "match-jobs", 100, "W8: rounds of the match job (five listings each, one organization a round)")
+	flag.IntVar(&c.RematchOrgs, "rematch-orgs", 0, "W8: rematch only the first n organizations and extrapolate to all (0: all)")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "length of a timed run")
 	flag.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured lead-in of a run")
 	flag.Float64Var(&c.Paced, "paced", 2000, "W1 also at this fixed rate (requests/s over -clients connections) for latency when not saturated; 0 skips")

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"realty"
 	"realty/internal/listing"
@@ -31,12 +30,6 @@ func (s *Service) batchSize() int {
 	return rematchBatch
 }
 
-// banded is a preference with its price band computed once.
-type banded struct {
-	pref      ClientPreference
-	low, high *decimal.Decimal
-}
-
 // scanWorkers is how many goroutines score and store a full rematch's
 // chunks at once, each over its own share of the batch's preferences (so
 // their transactions never touch the same match, digest or preference).
@@ -54,8 +47,7 @@ func (s *Service) rematchScan(ctx context.Context, sys realty.Actor, prefs []Cli
 	var active []banded
 	for _, p := range prefs {
 		if p.Active {
-			low, high := priceBand(p)
-			active = append(active, banded{pref: p, low: low, high: high})
+			active = append(active, bandOf(p))
 		}
 	}
 	shares := make([]scanShare, min(scanWorkers, len(active)))
@@ -94,9 +86,10 @@ type scanShare struct {
 // scoreChunk has every share scored against the chunk and its matches
 // stored, the shares at once, and returns the first error.
 func (s *Service) scoreChunk(ctx context.Context, sys realty.Actor, shares []scanShare, chunk []listing.Facts) error {
+	facts := factsOf(chunk)
 	errs := make(chan error, len(shares))
 	for i := range shares {
-		go func(sh *scanShare) { errs <- s.scoreShare(ctx, sys, sh, chunk) }(&shares[i])
+		go func(sh *scanShare) { errs <- s.scoreShare(ctx, sys, sh, chunk, facts) }(&shares[i])
 	}
 	var first error
 	for range shares {
@@ -107,15 +100,15 @@ func (s *Service) scoreChunk(ctx context.Context, sys realty.Actor, shares []sca
 	return first
 }
 
-// scoreShare scores the share's preferences against the chunk and stores
-// the matches in one transaction.
-func (s *Service) scoreShare(ctx context.Context, sys realty.Actor, sh *scanShare, chunk []listing.Facts) error {
+// scoreShare scores the share's preferences against the chunk (facts is
+// the chunk prepared by factsOf) and stores the matches in one transaction.
+func (s *Service) scoreShare(ctx context.Context, sys realty.Actor, sh *scanShare, chunk []listing.Facts, facts []scanFacts) error {
 	var pairs []scoredPair
 	for k := range chunk {
-		l := &chunk[k]
+		l, x := &chunk[k], &facts[k]
 		for j := range sh.prefs {
 			b := &sh.prefs[j]
-			if !hardWithin(b.pref, b.low, b.high, *l) {
+			if !b.admits(l, x) {
 				continue
 			}
 			sh.scored++

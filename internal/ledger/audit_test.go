@@ -7,7 +7,7 @@ import (
 )
 
 // TestJournalInsertsAudited holds the statement-level audit of journal
-// inserts (migration 0058) to what the row-level trigger wrote: one
+// inserts (migration 0054) to what the row-level trigger wrote: one
 // INSERT row per entry and per line, the row as JSON without updated_at,
 // the acting user.
 func TestJournalInsertsAudited(t *testing.T) {

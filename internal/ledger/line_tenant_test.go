@@ -8,7 +8,7 @@ import (
 	"realty"
 )
 
-// TestInvoiceLineTenant holds migration 0059: an invoice line inserted
+// TestInvoiceLineTenant holds migration 0055: an invoice line inserted
 // without a tenant gets its invoice's, one inserted with its invoice's
 // tenant is kept, and one naming another tenant is refused, for the
 // runtime role and the owner.
