@@ -18,7 +18,7 @@ import (
 const receivablesMarkSQL = `SELECT greatest(
 	(SELECT max(updated_at) FROM ledger.invoices WHERE organization_id = $1),
 	(SELECT max(updated_at) FROM ledger.payments WHERE organization_id = $1),
-	(SELECT max(updated_at) FROM ledger.payment_allocations WHERE organization_id = $1))`
+	(SELECT max(updated_at) FROM ledger.payment_allocations WHERE organization_id = $1)) AS mark`
 
 // journalMarkSQL is the newest change to organization $1's journal (lines
 // are written with their entry and never changed) and chart of accounts:
@@ -34,7 +34,7 @@ const journalMarkSQL = `SELECT greatest(
 func (s *Service) ReceivablesMark(ctx context.Context, actor realty.Actor) (time.Time, error) {
 	var out time.Time
 	rows, err := postgres.ReadAll[struct {
-		Mark *time.Time `db:"greatest"`
+		Mark *time.Time `db:"mark"`
 	}](ctx, s.pool, actor, receivablesMarkSQL, actor.OrgID)
 	if err == nil && len(rows) == 1 && rows[0].Mark != nil {
 		out = *rows[0].Mark

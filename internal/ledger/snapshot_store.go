@@ -29,6 +29,7 @@ const (
 func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, compute func(context.Context) ([]byte, error)) (*flight, error) {
 	ctx = context.WithoutCancel(ctx)
 	var out flight
+	stored := false
 	err := postgres.Tx(ctx, s.pool, actor, func(tx pgx.Tx) error {
 		var got bool
 		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('ledger.snapshot:' || $1::text || ':' || $2 || ':' || $3, 0))`,
@@ -51,6 +52,14 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 		if out.watermark, err = latest(ctx, actor, out.watermark, r.Marks); err != nil {
 			return err
 		}
+		if row, err := storedTx(ctx, tx, actor, r); err != nil || row.current(out.watermark, SnapshotFresh) {
+			// A flight that just ended (or another process) stored it.
+			if row != nil {
+				out.body, out.watermark = row.Body, row.Watermark
+			}
+			stored = true
+			return err
+		}
 		if out.body, err = compute(ctx); err != nil {
 			return err
 		}
@@ -66,8 +75,23 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 	if err != nil {
 		return nil, err
 	}
-	s.snapshots.computed.Add(1)
+	if !stored {
+		s.snapshots.computed.Add(1)
+	}
 	return &out, nil
+}
+
+// storedTx reads the report's stored result in tx (nil when none).
+func storedTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, r Report) (*snapshotRow, error) {
+	rows, err := tx.Query(ctx, snapshotSQL, actor.OrgID, r.Kind, r.Params)
+	if err != nil {
+		return nil, err
+	}
+	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[snapshotRow])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return row, err
 }
 
 // awaitSnapshot waits for the process holding the report's lock to store a

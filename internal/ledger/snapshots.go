@@ -189,14 +189,18 @@ func (sn *snapshots) join(key string, do func() (*flight, error)) *flight {
 	return f
 }
 
+// snapshotSQL reads organization $1's stored result of kind $2 with
+// parameters $3 and its age by the database's clock.
+const snapshotSQL = `SELECT body, watermark, extract(epoch FROM clock_timestamp() - computed_at)::float8 AS age FROM ledger.report_snapshots
+	WHERE organization_id = $1 AND kind = $2 AND params = $3`
+
 // readSnapshot reads the stored result (nil when none) and the inputs'
 // watermark: the ledger's in the same round trip, then the other marks.
 func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report) (*snapshotRow, time.Time, error) {
 	var row *snapshotRow
 	var mark time.Time
 	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {
-		b.Queue(`SELECT body, watermark, extract(epoch FROM clock_timestamp() - computed_at)::float8 AS age FROM ledger.report_snapshots
-			WHERE organization_id = $1 AND kind = $2 AND params = $3`, actor.OrgID, r.Kind, r.Params)
+		b.Queue(snapshotSQL, actor.OrgID, r.Kind, r.Params)
 		if r.MarkSQL != "" {
 			b.Queue(r.MarkSQL, actor.OrgID)
 		}
