@@ -52,6 +52,9 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 		if out.watermark, err = latest(ctx, actor, out.watermark, r.Marks); err != nil {
 			return err
 		}
+		if out.watermark, err = inFlightBound(ctx, tx, out.watermark); err != nil {
+			return err
+		}
 		if row, err := storedTx(ctx, tx, actor, r); err != nil || row.current(out.watermark, SnapshotFresh) {
 			// A flight that just ended (or another process) stored it.
 			if row != nil {
@@ -79,6 +82,25 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 		s.snapshots.computed.Add(1)
 	}
 	return &out, nil
+}
+
+// inFlightBound lowers the watermark below the start of the oldest other
+// transaction in flight in the database (pg_stat_activity, read after the
+// marks and before the inputs): such a writer stamps its rows with its
+// start and may commit after the inputs are read, so its rows must count
+// as newer than the result. The runtime role sees its own sessions' start
+// times, and every writer of the report inputs is the runtime role; other
+// roles' sessions show none and are left to SnapshotMaxAge.
+func inFlightBound(ctx context.Context, tx pgx.Tx, mark time.Time) (time.Time, error) {
+	var oldest *time.Time
+	if err := tx.QueryRow(ctx, `SELECT min(xact_start) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`).Scan(&oldest); err != nil {
+		return mark, err
+	}
+	if oldest != nil && !oldest.After(mark) {
+		return oldest.Add(-time.Microsecond), nil
+	}
+	return mark, nil
 }
 
 // storedTx reads the report's stored result in tx (nil when none).

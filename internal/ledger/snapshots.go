@@ -24,20 +24,21 @@ import (
 // the kept result while nothing is newer and the result is younger than
 // SnapshotFresh; otherwise one reader computes it again and stores it.
 //
-// The watermark is exact for every change committed before it is read. A
-// writer's updated_at is its transaction's start, so a writer in flight
-// while a result was computed can commit a row older than the watermark:
-// SnapshotMaxAge bounds how long such a change (or a deleted row, which
-// leaves no updated_at) can go unseen.
+// A writer's updated_at is its transaction's start, so a writer in flight
+// while a result is computed can commit a row older than the watermark:
+// the stored watermark is lowered below the oldest transaction then in
+// flight (inFlightBound), so such a commit counts as a change. What no
+// updated_at shows (a deleted row, a writer of another role) waits at most
+// SnapshotMaxAge.
 const (
 	// SnapshotFresh is the age up to which a result whose inputs show no
 	// change is served without a recompute.
-	SnapshotFresh = 10 * time.Second
-	// SnapshotMaxAge is the most a served result can lag a committed
-	// change: between SnapshotFresh and it, readers serve the result while
-	// one of them computes it again; past it, every reader waits for the
-	// new result.
-	SnapshotMaxAge = 30 * time.Second
+	SnapshotFresh = 2 * time.Minute
+	// SnapshotMaxAge is the most a served result can lag a change that no
+	// watermark shows: between SnapshotFresh and it, readers serve the
+	// result while one of them computes it again; past it, every reader
+	// waits for the new result.
+	SnapshotMaxAge = 5 * time.Minute
 )
 
 // A Mark reads the newest updated_at among some of a report's inputs in
