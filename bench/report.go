@@ -245,7 +245,7 @@ generator itself.
 			"%d invoices, %d journal lines (two years of monthly rent invoices, payments and allocations; bench/README.md). "+
 			"`dashboard` is the three reads of `/dashboard` (occupancy, this month's collections, AR aging); "+
 			"`income_statement` is `ledger.Service.IncomeStatement` over the year to today. The realty side's four reports are "+
-			"materialized (ledger.report_snapshots): served while no input row is newer than the stored result's watermark, "+
+			"materialized (the ledger's report snapshots): served while no input row is newer than the stored result's watermark, "+
 			"computed again otherwise or past 2 min (docs/ledger.md, \"Materialized reports\"); the raw side runs the live SQL every time. "+
 			"The monthly summary's refresh before the runs summed %d months in %.1f s.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines,
 			w.SummaryMonths, w.SummarySeconds)
