@@ -243,10 +243,11 @@ generator itself.
 	if w := rep.Dashboards; w != nil {
 		fmt.Fprintf(&b, "\n**W7 dashboards and statements** read organization %s as of %s: %d units (%d vacant in the %d W7 properties of 500), "+
 			"%d invoices, %d journal lines (two years of monthly rent invoices, payments and allocations; bench/README.md). "+
-			"`dashboard` is the three reads of `/dashboard` (occupancy, this month's collections, AR aging), live queries; "+
-			"`income_statement` is `ledger.Service.IncomeStatement` over the year to today, which reads the whole months the monthly "+
-			"summary holds clean from it and the rest from the journal lines, so it is never stale (docs/ledger.md, \"The monthly summary\"); "+
-			"its refresh before the runs summed %d months in %.1f s.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines,
+			"`dashboard` is the three reads of `/dashboard` (occupancy, this month's collections, AR aging); "+
+			"`income_statement` is `ledger.Service.IncomeStatement` over the year to today. The realty side's four reports are "+
+			"materialized (the ledger's report snapshots): served while no input row is newer than the stored result's watermark, "+
+			"computed again otherwise or past 2 min (docs/ledger.md, \"Materialized reports\"); the raw side runs the live SQL every time. "+
+			"The monthly summary's refresh before the runs summed %d months in %.1f s.\n", w.Org, w.AsOf, w.Units, w.Vacant, w.Properties, w.Invoices, w.JournalLines,
 			w.SummaryMonths, w.SummarySeconds)
 	}
 	if w := rep.Deals; w != nil {

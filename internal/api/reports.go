@@ -201,7 +201,8 @@ func routeReportExports(a huma.API, d Deps, tags []string) {
 		if err != nil {
 			return nil, realty.FieldError("property_id", "is not an id")
 		}
-		rr, err := d.Leasing.RentRoll(ctx, actor(ctx), id, leasing.RentRollSources{Units: d.Property.Units, Balances: d.Ledger.LeaseBalances})
+		rr, err := d.Leasing.RentRoll(ctx, actor(ctx), id, leasing.RentRollSources{Units: d.Property.Units, Balances: d.Ledger.LeaseBalances,
+			Marks: []ledger.Mark{d.Property.UnitsMark, d.Ledger.ReceivablesMark}})
 		return csvOut("rent-roll", rr.Table(time.Now()), err)
 	})
 }

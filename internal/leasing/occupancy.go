@@ -36,13 +36,13 @@ type Occupancy struct {
 	Rows              []OccupancyRow `json:"rows"`
 }
 
-// Occupancy reads the units the actor can see by status (through units)
+// occupancy reads the units the actor can see by status (through units)
 // and lists those of status (every unit when empty), each vacant one with
 // the day it became vacant: the latest move-out, termination or end date
 // of its expired or terminated leases up to asOf, else the day the unit
 // was created. Forbidden without lease.read (or property.read, which units
 // checks); Invalid naming status for an unknown status.
-func (s *Service) Occupancy(ctx context.Context, actor realty.Actor, asOf realty.Date, status string, units UnitStatesSource) (Occupancy, error) {
+func (s *Service) occupancy(ctx context.Context, actor realty.Actor, asOf realty.Date, status string, units UnitStatesSource) (Occupancy, error) {
 	if err := actor.Require("lease.read"); err != nil {
 		return Occupancy{}, err
 	}

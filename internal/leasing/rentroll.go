@@ -20,6 +20,10 @@ import (
 type RentRollSources struct {
 	Units    func(ctx context.Context, actor realty.Actor, propertyID realty.ID) ([]property.Unit, error)
 	Balances func(ctx context.Context, actor realty.Actor, leases []realty.ID) (map[realty.ID]decimal.Decimal, error)
+	// Marks read the newest change to what Units and Balances read
+	// (property.Service.UnitsMark, ledger.Service.ReceivablesMark): with
+	// them the roll is materialized (RentRoll), without them computed live.
+	Marks []ledger.Mark
 }
 
 // RentRollRow is one unit of a rent roll: its active lease, if any, the
@@ -32,12 +36,12 @@ type RentRollRow struct {
 	Balance  decimal.Decimal `json:"balance" doc:"what the lease owes (receivable less unapplied credit)"`
 }
 
-// RentRoll lists a property's units by number, each with its active lease
+// rentRoll lists a property's units by number, each with its active lease
 // (the latest-starting one, should a renewal overlap), primary tenant and
 // balance, and the total rent and balance. Forbidden without lease.read or
 // (for the balances) invoice.read; NotFound for a property the actor
 // cannot see.
-func (s *Service) RentRoll(ctx context.Context, actor realty.Actor, propertyID realty.ID, src RentRollSources) (RentRoll, error) {
+func (s *Service) rentRoll(ctx context.Context, actor realty.Actor, propertyID realty.ID, src RentRollSources) (RentRoll, error) {
 	if err := actor.Require("lease.read"); err != nil {
 		return RentRoll{}, err
 	}

@@ -23,10 +23,10 @@ type Collections struct {
 	Outstanding Money `db:"outstanding" json:"outstanding"`
 }
 
-// Collections sums the issued, not voided invoices due in the month of
+// collections sums the issued, not voided invoices due in the month of
 // month (any day of it) and what has been paid on them. Forbidden without
 // invoice.read.
-func (s *Service) Collections(ctx context.Context, actor realty.Actor, month realty.Date) (Collections, error) {
+func (s *Service) collections(ctx context.Context, actor realty.Actor, month realty.Date) (Collections, error) {
 	if err := actor.Require("invoice.read"); err != nil {
 		return Collections{}, err
 	}

@@ -88,6 +88,8 @@ func init() {
 		"ledger.settings_bill_approval_threshold_check": {Kind: realty.Invalid, Field: "bill_approval_threshold", Message: "must be at least 0"},
 		"ledger.balance_months_month_check":             {Kind: realty.Invalid, Field: "month", Message: "must be the first day of a month"},
 		"ledger.month_balances_lines_check":             {Kind: realty.Invalid, Field: "lines", Message: "a summarized row has lines"},
+		"ledger.report_snapshots_kind_check":            {Kind: realty.Invalid, Field: "kind", Message: "must be a lower-case report kind"},
+		"ledger.report_snapshots_params_check":          {Kind: realty.Invalid, Field: "params", Message: "must be at most 2000 characters"},
 		"ledger.bills_kind_check":                       {Kind: realty.Invalid, Field: "kind", Message: "must be bill or expense"},
 		"ledger.bills_reference_check":                  {Kind: realty.Invalid, Field: "reference", Message: "must be at most 100 characters"},
 		"ledger.bills_memo_check":                       {Kind: realty.Invalid, Field: "memo", Message: "must be at most 500 characters"},
@@ -154,6 +156,8 @@ type Service struct {
 	// mail and publicURL send scheduled reports (UseMail).
 	mail      Mailer
 	publicURL string
+	// snapshots runs the materialized reports' recomputes (snapshots.go).
+	snapshots *snapshots
 }
 
 // New returns the ledger service; now is the clock that dates postings in
@@ -162,7 +166,7 @@ func New(pool *postgres.Pool, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, now: now}
+	return &Service{pool: pool, now: now, snapshots: &snapshots{}}
 }
 
 // Money is an amount in the organization's currency, exact to the cent: a

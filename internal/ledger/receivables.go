@@ -300,10 +300,10 @@ const AgingSQL = agingOpenSQL + `SELECT tenant_id, ` + agingSumsSQL + `GROUP BY 
 // AgingTotalSQL is AR aging's total row alone, what the dashboard shows.
 const AgingTotalSQL = agingOpenSQL + `SELECT NULL::uuid AS tenant_id, ` + agingSumsSQL
 
-// Aging buckets each invoice's balance as of asOf (issued by then, not
+// aging buckets each invoice's balance as of asOf (issued by then, not
 // voided by then, less the allocations made by then and not undone by
 // then) by days past its due date. Forbidden without invoice.read.
-func (s *Service) Aging(ctx context.Context, actor realty.Actor, asOf realty.Date) (Aging, error) {
+func (s *Service) aging(ctx context.Context, actor realty.Actor, asOf realty.Date) (Aging, error) {
 	if err := actor.Require("invoice.read"); err != nil {
 		return Aging{}, err
 	}
@@ -322,10 +322,10 @@ func (s *Service) Aging(ctx context.Context, actor realty.Actor, asOf realty.Dat
 	return out, nil
 }
 
-// AgingTotal is AR aging's total as of asOf (Aging's total row without the
+// agingTotal is AR aging's total as of asOf (Aging's total row without the
 // per-tenant rows), what the dashboard shows. Forbidden without
 // invoice.read.
-func (s *Service) AgingTotal(ctx context.Context, actor realty.Actor, asOf realty.Date) (AgingRow, error) {
+func (s *Service) agingTotal(ctx context.Context, actor realty.Actor, asOf realty.Date) (AgingRow, error) {
 	if err := actor.Require("invoice.read"); err != nil {
 		return AgingRow{}, err
 	}

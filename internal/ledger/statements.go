@@ -71,12 +71,12 @@ func checkRange(from, to realty.Date) error {
 	return nil
 }
 
-// IncomeStatement sums the income and expense accounts' lines dated from
+// incomeStatement sums the income and expense accounts' lines dated from
 // from to to (both included), of one property when propertyID is set.
 // Forbidden without ledger.read; Invalid naming to for a reversed or
 // over-long range. A property not the organization's has no lines: its
 // statement is empty.
-func (s *Service) IncomeStatement(ctx context.Context, actor realty.Actor, from, to realty.Date, propertyID *realty.ID) (IncomeStatement, error) {
+func (s *Service) incomeStatement(ctx context.Context, actor realty.Actor, from, to realty.Date, propertyID *realty.ID) (IncomeStatement, error) {
 	if err := actor.Require("ledger.read"); err != nil {
 		return IncomeStatement{}, err
 	}

@@ -17,7 +17,8 @@ import (
 )
 
 func rentRollSources(s *site) leasing.RentRollSources {
-	return leasing.RentRollSources{Units: s.Services.Property.Units, Balances: s.Services.Ledger.LeaseBalances}
+	return leasing.RentRollSources{Units: s.Services.Property.Units, Balances: s.Services.Ledger.LeaseBalances,
+		Marks: []ledger.Mark{s.Services.Property.UnitsMark, s.Services.Ledger.ReceivablesMark}}
 }
 
 // routesBudgets are the budgets' pages (list, create, copy from actuals,

@@ -45,7 +45,7 @@ func (s *site) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	d := &dashboardData{Today: realty.DateOf(time.Now().UTC())}
 	var err error
-	d.Occupancy, err = s.Services.Leasing.Occupancy(ctx, actor, d.Today, "vacant", s.Services.Property.UnitStates)
+	d.Occupancy, err = s.Services.Leasing.Occupancy(ctx, actor, d.Today, "vacant", s.Services.Property.UnitStates, s.Services.Property.UnitsMark)
 	if err == nil {
 		d.Collections, err = s.Services.Ledger.Collections(ctx, actor, d.Today)
 	}

@@ -1,0 +1,85 @@
+package leasing
+
+import (
+	"context"
+	"time"
+
+	"realty"
+	"realty/internal/ledger"
+	"realty/internal/postgres"
+)
+
+// Occupancy and rent rolls are materialized through the ledger's report
+// snapshots (ledger.Materialize; docs/ledger.md, "Materialized reports"):
+// their watermark is the newest change among the leases, lease tenants,
+// tenants and lease charges (leasesMark) and the other domains' inputs
+// their callers name.
+
+// Occupancy reads the units the actor can see by status (through units)
+// and lists those of status (every unit when empty), each vacant one with
+// the day it became vacant: the latest move-out, termination or end date
+// of its expired or terminated leases up to asOf, else the day the unit
+// was created. Given marks of what units reads (property.Service.UnitsMark)
+// it is served from its snapshot while neither those nor the leases show a
+// change (at most ledger.SnapshotMaxAge behind a writer in flight).
+// Forbidden without lease.read or property.read; Invalid naming status
+// for an unknown status.
+func (s *Service) Occupancy(ctx context.Context, actor realty.Actor, asOf realty.Date, status string, units UnitStatesSource, marks ...ledger.Mark) (Occupancy, error) {
+	if err := actor.Require("lease.read"); err != nil {
+		return Occupancy{}, err
+	}
+	if len(marks) == 0 || s.books == nil {
+		return s.occupancy(ctx, actor, asOf, status, units)
+	}
+	if err := actor.Require("property.read"); err != nil {
+		return Occupancy{}, err
+	}
+	r := ledger.Report{Kind: "occupancy", Params: asOf.String() + "|" + status, Marks: append([]ledger.Mark{s.leasesMark}, marks...)}
+	return ledger.Materialize(ctx, s.books, actor, r, func(ctx context.Context) (Occupancy, error) {
+		return s.occupancy(ctx, actor, asOf, status, units)
+	})
+}
+
+// RentRoll lists a property's units by number, each with its active lease
+// (the latest-starting one, should a renewal overlap), primary tenant and
+// balance, and the total rent and balance. With src.Marks it is served
+// from its snapshot while neither they nor the leases show a change (at
+// most ledger.SnapshotMaxAge behind a writer in flight). Forbidden without
+// lease.read, property.read (the units) or invoice.read (the balances);
+// NotFound for a property the actor cannot see.
+func (s *Service) RentRoll(ctx context.Context, actor realty.Actor, propertyID realty.ID, src RentRollSources) (RentRoll, error) {
+	if err := actor.Require("lease.read"); err != nil {
+		return RentRoll{}, err
+	}
+	if len(src.Marks) == 0 || s.books == nil {
+		return s.rentRoll(ctx, actor, propertyID, src)
+	}
+	for _, p := range []string{"property.read", "invoice.read"} {
+		if err := actor.Require(p); err != nil {
+			return RentRoll{}, err
+		}
+	}
+	r := ledger.Report{Kind: "rent_roll", Params: propertyID.String(), Marks: append([]ledger.Mark{s.leasesMark}, src.Marks...)}
+	return ledger.Materialize(ctx, s.books, actor, r, func(ctx context.Context) (RentRoll, error) {
+		return s.rentRoll(ctx, actor, propertyID, src)
+	})
+}
+
+// leasesMark is the newest change to the organization's leases, their
+// tenants and charges and the tenants (the zero time when none): one probe
+// down each table's updated_at index. A lease's tenants and charges are
+// replaced only with the lease itself updated.
+func (s *Service) leasesMark(ctx context.Context, actor realty.Actor) (time.Time, error) {
+	type row struct {
+		Mark *time.Time `db:"mark"`
+	}
+	rows, err := postgres.ReadAll[row](ctx, s.pool, actor, `SELECT greatest(
+		(SELECT max(updated_at) FROM leasing.leases WHERE organization_id = $1),
+		(SELECT max(updated_at) FROM leasing.lease_tenants WHERE organization_id = $1),
+		(SELECT max(updated_at) FROM leasing.lease_charges WHERE organization_id = $1),
+		(SELECT max(updated_at) FROM leasing.tenants WHERE organization_id = $1)) AS mark`, actor.OrgID)
+	if err != nil || len(rows) != 1 || rows[0].Mark == nil {
+		return time.Time{}, err
+	}
+	return *rows[0].Mark, nil
+}
