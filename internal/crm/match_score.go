@@ -105,6 +105,14 @@ func hardWithin(p ClientPreference, low, high *decimal.Decimal, l listing.Facts)
 		return false
 	case low != nil && l.ListPrice.LessThan(*low), high != nil && l.ListPrice.GreaterThan(*high):
 		return false
+	}
+	return roomsAndTypeOK(&p, &l) && placeOK(p, l)
+}
+
+// roomsAndTypeOK holds l to p's minimum bedrooms and bathrooms and its
+// property types.
+func roomsAndTypeOK(p *ClientPreference, l *listing.Facts) bool {
+	switch {
 	case p.BedroomsMin != nil && (l.Bedrooms == nil || *l.Bedrooms < *p.BedroomsMin):
 		return false
 	case p.BathroomsMin != nil && (l.Bathrooms == nil || *l.Bathrooms < *p.BathroomsMin):
@@ -112,7 +120,7 @@ func hardWithin(p ClientPreference, low, high *decimal.Decimal, l listing.Facts)
 	case len(p.PropertyTypes) > 0 && !slices.Contains(p.PropertyTypes, l.PropertyType):
 		return false
 	}
-	return placeOK(p, l)
+	return true
 }
 
 func placeOK(p ClientPreference, l listing.Facts) bool {

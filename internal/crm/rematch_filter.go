@@ -91,11 +91,7 @@ func (b *banded) admits(l *listing.Facts, x *scanFacts) bool {
 		return hardWithin(*p, b.low, b.high, *l)
 	case p.PriceMin != nil && 10*x.cents < b.min9, p.PriceMax != nil && 10*x.cents > b.max11:
 		return false
-	case p.BedroomsMin != nil && (l.Bedrooms == nil || *l.Bedrooms < *p.BedroomsMin):
-		return false
-	case p.BathroomsMin != nil && (l.Bathrooms == nil || *l.Bathrooms < *p.BathroomsMin):
-		return false
-	case len(p.PropertyTypes) > 0 && !slices.Contains(p.PropertyTypes, l.PropertyType):
+	case !roomsAndTypeOK(p, l):
 		return false
 	}
 	if p.RadiusKm != nil {
