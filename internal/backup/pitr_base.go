@@ -224,19 +224,7 @@ func writeJSON(file string, v any) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(raw, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeFileSync(file, append(raw, '\n'), 0o600)
 }
 
 // treeSize adds up the sizes of the regular files under dir.
