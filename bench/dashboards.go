@@ -144,7 +144,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 	return []workload{
 		{ID: "W7", Name: "dashboard",
 			realty: side(func(ctx context.Context, _, _ int) error {
-				if _, err := lease.Occupancy(ctx, d.actor, d.today, "vacant", props.UnitStates, props.UnitsMark); err != nil {
+				if _, err := lease.Occupancy(ctx, d.actor, d.today, "vacant", props.UnitStates, property.UnitsMarkSQL); err != nil {
 					return err
 				}
 				if _, err := books.Collections(ctx, d.actor, d.today); err != nil {
@@ -171,7 +171,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 		{ID: "W7", Name: "rent_roll",
 			realty: side(func(ctx context.Context, c, _ int) error {
 				_, err := lease.RentRoll(ctx, d.actor, pick(api, c), leasing.RentRollSources{Units: props.Units, Balances: books.LeaseBalances,
-					Marks: []ledger.Mark{props.UnitsMark, books.ReceivablesMark}})
+					Marks: []ledger.Mark{property.UnitsMarkSQL, ledger.ReceivablesMarkSQL}})
 				return err
 			}),
 			raw: target{"raw SQL", func(ctx context.Context, c, _ int) error {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +34,7 @@ type config struct {
 	Duration, Warmup                          time.Duration
 	Paced                                     float64
 	Peers, Workloads, DataDir, Out, Results   string
+	CPUProfile                                string
 	Smoke, Fresh                              bool
 }
 
@@ -67,6 +69,7 @@ func parseFlags() config {
 	flag.StringVar(&c.DataDir, "data-dir", "", "data directory (default /dev/shm/realty-bench-<listings>-<orgs>, reused)")
 	flag.StringVar(&c.Out, "out", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&c.Results, "results", "bench/results", "directory of the JSON results")
+	flag.StringVar(&c.CPUProfile, "cpuprofile", "", "write the harness's CPU profile of the measurements (realty's services run in it) to this file")
 	flag.BoolVar(&c.Smoke, "smoke", false, "seconds-long check that the harness works (10k listings; writes bench/work/smoke.json only)")
 	flag.BoolVar(&c.Fresh, "fresh", false, "seed a new data directory even if one exists")
 	flag.Parse()
@@ -115,7 +118,12 @@ func runBench() error {
 			_ = os.RemoveAll(cfg.DataDir)
 		}
 	}()
+	stopProfile, err := startProfile(cfg.CPUProfile)
+	if err != nil {
+		return err
+	}
 	rep, err := measureAll(ctx, cfg, srv, work)
+	stopProfile()
 	if err != nil {
 		return err
 	}
@@ -231,4 +239,24 @@ func vacuum(ctx context.Context, srv *server) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) listing.listings, property.properties, crm.clients, crm.client_stage_changes, crm.interactions, crm.tasks")
 	return err
+}
+
+// startProfile starts the CPU profile to path (nothing when path is
+// empty) and returns what stops it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"realty"
 	"realty/internal/leasing"
 	"realty/internal/ledger"
+	"realty/internal/property"
 )
 
 // RangeInput asks for a statement over a range of days.
@@ -202,7 +203,7 @@ func routeReportExports(a huma.API, d Deps, tags []string) {
 			return nil, realty.FieldError("property_id", "is not an id")
 		}
 		rr, err := d.Leasing.RentRoll(ctx, actor(ctx), id, leasing.RentRollSources{Units: d.Property.Units, Balances: d.Ledger.LeaseBalances,
-			Marks: []ledger.Mark{d.Property.UnitsMark, d.Ledger.ReceivablesMark}})
+			Marks: []ledger.Mark{property.UnitsMarkSQL, ledger.ReceivablesMarkSQL}})
 		return csvOut("rent-roll", rr.Table(time.Now()), err)
 	})
 }

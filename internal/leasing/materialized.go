@@ -2,11 +2,9 @@ package leasing
 
 import (
 	"context"
-	"time"
 
 	"realty"
 	"realty/internal/ledger"
-	"realty/internal/postgres"
 )
 
 // Occupancy and rent rolls are materialized through the ledger's report
@@ -19,7 +17,7 @@ import (
 // and lists those of status (every unit when empty), each vacant one with
 // the day it became vacant: the latest move-out, termination or end date
 // of its expired or terminated leases up to asOf, else the day the unit
-// was created. Given marks of what units reads (property.Service.UnitsMark)
+// was created. Given marks of what units reads (property.UnitsMarkSQL)
 // it is served from its snapshot while neither those nor the leases show a
 // change (at most ledger.SnapshotMaxAge behind a writer in flight).
 // Forbidden without lease.read or property.read; Invalid naming status
@@ -34,7 +32,7 @@ func (s *Service) Occupancy(ctx context.Context, actor realty.Actor, asOf realty
 	if err := actor.Require("property.read"); err != nil {
 		return Occupancy{}, err
 	}
-	r := ledger.Report{Kind: "occupancy", Params: asOf.String() + "|" + status, Marks: append([]ledger.Mark{s.leasesMark}, marks...)}
+	r := ledger.Report{Kind: "occupancy", Params: asOf.String() + "|" + status, Marks: append([]ledger.Mark{leasesMarkSQL}, marks...)}
 	return ledger.Materialize(ctx, s.books, actor, r, func(ctx context.Context) (Occupancy, error) {
 		return s.occupancy(ctx, actor, asOf, status, units)
 	})
@@ -59,27 +57,18 @@ func (s *Service) RentRoll(ctx context.Context, actor realty.Actor, propertyID r
 			return RentRoll{}, err
 		}
 	}
-	r := ledger.Report{Kind: "rent_roll", Params: propertyID.String(), Marks: append([]ledger.Mark{s.leasesMark}, src.Marks...)}
+	r := ledger.Report{Kind: "rent_roll", Params: propertyID.String(), Marks: append([]ledger.Mark{leasesMarkSQL}, src.Marks...)}
 	return ledger.Materialize(ctx, s.books, actor, r, func(ctx context.Context) (RentRoll, error) {
 		return s.rentRoll(ctx, actor, propertyID, src)
 	})
 }
 
-// leasesMark is the newest change to the organization's leases, their
-// tenants and charges and the tenants (the zero time when none): one probe
+// leasesMarkSQL reads the newest change to organization $1's leases,
+// their tenants and charges and the tenants (NULL when none): one probe
 // down each table's updated_at index. A lease's tenants and charges are
 // replaced only with the lease itself updated.
-func (s *Service) leasesMark(ctx context.Context, actor realty.Actor) (time.Time, error) {
-	type row struct {
-		Mark *time.Time `db:"mark"`
-	}
-	rows, err := postgres.ReadAll[row](ctx, s.pool, actor, `SELECT greatest(
-		(SELECT max(updated_at) FROM leasing.leases WHERE organization_id = $1),
-		(SELECT max(updated_at) FROM leasing.lease_tenants WHERE organization_id = $1),
-		(SELECT max(updated_at) FROM leasing.lease_charges WHERE organization_id = $1),
-		(SELECT max(updated_at) FROM leasing.tenants WHERE organization_id = $1)) AS mark`, actor.OrgID)
-	if err != nil || len(rows) != 1 || rows[0].Mark == nil {
-		return time.Time{}, err
-	}
-	return *rows[0].Mark, nil
-}
+const leasesMarkSQL = `SELECT greatest(
+	(SELECT max(updated_at) FROM leasing.leases WHERE organization_id = $1),
+	(SELECT max(updated_at) FROM leasing.lease_tenants WHERE organization_id = $1),
+	(SELECT max(updated_at) FROM leasing.lease_charges WHERE organization_id = $1),
+	(SELECT max(updated_at) FROM leasing.tenants WHERE organization_id = $1))`

@@ -9,6 +9,7 @@ import (
 	"realty/internal/fixture/fixturetest"
 	"realty/internal/leasing"
 	"realty/internal/ledger"
+	"realty/internal/property"
 )
 
 // TestMaterializedOccupancyAndRentRoll: given the property and receivables
@@ -26,10 +27,10 @@ func TestMaterializedOccupancyAndRentRoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := leasing.RentRollSources{Units: env.Property.Units, Balances: env.Ledger.LeaseBalances,
-		Marks: []ledger.Mark{env.Property.UnitsMark, env.Ledger.ReceivablesMark}}
+		Marks: []ledger.Mark{property.UnitsMarkSQL, ledger.ReceivablesMarkSQL}}
 	read := func() (vacant, occupied int) {
 		t.Helper()
-		occ, err := env.Leasing.Occupancy(ctx, w.pm, today, "", env.Property.UnitStates, env.Property.UnitsMark)
+		occ, err := env.Leasing.Occupancy(ctx, w.pm, today, "", env.Property.UnitStates, property.UnitsMarkSQL)
 		if err != nil {
 			t.Fatal(err)
 		}

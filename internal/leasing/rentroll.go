@@ -21,7 +21,7 @@ type RentRollSources struct {
 	Units    func(ctx context.Context, actor realty.Actor, propertyID realty.ID) ([]property.Unit, error)
 	Balances func(ctx context.Context, actor realty.Actor, leases []realty.ID) (map[realty.ID]decimal.Decimal, error)
 	// Marks read the newest change to what Units and Balances read
-	// (property.Service.UnitsMark, ledger.Service.ReceivablesMark): with
+	// (property.UnitsMarkSQL, ledger.ReceivablesMarkSQL): with
 	// them the roll is materialized (RentRoll), without them computed live.
 	Marks []ledger.Mark
 }

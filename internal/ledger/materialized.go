@@ -2,23 +2,23 @@ package ledger
 
 import (
 	"context"
-	"time"
 
 	"realty"
-	"realty/internal/postgres"
 )
 
 // The ledger's materialized reads (docs/ledger.md, "Materialized
 // reports"): each is its live computation kept in ledger.report_snapshots
 // and served while its inputs show no change (Materialize).
 
-// receivablesMarkSQL is the newest change to organization $1's invoices,
-// payments and allocations: what AR aging, collections and lease balances
-// read. Each max is one probe down its updated_at index.
-const receivablesMarkSQL = `SELECT greatest(
+// ReceivablesMarkSQL reads the newest change to organization $1's
+// invoices, payments and allocations: what AR aging, collections and lease
+// balances read, and the ledger's part of another domain's materialized
+// report's watermark (a rent roll's balances). Each max is one probe down
+// its updated_at index.
+const ReceivablesMarkSQL = `SELECT greatest(
 	(SELECT max(updated_at) FROM ledger.invoices WHERE organization_id = $1),
 	(SELECT max(updated_at) FROM ledger.payments WHERE organization_id = $1),
-	(SELECT max(updated_at) FROM ledger.payment_allocations WHERE organization_id = $1)) AS mark`
+	(SELECT max(updated_at) FROM ledger.payment_allocations WHERE organization_id = $1))`
 
 // journalMarkSQL is the newest change to organization $1's journal (lines
 // are written with their entry and never changed) and chart of accounts:
@@ -26,21 +26,6 @@ const receivablesMarkSQL = `SELECT greatest(
 const journalMarkSQL = `SELECT greatest(
 	(SELECT max(updated_at) FROM ledger.journal_entries WHERE organization_id = $1),
 	(SELECT max(updated_at) FROM ledger.accounts WHERE organization_id = $1))`
-
-// ReceivablesMark is the newest change to the organization's invoices,
-// payments and allocations (the zero time when it has none), the ledger's
-// part of another domain's materialized report's watermark (a rent roll's
-// balances). Database errors only.
-func (s *Service) ReceivablesMark(ctx context.Context, actor realty.Actor) (time.Time, error) {
-	var out time.Time
-	rows, err := postgres.ReadAll[struct {
-		Mark *time.Time `db:"mark"`
-	}](ctx, s.pool, actor, receivablesMarkSQL, actor.OrgID)
-	if err == nil && len(rows) == 1 && rows[0].Mark != nil {
-		out = *rows[0].Mark
-	}
-	return out, err
-}
 
 // Aging buckets each invoice's balance as of asOf (issued by then, not
 // voided by then, less the allocations made by then and not undone by
@@ -51,7 +36,7 @@ func (s *Service) Aging(ctx context.Context, actor realty.Actor, asOf realty.Dat
 	if err := actor.Require("invoice.read"); err != nil {
 		return Aging{}, err
 	}
-	r := Report{Kind: "aging", Params: asOf.String(), MarkSQL: receivablesMarkSQL}
+	r := Report{Kind: "aging", Params: asOf.String(), MarkSQL: ReceivablesMarkSQL}
 	return Materialize(ctx, s, actor, r, func(ctx context.Context) (Aging, error) { return s.aging(ctx, actor, asOf) })
 }
 
@@ -62,7 +47,7 @@ func (s *Service) AgingTotal(ctx context.Context, actor realty.Actor, asOf realt
 	if err := actor.Require("invoice.read"); err != nil {
 		return AgingRow{}, err
 	}
-	r := Report{Kind: "aging_total", Params: asOf.String(), MarkSQL: receivablesMarkSQL}
+	r := Report{Kind: "aging_total", Params: asOf.String(), MarkSQL: ReceivablesMarkSQL}
 	return Materialize(ctx, s, actor, r, func(ctx context.Context) (AgingRow, error) { return s.agingTotal(ctx, actor, asOf) })
 }
 
@@ -74,7 +59,7 @@ func (s *Service) Collections(ctx context.Context, actor realty.Actor, month rea
 		return Collections{}, err
 	}
 	first, _ := monthSpan(month)
-	r := Report{Kind: "collections", Params: first.String(), MarkSQL: receivablesMarkSQL}
+	r := Report{Kind: "collections", Params: first.String(), MarkSQL: ReceivablesMarkSQL}
 	return Materialize(ctx, s, actor, r, func(ctx context.Context) (Collections, error) { return s.collections(ctx, actor, first) })
 }
 

@@ -40,8 +40,8 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 			return errBusy
 		}
 		var m *time.Time
-		if r.MarkSQL != "" {
-			if err := tx.QueryRow(ctx, r.MarkSQL, actor.OrgID).Scan(&m); err != nil {
+		if q := r.markSQL(); q != "" {
+			if err := tx.QueryRow(ctx, q, actor.OrgID).Scan(&m); err != nil {
 				return err
 			}
 		}
@@ -49,16 +49,13 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 			out.watermark = *m
 		}
 		var err error
-		if out.watermark, err = latest(ctx, actor, out.watermark, r.Marks); err != nil {
-			return err
-		}
 		if out.watermark, err = inFlightBound(ctx, tx, out.watermark); err != nil {
 			return err
 		}
 		if row, err := storedTx(ctx, tx, actor, r); err != nil || row.current(out.watermark, SnapshotFresh) {
 			// A flight that just ended (or another process) stored it.
 			if row != nil {
-				out.body, out.watermark = row.Body, row.Watermark
+				out.body, out.watermark, out.computedAt = row.Body, row.Watermark, row.ComputedAt
 			}
 			stored = true
 			return err
@@ -66,11 +63,11 @@ func (s *Service) recompute(ctx context.Context, actor realty.Actor, r Report, c
 		if out.body, err = compute(ctx); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO ledger.report_snapshots AS s (organization_id, id, kind, params, body, watermark, computed_at)
+		return tx.QueryRow(ctx, `INSERT INTO ledger.report_snapshots AS s (organization_id, id, kind, params, body, watermark, computed_at)
 			VALUES ($1, $2, $3, $4, $5, $6, now())
 			ON CONFLICT (organization_id, kind, params) DO UPDATE SET body = excluded.body, watermark = excluded.watermark,
-				computed_at = excluded.computed_at`, actor.OrgID, realty.NewID(), r.Kind, r.Params, string(out.body), out.watermark)
-		return err
+				computed_at = excluded.computed_at
+			RETURNING computed_at, watermark`, actor.OrgID, realty.NewID(), r.Kind, r.Params, string(out.body), out.watermark).Scan(&out.computedAt, &out.watermark)
 	})
 	if errors.Is(err, errBusy) {
 		return s.awaitSnapshot(ctx, actor, r, compute)
@@ -105,7 +102,7 @@ func inFlightBound(ctx context.Context, tx pgx.Tx, mark time.Time) (time.Time, e
 
 // storedTx reads the report's stored result in tx (nil when none).
 func storedTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, r Report) (*snapshotRow, error) {
-	rows, err := tx.Query(ctx, snapshotSQL, actor.OrgID, r.Kind, r.Params)
+	rows, err := tx.Query(ctx, snapshotSQL, actor.OrgID, r.Kind, r.Params, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -122,12 +119,12 @@ func storedTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, r Report) (*sn
 func (s *Service) awaitSnapshot(ctx context.Context, actor realty.Actor, r Report, compute func(context.Context) ([]byte, error)) (*flight, error) {
 	deadline := time.Now().Add(snapshotWait)
 	for time.Now().Before(deadline) {
-		row, mark, err := s.readSnapshot(ctx, actor, r)
+		row, mark, err := s.readSnapshot(ctx, actor, r, nil)
 		if err != nil {
 			return nil, err
 		}
 		if row.current(mark, SnapshotFresh) {
-			return &flight{body: row.Body, watermark: row.Watermark}, nil
+			return &flight{body: row.Body, watermark: row.Watermark, computedAt: row.ComputedAt}, nil
 		}
 		time.Sleep(snapshotPoll)
 	}
@@ -135,6 +132,58 @@ func (s *Service) awaitSnapshot(ctx context.Context, actor realty.Actor, r Repor
 	return &flight{body: body, watermark: time.Now().Add(SnapshotMaxAge)}, err
 }
 
+// snapshotMemo bounds the bodies' length of the decoded results a process
+// keeps: past it, results are dropped (whichever the map yields first)
+// until the new one fits.
+const snapshotMemo = 64 << 20
+
+// memoEntry is a decoded result and the stored version it came from.
+type memoEntry struct {
+	version snapshotVersion
+	value   any
+	size    int
+}
+
+// kept returns key's decoded result, if the process holds one.
+func (sn *snapshots) kept(key string) (memoEntry, bool) {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	e, ok := sn.memo[key]
+	return e, ok
+}
+
+// keep holds key's decoded result of the stored version v (nothing for a
+// result computed but not stored, or one larger than the bound).
+func (sn *snapshots) keep(key string, v snapshotVersion, value any, size int) {
+	sn.decoded.Add(1)
+	if v.computedAt.IsZero() || size > snapshotMemo {
+		return
+	}
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.memo == nil {
+		sn.memo = map[string]memoEntry{}
+	}
+	if old, ok := sn.memo[key]; ok {
+		sn.memoBytes -= old.size
+		delete(sn.memo, key)
+	}
+	for k, e := range sn.memo {
+		if sn.memoBytes+size <= snapshotMemo {
+			break
+		}
+		sn.memoBytes -= e.size
+		delete(sn.memo, k)
+	}
+	sn.memo[key] = memoEntry{version: v, value: value, size: size}
+	sn.memoBytes += size
+}
+
 // Recomputes is how many report results this service has computed and
 // stored, for tests that count them.
 func (s *Service) Recomputes() int64 { return s.snapshots.computed.Load() }
+
+// Decodes is how many stored or computed report bodies this service has
+// decoded (a read of an unchanged stored result decodes none), for tests
+// that count them.
+func (s *Service) Decodes() int64 { return s.snapshots.decoded.Load() }

@@ -41,19 +41,36 @@ const (
 	SnapshotMaxAge = 5 * time.Minute
 )
 
-// A Mark reads the newest updated_at among some of a report's inputs in
-// the actor's organization (the zero time when there are none).
-type Mark func(ctx context.Context, actor realty.Actor) (time.Time, error)
+// A Mark is the SQL, written by the domain that owns the tables, of the
+// newest updated_at among some of a report's inputs in organization $1:
+// one timestamptz, NULL when there are none (property.UnitsMarkSQL,
+// ReceivablesMarkSQL). A report reads all its marks as one query in the
+// round trip that reads its stored result.
+type Mark string
 
 // Report names a materialized report: its kind, its parameters as a
-// string (the actor's property scope is added), the SQL of its ledger
-// inputs' watermark ($1 the organization; one timestamptz, may be NULL)
-// and the marks of its other inputs.
+// string (the actor's property scope is added), the mark of its ledger
+// inputs and the marks of its other inputs.
 type Report struct {
 	Kind    string
 	Params  string
-	MarkSQL string
+	MarkSQL Mark
 	Marks   []Mark
+}
+
+// markSQL is the report's marks as one query of one timestamptz (NULL
+// when no input has a row), "" when it has none.
+func (r Report) markSQL() string {
+	var parts []string
+	for _, m := range append([]Mark{r.MarkSQL}, r.Marks...) {
+		if m != "" {
+			parts = append(parts, "("+string(m)+")")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "SELECT greatest(" + strings.Join(parts, ", ") + ")"
 }
 
 // Materialize returns the report from its snapshot while the snapshot is
@@ -69,7 +86,13 @@ func Materialize[T any](ctx context.Context, s *Service, actor realty.Actor, r R
 		return compute(ctx)
 	}
 	r.Params = scopeParams(r.Params, actor.PropertyScope)
-	body, err := s.snapshots.read(ctx, s, actor, r, func(ctx context.Context) ([]byte, error) {
+	key := actor.OrgID.String() + "\x00" + r.Kind + "\x00" + r.Params
+	kept, haveKept := s.snapshots.kept(key)
+	var known *snapshotVersion
+	if _, ok := kept.value.(T); ok && haveKept {
+		known = &kept.version
+	}
+	body, ver, err := s.snapshots.read(ctx, s, actor, r, key, known, func(ctx context.Context) ([]byte, error) {
 		v, err := compute(ctx)
 		if err != nil {
 			return nil, err
@@ -79,7 +102,14 @@ func Materialize[T any](ctx context.Context, s *Service, actor realty.Actor, r R
 	if err != nil {
 		return out, err
 	}
-	return out, json.Unmarshal(body, &out)
+	if body == nil && known != nil && ver == *known {
+		return kept.value.(T), nil
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return out, err
+	}
+	s.snapshots.keep(key, ver, out, len(body))
+	return out, nil
 }
 
 // scopeParams appends a property scope to a report's parameters.
@@ -95,11 +125,23 @@ func scopeParams(params string, scope []realty.ID) string {
 	return params + "|scope=" + strings.Join(ids, ",")
 }
 
-// snapshotRow is a stored result and its age by the database's clock.
+// snapshotRow is a stored result (its body nil when the reader already
+// holds this version of it) and its age by the database's clock.
 type snapshotRow struct {
-	Body      []byte    `db:"body"`
-	Watermark time.Time `db:"watermark"`
-	Age       float64   `db:"age"`
+	Body       []byte    `db:"body"`
+	Watermark  time.Time `db:"watermark"`
+	ComputedAt time.Time `db:"computed_at"`
+	Age        float64   `db:"age"`
+}
+
+// snapshotVersion tells one stored result from another: each recompute
+// stores its own transaction's start and watermark.
+type snapshotVersion struct {
+	computedAt, watermark time.Time
+}
+
+func (r *snapshotRow) version() snapshotVersion {
+	return snapshotVersion{computedAt: r.ComputedAt, watermark: r.Watermark}
 }
 
 func (r *snapshotRow) age() time.Duration { return time.Duration(r.Age * float64(time.Second)) }
@@ -114,46 +156,56 @@ func (r *snapshotRow) current(mark time.Time, maxAge time.Duration) bool {
 type snapshots struct {
 	mu      sync.Mutex
 	flights map[string]*flight
-	// computed counts the results computed and stored, for the tests.
-	computed atomic.Int64
+	// memo holds the decoded results last read, memoBytes their bodies'
+	// length in all.
+	memo      map[string]memoEntry
+	memoBytes int
+	// computed counts the results computed and stored, decoded the bodies
+	// decoded, for the tests.
+	computed, decoded atomic.Int64
 }
 
 type flight struct {
-	done      chan struct{}
-	body      []byte
-	watermark time.Time
-	err       error
+	done       chan struct{}
+	body       []byte
+	watermark  time.Time
+	computedAt time.Time
+	err        error
 }
 
 // errBusy is another process holding a report's lock.
 var errBusy = errors.New("report snapshot: computed elsewhere")
 
 // read serves the stored result or a new one.
-func (sn *snapshots) read(ctx context.Context, s *Service, actor realty.Actor, r Report, compute func(context.Context) ([]byte, error)) ([]byte, error) {
-	row, mark, err := s.readSnapshot(ctx, actor, r)
+// known is the version whose decoded result the reader holds: when the
+// stored row is still that version, its body is not read and comes back
+// nil. A result computed but not stored comes back with the zero version.
+func (sn *snapshots) read(ctx context.Context, s *Service, actor realty.Actor, r Report, key string, known *snapshotVersion,
+	compute func(context.Context) ([]byte, error)) ([]byte, snapshotVersion, error) {
+	row, mark, err := s.readSnapshot(ctx, actor, r, known)
 	if err != nil {
-		return nil, err
+		return nil, snapshotVersion{}, err
 	}
-	key := actor.OrgID.String() + "\x00" + r.Kind + "\x00" + r.Params
 	if row.current(mark, SnapshotFresh) || (row.current(mark, SnapshotMaxAge) && sn.running(key)) {
-		return row.Body, nil
+		return row.Body, row.version(), nil
 	}
 	for range 3 {
 		f := sn.join(key, func() (*flight, error) { return s.recompute(ctx, actor, r, compute) })
 		select {
 		case <-f.done:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, snapshotVersion{}, ctx.Err()
 		}
 		if f.err != nil {
-			return nil, f.err
+			return nil, snapshotVersion{}, f.err
 		}
 		if !mark.After(f.watermark) {
-			return f.body, nil
+			return f.body, snapshotVersion{computedAt: f.computedAt, watermark: f.watermark}, nil
 		}
 		// The flight read its watermark before this reader's: another.
 	}
-	return compute(ctx)
+	body, err := compute(ctx)
+	return body, snapshotVersion{}, err
 }
 
 // running reports whether a recompute of key is under way.
@@ -179,7 +231,7 @@ func (sn *snapshots) join(key string, do func() (*flight, error)) *flight {
 	go func() {
 		res, err := do()
 		if err == nil {
-			f.body, f.watermark = res.body, res.watermark
+			f.body, f.watermark, f.computedAt = res.body, res.watermark, res.computedAt
 		}
 		f.err = err
 		sn.mu.Lock()
@@ -191,19 +243,21 @@ func (sn *snapshots) join(key string, do func() (*flight, error)) *flight {
 }
 
 // snapshotSQL reads organization $1's stored result of kind $2 with
-// parameters $3 and its age by the database's clock.
-const snapshotSQL = `SELECT body, watermark, extract(epoch FROM clock_timestamp() - computed_at)::float8 AS age FROM ledger.report_snapshots
+// parameters $3 and its age by the database's clock, its body NULL when
+// it is the version computed at $4 with watermark $5.
+const snapshotSQL = `SELECT CASE WHEN computed_at = $4::timestamptz AND watermark = $5::timestamptz THEN NULL ELSE body END AS body,
+	watermark, computed_at, extract(epoch FROM clock_timestamp() - computed_at)::float8 AS age FROM ledger.report_snapshots
 	WHERE organization_id = $1 AND kind = $2 AND params = $3`
 
-// readSnapshot reads the stored result (nil when none) and the inputs'
-// watermark: the ledger's in the same round trip, then the other marks.
-func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report) (*snapshotRow, time.Time, error) {
+// readSnapshot reads the stored result (nil when none; its body nil when
+// it is the known version) and the inputs' watermark in one round trip.
+func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report, known *snapshotVersion) (*snapshotRow, time.Time, error) {
 	var row *snapshotRow
 	var mark time.Time
 	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {
-		b.Queue(snapshotSQL, actor.OrgID, r.Kind, r.Params)
-		if r.MarkSQL != "" {
-			b.Queue(r.MarkSQL, actor.OrgID)
+		b.Queue(snapshotSQL, append([]any{actor.OrgID, r.Kind, r.Params}, known.args()...)...)
+		if q := r.markSQL(); q != "" {
+			b.Queue(q, actor.OrgID)
 		}
 	}, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
@@ -213,7 +267,7 @@ func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report
 		if errors.Is(err, pgx.ErrNoRows) {
 			row, err = nil, nil
 		}
-		if err == nil && r.MarkSQL != "" {
+		if err == nil && r.markSQL() != "" {
 			var m *time.Time
 			err = br.QueryRow().Scan(&m)
 			if m != nil {
@@ -222,23 +276,13 @@ func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report
 		}
 		return err
 	})
-	if err != nil {
-		return nil, mark, err
-	}
-	mark, err = latest(ctx, actor, mark, r.Marks)
 	return row, mark, err
 }
 
-// latest is the newest of mark and the marks'.
-func latest(ctx context.Context, actor realty.Actor, mark time.Time, marks []Mark) (time.Time, error) {
-	for _, m := range marks {
-		t, err := m(ctx, actor)
-		if err != nil {
-			return mark, err
-		}
-		if t.After(mark) {
-			mark = t
-		}
+// args are the version as snapshotSQL's $4 and $5 (NULLs for none).
+func (v *snapshotVersion) args() []any {
+	if v == nil {
+		return []any{nil, nil}
 	}
-	return mark, nil
+	return []any{v.computedAt, v.watermark}
 }

@@ -58,6 +58,9 @@ func TestMaterializedAging(t *testing.T) {
 	if at := snapshotAt(t, s, s.acct, "aging"); !at.Equal(first) || s.led.Recomputes() != 1 {
 		t.Fatalf("nothing changed, yet computed again (%v, %d recomputes)", at, s.led.Recomputes())
 	}
+	if n := s.led.Decodes(); n != 1 {
+		t.Fatalf("the unchanged stored result decoded %d times, want once (then kept)", n)
+	}
 	if _, err := s.led.RecordPayment(ctx, s.acct, ledger.PaymentInput{TenantID: tenant, Method: "cash", Amount: d("30"), Auto: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +69,20 @@ func TestMaterializedAging(t *testing.T) {
 	}
 	if at := snapshotAt(t, s, s.acct, "aging"); !at.After(first) || s.led.Recomputes() != 2 {
 		t.Fatalf("after the payment: computed_at %v (first %v), %d recomputes; want a new result", at, first, s.led.Recomputes())
+	}
+	// Another process stores a newer result: the kept one is not served,
+	// the stored body is read and decoded.
+	other := ledger.New(s.env.Pool, march)
+	if _, err := other.RecordPayment(ctx, s.acct, ledger.PaymentInput{TenantID: tenant, Method: "cash", Amount: d("20"), Auto: true}); err != nil {
+		t.Fatal(err)
+	}
+	if ag, err := other.Aging(ctx, s.acct, *day("2026-04-17")); err != nil || ag.Total.Total.StringFixed(2) != "50.00" {
+		t.Fatalf("the other process's aging: %v, %v; want a total of 50.00", ag.Total.Total, err)
+	}
+	decodes := s.led.Decodes()
+	if got := agingTotal(t, s, s.acct); got != "50.00" || s.led.Recomputes() != 2 || s.led.Decodes() != decodes+1 {
+		t.Fatalf("after the other process's result: total %s, %d recomputes, %d decodes (was %d); want 50.00, 2, one more",
+			got, s.led.Recomputes(), s.led.Decodes(), decodes)
 	}
 }
 

@@ -78,20 +78,11 @@ func (s *Service) UnitStates(ctx context.Context, actor realty.Actor, status str
 	return out, nil
 }
 
-// UnitsMark is the newest change to the organization's properties and
-// units (the zero time when it has none): the property part of the
-// watermark of a report materialized elsewhere over them (occupancy, rent
-// rolls). One probe down each table's updated_at index; database errors
-// only.
-func (s *Service) UnitsMark(ctx context.Context, actor realty.Actor) (time.Time, error) {
-	type row struct {
-		Mark *time.Time `db:"mark"`
-	}
-	rows, err := postgres.ReadAll[row](ctx, s.pool, actor, `SELECT greatest(
-		(SELECT max(updated_at) FROM property.properties WHERE organization_id = $1),
-		(SELECT max(updated_at) FROM property.units WHERE organization_id = $1)) AS mark`, actor.OrgID)
-	if err != nil || len(rows) != 1 || rows[0].Mark == nil {
-		return time.Time{}, err
-	}
-	return *rows[0].Mark, nil
-}
+// UnitsMarkSQL reads the newest change to organization $1's properties
+// and units (one timestamptz, NULL when it has none): the property part
+// of the watermark of a report materialized elsewhere over them
+// (occupancy, rent rolls), read in that report's round trip. One probe
+// down each table's updated_at index.
+const UnitsMarkSQL = `SELECT greatest(
+	(SELECT max(updated_at) FROM property.properties WHERE organization_id = $1),
+	(SELECT max(updated_at) FROM property.units WHERE organization_id = $1))`

@@ -18,7 +18,7 @@ import (
 
 func rentRollSources(s *site) leasing.RentRollSources {
 	return leasing.RentRollSources{Units: s.Services.Property.Units, Balances: s.Services.Ledger.LeaseBalances,
-		Marks: []ledger.Mark{s.Services.Property.UnitsMark, s.Services.Ledger.ReceivablesMark}}
+		Marks: []ledger.Mark{property.UnitsMarkSQL, ledger.ReceivablesMarkSQL}}
 }
 
 // routesBudgets are the budgets' pages (list, create, copy from actuals,

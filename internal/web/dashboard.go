@@ -10,6 +10,7 @@ import (
 	"realty"
 	"realty/internal/leasing"
 	"realty/internal/ledger"
+	"realty/internal/property"
 )
 
 // routesDashboard is the manager dashboard and the lists its figures link
@@ -45,7 +46,7 @@ func (s *site) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	d := &dashboardData{Today: realty.DateOf(time.Now().UTC())}
 	var err error
-	d.Occupancy, err = s.Services.Leasing.Occupancy(ctx, actor, d.Today, "vacant", s.Services.Property.UnitStates, s.Services.Property.UnitsMark)
+	d.Occupancy, err = s.Services.Leasing.Occupancy(ctx, actor, d.Today, "vacant", s.Services.Property.UnitStates, property.UnitsMarkSQL)
 	if err == nil {
 		d.Collections, err = s.Services.Ledger.Collections(ctx, actor, d.Today)
 	}

@@ -28,7 +28,7 @@ func (s *site) occupancy(r *http.Request) (*occupancyData, error) {
 	d := &occupancyData{Status: r.URL.Query().Get("status"), Statuses: property.UnitStatuses}
 	var err error
 	d.Occupancy, err = s.Services.Leasing.Occupancy(r.Context(), principalOf(r).Actor, realty.DateOf(time.Now().UTC()), d.Status,
-		s.Services.Property.UnitStates, s.Services.Property.UnitsMark)
+		s.Services.Property.UnitStates, property.UnitsMarkSQL)
 	return d, err
 }
 
