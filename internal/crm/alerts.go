@@ -26,18 +26,28 @@ func matchEvent(f freshMatch, c Client) map[string]any {
 // instantly an e-mail to the client (only with their e-mail consent) and a
 // notification to their agent, after which the match is notified; for a
 // daily or weekly one the digest job of its next period.
+// The clients are read in one query and the e-mails recorded on their
+// timelines in one statement, so a listing with many new matches costs a
+// few round trips more than one with none, not several per match.
 func (s *Service) alert(ctx context.Context, tx pgx.Tx, sys realty.Actor, fresh []freshMatch) error {
-	clients := map[realty.ID]Client{}
+	if len(fresh) == 0 {
+		return nil
+	}
+	ids := make([]realty.ID, len(fresh))
+	for i, f := range fresh {
+		ids[i] = f.pair.pref.ClientID
+	}
+	clients, err := clientsTx(ctx, tx, sys, ids)
+	if err != nil {
+		return err
+	}
 	digests := map[realty.ID]bool{}
 	var notified []realty.ID
+	var sent []clientMessage
 	for _, f := range fresh {
 		c, ok := clients[f.pair.pref.ClientID]
 		if !ok {
-			var err error
-			if c, err = clientTx(ctx, tx, sys, f.pair.pref.ClientID); err != nil {
-				return err
-			}
-			clients[c.ID] = c
+			return fmt.Errorf("match %s: client %s: %w", f.ID, f.pair.pref.ClientID, pgx.ErrNoRows)
 		}
 		data := matchEvent(f, c)
 		once := f.ID.String() + ":" + strconv.FormatInt(f.SurfacedAt.UnixMicro(), 10)
@@ -46,7 +56,7 @@ func (s *Service) alert(ctx context.Context, tx pgx.Tx, sys realty.Actor, fresh 
 		}
 		switch f.pair.pref.AlertFrequency {
 		case "instant":
-			if err := s.tell(ctx, tx, sys, c, "match.alert", "match.alert:"+once, data); err != nil {
+			if err := s.tell(ctx, tx, sys, c, "match.alert", "match.alert:"+once, data, &sent); err != nil {
 				return err
 			}
 			notified = append(notified, f.ID)
@@ -59,19 +69,21 @@ func (s *Service) alert(ctx context.Context, tx pgx.Tx, sys realty.Actor, fresh 
 			}
 		}
 	}
+	if err := recordMessages(ctx, tx, sys.OrgID, sent); err != nil {
+		return err
+	}
 	return markNotified(ctx, tx, sys.OrgID, notified)
 }
 
-// tell e-mails the client (with their consent) and notifies their agent.
-func (s *Service) tell(ctx context.Context, tx pgx.Tx, sys realty.Actor, c Client, kind, key string, data map[string]any) error {
+// tell e-mails the client (with their consent), adding the e-mail to sent
+// for recordMessages, and notifies their agent.
+func (s *Service) tell(ctx context.Context, tx pgx.Tx, sys realty.Actor, c Client, kind, key string, data map[string]any, sent *[]clientMessage) error {
 	if c.Email != nil && c.EmailConsent {
 		delivery, err := s.announce.EmailClient(ctx, tx, sys, *c.Email, kind, key, data)
 		if err != nil {
 			return err
 		}
-		if err := recordMessage(ctx, tx, sys.OrgID, c.ID, kind, key, delivery, data); err != nil {
-			return err
-		}
+		*sent = append(*sent, clientMessage{client: c.ID, kind: kind, key: key, delivery: delivery, data: data})
 	}
 	if c.AssignedAgentID == nil {
 		return nil
@@ -95,6 +107,21 @@ func clientTx(ctx context.Context, tx pgx.Tx, sys realty.Actor, id realty.ID) (C
 		return Client{}, err
 	}
 	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Client])
+}
+
+// clientsTx reads the clients of ids in one query, by id (an id not the
+// organization's is absent).
+func clientsTx(ctx context.Context, tx pgx.Tx, sys realty.Actor, ids []realty.ID) (map[realty.ID]Client, error) {
+	rows, err := tx.Query(ctx, `SELECT `+clientColumns+` FROM crm.clients c WHERE c.organization_id = $1 AND c.id = ANY ($2)`, sys.OrgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Client])
+	out := make(map[realty.ID]Client, len(list))
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, err
 }
 
 // nextDigest is when the digest of a frequency next goes out: the next
@@ -163,7 +190,11 @@ func (s *Service) Digest(ctx context.Context, org, preference realty.ID) (int, e
 		data := map[string]any{"client_id": c.ID, "client": fullName(c), "preference_id": preference, "preference": name,
 			"count": n, "matches": items, "listing": fmt.Sprintf("%d new listings", n)}
 		key := "match.digest:" + preference.String() + ":" + strconv.FormatInt(s.now().UnixMicro(), 10)
-		if err := s.tell(ctx, tx, sys, c, "match.digest", key, data); err != nil {
+		var sent []clientMessage
+		if err := s.tell(ctx, tx, sys, c, "match.digest", key, data, &sent); err != nil {
+			return err
+		}
+		if err := recordMessages(ctx, tx, org, sent); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE crm.client_preferences SET last_digest_at = now(), updated_at = now()
