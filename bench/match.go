@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -58,6 +59,7 @@ func w8(ctx context.Context, cfg config, e *env) (*matchResult, error) {
 	}
 	fmt.Fprintf(os.Stderr, "  W8 %d preferences over %d organizations\n", res.Preferences, len(e.orgs))
 	var job, raw []float64
+	var slow []slowJob
 	for i := range cfg.MatchJobs {
 		o := e.orgs[i%len(e.orgs)]
 		ids, err := activeListings(ctx, e, o, r)
@@ -66,10 +68,12 @@ func w8(ctx context.Context, cfg config, e *env) (*matchResult, error) {
 		}
 		for _, id := range ids {
 			t := time.Now()
-			if _, err := engine.MatchListing(ctx, o.ID, id); err != nil {
+			fresh, err := engine.MatchListing(ctx, o.ID, id)
+			if err != nil {
 				return nil, fmt.Errorf("match job: %w", err)
 			}
 			job = append(job, ms(time.Since(t)))
+			slow = append(slow, slowJob{ms: job[len(job)-1], org: o.Slug, fresh: fresh})
 			t = time.Now()
 			if err := rawMatch(ctx, e, listings, o, id); err != nil {
 				return nil, fmt.Errorf("raw match: %w", err)
@@ -82,10 +86,21 @@ func w8(ctx context.Context, cfg config, e *env) (*matchResult, error) {
 	res.RawP50, res.RawP99 = pctl(raw, 0.5), pctl(raw, 0.99)
 	fmt.Fprintf(os.Stderr, "  W8 match job: p50 %.2f ms p99 %.2f ms | raw SQL p50 %.2f ms p99 %.2f ms (%d listings)\n",
 		res.JobP50, res.JobP99, res.RawP50, res.RawP99, res.Jobs)
+	slices.SortFunc(slow, func(a, b slowJob) int { return cmp.Compare(b.ms, a.ms) })
+	for _, j := range slow[:min(8, len(slow))] {
+		fmt.Fprintf(os.Stderr, "    slow match job: %.2f ms, %s, %d new matches\n", j.ms, j.org, j.fresh)
+	}
 	if err := rematchAll(ctx, cfg, e, engine, res); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// slowJob is one match job's time, for the slowest's report.
+type slowJob struct {
+	ms    float64
+	org   string
+	fresh int
 }
 
 // rematchAll measures the full rematch of the first cfg.RematchOrgs
