@@ -144,13 +144,7 @@ func (e *env) w7workloads(d *w7Data) []workload {
 	return []workload{
 		{ID: "W7", Name: "dashboard",
 			realty: side(func(ctx context.Context, _, _ int) error {
-				if _, err := lease.Occupancy(ctx, d.actor, d.today, "vacant", props.UnitStates, property.UnitsMarkSQL); err != nil {
-					return err
-				}
-				if _, err := books.Collections(ctx, d.actor, d.today); err != nil {
-					return err
-				}
-				_, err := books.AgingTotal(ctx, d.actor, d.today)
+				_, err := lease.Dashboard(ctx, d.actor, d.today, props.UnitStates, property.UnitsMarkSQL)
 				return err
 			}),
 			raw: target{"raw SQL", func(ctx context.Context, _, _ int) error {

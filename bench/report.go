@@ -243,7 +243,7 @@ generator itself.
 	if w := rep.Dashboards; w != nil {
 		fmt.Fprintf(&b, "\n**W7 dashboards and statements** read organization %s as of %s: %d units (%d vacant in the %d W7 properties of 500), "+
 			"%d invoices, %d journal lines (two years of monthly rent invoices, payments and allocations; bench/README.md). "+
-			"`dashboard` is the three reads of `/dashboard` (occupancy, this month's collections, AR aging); "+
+			"`dashboard` is what `/dashboard` reads (`leasing.Service.Dashboard`: occupancy, this month's collections, AR aging, materialized as one report); "+
 			"`income_statement` is `ledger.Service.IncomeStatement` over the year to today. The realty side's four reports are "+
 			"materialized (the ledger's report snapshots): served while no input row is newer than the stored result's watermark, "+
 			"computed again otherwise or past 2 min (docs/ledger.md, \"Materialized reports\"); the raw side runs the live SQL every time. "+

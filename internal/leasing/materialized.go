@@ -72,3 +72,39 @@ const leasesMarkSQL = `SELECT greatest(
 	(SELECT max(updated_at) FROM leasing.lease_tenants WHERE organization_id = $1),
 	(SELECT max(updated_at) FROM leasing.lease_charges WHERE organization_id = $1),
 	(SELECT max(updated_at) FROM leasing.tenants WHERE organization_id = $1))`
+
+// Dashboard is the manager's dashboard figures as of a day: occupancy with
+// the vacant units listed, the month's collections and the AR aging total.
+type Dashboard struct {
+	Occupancy   Occupancy          `json:"occupancy"`
+	Collections ledger.Collections `json:"collections"`
+	Aging       ledger.AgingRow    `json:"aging"`
+}
+
+// Dashboard reads the manager's dashboard as of asOf (Occupancy of the
+// vacant units through units, ledger.Service.Collections of asOf's month
+// and ledger.Service.AgingTotal) as one materialized report whose
+// watermark takes the leases', unitsMark's (property.UnitsMarkSQL) and the
+// receivables' marks: a read of an unchanged dashboard is one round trip
+// (ledger.Materialize). Forbidden without lease.read, property.read or
+// invoice.read.
+func (s *Service) Dashboard(ctx context.Context, actor realty.Actor, asOf realty.Date, units UnitStatesSource, unitsMark ledger.Mark) (Dashboard, error) {
+	for _, p := range []string{"lease.read", "property.read", "invoice.read"} {
+		if err := actor.Require(p); err != nil {
+			return Dashboard{}, err
+		}
+	}
+	compute := func(ctx context.Context) (Dashboard, error) {
+		var d Dashboard
+		var err error
+		if d.Occupancy, err = s.occupancy(ctx, actor, asOf, "vacant", units); err == nil {
+			d.Collections, err = s.books.Collections(ctx, actor, asOf)
+		}
+		if err == nil {
+			d.Aging, err = s.books.AgingTotal(ctx, actor, asOf)
+		}
+		return d, err
+	}
+	r := ledger.Report{Kind: "dashboard", Params: asOf.String(), MarkSQL: ledger.ReceivablesMarkSQL, Marks: []ledger.Mark{leasesMarkSQL, unitsMark}}
+	return ledger.Materialize(ctx, s.books, actor, r, compute)
+}

@@ -37,22 +37,15 @@ type dashboardData struct {
 }
 
 // handleDashboard shows the manager dashboard as of today (UTC):
-// leasing.Service.Occupancy (lease.read, property.read),
-// ledger.Service.Collections and ledger.Service.AgingTotal (invoice.read), and
+// leasing.Service.Dashboard (lease.read, property.read, invoice.read), and
 // each slot of dashboardSlots whose permission the member holds. A member
 // without those permissions is refused (403).
 func (s *site) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	actor := principalOf(r).Actor
 	ctx := r.Context()
 	d := &dashboardData{Today: realty.DateOf(time.Now().UTC())}
-	var err error
-	d.Occupancy, err = s.Services.Leasing.Occupancy(ctx, actor, d.Today, "vacant", s.Services.Property.UnitStates, property.UnitsMarkSQL)
-	if err == nil {
-		d.Collections, err = s.Services.Ledger.Collections(ctx, actor, d.Today)
-	}
-	if err == nil {
-		d.Aging, err = s.Services.Ledger.AgingTotal(ctx, actor, d.Today)
-	}
+	figures, err := s.Services.Leasing.Dashboard(ctx, actor, d.Today, s.Services.Property.UnitStates, property.UnitsMarkSQL)
+	d.Occupancy, d.Collections, d.Aging = figures.Occupancy, figures.Collections, figures.Aging
 	if err == nil {
 		d.Panels, err = s.slotPanels(ctx, actor)
 	}
