@@ -21,14 +21,8 @@ import (
 // shows on the next reads of both, computed again.
 func TestMaterializedOccupancyAndRentRoll(t *testing.T) {
 	t.Parallel()
-	env := fixturetest.New(t)
-	w := newWorld(t, env, "acme")
-	ctx := context.Background()
-	today := realty.DateOf(time.Now().UTC())
-	l := w.draft(t, 0, 0, today.AddDays(-60).String(), today.AddDays(300).String())
-	if _, err := env.Leasing.Activate(ctx, w.pm, l.ID); err != nil {
-		t.Fatal(err)
-	}
+	env, w, l := withActiveLease(t)
+	ctx, today := context.Background(), realty.DateOf(time.Now().UTC())
 	src := leasing.RentRollSources{Units: env.Property.Units, Balances: env.Ledger.LeaseBalances,
 		Marks: []ledger.Mark{property.UnitsMarkSQL, ledger.ReceivablesMarkSQL}}
 	read := func() (vacant, occupied int) {
@@ -68,14 +62,8 @@ func TestMaterializedOccupancyAndRentRoll(t *testing.T) {
 // refused.
 func TestMaterializedDashboard(t *testing.T) {
 	t.Parallel()
-	env := fixturetest.New(t)
-	w := newWorld(t, env, "acme")
-	ctx := context.Background()
-	today := realty.DateOf(time.Now().UTC())
-	l := w.draft(t, 0, 0, today.AddDays(-60).String(), today.AddDays(300).String())
-	if _, err := env.Leasing.Activate(ctx, w.pm, l.ID); err != nil {
-		t.Fatal(err)
-	}
+	env, w, l := withActiveLease(t)
+	ctx, today := context.Background(), realty.DateOf(time.Now().UTC())
 	read := func() leasing.Dashboard {
 		t.Helper()
 		d, err := env.Leasing.Dashboard(ctx, w.pm, today, env.Property.UnitStates, property.UnitsMarkSQL)
@@ -132,4 +120,18 @@ func snapshotCount(t *testing.T, env fixturetest.Env, w world, kind string) int 
 		t.Fatal(err)
 	}
 	return rows[0].N
+}
+
+// withActiveLease is a world whose first unit has a lease active from 60
+// days ago (the second unit vacant).
+func withActiveLease(t *testing.T) (fixturetest.Env, world, leasing.Lease) {
+	t.Helper()
+	env := fixturetest.New(t)
+	w := newWorld(t, env, "acme")
+	today := realty.DateOf(time.Now().UTC())
+	l := w.draft(t, 0, 0, today.AddDays(-60).String(), today.AddDays(300).String())
+	if _, err := env.Leasing.Activate(context.Background(), w.pm, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	return env, w, l
 }
