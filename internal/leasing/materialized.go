@@ -82,8 +82,9 @@ type Dashboard struct {
 }
 
 // Dashboard reads the manager's dashboard as of asOf (Occupancy of the
-// vacant units through units, ledger.Service.Collections of asOf's month
-// and ledger.Service.AgingTotal) as one materialized report whose
+// vacant units through units, the collections of asOf's month and the AR
+// aging total, computed live: a recompute never waits on another) as one
+// materialized report whose
 // watermark takes the leases', unitsMark's (property.UnitsMarkSQL) and the
 // receivables' marks: a read of an unchanged dashboard is one round trip
 // (ledger.Materialize). Forbidden without lease.read, property.read or
@@ -98,10 +99,10 @@ func (s *Service) Dashboard(ctx context.Context, actor realty.Actor, asOf realty
 		var d Dashboard
 		var err error
 		if d.Occupancy, err = s.occupancy(ctx, actor, asOf, "vacant", units); err == nil {
-			d.Collections, err = s.books.Collections(ctx, actor, asOf)
+			d.Collections, err = s.books.LiveCollections(ctx, actor, asOf)
 		}
 		if err == nil {
-			d.Aging, err = s.books.AgingTotal(ctx, actor, asOf)
+			d.Aging, err = s.books.LiveAgingTotal(ctx, actor, asOf)
 		}
 		return d, err
 	}

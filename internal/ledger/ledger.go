@@ -166,7 +166,11 @@ func New(pool *postgres.Pool, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, now: now, snapshots: &snapshots{}}
+	slots := 1
+	if pool != nil {
+		slots = max(1, int(pool.Config().MaxConns)/2)
+	}
+	return &Service{pool: pool, now: now, snapshots: &snapshots{capacity: slots}}
 }
 
 // Money is an amount in the organization's currency, exact to the cent: a

@@ -51,6 +51,26 @@ func (s *Service) AgingTotal(ctx context.Context, actor realty.Actor, asOf realt
 	return Materialize(ctx, s, actor, r, func(ctx context.Context) (AgingRow, error) { return s.agingTotal(ctx, actor, asOf) })
 }
 
+// LiveAgingTotal is AgingTotal computed from the invoices, not from a
+// snapshot: for a report materialized elsewhere that includes it (a
+// recompute must not wait on another). Forbidden without invoice.read.
+func (s *Service) LiveAgingTotal(ctx context.Context, actor realty.Actor, asOf realty.Date) (AgingRow, error) {
+	if err := actor.Require("invoice.read"); err != nil {
+		return AgingRow{}, err
+	}
+	return s.agingTotal(ctx, actor, asOf)
+}
+
+// LiveCollections is Collections computed from the invoices, not from a
+// snapshot, as LiveAgingTotal is. Forbidden without invoice.read.
+func (s *Service) LiveCollections(ctx context.Context, actor realty.Actor, month realty.Date) (Collections, error) {
+	if err := actor.Require("invoice.read"); err != nil {
+		return Collections{}, err
+	}
+	first, _ := monthSpan(month)
+	return s.collections(ctx, actor, first)
+}
+
 // Collections sums the issued, not voided invoices due in the month of
 // month (any day of it) and what has been paid on them, materialized as
 // Aging is. Forbidden without invoice.read.

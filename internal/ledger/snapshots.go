@@ -163,6 +163,9 @@ type snapshots struct {
 	// computed counts the results computed and stored, decoded the bodies
 	// decoded, for the tests.
 	computed, decoded atomic.Int64
+	// slots bounds the recomputes running at once to capacity (slot).
+	slots    chan struct{}
+	capacity int
 }
 
 type flight struct {
@@ -229,7 +232,9 @@ func (sn *snapshots) join(key string, do func() (*flight, error)) *flight {
 	}
 	sn.flights[key] = f
 	go func() {
+		release := sn.slot()
 		res, err := do()
+		release()
 		if err == nil {
 			f.body, f.watermark, f.computedAt = res.body, res.watermark, res.computedAt
 		}
@@ -285,4 +290,20 @@ func (v *snapshotVersion) args() []any {
 		return []any{nil, nil}
 	}
 	return []any{v.computedAt, v.watermark}
+}
+
+// A recompute holds a pooled connection (its transaction and advisory
+// lock) while its computation takes another, one query at a time. With
+// every connection held by a recompute waiting for a second, none would
+// finish: at most half the pool's connections recompute at once, the
+// other recomputes waiting for a slot.
+func (sn *snapshots) slot() (release func()) {
+	sn.mu.Lock()
+	if sn.slots == nil {
+		sn.slots = make(chan struct{}, sn.capacity)
+	}
+	slots := sn.slots
+	sn.mu.Unlock()
+	slots <- struct{}{}
+	return func() { <-slots }
 }

@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -166,5 +167,43 @@ func TestMaterializedConcurrent(t *testing.T) {
 	}
 	if n := s.led.Recomputes(); n != 1 {
 		t.Fatalf("%d recomputes for 16 concurrent reads, want 1", n)
+	}
+}
+
+// TestMaterializedSmallPool: eight reports computed at once over a pool
+// of two connections all finish. A recompute holds a connection for its
+// lock while its computation takes another: unbounded, two recomputes
+// would hold both connections and wait for a third forever.
+func TestMaterializedSmallPool(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t, march)
+	issued(t, s, testTenant(t, s), "2026-04-01", "100")
+	small, err := postgres.OpenPool(ctx, s.env.Pool.Config().ConnString(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !t.Failed() { // a stuck recompute would keep Close waiting
+			small.Close()
+		}
+	})
+	led := ledger.New(small, march)
+	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = led.Aging(wait, s.acct, day("2026-04-10").AddDays(i))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("aging %d over a pool of two: %v", i, err)
+		}
+	}
+	if n := led.Recomputes(); n != 8 {
+		t.Fatalf("%d recomputes, want 8 (one per as-of day)", n)
 	}
 }
