@@ -259,10 +259,11 @@ const snapshotSQL = `SELECT CASE WHEN computed_at = $4::timestamptz AND watermar
 func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report, known *snapshotVersion) (*snapshotRow, time.Time, error) {
 	var row *snapshotRow
 	var mark time.Time
+	markSQL := r.markSQL()
 	err := postgres.ReadBatch(ctx, s.pool, actor, func(b *pgx.Batch) {
 		b.Queue(snapshotSQL, append([]any{actor.OrgID, r.Kind, r.Params}, known.args()...)...)
-		if q := r.markSQL(); q != "" {
-			b.Queue(q, actor.OrgID)
+		if markSQL != "" {
+			b.Queue(markSQL, actor.OrgID)
 		}
 	}, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
@@ -272,7 +273,7 @@ func (s *Service) readSnapshot(ctx context.Context, actor realty.Actor, r Report
 		if errors.Is(err, pgx.ErrNoRows) {
 			row, err = nil, nil
 		}
-		if err == nil && r.markSQL() != "" {
+		if err == nil && markSQL != "" {
 			var m *time.Time
 			err = br.QueryRow().Scan(&m)
 			if m != nil {
