@@ -249,7 +249,8 @@ func logLine(logFile, marker string) string {
 // connectionRefusals are the FATAL lines of connections refused while the
 // server starts or stops: not why recovery failed.
 var connectionRefusals = []string{"the database system is starting up", "the database system is not yet accepting connections",
-	"the database system is shutting down", "terminating connection due to administrator command"}
+	"the database system is shutting down", "the database system is in recovery mode",
+	"terminating connection due to administrator command"}
 
 // fatalLine returns the server log's last FATAL or PANIC line that is not a
 // refused connection, from the severity on, or "".
