@@ -151,50 +151,7 @@ func (s *Service) RecordPaymentTx(ctx context.Context, tx pgx.Tx, actor realty.A
 	if err := validatePayment(in); err != nil {
 		return PaymentResult{}, err
 	}
-	date, err := s.entryDate(ctx, tx, actor, in.ReceivedOn)
-	if err != nil {
-		return PaymentResult{}, err
-	}
-	id := realty.NewID()
-	rows, err := tx.Query(ctx, `INSERT INTO ledger.payments (organization_id, id, tenant_id, lease_id, method, amount, fee, received_on, reference, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10) RETURNING `+paymentColumns,
-		actor.OrgID, id, in.TenantID, in.LeaseID, in.Method, in.Amount, in.Fee, date, in.Reference, userOf(actor))
-	if err != nil {
-		return PaymentResult{}, err
-	}
-	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Payment])
-	if err != nil {
-		return PaymentResult{}, err
-	}
-	e := Entry{Date: &date, Memo: "Payment received", SourceType: "payment", SourceID: &id, Lines: []Line{
-		{SystemKey: UndepositedFunds, Debit: in.Amount.Sub(in.Fee), TenantID: &in.TenantID, LeaseID: in.LeaseID},
-		{SystemKey: TenantCredit, Credit: in.Amount, TenantID: &in.TenantID, LeaseID: in.LeaseID},
-	}}
-	if in.Fee.IsPositive() {
-		e.Lines = append(e.Lines, Line{SystemKey: "bank_fees", Debit: in.Fee, TenantID: &in.TenantID, LeaseID: in.LeaseID})
-	}
-	if _, err := s.post(ctx, tx, actor, e); err != nil {
-		return PaymentResult{}, err
-	}
-	if len(in.Allocations) == 0 && !in.Auto {
-		return PaymentResult{Payment: p, Allocations: []Allocation{}}, nil
-	}
-	today := date // entryDate(nil) read today in the organization's zone
-	if in.ReceivedOn != nil {
-		if today, err = s.entryDate(ctx, tx, actor, nil); err != nil {
-			return PaymentResult{}, err
-		}
-	}
-	// The payment is this transaction's own, invisible to every other until
-	// commit: only the invoices need locking.
-	targets, err := allocationTargets(ctx, tx, actor, p, in.Allocations)
-	if err == nil {
-		err = lockRows(ctx, tx, actor, targets, nil)
-	}
-	if err != nil {
-		return PaymentResult{}, err
-	}
-	return s.applyTx(ctx, tx, actor, p, in.Allocations, targets, today)
+	return s.recordPayment(ctx, tx, actor, in)
 }
 
 // Allocate applies payment id to invoices: the list given, or (list empty)
@@ -352,14 +309,18 @@ func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.
 	return al, applyAmounts(ctx, tx, actor, p.ID, inv.ID, amt)
 }
 
+// applyInvoiceSQL adds $3 (negative to undo) to invoice $2's paid and sets
+// its status from its balance.
+const applyInvoiceSQL = `UPDATE ledger.invoices SET paid = paid + $3, balance = balance - $3,
+		status = CASE WHEN status = 'void' THEN status WHEN balance - $3 = 0 THEN 'paid' WHEN paid + $3 > 0 THEN 'partial' ELSE 'open' END
+	WHERE organization_id = $1 AND id = $2`
+
 // applyAmounts adds amt (negative to undo) to an invoice's paid and a
 // payment's allocated, and sets the invoice's status from its balance:
 // both updates in one round trip.
 func applyAmounts(ctx context.Context, tx pgx.Tx, actor realty.Actor, paymentID, invoiceID realty.ID, amt decimal.Decimal) error {
 	b := &pgx.Batch{}
-	b.Queue(`UPDATE ledger.invoices SET paid = paid + $3, balance = balance - $3,
-			status = CASE WHEN status = 'void' THEN status WHEN balance - $3 = 0 THEN 'paid' WHEN paid + $3 > 0 THEN 'partial' ELSE 'open' END
-		WHERE organization_id = $1 AND id = $2`, actor.OrgID, invoiceID, amt)
+	b.Queue(applyInvoiceSQL, actor.OrgID, invoiceID, amt)
 	b.Queue(`UPDATE ledger.payments SET allocated = allocated + $3 WHERE organization_id = $1 AND id = $2`, actor.OrgID, paymentID, amt)
 	return tx.SendBatch(ctx, b).Close()
 }

@@ -231,6 +231,16 @@ func resolveAccounts(ctx context.Context, tx pgx.Tx, actor realty.Actor, lines [
 // then all its lines in one statement, pipelined) and returns the entry's
 // id; Conflict naming the period when the date falls in a closed one.
 func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, date realty.Date, reverses *realty.ID) (realty.ID, error) {
+	b := &pgx.Batch{}
+	id := queueEntry(ctx, b, actor, e, date, reverses)
+	return id, tx.SendBatch(ctx, b).Close()
+}
+
+// queueEntry queues insertEntry's two statements on b, for a caller that
+// sends them with its own, and returns the entry's id. The lines' accounts
+// are resolved. Reading b's results fails Conflict naming the period when
+// the date falls in a closed one.
+func queueEntry(ctx context.Context, b *pgx.Batch, actor realty.Actor, e Entry, date realty.Date, reverses *realty.ID) realty.ID {
 	id := realty.NewID()
 	source := e.SourceType
 	if source == "" {
@@ -240,10 +250,12 @@ func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, da
 	if !actor.UserID.IsZero() {
 		by = &actor.UserID
 	}
-	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO ledger.journal_entries (organization_id, id, entry_date, memo, source_type, source_id, reverses, created_by, request_id)
 		VALUES ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, nullif($9, ''))`,
-		actor.OrgID, id, date, e.Memo, source, e.SourceID, reverses, by, requestID(ctx))
+		actor.OrgID, id, date, e.Memo, source, e.SourceID, reverses, by, requestID(ctx)).Fn = func(br pgx.BatchResults) error {
+		_, err := br.Exec()
+		return periodError(err, date)
+	}
 	n := len(e.Lines)
 	ids, accounts := make([]realty.ID, n), make([]realty.ID, n)
 	debits, credits, memos := make([]decimal.Decimal, n), make([]decimal.Decimal, n), make([]string, n)
@@ -258,7 +270,7 @@ func insertEntry(ctx context.Context, tx pgx.Tx, actor realty.Actor, e Entry, da
 		FROM unnest($4::uuid[], $5::uuid[], $6::numeric[], $7::numeric[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::text[])
 			WITH ORDINALITY AS l (id, account_id, debit, credit, property_id, unit_id, lease_id, tenant_id, memo, n)`,
 		actor.OrgID, id, date, ids, accounts, debits, credits, props, units, leases, tenants, memos)
-	return id, periodError(tx.SendBatch(ctx, b).Close(), date)
+	return id
 }
 
 // requestID is the context's request id when the column can hold it.

@@ -225,15 +225,25 @@ func (s *Service) Organization(ctx context.Context, actor realty.Actor) (Organiz
 // permission: the calling use case has checked its own. NotFound when tx
 // cannot see it.
 func OrganizationTx(ctx context.Context, tx pgx.Tx, actor realty.Actor) (Organization, error) {
-	rows, err := tx.Query(ctx, `SELECT `+orgColumns+` FROM org.organizations WHERE id = $1`, actor.OrgID)
-	if err != nil {
-		return Organization{}, err
-	}
-	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Organization])
-	if err != nil {
-		return Organization{}, postgres.MapError(err)
-	}
-	return o, nil
+	var o Organization
+	b := &pgx.Batch{}
+	QueueOrganization(b, actor, &o)
+	return o, tx.SendBatch(ctx, b).Close()
+}
+
+// QueueOrganization queues OrganizationTx's read on b, so a domain can send
+// it in one round trip with its own statements: out is filled when the
+// batch's results are read, and the batch fails NotFound when the
+// transaction cannot see the organization.
+func QueueOrganization(b *pgx.Batch, actor realty.Actor, out *Organization) {
+	b.Queue(`SELECT `+orgColumns+` FROM org.organizations WHERE id = $1`, actor.OrgID).Query(func(rows pgx.Rows) error {
+		o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Organization])
+		if err != nil {
+			return postgres.MapError(err)
+		}
+		*out = o
+		return nil
+	})
 }
 
 func (s *Service) organization(ctx context.Context, actor realty.Actor) (Organization, error) {
