@@ -86,6 +86,23 @@ func TestJournalRefusesChanges(t *testing.T) {
 				return line(tx, open.ID, "2026-03-02", 4, income, "0", "5")
 			},
 			"entry in a closed period": insert("2026-02-03", "10"),
+			"balanced entries of an open and a closed month in one statement": func(tx pgx.Tx) error {
+				march, feb := realty.NewID(), realty.NewID()
+				_, err := tx.Exec(ctx, `INSERT INTO ledger.journal_entries (organization_id, id, entry_date) VALUES ($1, $2, '2026-03-06'), ($1, $3, '2026-02-27')`,
+					orgID, march, feb)
+				for _, e := range []struct {
+					id   realty.ID
+					date string
+				}{{march, "2026-03-06"}, {feb, "2026-02-27"}} {
+					if err == nil {
+						err = line(tx, e.id, e.date, 1, ar, "3", "0")
+					}
+					if err == nil {
+						err = line(tx, e.id, e.date, 2, income, "0", "3")
+					}
+				}
+				return err
+			},
 			"update of a line": func(tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, `UPDATE ledger.journal_lines SET memo = 'edited' WHERE organization_id = $1 AND entry_id = $2`, orgID, open.ID)
 				return err

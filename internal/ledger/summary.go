@@ -57,8 +57,8 @@ type monthRow struct {
 }
 
 // staleMonthsSQL finds the months with entries ($1 the organization)
-// before $2 and before the database's current UTC month (the summary_dirty
-// trigger marks only months before that one), a month at a time down
+// before $2 and before the database's current UTC month (the period_open
+// trigger's dirty mark finds rows only for months before that one), a month at a time down
 // journal_entries_date_idx (a loose index scan: one probe per month, not a
 // read of the journal), and keeps those without a clean summary.
 const staleMonthsSQL = `WITH RECURSIVE cut AS (SELECT least($2::date, date_trunc('month', now() AT TIME ZONE 'UTC')::date) AS day),
@@ -127,7 +127,7 @@ func (w *SummaryWorker) Work(ctx context.Context, _ *river.Job[SummaryArgs]) err
 
 // ForgetSummaryTx deletes the organization's monthly summary in tx, for a
 // writer that inserts journal rows with triggers off (the benchmark's
-// seed, under session_replication_role = replica), which the summary_dirty
+// seed, under session_replication_role = replica), which the period_open
 // trigger does not see: the next RefreshSummary sums every month again.
 // The balances go first, as no foreign key cascades with triggers off.
 func ForgetSummaryTx(ctx context.Context, tx pgx.Tx, orgID realty.ID) error {
