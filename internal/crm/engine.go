@@ -267,7 +267,11 @@ func upsertMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []sco
 		scores[i], breakdowns[i], prices[i], titles[i] = int32(p.scored.Score), string(b), p.listing.ListPrice.String(), p.listing.Title
 		byPair[[2]realty.ID{p.pref.ID, p.listing.ID}] = i
 	}
-	rows, err := tx.Query(ctx, upsertMatchesSQL, sys.OrgID, ids, prefs, listings, clients, scores, breakdowns, prices, titles)
+	sql, args := upsertMatchesSQL, []any{sys.OrgID, ids, prefs, listings, clients, scores, breakdowns, prices, titles}
+	if oneListing(listings) {
+		sql, args = upsertListingMatchesSQL, append(args, listings[0])
+	}
+	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -295,13 +299,31 @@ func upsertMatches(ctx context.Context, tx pgx.Tx, sys realty.Actor, pairs []sco
 // unchanged ones before the insert: the conflict path would lock each of
 // them (a write per row) only for the WHERE to find nothing to do, which
 // made a rematch with nothing changed cost two thirds of a first one.
-const upsertMatchesSQL = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
+const upsertMatchesSQL = upsertMatchesHead + `
+	LEFT JOIN crm.property_matches o ON o.organization_id = $1 AND o.preference_id = u.pref AND o.listing_id = u.listing
+` + upsertMatchesTail
+
+// upsertListingMatchesSQL is upsertMatchesSQL for pairs of one listing
+// ($10): the stored matches it compares against are read by the listing
+// (property_matches_listing_idx: one range, their rows written together by
+// the rematch that stored them) instead of one pair-key lookup per
+// preference, each a page of its own. Right after a rematch those pages
+// are cold, and the match job of a listing whose matches were all stored
+// paid a disk read per preference (bench W8, docs/benchmarks.md).
+const upsertListingMatchesSQL = upsertMatchesHead + `
+	LEFT JOIN (SELECT s.id, s.preference_id, s.score, s.breakdown, s.price, s.active, s.listing_title, s.client_id
+		FROM crm.property_matches s WHERE s.organization_id = $1 AND s.listing_id = $10) o ON o.preference_id = u.pref
+` + upsertMatchesTail
+
+// upsertMatchesHead and upsertMatchesTail are the statement around the
+// join with the stored matches.
+const upsertMatchesHead = `INSERT INTO crm.property_matches AS m (organization_id, id, preference_id, listing_id, client_id, score,
 		breakdown, price, listing_title)
 	SELECT $1, u.id, u.pref, u.listing, u.client, u.score, u.breakdown::jsonb, u.price::numeric, u.title
 	FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::int[], $7::text[], $8::text[], $9::text[])
-		AS u (id, pref, listing, client, score, breakdown, price, title)
-	LEFT JOIN crm.property_matches o ON o.organization_id = $1 AND o.preference_id = u.pref AND o.listing_id = u.listing
-	WHERE o.id IS NULL OR o.score <> u.score OR o.breakdown <> u.breakdown::jsonb OR o.price <> u.price::numeric OR NOT o.active
+		AS u (id, pref, listing, client, score, breakdown, price, title)`
+
+const upsertMatchesTail = `	WHERE o.id IS NULL OR o.score <> u.score OR o.breakdown <> u.breakdown::jsonb OR o.price <> u.price::numeric OR NOT o.active
 		OR o.listing_title <> u.title OR o.client_id <> u.client
 	ON CONFLICT (organization_id, preference_id, listing_id) DO UPDATE SET
 		score = EXCLUDED.score, breakdown = EXCLUDED.breakdown, price = EXCLUDED.price, listing_title = EXCLUDED.listing_title,
@@ -313,6 +335,16 @@ const upsertMatchesSQL = `INSERT INTO crm.property_matches AS m (organization_id
 	WHERE m.score <> EXCLUDED.score OR m.breakdown <> EXCLUDED.breakdown OR m.price <> EXCLUDED.price OR NOT m.active
 		OR m.listing_title <> EXCLUDED.listing_title OR m.client_id <> EXCLUDED.client_id
 	RETURNING m.id, m.surfaced_at, m.surfaced_at = now() AND m.status = 'new', m.preference_id, m.listing_id`
+
+// oneListing reports whether every pair is of the same listing.
+func oneListing(listings []realty.ID) bool {
+	for _, l := range listings {
+		if l != listings[0] {
+			return false
+		}
+	}
+	return len(listings) > 0
+}
 
 // freshMatch is a match that surfaced now.
 type freshMatch struct {
