@@ -14,16 +14,24 @@ import (
 	"realty/internal/postgres"
 )
 
+// ownerPair is a database with organization acme, its owner, and one
+// listing with a preference of client Dana that matches it.
+func ownerPair(t *testing.T) (fixturetest.Env, realty.Actor, realty.ID, tListing, crm.Client) {
+	t.Helper()
+	env := fixturetest.New(t)
+	acme := env.Organization(t, "acme")
+	owner := acme.Personas["owner"].Actor
+	l, _, c := onePair(t, env, owner, "never", crm.Input{FirstName: "Dana"})
+	return env, owner, acme.Organization.ID, l, c
+}
+
 // TestMatchTrailIsMembersOnly: what the engine does to a match (store it,
 // rescore it, mark it inactive) writes no audit row (migration 0056); what
 // a member does (a status change) writes one, naming the member.
 func TestMatchTrailIsMembersOnly(t *testing.T) {
 	t.Parallel()
-	env := fixturetest.New(t)
-	acme := env.Organization(t, "acme")
-	owner, org := acme.Personas["owner"].Actor, acme.Organization.ID
+	env, owner, org, l, c := ownerPair(t)
 	ctx := context.Background()
-	l, _, c := onePair(t, env, owner, "never", crm.Input{FirstName: "Dana"})
 	trail := func() (n int, byOwner int) {
 		t.Helper()
 		err := postgres.Tx(ctx, env.Pool, owner, func(tx pgx.Tx) error {
@@ -70,11 +78,8 @@ func TestMatchTrailIsMembersOnly(t *testing.T) {
 // preferences alone (the job compares against the listing's own matches).
 func TestListingRematchTouchesOnlyChanges(t *testing.T) {
 	t.Parallel()
-	env := fixturetest.New(t)
-	acme := env.Organization(t, "acme")
-	owner, org := acme.Personas["owner"].Actor, acme.Organization.ID
+	env, owner, org, l, c := ownerPair(t)
 	ctx := context.Background()
-	l, _, c := onePair(t, env, owner, "never", crm.Input{FirstName: "Dana"})
 	if _, err := env.CRM.CreatePreference(ctx, owner, c.ID, crm.PreferenceInput{PriceMax: price(450_000),
 		Cities: []string{"Springfield"}, AlertFrequency: "never"}); err != nil {
 		t.Fatal(err)
