@@ -290,8 +290,7 @@ func planAllocations(p Payment, invs map[realty.ID]Invoice, list []AllocationInp
 // invoice and payment; the rows are locked.
 func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.Actor, p Payment, inv Invoice, amt decimal.Decimal, date realty.Date) (Allocation, error) {
 	id := realty.NewID()
-	rows, err := tx.Query(ctx, `INSERT INTO ledger.payment_allocations (organization_id, id, payment_id, invoice_id, amount, allocated_on)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+allocationColumns, actor.OrgID, id, p.ID, inv.ID, amt, date)
+	rows, err := tx.Query(ctx, insertAllocationSQL, actor.OrgID, id, p.ID, inv.ID, amt, date)
 	if err != nil {
 		return Allocation{}, err
 	}
@@ -299,14 +298,24 @@ func (s *Service) insertAllocation(ctx context.Context, tx pgx.Tx, actor realty.
 	if err != nil {
 		return Allocation{}, err
 	}
-	e := Entry{Date: &date, Memo: "Payment applied to invoice " + deref(inv.Number), SourceType: "allocation", SourceID: &id, Lines: []Line{
-		{SystemKey: TenantCredit, Debit: amt, TenantID: &p.TenantID, LeaseID: p.LeaseID},
-		{SystemKey: AccountsReceivable, Credit: amt, TenantID: &inv.TenantID, LeaseID: inv.LeaseID, UnitID: inv.UnitID, PropertyID: inv.PropertyID},
-	}}
-	if _, err := s.post(ctx, tx, actor, e); err != nil {
+	if _, err := s.post(ctx, tx, actor, allocationEntry(id, p.TenantID, p.LeaseID, inv, amt, date)); err != nil {
 		return Allocation{}, err
 	}
 	return al, applyAmounts(ctx, tx, actor, p.ID, inv.ID, amt)
+}
+
+// insertAllocationSQL writes allocation $2 of payment $3 to invoice $4:
+// amount $5 on day $6.
+const insertAllocationSQL = `INSERT INTO ledger.payment_allocations (organization_id, id, payment_id, invoice_id, amount, allocated_on)
+	VALUES ($1, $2, $3, $4, $5, $6) RETURNING ` + allocationColumns
+
+// allocationEntry is allocation id's posting: the payment's tenant credit
+// (tenant, lease) debited, the invoice's AR credited with its dimensions.
+func allocationEntry(id, tenant realty.ID, lease *realty.ID, inv Invoice, amt decimal.Decimal, date realty.Date) Entry {
+	return Entry{Date: &date, Memo: "Payment applied to invoice " + deref(inv.Number), SourceType: "allocation", SourceID: &id, Lines: []Line{
+		{SystemKey: TenantCredit, Debit: amt, TenantID: &tenant, LeaseID: lease},
+		{SystemKey: AccountsReceivable, Credit: amt, TenantID: &inv.TenantID, LeaseID: inv.LeaseID, UnitID: inv.UnitID, PropertyID: inv.PropertyID},
+	}}
 }
 
 // applyInvoiceSQL adds $3 (negative to undo) to invoice $2's paid and sets

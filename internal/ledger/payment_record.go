@@ -43,11 +43,12 @@ const lockedInvoiceColumns = `i.id, i.number, i.tenant_id, i.lease_id, i.propert
 // recordPayment is RecordPaymentTx once the input is checked.
 func (s *Service) recordPayment(ctx context.Context, tx pgx.Tx, actor realty.Actor, in PaymentInput) (PaymentResult, error) {
 	allocating := in.Auto || len(in.Allocations) > 0
+	needToday := in.ReceivedOn == nil || allocating // the payment's date, or the allocations'
 	var o org.Organization
 	accounts := map[string]systemAccount{}
 	var locked []Invoice
 	b := &pgx.Batch{}
-	if in.ReceivedOn == nil || allocating {
+	if needToday {
 		org.QueueOrganization(b, actor, &o)
 	}
 	b.Queue(`SELECT system_key, id, active FROM ledger.accounts WHERE organization_id = $1 AND system_key = ANY($2)`,
@@ -67,14 +68,14 @@ func (s *Service) recordPayment(ctx context.Context, tx pgx.Tx, actor realty.Act
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return PaymentResult{}, err
 	}
-	today, date := realty.Date{}, realty.Date{}
-	if o.ID != (realty.ID{}) {
+	var today realty.Date
+	if needToday {
 		var err error
 		if today, err = AccountingDate(s.now(), o.TimeZone); err != nil {
 			return PaymentResult{}, err
 		}
 	}
-	date = today
+	date := today
 	if in.ReceivedOn != nil {
 		date = *in.ReceivedOn
 	}
@@ -167,15 +168,11 @@ func (s *Service) writePayment(ctx context.Context, tx pgx.Tx, actor realty.Acto
 func queueAllocation(ctx context.Context, b *pgx.Batch, actor realty.Actor, in PaymentInput, id realty.ID, inv Invoice, amt decimal.Decimal,
 	today realty.Date, accounts map[string]systemAccount, out *Allocation) error {
 	aid := realty.NewID()
-	e := Entry{Date: &today, Memo: "Payment applied to invoice " + deref(inv.Number), SourceType: "allocation", SourceID: &aid, Lines: []Line{
-		{SystemKey: TenantCredit, Debit: amt, TenantID: &in.TenantID, LeaseID: in.LeaseID},
-		{SystemKey: AccountsReceivable, Credit: amt, TenantID: &inv.TenantID, LeaseID: inv.LeaseID, UnitID: inv.UnitID, PropertyID: inv.PropertyID},
-	}}
+	e := allocationEntry(aid, in.TenantID, in.LeaseID, inv, amt, today)
 	if err := systemLines(e, accounts); err != nil {
 		return err
 	}
-	b.Queue(`INSERT INTO ledger.payment_allocations (organization_id, id, payment_id, invoice_id, amount, allocated_on)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+allocationColumns, actor.OrgID, aid, id, inv.ID, amt, today).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(insertAllocationSQL, actor.OrgID, aid, id, inv.ID, amt, today).Query(func(rows pgx.Rows) (err error) {
 		*out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Allocation])
 		return err
 	})
