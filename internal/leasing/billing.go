@@ -252,12 +252,26 @@ type feePolicy struct {
 
 // lateFees are the late fees owed as of asOf and not yet charged: one per
 // overdue rent invoice and its lease's rule, once asOf is past the due
-// date plus the lease's grace days. The leases with a rule are read
-// first, so an organization without rules reads no invoices.
+// date plus the lease's grace days. An organization (or property scope)
+// without any rule reads no invoices.
 func (s *Service) lateFees(ctx context.Context, tx pgx.Tx, actor realty.Actor, asOf realty.Date) ([]ledger.Bill, error) {
+	var ruled bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM leasing.leases WHERE organization_id = $1 AND late_fee_kind <> 'none'
+		AND ($2::uuid[] IS NULL OR property_id = ANY($2)))`, actor.OrgID, actor.PropertyScope).Scan(&ruled)
+	if err != nil || !ruled {
+		return []ledger.Bill{}, err
+	}
+	overdue, err := s.books.OverdueTx(ctx, tx, actor, asOf)
+	if err != nil || len(overdue) == 0 {
+		return []ledger.Bill{}, err
+	}
+	ids := make([]realty.ID, len(overdue))
+	for i, o := range overdue {
+		ids[i] = o.LeaseID
+	}
 	rows, err := tx.Query(ctx, `SELECT id, property_id, unit_id, late_fee_kind, late_fee_amount, late_fee_percent, late_fee_grace_days, late_fee_cap
-		FROM leasing.leases WHERE organization_id = $1 AND late_fee_kind <> 'none'
-			AND ($2::uuid[] IS NULL OR property_id = ANY($2))`, actor.OrgID, actor.PropertyScope)
+		FROM leasing.leases WHERE organization_id = $1 AND id = ANY($2) AND late_fee_kind <> 'none'
+			AND ($3::uuid[] IS NULL OR property_id = ANY($3))`, actor.OrgID, ids, actor.PropertyScope)
 	if err != nil {
 		return nil, err
 	}
@@ -266,18 +280,15 @@ func (s *Service) lateFees(ctx context.Context, tx pgx.Tx, actor realty.Actor, a
 		return nil, err
 	}
 	byLease := make(map[realty.ID]feePolicy, len(policies))
-	ids := make([]realty.ID, len(policies))
-	for i, p := range policies {
-		byLease[p.ID], ids[i] = p, p.ID
-	}
-	overdue, err := s.books.OverdueTx(ctx, tx, actor, asOf, ids)
-	if err != nil {
-		return nil, err
+	for _, p := range policies {
+		byLease[p.ID] = p
 	}
 	out := []ledger.Bill{}
 	for _, o := range overdue {
-		if b, ok := lateFee(byLease[o.LeaseID], o, asOf); ok {
-			out = append(out, b)
+		if p, ok := byLease[o.LeaseID]; ok {
+			if b, ok := lateFee(p, o, asOf); ok {
+				out = append(out, b)
+			}
 		}
 	}
 	return out, nil

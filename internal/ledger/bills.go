@@ -283,20 +283,16 @@ type Overdue struct {
 	Charged   []string    `db:"charged"`
 }
 
-// OverdueTx returns the billing-run invoices (rent) of leases that are
-// open or partial with a balance and due before asOf, oldest due first,
-// in the caller's transaction: the candidates for late fees. Only the
-// leases given are read (those with a late-fee rule); none, nothing.
-func (s *Service) OverdueTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, asOf realty.Date, leases []realty.ID) ([]Overdue, error) {
-	if len(leases) == 0 {
-		return []Overdue{}, nil
-	}
+// OverdueTx returns the organization's billing-run invoices (rent) that
+// are open or partial with a balance and due before asOf, oldest due
+// first, in the caller's transaction: the candidates for late fees.
+func (s *Service) OverdueTx(ctx context.Context, tx pgx.Tx, actor realty.Actor, asOf realty.Date) ([]Overdue, error) {
 	rows, err := tx.Query(ctx, `SELECT i.id, i.number, i.lease_id, i.tenant_id, i.due_date, i.balance,
 			coalesce((SELECT array_agg(f.late_fee_rule) FROM ledger.invoices f WHERE f.organization_id = $1 AND f.origin = 'late_fee'
 				AND f.late_fee_of = i.id), '{}') AS charged
-		FROM ledger.invoices i WHERE i.organization_id = $1 AND i.lease_id = ANY($3) AND i.origin = 'billing'
-			AND i.status IN ('open', 'partial') AND i.balance > 0 AND i.due_date < $2
-		ORDER BY i.due_date, i.id`, actor.OrgID, asOf, leases)
+		FROM ledger.invoices i WHERE i.organization_id = $1 AND i.origin = 'billing' AND i.status IN ('open', 'partial')
+			AND i.balance > 0 AND i.due_date < $2
+		ORDER BY i.due_date, i.id`, actor.OrgID, asOf)
 	if err != nil {
 		return nil, err
 	}
